@@ -1,0 +1,56 @@
+# Himaya: two commands do all the set-up on a fresh machine.
+#   make run   install into .venv, migrate the embedded SQLite database, load the demo, serve
+#   make test  install test tools into .venv, run ruff, mypy and the whole test suite
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test install install-test messages lint types pytest schema browser-deps clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PIP) install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(PY)
+	$(PIP) install --quiet -e '.[test]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+messages: | $(PY)
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=var -v 0
+
+run: install messages
+	$(PY) scripts/write_dev_env.py .env
+	$(PY) manage.py migrate --no-input -v 0
+	$(PY) manage.py seed_demo
+	@echo "Himaya is served on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: install-test
+	$(VENV)/bin/ruff check himaya tests benchmarks scripts
+	$(VENV)/bin/ruff format --check himaya tests benchmarks scripts
+
+types: install-test
+	$(VENV)/bin/mypy himaya
+
+pytest: install-test messages
+	$(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
+
+test: lint types pytest
+
+schema: install
+	$(PY) manage.py spectacular --file docs/openapi.yaml --validate
+
+clean:
+	rm -rf $(VENV) var db.sqlite3

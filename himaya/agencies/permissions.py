@@ -1,0 +1,136 @@
+"""Capabilities: what each role may do, declared once, in code.
+
+Every capability is a named permission checked with ``user.has_perm(name)``; it holds
+when the user has an active membership with one of the listed roles in an active
+agency. Which records a capability reaches (its scope) is the business of each app's
+``selectors.py``. ``manage.py capability_table`` prints this table for the docs.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import rules
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from himaya.agencies.models import Role
+from himaya.core.typing import AnyUser
+
+
+@dataclass(frozen=True)
+class Capability:
+    name: str
+    description: str | Promise
+    roles: frozenset[str]
+
+
+CAPABILITIES: dict[str, Capability] = {}
+
+
+def roles_of(user: AnyUser) -> frozenset[str]:
+    """The roles the user holds through active memberships of active agencies (cached)."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    cached: frozenset[str] | None = getattr(user, "_himaya_roles", None)
+    if cached is None:
+        cached = frozenset(
+            user.memberships.filter(is_active=True, agency__is_active=True).values_list(
+                "role", flat=True
+            )
+        )
+        setattr(user, "_himaya_roles", cached)  # noqa: B010
+    return cached
+
+
+def forget_roles(user: AnyUser) -> None:
+    if hasattr(user, "_himaya_roles"):
+        delattr(user, "_himaya_roles")
+
+
+def declare(name: str, description: str | Promise, roles: Iterable[str]) -> Capability:
+    capability = Capability(name=name, description=description, roles=frozenset(roles))
+    CAPABILITIES[name] = capability
+
+    @rules.predicate(name=f"holds {name}")
+    def holds(user: AnyUser) -> bool:
+        return bool(roles_of(user) & capability.roles)
+
+    rules.add_perm(name, holds)
+    return capability
+
+
+ANY_ROLE = [role.value for role in Role]
+CASE_ROLES = [Role.CASE_WORKER, Role.SUPERVISOR]
+
+declare("core.use_himaya", _("Sign in and see the home page"), ANY_ROLE)
+declare("audit.view_trail", _("Browse and filter the audit trail"), [Role.AUDITOR])
+declare(
+    "accounts.manage_users",
+    _("Create users, give and withdraw roles, manage agencies"),
+    [Role.ADMINISTRATOR],
+)
+declare(
+    "survivors.view_identity",
+    _("Read a survivor's identifying data (within the agency's cases or a referral)"),
+    [Role.CASE_WORKER, Role.SUPERVISOR, Role.SHELTER_STAFF, Role.PARTNER_STAFF],
+)
+declare("survivors.register", _("Register survivors and screen presumed victims"), CASE_ROLES)
+declare("cases.work_cases", _("Open and work on cases of the agency"), CASE_ROLES)
+declare(
+    "cases.supervise",
+    _("Approve care plans and closures, reassign cases of the agency"),
+    [Role.SUPERVISOR],
+)
+declare(
+    "referrals.receive",
+    _("Receive referrals addressed to the agency and see what they share"),
+    [Role.PARTNER_STAFF, Role.CASE_WORKER, Role.SUPERVISOR, Role.SHELTER_STAFF],
+)
+declare(
+    "shelters.manage_stays",
+    _("Admit, transfer and discharge residents of the agency's shelters"),
+    [Role.SHELTER_STAFF],
+)
+declare(
+    "shelters.find_bed",
+    _("Search free eligible beds across the shelter network"),
+    [Role.CASE_WORKER, Role.SUPERVISOR, Role.SHELTER_STAFF, Role.OPERATOR],
+)
+declare("fund.request_payment", _("Request assistance payments for cases"), [Role.FUND_OFFICER])
+declare(
+    "fund.approve_payment",
+    _("Approve or reject assistance payments requested by someone else"),
+    [Role.FUND_APPROVER],
+)
+declare(
+    "empowerment.manage_enrolments",
+    _("Accept enrolments in programmes and follow survivors' projects"),
+    [Role.EMPOWERMENT_OFFICER],
+)
+declare(
+    "grants.manage_grants",
+    _("Manage Ministry grants to NGOs, tranches and reports"),
+    [Role.GRANTS_OFFICER],
+)
+declare(
+    "monitoring.view_indicators",
+    _("See the daily indicators and their definitions (aggregates only)"),
+    [Role.OPERATOR, Role.ANALYST, Role.SUPERVISOR],
+)
+declare(
+    "operations.run_command_centre",
+    _("Watch alerts, open incidents and assign tasks to agencies"),
+    [Role.OPERATOR],
+)
+
+
+def capability_table() -> str:
+    """The role × capability table in Markdown, generated from the declarations."""
+    roles = list(Role)
+    header = "| capability | " + " | ".join(str(role.label) for role in roles) + " |"
+    rule = "| --- |" + " :-: |" * len(roles)
+    lines = [header, rule]
+    for capability in CAPABILITIES.values():
+        marks = " | ".join("✓" if role.value in capability.roles else "" for role in roles)
+        lines.append(f"| `{capability.name}`: {capability.description} | {marks} |")
+    return "\n".join(lines)

@@ -1,0 +1,118 @@
+"""Survivors: the only app that holds identifying data.
+
+Identifying values are encrypted at rest (``EncryptedTextField``); their normalised,
+keyed digests (blind indexes) allow exact search and duplicate blocking without
+decryption. Sex, birth year, nationality and governorate of origin stay in clear,
+because the indicators need them. A survivor is known everywhere by a random code.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from himaya.agencies.models import Agency, Governorate
+from himaya.core.fields import BlindIndexField, EncryptedTextField
+from himaya.core.models import PublicCodeModel, VersionedModel
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", pgettext_lazy("sex", "Female")
+    MALE = "male", pgettext_lazy("sex", "Male")
+    OTHER = "other", pgettext_lazy("sex", "Other")
+    UNKNOWN = "unknown", pgettext_lazy("sex", "Not known")
+
+
+class Survivor(PublicCodeModel, VersionedModel):
+    CODE_PREFIX = "SV"
+
+    # Identifying data: encrypted.
+    name_ar = EncryptedTextField(_("name in Arabic script"), blank=True)
+    name_latin = EncryptedTextField(_("name in Latin script"), blank=True)
+    aliases = EncryptedTextField(_("other names and aliases"), blank=True)
+    date_of_birth = EncryptedTextField(_("date of birth"), blank=True)
+    phone = EncryptedTextField(_("phone"), blank=True)
+    address = EncryptedTextField(_("address"), blank=True)
+    family_contact = EncryptedTextField(_("family contact"), blank=True)
+    # Blind indexes for exact search without decryption.
+    name_ar_index = BlindIndexField()
+    name_latin_index = BlindIndexField()
+    # Clear data that the indicators need.
+    sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
+    birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
+    age_is_estimated = models.BooleanField(_("age is estimated"), default=False)
+    nationality = models.CharField(
+        _("nationality"), max_length=2, help_text=_("ISO 3166 country code."), default="EG"
+    )
+    governorate_of_origin = models.ForeignKey(
+        Governorate,
+        verbose_name=_("governorate of origin"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    languages = models.CharField(_("languages spoken"), max_length=200, blank=True)
+    has_disability = models.BooleanField(_("has a disability"), default=False)
+    registered_by_agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("registered by agency"),
+        on_delete=models.PROTECT,
+        related_name="registered_survivors",
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("survivor")
+        verbose_name_plural = _("survivors")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class ConsentPurpose(models.TextChoices):
+    CARE = "care", _("Care and case management")
+    REFERRAL = "referral", _("Referral to a named agency")
+    EMBASSY = "embassy", _("Sharing with an embassy")
+    STATISTICS = "statistics", _("Anonymous data for statistics")
+
+
+class Consent(VersionedModel):
+    """The survivor's consent for one purpose (and, where it applies, one recipient)."""
+
+    survivor = models.ForeignKey(
+        Survivor, verbose_name=_("survivor"), on_delete=models.PROTECT, related_name="consents"
+    )
+    purpose = models.CharField(_("purpose"), max_length=20, choices=ConsentPurpose.choices)
+    recipient = models.ForeignKey(
+        Agency,
+        verbose_name=_("recipient agency"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    given_on = models.DateField(_("given on"))
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["-given_on"]
+
+    def __str__(self) -> str:
+        return f"{self.survivor.code} · {self.get_purpose_display()}"

@@ -1,0 +1,15 @@
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+from drf_spectacular.views import SpectacularAPIView
+
+from himaya.accounts.admin import admin_site
+
+urlpatterns = [
+    path("", include("himaya.core.urls")),
+    path("accounts/", include("himaya.accounts.urls")),
+    path("audit/", include("himaya.audit.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("admin/", admin_site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+]
