@@ -74,3 +74,32 @@ class Case(PublicCodeModel, VersionedModel):
 
     def __str__(self) -> str:
         return self.code
+
+
+class CaseEvent(models.Model):
+    """One line of a case's timeline. Written by ``cases.actions.record_case_event`` only.
+
+    ``kind`` is a dotted code of the app and the event (``case.opened``,
+    ``referral.accepted``, ``shelter.admitted``…); ``summary`` is short text for the
+    people working on the case, never identifying data beyond the case itself.
+    """
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="events"
+    )
+    occurred_at = models.DateTimeField(_("when"), db_index=True)
+    kind = models.CharField(_("event"), max_length=64)
+    summary = models.CharField(_("summary"), max_length=500, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="+",
+    )
+    object_code = models.CharField(_("record"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+
+    def __str__(self) -> str:
+        return f"{self.case.code} {self.kind}"

@@ -1,0 +1,3 @@
+app_name = "empowerment"
+
+urlpatterns: list = []
