@@ -45,7 +45,9 @@ types: install-test
 	$(VENV)/bin/mypy himaya
 
 pytest: install-test messages
-	$(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
+	$(PY) manage.py makemigrations --check --dry-run -v 0
+	$(VENV)/bin/pytest -n 2 --ignore=tests/browser $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -p no:xdist tests/browser $(PYTEST_ARGS)
 
 test: lint types pytest
 

@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+if not env.bool("HIMAYA_SKIP_DOTENV", default=False):
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 HIMAYA_ENV = env.str("HIMAYA_ENV", default="dev")
 if HIMAYA_ENV not in {"dev", "test", "production"}:

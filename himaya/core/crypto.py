@@ -76,8 +76,8 @@ def normalise(value: str) -> str:
     """
     text = unicodedata.normalize("NFKC", value).casefold()
     text = araby.strip_tashkeel(araby.strip_tatweel(text))
+    text = text.replace("ى", "ي").replace("ی", "ي").replace("ة", "ه")
     text = araby.normalize_hamza(araby.normalize_alef(text), method="tasheel")
-    text = text.replace("ى", "ي").replace("ة", "ه")
     text = "".join(ch if ch.isalnum() or ch.isspace() else " " for ch in text)
     return _SPACES.sub(" ", text).strip()
 
