@@ -40,6 +40,7 @@ class SecondFactorMiddleware:
 
 class IdleTimeoutMiddleware:
     SESSION_KEY = "himaya_last_seen"
+    REFRESH_SECONDS = 60
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -55,5 +56,7 @@ class IdleTimeoutMiddleware:
                 logout(request)
                 messages.info(request, _("Your session ended after inactivity. Sign in again."))
                 return redirect(settings.LOGIN_URL)
-            request.session[self.SESSION_KEY] = now
+            # Refresh the mark at most once a minute, so that reads don't all write.
+            if last_seen is None or now - last_seen >= self.REFRESH_SECONDS:
+                request.session[self.SESSION_KEY] = now
         return self.get_response(request)
