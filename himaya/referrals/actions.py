@@ -1,0 +1,362 @@
+"""Writes of the referrals app. Every change goes through a function here, which
+re-checks permission, scope, consent and state, and writes the case timeline and the
+audit trail."""
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+
+from himaya.agencies.models import Agency
+from himaya.audit.actions import record_event
+from himaya.cases.actions import record_case_event
+from himaya.cases.models import Case
+from himaya.core.locking import save_with_version
+from himaya.referrals import rules
+from himaya.referrals.models import (
+    ConsentBasis,
+    Referral,
+    SharedField,
+    Status,
+    response_hours,
+)
+from himaya.referrals.selectors import (
+    consent_stands,
+    is_recipient,
+    is_sender,
+    sending_agency_ids,
+    sharing_allowed,
+    supervising_agency_ids,
+)
+from himaya.services.models import ServiceType
+from himaya.survivors.models import Survivor
+from himaya.survivors.selectors import consent_on_file
+
+
+class ReferralError(Exception):
+    """A referral change refused by a rule; ``message`` is shown to the user."""
+
+    def __init__(self, message: str | Promise, *, field: str | None = None) -> None:
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+
+class ConsentMissing(ReferralError):
+    """No consent on file for this recipient, and no valid override."""
+
+
+def _summary(text: str | Promise) -> str:
+    return str(text)
+
+
+@transaction.atomic
+def create_referral(
+    *,
+    case: Case,
+    to_agency: Agency,
+    service_type: ServiceType,
+    shared_fields: Iterable[str],
+    by: Any,
+    medical_note: str = "",
+    safety_note: str = "",
+    override_reason: str = "",
+    request: HttpRequest | None = None,
+) -> Referral:
+    """Refer ``case`` to ``to_agency``. Refused without consent on file unless a supervisor
+    of the referring agency overrides it with a written reason."""
+    senders = sending_agency_ids(by)
+    if case.lead_agency_id not in senders:
+        raise ReferralError(_("You cannot refer this case."))
+    if case.phase == "closed":
+        raise ReferralError(_("A closed case cannot be referred."))
+    if not to_agency.is_active or to_agency.pk == case.lead_agency_id:
+        raise ReferralError(_("Choose another active agency."), field="to_agency")
+    if not service_type.is_active:
+        raise ReferralError(_("Choose a service."), field="service_type")
+    try:
+        fields = rules.clean_shared_fields(shared_fields)
+    except ValueError as error:
+        raise ReferralError(_("Choose fields from the list."), field="shared_fields") from error
+    if SharedField.MEDICAL_NEEDS in fields and not medical_note.strip():
+        raise ReferralError(_("Write the medical needs note you share."), field="medical_note")
+    if SharedField.SAFETY_NOTE in fields and not safety_note.strip():
+        raise ReferralError(_("Write the safety note you share."), field="safety_note")
+
+    purpose = rules.consent_purpose_for(to_agency.kind)
+    survivor: Survivor = case.survivor
+    override_reason = override_reason.strip()
+    if consent_on_file(survivor, purpose=purpose, recipient=to_agency):
+        basis = ConsentBasis.CONSENT
+    elif not override_reason:
+        raise ConsentMissing(
+            _(
+                "The survivor's consent to share with this agency is not on file. "
+                "Record the consent first, or ask a supervisor to override with a reason."
+            )
+        )
+    elif case.lead_agency_id not in supervising_agency_ids(by):
+        raise ConsentMissing(
+            _("Only a supervisor of the referring agency may override a missing consent."),
+            field="override_reason",
+        )
+    else:
+        basis = ConsentBasis.OVERRIDE
+
+    now = timezone.now()
+    referral = Referral.objects.create(
+        case=case,
+        from_agency_id=case.lead_agency_id,
+        to_agency=to_agency,
+        service_type=service_type,
+        shared_fields=fields,
+        medical_note=medical_note.strip() if SharedField.MEDICAL_NEEDS in fields else "",
+        safety_note=safety_note.strip() if SharedField.SAFETY_NOTE in fields else "",
+        status=Status.SENT,
+        sent_at=now,
+        respond_by=rules.response_deadline(now, response_hours()),
+        sent_by=by,
+        consent_basis=basis,
+        override_reason=override_reason if basis == ConsentBasis.OVERRIDE else "",
+        override_by=by if basis == ConsentBasis.OVERRIDE else None,
+    )
+    record_event(
+        action="referral.created",
+        actor=by,
+        obj=referral,
+        purpose="referral",
+        request=request,
+        details={
+            "case": case.code,
+            "to_agency": to_agency.code,
+            "service": service_type.code,
+            "shared_fields": fields,
+            "consent_basis": basis.value,
+        },
+    )
+    record_case_event(
+        case=case,
+        kind="referral.sent",
+        by=by,
+        summary=_summary(
+            _t("Referred to %(agency)s for %(service)s")
+            % {"agency": to_agency.name, "service": service_type.name}
+        ),
+        object_code=referral.code,
+    )
+    if basis == ConsentBasis.OVERRIDE:
+        record_event(
+            action="referral.consent_overridden",
+            actor=by,
+            obj=referral,
+            purpose="referral",
+            request=request,
+            details={"case": case.code, "to_agency": to_agency.code, "consent_purpose": purpose},
+        )
+        record_case_event(
+            case=case,
+            kind="referral.consent_overridden",
+            by=by,
+            summary=_summary(
+                _t("Consent overridden by a supervisor: %(reason)s") % {"reason": override_reason}
+            ),
+            object_code=referral.code,
+        )
+    return referral
+
+
+def _change_status(
+    *,
+    referral: Referral,
+    target: str,
+    by: Any,
+    expected_version: int,
+    allowed: Callable[[Any, Referral], bool],
+    fields: dict[str, Any],
+    summary: str,
+    request: HttpRequest | None,
+) -> Referral:
+    locked = (
+        Referral.objects.select_for_update().select_related("case", "to_agency").get(pk=referral.pk)
+    )
+    if not allowed(by, locked):
+        raise ReferralError(_("You cannot change this referral."))
+    if not rules.can_transition(locked.status, target):
+        raise ReferralError(
+            _("A referral that is %(status)s cannot become %(target)s.")
+            % {"status": locked.get_status_display(), "target": Status(target).label}
+        )
+    previous = locked.status
+    locked.status = target
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    save_with_version(locked, expected_version=expected_version, fields=["status", *fields])
+    record_event(
+        action=f"referral.{target}",
+        actor=by,
+        obj=locked,
+        purpose="referral",
+        request=request,
+        details={"case": locked.case.code, "from": previous, "to": target},
+    )
+    record_case_event(
+        case=locked.case, kind=f"referral.{target}", by=by, summary=summary, object_code=locked.code
+    )
+    referral.refresh_from_db()
+    return locked
+
+
+def _receiver(user: Any, referral: Referral) -> bool:
+    return is_recipient(user, referral)
+
+
+def _sender(user: Any, referral: Referral) -> bool:
+    return is_sender(user, referral)
+
+
+@transaction.atomic
+def accept_referral(
+    *, referral: Referral, by: Any, expected_version: int, request: HttpRequest | None = None
+) -> Referral:
+    return _change_status(
+        referral=referral,
+        target=Status.ACCEPTED,
+        by=by,
+        expected_version=expected_version,
+        allowed=_receiver,
+        fields={"answered_at": timezone.now(), "answered_by": by},
+        summary=_t("Referral accepted by %(agency)s") % {"agency": referral.to_agency.name},
+        request=request,
+    )
+
+
+@transaction.atomic
+def decline_referral(
+    *,
+    referral: Referral,
+    by: Any,
+    reason: str,
+    expected_version: int,
+    request: HttpRequest | None = None,
+) -> Referral:
+    reason = reason.strip()
+    if not reason:
+        raise ReferralError(_("Give the reason for declining."), field="reason")
+    return _change_status(
+        referral=referral,
+        target=Status.DECLINED,
+        by=by,
+        expected_version=expected_version,
+        allowed=_receiver,
+        fields={"answered_at": timezone.now(), "answered_by": by, "decline_reason": reason},
+        summary=_t("Referral declined by %(agency)s") % {"agency": referral.to_agency.name},
+        request=request,
+    )
+
+
+@transaction.atomic
+def complete_referral(
+    *,
+    referral: Referral,
+    by: Any,
+    outcome: str,
+    expected_version: int,
+    request: HttpRequest | None = None,
+) -> Referral:
+    outcome = outcome.strip()
+    if not outcome:
+        raise ReferralError(_("Write the outcome of the service."), field="outcome")
+    return _change_status(
+        referral=referral,
+        target=Status.COMPLETED,
+        by=by,
+        expected_version=expected_version,
+        allowed=_receiver,
+        fields={"completed_at": timezone.now(), "completed_by": by, "outcome_note": outcome},
+        summary=_t("Referral completed by %(agency)s") % {"agency": referral.to_agency.name},
+        request=request,
+    )
+
+
+@transaction.atomic
+def cancel_referral(
+    *, referral: Referral, by: Any, expected_version: int, request: HttpRequest | None = None
+) -> Referral:
+    return _change_status(
+        referral=referral,
+        target=Status.CANCELLED,
+        by=by,
+        expected_version=expected_version,
+        allowed=_sender,
+        fields={"cancelled_at": timezone.now(), "cancelled_by": by},
+        summary=_t("Referral to %(agency)s cancelled") % {"agency": referral.to_agency.name},
+        request=request,
+    )
+
+
+def _display_values(referral: Referral) -> dict[str, str]:
+    survivor = referral.case.survivor
+    full = " / ".join(name for name in (survivor.name_ar, survivor.name_latin) if name)
+    age = rules.age_in(survivor.birth_year, timezone.localdate().year)
+    if age is None:
+        age_text = ""
+    else:
+        age_text = _t("%(age)s years (born %(year)s)") % {"age": age, "year": survivor.birth_year}
+        if survivor.age_is_estimated:
+            age_text += " · " + _t("estimated")
+    return {
+        rules.FIRST_NAME: rules.first_name(survivor.name_ar or survivor.name_latin),
+        rules.FULL_NAME: full,
+        rules.SEX: str(survivor.get_sex_display()),
+        rules.AGE: age_text,
+        rules.NATIONALITY: survivor.nationality,
+        rules.LANGUAGES: survivor.languages,
+        rules.PHONE: survivor.phone,
+        rules.DISABILITY: _t("Yes") if survivor.has_disability else _t("No"),
+        rules.MEDICAL_NEEDS: referral.medical_note,
+        rules.SAFETY_NOTE: referral.safety_note,
+    }
+
+
+@transaction.atomic
+def read_shared_fields(
+    *, referral: Referral, by: Any, request: HttpRequest | None = None
+) -> list[tuple[str, str, str]] | None:
+    """The shared fields as (key, label, value) for the receiving agency's staff, read from
+    the encrypted record now, and audited with purpose "referral". ``None`` when the user
+    is not the recipient, the referral is closed, or the consent was withdrawn."""
+    if not is_recipient(by, referral) or not sharing_allowed(referral):
+        return None
+    values = rules.shared_values(referral.shared_fields, _display_values(referral))
+    record_event(
+        action="referral.shared_fields_viewed",
+        actor=by,
+        obj=referral,
+        purpose="referral",
+        request=request,
+        details={"case": referral.case.code, "fields": [key for key, _value in values]},
+    )
+    return [(key, str(SharedField(key).label), value) for key, value in values]
+
+
+def consent_withdrawn(referral: Referral) -> bool:
+    """An open referral sent on the survivor's consent whose consent no longer stands."""
+    return (
+        referral.is_open
+        and referral.consent_basis == ConsentBasis.CONSENT
+        and not consent_stands(referral)
+    )
+
+
+SENT_MESSAGE = _("The referral was sent.")
+DONE_MESSAGES: dict[str, str | Promise] = {
+    "accept": _("The referral was accepted."),
+    "decline": _("The referral was declined."),
+    "complete": _("The referral was completed."),
+    "cancel": _("The referral was cancelled."),
+}

@@ -1,0 +1,230 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from himaya.cases.selectors import get_case_or_404
+from himaya.core.locking import ConcurrentEditError
+from himaya.referrals import actions
+from himaya.referrals.forms import CompleteForm, DeclineForm, ReferralForm, VersionForm
+from himaya.referrals.models import Referral
+from himaya.referrals.selectors import (
+    get_referral_or_404,
+    incoming_referrals,
+    is_recipient,
+    is_sender,
+    outgoing_referrals,
+    overdue_referrals,
+    referrals_of_case,
+    supervising_agency_ids,
+)
+from himaya.survivors.selectors import consent_on_file
+
+PAGE_SIZE = 50
+
+
+@login_required
+@permission_required("cases.work_cases", raise_exception=True)
+def create(request: HttpRequest) -> HttpResponse:
+    case = get_case_or_404(request.user, request.GET.get("case", ""))
+    can_override = case.lead_agency_id in supervising_agency_ids(request.user)
+    form = ReferralForm(request.POST or None, exclude_agency_id=case.lead_agency_id)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            referral = actions.create_referral(
+                case=case,
+                to_agency=data["to_agency"],
+                service_type=data["service_type"],
+                shared_fields=data["shared_fields"],
+                medical_note=data["medical_note"],
+                safety_note=data["safety_note"],
+                override_reason=data["override_reason"] if can_override else "",
+                by=request.user,
+                request=request,
+            )
+        except actions.ReferralError as error:
+            form.add_error(
+                error.field if error.field in form.fields else None,
+                str(error.message),
+            )
+        else:
+            messages.success(request, str(actions.SENT_MESSAGE))
+            return redirect("referrals:detail", code=referral.code)
+    return render(
+        request,
+        "referrals/create.html",
+        {"case": case, "form": form, "can_override": can_override},
+    )
+
+
+def _page(request: HttpRequest, referrals: list[Referral] | object) -> object:
+    return Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))  # type: ignore[arg-type]
+
+
+@login_required
+@permission_required("referrals.receive", raise_exception=True)
+def inbox(request: HttpRequest) -> HttpResponse:
+    referrals = incoming_referrals(request.user)
+    if request.GET.get("overdue"):
+        referrals = referrals.overdue(timezone.now())
+    return render(
+        request,
+        "referrals/inbox.html",
+        {"page": _page(request, referrals), "overdue_only": bool(request.GET.get("overdue"))},
+    )
+
+
+@login_required
+@permission_required("cases.work_cases", raise_exception=True)
+def sent(request: HttpRequest) -> HttpResponse:
+    referrals = outgoing_referrals(request.user)
+    if request.GET.get("overdue"):
+        referrals = referrals.overdue(timezone.now())
+    return render(
+        request,
+        "referrals/sent.html",
+        {"page": _page(request, referrals), "overdue_only": bool(request.GET.get("overdue"))},
+    )
+
+
+@login_required
+def detail(request: HttpRequest, code: str) -> HttpResponse:
+    referral = get_referral_or_404(request.user, code)
+    recipient = is_recipient(request.user, referral)
+    sender = is_sender(request.user, referral)
+    shared = actions.read_shared_fields(referral=referral, by=request.user, request=request)
+    version_initial = {"version": referral.version}
+    return render(
+        request,
+        "referrals/detail.html",
+        {
+            "referral": referral,
+            "is_recipient": recipient,
+            "is_sender": sender,
+            "shared": shared,
+            "consent_withdrawn": actions.consent_withdrawn(referral),
+            "consent_now": sender
+            and consent_on_file(
+                referral.case.survivor,
+                purpose=referral.consent_purpose,
+                recipient=referral.to_agency,
+            ),
+            "version_form": VersionForm(initial=version_initial),
+            "decline_form": DeclineForm(initial=version_initial),
+            "complete_form": CompleteForm(initial=version_initial),
+        },
+    )
+
+
+def _run(request: HttpRequest, referral: Referral, form: VersionForm, action: str) -> HttpResponse:
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("referrals:detail", code=referral.code)
+    data = form.cleaned_data
+    try:
+        if action == "accept":
+            actions.accept_referral(
+                referral=referral,
+                by=request.user,
+                expected_version=data["version"],
+                request=request,
+            )
+        elif action == "decline":
+            actions.decline_referral(
+                referral=referral,
+                by=request.user,
+                reason=data["reason"],
+                expected_version=data["version"],
+                request=request,
+            )
+        elif action == "complete":
+            actions.complete_referral(
+                referral=referral,
+                by=request.user,
+                outcome=data["outcome"],
+                expected_version=data["version"],
+                request=request,
+            )
+        else:
+            actions.cancel_referral(
+                referral=referral,
+                by=request.user,
+                expected_version=data["version"],
+                request=request,
+            )
+    except (actions.ReferralError, ConcurrentEditError) as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, str(actions.DONE_MESSAGES[action]))
+    return redirect("referrals:detail", code=referral.code)
+
+
+def _forbidden() -> HttpResponse:
+    return HttpResponse(status=403)
+
+
+@login_required
+@require_POST
+def accept(request: HttpRequest, code: str) -> HttpResponse:
+    referral = get_referral_or_404(request.user, code)
+    if not is_recipient(request.user, referral):
+        return _forbidden()
+    return _run(request, referral, VersionForm(request.POST), "accept")
+
+
+@login_required
+@require_POST
+def decline(request: HttpRequest, code: str) -> HttpResponse:
+    referral = get_referral_or_404(request.user, code)
+    if not is_recipient(request.user, referral):
+        return _forbidden()
+    return _run(request, referral, DeclineForm(request.POST), "decline")
+
+
+@login_required
+@require_POST
+def complete(request: HttpRequest, code: str) -> HttpResponse:
+    referral = get_referral_or_404(request.user, code)
+    if not is_recipient(request.user, referral):
+        return _forbidden()
+    return _run(request, referral, CompleteForm(request.POST), "complete")
+
+
+@login_required
+@require_POST
+def cancel(request: HttpRequest, code: str) -> HttpResponse:
+    referral = get_referral_or_404(request.user, code)
+    if not is_sender(request.user, referral):
+        return _forbidden()
+    return _run(request, referral, VersionForm(request.POST), "cancel")
+
+
+@login_required
+def case_panel(request: HttpRequest, code: str) -> HttpResponse:
+    if not request.user.has_perm("cases.work_cases"):
+        raise Http404
+    case = get_case_or_404(request.user, code)
+    referrals = referrals_of_case(request.user, case.pk)
+    return render(
+        request,
+        "referrals/partials/case_panel.html",
+        {"case": case, "referrals": list(referrals)},
+    )
+
+
+@login_required
+@permission_required("cases.work_cases", raise_exception=True)
+def queue_overdue(request: HttpRequest) -> HttpResponse:
+    """The work queue's section: referrals my agency sent that nobody answered in time."""
+    referrals = overdue_referrals(request.user)
+    return render(
+        request,
+        "referrals/partials/queue_overdue.html",
+        {"referrals": list(referrals[:20]), "count": referrals.count()},
+    )
