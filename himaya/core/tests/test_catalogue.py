@@ -25,3 +25,34 @@ def test_arabic_catalogue_has_no_untranslated_or_fuzzy_entry(path: Path) -> None
     fuzzy = [entry.msgid for entry in catalogue.fuzzy_entries()]
     assert untranslated == []
     assert fuzzy == []
+
+
+def _extracted_messages(app_dir: Path, workspace: Path) -> set[tuple[str, str]]:
+    """The messages makemessages finds in a copy of the app today (msgctxt, msgid)."""
+    import os
+    import shutil
+
+    from django.core.management import call_command
+
+    copy = workspace / app_dir.name
+    shutil.copytree(app_dir, copy, ignore=shutil.ignore_patterns("locale", "__pycache__"))
+    (copy / "locale").mkdir()
+    here = Path.cwd()
+    os.chdir(copy)
+    try:
+        call_command("makemessages", locale=["ar"], ignore_patterns=["tests/*"], verbosity=0)
+    finally:
+        os.chdir(here)
+    fresh = polib.pofile(str(copy / "locale" / "ar" / "LC_MESSAGES" / "django.po"))
+    return {(entry.msgctxt or "", entry.msgid) for entry in fresh if not entry.obsolete}
+
+
+@pytest.mark.parametrize("path", CATALOGUES, ids=lambda p: p.parents[3].name)
+def test_arabic_catalogue_holds_every_message_of_its_app(path: Path, tmp_path: Path) -> None:
+    committed = {
+        (entry.msgctxt or "", entry.msgid)
+        for entry in polib.pofile(str(path))
+        if not entry.obsolete
+    }
+    missing = _extracted_messages(path.parents[3], tmp_path) - committed
+    assert missing == set(), "run makemessages for this app and translate the new entries"
