@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-test messages lint types pytest schema browser-deps clean
+.PHONY: run test install install-test messages lint types pytest bench schema clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,9 @@ pytest: install-test messages
 	$(VENV)/bin/pytest -p no:xdist tests/browser $(PYTEST_ARGS)
 
 test: lint types pytest
+
+bench: install-test
+	$(PY) benchmarks/run.py
 
 schema: install
 	$(PY) manage.py spectacular --file docs/openapi.yaml --validate
