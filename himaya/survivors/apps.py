@@ -6,3 +6,6 @@ class SurvivorsConfig(AppConfig):
     name = "himaya.survivors"
     label = "survivors"
     verbose_name = _("Survivors")
+
+    def ready(self) -> None:
+        from himaya.survivors import nav, permissions  # noqa: F401

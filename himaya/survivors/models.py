@@ -72,6 +72,13 @@ class Survivor(PublicCodeModel, VersionedModel):
         verbose_name = _("survivor")
         verbose_name_plural = _("survivors")
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(birth_year__isnull=True)
+                | models.Q(birth_year__gte=1900, birth_year__lte=2100),
+                name="survivor_birth_year_plausible",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.code
@@ -113,6 +120,64 @@ class Consent(VersionedModel):
         verbose_name = _("consent")
         verbose_name_plural = _("consents")
         ordering = ["-given_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(withdrawn_on__isnull=True)
+                | models.Q(withdrawn_on__gte=models.F("given_on")),
+                name="consent_withdrawn_after_given",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(purpose__in=["care", "referral", "embassy", "statistics"]),
+                name="consent_purpose_known",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.survivor.code} · {self.get_purpose_display()}"
+
+
+class DocumentKind(models.TextChoices):
+    PASSPORT = "passport", _("Passport")
+    NATIONAL_ID = "national_id", _("National identity card")
+    RESIDENCE_PERMIT = "residence_permit", _("Residence permit")
+    OTHER = "other", _("Other document")
+
+
+class SurvivorDocument(VersionedModel):
+    """An identity document of a survivor: the number is encrypted, with a blind index."""
+
+    survivor = models.ForeignKey(
+        Survivor, verbose_name=_("survivor"), on_delete=models.PROTECT, related_name="documents"
+    )
+    kind = models.CharField(_("kind of document"), max_length=20, choices=DocumentKind.choices)
+    number = EncryptedTextField(_("document number"))
+    number_index = BlindIndexField()
+    issuing_country = models.CharField(
+        _("issuing country"), max_length=2, blank=True, help_text=_("ISO 3166 country code.")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("identity document")
+        verbose_name_plural = _("identity documents")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    kind__in=["passport", "national_id", "residence_permit", "other"]
+                ),
+                name="survivor_document_kind_known",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(number_index=""), name="survivor_document_indexed"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survivor.code} · {self.get_kind_display()}"

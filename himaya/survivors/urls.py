@@ -1,3 +1,38 @@
+from django.urls import path
+
+from himaya.survivors import api, views
+
 app_name = "survivors"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("api/survivors/", api.SurvivorListApi.as_view(), name="api_list"),
+    path("api/survivors/create/", api.SurvivorCreateApi.as_view(), name="api_create"),
+    path("api/survivors/<str:code>/", api.SurvivorDetailApi.as_view(), name="api_detail"),
+    path(
+        "api/survivors/<str:code>/consents/",
+        api.ConsentListApi.as_view(),
+        name="api_consents",
+    ),
+    path(
+        "api/survivors/<str:code>/consents/create/",
+        api.ConsentCreateApi.as_view(),
+        name="api_consent_create",
+    ),
+    path(
+        "api/survivors/<str:code>/consents/<int:consent_id>/withdraw/",
+        api.ConsentWithdrawApi.as_view(),
+        name="api_consent_withdraw",
+    ),
+    path("", views.survivor_list_view, name="list"),
+    path("register/", views.register_view, name="register"),
+    path("<str:code>/", views.detail_view, name="detail"),
+    path("<str:code>/identity/", views.reveal_view, name="reveal"),
+    path("<str:code>/edit/", views.edit_view, name="edit"),
+    path("<str:code>/documents/", views.add_document_view, name="add_document"),
+    path("<str:code>/consents/", views.record_consent_view, name="record_consent"),
+    path(
+        "<str:code>/consents/<int:consent_id>/withdraw/",
+        views.withdraw_consent_view,
+        name="withdraw_consent",
+    ),
+]

@@ -1,0 +1,405 @@
+"""JSON API of the survivors app, scoped exactly as the pages.
+
+One view per operation, with its own input and output serializers. Identity is sent
+only when the request names a ``purpose``, and each such reading is audited.
+"""
+
+import datetime
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.generics import ListAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from himaya.agencies.models import Agency, Governorate, Role
+from himaya.agencies.selectors import agency_ids_for
+from himaya.core.locking import ConcurrentEditError
+from himaya.survivors import actions
+from himaya.survivors.actions import DocumentInput, DuplicateSuspected, RevealPurpose, SurvivorError
+from himaya.survivors.countries import COUNTRIES
+from himaya.survivors.models import Consent, ConsentPurpose, DocumentKind, Sex, Survivor
+from himaya.survivors.selectors import (
+    consents_of,
+    documents_of,
+    get_consent_or_404,
+    get_survivor_or_404,
+    search_survivors,
+    survivor_list,
+    survivors_visible_to,
+)
+
+# ---------------------------------------------------------------- output serializers
+
+CLEAR_FIELDS = [
+    "code",
+    "sex",
+    "birth_year",
+    "age_is_estimated",
+    "nationality",
+    "governorate_of_origin",
+    "languages",
+    "has_disability",
+    "is_active",
+    "version",
+    "created_at",
+]
+
+
+class SurvivorClearSerializer(serializers.ModelSerializer):
+    governorate_of_origin: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = Survivor
+        fields = CLEAR_FIELDS
+        read_only_fields = CLEAR_FIELDS
+
+
+class DocumentOutSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    number = serializers.CharField()
+    issuing_country = serializers.CharField()
+
+
+class IdentityOutSerializer(serializers.Serializer):
+    name_ar = serializers.CharField()
+    name_latin = serializers.CharField()
+    aliases = serializers.CharField()
+    date_of_birth = serializers.CharField()
+    phone = serializers.CharField()
+    address = serializers.CharField()
+    family_contact = serializers.CharField()
+    documents = DocumentOutSerializer(many=True)
+
+
+class SurvivorDetailSerializer(SurvivorClearSerializer):
+    identity = serializers.SerializerMethodField()
+
+    class Meta(SurvivorClearSerializer.Meta):
+        fields = [*CLEAR_FIELDS, "identity"]
+        read_only_fields = fields
+
+    @extend_schema_field(IdentityOutSerializer(allow_null=True))
+    def get_identity(self, survivor: Survivor) -> dict[str, Any] | None:
+        if not self.context.get("with_identity"):
+            return None
+        return {
+            "name_ar": survivor.name_ar,
+            "name_latin": survivor.name_latin,
+            "aliases": survivor.aliases,
+            "date_of_birth": survivor.date_of_birth,
+            "phone": survivor.phone,
+            "address": survivor.address,
+            "family_contact": survivor.family_contact,
+            "documents": [
+                {"kind": d.kind, "number": d.number, "issuing_country": d.issuing_country}
+                for d in documents_of(survivor)
+            ],
+        }
+
+
+class ConsentOutSerializer(serializers.ModelSerializer):
+    recipient: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
+    in_force = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Consent
+        fields = [
+            "id",
+            "purpose",
+            "recipient",
+            "given_on",
+            "withdrawn_on",
+            "note",
+            "version",
+            "in_force",
+        ]
+        read_only_fields = fields
+
+    def get_in_force(self, consent: Consent) -> bool:
+        today = self.context["today"]
+        return bool(
+            consent.given_on <= today
+            and (consent.withdrawn_on is None or consent.withdrawn_on > today)
+        )
+
+
+# ---------------------------------------------------------------- input serializers
+
+
+class DocumentInSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=DocumentKind.choices)
+    number = serializers.CharField(max_length=60)
+    issuing_country = serializers.ChoiceField(choices=COUNTRIES, required=False, default="")
+
+
+class SurvivorCreateSerializer(serializers.Serializer):
+    agency = serializers.CharField(
+        required=False, help_text="Code of the registering agency (the user's own by default)."
+    )
+    name_ar = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    name_latin = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    aliases = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    address = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    family_contact = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, default=""
+    )
+    sex = serializers.ChoiceField(choices=Sex.choices, default=Sex.UNKNOWN)
+    birth_year = serializers.IntegerField(
+        min_value=1900, max_value=2100, required=False, allow_null=True, default=None
+    )
+    age_is_estimated = serializers.BooleanField(default=False)
+    nationality = serializers.ChoiceField(choices=COUNTRIES, default="EG")
+    governorate_of_origin = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="ISO 3166-2:EG code."
+    )
+    languages = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    has_disability = serializers.BooleanField(default=False)
+    documents = DocumentInSerializer(many=True, required=False, default=list)
+    confirm_duplicate = serializers.BooleanField(default=False)
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        if not data["name_ar"].strip() and not data["name_latin"].strip():
+            raise ValidationError({"name_ar": ["Enter the name in Arabic or in Latin script."]})
+        dob = data.get("date_of_birth")
+        if dob is not None:
+            if data.get("birth_year") not in (None, dob.year):
+                raise ValidationError(
+                    {"birth_year": ["The year does not match the date of birth."]}
+                )
+            data["birth_year"] = dob.year
+        code = data.get("governorate_of_origin")
+        if code:
+            governorate = Governorate.objects.filter(code=code).first()
+            if governorate is None:
+                raise ValidationError({"governorate_of_origin": ["Unknown governorate."]})
+            data["governorate_of_origin"] = governorate
+        else:
+            data["governorate_of_origin"] = None
+        return data
+
+
+class ConsentCreateSerializer(serializers.Serializer):
+    purpose = serializers.ChoiceField(choices=ConsentPurpose.choices)
+    recipient = serializers.CharField(required=False, allow_blank=True, default="")
+    given_on = serializers.DateField(required=False, allow_null=True, default=None)
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class ConsentWithdrawSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1)
+    withdrawn_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+ErrorSerializer = inline_serializer("SurvivorError", {"detail": serializers.CharField()})
+DuplicateSerializer = inline_serializer(
+    "SurvivorDuplicate",
+    {
+        "detail": serializers.CharField(),
+        "existing_codes": serializers.ListField(child=serializers.CharField()),
+        "hidden_matches": serializers.IntegerField(),
+    },
+)
+
+
+def _require(request: Request, permission: str) -> None:
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
+
+
+# ---------------------------------------------------------------- views
+
+
+class SurvivorListApi(ListAPIView):
+    """Survivors in the user's scope, clear fields only (``q``: exact code, name, number)."""
+
+    serializer_class = SurvivorClearSerializer
+
+    def get_queryset(self) -> QuerySet[Survivor]:
+        _require(self.request, "survivors.register")
+        query = self.request.query_params.get("q", "").strip()
+        user = self.request.user
+        found = search_survivors(user, query) if query else survivors_visible_to(user)
+        return survivor_list(found)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, description="Exact code, name or document number")],
+        responses={200: SurvivorClearSerializer(many=True), 403: ErrorSerializer},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class SurvivorCreateApi(APIView):
+    @extend_schema(
+        request=SurvivorCreateSerializer,
+        responses={
+            201: SurvivorClearSerializer,
+            400: ErrorSerializer,
+            403: ErrorSerializer,
+            409: DuplicateSerializer,
+        },
+    )
+    def post(self, request: Request) -> Response:
+        _require(request, "survivors.register")
+        payload = SurvivorCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        agencies = Agency.objects.filter(
+            pk__in=agency_ids_for(request.user, Role.CASE_WORKER, Role.SUPERVISOR)
+        ).order_by("name_en")
+        agency = (
+            agencies.filter(code=data["agency"]).first() if data.get("agency") else agencies.first()
+        )
+        if agency is None:
+            raise ValidationError({"agency": ["Not one of your agencies."]})
+        identity = {
+            name: data[name]
+            for name in ("name_ar", "name_latin", "aliases", "phone", "address", "family_contact")
+        }
+        identity["date_of_birth"] = (
+            data["date_of_birth"].isoformat() if data["date_of_birth"] else ""
+        )
+        clear = {name: data[name] for name in actions.CLEAR_FIELDS}
+        try:
+            survivor = actions.register_survivor(
+                by=request.user,
+                agency=agency,
+                identity=identity,
+                clear=clear,
+                documents=[DocumentInput(**doc) for doc in data["documents"]],
+                confirm_duplicate=data["confirm_duplicate"],
+                request=request._request,
+            )
+        except DuplicateSuspected as exc:
+            return Response(
+                {
+                    "detail": str(exc.message),
+                    "existing_codes": exc.visible_codes,
+                    "hidden_matches": exc.hidden_count,
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
+        except SurvivorError as exc:
+            return Response({"detail": str(exc.message)}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(SurvivorClearSerializer(survivor).data, status=status.HTTP_201_CREATED)
+
+
+class SurvivorDetailApi(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "purpose",
+                str,
+                enum=sorted(RevealPurpose.values),
+                description="Why the identity is read; without it only clear fields are sent.",
+            )
+        ],
+        responses={200: SurvivorDetailSerializer, 400: ErrorSerializer, 404: ErrorSerializer},
+    )
+    def get(self, request: Request, code: str) -> Response:
+        survivor = get_survivor_or_404(request.user, code)
+        purpose = request.query_params.get("purpose", "")
+        with_identity = False
+        if purpose:
+            if purpose not in RevealPurpose.values:
+                return Response({"detail": "Unknown purpose."}, status=status.HTTP_400_BAD_REQUEST)
+            try:
+                actions.reveal_identity(
+                    survivor=survivor, by=request.user, purpose=purpose, request=request._request
+                )
+            except SurvivorError as exc:
+                return Response({"detail": str(exc.message)}, status=status.HTTP_403_FORBIDDEN)
+            with_identity = True
+        serializer = SurvivorDetailSerializer(survivor, context={"with_identity": with_identity})
+        return Response(serializer.data)
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+class ConsentListApi(APIView):
+    @extend_schema(responses={200: ConsentOutSerializer(many=True), 404: ErrorSerializer})
+    def get(self, request: Request, code: str) -> Response:
+        survivor = get_survivor_or_404(request.user, code)
+        consents = consents_of(survivor)
+        return Response(ConsentOutSerializer(consents, many=True, context={"today": _today()}).data)
+
+
+class ConsentCreateApi(APIView):
+    @extend_schema(
+        request=ConsentCreateSerializer,
+        responses={201: ConsentOutSerializer, 400: ErrorSerializer, 404: ErrorSerializer},
+    )
+    def post(self, request: Request, code: str) -> Response:
+        survivor = get_survivor_or_404(request.user, code)
+        payload = ConsentCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        recipient = None
+        if data["recipient"]:
+            recipient = Agency.objects.filter(code=data["recipient"], is_active=True).first()
+            if recipient is None:
+                raise ValidationError({"recipient": ["Unknown agency."]})
+        try:
+            consent = actions.record_consent(
+                survivor=survivor,
+                by=request.user,
+                purpose=data["purpose"],
+                recipient=recipient,
+                given_on=data["given_on"],
+                note=data["note"],
+                request=request._request,
+            )
+        except SurvivorError as exc:
+            return Response({"detail": str(exc.message)}, status=status.HTTP_400_BAD_REQUEST)
+        body = ConsentOutSerializer(consent, context={"today": _today()}).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class ConsentWithdrawApi(APIView):
+    @extend_schema(
+        request=ConsentWithdrawSerializer,
+        responses={
+            200: ConsentOutSerializer,
+            400: ErrorSerializer,
+            404: ErrorSerializer,
+            409: ErrorSerializer,
+        },
+    )
+    def post(self, request: Request, code: str, consent_id: int) -> Response:
+        survivor = get_survivor_or_404(request.user, code)
+        consent = get_consent_or_404(survivor, consent_id)
+        payload = ConsentWithdrawSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            actions.withdraw_consent(
+                consent=consent,
+                by=request.user,
+                expected_version=payload.validated_data["version"],
+                withdrawn_on=payload.validated_data["withdrawn_on"],
+                request=request._request,
+            )
+        except ConcurrentEditError as exc:
+            return Response({"detail": str(exc.message)}, status=status.HTTP_409_CONFLICT)
+        except SurvivorError as exc:
+            return Response({"detail": str(exc.message)}, status=status.HTTP_400_BAD_REQUEST)
+        consent.refresh_from_db()
+        return Response(ConsentOutSerializer(consent, context={"today": _today()}).data)

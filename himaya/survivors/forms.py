@@ -1,0 +1,253 @@
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from himaya.agencies.models import Agency, Governorate
+from himaya.survivors import rules
+from himaya.survivors.actions import RevealPurpose
+from himaya.survivors.countries import COUNTRIES
+from himaya.survivors.models import ConsentPurpose, DocumentKind, Sex
+
+IDENTITY_NAMES = (
+    "name_ar",
+    "name_latin",
+    "aliases",
+    "date_of_birth",
+    "phone",
+    "address",
+    "family_contact",
+)
+CLEAR_NAMES = (
+    "sex",
+    "birth_year",
+    "age_is_estimated",
+    "nationality",
+    "governorate_of_origin",
+    "languages",
+    "has_disability",
+)
+
+
+def _style(form: forms.BaseForm) -> None:
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.HiddenInput):
+            continue
+        if isinstance(widget, forms.CheckboxInput):
+            widget.attrs.setdefault("class", "form-check-input")
+        elif isinstance(widget, forms.Select):
+            widget.attrs.setdefault("class", "form-select")
+        else:
+            widget.attrs.setdefault("class", "form-control")
+        if isinstance(widget, forms.TextInput | forms.Textarea):
+            widget.attrs.setdefault("dir", "auto")
+
+
+class SurvivorDataForm(forms.Form):
+    """Identity (encrypted) and clear data of a survivor, shared by registration and edit."""
+
+    name_ar = forms.CharField(label=_("Name in Arabic script"), max_length=200, required=False)
+    name_latin = forms.CharField(label=_("Name in Latin script"), max_length=200, required=False)
+    aliases = forms.CharField(
+        label=_("Other names and aliases"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    birth_year = forms.IntegerField(
+        label=_("Year of birth"), required=False, min_value=1900, max_value=2100
+    )
+    estimated_age = forms.IntegerField(
+        label=_("Estimated age (years)"),
+        required=False,
+        min_value=0,
+        max_value=120,
+        help_text=_("When neither the date nor the year of birth is known."),
+    )
+    age_is_estimated = forms.BooleanField(label=_("The age is estimated"), required=False)
+    nationality = forms.ChoiceField(label=_("Nationality"), choices=COUNTRIES, initial="EG")
+    governorate_of_origin = forms.ModelChoiceField(
+        label=_("Governorate of origin"), queryset=Governorate.objects.all(), required=False
+    )
+    languages = forms.CharField(label=_("Languages spoken"), max_length=200, required=False)
+    has_disability = forms.BooleanField(label=_("Has a disability"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    address = forms.CharField(
+        label=_("Address"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    family_contact = forms.CharField(
+        label=_("Family contact"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("A relative to contact, with the way to reach them."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not (data.get("name_ar") or "").strip() and not (data.get("name_latin") or "").strip():
+            self.add_error("name_ar", _("Enter the name in Arabic or in Latin script."))
+        date_of_birth = data.get("date_of_birth")
+        birth_year = data.get("birth_year")
+        estimated_age = data.get("estimated_age")
+        today = timezone.localdate()
+        if date_of_birth is not None:
+            if date_of_birth > today:
+                self.add_error("date_of_birth", _("The date of birth is in the future."))
+            elif birth_year is not None and birth_year != date_of_birth.year:
+                self.add_error("birth_year", _("The year does not match the date of birth."))
+            else:
+                data["birth_year"] = date_of_birth.year
+                data["age_is_estimated"] = False
+        elif estimated_age is not None:
+            if birth_year is not None:
+                self.add_error(
+                    "estimated_age", _("Give either the year of birth or an estimated age.")
+                )
+            else:
+                data["birth_year"] = rules.birth_year_from_age(estimated_age, today=today)
+                data["age_is_estimated"] = True
+        if data.get("birth_year") is not None and data["birth_year"] > today.year:
+            self.add_error("birth_year", _("The year of birth is in the future."))
+        return data
+
+    def identity(self) -> dict[str, str]:
+        data = self.cleaned_data
+        values = {name: data.get(name) or "" for name in IDENTITY_NAMES}
+        dob = data.get("date_of_birth")
+        values["date_of_birth"] = dob.isoformat() if dob else ""
+        return values
+
+    def clear(self) -> dict[str, Any]:
+        return {name: self.cleaned_data.get(name) for name in CLEAR_NAMES}
+
+
+class RegisterForm(SurvivorDataForm):
+    agency = forms.ModelChoiceField(label=_("Registering agency"), queryset=Agency.objects.none())
+    document_kind = forms.ChoiceField(
+        label=_("Identity document"),
+        choices=[("", _("No document")), *DocumentKind.choices],
+        required=False,
+    )
+    document_number = forms.CharField(label=_("Document number"), max_length=60, required=False)
+    document_country = forms.ChoiceField(
+        label=_("Issuing country"), choices=[("", "—"), *COUNTRIES], required=False
+    )
+    confirm_duplicate = forms.BooleanField(
+        label=_("I checked the existing record: register this survivor anyway"), required=False
+    )
+
+    field_order = ["agency"]
+
+    def __init__(self, *args: Any, agencies: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if agencies is not None:
+            self.fields["agency"].queryset = agencies  # type: ignore[attr-defined]
+            first = agencies.first()
+            if first is not None:
+                self.fields["agency"].initial = first.pk
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        kind, number = data.get("document_kind"), (data.get("document_number") or "").strip()
+        if number and not kind:
+            self.add_error("document_kind", _("Choose the kind of document."))
+        if kind and not rules.compact_document_number(number):
+            self.add_error("document_number", _("Enter the document number."))
+        return data
+
+
+class EditIdentityForm(SurvivorDataForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class DocumentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of document"), choices=DocumentKind.choices)
+    number = forms.CharField(label=_("Document number"), max_length=60)
+    issuing_country = forms.ChoiceField(
+        label=_("Issuing country"), choices=[("", "—"), *COUNTRIES], required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+    def clean_number(self) -> str:
+        number: str = self.cleaned_data["number"].strip()
+        if not rules.compact_document_number(number):
+            raise forms.ValidationError(_("Enter the document number."))
+        return number
+
+
+class RevealForm(forms.Form):
+    purpose = forms.ChoiceField(
+        label=_("Why do you need to see the identity?"), choices=RevealPurpose.choices
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class ConsentForm(forms.Form):
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=ConsentPurpose.choices)
+    recipient = forms.ModelChoiceField(
+        label=_("Recipient agency"),
+        queryset=Agency.objects.filter(is_active=True).order_by("name_en"),
+        required=False,
+        help_text=_("Required for a referral or for sharing with an embassy."),
+    )
+    given_on = forms.DateField(
+        label=_("Given on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["given_on"].initial = timezone.localdate()
+        _style(self)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        recipient = data.get("recipient")
+        purpose = data.get("purpose")
+        if purpose:
+            problem = rules.consent_recipient_problem(
+                purpose=purpose, recipient_kind=recipient.kind if recipient else None
+            )
+            if problem == "recipient_required":
+                self.add_error("recipient", _("Name the agency that will receive the data."))
+            elif problem == "recipient_not_embassy":
+                self.add_error(
+                    "recipient", _("Sharing with an embassy needs an embassy as recipient.")
+                )
+        given_on = data.get("given_on")
+        if given_on and given_on > timezone.localdate():
+            self.add_error("given_on", _("A consent cannot be given in the future."))
+        return data
+
+
+class WithdrawConsentForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Code, exact name or document number"), max_length=200, required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _style(self)

@@ -1,0 +1,14 @@
+from django.utils.translation import gettext_lazy as _
+
+from himaya.core.nav import NavItem, register
+
+register(
+    NavItem(
+        key="survivors",
+        label=_("Survivors"),
+        url_name="survivors:list",
+        permission="survivors.register",
+        description=_("Find a survivor by code, exact name or document number, or register one."),
+        order=20,
+    )
+)

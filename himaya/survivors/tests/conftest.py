@@ -1,0 +1,58 @@
+"""Shared fixtures: survivors inside and outside the scope of agency A."""
+
+import datetime
+from dataclasses import dataclass
+
+import pytest
+
+from himaya.accounts.models import User
+from himaya.agencies.models import Agency
+from himaya.cases.models import Case
+from himaya.survivors.models import Consent, Survivor, SurvivorDocument
+from himaya.survivors.tests.factories import (
+    ConsentFactory,
+    SurvivorDocumentFactory,
+    SurvivorFactory,
+)
+
+
+def open_case(survivor: Survivor, agency: Agency, worker: User) -> Case:
+    return Case.objects.create(
+        survivor=survivor,
+        lead_agency=agency,
+        case_worker=worker,
+        first_contact_on=datetime.date(2026, 3, 1),
+    )
+
+
+@dataclass
+class World:
+    registered_by_a: Survivor  # registered by agency A, no case yet
+    case_of_a: Survivor  # registered by agency B, case led by agency A
+    registered_by_b: Survivor  # registered by agency B, no case
+    case_of_b: Survivor  # registered by agency A, but its case is led by agency B
+    consent: Consent  # on ``registered_by_a``
+    document: SurvivorDocument  # of ``registered_by_a``
+
+
+@pytest.fixture
+def world(case_worker: User, outsider: User, agency_a: Agency, agency_b: Agency) -> World:
+    registered_by_a = SurvivorFactory(
+        name_ar="فاطمة أحمد علي",
+        name_latin="Fatma Ahmed Ali",
+        registered_by_agency=agency_a,
+        registered_by=case_worker,
+    )
+    case_of_a = SurvivorFactory(registered_by_agency=agency_b, registered_by=outsider)
+    open_case(case_of_a, agency_a, case_worker)
+    registered_by_b = SurvivorFactory(registered_by_agency=agency_b, registered_by=outsider)
+    case_of_b = SurvivorFactory(registered_by_agency=agency_a, registered_by=case_worker)
+    open_case(case_of_b, agency_b, outsider)
+    return World(
+        registered_by_a=registered_by_a,
+        case_of_a=case_of_a,
+        registered_by_b=registered_by_b,
+        case_of_b=case_of_b,
+        consent=ConsentFactory(survivor=registered_by_a),
+        document=SurvivorDocumentFactory(survivor=registered_by_a, number="P 123-456"),
+    )

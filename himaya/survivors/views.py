@@ -1,0 +1,312 @@
+"""Pages of the survivors app: thin views over the selectors and actions."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from himaya.agencies.models import Agency, Role
+from himaya.agencies.selectors import agency_ids_for
+from himaya.core.locking import ConcurrentEditError
+from himaya.survivors import actions
+from himaya.survivors.actions import DocumentInput, DuplicateSuspected, SurvivorError
+from himaya.survivors.countries import country_name
+from himaya.survivors.forms import (
+    ConsentForm,
+    DocumentForm,
+    EditIdentityForm,
+    RegisterForm,
+    RevealForm,
+    SearchForm,
+    WithdrawConsentForm,
+)
+from himaya.survivors.models import Survivor
+from himaya.survivors.selectors import (
+    consents_of,
+    documents_of,
+    get_consent_or_404,
+    get_survivor_or_404,
+    search_survivors,
+    survivor_list,
+    survivors_visible_to,
+)
+
+PAGE_SIZE = 25
+
+
+def _optional_url(name: str, **query: str) -> str:
+    """A link to a page of another app, or "" while that page does not exist."""
+    try:
+        url = reverse(name)
+    except NoReverseMatch:
+        return ""
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+@login_required
+@permission_required("survivors.register", raise_exception=True)
+@require_GET
+def survivor_list_view(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    query = ""
+    if form.is_valid():
+        query = form.cleaned_data["q"].strip()
+    survivors = (
+        search_survivors(request.user, query) if query else survivors_visible_to(request.user)
+    )
+    page = Paginator(survivor_list(survivors), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "query": query}
+    template = "survivors/partials/results.html" if request.htmx else "survivors/list.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+def _case_agencies(request: HttpRequest) -> Any:
+    ids = agency_ids_for(request.user, Role.CASE_WORKER, Role.SUPERVISOR)
+    return Agency.objects.filter(pk__in=ids).order_by("name_en")
+
+
+@login_required
+@permission_required("survivors.register", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def register_view(request: HttpRequest) -> HttpResponse:
+    agencies = _case_agencies(request)
+    form = RegisterForm(request.POST or None, agencies=agencies)
+    duplicate: DuplicateSuspected | None = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        documents = []
+        if data.get("document_kind"):
+            documents.append(
+                DocumentInput(
+                    kind=data["document_kind"],
+                    number=data["document_number"],
+                    issuing_country=data.get("document_country") or "",
+                )
+            )
+        try:
+            survivor = actions.register_survivor(
+                by=request.user,
+                agency=data["agency"],
+                identity=form.identity(),
+                clear=form.clear(),
+                documents=documents,
+                confirm_duplicate=bool(data.get("confirm_duplicate")),
+                request=request,
+            )
+        except DuplicateSuspected as exc:
+            duplicate = exc
+        except SurvivorError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(
+                request,
+                _("Survivor registered with the code %(code)s.") % {"code": survivor.code},
+            )
+            return redirect("survivors:detail", code=survivor.code)
+    return render(request, "survivors/register.html", {"form": form, "duplicate": duplicate})
+
+
+def _detail_context(request: HttpRequest, survivor: Survivor, **extra: Any) -> dict[str, Any]:
+    consents = list(consents_of(survivor))
+    today = timezone.localdate()
+    for consent in consents:
+        consent.stands = consent.given_on <= today and (  # type: ignore[attr-defined]
+            consent.withdrawn_on is None or consent.withdrawn_on > today
+        )
+    context: dict[str, Any] = {
+        "survivor": survivor,
+        "nationality": country_name(survivor.nationality),
+        "documents": [
+            {"document": doc, "country": country_name(doc.issuing_country)}
+            for doc in documents_of(survivor)
+        ],
+        "consents": consents,
+        "reveal_form": RevealForm(),
+        "consent_form": ConsentForm(),
+        "document_form": DocumentForm(),
+        "identity": None,
+        "screening_url": _optional_url("screening:start", survivor=survivor.code),
+        "open_case_url": _optional_url("cases:open", survivor=survivor.code),
+        "can_view_identity": request.user.has_perm("survivors.view_identity"),
+        "can_record_consent": request.user.has_perm("survivors.record_consent"),
+    }
+    context.update(extra)
+    return context
+
+
+@login_required
+@require_GET
+def detail_view(request: HttpRequest, code: str) -> HttpResponse:
+    survivor = get_survivor_or_404(request.user, code)
+    return render(request, "survivors/detail.html", _detail_context(request, survivor))
+
+
+@login_required
+@require_POST
+def reveal_view(request: HttpRequest, code: str) -> HttpResponse:
+    """Show the identity block after the user gives a purpose: one audit row per reveal."""
+    survivor = get_survivor_or_404(request.user, code)
+    form = RevealForm(request.POST)
+    identity = None
+    if form.is_valid():
+        try:
+            actions.reveal_identity(
+                survivor=survivor,
+                by=request.user,
+                purpose=form.cleaned_data["purpose"],
+                request=request,
+            )
+        except SurvivorError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            identity = {
+                "survivor": survivor,
+                "documents": [
+                    {"document": doc, "country": country_name(doc.issuing_country)}
+                    for doc in documents_of(survivor)
+                ],
+                "purpose": dict(form.fields["purpose"].choices)[form.cleaned_data["purpose"]],  # type: ignore[attr-defined]
+            }
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(
+            request,
+            "survivors/partials/identity.html",
+            {"survivor": survivor, "identity": identity, "reveal_form": form},
+        )
+    context = _detail_context(request, survivor, identity=identity, reveal_form=form)
+    return render(request, "survivors/detail.html", context)
+
+
+def _edit_initial(survivor: Survivor) -> dict[str, Any]:
+    initial: dict[str, Any] = {
+        name: getattr(survivor, name)
+        for name in ("name_ar", "name_latin", "aliases", "phone", "address", "family_contact")
+    }
+    initial.update(
+        {
+            "date_of_birth": survivor.date_of_birth or None,
+            "sex": survivor.sex,
+            "birth_year": survivor.birth_year,
+            "age_is_estimated": survivor.age_is_estimated,
+            "nationality": survivor.nationality,
+            "governorate_of_origin": survivor.governorate_of_origin_id,
+            "languages": survivor.languages,
+            "has_disability": survivor.has_disability,
+            "version": survivor.version,
+        }
+    )
+    return initial
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_view(request: HttpRequest, code: str) -> HttpResponse:
+    survivor = get_survivor_or_404(request.user, code)
+    if not request.user.has_perm("survivors.register"):
+        return HttpResponse(status=403)
+    conflict = False
+    if request.method == "POST":
+        form = EditIdentityForm(request.POST)
+        if form.is_valid():
+            try:
+                actions.update_identity(
+                    survivor=survivor,
+                    by=request.user,
+                    expected_version=form.cleaned_data["version"],
+                    identity=form.identity(),
+                    clear=form.clear(),
+                    request=request,
+                )
+            except ConcurrentEditError as exc:
+                conflict = True
+                form.add_error(None, str(exc.message))
+            except SurvivorError as exc:
+                form.add_error(None, str(exc.message))
+            else:
+                messages.success(request, _("The survivor's record was saved."))
+                return redirect("survivors:detail", code=survivor.code)
+    else:
+        # The form shows the identity: this reading is recorded like any other.
+        actions.reveal_identity(
+            survivor=survivor,
+            by=request.user,
+            purpose=actions.RevealPurpose.CORRECTION,
+            request=request,
+        )
+        form = EditIdentityForm(initial=_edit_initial(survivor))
+    status = 409 if conflict else 200
+    return render(
+        request,
+        "survivors/edit.html",
+        {"form": form, "survivor": survivor, "conflict": conflict},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def add_document_view(request: HttpRequest, code: str) -> HttpResponse:
+    survivor = get_survivor_or_404(request.user, code)
+    form = DocumentForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.add_document(
+                survivor=survivor, by=request.user, request=request, **form.cleaned_data
+            )
+        except SurvivorError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, _("The document was recorded."))
+            return redirect("survivors:detail", code=survivor.code)
+    context = _detail_context(request, survivor, document_form=form)
+    return render(request, "survivors/detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def record_consent_view(request: HttpRequest, code: str) -> HttpResponse:
+    survivor = get_survivor_or_404(request.user, code)
+    form = ConsentForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.record_consent(
+                survivor=survivor, by=request.user, request=request, **form.cleaned_data
+            )
+        except SurvivorError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, _("The consent was recorded."))
+            return redirect("survivors:detail", code=survivor.code)
+    context = _detail_context(request, survivor, consent_form=form)
+    return render(request, "survivors/detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def withdraw_consent_view(request: HttpRequest, code: str, consent_id: int) -> HttpResponse:
+    survivor = get_survivor_or_404(request.user, code)
+    consent = get_consent_or_404(survivor, consent_id)
+    form = WithdrawConsentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The form was incomplete: nothing was changed."))
+        return redirect("survivors:detail", code=survivor.code)
+    try:
+        actions.withdraw_consent(
+            consent=consent,
+            by=request.user,
+            expected_version=form.cleaned_data["version"],
+            request=request,
+        )
+    except (ConcurrentEditError, SurvivorError) as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("The consent was withdrawn from today."))
+    return redirect("survivors:detail", code=survivor.code)
