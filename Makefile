@@ -27,8 +27,8 @@ $(VENV)/.installed-test: pyproject.toml | $(PY)
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-messages: | $(PY)
-	$(PY) manage.py compilemessages --ignore=.venv --ignore=var -v 0
+messages: install
+	$(PY) scripts/compile_messages.py
 
 run: install messages
 	$(PY) scripts/write_dev_env.py .env
@@ -54,8 +54,9 @@ test: lint types pytest
 bench: install-test
 	$(PY) benchmarks/run.py
 
-schema: install
-	$(PY) manage.py spectacular --file docs/openapi.yaml --validate
+schema: install  # regenerates the committed API schema and access table
+	$(PY) manage.py spectacular --file docs/openapi.yaml --validate --fail-on-warn
+	$(PY) manage.py capability_table --write docs/access.md
 
 clean:
 	rm -rf $(VENV) var db.sqlite3
