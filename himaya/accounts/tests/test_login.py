@@ -46,7 +46,9 @@ def test_the_login_page_speaks_english_when_english_is_chosen(client) -> None:
     assert "Sign in to Himaya" in html
 
 
-def test_repeated_failures_lock_the_account_even_for_the_right_password(client, case_worker) -> None:
+def test_repeated_failures_lock_the_account_even_for_the_right_password(
+    client, case_worker
+) -> None:
     for _ in range(settings.AXES_FAILURE_LIMIT):
         _post_login(client, "case_worker_a", "wrong")
     response = _post_login(client, "case_worker_a", PASSWORD)
@@ -80,7 +82,9 @@ def test_failures_below_the_limit_do_not_lock(client, case_worker) -> None:
         (Role.ADMINISTRATOR, True),
     ],
 )
-def test_privileged_roles_reach_nothing_before_the_second_factor(client, make_persona, role, needs_totp) -> None:
+def test_privileged_roles_reach_nothing_before_the_second_factor(
+    client, make_persona, role, needs_totp
+) -> None:
     user = make_persona(role, username="person")
     _post_login(client, "person", PASSWORD)
     response = client.get("/")
@@ -91,7 +95,9 @@ def test_privileged_roles_reach_nothing_before_the_second_factor(client, make_pe
     assert user.is_authenticated
 
 
-def test_a_supervisor_enrols_an_authenticator_by_qr_code_then_reaches_home(client, supervisor) -> None:
+def test_a_supervisor_enrols_an_authenticator_by_qr_code_then_reaches_home(
+    client, supervisor
+) -> None:
     with time_machine.travel("2026-11-28 09:00 +0200", tick=False) as traveller:
         _post_login(client, "supervisor_a", PASSWORD)
         page = client.get("/accounts/second-factor/")
@@ -129,7 +135,9 @@ def test_an_enrolled_supervisor_verifies_a_code_at_each_sign_in(client, supervis
     assert client.get("/").status_code == 200
 
 
-def test_the_demo_setting_lets_privileged_users_skip_the_second_factor(client, supervisor, settings) -> None:
+def test_the_demo_setting_lets_privileged_users_skip_the_second_factor(
+    client, supervisor, settings
+) -> None:
     settings.DEMO_SKIP_OTP = True
     _post_login(client, "supervisor_a", PASSWORD)
     assert client.get("/").status_code == 200

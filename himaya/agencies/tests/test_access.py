@@ -9,8 +9,13 @@ from himaya.agencies.models import Role
 pytestmark = pytest.mark.django_db
 
 ALL_ROLES = [role.value for role in Role]
-ADMIN_PAGES = ["/admin/", "/admin/accounts/user/", "/admin/agencies/agency/",
-               "/admin/agencies/membership/", "/admin/agencies/governorate/"]
+ADMIN_PAGES = [
+    "/admin/",
+    "/admin/accounts/user/",
+    "/admin/agencies/agency/",
+    "/admin/agencies/membership/",
+    "/admin/agencies/governorate/",
+]
 
 
 def _expected(page: str, role: str) -> int:
@@ -25,7 +30,9 @@ def _expected(page: str, role: str) -> int:
 
 @pytest.mark.parametrize("role", ALL_ROLES)
 @pytest.mark.parametrize("page", ["/", "/audit/", *ADMIN_PAGES])
-def test_each_role_gets_the_expected_answer_on_each_foundation_page(login, personas, role, page) -> None:
+def test_each_role_gets_the_expected_answer_on_each_foundation_page(
+    login, personas, role, page
+) -> None:
     response = login(personas[role]).get(page)
     assert response.status_code == _expected(page, role)
 
@@ -63,8 +70,12 @@ def test_a_deactivated_agency_gives_its_members_no_role(login, case_worker, agen
 
 
 SURVIVOR_DATA_CAPABILITIES = [
-    "survivors.view_identity", "survivors.register", "cases.work_cases", "cases.supervise",
-    "referrals.receive", "shelters.manage_stays",
+    "survivors.view_identity",
+    "survivors.register",
+    "cases.work_cases",
+    "cases.supervise",
+    "referrals.receive",
+    "shelters.manage_stays",
 ]
 
 
@@ -102,8 +113,12 @@ def test_the_administrator_is_refused_every_survivor_data_page(login, personas) 
     survivor = Survivor.objects.create(
         name_ar="هدى", registered_by_agency=agency, registered_by=case_worker
     )
-    case = Case.objects.create(survivor=survivor, lead_agency=agency, case_worker=case_worker,
-                               first_contact_on="2026-11-01")
+    case = Case.objects.create(
+        survivor=survivor,
+        lead_agency=agency,
+        case_worker=case_worker,
+        first_contact_on="2026-11-01",
+    )
     client = login(personas[Role.ADMINISTRATOR])
     checked = []
     for route in _routes(get_resolver()):

@@ -1,3 +1,5 @@
+import itertools
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -12,8 +14,13 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def five_events(case_worker) -> list[AuditEvent]:
     return [
-        record_event(action="test.event", actor=case_worker, object_code=f"SV-{n}",
-                     purpose="care", details={"n": n})
+        record_event(
+            action="test.event",
+            actor=case_worker,
+            object_code=f"SV-{n}",
+            purpose="care",
+            details={"n": n},
+        )
         for n in range(1, 6)
     ]
 
@@ -32,7 +39,7 @@ def test_each_event_carries_the_hash_of_the_previous_one(five_events) -> None:
     events = list(AuditEvent.objects.order_by("sequence"))
     assert [e.sequence for e in events] == [1, 2, 3, 4, 5]
     assert events[0].previous_hash == "0" * 64
-    for before, after in zip(events, events[1:], strict=False):
+    for before, after in itertools.pairwise(events):
         assert after.previous_hash == before.hash
 
 
@@ -61,8 +68,10 @@ def test_a_rewritten_row_with_a_recomputed_hash_breaks_the_next_link(five_events
     row = AuditEvent.objects.filter(sequence=2).values().get()
     row["purpose"] = "forged"
     forged_hash = event_hash(row)
-    _sql("UPDATE audit_auditevent SET purpose = %s, hash = %s WHERE sequence = %s",
-         ["forged", forged_hash, 2])
+    _sql(
+        "UPDATE audit_auditevent SET purpose = %s, hash = %s WHERE sequence = %s",
+        ["forged", forged_hash, 2],
+    )
     with pytest.raises(CommandError, match=r"broken at event #3: previous hash"):
         call_command("verify_audit")
 
@@ -86,7 +95,8 @@ def test_an_event_names_a_record_by_its_code_and_never_by_personal_data(case_wor
     from himaya.survivors.models import Survivor
 
     survivor = Survivor.objects.create(
-        name_ar="سلمى يوسف", registered_by_agency=case_worker.memberships.get().agency,
+        name_ar="سلمى يوسف",
+        registered_by_agency=case_worker.memberships.get().agency,
         registered_by=case_worker,
     )
     event = record_event(action="survivor.viewed", actor=case_worker, obj=survivor)

@@ -17,7 +17,9 @@ def test_an_auditor_filters_the_trail_by_record_code(login, make_persona, case_w
     assert [e.object_code for e in page] == ["CS-AAAA-BBBB-C"]
 
 
-def test_an_auditor_filters_by_action_prefix_and_username(login, make_persona, case_worker, supervisor) -> None:
+def test_an_auditor_filters_by_action_prefix_and_username(
+    login, make_persona, case_worker, supervisor
+) -> None:
     record_event(action="case.opened", actor=case_worker)
     record_event(action="case.closed", actor=supervisor)
     record_event(action="referral.sent", actor=case_worker)
@@ -26,7 +28,9 @@ def test_an_auditor_filters_by_action_prefix_and_username(login, make_persona, c
     assert [e.action for e in page] == ["case.opened"]
 
 
-def test_a_reversed_date_range_is_an_error_in_arabic_and_lists_nothing(login, make_persona, case_worker) -> None:
+def test_a_reversed_date_range_is_an_error_in_arabic_and_lists_nothing(
+    login, make_persona, case_worker
+) -> None:
     record_event(action="case.opened", actor=case_worker)
     client = login(make_persona(Role.AUDITOR))
     response = client.get("/audit/", {"since": "2026-11-10", "until": "2026-11-01"})
@@ -35,7 +39,9 @@ def test_a_reversed_date_range_is_an_error_in_arabic_and_lists_nothing(login, ma
     assert list(response.context["page"]) == []
 
 
-def test_the_auditor_list_runs_a_fixed_number_of_queries(login, make_persona, case_worker, django_assert_num_queries) -> None:
+def test_the_auditor_list_runs_a_fixed_number_of_queries(
+    login, make_persona, case_worker, django_assert_num_queries
+) -> None:
     client = login(make_persona(Role.AUDITOR))
     for n in range(30):
         record_event(action="test.event", actor=case_worker, object_code=str(n))

@@ -10,10 +10,7 @@ CATALOGUES = sorted(HIMAYA.glob("*/locale/ar/LC_MESSAGES/django.po"))
 
 
 def test_every_app_with_translatable_text_has_an_arabic_catalogue() -> None:
-    apps_with_text = {
-        path.parent.name
-        for path in HIMAYA.glob("*/apps.py")
-    }
+    apps_with_text = {path.parent.name for path in HIMAYA.glob("*/apps.py")}
     apps_with_catalogue = {path.parents[3].name for path in CATALOGUES}
     assert apps_with_text == apps_with_catalogue
 

@@ -21,7 +21,9 @@ def _raw(table: str, column: str, pk: int) -> str:
 def survivor(case_worker):
     agency = case_worker.memberships.get().agency
     return Survivor.objects.create(
-        name_ar="فاطمة أحمد", phone="+20 100 123 4567", registered_by_agency=agency,
+        name_ar="فاطمة أحمد",
+        phone="+20 100 123 4567",
+        registered_by_agency=agency,
         registered_by=case_worker,
     )
 

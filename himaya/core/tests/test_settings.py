@@ -15,8 +15,13 @@ def _start(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
         cwd="/",  # away from the project's .env
-        env={**clean, "PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "himaya.settings",
-             "HIMAYA_SKIP_DOTENV": "1", **env},
+        env={
+            **clean,
+            "PYTHONPATH": str(ROOT),
+            "DJANGO_SETTINGS_MODULE": "himaya.settings",
+            "HIMAYA_SKIP_DOTENV": "1",
+            **env,
+        },
         capture_output=True,
         text=True,
         check=False,
