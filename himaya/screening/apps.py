@@ -6,3 +6,6 @@ class ScreeningConfig(AppConfig):
     name = "himaya.screening"
     label = "screening"
     verbose_name = _("Screening")
+
+    def ready(self) -> None:
+        from himaya.screening import nav  # noqa: F401

@@ -1,0 +1,147 @@
+"""JSON API of screening: the indicator catalogue (read) and screenings (scoped)."""
+
+from typing import Any
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from himaya.screening.actions import record_screening
+from himaya.screening.exceptions import ScreeningError
+from himaya.screening.models import Answer, Outcome
+from himaya.screening.selectors import (
+    CAPABILITY,
+    get_indicator_set_or_404,
+    get_screening_or_404,
+    get_survivor_to_screen_or_404,
+    indicator_sets,
+    indicators_of,
+    screening_list,
+)
+
+
+class CanScreen(BasePermission):
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return bool(request.user and request.user.has_perm(CAPABILITY))
+
+
+PERMISSIONS = [IsAuthenticated, CanScreen]
+
+
+class IndicatorSetOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    catalogue_version = serializers.CharField(source="catalogue.label")
+    name_en = serializers.CharField()
+    name_ar = serializers.CharField()
+    for_children = serializers.BooleanField()
+    exploitation = serializers.CharField()
+
+
+class IndicatorOut(serializers.Serializer):
+    code = serializers.CharField()
+    dimension = serializers.CharField()
+    strength = serializers.CharField()
+    text_en = serializers.CharField()
+    text_ar = serializers.CharField()
+    position = serializers.IntegerField()
+
+
+class AnswerOut(serializers.Serializer):
+    indicator = serializers.CharField(source="indicator.code")
+    answer = serializers.CharField()
+
+
+class ScreeningOut(serializers.Serializer):
+    code = serializers.CharField()
+    survivor = serializers.CharField(source="survivor.code")
+    indicator_set = serializers.CharField(source="indicator_set.code")
+    catalogue_version = serializers.CharField()
+    rule_version = serializers.CharField()
+    agency = serializers.CharField(source="agency.code")
+    screened_on = serializers.DateField()
+    child_rule = serializers.BooleanField()
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    positive_dimensions = serializers.ListField(child=serializers.CharField())
+    explanation_en = serializers.CharField()
+    explanation_ar = serializers.CharField()
+
+
+class ScreeningDetailOut(ScreeningOut):
+    answers = AnswerOut(many=True)
+
+
+class ScreeningIn(serializers.Serializer):
+    survivor = serializers.CharField(max_length=20)
+    indicator_set = serializers.IntegerField()
+    answers = serializers.DictField(
+        child=serializers.ChoiceField(choices=Answer.choices), allow_empty=True
+    )
+
+
+class IndicatorSetListApi(APIView):
+    permission_classes = PERMISSIONS
+
+    @extend_schema(responses=IndicatorSetOut(many=True), operation_id="screening_sets_list")
+    def get(self, request: Request) -> Response:
+        sets = indicator_sets(request.user)
+        return Response(IndicatorSetOut(sets, many=True).data)
+
+
+class IndicatorListApi(APIView):
+    permission_classes = PERMISSIONS
+
+    @extend_schema(responses=IndicatorOut(many=True), operation_id="screening_indicators_list")
+    def get(self, request: Request, pk: int) -> Response:
+        indicator_set = get_indicator_set_or_404(request.user, pk)
+        return Response(IndicatorOut(indicators_of(indicator_set), many=True).data)
+
+
+class ScreeningListCreateApi(APIView):
+    permission_classes = PERMISSIONS
+
+    @extend_schema(responses=ScreeningOut(many=True), operation_id="screening_list")
+    def get(self, request: Request) -> Response:
+        paginator = LimitOffsetPagination()
+        page = paginator.paginate_queryset(screening_list(request.user), request, view=self)
+        return paginator.get_paginated_response(ScreeningOut(page, many=True).data)
+
+    @extend_schema(
+        request=ScreeningIn, responses={201: ScreeningDetailOut}, operation_id="screening_create"
+    )
+    def post(self, request: Request) -> Response:
+        data = ScreeningIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            survivor = get_survivor_to_screen_or_404(request.user, data.validated_data["survivor"])
+            indicator_set = get_indicator_set_or_404(
+                request.user, data.validated_data["indicator_set"]
+            )
+        except Http404:
+            return Response(status=status.HTTP_404_NOT_FOUND)
+        try:
+            screening = record_screening(
+                by=request.user,
+                survivor=survivor,
+                indicator_set=indicator_set,
+                answers=data.validated_data["answers"],
+                request=request._request,
+            )
+        except ScreeningError as error:
+            return Response({"detail": str(error.message)}, status=status.HTTP_400_BAD_REQUEST)
+        screening = get_screening_or_404(request.user, screening.code)
+        return Response(ScreeningDetailOut(screening).data, status=status.HTTP_201_CREATED)
+
+
+class ScreeningDetailApi(APIView):
+    permission_classes = PERMISSIONS
+
+    @extend_schema(responses=ScreeningDetailOut, operation_id="screening_retrieve")
+    def get(self, request: Request, code: str) -> Response:
+        screening = get_screening_or_404(request.user, code)
+        return Response(ScreeningDetailOut(screening).data)

@@ -1,0 +1,162 @@
+"""The screening decision: pure functions, no database.
+
+The ILO / European Commission operational indicators (2009) grade every indicator strong,
+medium or weak and group them in six dimensions. A dimension is *positive* when the
+indicators answered "yes" in it reach one of the thresholds below; the dimensions then
+combine into an outcome. Everything that decides lives here, as data: changing a threshold
+means changing ``RULE_VERSION`` too, and screenings already stored keep the version (and
+the outcome) they were computed with.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import IntEnum
+
+RULE_VERSION = "ilo-ec-2009/1"
+
+STRONG, MEDIUM, WEAK = "strong", "medium", "weak"
+YES, NO, UNKNOWN = "yes", "no", "unknown"
+
+# The six dimensions, in the order of the Palermo Protocol definition.
+DECEPTIVE_RECRUITMENT = "DR"
+COERCIVE_RECRUITMENT = "CR"
+VULNERABILITY_RECRUITMENT = "VR"
+EXPLOITATION = "EX"
+COERCION_DESTINATION = "CD"
+VULNERABILITY_DESTINATION = "VD"
+DIMENSIONS = ("DR", "CR", "VR", "EX", "CD", "VD")
+RECRUITMENT_DIMENSIONS = frozenset({"DR", "CR", "VR"})
+DESTINATION_DIMENSIONS = frozenset({"CD", "VD"})
+
+ADULT_AGE = 18
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """At least ``strong`` strong, ``medium`` medium and ``weak`` weak "yes" answers, plus
+    ``medium_or_weak`` more answers that are medium or weak."""
+
+    strong: int = 0
+    medium: int = 0
+    weak: int = 0
+    medium_or_weak: int = 0
+
+    def met_by(self, strong: int, medium: int, weak: int) -> bool:
+        if strong < self.strong or medium < self.medium or weak < self.weak:
+            return False
+        return (medium - self.medium) + (weak - self.weak) >= self.medium_or_weak
+
+
+# A dimension is positive when any one of these is met (weak answers alone never are).
+POSITIVE_WHEN: tuple[Threshold, ...] = (
+    Threshold(strong=2),
+    Threshold(strong=1, medium_or_weak=1),
+    Threshold(medium=3),
+    Threshold(medium=2, weak=1),
+)
+
+
+class Finding(IntEnum):
+    """What the positive dimensions amount to, from least to most serious."""
+
+    NOT_INDICATED = 0  # no exploitation dimension positive
+    EXPLOITED_NOT_TRAFFICKED = 1  # exploitation without a recruitment means
+    DECEIVED_AND_EXPLOITED = 2  # adult: recruitment means and exploitation, no means at destination
+    TRAFFICKED = (
+        3  # adult: recruitment, exploitation and destination; child: recruitment + exploitation
+    )
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """What the rule needs to know of an indicator."""
+
+    code: str
+    dimension: str
+    strength: str
+
+
+@dataclass(frozen=True)
+class DimensionResult:
+    dimension: str
+    strong: int
+    medium: int
+    weak: int
+    positive: bool
+    indicators: tuple[str, ...]  # codes of the indicators answered "yes"
+
+
+@dataclass(frozen=True)
+class Decision:
+    finding: Finding
+    child_rule: bool
+    dimensions: tuple[DimensionResult, ...]
+    rule_version: str
+
+    @property
+    def positive_dimensions(self) -> tuple[str, ...]:
+        return tuple(d.dimension for d in self.dimensions if d.positive)
+
+
+def dimension_positive(strong: int, medium: int, weak: int) -> bool:
+    """Whether a dimension with these counts of "yes" answers is positive."""
+    return any(threshold.met_by(strong, medium, weak) for threshold in POSITIVE_WHEN)
+
+
+def combine(positive: Iterable[str], *, child: bool) -> Finding:
+    """The finding for a set of positive dimensions.
+
+    Adults: (DR or CR or VR) and EX and (CD or VD). Children (Palermo Protocol art. 3(c)):
+    means are not required, so any recruitment dimension and EX suffice.
+    """
+    dims = frozenset(positive)
+    recruitment = bool(dims & RECRUITMENT_DIMENSIONS)
+    exploitation = EXPLOITATION in dims
+    destination = bool(dims & DESTINATION_DIMENSIONS)
+    if not exploitation:
+        return Finding.NOT_INDICATED
+    if not recruitment:
+        return Finding.EXPLOITED_NOT_TRAFFICKED
+    if child or destination:
+        return Finding.TRAFFICKED
+    return Finding.DECEIVED_AND_EXPLOITED
+
+
+def decide(indicators: Iterable[Indicator], answers: Mapping[str, str], *, child: bool) -> Decision:
+    """Apply the rule to the answers (indicator code → yes / no / unknown).
+
+    Only "yes" counts; "no", "unknown" and a missing answer count alike, as no.
+    """
+    counts: dict[str, dict[str, int]] = {d: {STRONG: 0, MEDIUM: 0, WEAK: 0} for d in DIMENSIONS}
+    found: dict[str, list[str]] = {d: [] for d in DIMENSIONS}
+    for indicator in indicators:
+        if answers.get(indicator.code) != YES:
+            continue
+        counts[indicator.dimension][indicator.strength] += 1
+        found[indicator.dimension].append(indicator.code)
+    results = tuple(
+        DimensionResult(
+            dimension=d,
+            strong=counts[d][STRONG],
+            medium=counts[d][MEDIUM],
+            weak=counts[d][WEAK],
+            positive=dimension_positive(counts[d][STRONG], counts[d][MEDIUM], counts[d][WEAK]),
+            indicators=tuple(found[d]),
+        )
+        for d in DIMENSIONS
+    )
+    finding = combine((r.dimension for r in results if r.positive), child=child)
+    return Decision(
+        finding=finding, child_rule=child, dimensions=results, rule_version=RULE_VERSION
+    )
+
+
+def may_be_child(*, birth_year: int | None, year: int) -> bool:
+    """Whether a person born in ``birth_year`` may be under 18 in ``year``.
+
+    With the year of birth only, someone born 18 years before may not have had the
+    birthday yet: in doubt, the person is presumed a child. Unknown birth year: no.
+    """
+    if birth_year is None:
+        return False
+    return year - birth_year <= ADULT_AGE

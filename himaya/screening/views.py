@@ -1,0 +1,127 @@
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from himaya.screening import rules
+from himaya.screening.actions import record_screening
+from himaya.screening.exceptions import ScreeningError
+from himaya.screening.forms import QuestionnaireForm, SetChoiceForm
+from himaya.screening.models import IndicatorSet, Screening
+from himaya.screening.selectors import (
+    CAPABILITY,
+    current_sets,
+    get_screening_or_404,
+    get_survivor_to_screen_or_404,
+    indicators_of,
+    screenings_of_case,
+)
+from himaya.screening.selectors import (
+    screening_list as visible_screenings,
+)
+from himaya.survivors.models import Survivor
+
+
+@login_required
+@permission_required(CAPABILITY, raise_exception=True)
+def screening_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(visible_screenings(request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "screening/list.html", {"page": page})
+
+
+def _proposed_set(sets: list[IndicatorSet], survivor: Survivor) -> IndicatorSet | None:
+    child = rules.may_be_child(birth_year=survivor.birth_year, year=timezone.localdate().year)
+    for indicator_set in sets:
+        if indicator_set.for_children == child and indicator_set.exploitation == "labour":
+            return indicator_set
+    return sets[0] if sets else None
+
+
+@login_required
+@permission_required(CAPABILITY, raise_exception=True)
+def start(request: HttpRequest) -> HttpResponse:
+    """Choose the set, then answer the questionnaire; the answers record a screening."""
+    data = request.POST if request.method == "POST" else request.GET
+    survivor = get_survivor_to_screen_or_404(request.user, data.get("survivor", ""))
+    sets_qs = current_sets(request.user)
+    sets = list(sets_qs)
+    child = rules.may_be_child(birth_year=survivor.birth_year, year=timezone.localdate().year)
+    context: dict[str, object] = {"survivor": survivor, "may_be_child": child}
+    choice = SetChoiceForm(
+        {"indicator_set": data["indicator_set"]} if data.get("indicator_set") else None,
+        sets=sets_qs,
+        initial={"indicator_set": _proposed_set(sets, survivor)},
+    )
+    if not choice.is_bound or not choice.is_valid():
+        context["choice"] = choice
+        return render(request, "screening/choose_set.html", context)
+    indicator_set: IndicatorSet = choice.cleaned_data["indicator_set"]
+    indicators = list(indicators_of(indicator_set))
+    form = QuestionnaireForm(
+        request.POST if request.method == "POST" else None, indicators=indicators
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            screening = record_screening(
+                by=request.user,
+                survivor=survivor,
+                indicator_set=indicator_set,
+                answers=form.answers(),
+                request=request,
+            )
+        except ScreeningError as error:
+            messages.error(request, str(error.message))
+        else:
+            return redirect("screening:detail", code=screening.code)
+    context.update({"indicator_set": indicator_set, "form": form})
+    status = 400 if request.method == "POST" else 200
+    return render(request, "screening/questionnaire.html", context, status=status)
+
+
+def open_case_url(screening: Screening) -> str:
+    query = urlencode({"survivor": screening.survivor.code, "screening": screening.code})
+    try:
+        base = reverse("cases:open")
+    except NoReverseMatch:
+        base = "/cases/open/"
+    return f"{base}?{query}"
+
+
+@login_required
+@permission_required(CAPABILITY, raise_exception=True)
+def detail(request: HttpRequest, code: str) -> HttpResponse:
+    screening = get_screening_or_404(request.user, code)
+    groups: dict[str, list[object]] = {}
+    labels: dict[str, str] = {}
+    for answer in screening.answers.all():
+        dimension = answer.indicator.dimension
+        groups.setdefault(dimension, []).append(answer)
+        labels[dimension] = str(answer.indicator.get_dimension_display())
+    dimensions = [
+        {
+            "code": d,
+            "label": labels[d],
+            "positive": d in screening.positive_dimensions,
+            "answers": rows,
+        }
+        for d, rows in groups.items()
+    ]
+    context = {
+        "screening": screening,
+        "dimensions": dimensions,
+        "explanation_lines": screening.explanation.splitlines(),
+        "open_case_url": open_case_url(screening) if screening.offers_case else "",
+    }
+    return render(request, "screening/detail.html", context)
+
+
+@login_required
+@permission_required(CAPABILITY, raise_exception=True)
+def case_panel(request: HttpRequest, code: str) -> HttpResponse:
+    screenings = screenings_of_case(request.user, code)
+    return render(request, "screening/partials/case_panel.html", {"screenings": screenings})
