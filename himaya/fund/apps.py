@@ -6,3 +6,6 @@ class FundConfig(AppConfig):
     name = "himaya.fund"
     label = "fund"
     verbose_name = _("Fund")
+
+    def ready(self) -> None:
+        from himaya.fund import admin, nav, permissions  # noqa: F401

@@ -6,3 +6,6 @@ class GrantsConfig(AppConfig):
     name = "himaya.grants"
     label = "grants"
     verbose_name = _("Grants")
+
+    def ready(self) -> None:
+        from himaya.grants import admin, nav, permissions  # noqa: F401

@@ -1,0 +1,65 @@
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from himaya.cases.models import Case
+from himaya.fund.models import BudgetLine, Method, Purpose
+from himaya.fund.rules import CENT, fiscal_year_of
+
+
+class PaymentRequestForm(forms.Form):
+    case_code = forms.CharField(label=_("Case code"), max_length=20)
+    budget_line = forms.ModelChoiceField(
+        label=_("Budget line"), queryset=BudgetLine.objects.select_related("fiscal_year")
+    )
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=Purpose.choices)
+    amount = forms.DecimalField(
+        label=_("Amount (EGP)"), max_digits=14, decimal_places=2, min_value=CENT
+    )
+    justification = forms.CharField(label=_("Justification"), widget=forms.Textarea)
+
+    def clean_case_code(self) -> Case:
+        code = self.cleaned_data["case_code"].strip().upper()
+        case = Case.objects.filter(code=code).first()
+        if case is None:
+            raise forms.ValidationError(_("No case has this code."))
+        return case
+
+
+class VersionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class RejectForm(VersionForm):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReverseForm(RejectForm):
+    pass
+
+
+class PayForm(VersionForm):
+    method = forms.ChoiceField(label=_("Method"), choices=Method.choices)
+    reference = forms.CharField(label=_("Payment reference"), max_length=100)
+
+
+class DocumentForm(forms.Form):
+    file = forms.FileField(label=_("Supporting document (PDF, PNG or JPEG, 5 MB at most)"))
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    @classmethod
+    def for_today(cls, data: Any, today: date) -> "PeriodForm":
+        start, end, _label = fiscal_year_of(today)
+        return cls(data if data.get("start") else {"start": start, "end": end})
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("start") and cleaned.get("end") and cleaned["end"] < cleaned["start"]:
+            self.add_error("end", _("The end comes before the start."))
+        return cleaned

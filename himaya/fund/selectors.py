@@ -1,0 +1,152 @@
+"""Scoped reads of the fund. Balances are always summed from the ledger."""
+
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import DecimalField, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+
+from himaya.cases.models import Case
+from himaya.cases.selectors import cases_visible_to
+from himaya.core.typing import AnyUser
+from himaya.fund.models import (
+    BudgetLine,
+    EntryKind,
+    FiscalYear,
+    LedgerEntry,
+    PaymentLimit,
+    PaymentRequest,
+    Purpose,
+    Status,
+)
+from himaya.fund.rules import Balances, balances_from_sums
+
+CAIRO = ZoneInfo("Africa/Cairo")
+ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
+KINDS = [kind.value for kind in EntryKind]
+# Requests whose amount counts against the survivor's yearly limit.
+COUNTED = [Status.SECOND_APPROVAL_NEEDED, Status.APPROVED, Status.PAID]
+
+
+def payments_visible_to(user: AnyUser) -> QuerySet[PaymentRequest]:
+    """Fund officers and approvers work nationally; case workers see their cases' payments."""
+    base = PaymentRequest.objects.select_related(
+        "case", "budget_line", "budget_line__fiscal_year", "requested_by", "approved_by"
+    )
+    if user.has_perm("fund.view_payments"):
+        return base
+    if user.has_perm("fund.view_case_payments"):
+        return base.filter(case__in=cases_visible_to(user))
+    return PaymentRequest.objects.none()
+
+
+def get_payment_or_404(user: AnyUser, code: str) -> PaymentRequest:
+    payment = payments_visible_to(user).filter(code=code).first()
+    if payment is None:
+        raise Http404
+    return payment
+
+
+def budget_lines_visible_to(user: AnyUser) -> QuerySet[BudgetLine]:
+    if not user.has_perm("fund.view_payments"):
+        return BudgetLine.objects.none()
+    return with_balances(BudgetLine.objects.select_related("fiscal_year"))
+
+
+def get_budget_line_or_404(user: AnyUser, code: str) -> BudgetLine:
+    line = budget_lines_visible_to(user).filter(code=code).first()
+    if line is None:
+        raise Http404
+    return line
+
+
+def _sums(prefix: str = "", extra: Q | None = None) -> dict[str, Any]:
+    return {
+        f"sum_{kind}": Coalesce(
+            Sum(f"{prefix}amount", filter=Q(**{f"{prefix}kind": kind}) & (extra or Q())), ZERO
+        )
+        for kind in KINDS
+    }
+
+
+def with_balances(lines: QuerySet[BudgetLine]) -> QuerySet[BudgetLine]:
+    """Annotate each line with the sum of each kind of movement (one query)."""
+    return lines.annotate(**_sums("entries__"))
+
+
+def balances_of(line: BudgetLine) -> Balances:
+    """The balances of a line; from its annotations when present, else one aggregate."""
+    if hasattr(line, "sum_allocation"):
+        sums = {kind: getattr(line, f"sum_{kind}") for kind in KINDS}
+    else:
+        row = LedgerEntry.objects.filter(budget_line=line).aggregate(**_sums())
+        sums = {kind: row[f"sum_{kind}"] for kind in KINDS}
+    return balances_from_sums(**sums)
+
+
+def ledger_balances(entries: QuerySet[LedgerEntry]) -> Balances:
+    row = entries.aggregate(**_sums())
+    return balances_from_sums(**{kind: row[f"sum_{kind}"] for kind in KINDS})
+
+
+def limit_for(fiscal_year: FiscalYear, purpose: str) -> PaymentLimit | None:
+    limits = {
+        limit.purpose: limit for limit in PaymentLimit.objects.filter(fiscal_year=fiscal_year)
+    }
+    return limits.get(purpose) or limits.get("")
+
+
+def survivor_year_total(case: Case, fiscal_year: FiscalYear, *, exclude_pk: int) -> Decimal:
+    """What the case's survivor already has approved or paid in the fiscal year."""
+    total = (
+        PaymentRequest.objects.filter(
+            case__survivor_id=case.survivor_id,
+            budget_line__fiscal_year=fiscal_year,
+            status__in=COUNTED,
+        )
+        .exclude(pk=exclude_pk)
+        .aggregate(total=Coalesce(Sum("amount"), ZERO))["total"]
+    )
+    return Decimal(total)
+
+
+def day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=CAIRO)
+
+
+def statement(user: AnyUser, *, start: date, end: date) -> list[dict[str, Any]]:
+    """Per budget line: opening balances, the movements of the period, closing balances."""
+    rows: list[dict[str, Any]] = []
+    lines = budget_lines_visible_to(user).order_by("fiscal_year__starts_on", "name_en")
+    begin, finish = day_start(start), day_start(date.fromordinal(end.toordinal() + 1))
+    for line in lines:
+        entries = LedgerEntry.objects.filter(budget_line=line)
+        opening = ledger_balances(entries.filter(occurred_at__lt=begin))
+        movements = list(
+            entries.filter(occurred_at__gte=begin, occurred_at__lt=finish).select_related("request")
+        )
+        closing = ledger_balances(entries.filter(occurred_at__lt=finish))
+        rows.append({"line": line, "opening": opening, "movements": movements, "closing": closing})
+    return rows
+
+
+def totals(user: AnyUser) -> dict[str, Any]:
+    """Aggregate figures without any case: per fiscal year and source, and per purpose."""
+    if not user.has_perm("fund.view_totals"):
+        raise Http404
+    lines = with_balances(BudgetLine.objects.select_related("fiscal_year")).order_by(
+        "fiscal_year__starts_on", "name_en"
+    )
+    by_line = [(line, balances_of(line)) for line in lines]
+    by_purpose = list(
+        PaymentRequest.objects.filter(status=Status.PAID)
+        .values("budget_line__fiscal_year__label", "purpose")
+        .annotate(total=Sum("amount"))
+        .order_by("budget_line__fiscal_year__label", "purpose")
+    )
+    for row in by_purpose:
+        row["purpose_label"] = Purpose(row["purpose"]).label
+    return {"by_line": by_line, "by_purpose": by_purpose}

@@ -1,0 +1,97 @@
+"""Factories of the fund (and the minimal case they pay for)."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import factory
+from factory.django import DjangoModelFactory
+
+from himaya.accounts.tests.factories import UserFactory
+from himaya.agencies.models import Agency
+from himaya.agencies.tests.factories import AgencyFactory
+from himaya.cases.models import Case
+from himaya.fund.models import (
+    BudgetLine,
+    EntryKind,
+    FiscalYear,
+    LedgerEntry,
+    PaymentLimit,
+    PaymentRequest,
+    Purpose,
+    Source,
+)
+from himaya.survivors.models import Survivor
+
+
+def make_case(agency: Agency | None = None, worker: Any = None) -> Case:
+    agency = agency or AgencyFactory()
+    worker = worker or UserFactory()
+    survivor = Survivor.objects.create(
+        name_ar="ضحية تجريبية", registered_by_agency=agency, registered_by=worker, sex="female"
+    )
+    return Case.objects.create(
+        survivor=survivor,
+        lead_agency=agency,
+        case_worker=worker,
+        first_contact_on=date(2025, 9, 1),
+        phase="assistance",
+    )
+
+
+class FiscalYearFactory(DjangoModelFactory):
+    class Meta:
+        model = FiscalYear
+        django_get_or_create = ("label",)
+
+    label = "2025/26"
+    starts_on = date(2025, 7, 1)
+    ends_on = date(2026, 6, 30)
+
+
+class BudgetLineFactory(DjangoModelFactory):
+    """A line with its allocation already in the ledger."""
+
+    class Meta:
+        model = BudgetLine
+        skip_postgeneration_save = True
+
+    fiscal_year = factory.SubFactory(FiscalYearFactory)
+    name_ar = factory.Sequence(lambda n: f"بند المساعدات رقم {n}")
+    name_en = factory.Sequence(lambda n: f"Assistance line {n}")
+    source = Source.GOVERNMENT
+    amount = Decimal("10000.00")
+
+    @factory.post_generation
+    def allocate(obj: BudgetLine, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            from django.utils import timezone
+
+            LedgerEntry.objects.create(
+                budget_line=obj,
+                kind=EntryKind.ALLOCATION,
+                amount=obj.amount,
+                occurred_at=timezone.now(),
+            )
+
+
+class PaymentLimitFactory(DjangoModelFactory):
+    class Meta:
+        model = PaymentLimit
+
+    fiscal_year = factory.SubFactory(FiscalYearFactory)
+    purpose = Purpose.EMERGENCY_CASH
+    per_request = Decimal("3000.00")
+    per_survivor_year = Decimal("5000.00")
+
+
+class PaymentRequestFactory(DjangoModelFactory):
+    class Meta:
+        model = PaymentRequest
+
+    case = factory.LazyFunction(make_case)
+    budget_line = factory.SubFactory(BudgetLineFactory)
+    purpose = Purpose.MEDICAL
+    amount = Decimal("1500.00")
+    justification = "علاج عاجل في مستشفى عام"
+    requested_by = factory.SubFactory(UserFactory)

@@ -1,0 +1,97 @@
+"""Real concurrency on PostgreSQL: 50 threads, each with its own connection, approve and pay
+requests against one budget line at the same time."""
+
+import threading
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.db.models import Sum
+
+from himaya.agencies.models import Role
+from himaya.fund import actions
+from himaya.fund.models import EntryKind, LedgerEntry, Method, PaymentRequest, Status
+from himaya.fund.selectors import balances_of
+from himaya.fund.tests.factories import BudgetLineFactory, PaymentRequestFactory, make_case
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks"),
+    pytest.mark.django_db(transaction=True),
+]
+
+THREADS = 50
+REQUESTS = 25
+AMOUNT = Decimal("800.00")
+LINE = Decimal("10000.00")
+
+
+def test_fifty_concurrent_approvals_and_payments_never_overspend_nor_pay_twice(
+    make_persona,
+) -> None:
+    officer = make_persona(Role.FUND_OFFICER, None, "race_officer")
+    approvers = [make_persona(Role.FUND_APPROVER, None, f"race_approver_{i}") for i in range(2)]
+    line = BudgetLineFactory(amount=LINE)
+    case = make_case()
+    requests = [
+        PaymentRequestFactory(requested_by=officer, budget_line=line, case=case, amount=AMOUNT)
+        for _ in range(REQUESTS)
+    ]
+    barrier = threading.Barrier(THREADS)
+    outcomes: Counter[str] = Counter()
+    lock = threading.Lock()
+
+    def work(index: int) -> None:
+        payment = requests[index % REQUESTS]
+        results = []
+        try:
+            barrier.wait(timeout=30)
+            for step in ("approve", "pay"):
+                try:
+                    if step == "approve":
+                        actions.approve_payment(payment=payment, by=approvers[index % 2])
+                    else:
+                        actions.record_payment(
+                            payment=payment,
+                            by=officer,
+                            method=Method.BANK_TRANSFER,
+                            reference=f"TRX-{index}",
+                        )
+                    results.append(f"{step}:ok")
+                except actions.FundError:
+                    results.append(f"{step}:refused")
+        finally:
+            connection.close()
+            with lock:
+                outcomes.update(results)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads)
+
+    paid_entries = LedgerEntry.objects.filter(budget_line=line, kind=EntryKind.PAYMENT)
+    per_request = Counter(paid_entries.values_list("request_id", flat=True))
+    paid_total = paid_entries.aggregate(total=Sum("amount"))["total"]
+    statuses = Counter(PaymentRequest.objects.values_list("status", flat=True))
+    balances = balances_of(line)
+
+    # 12 requests of 800 fit in 10,000; every approved one was paid exactly once.
+    assert max(per_request.values()) == 1
+    assert paid_total == Decimal("9600.00") <= LINE
+    assert statuses == {Status.PAID: 12, Status.REQUESTED: 13}
+    assert outcomes["approve:ok"] == 12 and outcomes["pay:ok"] == 12
+    assert (balances.allocated, balances.committed, balances.paid, balances.available) == (
+        LINE,
+        Decimal("0.00"),
+        Decimal("9600.00"),
+        Decimal("400.00"),
+    )
+    assert balances.committed + balances.paid + balances.available == balances.allocated
+    assert (
+        paid_total
+        == PaymentRequest.objects.filter(status=Status.PAID).aggregate(total=Sum("amount"))["total"]
+    )

@@ -1,0 +1,205 @@
+"""JSON API of grants: one view per operation, scoped as the pages are."""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from himaya.core.locking import ConcurrentEditError
+from himaya.grants import actions, selectors
+from himaya.grants.models import Grant, GrantReport, Tranche
+
+
+class ReportOut(serializers.ModelSerializer):
+    class Meta:
+        model = GrantReport
+        fields = [
+            "code",
+            "period_start",
+            "period_end",
+            "narrative",
+            "people_served",
+            "services_delivered",
+            "status",
+            "submitted_on",
+            "reviewed_on",
+            "review_note",
+            "version",
+        ]
+
+
+class TrancheOut(serializers.ModelSerializer):
+    report = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Tranche
+        fields = ["sequence", "due_on", "amount", "status", "released_on", "version", "report"]
+
+    @extend_schema(exclude=True)
+    def get_report(self, tranche: Tranche) -> dict[str, Any] | None:
+        report = getattr(tranche, "report", None)
+        return ReportOut(report).data if report else None
+
+
+class GrantOut(serializers.ModelSerializer):
+    ngo = serializers.CharField(source="ngo.code")
+    ngo_name = serializers.CharField(source="ngo.name")
+    tranches = TrancheOut(many=True)
+
+    class Meta:
+        model = Grant
+        fields = [
+            "code",
+            "ngo",
+            "ngo_name",
+            "title",
+            "amount",
+            "starts_on",
+            "ends_on",
+            "phases",
+            "services",
+            "tranches",
+            "version",
+        ]
+
+
+class RecordedOut(serializers.Serializer):
+    services_delivered = serializers.IntegerField(allow_null=True)
+    referrals_accepted = serializers.IntegerField(allow_null=True)
+    referrals_completed = serializers.IntegerField(allow_null=True)
+
+
+class VersionIn(serializers.Serializer):
+    version = serializers.IntegerField(required=False)
+
+
+class ReportIn(VersionIn):
+    narrative = serializers.CharField()
+    people_served = serializers.IntegerField(min_value=0)
+    services_delivered = serializers.IntegerField(min_value=0)
+
+
+class ReviewIn(VersionIn):
+    approve = serializers.BooleanField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ErrorOut(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+ERRORS = {
+    400: OpenApiResponse(ErrorOut, description="Refused by a grant rule"),
+    403: OpenApiResponse(ErrorOut, description="Not allowed"),
+    404: OpenApiResponse(ErrorOut, description="Not found"),
+}
+
+
+def _may_see(request: Request) -> None:
+    if not selectors.may_see_grants(request.user):
+        raise PermissionDenied
+
+
+def _manager(request: Request) -> None:
+    if not request.user.has_perm("grants.manage_grants"):
+        raise PermissionDenied
+
+
+class GrantListApi(ListAPIView):
+    serializer_class = GrantOut
+
+    def get_queryset(self) -> Any:
+        _may_see(self.request)
+        return selectors.grants_visible_to(self.request.user).order_by("-starts_on", "-id")
+
+    @extend_schema(
+        operation_id="grants_list", responses={200: GrantOut(many=True), 403: ERRORS[403]}
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class GrantDetailApi(APIView):
+    @extend_schema(
+        operation_id="grants_read", responses={200: GrantOut, 403: ERRORS[403], 404: ERRORS[404]}
+    )
+    def get(self, request: Request, code: str) -> Response:
+        _may_see(request)
+        return Response(GrantOut(selectors.get_grant_or_404(request.user, code)).data)
+
+
+class TrancheReleaseApi(APIView):
+    @extend_schema(
+        operation_id="grants_tranche_release",
+        request=VersionIn,
+        responses={200: TrancheOut, **ERRORS},
+    )
+    def post(self, request: Request, code: str, sequence: int) -> Response:
+        _manager(request)
+        tranche = selectors.get_tranche_or_404(request.user, code, sequence)
+        data = VersionIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            tranche = actions.release_tranche(
+                tranche=tranche,
+                by=request.user,
+                expected_version=data.validated_data.get("version"),
+                request=request._request,
+            )
+        except (actions.GrantError, ConcurrentEditError) as exc:
+            return Response({"detail": str(exc.message)}, status=400)
+        return Response(TrancheOut(tranche).data)
+
+
+class ReportSubmitApi(APIView):
+    @extend_schema(
+        operation_id="grants_report_submit", request=ReportIn, responses={201: ReportOut, **ERRORS}
+    )
+    def post(self, request: Request, code: str, sequence: int) -> Response:
+        _may_see(request)
+        tranche = selectors.get_tranche_or_404(request.user, code, sequence)
+        if tranche.grant.ngo_id not in selectors.ngo_ids_for(request.user):
+            raise PermissionDenied
+        data = ReportIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            report = actions.submit_report(
+                tranche=tranche,
+                narrative=data.validated_data["narrative"],
+                people_served=data.validated_data["people_served"],
+                services_delivered=data.validated_data["services_delivered"],
+                by=request.user,
+                expected_version=data.validated_data.get("version"),
+                request=request._request,
+            )
+        except (actions.GrantError, ConcurrentEditError) as exc:
+            return Response({"detail": str(exc.message)}, status=400)
+        return Response(ReportOut(report).data, status=status.HTTP_201_CREATED)
+
+
+class ReportReviewApi(APIView):
+    @extend_schema(
+        operation_id="grants_report_review", request=ReviewIn, responses={200: ReportOut, **ERRORS}
+    )
+    def post(self, request: Request, code: str) -> Response:
+        _manager(request)
+        report = selectors.get_report_or_404(request.user, code)
+        data = ReviewIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            report = actions.review_report(
+                report=report,
+                approve=data.validated_data["approve"],
+                note=data.validated_data["note"],
+                by=request.user,
+                expected_version=data.validated_data.get("version"),
+                request=request._request,
+            )
+        except (actions.GrantError, ConcurrentEditError) as exc:
+            return Response({"detail": str(exc.message)}, status=400)
+        return Response(ReportOut(report).data)

@@ -1,0 +1,89 @@
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from himaya.agencies.models import Agency, AgencyKind
+from himaya.grants.models import GrantPhase
+from himaya.grants.rules import parse_tranches, schedule_errors
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class GrantForm(forms.Form):
+    ngo = forms.ModelChoiceField(
+        label=_("NGO"), queryset=Agency.objects.filter(kind=AgencyKind.NGO, is_active=True)
+    )
+    title = forms.CharField(label=_("Title"), max_length=200)
+    amount = forms.DecimalField(label=_("Amount (EGP)"), max_digits=14, decimal_places=2)
+    starts_on = forms.DateField(label=_("Starts on"), widget=DATE)
+    ends_on = forms.DateField(label=_("Ends on"), widget=DATE)
+    phases = forms.MultipleChoiceField(
+        label=_("Phases covered"),
+        choices=GrantPhase.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    services = forms.CharField(
+        label=_("Services the NGO commits to deliver (one per line)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    tranches = forms.CharField(
+        label=_("Tranches (one per line: due date and amount, e.g. 2025-09-01 100000)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def clean_tranches(self) -> list[tuple[date, Any]]:
+        try:
+            return parse_tranches(self.cleaned_data["tranches"])
+        except ValueError as exc:
+            raise forms.ValidationError(
+                _("Line %(number)s is not a date and an amount."), params={"number": exc.args[0]}
+            ) from exc
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        needed = ("amount", "starts_on", "ends_on", "tranches", "phases")
+        if all(cleaned.get(name) is not None for name in needed):
+            for error in schedule_errors(
+                amount=cleaned["amount"],
+                starts_on=cleaned["starts_on"],
+                ends_on=cleaned["ends_on"],
+                tranches=cleaned["tranches"],
+                phases=cleaned["phases"],
+            ):
+                self.add_error("tranches", str(error))
+        return cleaned
+
+
+class VersionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ReportForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    narrative = forms.CharField(label=_("What was done in the period"), widget=forms.Textarea)
+    people_served = forms.IntegerField(label=_("People served"), min_value=0)
+    services_delivered = forms.IntegerField(label=_("Services delivered"), min_value=0)
+
+
+class ReviewForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approve", _("Approve")), ("return", _("Return for changes"))],
+    )
+    note = forms.CharField(
+        label=_("Note to the NGO"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(label=_("From"), widget=DATE)
+    end = forms.DateField(label=_("To"), widget=DATE)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("start") and cleaned.get("end") and cleaned["end"] < cleaned["start"]:
+            self.add_error("end", _("The end comes before the start."))
+        return cleaned
