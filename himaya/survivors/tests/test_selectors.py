@@ -134,15 +134,20 @@ def test_consent_on_file_follows_giving_withdrawal_and_recipient() -> None:
     ngo = AgencyFactory(kind=AgencyKind.NGO)
     other = AgencyFactory(kind=AgencyKind.NGO)
     ConsentFactory(
-        survivor=survivor, purpose=ConsentPurpose.REFERRAL, recipient=ngo,
+        survivor=survivor,
+        purpose=ConsentPurpose.REFERRAL,
+        recipient=ngo,
         given_on=datetime.date(2026, 6, 1),
     )
     ConsentFactory(
-        survivor=survivor, purpose=ConsentPurpose.STATISTICS,
+        survivor=survivor,
+        purpose=ConsentPurpose.STATISTICS,
         given_on=datetime.date(2026, 6, 16),
     )
     ConsentFactory(
-        survivor=survivor, purpose=ConsentPurpose.CARE, given_on=datetime.date(2026, 1, 1),
+        survivor=survivor,
+        purpose=ConsentPurpose.CARE,
+        given_on=datetime.date(2026, 1, 1),
         withdrawn_on=datetime.date(2026, 6, 15),
     )
     assert consent_on_file(survivor, purpose=ConsentPurpose.REFERRAL, recipient=ngo)
