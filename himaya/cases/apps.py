@@ -6,3 +6,6 @@ class CasesConfig(AppConfig):
     name = "himaya.cases"
     label = "cases"
     verbose_name = _("Cases")
+
+    def ready(self) -> None:
+        from himaya.cases import nav  # noqa: F401

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from himaya.agencies.models import Agency, Governorate
-from himaya.core.models import PublicCodeModel, VersionedModel
+from himaya.core.models import BilingualNamed, PublicCodeModel, VersionedModel
 from himaya.survivors.models import Survivor
 
 
@@ -27,6 +27,46 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     Phase.FOLLOW_UP: frozenset({Phase.REINTEGRATION, Phase.CLOSED}),
     Phase.CLOSED: frozenset(),
 }
+
+
+class IdentificationChannel(models.TextChoices):
+    POLICE = "police", _("Police")
+    HOTLINE = "hotline", _("Hotline")
+    NGO_OUTREACH = "ngo_outreach", _("NGO outreach")
+    LABOUR_INSPECTION = "labour_inspection", _("Labour inspection")
+    BORDER = "border", _("Border authorities")
+    EMBASSY = "embassy", _("Embassy or consulate")
+    SELF_REFERRAL = "self_referral", _("Self-referral")
+    ONLINE = "online", _("Online report")
+
+
+class RecruitmentChannel(models.TextChoices):
+    SOCIAL_MEDIA = "social_media", _("Social media")
+    MESSAGING_APP = "messaging_app", _("Messaging application")
+    ONLINE_ADVERTISEMENT = "online_ad", _("Online advertisement")
+    RECRUITMENT_WEBSITE = "recruitment_website", _("Recruitment website or agency online")
+    IN_PERSON = "in_person", _("In person")
+    FAMILY_ACQUAINTANCE = "family", _("Family member or acquaintance")
+    UNKNOWN = "unknown", _("Not known")
+
+
+DIGITAL_RECRUITMENT = frozenset(
+    {
+        RecruitmentChannel.SOCIAL_MEDIA,
+        RecruitmentChannel.MESSAGING_APP,
+        RecruitmentChannel.ONLINE_ADVERTISEMENT,
+        RecruitmentChannel.RECRUITMENT_WEBSITE,
+    }
+)
+
+
+class ClosureReason(models.TextChoices):
+    REINTEGRATED = "reintegrated", _("Reintegrated")
+    REPATRIATED = "repatriated", _("Repatriated")
+    TRANSFERRED = "transferred", _("Transferred to another agency")
+    DECLINED = "declined", _("Declined assistance")
+    LOST_CONTACT = "lost_contact", _("Lost contact")
+    DECEASED = "deceased", _("Deceased")
 
 
 class Case(PublicCodeModel, VersionedModel):
@@ -66,14 +106,71 @@ class Case(PublicCodeModel, VersionedModel):
     )
     is_transnational = models.BooleanField(_("transnational"), default=False)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    # How and by whom the person was identified.
+    identified_by = models.CharField(
+        _("identified through"),
+        max_length=20,
+        choices=IdentificationChannel.choices,
+        default=IdentificationChannel.NGO_OUTREACH,
+    )
+    identifying_agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("identifying agency"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    exploitation_forms = models.ManyToManyField(
+        "cases.ExploitationForm",
+        verbose_name=_("forms of exploitation"),
+        blank=True,
+        related_name="cases",
+    )
+    recruitment_channel = models.CharField(
+        _("recruitment channel"),
+        max_length=20,
+        choices=RecruitmentChannel.choices,
+        default=RecruitmentChannel.UNKNOWN,
+    )
+    screening_code = models.CharField(_("screening reference"), max_length=20, blank=True)
+    # The first day the case entered each phase (the indicators are computed from them).
+    protection_started_on = models.DateField(_("protection started on"), null=True, blank=True)
+    assistance_started_on = models.DateField(_("assistance started on"), null=True, blank=True)
+    reintegration_started_on = models.DateField(
+        _("reintegration started on"), null=True, blank=True
+    )
+    follow_up_started_on = models.DateField(_("follow-up started on"), null=True, blank=True)
+    closure_reason = models.CharField(
+        _("closure reason"), max_length=20, choices=ClosureReason.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(phase="closed")
+                | (models.Q(closed_on__isnull=False) & ~models.Q(closure_reason="")),
+                name="case_closed_has_date_and_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(identified_on__isnull=True)
+                | models.Q(identified_on__gte=models.F("first_contact_on")),
+                name="case_identified_after_first_contact",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.code
+
+    @property
+    def is_closed(self) -> bool:
+        return self.phase == Phase.CLOSED
+
+    def allowed_phases(self) -> list[str]:
+        return [p for p in Phase.values if p in TRANSITIONS[self.phase]]
 
 
 class CaseEvent(models.Model):
@@ -91,8 +188,12 @@ class CaseEvent(models.Model):
     kind = models.CharField(_("event"), max_length=64)
     summary = models.CharField(_("summary"), max_length=500, blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     object_code = models.CharField(_("record"), max_length=64, blank=True)
 
@@ -103,3 +204,233 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.code} {self.kind}"
+
+
+class ExploitationForm(BilingualNamed):
+    """A form of exploitation (UNODC / CTDC categories), loaded from data/exploitation_forms.csv."""
+
+    code = models.CharField(_("code"), max_length=64, unique=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("broader form"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order"]
+        verbose_name = _("form of exploitation")
+        verbose_name_plural = _("forms of exploitation")
+
+
+class PhaseChange(models.Model):
+    """One move of a case from a phase to another, with its date (the indicators use it)."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="phase_changes"
+    )
+    from_phase = models.CharField(_("from"), max_length=20, choices=Phase.choices, blank=True)
+    to_phase = models.CharField(_("to"), max_length=20, choices=Phase.choices)
+    changed_on = models.DateField(_("changed on"))
+    changed_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["changed_on", "id"]
+        verbose_name = _("phase change")
+        verbose_name_plural = _("phase changes")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.from_phase}→{self.to_phase}"
+
+
+class RiskLevel(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+    CRITICAL = "critical", _("Critical")
+
+
+class RiskFactor(models.TextChoices):
+    TRAFFICKER_CONTACT = "trafficker_contact", _("Traffickers know where the person is")
+    THREATS = "threats", _("Threats to the person or the family")
+    DEBT = "debt", _("Debt bondage")
+    FAMILY_INVOLVED = "family_involved", _("Family involved in the exploitation")
+    CHILD = "child", _("Child or age uncertain")
+    HEALTH = "health", _("Urgent medical or mental health needs")
+    NO_DOCUMENTS = "no_documents", _("No identity or travel documents")
+    IRREGULAR_STATUS = "irregular_status", _("Irregular migration status")
+    RE_TRAFFICKING = "re_trafficking", _("Risk of being trafficked again")
+    WITNESS = "witness", _("Witness in criminal proceedings")
+
+
+class RiskAssessment(PublicCodeModel, VersionedModel):
+    CODE_PREFIX = "RA"
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="risk_assessments"
+    )
+    level = models.CharField(_("risk level"), max_length=10, choices=RiskLevel.choices)
+    factors = models.JSONField(_("risk factors"), default=list, blank=True)
+    assessed_on = models.DateField(_("assessed on"))
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assessor"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["-assessed_on", "-id"]
+        verbose_name = _("risk assessment")
+        verbose_name_plural = _("risk assessments")
+
+    def __str__(self) -> str:
+        return self.code
+
+    def factor_labels(self) -> list[str]:
+        labels = dict(RiskFactor.choices)
+        return [str(labels.get(factor, factor)) for factor in self.factors]
+
+
+class CarePlanStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted for approval")
+    APPROVED = "approved", _("Approved")
+    RETURNED = "returned", _("Returned for changes")
+
+
+CARE_PLAN_TRANSITIONS: dict[str, frozenset[str]] = {
+    CarePlanStatus.DRAFT: frozenset({CarePlanStatus.SUBMITTED}),
+    CarePlanStatus.SUBMITTED: frozenset({CarePlanStatus.APPROVED, CarePlanStatus.RETURNED}),
+    CarePlanStatus.RETURNED: frozenset({CarePlanStatus.SUBMITTED}),
+    CarePlanStatus.APPROVED: frozenset(),
+}
+
+
+class CarePlan(PublicCodeModel, VersionedModel):
+    CODE_PREFIX = "CP"
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="care_plans"
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=CarePlanStatus.choices, default=CarePlanStatus.DRAFT
+    )
+    summary = models.TextField(_("summary"), blank=True, max_length=2000)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.CharField(_("decision note"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("care plan")
+        verbose_name_plural = _("care plans")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="approved") | models.Q(decided_by__isnull=False),
+                name="care_plan_approved_has_decider",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(decided_by__isnull=True)
+                | ~models.Q(decided_by=models.F("author")),
+                name="care_plan_four_eyes",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class CarePlanGoal(PublicCodeModel, VersionedModel):
+    CODE_PREFIX = "GL"
+
+    care_plan = models.ForeignKey(
+        CarePlan, verbose_name=_("care plan"), on_delete=models.PROTECT, related_name="goals"
+    )
+    description = models.CharField(_("goal"), max_length=300)
+    target_on = models.DateField(_("target date"), null=True, blank=True)
+    is_achieved = models.BooleanField(_("achieved"), default=False)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("care plan goal")
+        verbose_name_plural = _("care plan goals")
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class ClosureStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for approval")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+
+
+class ClosureRequest(PublicCodeModel, VersionedModel):
+    CODE_PREFIX = "CR"
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="closure_requests"
+    )
+    reason = models.CharField(_("closure reason"), max_length=20, choices=ClosureReason.choices)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ClosureStatus.choices, default=ClosureStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("closure request")
+        verbose_name_plural = _("closure requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(status="pending"),
+                name="closure_one_pending_per_case",
+            ),
+            models.CheckConstraint(condition=~models.Q(reason=""), name="closure_reason_required"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code

@@ -34,3 +34,33 @@ def panels_for(user: AnyUser) -> list[CasePanel]:
         (panel for panel in _panels.values() if user.has_perm(panel.permission)),
         key=lambda panel: (panel.order, panel.key),
     )
+
+
+@dataclass(frozen=True)
+class QueueSection:
+    """A section of the case worker's work queue contributed by another app.
+
+    ``url_name`` names a view without arguments returning a fragment (for example the
+    referrals app's count of overdue referrals); the queue loads it with htmx.
+    """
+
+    key: str
+    label: str | Promise
+    url_name: str
+    permission: str
+    order: int = 100
+
+
+_queue_sections: dict[str, QueueSection] = {}
+
+
+def register_queue_section(*sections: QueueSection) -> None:
+    for section in sections:
+        _queue_sections[section.key] = section
+
+
+def queue_sections_for(user: AnyUser) -> list[QueueSection]:
+    return sorted(
+        (s for s in _queue_sections.values() if user.has_perm(s.permission)),
+        key=lambda section: (section.order, section.key),
+    )

@@ -1,12 +1,25 @@
 """Scoped reads of cases. Every read of a case starts from ``cases_visible_to``."""
 
-from django.db.models import QuerySet
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
-from himaya.agencies.models import Role
+from himaya.agencies.models import Agency, Role
 from himaya.agencies.selectors import agency_ids_for
-from himaya.cases.models import Case
+from himaya.cases.models import (
+    CarePlan,
+    CarePlanGoal,
+    CarePlanStatus,
+    Case,
+    CaseEvent,
+    ClosureRequest,
+    ClosureStatus,
+    ExploitationForm,
+    RiskAssessment,
+)
 from himaya.core.typing import AnyUser
+from himaya.survivors.models import Survivor
 
 
 def cases_visible_to(user: AnyUser) -> QuerySet[Case]:
@@ -25,3 +38,195 @@ def get_case_or_404(user: AnyUser, code: str) -> Case:
     if case is None:
         raise Http404
     return case
+
+
+def case_list(
+    user: AnyUser,
+    *,
+    query: str = "",
+    phase: str = "",
+    agency: str = "",
+    governorate: str = "",
+    form: str = "",
+) -> QuerySet[Case]:
+    """The visible cases, searched by case code and filtered, ready for a list."""
+    cases = cases_visible_to(user).select_related(
+        "survivor", "lead_agency", "case_worker", "governorate_of_exploitation"
+    )
+    if query:
+        cases = cases.filter(code__icontains=query.strip())
+    if phase:
+        cases = cases.filter(phase=phase)
+    if agency:
+        cases = cases.filter(lead_agency__code=agency)
+    if governorate:
+        cases = cases.filter(governorate_of_exploitation__code=governorate)
+    if form:
+        cases = cases.filter(exploitation_forms__code=form).distinct()
+    return cases.prefetch_related("exploitation_forms").order_by("-first_contact_on", "-id")
+
+
+def case_detail(user: AnyUser, code: str) -> Case:
+    """A visible case with everything its page shows, in a fixed number of queries."""
+    case = (
+        cases_visible_to(user)
+        .select_related(
+            "survivor",
+            "lead_agency",
+            "case_worker",
+            "identifying_agency",
+            "governorate_of_exploitation",
+        )
+        .prefetch_related(
+            "exploitation_forms",
+            Prefetch(
+                "risk_assessments",
+                queryset=RiskAssessment.objects.select_related("assessor"),
+            ),
+            Prefetch(
+                "care_plans",
+                queryset=CarePlan.objects.select_related("author", "decided_by").prefetch_related(
+                    Prefetch("goals", queryset=CarePlanGoal.objects.order_by("id"))
+                ),
+            ),
+            Prefetch(
+                "closure_requests",
+                queryset=ClosureRequest.objects.select_related("requested_by", "decided_by"),
+            ),
+            Prefetch("events", queryset=CaseEvent.objects.select_related("actor")),
+            "phase_changes",
+        )
+        .filter(code=code)
+        .first()
+    )
+    if case is None:
+        raise Http404
+    return case
+
+
+def lead_agencies_for(user: AnyUser) -> QuerySet[Agency]:
+    """Agencies for which the user may open cases."""
+    if not user.has_perm("cases.work_cases"):
+        return Agency.objects.none()
+    return Agency.objects.filter(
+        pk__in=agency_ids_for(user, Role.CASE_WORKER, Role.SUPERVISOR), is_active=True
+    ).order_by("name_en")
+
+
+def survivor_for_case(user: AnyUser, code: str) -> Survivor | None:
+    """The survivor a case may be opened for, by code, or None.
+
+    The survivors app decides who may see a survivor; until it offers
+    ``survivors_visible_to`` any active survivor known by code is accepted.
+    """
+    if not user.has_perm("cases.work_cases") or not code:
+        return None
+    from himaya.survivors import selectors as survivor_selectors
+
+    visible = getattr(survivor_selectors, "survivors_visible_to", None)
+    survivors: QuerySet[Survivor] = visible(user) if visible is not None else Survivor.objects.all()
+    return survivors.filter(code=code.strip(), is_active=True).first()
+
+
+def get_risk_assessment_or_404(user: AnyUser, code: str) -> RiskAssessment:
+    assessment = (
+        RiskAssessment.objects.filter(case__in=cases_visible_to(user), code=code)
+        .select_related("case", "case__lead_agency", "assessor")
+        .first()
+    )
+    if assessment is None:
+        raise Http404
+    return assessment
+
+
+def care_plans_visible_to(user: AnyUser) -> QuerySet[CarePlan]:
+    return CarePlan.objects.filter(case__in=cases_visible_to(user))
+
+
+def get_care_plan_or_404(user: AnyUser, code: str) -> CarePlan:
+    plan = (
+        care_plans_visible_to(user)
+        .select_related("case", "case__lead_agency", "author")
+        .filter(code=code)
+        .first()
+    )
+    if plan is None:
+        raise Http404
+    return plan
+
+
+def get_goal_or_404(user: AnyUser, code: str) -> CarePlanGoal:
+    goal = (
+        CarePlanGoal.objects.filter(care_plan__case__in=cases_visible_to(user), code=code)
+        .select_related("care_plan", "care_plan__case", "care_plan__case__lead_agency")
+        .first()
+    )
+    if goal is None:
+        raise Http404
+    return goal
+
+
+def get_closure_or_404(user: AnyUser, code: str) -> ClosureRequest:
+    closure = (
+        ClosureRequest.objects.filter(case__in=cases_visible_to(user), code=code)
+        .select_related("case", "case__lead_agency", "requested_by")
+        .first()
+    )
+    if closure is None:
+        raise Http404
+    return closure
+
+
+def goals_for_case(case: Case) -> QuerySet[CarePlanGoal]:
+    """Goals of the case's care plans (services link deliveries to them)."""
+    return CarePlanGoal.objects.filter(care_plan__case=case).select_related("care_plan")
+
+
+def pending_approvals(user: AnyUser) -> dict[str, Any]:
+    """Care plans and closures waiting for a supervisor of the user's agencies."""
+    if not user.has_perm("cases.supervise"):
+        return {"care_plans": CarePlan.objects.none(), "closures": ClosureRequest.objects.none()}
+    agencies = agency_ids_for(user, Role.SUPERVISOR)
+    plans = (
+        CarePlan.objects.filter(case__lead_agency_id__in=agencies, status=CarePlanStatus.SUBMITTED)
+        .select_related("case", "author")
+        .order_by("submitted_at", "id")
+    )
+    closures = (
+        ClosureRequest.objects.filter(
+            case__lead_agency_id__in=agencies, status=ClosureStatus.PENDING
+        )
+        .select_related("case", "requested_by")
+        .order_by("created_at", "id")
+    )
+    return {"care_plans": plans, "closures": closures}
+
+
+def my_open_cases(user: AnyUser) -> QuerySet[Case]:
+    return (
+        cases_visible_to(user)
+        .filter(case_worker_id=user.pk)
+        .exclude(phase="closed")
+        .select_related("lead_agency", "governorate_of_exploitation")
+        .order_by("first_contact_on", "id")
+    )
+
+
+def case_workers_of(agency_id: int) -> QuerySet[Any]:
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(
+            memberships__agency_id=agency_id,
+            memberships__role=Role.CASE_WORKER,
+            memberships__is_active=True,
+            is_active=True,
+        )
+        .distinct()
+        .order_by("username")
+    )
+
+
+def exploitation_forms() -> QuerySet[ExploitationForm]:
+    return ExploitationForm.objects.order_by("order")

@@ -1,3 +1,53 @@
+from django.urls import path
+
+from himaya.cases import api, views
+
 app_name = "cases"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.case_list, name="list"),
+    path("queue/", views.queue, name="queue"),
+    path("approvals/", views.approvals, name="approvals"),
+    path("open/", views.open_case, name="open"),
+    path("<str:code>/", views.detail, name="detail"),
+    path("<str:code>/edit/", views.edit, name="edit"),
+    path("<str:code>/move/", views.move, name="move"),
+    path("<str:code>/close/", views.request_closure, name="request_closure"),
+    path("<str:code>/reassign/", views.reassign, name="reassign"),
+    path("<str:code>/risk/", views.risk_new, name="risk_new"),
+    path("<str:code>/care-plan/", views.care_plan_new, name="care_plan_new"),
+    path("closures/<str:code>/", views.decide_closure, name="decide_closure"),
+    path("risk/<str:code>/", views.risk_edit, name="risk_edit"),
+    path("care-plans/<str:code>/", views.care_plan, name="care_plan"),
+    path("care-plans/<str:code>/submit/", views.care_plan_submit, name="care_plan_submit"),
+    path("care-plans/<str:code>/decide/", views.care_plan_decide, name="care_plan_decide"),
+    path("goals/<str:code>/", views.goal_edit, name="goal_edit"),
+    # API
+    path("api/cases/", api.CaseListApi.as_view(), name="api_list"),
+    path("api/cases/open/", api.CaseOpenApi.as_view(), name="api_open"),
+    path("api/cases/<str:code>/", api.CaseDetailApi.as_view(), name="api_detail"),
+    path(
+        "api/cases/<str:code>/transition/", api.CaseTransitionApi.as_view(), name="api_transition"
+    ),
+    path("api/cases/<str:code>/closure/", api.CaseClosureApi.as_view(), name="api_closure"),
+    path(
+        "api/cases/<str:code>/risk-assessments/",
+        api.RiskAssessmentListApi.as_view(),
+        name="api_risk_list",
+    ),
+    path(
+        "api/cases/<str:code>/risk-assessments/new/",
+        api.RiskAssessmentCreateApi.as_view(),
+        name="api_risk_create",
+    ),
+    path(
+        "api/cases/<str:code>/care-plans/",
+        api.CarePlanListApi.as_view(),
+        name="api_care_plan_list",
+    ),
+    path(
+        "api/care-plans/<str:code>/decision/",
+        api.CarePlanDecisionApi.as_view(),
+        name="api_care_plan_decision",
+    ),
+]

@@ -6,3 +6,6 @@ class ServicesConfig(AppConfig):
     name = "himaya.services"
     label = "services"
     verbose_name = _("Services")
+
+    def ready(self) -> None:
+        from himaya.services import nav, permissions  # noqa: F401

@@ -1,0 +1,61 @@
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from himaya.agencies.models import Agency
+from himaya.cases.forms import DateInput, StyledForm, VersionedForm
+from himaya.cases.models import CarePlanGoal
+from himaya.services.models import DeliveryStatus, FeedbackRecorder, ServiceType
+
+
+class PlanServiceForm(StyledForm):
+    service_type = forms.ModelChoiceField(
+        label=_("Service"), queryset=ServiceType.objects.filter(is_active=True)
+    )
+    provider = forms.ModelChoiceField(
+        label=_("Provider agency"),
+        queryset=Agency.objects.filter(is_active=True).order_by("name_en"),
+    )
+    planned_on = forms.DateField(label=_("Planned for"), widget=DateInput())
+    goal: "forms.ModelChoiceField[Any]" = forms.ModelChoiceField(
+        label=_("Care plan goal it serves"), queryset=CarePlanGoal.objects.none(), required=False
+    )
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+    def __init__(self, *args: Any, goals: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["goal"].queryset = goals  # type: ignore[attr-defined]
+
+
+class DeliveryForm(VersionedForm):
+    status = forms.ChoiceField(label=_("Status"), choices=DeliveryStatus.choices)
+    planned_on = forms.DateField(label=_("Planned for"), widget=DateInput())
+    delivered_on = forms.DateField(label=_("Delivered on"), widget=DateInput(), required=False)
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("status") == DeliveryStatus.DELIVERED and not data.get("delivered_on"):
+            self.add_error("delivered_on", _("Give the date the service was delivered."))
+        return data
+
+
+class FeedbackForm(StyledForm):
+    rating = forms.TypedChoiceField(
+        label=_("Rating"),
+        coerce=int,
+        choices=[(n, str(n)) for n in range(1, 6)],
+        widget=forms.RadioSelect,
+        help_text=_("1: very unsatisfied · 5: very satisfied"),
+    )
+    comment = forms.CharField(
+        label=_("Short comment"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("No names or details that could identify the person."),
+    )
+    recorded_as = forms.ChoiceField(
+        label=_("Recorded"), choices=FeedbackRecorder.choices, initial=FeedbackRecorder.STAFF
+    )
