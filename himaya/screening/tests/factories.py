@@ -1,7 +1,5 @@
 """Factories for screening tests (synthetic data only)."""
 
-from typing import Any
-
 import factory
 from factory.django import DjangoModelFactory
 
@@ -25,11 +23,3 @@ class SurvivorFactory(DjangoModelFactory):
 
 def labour_set(children: bool = False) -> IndicatorSet:
     return IndicatorSet.objects.get(code="C_LAB" if children else "A_LAB")
-
-
-def answers_for(indicator_set: IndicatorSet, yes: list[str]) -> dict[str, Any]:
-    """Answers with "yes" for the given indicator keys of a set, "no" for the others."""
-    answers = {}
-    for indicator in indicator_set.indicators.all():
-        answers[indicator.code] = "yes" if indicator.code in yes else "no"
-    return answers
