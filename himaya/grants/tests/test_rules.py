@@ -1,3 +1,4 @@
+import itertools
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -64,7 +65,7 @@ def test_tranche_periods_follow_one_another_without_gap(offsets: list[int]) -> N
     dues = sorted(START + timedelta(days=o) for o in offsets)
     periods = tranche_periods(dues, END)
     assert periods[0][0] == dues[0] and periods[-1][1] == END
-    for (_s1, e1), (s2, _e2) in zip(periods, periods[1:], strict=False):
+    for (_s1, e1), (s2, _e2) in itertools.pairwise(periods):
         assert s2 == e1 + timedelta(days=1)
 
 

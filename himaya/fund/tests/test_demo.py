@@ -1,0 +1,43 @@
+from collections import Counter
+
+import pytest
+
+from himaya.accounts import demo as accounts_demo
+from himaya.agencies import demo as agencies_demo
+from himaya.fund import demo
+from himaya.fund.models import BudgetLine, FiscalYear, LedgerEntry, PaymentRequest
+from himaya.fund.selectors import balances_of
+from himaya.fund.tests.factories import make_case
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_makes_every_state_once_and_a_second_run_creates_nothing(media_root) -> None:
+    agencies_demo.seed()
+    accounts_demo.seed()
+    for _ in range(6):
+        make_case()
+    demo.seed()
+    assert list(FiscalYear.objects.values_list("label", flat=True)) == ["2025/26", "2026/27"]
+    assert Counter(PaymentRequest.objects.values_list("status", flat=True)) == {
+        "paid": 1,
+        "approved": 1,
+        "requested": 1,
+        "second_approval_needed": 1,
+        "rejected": 1,
+        "reversed": 1,
+    }
+    counts = (
+        BudgetLine.objects.count(),
+        PaymentRequest.objects.count(),
+        LedgerEntry.objects.count(),
+    )
+    demo.seed()
+    assert (
+        BudgetLine.objects.count(),
+        PaymentRequest.objects.count(),
+        LedgerEntry.objects.count(),
+    ) == counts
+    for line in BudgetLine.objects.all():
+        b = balances_of(line)
+        assert b.committed + b.paid + b.available == b.allocated and b.available >= 0
