@@ -1,5 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
+from himaya.cases.panels import CasePanel, register_panel
 from himaya.core.nav import NavItem, register
 
 register(
@@ -10,5 +11,15 @@ register(
         permission="survivors.register",
         description=_("Find a survivor by code, exact name or document number, or register one."),
         order=20,
+    )
+)
+
+register_panel(
+    CasePanel(
+        key="survivor",
+        label=_("Survivor and consent"),
+        url_name="survivors:case_panel",
+        permission="survivors.register",
+        order=5,
     )
 )

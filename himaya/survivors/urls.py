@@ -25,6 +25,7 @@ urlpatterns = [
     ),
     path("", views.survivor_list_view, name="list"),
     path("register/", views.register_view, name="register"),
+    path("case/<str:code>/panel/", views.case_panel_view, name="case_panel"),
     path("<str:code>/", views.detail_view, name="detail"),
     path("<str:code>/identity/", views.reveal_view, name="reveal"),
     path("<str:code>/edit/", views.edit_view, name="edit"),

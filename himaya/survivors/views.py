@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from himaya.agencies.models import Agency, Role
 from himaya.agencies.selectors import agency_ids_for
+from himaya.cases.selectors import get_case_or_404
 from himaya.core.locking import ConcurrentEditError
 from himaya.survivors import actions
 from himaya.survivors.actions import DocumentInput, DuplicateSuspected, SurvivorError
@@ -310,3 +311,24 @@ def withdraw_consent_view(request: HttpRequest, code: str, consent_id: int) -> H
     else:
         messages.success(request, _("The consent was withdrawn from today."))
     return redirect("survivors:detail", code=survivor.code)
+
+
+@login_required
+@require_GET
+def case_panel_view(request: HttpRequest, code: str) -> HttpResponse:
+    """The case page's panel: the survivor's clear data and which consents stand today."""
+    case = get_case_or_404(request.user, code)
+    survivor = case.survivor
+    today = timezone.localdate()
+    consents = [
+        consent
+        for consent in consents_of(survivor)
+        if consent.given_on <= today
+        and (consent.withdrawn_on is None or consent.withdrawn_on > today)
+    ]
+    context = {
+        "survivor": survivor,
+        "nationality": country_name(survivor.nationality),
+        "consents": consents,
+    }
+    return render(request, "survivors/partials/case_panel.html", context)

@@ -33,6 +33,7 @@ class World:
     case_of_b: Survivor  # registered by agency A, but its case is led by agency B
     consent: Consent  # on ``registered_by_a``
     document: SurvivorDocument  # of ``registered_by_a``
+    case: Case  # the case of ``case_of_a``, led by agency A
 
 
 @pytest.fixture
@@ -44,7 +45,7 @@ def world(case_worker: User, outsider: User, agency_a: Agency, agency_b: Agency)
         registered_by=case_worker,
     )
     case_of_a = SurvivorFactory(registered_by_agency=agency_b, registered_by=outsider)
-    open_case(case_of_a, agency_a, case_worker)
+    case = open_case(case_of_a, agency_a, case_worker)
     registered_by_b = SurvivorFactory(registered_by_agency=agency_b, registered_by=outsider)
     case_of_b = SurvivorFactory(registered_by_agency=agency_a, registered_by=case_worker)
     open_case(case_of_b, agency_b, outsider)
@@ -55,4 +56,5 @@ def world(case_worker: User, outsider: User, agency_a: Agency, agency_b: Agency)
         case_of_b=case_of_b,
         consent=ConsentFactory(survivor=registered_by_a),
         document=SurvivorDocumentFactory(survivor=registered_by_a, number="P 123-456"),
+        case=case,
     )

@@ -98,6 +98,10 @@ ENDPOINTS = [
         lambda w: reverse("survivors:withdraw_consent", args=[_code(w), w.consent.pk]),
         lambda w, u: {"version": "1"}, 302, True,
     ),
+    Endpoint(
+        "case panel", "get", lambda w: reverse("survivors:case_panel", args=[w.case.code]),
+        None, 200, True,
+    ),
     Endpoint("api list", "get", lambda w: reverse("survivors:api_list"), None, 200, False, True),
     Endpoint(
         "api create", "post", lambda w: reverse("survivors:api_create"),

@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -263,3 +265,22 @@ def test_search_page_runs_a_fixed_number_of_queries(
 # Session, user, OTP device, roles, agencies of the survivors scope and of the cases scope,
 # count, the two permission lookups of the navigation (once per request), page of survivors.
 QUERIES_LIST = 10
+
+
+def test_case_panel_shows_clear_data_and_the_consents_in_force(login, case_worker, world) -> None:
+    from himaya.survivors.tests.factories import ConsentFactory
+
+    survivor = world.case_of_a
+    ConsentFactory(survivor=survivor, purpose="statistics")
+    ConsentFactory(
+        survivor=survivor,
+        purpose="care",
+        given_on=datetime.date(2026, 1, 1),
+        withdrawn_on=datetime.date(2026, 2, 1),
+    )
+    response = login(case_worker).get(reverse("survivors:case_panel", args=[world.case.code]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert survivor.code in html
+    assert html.count("badge text-bg-success") == 1
+    assert survivor.name_latin not in html
