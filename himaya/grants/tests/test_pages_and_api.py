@@ -1,0 +1,243 @@
+"""Pages and API of grants: the access matrix, the release rule, statements, query counts."""
+
+import io
+from datetime import date
+from decimal import Decimal
+
+import openpyxl
+import pytest
+import time_machine
+from django.urls import reverse
+
+from himaya.audit.models import AuditEvent
+from himaya.grants import actions
+from himaya.grants.models import Grant, GrantReport, Tranche, TrancheStatus
+from himaya.grants.tests.factories import make_grant
+
+pytestmark = pytest.mark.django_db
+
+ROLES = [
+    "case_worker",
+    "supervisor",
+    "shelter_staff",
+    "fund_officer",
+    "fund_approver",
+    "empowerment_officer",
+    "grants_officer",
+    "partner_staff",
+    "operator",
+    "analyst",
+    "auditor",
+    "administrator",
+    "outsider",
+    "ngo_staff",
+    "ngo_case_worker",
+    "other_ngo_staff",
+]
+OWN_NGO = {"ngo_staff": 200, "ngo_case_worker": 200}
+SEE_LIST = {"grants_officer": 200, "partner_staff": 200, "other_ngo_staff": 200, **OWN_NGO}
+SEE_ONE = {"grants_officer": 200, "partner_staff": 404, "other_ngo_staff": 404, **OWN_NGO}
+REPORTERS = {"grants_officer": 403, "partner_staff": 404, "other_ngo_staff": 404}
+
+# (url name, arguments, method, non-403 statuses by role)
+ENDPOINTS = [
+    ("grants:list", None, "get", SEE_LIST),
+    ("grants:create", None, "get", {"grants_officer": 200}),
+    ("grants:statement", None, "get", {"grants_officer": 200}),
+    ("grants:detail", "grant", "get", SEE_ONE),
+    ("grants:release", "tranche2", "post", {"grants_officer": 400}),
+    ("grants:report", "tranche1", "get", {**REPORTERS, **OWN_NGO}),
+    ("grants:review", "report", "post", {"grants_officer": 400}),
+    ("grants:api_list", None, "get", SEE_LIST),
+    ("grants:api_detail", "grant", "get", SEE_ONE),
+    ("grants:api_release", "tranche2", "post", {"grants_officer": 400}),
+    (
+        "grants:api_report",
+        "tranche1",
+        "post",
+        {**REPORTERS, "ngo_staff": 400, "ngo_case_worker": 400},
+    ),
+    ("grants:api_review", "report", "post", {"grants_officer": 400}),
+]
+
+
+@pytest.fixture
+def people(personas, grants_officer, ngo_staff, ngo_case_worker, other_ngo_staff):
+    return {
+        **personas,
+        "grants_officer": grants_officer,
+        "ngo_staff": ngo_staff,
+        "ngo_case_worker": ngo_case_worker,
+        "other_ngo_staff": other_ngo_staff,
+    }
+
+
+@pytest.fixture
+def reported(ngo_a, grants_officer, ngo_staff) -> Grant:
+    """A grant of NGO A: tranche 1 released, its report submitted and awaiting review."""
+    grant = make_grant(ngo_a)
+    first = grant.tranches.get(sequence=1)
+    actions.release_tranche(tranche=first, by=grants_officer)
+    actions.submit_report(
+        tranche=first,
+        narrative="جلسات دعم نفسي",
+        people_served=12,
+        services_delivered=30,
+        by=ngo_staff,
+    )
+    return grant
+
+
+def snapshot() -> tuple:
+    return (
+        list(Tranche.objects.order_by("id").values_list("status", "version")),
+        list(GrantReport.objects.order_by("id").values_list("status", "version")),
+        Grant.objects.count(),
+    )
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    ("name", "arg", "method", "statuses"), ENDPOINTS, ids=[e[0] for e in ENDPOINTS]
+)
+def test_access_matrix(client, login, people, reported, role, name, arg, method, statuses):
+    args = {
+        None: [],
+        "grant": [reported.code],
+        "tranche1": [reported.code, 1],
+        "tranche2": [reported.code, 2],
+        "report": [GrantReport.objects.get().code],
+    }[arg]
+    before = snapshot()
+    login(people[role])
+    response = getattr(client, method)(reverse(name, args=args))
+    assert response.status_code == statuses.get(role, 403)
+    assert snapshot() == before
+
+
+def test_ngo_staff_see_only_their_own_grants(client, login, ngo_staff, ngo_b, reported):
+    other = make_grant(ngo_b)
+    login(ngo_staff)
+    codes = [row["code"] for row in client.get(reverse("grants:api_list")).json()["results"]]
+    assert codes == [reported.code]
+    assert client.get(reverse("grants:detail", args=[other.code])).status_code == 404
+
+
+def test_release_before_the_report_is_approved_is_refused_on_the_page(
+    client, login, grants_officer, reported
+):
+    second = reported.tranches.get(sequence=2)
+    login(grants_officer)
+    response = client.post(
+        reverse("grants:release", args=[reported.code, 2]), {"version": second.version}
+    )
+    assert response.status_code == 400
+    assert response.context["action_error"]
+    second.refresh_from_db()
+    assert (second.status, second.version) == (TrancheStatus.PENDING, 1)
+
+
+def test_release_after_approval_through_the_api(client, login, grants_officer, reported):
+    report = GrantReport.objects.get()
+    login(grants_officer)
+    response = client.post(
+        reverse("grants:api_review", args=[report.code]),
+        {"approve": True},
+        content_type="application/json",
+    )
+    assert response.json()["status"] == "approved"
+    response = client.post(
+        reverse("grants:api_release", args=[reported.code, 2]),
+        {},
+        content_type="application/json",
+    )
+    assert (response.status_code, response.json()["status"]) == (200, "released")
+
+
+def test_the_report_page_shows_what_himaya_recorded_beside_the_declaration(
+    client, login, ngo_staff, reported
+):
+    login(ngo_staff)
+    response = client.get(reverse("grants:report", args=[reported.code, 1]))
+    assert response.status_code == 200
+    assert set(response.context["recorded"]) == {
+        "services_delivered",
+        "referrals_accepted",
+        "referrals_completed",
+    }
+
+
+def test_creating_a_grant_through_the_page(client, login, grants_officer, ngo_a) -> None:
+    login(grants_officer)
+    response = client.post(
+        reverse("grants:create"),
+        {
+            "ngo": ngo_a.pk,
+            "title": "منحة التأهيل",
+            "amount": "90000",
+            "starts_on": "2025-07-01",
+            "ends_on": "2026-06-30",
+            "phases": ["rehabilitation"],
+            "services": "تدريب مهني",
+            "tranches": "2025-07-01 45000\n2026-01-01 40000",
+        },
+    )
+    assert response.status_code == 200
+    assert (
+        "The tranches must add up to the amount of the grant."
+        in str(response.context["form"].errors)
+        or response.context["form"].errors["tranches"]
+    )
+    assert Grant.objects.count() == 0
+    response = client.post(
+        reverse("grants:create"),
+        {
+            "ngo": ngo_a.pk,
+            "title": "منحة التأهيل",
+            "amount": "90000",
+            "starts_on": "2025-07-01",
+            "ends_on": "2026-06-30",
+            "phases": ["rehabilitation"],
+            "services": "تدريب مهني",
+            "tranches": "2025-07-01 45000\n2026-01-01 45000",
+        },
+    )
+    grant = Grant.objects.get()
+    assert response.status_code == 302 and grant.tranches.count() == 2
+
+
+@time_machine.travel("2025-11-15 10:00:00+02:00", tick=False)
+def test_the_grant_statement_opens_as_xlsx_with_the_right_totals(
+    client, login, grants_officer, ngo_a, ngo_b
+) -> None:
+    one = make_grant(ngo_a)
+    make_grant(ngo_b, tranches=((date(2025, 8, 1), "50000.00"),))
+    actions.release_tranche(tranche=one.tranches.get(sequence=1), by=grants_officer)
+    login(grants_officer)
+    response = client.get(
+        reverse("grants:statement"),
+        {"start": "2025-07-01", "end": "2025-12-31", "format": "xlsx"},
+    )
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert sheet.sheet_view.rightToLeft is True
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[2][0] == "المنحة"
+    total = next(row for row in rows if row[0] == "الإجمالي")
+    # due: two tranches of 100,000 of grant one plus 50,000; released: 100,000
+    assert total[4:7] == (250000.0, 100000.0, 100000.0)
+    assert AuditEvent.objects.filter(action="grants.statement_exported").count() == 1
+    assert Decimal(str(total[4])) == Decimal("250000")
+
+
+@pytest.mark.parametrize("count", [1, 5])
+def test_the_grant_list_takes_a_fixed_number_of_queries(
+    client, login, grants_officer, django_assert_num_queries, count
+) -> None:
+    for _ in range(count):
+        make_grant()
+    login(grants_officer)
+    with django_assert_num_queries(11):
+        assert client.get(reverse("grants:list")).status_code == 200
+    with django_assert_num_queries(7):
+        assert len(client.get(reverse("grants:api_list")).json()["results"]) == count
