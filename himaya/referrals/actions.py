@@ -9,7 +9,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from himaya.agencies.models import Agency
@@ -144,7 +144,7 @@ def create_referral(
         kind="referral.sent",
         by=by,
         summary=_summary(
-            _t("Referred to %(agency)s for %(service)s")
+            gettext("Referred to %(agency)s for %(service)s")
             % {"agency": to_agency.name, "service": service_type.name}
         ),
         object_code=referral.code,
@@ -163,7 +163,8 @@ def create_referral(
             kind="referral.consent_overridden",
             by=by,
             summary=_summary(
-                _t("Consent overridden by a supervisor: %(reason)s") % {"reason": override_reason}
+                gettext("Consent overridden by a supervisor: %(reason)s")
+                % {"reason": override_reason}
             ),
             object_code=referral.code,
         )
@@ -230,7 +231,7 @@ def accept_referral(
         expected_version=expected_version,
         allowed=_receiver,
         fields={"answered_at": timezone.now(), "answered_by": by},
-        summary=_t("Referral accepted by %(agency)s") % {"agency": referral.to_agency.name},
+        summary=gettext("Referral accepted by %(agency)s") % {"agency": referral.to_agency.name},
         request=request,
     )
 
@@ -254,7 +255,7 @@ def decline_referral(
         expected_version=expected_version,
         allowed=_receiver,
         fields={"answered_at": timezone.now(), "answered_by": by, "decline_reason": reason},
-        summary=_t("Referral declined by %(agency)s") % {"agency": referral.to_agency.name},
+        summary=gettext("Referral declined by %(agency)s") % {"agency": referral.to_agency.name},
         request=request,
     )
 
@@ -278,7 +279,7 @@ def complete_referral(
         expected_version=expected_version,
         allowed=_receiver,
         fields={"completed_at": timezone.now(), "completed_by": by, "outcome_note": outcome},
-        summary=_t("Referral completed by %(agency)s") % {"agency": referral.to_agency.name},
+        summary=gettext("Referral completed by %(agency)s") % {"agency": referral.to_agency.name},
         request=request,
     )
 
@@ -294,7 +295,7 @@ def cancel_referral(
         expected_version=expected_version,
         allowed=_sender,
         fields={"cancelled_at": timezone.now(), "cancelled_by": by},
-        summary=_t("Referral to %(agency)s cancelled") % {"agency": referral.to_agency.name},
+        summary=gettext("Referral to %(agency)s cancelled") % {"agency": referral.to_agency.name},
         request=request,
     )
 
@@ -306,9 +307,12 @@ def _display_values(referral: Referral) -> dict[str, str]:
     if age is None:
         age_text = ""
     else:
-        age_text = _t("%(age)s years (born %(year)s)") % {"age": age, "year": survivor.birth_year}
+        age_text = gettext("%(age)s years (born %(year)s)") % {
+            "age": age,
+            "year": survivor.birth_year,
+        }
         if survivor.age_is_estimated:
-            age_text += " · " + _t("estimated")
+            age_text += " · " + gettext("estimated")
     return {
         rules.FIRST_NAME: rules.first_name(survivor.name_ar or survivor.name_latin),
         rules.FULL_NAME: full,
@@ -317,7 +321,7 @@ def _display_values(referral: Referral) -> dict[str, str]:
         rules.NATIONALITY: survivor.nationality,
         rules.LANGUAGES: survivor.languages,
         rules.PHONE: survivor.phone,
-        rules.DISABILITY: _t("Yes") if survivor.has_disability else _t("No"),
+        rules.DISABILITY: gettext("Yes") if survivor.has_disability else gettext("No"),
         rules.MEDICAL_NEEDS: referral.medical_note,
         rules.SAFETY_NOTE: referral.safety_note,
     }

@@ -52,7 +52,7 @@ class ReferralListSerializer(serializers.ModelSerializer[Referral]):
 
 class SharedValueSerializer(serializers.Serializer[Any]):
     field = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     value = serializers.CharField()
 
 

@@ -21,7 +21,7 @@ class ReferralForm(forms.Form):
         label=_("Fields shared with the agency"),
         choices=SharedField.choices,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         help_text=_("Share only what the agency needs to provide the service."),
     )
     medical_note = forms.CharField(

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from himaya.agencies.models import Agency
 from himaya.cases.models import Case
@@ -36,11 +37,11 @@ class SharedField(models.TextChoices):
 
 
 class Status(models.TextChoices):
-    SENT = rules.SENT, _("Sent")
-    ACCEPTED = rules.ACCEPTED, _("Accepted")
-    DECLINED = rules.DECLINED, _("Declined")
-    COMPLETED = rules.COMPLETED, _("Completed")
-    CANCELLED = rules.CANCELLED, _("Cancelled")
+    SENT = rules.SENT, pgettext_lazy("referral status", "Sent")
+    ACCEPTED = rules.ACCEPTED, pgettext_lazy("referral status", "Accepted")
+    DECLINED = rules.DECLINED, pgettext_lazy("referral status", "Declined")
+    COMPLETED = rules.COMPLETED, pgettext_lazy("referral status", "Completed")
+    CANCELLED = rules.CANCELLED, pgettext_lazy("referral status", "Cancelled")
 
 
 class ConsentBasis(models.TextChoices):

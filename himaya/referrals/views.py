@@ -124,7 +124,7 @@ def _run(request: HttpRequest, referral: Referral, form: VersionForm, action: st
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect("referrals:detail", code=referral.code)
     data = form.cleaned_data
     try:
