@@ -1,0 +1,453 @@
+"""Writes of the shelters app: admission, transfer, discharge, shelter details, occupancy.
+
+Who may admit: the staff of the target shelter (``shelters.manage_stays`` in the agency
+that runs it) or a case worker or supervisor of the case's lead agency
+(``cases.work_cases`` with the case in scope). Transfer (to any shelter with a free
+eligible bed, after a call to its duty officer) and discharge: the staff of the shelter
+the person is in, or the lead agency's case workers and supervisors.
+"""
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from himaya.audit.actions import record_event
+from himaya.cases.actions import record_case_event
+from himaya.cases.models import Case, Phase
+from himaya.cases.selectors import cases_visible_to
+from himaya.core.locking import save_with_version
+from himaya.core.typing import AnyUser
+from himaya.shelters import rules
+from himaya.shelters.models import (
+    TRANSITIONS,
+    Bed,
+    BedKind,
+    DailyOccupancy,
+    Destination,
+    Shelter,
+    Stay,
+    StayStatus,
+    Unit,
+)
+from himaya.shelters.selectors import count_occupancy, eligible_units, staffed_shelter_ids
+
+
+class ShelterError(Exception):
+    """A refused shelter operation; ``message`` is in the user's language."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NoBedError(ShelterError):
+    """No eligible bed is free for the person (and the accompanying children)."""
+
+
+def may_admit(user: AnyUser, *, case: Case, shelter: Shelter) -> bool:
+    if shelter.pk in staffed_shelter_ids(user):
+        return True
+    return bool(
+        user.has_perm("cases.work_cases") and cases_visible_to(user).filter(pk=case.pk).exists()
+    )
+
+
+def may_move(user: AnyUser, *, stay: Stay) -> bool:
+    """Transfer or discharge: staff of the current shelter or the lead agency's case team."""
+    return may_admit(user, case=stay.case, shelter=stay.shelter)
+
+
+def _lock_beds(shelter: Shelter) -> None:
+    """Lock every bed row of the shelter (PostgreSQL) so admissions into it serialise.
+
+    The free-bed count is read by a fresh query after the lock is held, so it sees the
+    stays committed by whoever held the lock before. On SQLite the IMMEDIATE transaction
+    already serialises writers.
+    """
+    list(
+        Bed.objects.select_for_update()
+        .filter(unit__shelter=shelter)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def _free_beds(unit: Unit) -> tuple[list[Bed], list[Bed]]:
+    free = list(
+        Bed.objects.filter(unit=unit, is_active=True)
+        .exclude(stays__status=StayStatus.OPEN)
+        .order_by("label")
+    )
+    return (
+        [bed for bed in free if bed.kind == BedKind.BED],
+        [bed for bed in free if bed.kind == BedKind.COT],
+    )
+
+
+def _choose_unit(
+    shelter: Shelter, need: rules.Need, unit: Unit | None
+) -> tuple[Unit, list[Bed], list[Bed]]:
+    # Mother-and-child units are kept for those who need them: a person without children
+    # goes first to the other units of the shelter.
+    keep_for_mothers = (
+        "-accepts_mothers_with_children"
+        if need.with_children
+        else ("accepts_mothers_with_children")
+    )
+    candidates = eligible_units(need).filter(shelter=shelter).order_by(keep_for_mothers, "label")
+    if unit is not None:
+        candidates = candidates.filter(pk=unit.pk)
+    for candidate in candidates:
+        beds, cots = _free_beds(candidate)
+        plan = rules.allocation(need, len(beds), len(cots))
+        if plan is not None:
+            return candidate, beds[: plan.beds], cots[: plan.cots]
+    raise NoBedError(
+        _(
+            "No eligible bed is free in %(shelter)s for this person tonight. "
+            "Search the other shelters for a free bed."
+        )
+        % {"shelter": shelter.name}
+    )
+
+
+def _open_stay(
+    *,
+    case: Case,
+    shelter: Shelter,
+    need: rules.Need,
+    unit: Unit | None,
+    by: Any,
+    planned_nights: int,
+    children_birth_years: Sequence[int],
+    admitted_on: date,
+    transferred_from: Stay | None = None,
+    note: str = "",
+) -> Stay:
+    """Book the beds and create the survivor's stay and the children's stays."""
+    chosen, beds, cots = _choose_unit(shelter, need, unit)
+    places = list(beds)
+    survivor_bed = places.pop(0)
+    # Infants first into cots, then everyone else into the remaining beds.
+    ages = sorted((admitted_on.year - year for year in children_birth_years), key=lambda age: age)
+    child_places: list[Bed] = []
+    cot_iter = iter(cots)
+    for age in ages:
+        bed = next(cot_iter, None) if age <= rules.INFANT_MAX_AGE else None
+        child_places.append(bed if bed is not None else places.pop(0))
+    try:
+        with transaction.atomic():
+            stay = Stay.objects.create(
+                case=case,
+                survivor=case.survivor,
+                bed=survivor_bed,
+                shelter=shelter,
+                admitted_on=admitted_on,
+                planned_nights=planned_nights,
+                admitted_by=by,
+                transferred_from=transferred_from,
+                note=note,
+            )
+            for bed, age in zip(child_places, ages, strict=True):
+                Stay.objects.create(
+                    case=case,
+                    companion_of=stay,
+                    companion_birth_year=admitted_on.year - age,
+                    bed=bed,
+                    shelter=shelter,
+                    admitted_on=admitted_on,
+                    planned_nights=planned_nights,
+                    admitted_by=by,
+                )
+    except IntegrityError as exc:
+        raise ShelterError(
+            _("This person or this bed is already taken by an open stay. Reload and try again.")
+        ) from exc
+    del chosen
+    return stay
+
+
+@transaction.atomic
+def admit_to_shelter(
+    *,
+    case: Case,
+    shelter: Shelter,
+    by: Any,
+    planned_nights: int = 30,
+    children_birth_years: Sequence[int] = (),
+    unit: Unit | None = None,
+    wheelchair: bool | None = None,
+    language: str = "",
+    security_level: int = 1,
+    admitted_on: date | None = None,
+    request: HttpRequest | None = None,
+) -> Stay:
+    """Admit the case's survivor (and accompanying children) into free eligible beds."""
+    if not may_admit(by, case=case, shelter=shelter):
+        raise ShelterError(_("You may not admit this person into this shelter."))
+    if case.phase == Phase.CLOSED:
+        raise ShelterError(_("The case is closed: reopen it before admitting the person."))
+    if not shelter.is_active:
+        raise ShelterError(_("This shelter is not receiving anyone."))
+    if planned_nights < 1:
+        raise ShelterError(_("The planned length must be at least one night."))
+    day = admitted_on or timezone.localdate()
+    _lock_beds(shelter)
+    if Stay.objects.filter(survivor=case.survivor, status=StayStatus.OPEN).exists():
+        raise ShelterError(
+            _("This person is already in a shelter: transfer or discharge the current stay.")
+        )
+    need = _need(case, children_birth_years, wheelchair, language, security_level, day)
+    stay = _open_stay(
+        case=case,
+        shelter=shelter,
+        need=need,
+        unit=unit,
+        by=by,
+        planned_nights=planned_nights,
+        children_birth_years=children_birth_years,
+        admitted_on=day,
+    )
+    record_event(
+        action="shelters.admitted",
+        actor=by,
+        obj=stay,
+        request=request,
+        details={"case": case.code, "shelter": shelter.code, "children": len(children_birth_years)},
+    )
+    record_case_event(
+        case=case,
+        kind="shelter.admitted",
+        by=by,
+        summary=_("Admitted to %(shelter)s for %(nights)s nights planned")
+        % {"shelter": shelter.name, "nights": planned_nights},
+        object_code=stay.code,
+    )
+    return stay
+
+
+def _need(
+    case: Case,
+    children_birth_years: Sequence[int],
+    wheelchair: bool | None,
+    language: str,
+    security_level: int,
+    day: date,
+) -> rules.Need:
+    survivor = case.survivor
+    return rules.Need(
+        sex=survivor.sex,
+        age=rules.age_in(day.year, survivor.birth_year),
+        children_ages=tuple(max(0, day.year - year) for year in children_birth_years),
+        wheelchair=survivor.has_disability if wheelchair is None else wheelchair,
+        language=language,
+        security_level=security_level,
+    )
+
+
+def _end(stay: Stay, *, status: str, destination: str, by: Any, day: date, version: int) -> None:
+    if status not in TRANSITIONS[stay.status]:
+        raise ShelterError(_("This stay has already ended."))
+    stay.status = status
+    stay.ended_on = day
+    stay.ended_by = by
+    stay.destination = destination
+    stay.nights = rules.nights_between(stay.admitted_on, day)
+    save_with_version(
+        stay,
+        expected_version=version,
+        fields=["status", "ended_on", "ended_by", "destination", "nights"],
+    )
+    for companion in Stay.objects.filter(companion_of=stay, status=StayStatus.OPEN):
+        companion.status = status
+        companion.ended_on = day
+        companion.ended_by = by
+        companion.destination = destination
+        companion.nights = rules.nights_between(companion.admitted_on, day)
+        save_with_version(
+            companion,
+            expected_version=companion.version,
+            fields=["status", "ended_on", "ended_by", "destination", "nights"],
+        )
+
+
+@transaction.atomic
+def transfer_stay(
+    *,
+    stay: Stay,
+    shelter: Shelter,
+    by: Any,
+    expected_version: int,
+    unit: Unit | None = None,
+    planned_nights: int | None = None,
+    language: str = "",
+    security_level: int = 1,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> Stay:
+    """End the stay and open the next one in another shelter (or unit), both or neither."""
+    if not may_move(by, stay=stay):
+        raise ShelterError(_("You may not transfer this person to this shelter."))
+    if stay.status != StayStatus.OPEN:
+        raise ShelterError(_("This stay has already ended."))
+    day = timezone.localdate()
+    _lock_beds(shelter)
+    companions = list(
+        Stay.objects.filter(companion_of=stay, status=StayStatus.OPEN).values_list(
+            "companion_birth_year", flat=True
+        )
+    )
+    children = [year for year in companions if year is not None]
+    _end(
+        stay,
+        status=StayStatus.TRANSFERRED,
+        destination=Destination.TRANSFER,
+        by=by,
+        day=day,
+        version=expected_version,
+    )
+    need = _need(stay.case, children, None, language, security_level, day)
+    new_stay = _open_stay(
+        case=stay.case,
+        shelter=shelter,
+        need=need,
+        unit=unit,
+        by=by,
+        planned_nights=planned_nights or stay.planned_nights,
+        children_birth_years=children,
+        admitted_on=day,
+        transferred_from=stay,
+        note=note,
+    )
+    record_event(
+        action="shelters.transferred",
+        actor=by,
+        obj=new_stay,
+        request=request,
+        details={"from": stay.code, "from_shelter": stay.shelter.code, "to_shelter": shelter.code},
+    )
+    record_case_event(
+        case=stay.case,
+        kind="shelter.transferred",
+        by=by,
+        summary=_("Transferred from %(origin)s to %(shelter)s")
+        % {"origin": stay.shelter.name, "shelter": shelter.name},
+        object_code=new_stay.code,
+    )
+    return new_stay
+
+
+DISCHARGE_DESTINATIONS = [
+    Destination.FAMILY,
+    Destination.INDEPENDENT,
+    Destination.REPATRIATION,
+    Destination.OTHER_SERVICE,
+]
+
+
+@transaction.atomic
+def discharge_stay(
+    *,
+    stay: Stay,
+    destination: str,
+    by: Any,
+    expected_version: int,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> Stay:
+    """End the stay with the person's destination; the accompanying children leave too."""
+    if not may_move(by, stay=stay):
+        raise ShelterError(_("You may not discharge this person."))
+    if destination not in DISCHARGE_DESTINATIONS:
+        raise ShelterError(_("Choose where the person goes after the shelter."))
+    if stay.survivor_id is None:
+        raise ShelterError(_("A child leaves with the stay they accompany."))
+    _end(
+        stay,
+        status=StayStatus.DISCHARGED,
+        destination=destination,
+        by=by,
+        day=timezone.localdate(),
+        version=expected_version,
+    )
+    if note:
+        Stay.objects.filter(pk=stay.pk).update(note=note[:300])
+    record_event(
+        action="shelters.discharged",
+        actor=by,
+        obj=stay,
+        request=request,
+        details={"shelter": stay.shelter.code, "destination": destination},
+    )
+    record_case_event(
+        case=stay.case,
+        kind="shelter.discharged",
+        by=by,
+        summary=_("Left %(shelter)s after %(nights)s nights: %(destination)s")
+        % {
+            "shelter": stay.shelter.name,
+            "nights": stay.nights,
+            "destination": Destination(destination).label,
+        },
+        object_code=stay.code,
+    )
+    return stay
+
+
+@transaction.atomic
+def update_shelter(
+    *,
+    shelter: Shelter,
+    by: Any,
+    expected_version: int,
+    duty_phone: str,
+    address: str,
+    request: HttpRequest | None = None,
+) -> Shelter:
+    """Change the duty officer phone and the address (the shelter's own staff only)."""
+    if shelter.pk not in staffed_shelter_ids(by):
+        raise ShelterError(_("Only the shelter's own staff may change its details."))
+    shelter.duty_phone = duty_phone.strip()
+    shelter.address = address.strip()
+    save_with_version(shelter, expected_version=expected_version, fields=["duty_phone", "address"])
+    record_event(action="shelters.updated", actor=by, obj=shelter, request=request)
+    return shelter
+
+
+@transaction.atomic
+def record_occupancy(*, night: date) -> int:
+    """Write the occupancy of every shelter and unit for one night (idempotent).
+
+    The rows of that night are replaced by fresh counts; returns how many were written.
+    """
+    unit_rows = count_occupancy(night)
+    DailyOccupancy.objects.filter(on=night).delete()
+    totals: dict[int, dict[str, int]] = {}
+    records = []
+    for row in unit_rows:
+        records.append(
+            DailyOccupancy(
+                on=night,
+                shelter_id=row["shelter_id"],
+                unit_id=row["unit_id"],
+                beds=row["beds"],
+                occupied=row["occupied"],
+                survivors=row["survivors"],
+                children=row["children"],
+            )
+        )
+        total = totals.setdefault(
+            row["shelter_id"], {"beds": 0, "occupied": 0, "survivors": 0, "children": 0}
+        )
+        for key in total:
+            total[key] += row[key]
+    for shelter_id in Shelter.objects.values_list("pk", flat=True):
+        total = totals.get(shelter_id, {"beds": 0, "occupied": 0, "survivors": 0, "children": 0})
+        records.append(DailyOccupancy(on=night, shelter_id=shelter_id, unit=None, **total))
+    DailyOccupancy.objects.bulk_create(records)
+    return len(records)

@@ -1,0 +1,427 @@
+"""JSON API of the shelters app: one view per operation, scoped like the pages."""
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.http import Http404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from himaya.agencies.models import Governorate
+from himaya.cases.models import Case
+from himaya.core.locking import ConcurrentEditError
+from himaya.shelters import actions, selectors
+from himaya.shelters.actions import DISCHARGE_DESTINATIONS
+from himaya.shelters.models import SecurityLevel, Shelter, Stay, Unit
+from himaya.shelters.rules import Need
+
+# --- output -------------------------------------------------------------------------------
+
+
+class ShelterOut(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    governorate = serializers.CharField(source="governorate.code")
+    duty_phone = serializers.CharField()
+    beds_in_service = serializers.IntegerField()
+    beds_occupied = serializers.IntegerField()
+
+
+class UnitOut(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    name = serializers.CharField(source="label")
+    sex = serializers.CharField()
+    accepts_children = serializers.BooleanField()
+    accepts_adolescents = serializers.BooleanField()
+    accepts_adults = serializers.BooleanField()
+    accepts_mothers_with_children = serializers.BooleanField()
+    wheelchair_accessible = serializers.BooleanField()
+    languages = serializers.CharField()
+    security_level = serializers.IntegerField()
+    beds_total = serializers.IntegerField()
+    free_beds = serializers.IntegerField()
+    free_cots = serializers.IntegerField()
+
+
+class ShelterDetailOut(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    governorate = serializers.CharField(source="governorate.code")
+    duty_phone = serializers.CharField()
+    address = serializers.CharField(
+        allow_null=True, help_text="Only for the shelter's own staff; null for everyone else."
+    )
+    units = UnitOut(many=True)
+
+
+class UnitOptionOut(serializers.Serializer):
+    id = serializers.IntegerField(source="unit.pk")
+    name = serializers.CharField(source="unit.label")
+    free_beds = serializers.IntegerField()
+    free_cots = serializers.IntegerField()
+
+
+class ShelterOptionOut(serializers.Serializer):
+    code = serializers.CharField(source="shelter.code")
+    name = serializers.CharField(source="shelter.name")
+    governorate = serializers.CharField(source="shelter.governorate.code")
+    duty_phone = serializers.CharField(source="shelter.duty_phone")
+    distance_km = serializers.FloatField(allow_null=True)
+    free_beds = serializers.IntegerField()
+    free_cots = serializers.IntegerField()
+    units = UnitOptionOut(many=True)
+
+
+class StayOut(serializers.Serializer):
+    code = serializers.CharField()
+    case = serializers.CharField(source="case.code")
+    survivor = serializers.CharField(source="survivor.code", allow_null=True)
+    shelter = serializers.CharField(source="shelter.code")
+    unit = serializers.CharField(source="bed.unit.label")
+    bed = serializers.CharField(source="bed.label")
+    status = serializers.CharField()
+    admitted_on = serializers.DateField()
+    planned_nights = serializers.IntegerField()
+    ended_on = serializers.DateField(allow_null=True)
+    destination = serializers.CharField()
+    nights = serializers.IntegerField(allow_null=True)
+    version = serializers.IntegerField()
+
+
+class OccupancyOut(serializers.Serializer):
+    on = serializers.DateField()
+    shelter = serializers.CharField(source="shelter.code")
+    beds = serializers.IntegerField()
+    occupied = serializers.IntegerField()
+    survivors = serializers.IntegerField()
+    children = serializers.IntegerField()
+
+
+class ErrorOut(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+# --- input --------------------------------------------------------------------------------
+
+
+class NeedIn(serializers.Serializer):
+    sex = serializers.ChoiceField(choices=["female", "male", "other", "unknown"])
+    age = serializers.IntegerField(min_value=0, max_value=120)
+    children_ages = serializers.ListField(
+        child=serializers.IntegerField(min_value=0, max_value=17), required=False, max_length=6
+    )
+    wheelchair = serializers.BooleanField(required=False, default=False)
+    language = serializers.RegexField(r"^[a-z]{2,3}$", required=False, allow_blank=True)
+    security_level = serializers.ChoiceField(choices=SecurityLevel.values, required=False)
+    near = serializers.CharField(required=False, help_text="Governorate ISO code, e.g. EG-ASN.")
+
+
+class AdmitIn(serializers.Serializer):
+    case = serializers.CharField(max_length=20)
+    shelter = serializers.CharField(max_length=20)
+    unit = serializers.IntegerField(required=False)
+    planned_nights = serializers.IntegerField(min_value=1, max_value=365, default=30)
+    children_birth_years = serializers.ListField(
+        child=serializers.IntegerField(min_value=1900, max_value=2100), required=False, max_length=6
+    )
+    wheelchair = serializers.BooleanField(required=False, allow_null=True, default=None)
+    language = serializers.RegexField(r"^[a-z]{2,3}$", required=False, allow_blank=True)
+    security_level = serializers.ChoiceField(choices=SecurityLevel.values, required=False)
+
+
+class TransferIn(serializers.Serializer):
+    shelter = serializers.CharField(max_length=20)
+    version = serializers.IntegerField()
+    unit = serializers.IntegerField(required=False)
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+class DischargeIn(serializers.Serializer):
+    destination = serializers.ChoiceField(choices=[d.value for d in DISCHARGE_DESTINATIONS])
+    version = serializers.IntegerField()
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+class OccupancyIn(serializers.Serializer):
+    since = serializers.DateField(required=False)
+    until = serializers.DateField(required=False)
+    shelter = serializers.CharField(required=False)
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _need_perm(request: Request, *perms: str) -> None:
+    if not any(request.user.has_perm(perm) for perm in perms):
+        raise PermissionDenied
+
+
+def _refused(exc: Exception) -> Response:
+    if isinstance(exc, ConcurrentEditError):
+        return Response({"detail": str(exc.message)}, status=status.HTTP_409_CONFLICT)
+    return Response({"detail": getattr(exc, "message", str(exc))}, status=status.HTTP_409_CONFLICT)
+
+
+STAY_RELATED = ("case", "survivor", "shelter", "bed__unit")
+
+
+# --- views --------------------------------------------------------------------------------
+
+
+class ShelterListApi(GenericAPIView):
+    serializer_class = ShelterOut
+
+    @extend_schema(operation_id="shelters_list", responses={200: ShelterOut(many=True)})
+    def get(self, request: Request) -> Response:
+        _need_perm(request, "shelters.find_bed", "shelters.manage_stays")
+        page = self.paginate_queryset(selectors.shelter_list(request.user))
+        return self.get_paginated_response(ShelterOut(page, many=True).data)
+
+
+class ShelterDetailApi(GenericAPIView):
+    serializer_class = ShelterDetailOut
+
+    @extend_schema(
+        operation_id="shelters_retrieve",
+        responses={200: ShelterDetailOut, 404: OpenApiResponse(ErrorOut)},
+    )
+    def get(self, request: Request, code: str) -> Response:
+        _need_perm(request, "shelters.find_bed", "shelters.manage_stays")
+        shelter = selectors.get_shelter_or_404(request.user, code)
+        data = {
+            "code": shelter.code,
+            "name": shelter.name,
+            "governorate": shelter.governorate,
+            "duty_phone": shelter.duty_phone,
+            "address": shelter.address
+            if selectors.may_see_address(request.user, shelter)
+            else None,
+            "units": selectors.units_with_free_beds(shelter),
+        }
+        return Response(ShelterDetailOut(data).data)
+
+
+class AvailabilityApi(GenericAPIView):
+    serializer_class = ShelterOptionOut
+    pagination_class = None
+
+    @extend_schema(
+        operation_id="shelters_availability",
+        parameters=[NeedIn],
+        responses={200: ShelterOptionOut(many=True), 400: OpenApiResponse(ErrorOut)},
+    )
+    def get(self, request: Request) -> Response:
+        _need_perm(request, "shelters.find_bed")
+        query = NeedIn(
+            data={
+                **request.query_params.dict(),
+                "children_ages": request.query_params.getlist("children_ages"),
+            }
+        )
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        near = None
+        if data.get("near"):
+            near = Governorate.objects.filter(code=data["near"]).first()
+            if near is None:
+                raise ValidationError({"near": "Unknown governorate code."})
+        need = Need(
+            sex=data["sex"],
+            age=data["age"],
+            children_ages=tuple(data.get("children_ages") or ()),
+            wheelchair=data.get("wheelchair", False),
+            language=data.get("language") or "",
+            security_level=int(data.get("security_level") or 1),
+        )
+        options = selectors.availability(need, near=near)
+        return Response(ShelterOptionOut(options, many=True).data)
+
+
+class StayListApi(GenericAPIView):
+    serializer_class = StayOut
+
+    @extend_schema(
+        operation_id="shelters_stays_list",
+        parameters=[OpenApiParameter("open", bool, description="Only stays still open.")],
+        responses={200: StayOut(many=True)},
+    )
+    def get(self, request: Request) -> Response:
+        _need_perm(request, "shelters.find_bed", "shelters.manage_stays", "cases.work_cases")
+        stays = selectors.stays_visible_to(request.user).select_related(*STAY_RELATED)
+        if request.query_params.get("open") in {"true", "1"}:
+            stays = stays.filter(status="open")
+        page = self.paginate_queryset(stays.order_by("-admitted_on", "-id"))
+        return self.get_paginated_response(StayOut(page, many=True).data)
+
+
+class StayDetailApi(GenericAPIView):
+    serializer_class = StayOut
+
+    @extend_schema(
+        operation_id="shelters_stays_retrieve",
+        responses={200: StayOut, 404: OpenApiResponse(ErrorOut)},
+    )
+    def get(self, request: Request, code: str) -> Response:
+        return Response(StayOut(selectors.get_stay_or_404(request.user, code)).data)
+
+
+def _case_or_404(request: Request, code: str) -> Case:
+    case = selectors.case_for_admission(request.user, code)
+    if case is None:
+        raise Http404
+    return case
+
+
+def _unit(shelter: Shelter, unit_id: int | None) -> Unit | None:
+    if unit_id is None:
+        return None
+    unit = Unit.objects.filter(pk=unit_id, shelter=shelter).first()
+    if unit is None:
+        raise ValidationError({"unit": "No such unit in this shelter."})
+    return unit
+
+
+class AdmitApi(GenericAPIView):
+    serializer_class = AdmitIn
+
+    @extend_schema(
+        operation_id="shelters_stays_admit",
+        request=AdmitIn,
+        responses={
+            201: StayOut,
+            400: OpenApiResponse(ErrorOut),
+            403: OpenApiResponse(ErrorOut),
+            404: OpenApiResponse(ErrorOut),
+            409: OpenApiResponse(ErrorOut, description="No eligible bed free, or refused."),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        _need_perm(request, "shelters.manage_stays", "cases.work_cases")
+        body = AdmitIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        data: dict[str, Any] = body.validated_data
+        case = _case_or_404(request, data["case"])
+        shelter = selectors.get_shelter_or_404(request.user, data["shelter"])
+        if not actions.may_admit(request.user, case=case, shelter=shelter):
+            raise PermissionDenied
+        try:
+            stay = actions.admit_to_shelter(
+                case=case,
+                shelter=shelter,
+                unit=_unit(shelter, data.get("unit")),
+                by=request.user,
+                planned_nights=data["planned_nights"],
+                children_birth_years=data.get("children_birth_years") or [],
+                wheelchair=data.get("wheelchair"),
+                language=data.get("language") or "",
+                security_level=int(data.get("security_level") or 1),
+                request=request._request,
+            )
+        except actions.ShelterError as exc:
+            return _refused(exc)
+        stay = Stay.objects.select_related(*STAY_RELATED).get(pk=stay.pk)
+        return Response(StayOut(stay).data, status=status.HTTP_201_CREATED)
+
+
+class TransferApi(GenericAPIView):
+    serializer_class = TransferIn
+
+    @extend_schema(
+        operation_id="shelters_stays_transfer",
+        request=TransferIn,
+        responses={
+            201: StayOut,
+            400: OpenApiResponse(ErrorOut),
+            403: OpenApiResponse(ErrorOut),
+            404: OpenApiResponse(ErrorOut),
+            409: OpenApiResponse(ErrorOut),
+        },
+    )
+    def post(self, request: Request, code: str) -> Response:
+        stay = selectors.get_stay_or_404(request.user, code)
+        if not actions.may_move(request.user, stay=stay):
+            raise PermissionDenied
+        body = TransferIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        data: dict[str, Any] = body.validated_data
+        shelter = selectors.get_shelter_or_404(request.user, data["shelter"])
+        try:
+            new_stay = actions.transfer_stay(
+                stay=stay,
+                shelter=shelter,
+                unit=_unit(shelter, data.get("unit")),
+                by=request.user,
+                expected_version=data["version"],
+                note=data.get("note", ""),
+                request=request._request,
+            )
+        except (actions.ShelterError, ConcurrentEditError) as exc:
+            return _refused(exc)
+        new_stay = Stay.objects.select_related(*STAY_RELATED).get(pk=new_stay.pk)
+        return Response(StayOut(new_stay).data, status=status.HTTP_201_CREATED)
+
+
+class DischargeApi(GenericAPIView):
+    serializer_class = DischargeIn
+
+    @extend_schema(
+        operation_id="shelters_stays_discharge",
+        request=DischargeIn,
+        responses={
+            200: StayOut,
+            400: OpenApiResponse(ErrorOut),
+            403: OpenApiResponse(ErrorOut),
+            404: OpenApiResponse(ErrorOut),
+            409: OpenApiResponse(ErrorOut),
+        },
+    )
+    def post(self, request: Request, code: str) -> Response:
+        stay = selectors.get_stay_or_404(request.user, code)
+        if not actions.may_move(request.user, stay=stay):
+            raise PermissionDenied
+        body = DischargeIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        data: dict[str, Any] = body.validated_data
+        try:
+            actions.discharge_stay(
+                stay=stay,
+                destination=data["destination"],
+                by=request.user,
+                expected_version=data["version"],
+                note=data.get("note", ""),
+                request=request._request,
+            )
+        except (actions.ShelterError, ConcurrentEditError) as exc:
+            return _refused(exc)
+        stay = Stay.objects.select_related(*STAY_RELATED).get(pk=stay.pk)
+        return Response(StayOut(stay).data)
+
+
+class OccupancyApi(GenericAPIView):
+    serializer_class = OccupancyOut
+
+    @extend_schema(
+        operation_id="shelters_occupancy_list",
+        parameters=[OccupancyIn],
+        responses={200: OccupancyOut(many=True), 400: OpenApiResponse(ErrorOut)},
+    )
+    def get(self, request: Request) -> Response:
+        _need_perm(request, "shelters.find_bed", "shelters.manage_stays")
+        query = OccupancyIn(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        today = timezone.localdate()
+        until: date = query.validated_data.get("until") or today
+        since: date = query.validated_data.get("since") or until - timedelta(days=30)
+        shelter_ids = None
+        if query.validated_data.get("shelter"):
+            shelter_ids = {
+                selectors.get_shelter_or_404(request.user, query.validated_data["shelter"]).pk
+            }
+        rows = selectors.occupancy_history(since=since, until=until, shelter_ids=shelter_ids)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(OccupancyOut(page, many=True).data)

@@ -1,0 +1,146 @@
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from himaya.agencies.models import Governorate
+from himaya.shelters.actions import DISCHARGE_DESTINATIONS
+from himaya.shelters.models import Destination, SecurityLevel, Shelter
+
+SEX_CHOICES = [
+    ("female", pgettext_lazy("sex", "Female")),
+    ("male", pgettext_lazy("sex", "Male")),
+    ("other", pgettext_lazy("sex", "Other")),
+    ("unknown", pgettext_lazy("sex", "Not known")),
+]
+
+LANGUAGE_CHOICES = [
+    ("", _("Any language")),
+    ("ar", _("Arabic")),
+    ("en", _("English")),
+    ("fr", _("French")),
+    ("am", _("Amharic")),
+    ("ti", _("Tigrinya")),
+    ("so", _("Somali")),
+    ("om", _("Oromo")),
+]
+
+
+class StyledForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = "form-check-input" if isinstance(field, forms.BooleanField) else "form-control"
+            if isinstance(field.widget, forms.Select):
+                css = "form-select"
+            field.widget.attrs.setdefault("class", css)
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
+
+
+def parse_ages(value: str) -> tuple[int, ...]:
+    ages = []
+    for part in value.replace("،", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not part.isdigit() or int(part) > 17:
+            raise forms.ValidationError(
+                _("Give the children's ages in years (0 to 17), separated by commas.")
+            )
+        ages.append(int(part))
+    if len(ages) > 6:
+        raise forms.ValidationError(_("At most six accompanying children."))
+    return tuple(ages)
+
+
+class NeedForm(StyledForm):
+    sex = forms.ChoiceField(label=_("Sex"), choices=SEX_CHOICES, initial="female")
+    age = forms.IntegerField(label=_("Age"), min_value=0, max_value=120, initial=18)
+    children_ages = forms.CharField(
+        label=_("Ages of accompanying children"),
+        required=False,
+        max_length=40,
+        help_text=_("For example: 0 for an infant, or 0, 4 for two children."),
+    )
+    wheelchair = forms.BooleanField(label=_("Needs wheelchair access"), required=False)
+    language = forms.ChoiceField(
+        label=_("Language spoken by staff"), choices=LANGUAGE_CHOICES, required=False
+    )
+    security_level = forms.TypedChoiceField(
+        label=_("Security needed"),
+        choices=SecurityLevel.choices,
+        coerce=int,
+        initial=SecurityLevel.STANDARD,
+    )
+    near = forms.ModelChoiceField(
+        label=_("Nearest to"),
+        queryset=Governorate.objects.all(),
+        required=False,
+        empty_label=_("Anywhere"),
+    )
+    case = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
+
+    def clean_children_ages(self) -> tuple[int, ...]:
+        return parse_ages(self.cleaned_data.get("children_ages") or "")
+
+
+class AdmitForm(StyledForm):
+    case = forms.CharField(max_length=20, widget=forms.HiddenInput)
+    shelter = forms.CharField(max_length=20, widget=forms.HiddenInput)
+    unit = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    children_ages = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+    wheelchair = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    language = forms.CharField(required=False, max_length=3, widget=forms.HiddenInput)
+    security_level = forms.IntegerField(
+        required=False, min_value=1, max_value=3, widget=forms.HiddenInput
+    )
+    planned_nights = forms.IntegerField(
+        label=_("Planned nights"), min_value=1, max_value=365, initial=30
+    )
+
+    def clean_children_ages(self) -> tuple[int, ...]:
+        return parse_ages(self.cleaned_data.get("children_ages") or "")
+
+
+class ShelterChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.name)
+
+
+class TransferForm(StyledForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    shelter = ShelterChoiceField(
+        label=_("Shelter to transfer to"), queryset=Shelter.objects.none(), to_field_name="code"
+    )
+    note = forms.CharField(label=_("Reason"), required=False, max_length=300)
+
+    def __init__(self, *args: Any, shelters: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if shelters is not None:
+            field = self.fields["shelter"]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = shelters
+
+
+class DischargeForm(StyledForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    destination = forms.ChoiceField(
+        label=_("Destination"),
+        choices=[(d.value, d.label) for d in Destination if d in DISCHARGE_DESTINATIONS],
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=300)
+
+
+class ShelterForm(StyledForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    duty_phone = forms.CharField(label=_("Duty officer phone"), required=False, max_length=30)
+    address = forms.CharField(
+        label=_("Address"), required=False, max_length=500, widget=forms.Textarea({"rows": 2})
+    )

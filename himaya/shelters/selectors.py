@@ -1,0 +1,427 @@
+"""Scoped reads of shelters, stays and occupancy, and the live search of free beds.
+
+Every shelter, unit and bed count is visible to the holders of ``shelters.find_bed``;
+an address only to the shelter's own staff. Stays are visible to the staff of the
+shelter and to the case workers and supervisors of the case's lead agency.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Avg, Count, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils import timezone
+
+from himaya.agencies.models import Governorate, Role
+from himaya.agencies.selectors import agency_ids_for
+from himaya.cases.models import Case
+from himaya.cases.selectors import cases_visible_to
+from himaya.core.typing import AnyUser
+from himaya.shelters import rules
+from himaya.shelters.models import (
+    Bed,
+    BedKind,
+    DailyOccupancy,
+    GovernorateCentroid,
+    Shelter,
+    Stay,
+    StayStatus,
+    Unit,
+)
+
+OPEN = StayStatus.OPEN
+
+
+# --- shelters -----------------------------------------------------------------------------
+
+
+def staffed_shelter_ids(user: AnyUser) -> set[int]:
+    """Shelters run by an agency in which the user is shelter staff."""
+    if not user.has_perm("shelters.manage_stays"):
+        return set()
+    agencies = agency_ids_for(user, Role.SHELTER_STAFF)
+    return set(Shelter.objects.filter(agency_id__in=agencies).values_list("pk", flat=True))
+
+
+def shelters_visible_to(user: AnyUser) -> QuerySet[Shelter]:
+    """Active shelters, for those who search beds or run a shelter."""
+    if not (user.has_perm("shelters.find_bed") or user.has_perm("shelters.manage_stays")):
+        return Shelter.objects.none()
+    return Shelter.objects.filter(is_active=True, agency__is_active=True)
+
+
+def with_bed_counts(shelters: QuerySet[Shelter]) -> QuerySet[Shelter]:
+    """Annotate ``beds_in_service`` and ``beds_occupied`` with two subqueries."""
+    beds = (
+        Bed.objects.filter(unit__shelter=OuterRef("pk"), is_active=True, unit__is_active=True)
+        .order_by()
+        .values("unit__shelter")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    occupied = (
+        Stay.objects.filter(shelter=OuterRef("pk"), status=OPEN)
+        .order_by()
+        .values("shelter")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return shelters.annotate(
+        beds_in_service=Coalesce(Subquery(beds, output_field=IntegerField()), 0),
+        beds_occupied=Coalesce(Subquery(occupied, output_field=IntegerField()), 0),
+    ).annotate(beds_free=F("beds_in_service") - F("beds_occupied"))
+
+
+def shelter_list(user: AnyUser) -> QuerySet[Shelter]:
+    return with_bed_counts(
+        shelters_visible_to(user).select_related("agency", "governorate")
+    ).order_by("governorate__name_en", "agency__name_en")
+
+
+def get_shelter_or_404(user: AnyUser, code: str) -> Shelter:
+    shelter = (
+        shelters_visible_to(user).select_related("agency", "governorate").filter(code=code).first()
+    )
+    if shelter is None:
+        raise Http404
+    return shelter
+
+
+def may_see_address(user: AnyUser, shelter: Shelter) -> bool:
+    """Only the shelter's own staff read its address; partner agencies never do."""
+    return shelter.pk in staffed_shelter_ids(user)
+
+
+def units_with_free_beds(shelter: Shelter) -> list[Unit]:
+    """Units of the shelter with ``beds_total``, ``free_beds`` and ``free_cots`` (two queries)."""
+    units: list[Unit] = list(
+        Unit.objects.filter(shelter=shelter)
+        .annotate(beds_total=Count("beds", filter=Q(beds__is_active=True)))
+        .order_by("label")
+    )
+    counts = free_counts([u.pk for u in units])
+    for unit in units:
+        unit.free_beds, unit.free_cots = counts.get(unit.pk, (0, 0))  # type: ignore[attr-defined]
+    return units
+
+
+def case_for_admission(user: AnyUser, code: str) -> Case | None:
+    """A case the user works on or, for a shelter's staff, any case given by its code.
+
+    Shelter staff admit a person referred to them: the referral gives them the case code.
+    """
+    if not code:
+        return None
+    case = (
+        cases_visible_to(user).select_related("survivor", "lead_agency").filter(code=code).first()
+    )
+    if case is None and staffed_shelter_ids(user):
+        case = Case.objects.select_related("survivor", "lead_agency").filter(code=code).first()
+    return case
+
+
+# --- stays --------------------------------------------------------------------------------
+
+
+def stays_visible_to(user: AnyUser) -> QuerySet[Stay]:
+    """Stays in the user's shelters, and stays of cases the user works on."""
+    condition = Q(pk__in=[])
+    shelters = staffed_shelter_ids(user)
+    if shelters:
+        condition |= Q(shelter_id__in=shelters)
+    if user.has_perm("cases.work_cases"):
+        condition |= Q(case__in=cases_visible_to(user))
+    return Stay.objects.filter(condition)
+
+
+def get_stay_or_404(user: AnyUser, code: str) -> Stay:
+    stay = (
+        stays_visible_to(user)
+        .select_related("shelter__agency", "shelter__governorate", "bed__unit", "case", "survivor")
+        .filter(code=code)
+        .first()
+    )
+    if stay is None:
+        raise Http404
+    return stay
+
+
+def residents(shelter: Shelter) -> QuerySet[Stay]:
+    """Survivors in the shelter tonight with their companions counted (caller is scoped)."""
+    return (
+        Stay.objects.filter(shelter=shelter, status=OPEN, survivor__isnull=False)
+        .select_related("survivor", "bed__unit", "case")
+        .annotate(children=Count("companions", filter=Q(companions__status=OPEN)))
+        .order_by("bed__unit__label", "bed__label")
+    )
+
+
+def current_stay(case: Case) -> Stay | None:
+    return (
+        Stay.objects.filter(case=case, status=OPEN, survivor__isnull=False)
+        .select_related("shelter__agency", "shelter__governorate", "bed__unit")
+        .annotate(children=Count("companions", filter=Q(companions__status=OPEN)))
+        .first()
+    )
+
+
+def stays_of_case(case: Case) -> QuerySet[Stay]:
+    return (
+        Stay.objects.filter(case=case, survivor__isnull=False)
+        .select_related("shelter__agency", "bed__unit")
+        .order_by("-admitted_on", "-id")
+    )
+
+
+def first_name(full_name: str | None) -> str:
+    """The first word of a name (residents are listed by code and first name only)."""
+    return (full_name or "").split(" ")[0].strip() if full_name else ""
+
+
+# --- availability -------------------------------------------------------------------------
+
+
+@dataclass
+class UnitOption:
+    unit: Unit
+    free_beds: int
+    free_cots: int
+    fits: bool
+
+
+@dataclass
+class ShelterOption:
+    shelter: Shelter
+    distance_km: float | None
+    units: list[UnitOption] = field(default_factory=list)
+
+    @property
+    def free_beds(self) -> int:
+        return sum(option.free_beds for option in self.units if option.fits)
+
+    @property
+    def free_cots(self) -> int:
+        return sum(option.free_cots for option in self.units if option.fits)
+
+
+def eligible_units(need: rules.Need) -> QuerySet[Unit]:
+    """Active units that accept the need, as a query (mirrors ``rules.refusals``)."""
+    units = Unit.objects.filter(
+        is_active=True,
+        shelter__is_active=True,
+        shelter__agency__is_active=True,
+        sex__in=sorted(rules.sexes_accepted_for(need.sex)),
+        security_level__gte=need.security_level,
+    )
+    group = need.group
+    if group == rules.AgeGroup.CHILD:
+        units = units.filter(accepts_children=True)
+    elif group == rules.AgeGroup.ADOLESCENT:
+        units = units.filter(accepts_adolescents=True)
+    else:
+        units = units.filter(accepts_adults=True)
+    if need.with_children:
+        units = units.filter(accepts_mothers_with_children=True)
+    if need.wheelchair:
+        units = units.filter(wheelchair_accessible=True)
+    if need.language and rules.is_language_code(need.language):
+        units = units.filter(languages__iregex=rf"(^|,)\s*{need.language}\s*(,|$)")
+    return units
+
+
+def free_counts(unit_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Free beds and free cots per unit, in one aggregate query."""
+    rows = (
+        Bed.objects.filter(unit_id__in=unit_ids, is_active=True)
+        .exclude(stays__status=OPEN)
+        .order_by()
+        .values("unit_id")
+        .annotate(
+            beds=Count("pk", filter=Q(kind=BedKind.BED)),
+            cots=Count("pk", filter=Q(kind=BedKind.COT)),
+        )
+    )
+    return {row["unit_id"]: (row["beds"], row["cots"]) for row in rows}
+
+
+def centroid_of(governorate: Governorate | None) -> GovernorateCentroid | None:
+    if governorate is None:
+        return None
+    return GovernorateCentroid.objects.filter(governorate=governorate).first()
+
+
+def availability(
+    need: rules.Need,
+    *,
+    near: Governorate | None = None,
+    shelter_ids: set[int] | None = None,
+) -> list[ShelterOption]:
+    """Shelters with a free bed for the need, nearest first (a fixed number of queries).
+
+    A shelter is listed when at least one of its eligible units has enough free beds
+    (and cots) for the person and the accompanying children.
+    """
+    units_query = eligible_units(need).select_related(
+        "shelter__agency", "shelter__governorate__centroid"
+    )
+    if shelter_ids is not None:
+        units_query = units_query.filter(shelter_id__in=shelter_ids)
+    units = list(units_query.order_by("shelter_id", "label"))
+    counts = free_counts([u.pk for u in units])
+    origin = centroid_of(near)
+    options: dict[int, ShelterOption] = {}
+    for unit in units:
+        free_beds, free_cots = counts.get(unit.pk, (0, 0))
+        fits = rules.allocation(need, free_beds, free_cots) is not None
+        if not fits:
+            continue
+        option = options.get(unit.shelter_id)
+        if option is None:
+            option = ShelterOption(shelter=unit.shelter, distance_km=_distance(origin, unit))
+            options[unit.shelter_id] = option
+        option.units.append(UnitOption(unit, free_beds, free_cots, fits))
+    return sorted(
+        options.values(),
+        key=lambda o: (
+            o.distance_km if o.distance_km is not None else float("inf"),
+            o.shelter.agency.name_en,
+        ),
+    )
+
+
+def _distance(origin: GovernorateCentroid | None, unit: Unit) -> float | None:
+    if origin is None:
+        return None
+    try:
+        target = unit.shelter.governorate.centroid
+    except GovernorateCentroid.DoesNotExist:
+        return None
+    return round(
+        rules.haversine_km(
+            float(origin.latitude),
+            float(origin.longitude),
+            float(target.latitude),
+            float(target.longitude),
+        ),
+        1,
+    )
+
+
+def need_for_case(
+    case: Case,
+    *,
+    children_ages: tuple[int, ...] = (),
+    wheelchair: bool | None = None,
+    language: str = "",
+    security_level: int = 1,
+    today: date | None = None,
+) -> rules.Need:
+    """The need of the case's survivor: sex and age from the record, the rest as asked."""
+    survivor = case.survivor
+    year = (today or timezone.localdate()).year
+    return rules.Need(
+        sex=survivor.sex,
+        age=rules.age_in(year, survivor.birth_year),
+        children_ages=children_ages,
+        wheelchair=survivor.has_disability if wheelchair is None else wheelchair,
+        language=language,
+        security_level=security_level,
+    )
+
+
+# --- occupancy ----------------------------------------------------------------------------
+
+
+def stays_on_night(night: date) -> QuerySet[Stay]:
+    """Stays holding a bed on the night starting ``night`` (mirrors ``rules.occupies_night``)."""
+    return Stay.objects.filter(admitted_on__lte=night).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=night)
+    )
+
+
+def count_occupancy(night: date) -> list[dict[str, int]]:
+    """Per unit: beds in service, beds occupied, survivors and children (two aggregates)."""
+    beds = {
+        row["unit_id"]: (row["unit__shelter_id"], row["n"])
+        for row in Bed.objects.filter(is_active=True)
+        .order_by()
+        .values("unit_id", "unit__shelter_id")
+        .annotate(n=Count("pk"))
+    }
+    occupied = {
+        row["bed__unit_id"]: row
+        for row in stays_on_night(night)
+        .order_by()
+        .values("bed__unit_id", "shelter_id")
+        .annotate(
+            occupied=Count("pk"),
+            survivors=Count("pk", filter=Q(survivor__isnull=False)),
+            children=Count("pk", filter=Q(survivor__isnull=True)),
+        )
+    }
+    rows = []
+    for unit_id in sorted(set(beds) | set(occupied)):
+        taken = occupied.get(unit_id, {})
+        shelter_id, bed_count = beds[unit_id] if unit_id in beds else (taken["shelter_id"], 0)
+        rows.append(
+            {
+                "unit_id": unit_id,
+                "shelter_id": shelter_id,
+                "beds": bed_count,
+                "occupied": taken.get("occupied", 0),
+                "survivors": taken.get("survivors", 0),
+                "children": taken.get("children", 0),
+            }
+        )
+    return rows
+
+
+def occupancy_history(
+    *, since: date, until: date, shelter_ids: set[int] | None = None
+) -> QuerySet[DailyOccupancy]:
+    """Recorded shelter-level occupancy for the days in range (unit rows excluded)."""
+    rows = DailyOccupancy.objects.filter(on__gte=since, on__lte=until, unit__isnull=True)
+    if shelter_ids is not None:
+        rows = rows.filter(shelter_id__in=shelter_ids)
+    return rows.select_related("shelter__agency").order_by("-on", "shelter__agency__name_en")
+
+
+def national_occupancy(*, since: date, until: date) -> list[dict[str, object]]:
+    """Beds and occupants across all shelters per recorded night (for the indicators)."""
+    return list(
+        DailyOccupancy.objects.filter(on__gte=since, on__lte=until, unit__isnull=True)
+        .values("on")
+        .annotate(
+            beds=Sum("beds"),
+            occupied=Sum("occupied"),
+            survivors=Sum("survivors"),
+            children=Sum("children"),
+        )
+        .order_by("on")
+    )
+
+
+def length_of_stay(*, since: date, until: date) -> dict[str, object]:
+    """Survivors' stays that ended in the range: how many, average and longest nights."""
+    figures = Stay.objects.filter(
+        survivor__isnull=False, ended_on__gte=since, ended_on__lte=until
+    ).aggregate(stays=Count("pk"), average_nights=Avg("nights"), longest_nights=Max("nights"))
+    return figures
+
+
+def nights_per_survivor(*, until: date) -> dict[int, int]:
+    """Nights each survivor has spent in shelters up to ``until`` (ended and open stays)."""
+    ended = dict(
+        Stay.objects.filter(survivor__isnull=False, ended_on__isnull=False)
+        .order_by()
+        .values("survivor_id")
+        .annotate(n=Sum("nights"))
+        .values_list("survivor_id", "n")
+    )
+    totals: dict[int, int] = {k: int(v or 0) for k, v in ended.items()}
+    for survivor_id, admitted_on in Stay.objects.filter(
+        survivor__isnull=False, status=OPEN
+    ).values_list("survivor_id", "admitted_on"):
+        totals[survivor_id] = totals.get(survivor_id, 0) + rules.nights_between(admitted_on, until)
+    return totals

@@ -1,0 +1,334 @@
+"""Pages of the shelters app: thin views over selectors and actions."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from himaya.audit.actions import record_event
+from himaya.cases.models import Case
+from himaya.cases.selectors import get_case_or_404
+from himaya.core.locking import ConcurrentEditError
+from himaya.core.typing import AnyUser
+from himaya.shelters import actions, selectors
+from himaya.shelters.forms import AdmitForm, DischargeForm, NeedForm, ShelterForm, TransferForm
+from himaya.shelters.models import Unit
+from himaya.shelters.rules import Need
+
+
+def _require(user: AnyUser, *perms: str) -> None:
+    if not any(user.has_perm(perm) for perm in perms):
+        raise PermissionDenied
+
+
+@login_required
+@require_GET
+def shelter_list(request: HttpRequest) -> HttpResponse:
+    _require(request.user, "shelters.find_bed", "shelters.manage_stays")
+    shelters = list(selectors.shelter_list(request.user))
+    return render(
+        request,
+        "shelters/list.html",
+        {"shelters": shelters, "staffed": selectors.staffed_shelter_ids(request.user)},
+    )
+
+
+@login_required
+def shelter_detail(request: HttpRequest, code: str) -> HttpResponse:
+    _require(request.user, "shelters.find_bed", "shelters.manage_stays")
+    shelter = selectors.get_shelter_or_404(request.user, code)
+    is_staff = selectors.may_see_address(request.user, shelter)
+    form = None
+    if is_staff:
+        form = ShelterForm(
+            request.POST or None,
+            initial={
+                "version": shelter.version,
+                "duty_phone": shelter.duty_phone,
+                "address": shelter.address,
+            },
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                actions.update_shelter(
+                    shelter=shelter,
+                    by=request.user,
+                    expected_version=form.cleaned_data["version"],
+                    duty_phone=form.cleaned_data["duty_phone"],
+                    address=form.cleaned_data["address"],
+                    request=request,
+                )
+            except (actions.ShelterError, ConcurrentEditError) as exc:
+                form.add_error(None, getattr(exc, "message", str(exc)))
+            else:
+                messages.success(request, _("The shelter's details were saved."))
+                return redirect("shelters:detail", code=shelter.code)
+    elif request.method == "POST":
+        raise PermissionDenied
+    residents: list[dict[str, object]] = []
+    if is_staff:
+        stays = [stay for stay in selectors.residents(shelter) if stay.survivor is not None]
+        residents = [
+            {"stay": stay, "first_name": selectors.first_name(stay.survivor.name_ar)}
+            for stay in stays
+            if stay.survivor is not None
+        ]
+        if stays:
+            record_event(
+                action="survivors.first_names_read",
+                actor=request.user,
+                obj=shelter,
+                purpose="shelter residents list",
+                request=request,
+                details={"survivors": [stay.survivor.code for stay in stays if stay.survivor]},
+            )
+    today = timezone.localdate()
+    history = list(
+        selectors.occupancy_history(
+            since=today - timedelta(days=14), until=today, shelter_ids={shelter.pk}
+        )
+    )
+    return render(
+        request,
+        "shelters/detail.html",
+        {
+            "shelter": shelter,
+            "is_staff": is_staff,
+            "units": selectors.units_with_free_beds(shelter),
+            "residents": residents,
+            "history": history,
+            "form": form,
+        },
+    )
+
+
+def _need_from(form: NeedForm) -> Need:
+    data = form.cleaned_data
+    return Need(
+        sex=data["sex"],
+        age=data["age"],
+        children_ages=data["children_ages"],
+        wheelchair=data["wheelchair"],
+        language=data["language"] or "",
+        security_level=data["security_level"],
+    )
+
+
+def _initial_for_case(case: Case) -> dict[str, object]:
+    survivor = case.survivor
+    year = timezone.localdate().year
+    return {
+        "case": case.code,
+        "sex": survivor.sex,
+        "age": year - survivor.birth_year if survivor.birth_year else 18,
+        "wheelchair": survivor.has_disability,
+        "near": case.lead_agency.governorate_id,
+    }
+
+
+@login_required
+@require_GET
+def find_bed(request: HttpRequest) -> HttpResponse:
+    _require(request.user, "shelters.find_bed")
+    case = selectors.case_for_admission(request.user, request.GET.get("case", ""))
+    if request.GET.get("case") and case is None:
+        raise Http404
+    searched = "sex" in request.GET
+    if searched:
+        form = NeedForm(request.GET)
+    else:
+        form = NeedForm(initial=_initial_for_case(case) if case else None)
+    options: list[selectors.ShelterOption] = []
+    admit_to: set[int] = set()
+    if searched and form.is_valid():
+        options = selectors.availability(_need_from(form), near=form.cleaned_data["near"])
+        if case is not None:
+            admit_to = {
+                o.shelter.pk
+                for o in options
+                if actions.may_admit(request.user, case=case, shelter=o.shelter)
+            }
+    template = "shelters/partials/options.html" if request.htmx else "shelters/find_bed.html"  # type: ignore[attr-defined]
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "case": case,
+            "options": options,
+            "searched": searched and form.is_valid(),
+            "admit_to": admit_to,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def admit(request: HttpRequest) -> HttpResponse:
+    _require(request.user, "shelters.manage_stays", "cases.work_cases")
+    form = AdmitForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The admission form is incomplete: search again."))
+        return redirect("shelters:find_bed")
+    data = form.cleaned_data
+    case = selectors.case_for_admission(request.user, data["case"])
+    if case is None:
+        raise Http404
+    shelter = selectors.get_shelter_or_404(request.user, data["shelter"])
+    if not actions.may_admit(request.user, case=case, shelter=shelter):
+        raise PermissionDenied
+    unit = Unit.objects.filter(pk=data["unit"], shelter=shelter).first() if data["unit"] else None
+    try:
+        stay = actions.admit_to_shelter(
+            case=case,
+            shelter=shelter,
+            unit=unit,
+            by=request.user,
+            planned_nights=data["planned_nights"],
+            children_birth_years=[timezone.localdate().year - age for age in data["children_ages"]],
+            wheelchair=data["wheelchair"] or None,
+            language=data["language"] or "",
+            security_level=data["security_level"] or 1,
+            request=request,
+        )
+    except actions.ShelterError as exc:
+        messages.error(request, exc.message)
+        return redirect(f"{_find_url()}?case={case.code}")
+    messages.success(
+        request,
+        _("%(code)s was admitted to %(shelter)s.") % {"code": stay.code, "shelter": shelter.name},
+    )
+    return redirect("shelters:stay", code=stay.code)
+
+
+def _find_url() -> str:
+    from django.urls import reverse
+
+    return reverse("shelters:find_bed")
+
+
+@login_required
+@require_GET
+def stay_detail(request: HttpRequest, code: str) -> HttpResponse:
+    stay = selectors.get_stay_or_404(request.user, code)
+    return render(request, "shelters/stay.html", _stay_context(request, stay))
+
+
+def _stay_context(
+    request: HttpRequest,
+    stay: object,
+    transfer_form: TransferForm | None = None,
+    discharge_form: DischargeForm | None = None,
+) -> dict[str, object]:
+    assert hasattr(stay, "version")
+    can_move = actions.may_move(request.user, stay=stay)  # type: ignore[arg-type]
+    shelters = selectors.shelters_visible_to(request.user).select_related("agency")
+    return {
+        "stay": stay,
+        "can_move": can_move,
+        "transfer_form": transfer_form
+        or TransferForm(initial={"version": stay.version}, shelters=shelters),
+        "discharge_form": discharge_form or DischargeForm(initial={"version": stay.version}),
+        "nights": (timezone.localdate() - stay.admitted_on).days,  # type: ignore[attr-defined]
+    }
+
+
+@login_required
+@require_POST
+def transfer(request: HttpRequest, code: str) -> HttpResponse:
+    stay = selectors.get_stay_or_404(request.user, code)
+    if not actions.may_move(request.user, stay=stay):
+        raise PermissionDenied
+    shelters = selectors.shelters_visible_to(request.user).select_related("agency")
+    form = TransferForm(request.POST, shelters=shelters)
+    if form.is_valid():
+        try:
+            new_stay = actions.transfer_stay(
+                stay=stay,
+                shelter=form.cleaned_data["shelter"],
+                by=request.user,
+                expected_version=form.cleaned_data["version"],
+                note=form.cleaned_data["note"],
+                request=request,
+            )
+        except (actions.ShelterError, ConcurrentEditError) as exc:
+            form.add_error(None, getattr(exc, "message", str(exc)))
+        else:
+            messages.success(request, _("The person was transferred."))
+            return redirect("shelters:stay", code=new_stay.code)
+    stay.refresh_from_db()
+    return render(
+        request, "shelters/stay.html", _stay_context(request, stay, transfer_form=form), status=400
+    )
+
+
+@login_required
+@require_POST
+def discharge(request: HttpRequest, code: str) -> HttpResponse:
+    stay = selectors.get_stay_or_404(request.user, code)
+    if not actions.may_move(request.user, stay=stay):
+        raise PermissionDenied
+    form = DischargeForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.discharge_stay(
+                stay=stay,
+                destination=form.cleaned_data["destination"],
+                by=request.user,
+                expected_version=form.cleaned_data["version"],
+                note=form.cleaned_data["note"],
+                request=request,
+            )
+        except (actions.ShelterError, ConcurrentEditError) as exc:
+            form.add_error(None, getattr(exc, "message", str(exc)))
+        else:
+            messages.success(request, _("The person was discharged."))
+            return redirect("shelters:stay", code=stay.code)
+    stay.refresh_from_db()
+    return render(
+        request, "shelters/stay.html", _stay_context(request, stay, discharge_form=form), status=400
+    )
+
+
+@login_required
+@require_GET
+def case_panel(request: HttpRequest, code: str) -> HttpResponse:
+    case = get_case_or_404(request.user, code)
+    stay = selectors.current_stay(case)
+    form = NeedForm(initial=_initial_for_case(case))
+    return render(
+        request,
+        "shelters/partials/case_panel.html",
+        {
+            "case": case,
+            "stay": stay,
+            "history": list(selectors.stays_of_case(case)[:5]),
+            "form": form,
+            "can_search": request.user.has_perm("shelters.find_bed"),
+        },
+    )
+
+
+@login_required
+@require_GET
+def occupancy(request: HttpRequest) -> HttpResponse:
+    _require(request.user, "shelters.find_bed", "shelters.manage_stays")
+    today = timezone.localdate()
+    since = today - timedelta(days=30)
+    return render(
+        request,
+        "shelters/occupancy.html",
+        {
+            "national": selectors.national_occupancy(since=since, until=today),
+            "length": selectors.length_of_stay(since=since, until=today),
+            "since": since,
+            "until": today,
+        },
+    )
