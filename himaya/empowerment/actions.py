@@ -1,0 +1,391 @@
+"""Writes of the empowerment app. Each re-checks permission, scope and state itself."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from himaya.audit.actions import record_event
+from himaya.cases.actions import record_case_event
+from himaya.cases.models import Case, Phase
+from himaya.cases.selectors import cases_visible_to
+from himaya.core.locking import save_with_version
+from himaya.empowerment import rules
+from himaya.empowerment.exceptions import EmpowermentError
+from himaya.empowerment.models import (
+    TRANSITIONS,
+    Enrolment,
+    EnrolmentStatus,
+    Programme,
+    Project,
+    ProjectStatus,
+    Visit,
+)
+from himaya.empowerment.selectors import REFER, eligibility_for, may_manage
+
+
+def _summary(enrolment: Enrolment, status: str) -> str:
+    label = EnrolmentStatus(status).label
+    programme = enrolment.programme
+    return f"{programme.name_ar} / {programme.name_en}: {label}"
+
+
+def _require_officer(user: Any, programme: Programme) -> None:
+    if not may_manage(user, programme):
+        raise EmpowermentError(
+            _("Only an empowerment officer of the programme's managing agency may do this.")
+        )
+
+
+def _locked_enrolment(enrolment: Enrolment) -> Enrolment:
+    return (
+        Enrolment.objects.select_for_update()
+        .select_related("programme", "case")
+        .get(pk=enrolment.pk)
+    )
+
+
+@transaction.atomic
+def refer_survivor(
+    *,
+    case: Case,
+    programme: Programme,
+    household_role: str,
+    by: Any,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> Enrolment:
+    """Refer the survivor of ``case`` to ``programme`` if the rules allow it."""
+    if not by.has_perm(REFER) or not cases_visible_to(by).filter(pk=case.pk).exists():
+        raise EmpowermentError(_("You may refer survivors only from the cases of your agency."))
+    case = Case.objects.select_related("survivor").get(pk=case.pk)
+    if case.phase == Phase.CLOSED:
+        raise EmpowermentError(_("This case is closed: it cannot be referred to a programme."))
+    if not programme.is_active:
+        raise EmpowermentError(_("This programme is not taking referrals."))
+    if Enrolment.objects.filter(
+        case=case, programme=programme, status__in=sorted(_open())
+    ).exists():
+        raise EmpowermentError(_("This case already has an open enrolment in this programme."))
+    today = timezone.localdate()
+    decision = eligibility_for(programme, case, household_role, today)
+    if not decision.eligible:
+        raise EmpowermentError(
+            _("The survivor is not eligible for this programme."), reasons=decision.failed
+        )
+    enrolment = Enrolment.objects.create(
+        programme=programme,
+        case=case,
+        household_role=household_role,
+        case_phase=case.phase,
+        referred_on=today,
+        referred_by=by,
+        note=note,
+    )
+    record_case_event(
+        case=case,
+        kind="empowerment.referred",
+        by=by,
+        summary=_summary(enrolment, EnrolmentStatus.REFERRED),
+        object_code=enrolment.code,
+    )
+    record_event(
+        action="empowerment.enrolment.referred",
+        actor=by,
+        obj=enrolment,
+        request=request,
+        details={"case": case.code, "programme": programme.slug},
+    )
+    return enrolment
+
+
+def _open() -> set[str]:
+    return {EnrolmentStatus.REFERRED, EnrolmentStatus.ENROLLED, EnrolmentStatus.ACTIVE}
+
+
+def _change_status(
+    *,
+    enrolment: Enrolment,
+    to: str,
+    expected_version: int,
+    by: Any,
+    request: HttpRequest | None,
+    fields: dict[str, Any],
+) -> Enrolment:
+    if to not in TRANSITIONS[enrolment.status]:
+        raise EmpowermentError(
+            _("An enrolment cannot move from %(from)s to %(to)s.")
+            % {
+                "from": EnrolmentStatus(enrolment.status).label,
+                "to": EnrolmentStatus(to).label,
+            }
+        )
+    previous = enrolment.status
+    enrolment.status = to
+    for name, value in fields.items():
+        setattr(enrolment, name, value)
+    save_with_version(enrolment, expected_version=expected_version, fields=["status", *fields])
+    record_case_event(
+        case=enrolment.case,
+        kind=f"empowerment.{to}",
+        by=by,
+        summary=_summary(enrolment, to),
+        object_code=enrolment.code,
+    )
+    record_event(
+        action=f"empowerment.enrolment.{to}",
+        actor=by,
+        obj=enrolment,
+        request=request,
+        details={"case": enrolment.case.code, "from": previous, "to": to},
+    )
+    return enrolment
+
+
+@transaction.atomic
+def decide_enrolment(
+    *,
+    enrolment: Enrolment,
+    accept: bool,
+    expected_version: int,
+    by: Any,
+    reason: str = "",
+    request: HttpRequest | None = None,
+) -> Enrolment:
+    """The programme's officer accepts (enrolled) or declines (with a reason) a referral."""
+    enrolment = _locked_enrolment(enrolment)
+    _require_officer(by, enrolment.programme)
+    if enrolment.status != EnrolmentStatus.REFERRED:
+        raise EmpowermentError(
+            _("Only a referral awaiting a decision can be accepted or declined.")
+        )
+    if not accept and not reason.strip():
+        raise EmpowermentError(_("Give the reason for declining."))
+    fields: dict[str, Any] = {"decided_on": timezone.localdate(), "decided_by": by}
+    if not accept:
+        fields["decline_reason"] = reason.strip()
+        fields["ended_on"] = timezone.localdate()
+    return _change_status(
+        enrolment=enrolment,
+        to=EnrolmentStatus.ENROLLED if accept else EnrolmentStatus.DECLINED,
+        expected_version=expected_version,
+        by=by,
+        request=request,
+        fields=fields,
+    )
+
+
+@transaction.atomic
+def move_enrolment(
+    *,
+    enrolment: Enrolment,
+    to: str,
+    expected_version: int,
+    by: Any,
+    request: HttpRequest | None = None,
+) -> Enrolment:
+    """Start, complete or record the drop-out of an enrolment (decisions excepted)."""
+    enrolment = _locked_enrolment(enrolment)
+    _require_officer(by, enrolment.programme)
+    if to in (EnrolmentStatus.ENROLLED, EnrolmentStatus.DECLINED):
+        raise EmpowermentError(_("Accept or decline a referral with the decision form."))
+    fields: dict[str, Any] = {}
+    if to in (EnrolmentStatus.COMPLETED, EnrolmentStatus.DROPPED_OUT):
+        fields["ended_on"] = timezone.localdate()
+    return _change_status(
+        enrolment=enrolment,
+        to=to,
+        expected_version=expected_version,
+        by=by,
+        request=request,
+        fields=fields,
+    )
+
+
+@transaction.atomic
+def start_project(
+    *,
+    enrolment: Enrolment,
+    activity_type: str,
+    started_on: date,
+    governorate: Any,
+    baseline_income: Decimal,
+    by: Any,
+    amount: Decimal | None = None,
+    request: HttpRequest | None = None,
+) -> Project:
+    """Record the survivor's project and plan its twelve technical follow-up visits."""
+    enrolment = _locked_enrolment(enrolment)
+    _require_officer(by, enrolment.programme)
+    if enrolment.status not in (EnrolmentStatus.ENROLLED, EnrolmentStatus.ACTIVE):
+        raise EmpowermentError(_("A project can start only for an enrolled or active survivor."))
+    if Project.objects.filter(enrolment=enrolment).exists():
+        raise EmpowermentError(_("This enrolment already has a project."))
+    if started_on > timezone.localdate():
+        raise EmpowermentError(_("The start date cannot be in the future."))
+    programme = enrolment.programme
+    if not rules.amount_within_range(amount, programme.amount_min, programme.amount_max):
+        raise EmpowermentError(
+            _("The amount must be between %(min)s and %(max)s EGP for this programme.")
+            % {"min": programme.amount_min or 0, "max": programme.amount_max or "-"}
+        )
+    if enrolment.status == EnrolmentStatus.ENROLLED:
+        _change_status(
+            enrolment=enrolment,
+            to=EnrolmentStatus.ACTIVE,
+            expected_version=enrolment.version,
+            by=by,
+            request=request,
+            fields={},
+        )
+    project = Project.objects.create(
+        enrolment=enrolment,
+        activity_type=activity_type,
+        started_on=started_on,
+        amount=amount,
+        governorate=governorate,
+        baseline_income=baseline_income,
+    )
+    Visit.objects.bulk_create(
+        Visit(project=project, number=number, due_on=due_on)
+        for number, due_on in enumerate(rules.follow_up_schedule(started_on), start=1)
+    )
+    record_case_event(
+        case=enrolment.case,
+        kind="empowerment.project_started",
+        by=by,
+        summary=f"{programme.name_ar} / {programme.name_en}",
+        object_code=project.code,
+    )
+    record_event(
+        action="empowerment.project.started",
+        actor=by,
+        obj=project,
+        request=request,
+        details={"enrolment": enrolment.code, "visits": len(rules.FOLLOW_UP_MONTHS)},
+    )
+    return project
+
+
+def _locked_visit(visit: Visit) -> Visit:
+    return (
+        Visit.objects.select_for_update()
+        .select_related("project__enrolment__programme", "project__enrolment__case")
+        .get(pk=visit.pk)
+    )
+
+
+@transaction.atomic
+def record_visit(
+    *,
+    visit: Visit,
+    done_on: date,
+    project_status: str,
+    expected_version: int,
+    by: Any,
+    monthly_income: Decimal | None = None,
+    problems: str = "",
+    support_given: str = "",
+    request: HttpRequest | None = None,
+) -> Visit:
+    """Record a follow-up visit; the project takes the status and income it found."""
+    visit = _locked_visit(visit)
+    project = Project.objects.select_for_update().get(pk=visit.project_id)
+    enrolment = visit.project.enrolment
+    _require_officer(by, enrolment.programme)
+    if visit.done_on is not None:
+        raise EmpowermentError(_("This visit is already recorded."))
+    if done_on > timezone.localdate():
+        raise EmpowermentError(_("A visit cannot be recorded before it happens."))
+    if done_on < project.started_on:
+        raise EmpowermentError(_("A visit cannot come before the project started."))
+    visit.done_on = done_on
+    visit.project_status = project_status
+    visit.monthly_income = monthly_income
+    visit.problems = problems
+    visit.support_given = support_given
+    visit.recorded_by = by
+    save_with_version(
+        visit,
+        expected_version=expected_version,
+        fields=[
+            "done_on",
+            "project_status",
+            "monthly_income",
+            "problems",
+            "support_given",
+            "recorded_by",
+        ],
+    )
+    later = project.visits.filter(done_on__gt=done_on).exclude(pk=visit.pk).exists()
+    if not later:
+        project.status = project_status
+        if monthly_income is not None:
+            project.latest_income = monthly_income
+        if project_status == ProjectStatus.CLOSED:
+            project.closed_on = done_on
+            project.closed_after_months = rules.full_months_between(project.started_on, done_on)
+        else:
+            project.closed_on = None
+            project.closed_after_months = None
+        save_with_version(
+            project,
+            expected_version=project.version,
+            fields=["status", "latest_income", "closed_on", "closed_after_months"],
+        )
+    record_case_event(
+        case=enrolment.case,
+        kind="empowerment.visit_recorded",
+        by=by,
+        summary=f"#{visit.number}: {ProjectStatus(project_status).label}",
+        object_code=project.code,
+    )
+    record_event(
+        action="empowerment.visit.recorded",
+        actor=by,
+        obj=project,
+        request=request,
+        details={"visit": visit.number, "status": project_status},
+    )
+    return visit
+
+
+@transaction.atomic
+def reschedule_visit(
+    *,
+    visit: Visit,
+    due_on: date,
+    expected_version: int,
+    by: Any,
+    request: HttpRequest | None = None,
+) -> Visit:
+    """Move one planned visit to another date."""
+    visit = _locked_visit(visit)
+    enrolment = visit.project.enrolment
+    _require_officer(by, enrolment.programme)
+    if visit.done_on is not None:
+        raise EmpowermentError(_("A visit already done cannot be rescheduled."))
+    if due_on < visit.project.started_on:
+        raise EmpowermentError(_("A visit cannot be planned before the project started."))
+    previous = visit.due_on
+    visit.due_on = due_on
+    save_with_version(visit, expected_version=expected_version, fields=["due_on"])
+    record_case_event(
+        case=enrolment.case,
+        kind="empowerment.visit_rescheduled",
+        by=by,
+        summary=f"#{visit.number}: {previous.isoformat()} → {due_on.isoformat()}",
+        object_code=visit.project.code,
+    )
+    record_event(
+        action="empowerment.visit.rescheduled",
+        actor=by,
+        obj=visit.project,
+        request=request,
+        details={"visit": visit.number, "from": previous.isoformat(), "to": due_on.isoformat()},
+    )
+    return visit

@@ -1,0 +1,312 @@
+"""Pages of the empowerment app: thin views over selectors, forms and actions."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from himaya.cases.selectors import get_case_or_404
+from himaya.core.locking import ConcurrentEditError
+from himaya.empowerment import actions, selectors
+from himaya.empowerment.exceptions import EmpowermentError
+from himaya.empowerment.forms import (
+    DecisionForm,
+    MoveForm,
+    ProjectForm,
+    ReferForm,
+    RescheduleForm,
+    VisitForm,
+)
+from himaya.empowerment.models import Enrolment, EnrolmentStatus
+from himaya.empowerment.selectors import MANAGE, OUTCOMES, REFER
+
+
+def _require_any(request: HttpRequest, *permissions: str) -> None:
+    if not any(request.user.has_perm(p) for p in permissions):
+        raise PermissionDenied
+
+
+def _show_error(request: HttpRequest, error: Exception) -> None:
+    if isinstance(error, ConcurrentEditError):
+        messages.error(request, str(error.message))
+        return
+    assert isinstance(error, EmpowermentError)
+    messages.error(request, str(error.message))
+    for reason in error.reasons:
+        messages.error(request, reason.text())
+
+
+@login_required
+def enrolment_list(request: HttpRequest) -> HttpResponse:
+    _require_any(request, MANAGE, REFER)
+    enrolments = list(selectors.enrolment_list_for(request.user)[:200])
+    return render(request, "empowerment/enrolment_list.html", {"enrolments": enrolments})
+
+
+@login_required
+def work_queue(request: HttpRequest) -> HttpResponse:
+    _require_any(request, MANAGE)
+    today = timezone.localdate()
+    return render(
+        request,
+        "empowerment/queue.html",
+        {
+            "pending": list(selectors.pending_referrals_for(request.user)[:200]),
+            "overdue": list(selectors.overdue_visits_for(request.user, today)[:200]),
+            "today": today,
+        },
+    )
+
+
+@login_required
+def programme_list(request: HttpRequest) -> HttpResponse:
+    _require_any(request, MANAGE, REFER)
+    return render(
+        request,
+        "empowerment/programme_list.html",
+        {"programmes": list(selectors.programmes_visible_to(request.user))},
+    )
+
+
+@login_required
+def outcome_page(request: HttpRequest) -> HttpResponse:
+    _require_any(request, OUTCOMES)
+    today = timezone.localdate()
+    tables = [
+        (by, label, selectors.outcomes(by=by, today=today))
+        for by, label in (
+            ("programme", _("By programme")),
+            ("governorate", _("By governorate")),
+            ("sex", _("By sex")),
+        )
+    ]
+    return render(request, "empowerment/outcomes.html", {"tables": tables, "today": today})
+
+
+def _panel_context(request: HttpRequest, case: Any, form: ReferForm | None = None) -> dict:
+    return {
+        "case": case,
+        "enrolments": list(selectors.enrolments_of_case(request.user, case)),
+        "form": form or ReferForm(),
+    }
+
+
+@login_required
+def case_panel(request: HttpRequest, code: str) -> HttpResponse:
+    _require_any(request, REFER)
+    case = get_case_or_404(request.user, code)
+    return render(request, "empowerment/partials/case_panel.html", _panel_context(request, case))
+
+
+@login_required
+def refer(request: HttpRequest, code: str) -> HttpResponse:
+    """Refer the survivor of a case to a programme (full page, also posted from the panel)."""
+    _require_any(request, REFER)
+    case = get_case_or_404(request.user, code)
+    form = ReferForm(request.POST or None)
+    decision = None
+    if request.method == "POST" and form.is_valid():
+        programme = form.cleaned_data["programme"]
+        decision = selectors.eligibility_for(
+            programme, case, form.cleaned_data["household_role"], timezone.localdate()
+        )
+        try:
+            enrolment = actions.refer_survivor(
+                case=case,
+                programme=programme,
+                household_role=form.cleaned_data["household_role"],
+                note=form.cleaned_data["note"],
+                by=request.user,
+                request=request,
+            )
+        except EmpowermentError as error:
+            messages.error(request, str(error.message))
+        else:
+            messages.success(request, _("The survivor was referred to the programme."))
+            return redirect("empowerment:detail", code=enrolment.code)
+    return render(
+        request,
+        "empowerment/refer.html",
+        {**_panel_context(request, case, form), "decision": decision},
+        status=200 if decision is None or decision.eligible else 422,
+    )
+
+
+def _detail_context(request: HttpRequest, enrolment: Enrolment, **forms: Any) -> dict:
+    manage = selectors.may_manage(request.user, enrolment.programme)
+    project = getattr(enrolment, "project", None)
+    today = timezone.localdate()
+    visits = list(project.visits.all()) if project is not None else []
+    context: dict[str, Any] = {
+        "enrolment": enrolment,
+        "project": project,
+        "visits": visits,
+        "today": today,
+        "may_manage": manage,
+        "decision_form": forms.get("decision_form")
+        or DecisionForm(initial={"version": enrolment.version}),
+        "move_form": forms.get("move_form") or MoveForm(initial={"version": enrolment.version}),
+        "project_form": forms.get("project_form") or ProjectForm(initial={"started_on": today}),
+        "visit_form": forms.get("visit_form"),
+        "visit_number": forms.get("visit_number"),
+        "reschedule_form": forms.get("reschedule_form"),
+        "allowed_moves": [
+            s
+            for s in enrolment.allowed_statuses()
+            if s not in (EnrolmentStatus.ENROLLED, EnrolmentStatus.DECLINED)
+        ],
+    }
+    number = context["visit_number"]
+    if number is None and request.GET.get("visit", "").isdigit():
+        number = context["visit_number"] = int(request.GET["visit"])
+    chosen = next((v for v in visits if v.number == number and v.done_on is None), None)
+    context["chosen_visit"] = chosen
+    if chosen is not None:
+        context["visit_form"] = context["visit_form"] or VisitForm(
+            initial={"version": chosen.version, "done_on": today}
+        )
+        context["reschedule_form"] = context["reschedule_form"] or RescheduleForm(
+            initial={"version": chosen.version, "due_on": chosen.due_on}
+        )
+    for visit in visits:
+        visit.overdue = visit.done_on is None and visit.due_on < today
+    return context
+
+
+@login_required
+def enrolment_detail(request: HttpRequest, code: str) -> HttpResponse:
+    enrolment = selectors.get_enrolment_or_404(request.user, code)
+    return render(request, "empowerment/enrolment_detail.html", _detail_context(request, enrolment))
+
+
+def _officer_post(
+    request: HttpRequest, code: str, form_class: type, name: str, run: Callable[..., Any]
+) -> HttpResponse:
+    enrolment = selectors.get_enrolment_or_404(request.user, code)
+    if not selectors.may_manage(request.user, enrolment.programme):
+        raise PermissionDenied
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            run(enrolment, form.cleaned_data)
+        except (EmpowermentError, ConcurrentEditError) as error:
+            _show_error(request, error)
+        else:
+            return redirect("empowerment:detail", code=enrolment.code)
+    enrolment = selectors.get_enrolment_or_404(request.user, code)
+    return render(
+        request,
+        "empowerment/enrolment_detail.html",
+        _detail_context(request, enrolment, **{name: form}),
+        status=422,
+    )
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, code: str) -> HttpResponse:
+    def run(enrolment: Enrolment, data: dict) -> None:
+        actions.decide_enrolment(
+            enrolment=enrolment,
+            accept=data["decision"] == "accept",
+            reason=data["reason"],
+            expected_version=data["version"],
+            by=request.user,
+            request=request,
+        )
+        messages.success(request, _("The decision was recorded."))
+
+    return _officer_post(request, code, DecisionForm, "decision_form", run)
+
+
+@login_required
+@require_POST
+def move(request: HttpRequest, code: str) -> HttpResponse:
+    def run(enrolment: Enrolment, data: dict) -> None:
+        actions.move_enrolment(
+            enrolment=enrolment,
+            to=data["to"],
+            expected_version=data["version"],
+            by=request.user,
+            request=request,
+        )
+        messages.success(request, _("The enrolment status was changed."))
+
+    return _officer_post(request, code, MoveForm, "move_form", run)
+
+
+@login_required
+@require_POST
+def project_start(request: HttpRequest, code: str) -> HttpResponse:
+    def run(enrolment: Enrolment, data: dict) -> None:
+        actions.start_project(enrolment=enrolment, by=request.user, request=request, **data)
+        messages.success(request, _("The project was recorded and its follow-up visits planned."))
+
+    return _officer_post(request, code, ProjectForm, "project_form", run)
+
+
+def _visit_post(
+    request: HttpRequest, code: str, number: int, form_class: type, name: str, run: Callable
+) -> HttpResponse:
+    visit = selectors.get_visit_or_404(request.user, code, number)
+    enrolment = visit.project.enrolment
+    if not selectors.may_manage(request.user, enrolment.programme):
+        raise PermissionDenied
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            run(visit, form.cleaned_data)
+        except (EmpowermentError, ConcurrentEditError) as error:
+            _show_error(request, error)
+        else:
+            return redirect("empowerment:detail", code=enrolment.code)
+    enrolment = selectors.get_enrolment_or_404(request.user, enrolment.code)
+    return render(
+        request,
+        "empowerment/enrolment_detail.html",
+        _detail_context(request, enrolment, **{name: form, "visit_number": number}),
+        status=422,
+    )
+
+
+@login_required
+@require_POST
+def visit_record(request: HttpRequest, code: str, number: int) -> HttpResponse:
+    def run(visit: Any, data: dict) -> None:
+        actions.record_visit(
+            visit=visit,
+            done_on=data["done_on"],
+            project_status=data["project_status"],
+            monthly_income=data["monthly_income"],
+            problems=data["problems"],
+            support_given=data["support_given"],
+            expected_version=data["version"],
+            by=request.user,
+            request=request,
+        )
+        messages.success(request, _("The follow-up visit was recorded."))
+
+    return _visit_post(request, code, number, VisitForm, "visit_form", run)
+
+
+@login_required
+@require_POST
+def visit_reschedule(request: HttpRequest, code: str, number: int) -> HttpResponse:
+    def run(visit: Any, data: dict) -> None:
+        actions.reschedule_visit(
+            visit=visit,
+            due_on=data["due_on"],
+            expected_version=data["version"],
+            by=request.user,
+            request=request,
+        )
+        messages.success(request, _("The visit was rescheduled."))
+
+    return _visit_post(request, code, number, RescheduleForm, "reschedule_form", run)
