@@ -113,11 +113,19 @@ def _count_in_period(
     ).count()
 
 
+def _status_filter(model: type[Model], *values: str) -> Q | None:
+    return Q(status__in=values) if _field(model, "status") else None
+
+
 def recorded_activity(ngo: Agency, start: date, end: date) -> dict[str, Any]:
     """What Himaya itself recorded of the NGO's work in a period, beside what it declares.
 
-    The services and referrals apps are read defensively: a figure is ``None`` when the
-    model, or a field it needs, is not there (shown as "not recorded in Himaya").
+    Read defensively, without importing the other apps: services delivered by the NGO
+    (``services.ServiceDelivery`` with status delivered, ``provider`` the NGO,
+    ``delivered_on`` in the period) and referrals addressed to it (``referrals.Referral``,
+    ``to_agency`` the NGO) that it accepted (``answered_at`` in the period, status accepted
+    or completed) and completed (``completed_at`` in the period). A figure is ``None`` when
+    the model, or a field it needs, is not there (shown as "not recorded in Himaya").
     """
     found: dict[str, Any] = {
         "services_delivered": None,
@@ -126,24 +134,42 @@ def recorded_activity(ngo: Agency, start: date, end: date) -> dict[str, Any]:
     }
     delivery = _model("services.ServiceDelivery")
     if delivery is not None:
-        agency_field = _field(delivery, "provider", "provider_agency", "agency", "delivered_by")
-        date_field = _field(delivery, "delivered_on", "delivered_at", "date", "created_at")
+        agency_field = _field(delivery, "provider", "provider_agency", "agency")
+        date_field = _field(delivery, "delivered_on", "delivered_at")
         if agency_field and date_field:
             found["services_delivered"] = _count_in_period(
-                delivery, agency_field, date_field, ngo, start, end
+                delivery,
+                agency_field,
+                date_field,
+                ngo,
+                start,
+                end,
+                _status_filter(delivery, "delivered"),
             )
     referral = _model("referrals.Referral")
     if referral is not None:
-        to_field = _field(referral, "to_agency", "receiving_agency", "recipient", "to")
-        accepted = _field(referral, "accepted_at", "accepted_on", "responded_at")
-        completed = _field(referral, "completed_at", "completed_on", "closed_at")
+        to_field = _field(referral, "to_agency", "receiving_agency")
+        accepted = _field(referral, "answered_at", "accepted_at", "accepted_on")
+        completed = _field(referral, "completed_at", "completed_on")
         if to_field and accepted:
             found["referrals_accepted"] = _count_in_period(
-                referral, to_field, accepted, ngo, start, end
+                referral,
+                to_field,
+                accepted,
+                ngo,
+                start,
+                end,
+                _status_filter(referral, "accepted", "completed"),
             )
         if to_field and completed:
             found["referrals_completed"] = _count_in_period(
-                referral, to_field, completed, ngo, start, end
+                referral,
+                to_field,
+                completed,
+                ngo,
+                start,
+                end,
+                _status_filter(referral, "completed"),
             )
     return found
 

@@ -154,3 +154,14 @@ def test_recorded_activity_is_none_where_himaya_has_no_such_record(ngo_a) -> Non
     if not has_deliveries:
         assert recorded["services_delivered"] is None
     assert set(recorded) == {"services_delivered", "referrals_accepted", "referrals_completed"}
+
+
+def test_recorded_activity_counts_the_services_the_ngo_delivered_in_the_period(ngo_a) -> None:
+    services = pytest.importorskip("himaya.services.tests.factories")
+    services.DeliveredFactory(provider=ngo_a, delivered_on=date(2025, 8, 1))
+    services.DeliveredFactory(provider=ngo_a, delivered_on=date(2025, 9, 30))
+    services.DeliveredFactory(provider=ngo_a, delivered_on=date(2025, 10, 1))
+    services.ServiceDeliveryFactory(provider=ngo_a)  # planned, not delivered
+    services.DeliveredFactory(delivered_on=date(2025, 8, 1))  # another provider
+    recorded = recorded_activity(ngo_a, date(2025, 7, 1), date(2025, 9, 30))
+    assert recorded["services_delivered"] == 2
