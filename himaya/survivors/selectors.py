@@ -73,12 +73,15 @@ def search_survivors(user: AnyUser, query: str) -> QuerySet[Survivor]:
     if is_valid_code(query, "SV"):
         return visible.filter(code=query.upper())
     by_name = name_index(query)
-    documents = SurvivorDocument.objects.filter(
-        survivor_id=OuterRef("pk"), number_index=document_index(query), is_active=True
-    )
-    return visible.filter(
-        Q(name_ar_index=by_name) | Q(name_latin_index=by_name) | Exists(documents)
-    )
+    with_document = SurvivorDocument.objects.filter(
+        number_index=document_index(query), is_active=True
+    ).values("survivor_id")
+    # The matches come first, from indexed equalities only; the scope is then checked on
+    # the few rows found instead of on every survivor.
+    matching = Survivor.objects.filter(
+        Q(name_ar_index=by_name) | Q(name_latin_index=by_name) | Q(pk__in=with_document)
+    ).values("pk")
+    return visible.filter(pk__in=matching)
 
 
 def survivor_list(queryset: QuerySet[Survivor]) -> QuerySet[Survivor]:
@@ -103,10 +106,10 @@ def possible_duplicates(
             Q(name_ar_index__in=names) | Q(name_latin_index__in=names)
         )
     if documents:
-        condition |= Exists(
-            SurvivorDocument.objects.filter(
-                survivor_id=OuterRef("pk"), number_index__in=documents, is_active=True
-            )
+        condition |= Q(
+            pk__in=SurvivorDocument.objects.filter(
+                number_index__in=documents, is_active=True
+            ).values("survivor_id")
         )
     found = Survivor.objects.filter(condition, is_active=True)
     if exclude_pk is not None:
