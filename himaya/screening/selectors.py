@@ -5,14 +5,11 @@ that performed it, and to those who may see the survivor (``survivors_visible_to
 survivor's visible cases, or registered by their agency and without a case yet).
 """
 
-from typing import Any
-
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from himaya.agencies.models import Role
 from himaya.agencies.selectors import agency_ids_for
-from himaya.cases.selectors import cases_visible_to
 from himaya.core.typing import AnyUser
 from himaya.screening.models import (
     IndicatorSet,
@@ -20,8 +17,8 @@ from himaya.screening.models import (
     ScreeningAnswer,
     TraffickingIndicator,
 )
-from himaya.survivors import selectors as survivor_selectors
 from himaya.survivors.models import Survivor
+from himaya.survivors.selectors import survivors_visible_to
 
 CAPABILITY = "survivors.register"
 
@@ -30,14 +27,7 @@ def survivors_in_scope(user: AnyUser) -> QuerySet[Survivor]:
     """The survivors this user may screen and whose screenings they may read."""
     if not user.is_authenticated or not user.has_perm(CAPABILITY):
         return Survivor.objects.none()
-    visible: Any = getattr(survivor_selectors, "survivors_visible_to", None)
-    if visible is not None:
-        return visible(user)  # type: ignore[no-any-return,unused-ignore]
-    agencies = agency_ids_for(user, Role.CASE_WORKER, Role.SUPERVISOR)
-    return Survivor.objects.filter(
-        Q(registered_by_agency_id__in=agencies)
-        | Q(pk__in=cases_visible_to(user).values("survivor_id"))
-    )
+    return survivors_visible_to(user)
 
 
 def screenings_visible_to(user: AnyUser) -> QuerySet[Screening]:

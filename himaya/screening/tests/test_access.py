@@ -210,3 +210,22 @@ def test_the_page_refuses_an_invalid_answer_and_keeps_what_was_typed(
     assert (
         "Select a valid choice" in html or "اختر خياراً صحيحاً" in html or "invalid-feedback" in html
     )
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_selectors_scope_screenings_and_survivors_by_role(personas, world, role) -> None:
+    from himaya.screening.selectors import screenings_visible_to, survivors_in_scope
+
+    user = personas[role]
+    expected_codes = [world["screening"].code] if role in ALLOWED else []
+    assert list(screenings_visible_to(user).values_list("code", flat=True)) == expected_codes
+    assert list(survivors_in_scope(user).values_list("code", flat=True)) == (
+        [world["survivor"].code] if role in ALLOWED else []
+    )
+
+
+def test_the_case_panel_lists_the_survivors_screenings(login, personas, world) -> None:
+    response = login(personas["supervisor"]).get(
+        reverse("screening:case_panel", args=[world["case"].code])
+    )
+    assert world["screening"].code in response.content.decode()
