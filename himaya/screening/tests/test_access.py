@@ -229,3 +229,28 @@ def test_the_case_panel_lists_the_survivors_screenings(login, personas, world) -
         reverse("screening:case_panel", args=[world["case"].code])
     )
     assert world["screening"].code in response.content.decode()
+
+
+@pytest.mark.parametrize(("birth_year", "proposed"), [(2010, "C_LAB"), (1990, "A_LAB")])
+def test_the_start_page_proposes_the_childrens_set_by_year_of_birth(
+    login, case_worker, agency_a, birth_year, proposed
+) -> None:
+    survivor = SurvivorFactory(
+        registered_by_agency=agency_a, registered_by=case_worker, birth_year=birth_year
+    )
+    response = login(case_worker).get(f"{reverse('screening:start')}?survivor={survivor.code}")
+    pk = labour_set(children=proposed == "C_LAB").pk
+    checked = re.search(
+        rf'<input type="radio" name="indicator_set" value="{pk}"[^>]*>', response.content.decode()
+    )
+    assert checked is not None and "checked" in checked.group(0)
+
+
+def test_the_result_page_explains_in_english_when_english_is_chosen(login, personas, world) -> None:
+    client = login(personas["case_worker"])
+    client.cookies["himaya_language"] = "en"
+    html = client.get(reverse("screening:detail", args=[world["screening"].code])).content.decode()
+    assert '<html lang="en" dir="ltr">' in html
+    assert "Outcome: Trafficking indicated (presumed victim)." in html
+    assert "Deceptive recruitment (1 strong, 1 medium)" in html
+    assert "Open a case for this survivor" in html
