@@ -85,8 +85,12 @@ def search_survivors(user: AnyUser, query: str) -> QuerySet[Survivor]:
 
 
 def survivor_list(queryset: QuerySet[Survivor]) -> QuerySet[Survivor]:
-    """The clear columns a list shows, in one query."""
-    return queryset.select_related("governorate_of_origin").order_by("-created_at", "-id")
+    """The clear columns a list shows, in one query, latest registrations first.
+
+    Ordered by the primary key (registration order): sorting on ``created_at`` instead
+    made the database sort every survivor in scope for each page.
+    """
+    return queryset.select_related("governorate_of_origin").order_by("-id")
 
 
 def possible_duplicates(
