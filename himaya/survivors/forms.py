@@ -45,7 +45,23 @@ def _style(form: forms.BaseForm) -> None:
             widget.attrs.setdefault("dir", "auto")
 
 
-class SurvivorDataForm(forms.Form):
+class StyledForm(forms.Form):
+    """Bootstrap classes on every widget; fields with errors are marked invalid."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+                attrs["aria-invalid"] = "true"
+
+
+class SurvivorDataForm(StyledForm):
     """Identity (encrypted) and clear data of a survivor, shared by registration and edit."""
 
     name_ar = forms.CharField(label=_("Name in Arabic script"), max_length=200, required=False)
@@ -90,10 +106,6 @@ class SurvivorDataForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("A relative to contact, with the way to reach them."),
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _style(self)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -173,16 +185,12 @@ class EditIdentityForm(SurvivorDataForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(StyledForm):
     kind = forms.ChoiceField(label=_("Kind of document"), choices=DocumentKind.choices)
     number = forms.CharField(label=_("Document number"), max_length=60)
     issuing_country = forms.ChoiceField(
         label=_("Issuing country"), choices=[("", "—"), *COUNTRIES], required=False
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _style(self)
 
     def clean_number(self) -> str:
         number: str = self.cleaned_data["number"].strip()
@@ -191,17 +199,13 @@ class DocumentForm(forms.Form):
         return number
 
 
-class RevealForm(forms.Form):
+class RevealForm(StyledForm):
     purpose = forms.ChoiceField(
         label=_("Why do you need to see the identity?"), choices=RevealPurpose.choices
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _style(self)
 
-
-class ConsentForm(forms.Form):
+class ConsentForm(StyledForm):
     purpose = forms.ChoiceField(label=_("Purpose"), choices=ConsentPurpose.choices)
     recipient = forms.ModelChoiceField(
         label=_("Recipient agency"),
@@ -217,7 +221,6 @@ class ConsentForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["given_on"].initial = timezone.localdate()
-        _style(self)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -243,11 +246,7 @@ class WithdrawConsentForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class SearchForm(forms.Form):
+class SearchForm(StyledForm):
     q = forms.CharField(
         label=_("Code, exact name or document number"), max_length=200, required=False
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _style(self)

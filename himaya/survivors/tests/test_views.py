@@ -103,6 +103,7 @@ def test_register_form_keeps_typed_values_and_shows_errors_beside_fields(
     assert 'data-error-for="name_ar"' in html
     assert 'data-error-for="birth_year"' in html
     assert 'data-error-for="document_kind"' in html
+    assert html.count('aria-invalid="true"') == 3
     assert 'value="+20 10 5555 6666"' in html
     assert 'value="E123"' in html
     assert '<option value="ER" selected>' in html
