@@ -254,3 +254,22 @@ def test_the_result_page_explains_in_english_when_english_is_chosen(login, perso
     assert "Outcome: Trafficking indicated (presumed victim)." in html
     assert "Deceptive recruitment (1 strong, 1 medium)" in html
     assert "Open a case for this survivor" in html
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [{"A_LAB-DR-S01": "maybe"}, {"C_LAB-DR-S01": "yes"}],
+    ids=["invalid answer", "indicator of another set"],
+)
+def test_the_api_refuses_bad_answers_and_records_nothing(login, personas, world, answers) -> None:
+    before = (Screening.objects.count(), ScreeningAnswer.objects.count())
+    payload = {
+        "survivor": world["survivor"].code,
+        "indicator_set": world["set"].pk,
+        "answers": answers,
+    }
+    response = login(personas["case_worker"]).post(
+        reverse("screening:api_screenings"), json.dumps(payload), content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert (Screening.objects.count(), ScreeningAnswer.objects.count()) == before
