@@ -50,7 +50,7 @@ class ReferralListSerializer(serializers.ModelSerializer[Referral]):
         ]
 
 
-class SharedValueSerializer(serializers.Serializer[Any]):
+class ReferralSharedValueSerializer(serializers.Serializer[Any]):
     field = serializers.CharField()
     label = serializers.CharField()  # type: ignore[assignment]
     value = serializers.CharField()
@@ -77,7 +77,7 @@ class ReferralDetailSerializer(ReferralListSerializer):
             "cancelled_at",
         ]
 
-    @extend_schema_field(SharedValueSerializer(many=True, allow_null=True))
+    @extend_schema_field(ReferralSharedValueSerializer(many=True, allow_null=True))
     def get_shared(self, referral: Referral) -> list[dict[str, str]] | None:
         shared = self.context.get("shared")
         if shared is None:
@@ -105,19 +105,19 @@ class ReferralCreateSerializer(serializers.Serializer[Any]):
     override_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
-class VersionSerializer(serializers.Serializer[Any]):
+class ReferralVersionSerializer(serializers.Serializer[Any]):
     version = serializers.IntegerField(min_value=1)
 
 
-class DeclineSerializer(VersionSerializer):
+class ReferralDeclineSerializer(ReferralVersionSerializer):
     reason = serializers.CharField(max_length=2000)
 
 
-class CompleteSerializer(VersionSerializer):
+class ReferralCompleteSerializer(ReferralVersionSerializer):
     outcome = serializers.CharField(max_length=2000)
 
 
-class ErrorSerializer(serializers.Serializer[Any]):
+class ReferralErrorSerializer(serializers.Serializer[Any]):
     detail = serializers.CharField()
     field = serializers.CharField(required=False)
 
@@ -174,7 +174,7 @@ class ReferralListApi(ListAPIView[Referral]):
 
 
 class ReferralDetailApi(APIView):
-    @extend_schema(responses={200: ReferralDetailSerializer, 404: ErrorSerializer})
+    @extend_schema(responses={200: ReferralDetailSerializer, 404: ReferralErrorSerializer})
     def get(self, request: Request, code: str) -> Response:
         referral = get_referral_or_404(request.user, code)
         return _detail_response(request, referral)
@@ -183,7 +183,11 @@ class ReferralDetailApi(APIView):
 class ReferralCreateApi(APIView):
     @extend_schema(
         request=ReferralCreateSerializer,
-        responses={201: ReferralDetailSerializer, 400: ErrorSerializer, 404: ErrorSerializer},
+        responses={
+            201: ReferralDetailSerializer,
+            400: ReferralErrorSerializer,
+            404: ReferralErrorSerializer,
+        },
     )
     def post(self, request: Request) -> Response:
         if not request.user.has_perm("cases.work_cases"):
@@ -210,7 +214,7 @@ class ReferralCreateApi(APIView):
 
 
 class _TransitionApi(APIView):
-    input_serializer: type[VersionSerializer] = VersionSerializer
+    input_serializer: type[ReferralVersionSerializer] = ReferralVersionSerializer
     side = "recipient"
 
     def post(self, request: Request, code: str) -> Response:
@@ -236,15 +240,15 @@ class _TransitionApi(APIView):
 
 _TRANSITION_RESPONSES = {
     200: ReferralDetailSerializer,
-    400: ErrorSerializer,
-    403: ErrorSerializer,
-    404: ErrorSerializer,
-    409: ErrorSerializer,
+    400: ReferralErrorSerializer,
+    403: ReferralErrorSerializer,
+    404: ReferralErrorSerializer,
+    409: ReferralErrorSerializer,
 }
 
 
 class ReferralAcceptApi(_TransitionApi):
-    @extend_schema(request=VersionSerializer, responses=_TRANSITION_RESPONSES)
+    @extend_schema(request=ReferralVersionSerializer, responses=_TRANSITION_RESPONSES)
     def post(self, request: Request, code: str) -> Response:
         return super().post(request, code)
 
@@ -255,9 +259,9 @@ class ReferralAcceptApi(_TransitionApi):
 
 
 class ReferralDeclineApi(_TransitionApi):
-    input_serializer = DeclineSerializer
+    input_serializer = ReferralDeclineSerializer
 
-    @extend_schema(request=DeclineSerializer, responses=_TRANSITION_RESPONSES)
+    @extend_schema(request=ReferralDeclineSerializer, responses=_TRANSITION_RESPONSES)
     def post(self, request: Request, code: str) -> Response:
         return super().post(request, code)
 
@@ -272,9 +276,9 @@ class ReferralDeclineApi(_TransitionApi):
 
 
 class ReferralCompleteApi(_TransitionApi):
-    input_serializer = CompleteSerializer
+    input_serializer = ReferralCompleteSerializer
 
-    @extend_schema(request=CompleteSerializer, responses=_TRANSITION_RESPONSES)
+    @extend_schema(request=ReferralCompleteSerializer, responses=_TRANSITION_RESPONSES)
     def post(self, request: Request, code: str) -> Response:
         return super().post(request, code)
 
@@ -291,7 +295,7 @@ class ReferralCompleteApi(_TransitionApi):
 class ReferralCancelApi(_TransitionApi):
     side = "sender"
 
-    @extend_schema(request=VersionSerializer, responses=_TRANSITION_RESPONSES)
+    @extend_schema(request=ReferralVersionSerializer, responses=_TRANSITION_RESPONSES)
     def post(self, request: Request, code: str) -> Response:
         return super().post(request, code)
 

@@ -221,3 +221,33 @@ def test_case_panel_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(14):  # type: ignore[operator]
         response = client.get(reverse("referrals:case_panel", args=[world.case.code]))
     assert len(response.context["referrals"]) == 4
+
+
+def test_pages_speak_arabic_by_default_and_english_on_request(
+    world: World, login: Callable[..., Client], make_referral: Callable[..., Referral]
+) -> None:
+    referral = make_referral()
+    client = login(world.partner_staff)
+    arabic = client.get(reverse("referrals:detail", args=[referral.code])).content.decode()
+    assert 'dir="rtl"' in arabic
+    assert "ما شورك مع جهتك" in arabic
+    assert "مُرسلة" in arabic
+    client.cookies["himaya_language"] = "en"
+    english = client.get(reverse("referrals:detail", args=[referral.code])).content.decode()
+    assert 'dir="ltr"' in english
+    assert "Shared with your agency" in english
+    assert ">Sent<" in english
+
+
+def test_navigation_case_panel_and_queue_section_are_registered(world: World) -> None:
+    from himaya.cases.panels import panels_for, queue_sections_for
+    from himaya.core.nav import items_for
+
+    assert "referrals" in [panel.key for panel in panels_for(world.case_worker)]
+    assert "overdue_referrals" in [s.key for s in queue_sections_for(world.case_worker)]
+    assert "referrals" not in [panel.key for panel in panels_for(world.partner_staff)]
+    partner_items = [item.key for item in items_for(world.partner_staff)]
+    assert "referrals_inbox" in partner_items
+    assert "referrals_sent" not in partner_items
+    worker_items = [item.key for item in items_for(world.case_worker)]
+    assert {"referrals_inbox", "referrals_sent"} <= set(worker_items)
