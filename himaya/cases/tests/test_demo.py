@@ -1,0 +1,68 @@
+import datetime
+from collections.abc import Iterator
+
+import pytest
+import time_machine
+
+from himaya.accounts import demo as accounts_demo
+from himaya.accounts.models import User
+from himaya.agencies import demo as agencies_demo
+from himaya.agencies.models import Agency
+from himaya.cases import demo
+from himaya.cases.models import TRANSITIONS, Case, CaseEvent, Phase, PhaseChange
+from himaya.services import demo as services_demo
+from himaya.services.models import ServiceDelivery, ServiceFeedback
+from himaya.survivors.tests.factories import SurvivorFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def frozen_time() -> Iterator[None]:
+    with time_machine.travel(datetime.datetime(2026, 6, 15, 9, 0, tzinfo=datetime.UTC), tick=False):
+        yield
+
+
+@pytest.fixture
+def demo_survivors() -> None:
+    agencies_demo.seed()
+    accounts_demo.seed()
+    for username, agency in (
+        ("caseworker", agencies_demo.CAIRO_DIRECTORATE),
+        ("caseworker.alex", agencies_demo.ALEXANDRIA_DIRECTORATE),
+    ):
+        SurvivorFactory.create_batch(
+            20,
+            registered_by=User.objects.get(username=username),
+            registered_by_agency=Agency.objects.get(name_en=agency),
+        )
+
+
+def counts() -> tuple[int, ...]:
+    return (
+        Case.objects.count(),
+        CaseEvent.objects.count(),
+        PhaseChange.objects.count(),
+        ServiceDelivery.objects.count(),
+        ServiceFeedback.objects.count(),
+    )
+
+
+def test_demo_seeding_twice_creates_nothing_the_second_time(demo_survivors: None) -> None:
+    demo.seed()
+    services_demo.seed()
+    first = counts()
+    assert first[0] > 10
+    demo.seed()
+    services_demo.seed()
+    assert counts() == first
+
+
+def test_demo_phase_histories_follow_the_transition_table(demo_survivors: None) -> None:
+    demo.seed()
+    for change in PhaseChange.objects.exclude(from_phase=""):
+        assert change.to_phase in TRANSITIONS[change.from_phase], change
+    for case in Case.objects.filter(phase=Phase.CLOSED):
+        assert case.closed_on is not None
+        assert case.closure_reason
+    assert all(case.first_contact_on >= datetime.date(2024, 6, 1) for case in Case.objects.all())
