@@ -14,6 +14,7 @@ from himaya.referrals import actions
 from himaya.referrals.models import Referral, Status
 from himaya.referrals.tests.conftest import World, snapshot
 from himaya.referrals.tests.factories import PartnerAgencyFactory
+from himaya.referrals.tests.test_access import ENDPOINTS, Endpoint
 from himaya.survivors.models import Consent
 
 pytestmark = pytest.mark.django_db
@@ -199,3 +200,106 @@ def test_the_sender_sees_that_consent_was_withdrawn(
     Consent.objects.filter(survivor=world.case.survivor).update(withdrawn_on=timezone.localdate())
     page = _text(login(world.case_worker).get(reverse("referrals:detail", args=[referral.code])))
     assert 'data-testid="consent-withdrawn"' in page
+
+
+# --- the partner × every page and endpoint, before, during and after ------------------
+
+BEFORE = {
+    "inbox": 200,
+    "sent": 403,
+    "queue_overdue": 403,
+    "create_form": 403,
+    "create": 403,
+    "detail": 404,
+    "case_panel": 404,
+    "accept": 404,
+    "decline": 404,
+    "complete": 404,
+    "cancel": 404,
+    "api_incoming": 200,
+    "api_outgoing": 403,
+    "api_detail": 404,
+    "api_create": 403,
+    "api_accept": 404,
+    "api_decline": 404,
+    "api_complete": 404,
+    "api_cancel": 404,
+}
+DURING = {
+    **BEFORE,
+    "detail": 200,
+    "accept": 302,
+    "decline": 302,
+    "complete": 302,
+    "cancel": 403,
+    "api_detail": 200,
+    "api_accept": 200,
+    "api_decline": 200,
+    "api_complete": 200,
+    "api_cancel": 403,
+}
+# After completion the record stays readable, every answer is refused by its state.
+AFTER = {
+    **DURING,
+    "api_accept": 400,
+    "api_decline": 400,
+    "api_complete": 400,
+}
+PHASES = {"before": BEFORE, "during": DURING, "after": AFTER}
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=[e.name for e in ENDPOINTS])
+@pytest.mark.parametrize("phase", list(PHASES))
+def test_partner_before_during_and_after_a_referral(
+    phase: str,
+    endpoint: Endpoint,
+    world: World,
+    partner: Client,
+    make_referral: Callable[..., Referral],
+) -> None:
+    if phase == "before":
+        referral = make_referral(to_agency=PartnerAgencyFactory())
+    elif phase == "during":
+        accepted = endpoint.status_before == Status.ACCEPTED
+        referral = make_referral(
+            status=endpoint.status_before,
+            shared_fields=["first_name", "phone"],
+            answered_at=timezone.now() if accepted else None,
+            answered_by=world.partner_staff if accepted else None,
+        )
+    else:
+        referral = make_referral(
+            status=Status.COMPLETED,
+            shared_fields=["first_name", "phone"],
+            answered_at=timezone.now(),
+            answered_by=world.partner_staff,
+            completed_at=timezone.now(),
+            completed_by=world.partner_staff,
+            outcome_note="Service delivered",
+        )
+    before = snapshot()
+
+    response = endpoint.call(partner, world, referral)
+
+    expected = PHASES[phase][endpoint.name]
+    assert response.status_code == expected
+    changed = snapshot() != before
+    reads_shared = phase == "during" and endpoint.name in {"detail", "api_detail"}
+    writes = phase == "during" and expected in {200, 302} and endpoint.writes
+    assert changed == (reads_shared or writes)
+    if response.status_code == 200 and not reads_shared and not writes:
+        _no_personal_data(_text(response))
+    if reads_shared:
+        text = _text(response)
+        assert FIRST_NAME in text
+        assert PHONE in text
+        assert FULL_NAME not in text
+        assert ADDRESS not in text
+        assert (
+            AuditEvent.objects.filter(
+                action="referral.shared_fields_viewed",
+                purpose="referral",
+                object_code=referral.code,
+            ).count()
+            == 1
+        )
