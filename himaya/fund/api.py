@@ -16,7 +16,7 @@ from himaya.fund import actions, selectors
 from himaya.fund.models import BudgetLine, Method, PaymentRequest, Purpose
 
 
-class PaymentOut(serializers.ModelSerializer):
+class FundPaymentOut(serializers.ModelSerializer):
     case = serializers.CharField(source="case.code")
     budget_line = serializers.CharField(source="budget_line.code")
     fiscal_year = serializers.CharField(source="budget_line.fiscal_year.label")
@@ -41,7 +41,7 @@ class PaymentOut(serializers.ModelSerializer):
         ]
 
 
-class PaymentRequestIn(serializers.Serializer):
+class FundPaymentRequestIn(serializers.Serializer):
     case = serializers.CharField(max_length=20)
     budget_line = serializers.CharField(max_length=20)
     purpose = serializers.ChoiceField(choices=Purpose.choices)
@@ -49,24 +49,24 @@ class PaymentRequestIn(serializers.Serializer):
     justification = serializers.CharField()
 
 
-class VersionIn(serializers.Serializer):
+class FundVersionIn(serializers.Serializer):
     version = serializers.IntegerField(required=False)
 
 
-class ReasonIn(VersionIn):
+class FundReasonIn(FundVersionIn):
     reason = serializers.CharField()
 
 
-class PayIn(VersionIn):
+class FundPayIn(FundVersionIn):
     method = serializers.ChoiceField(choices=Method.choices)
     reference = serializers.CharField(max_length=100)
 
 
-class ErrorOut(serializers.Serializer):
+class FundErrorOut(serializers.Serializer):
     detail = serializers.CharField()
 
 
-class BudgetLineOut(serializers.Serializer):
+class FundBudgetLineOut(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     fiscal_year = serializers.CharField(source="fiscal_year.label")
@@ -77,7 +77,7 @@ class BudgetLineOut(serializers.Serializer):
     available = serializers.DecimalField(max_digits=14, decimal_places=2)
 
 
-class TotalsLineOut(serializers.Serializer):
+class FundTotalsLineOut(serializers.Serializer):
     fiscal_year = serializers.CharField()
     name = serializers.CharField()
     source_of_funds = serializers.CharField()
@@ -107,21 +107,22 @@ def _line_row(line: BudgetLine) -> dict[str, Any]:
 
 
 ERRORS = {
-    400: OpenApiResponse(ErrorOut, description="Refused by a fund rule"),
-    403: OpenApiResponse(ErrorOut, description="Not allowed"),
-    404: OpenApiResponse(ErrorOut, description="Not found"),
+    400: OpenApiResponse(FundErrorOut, description="Refused by a fund rule"),
+    403: OpenApiResponse(FundErrorOut, description="Not allowed"),
+    404: OpenApiResponse(FundErrorOut, description="Not found"),
 }
 
 
 class PaymentListApi(ListAPIView):
-    serializer_class = PaymentOut
+    serializer_class = FundPaymentOut
 
     def get_queryset(self) -> Any:
         _need(self.request, "fund.view_payments", "fund.view_case_payments")
         return selectors.payments_visible_to(self.request.user)
 
     @extend_schema(
-        operation_id="fund_payments_list", responses={200: PaymentOut(many=True), 403: ERRORS[403]}
+        operation_id="fund_payments_list",
+        responses={200: FundPaymentOut(many=True), 403: ERRORS[403]},
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
@@ -130,22 +131,22 @@ class PaymentListApi(ListAPIView):
 class PaymentDetailApi(APIView):
     @extend_schema(
         operation_id="fund_payment_read",
-        responses={200: PaymentOut, 403: ERRORS[403], 404: ERRORS[404]},
+        responses={200: FundPaymentOut, 403: ERRORS[403], 404: ERRORS[404]},
     )
     def get(self, request: Request, code: str) -> Response:
         _need(request, "fund.view_payments", "fund.view_case_payments")
-        return Response(PaymentOut(selectors.get_payment_or_404(request.user, code)).data)
+        return Response(FundPaymentOut(selectors.get_payment_or_404(request.user, code)).data)
 
 
 class PaymentRequestApi(APIView):
     @extend_schema(
         operation_id="fund_payment_request",
-        request=PaymentRequestIn,
-        responses={201: PaymentOut, **ERRORS},
+        request=FundPaymentRequestIn,
+        responses={201: FundPaymentOut, **ERRORS},
     )
     def post(self, request: Request) -> Response:
         _need(request, "fund.request_payment")
-        data = PaymentRequestIn(data=request.data)
+        data = FundPaymentRequestIn(data=request.data)
         data.is_valid(raise_exception=True)
         case = Case.objects.filter(code=data.validated_data["case"]).first()
         line = BudgetLine.objects.filter(code=data.validated_data["budget_line"]).first()
@@ -163,12 +164,12 @@ class PaymentRequestApi(APIView):
             )
         except actions.FundError as error:
             return Response({"detail": str(error.message)}, status=400)
-        return Response(PaymentOut(payment).data, status=status.HTTP_201_CREATED)
+        return Response(FundPaymentOut(payment).data, status=status.HTTP_201_CREATED)
 
 
 class _DecisionApi(APIView):
     capabilities: tuple[str, ...] = ("fund.approve_payment",)
-    input_class: type[serializers.Serializer] = VersionIn
+    input_class: type[serializers.Serializer] = FundVersionIn
 
     def run(self, payment: PaymentRequest, data: dict[str, Any], request: Request) -> None:
         raise NotImplementedError
@@ -183,7 +184,7 @@ class _DecisionApi(APIView):
         except (actions.FundError, ConcurrentEditError) as error:
             return Response({"detail": str(error.message)}, status=400)
         payment.refresh_from_db()
-        return Response(PaymentOut(payment).data)
+        return Response(FundPaymentOut(payment).data)
 
 
 class PaymentApproveApi(_DecisionApi):
@@ -197,15 +198,15 @@ class PaymentApproveApi(_DecisionApi):
 
     @extend_schema(
         operation_id="fund_payment_approve",
-        request=VersionIn,
-        responses={200: PaymentOut, **ERRORS},
+        request=FundVersionIn,
+        responses={200: FundPaymentOut, **ERRORS},
     )
     def post(self, request: Request, code: str) -> Response:
         return self.decide(request, code)
 
 
 class PaymentRejectApi(_DecisionApi):
-    input_class = ReasonIn
+    input_class = FundReasonIn
 
     def run(self, payment: PaymentRequest, data: dict[str, Any], request: Request) -> None:
         actions.reject_payment(
@@ -217,7 +218,9 @@ class PaymentRejectApi(_DecisionApi):
         )
 
     @extend_schema(
-        operation_id="fund_payment_reject", request=ReasonIn, responses={200: PaymentOut, **ERRORS}
+        operation_id="fund_payment_reject",
+        request=FundReasonIn,
+        responses={200: FundPaymentOut, **ERRORS},
     )
     def post(self, request: Request, code: str) -> Response:
         return self.decide(request, code)
@@ -225,7 +228,7 @@ class PaymentRejectApi(_DecisionApi):
 
 class PaymentPayApi(_DecisionApi):
     capabilities = ("fund.request_payment", "fund.approve_payment")
-    input_class = PayIn
+    input_class = FundPayIn
 
     def run(self, payment: PaymentRequest, data: dict[str, Any], request: Request) -> None:
         actions.record_payment(
@@ -238,14 +241,16 @@ class PaymentPayApi(_DecisionApi):
         )
 
     @extend_schema(
-        operation_id="fund_payment_pay", request=PayIn, responses={200: PaymentOut, **ERRORS}
+        operation_id="fund_payment_pay",
+        request=FundPayIn,
+        responses={200: FundPaymentOut, **ERRORS},
     )
     def post(self, request: Request, code: str) -> Response:
         return self.decide(request, code)
 
 
 class PaymentReverseApi(_DecisionApi):
-    input_class = ReasonIn
+    input_class = FundReasonIn
 
     def run(self, payment: PaymentRequest, data: dict[str, Any], request: Request) -> None:
         actions.reverse_payment(
@@ -257,7 +262,9 @@ class PaymentReverseApi(_DecisionApi):
         )
 
     @extend_schema(
-        operation_id="fund_payment_reverse", request=ReasonIn, responses={200: PaymentOut, **ERRORS}
+        operation_id="fund_payment_reverse",
+        request=FundReasonIn,
+        responses={200: FundPaymentOut, **ERRORS},
     )
     def post(self, request: Request, code: str) -> Response:
         return self.decide(request, code)
@@ -265,19 +272,20 @@ class PaymentReverseApi(_DecisionApi):
 
 class BudgetLineListApi(APIView):
     @extend_schema(
-        operation_id="fund_lines_list", responses={200: BudgetLineOut(many=True), 403: ERRORS[403]}
+        operation_id="fund_lines_list",
+        responses={200: FundBudgetLineOut(many=True), 403: ERRORS[403]},
     )
     def get(self, request: Request) -> Response:
         _need(request, "fund.view_payments")
         lines = selectors.budget_lines_visible_to(request.user).order_by(
             "fiscal_year__starts_on", "name_en"
         )
-        return Response(BudgetLineOut([_line_row(line) for line in lines], many=True).data)
+        return Response(FundBudgetLineOut([_line_row(line) for line in lines], many=True).data)
 
 
 class TotalsApi(APIView):
     @extend_schema(
-        operation_id="fund_totals", responses={200: TotalsLineOut(many=True), 403: ERRORS[403]}
+        operation_id="fund_totals", responses={200: FundTotalsLineOut(many=True), 403: ERRORS[403]}
     )
     def get(self, request: Request) -> Response:
         _need(request, "fund.view_totals")
@@ -293,4 +301,4 @@ class TotalsApi(APIView):
             }
             for line, b in selectors.totals(request.user)["by_line"]
         ]
-        return Response(TotalsLineOut(rows, many=True).data)
+        return Response(FundTotalsLineOut(rows, many=True).data)

@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
@@ -15,7 +15,7 @@ from himaya.grants import actions, selectors
 from himaya.grants.models import Grant, GrantReport, Tranche
 
 
-class ReportOut(serializers.ModelSerializer):
+class GrantReportOut(serializers.ModelSerializer):
     class Meta:
         model = GrantReport
         fields = [
@@ -33,23 +33,23 @@ class ReportOut(serializers.ModelSerializer):
         ]
 
 
-class TrancheOut(serializers.ModelSerializer):
+class GrantTrancheOut(serializers.ModelSerializer):
     report = serializers.SerializerMethodField()
 
     class Meta:
         model = Tranche
         fields = ["sequence", "due_on", "amount", "status", "released_on", "version", "report"]
 
-    @extend_schema(exclude=True)
+    @extend_schema_field(GrantReportOut(allow_null=True))
     def get_report(self, tranche: Tranche) -> dict[str, Any] | None:
         report = getattr(tranche, "report", None)
-        return ReportOut(report).data if report else None
+        return GrantReportOut(report).data if report else None
 
 
 class GrantOut(serializers.ModelSerializer):
     ngo = serializers.CharField(source="ngo.code")
     ngo_name = serializers.CharField(source="ngo.name")
-    tranches = TrancheOut(many=True)
+    tranches = GrantTrancheOut(many=True)
 
     class Meta:
         model = Grant
@@ -68,35 +68,29 @@ class GrantOut(serializers.ModelSerializer):
         ]
 
 
-class RecordedOut(serializers.Serializer):
-    services_delivered = serializers.IntegerField(allow_null=True)
-    referrals_accepted = serializers.IntegerField(allow_null=True)
-    referrals_completed = serializers.IntegerField(allow_null=True)
-
-
-class VersionIn(serializers.Serializer):
+class GrantVersionIn(serializers.Serializer):
     version = serializers.IntegerField(required=False)
 
 
-class ReportIn(VersionIn):
+class GrantReportIn(GrantVersionIn):
     narrative = serializers.CharField()
     people_served = serializers.IntegerField(min_value=0)
     services_delivered = serializers.IntegerField(min_value=0)
 
 
-class ReviewIn(VersionIn):
+class GrantReviewIn(GrantVersionIn):
     approve = serializers.BooleanField()
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ErrorOut(serializers.Serializer):
+class GrantErrorOut(serializers.Serializer):
     detail = serializers.CharField()
 
 
 ERRORS = {
-    400: OpenApiResponse(ErrorOut, description="Refused by a grant rule"),
-    403: OpenApiResponse(ErrorOut, description="Not allowed"),
-    404: OpenApiResponse(ErrorOut, description="Not found"),
+    400: OpenApiResponse(GrantErrorOut, description="Refused by a grant rule"),
+    403: OpenApiResponse(GrantErrorOut, description="Not allowed"),
+    404: OpenApiResponse(GrantErrorOut, description="Not found"),
 }
 
 
@@ -136,13 +130,13 @@ class GrantDetailApi(APIView):
 class TrancheReleaseApi(APIView):
     @extend_schema(
         operation_id="grants_tranche_release",
-        request=VersionIn,
-        responses={200: TrancheOut, **ERRORS},
+        request=GrantVersionIn,
+        responses={200: GrantTrancheOut, **ERRORS},
     )
     def post(self, request: Request, code: str, sequence: int) -> Response:
         _manager(request)
         tranche = selectors.get_tranche_or_404(request.user, code, sequence)
-        data = VersionIn(data=request.data)
+        data = GrantVersionIn(data=request.data)
         data.is_valid(raise_exception=True)
         try:
             tranche = actions.release_tranche(
@@ -153,19 +147,21 @@ class TrancheReleaseApi(APIView):
             )
         except (actions.GrantError, ConcurrentEditError) as exc:
             return Response({"detail": str(exc.message)}, status=400)
-        return Response(TrancheOut(tranche).data)
+        return Response(GrantTrancheOut(tranche).data)
 
 
 class ReportSubmitApi(APIView):
     @extend_schema(
-        operation_id="grants_report_submit", request=ReportIn, responses={201: ReportOut, **ERRORS}
+        operation_id="grants_report_submit",
+        request=GrantReportIn,
+        responses={201: GrantReportOut, **ERRORS},
     )
     def post(self, request: Request, code: str, sequence: int) -> Response:
         _may_see(request)
         tranche = selectors.get_tranche_or_404(request.user, code, sequence)
         if tranche.grant.ngo_id not in selectors.ngo_ids_for(request.user):
             raise PermissionDenied
-        data = ReportIn(data=request.data)
+        data = GrantReportIn(data=request.data)
         data.is_valid(raise_exception=True)
         try:
             report = actions.submit_report(
@@ -179,17 +175,19 @@ class ReportSubmitApi(APIView):
             )
         except (actions.GrantError, ConcurrentEditError) as exc:
             return Response({"detail": str(exc.message)}, status=400)
-        return Response(ReportOut(report).data, status=status.HTTP_201_CREATED)
+        return Response(GrantReportOut(report).data, status=status.HTTP_201_CREATED)
 
 
 class ReportReviewApi(APIView):
     @extend_schema(
-        operation_id="grants_report_review", request=ReviewIn, responses={200: ReportOut, **ERRORS}
+        operation_id="grants_report_review",
+        request=GrantReviewIn,
+        responses={200: GrantReportOut, **ERRORS},
     )
     def post(self, request: Request, code: str) -> Response:
         _manager(request)
         report = selectors.get_report_or_404(request.user, code)
-        data = ReviewIn(data=request.data)
+        data = GrantReviewIn(data=request.data)
         data.is_valid(raise_exception=True)
         try:
             report = actions.review_report(
@@ -202,4 +200,4 @@ class ReportReviewApi(APIView):
             )
         except (actions.GrantError, ConcurrentEditError) as exc:
             return Response({"detail": str(exc.message)}, status=400)
-        return Response(ReportOut(report).data)
+        return Response(GrantReportOut(report).data)

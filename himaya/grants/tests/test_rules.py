@@ -3,6 +3,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils.translation import override
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -26,16 +27,17 @@ def test_a_bad_tranche_line_is_reported_by_its_number(text: str) -> None:
 
 
 def errors(tranches, amount="300", phases=("protection",)) -> list[str]:
-    return [
-        str(e)
-        for e in schedule_errors(
-            amount=Decimal(amount),
-            starts_on=START,
-            ends_on=END,
-            tranches=[(d, Decimal(v)) for d, v in tranches],
-            phases=list(phases),
-        )
-    ]
+    with override("en"):
+        return [
+            str(e)
+            for e in schedule_errors(
+                amount=Decimal(amount),
+                starts_on=START,
+                ends_on=END,
+                tranches=[(d, Decimal(v)) for d, v in tranches],
+                phases=list(phases),
+            )
+        ]
 
 
 def test_a_schedule_whose_tranches_add_up_to_the_grant_is_accepted() -> None:
