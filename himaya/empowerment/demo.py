@@ -27,6 +27,7 @@ from himaya.empowerment.models import (
 from himaya.empowerment.selectors import rules_of
 
 OFFICER = "empowerment"
+REINTEGRATION_PHASES = [Phase.REINTEGRATION, Phase.FOLLOW_UP]
 MAX_CASES = 24
 PREFERENCE = ("mastoura", "microfinance", "vocational-training", "takaful")
 ACTIVITIES = [
@@ -46,19 +47,22 @@ PROBLEMS = [
 # (months since the project started, month at which it closed or None, struggling months)
 SCENARIOS: list[tuple[int, int | None, tuple[int, ...]]] = [
     (26, None, ()),
-    (14, None, (4, 5, 6)),
+    (14, None, (4, 5, 6, 12)),
     (10, 7, (5, 6)),
     (20, None, (9,)),
     (4, None, ()),
     (25, 15, (12,)),
-    (8, None, (2,)),
+    (8, None, (5, 6)),
     (13, None, ()),
 ]
 
 
-def _programme_for(case: Case, programmes: dict[str, Programme], role: str) -> Programme | None:
+def _programme_for(
+    case: Case, programmes: dict[str, Programme], role: str, index: int
+) -> Programme | None:
     today = timezone.localdate()
-    for slug in PREFERENCE:
+    preference = PREFERENCE if index % 5 != 3 else ("vocational-training", *PREFERENCE)
+    for slug in preference:
         programme = programmes.get(slug)
         if programme is None:
             continue
@@ -121,16 +125,19 @@ def seed() -> str:
         return "empowerment: demo agencies or users missing, nothing created"
     Programme.objects.filter(managing_agency__isnull=True).update(managing_agency=ministry)
     programmes = {p.slug: p for p in Programme.objects.filter(is_active=True)}
-    cases = list(
-        Case.objects.select_related("survivor", "lead_agency__governorate")
-        .exclude(phase=Phase.CLOSED)
-        .order_by("created_at", "id")[:MAX_CASES]
+    ordered = Case.objects.select_related("survivor", "lead_agency__governorate").order_by(
+        "created_at", "id"
     )
+    # Cases already in reintegration or follow-up first; others only to fill the demo.
+    cases = list(ordered.filter(phase__in=REINTEGRATION_PHASES)[:MAX_CASES])
+    if len(cases) < MAX_CASES:
+        others = ordered.exclude(phase__in=[*REINTEGRATION_PHASES, Phase.CLOSED])
+        cases += list(others[: MAX_CASES - len(cases)])
     today = timezone.localdate()
     created = projects = 0
     for index, case in enumerate(cases):
         role = HouseholdRole.HEAD if index % 3 != 2 else HouseholdRole.SPOUSE
-        programme = _programme_for(case, programmes, role)
+        programme = _programme_for(case, programmes, role, index)
         if programme is None or Enrolment.objects.filter(case=case).exists():
             continue
         months, closed_at, struggling = SCENARIOS[index % len(SCENARIOS)]
@@ -145,7 +152,7 @@ def seed() -> str:
             programme=programme,
             case=case,
             household_role=role,
-            case_phase=Phase.REINTEGRATION,
+            case_phase=case.phase if case.phase in REINTEGRATION_PHASES else Phase.REINTEGRATION,
             status=status,
             referred_on=referred_on,
             referred_by=case.case_worker,

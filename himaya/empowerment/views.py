@@ -175,6 +175,12 @@ def _detail_context(request: HttpRequest, enrolment: Enrolment, **forms: Any) ->
         context["reschedule_form"] = context["reschedule_form"] or RescheduleForm(
             initial={"version": chosen.version, "due_on": chosen.due_on}
         )
+    move_form = context["move_form"]
+    move_form.fields["to"].choices = [
+        (value, label)
+        for value, label in move_form.fields["to"].choices
+        if value in context["allowed_moves"]
+    ]
     for visit in visits:
         visit.overdue = visit.done_on is None and visit.due_on < today
     return context
