@@ -163,6 +163,17 @@ def _stays() -> int:
         admitted_on = today - timedelta(days=randomiser.randint(1, HISTORY_DAYS - 1))
         length = randomiser.randint(5, 60)
         infant = randomiser.random() < 0.25
+        planned = randomiser.choice([30, 45, 60, 90])
+        destination = randomiser.choice(
+            [
+                Destination.FAMILY,
+                Destination.INDEPENDENT,
+                Destination.REPATRIATION,
+                Destination.OTHER_SERVICE,
+            ]
+        )
+        # Every draw above is made for every case, so that a second run makes the same
+        # choices and, finding the same survivors housed, creates nothing.
         if draw > 0.66 or case.survivor_id in housed or case.phase == "closed":
             continue
         survivor = case.survivor
@@ -192,16 +203,7 @@ def _stays() -> int:
             "status": StayStatus.DISCHARGED if ended else StayStatus.OPEN,
             "ended_on": ended_on if ended else None,
             "ended_by": case.case_worker if ended else None,
-            "destination": randomiser.choice(
-                [
-                    Destination.FAMILY,
-                    Destination.INDEPENDENT,
-                    Destination.REPATRIATION,
-                    Destination.OTHER_SERVICE,
-                ]
-            )
-            if ended
-            else "",
+            "destination": destination if ended else "",
             "nights": length if ended else None,
         }
         stay = Stay.objects.create(
@@ -210,17 +212,15 @@ def _stays() -> int:
             bed=bed,
             shelter=unit.shelter,
             admitted_on=admitted_on,
-            planned_nights=randomiser.choice([30, 45, 60, 90]),
+            planned_nights=planned,
             admitted_by=case.case_worker,
             **closing,
         )
         created += 1
         housed.add(survivor.pk)
         if with_infant:
-            cot = next(
-                (b for b in free[unit.pk] if b.kind == BedKind.COT),
-                next(b for b in free[unit.pk] if b.kind == BedKind.BED),
-            )
+            cots = [b for b in free[unit.pk] if b.kind == BedKind.COT]
+            cot = cots[0] if cots else next(b for b in free[unit.pk] if b.kind == BedKind.BED)
             free[unit.pk].remove(cot)
             Stay.objects.create(
                 case=case,

@@ -1,0 +1,35 @@
+import pytest
+
+from himaya.agencies import demo as agencies_demo
+from himaya.agencies.models import Agency
+from himaya.shelters import demo
+from himaya.shelters.models import Bed, DailyOccupancy, Shelter, Stay
+from himaya.shelters.tests.factories import CaseFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_builds_shelters_stays_and_history_and_a_second_run_creates_nothing(
+    case_worker: object,
+) -> None:
+    agencies_demo.seed()
+    lead = Agency.objects.get(name_en=agencies_demo.CAIRO_DIRECTORATE)
+    for _ in range(12):
+        CaseFactory(lead_agency=lead, case_worker=case_worker)
+
+    first = demo.seed()
+    counts = (Shelter.objects.count(), Bed.objects.count(), Stay.objects.count())
+    history = DailyOccupancy.objects.count()
+    second = demo.seed()
+
+    assert counts[0] == len(demo.SHELTERS)
+    assert counts[2] > 0
+    assert "0 shelter agencies, 0 shelters, 0 beds and 0 stays created" in second
+    assert first != second
+    assert (Shelter.objects.count(), Bed.objects.count(), Stay.objects.count()) == counts
+    assert DailyOccupancy.objects.count() == history
+    assert DailyOccupancy.objects.filter(unit__isnull=True).values("on").distinct().count() == 90
+    assert (
+        Stay.objects.filter(status="open").values("bed").distinct().count()
+        == Stay.objects.filter(status="open").count()
+    )
