@@ -299,6 +299,11 @@ def record_consent(
     given_on = given_on or today
     if given_on > today:
         raise SurvivorError(_("A consent cannot be given in the future."))
+    standing = Consent.objects.select_for_update().filter(
+        survivor=survivor, purpose=purpose, recipient=recipient, withdrawn_on__isnull=True
+    )
+    if standing.exists():
+        raise SurvivorError(_("A consent for this purpose and this recipient is already on file."))
     consent = Consent.objects.create(
         survivor=survivor,
         purpose=purpose,

@@ -62,3 +62,12 @@ def test_case_worker_registers_a_survivor_in_arabic_and_sees_the_code(
     expect(page.get_by_test_id("identity")).to_contain_text("P04432187")
     assert AuditEvent.objects.filter(action="survivor.identity_viewed").count() == 1
     screenshot(page, "survivors-detail-ar")
+
+    # In English the page turns left to right, and the identity is hidden again.
+    page.get_by_test_id("switch-language").click()
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("html")).to_have_attribute("dir", "ltr")
+    expect(page.get_by_test_id("survivor-code")).to_have_text(survivor.code)
+    expect(page.get_by_test_id("clear-data")).to_contain_text("Sudan")
+    expect(page.get_by_test_id("identity")).not_to_contain_text("Amal")
+    screenshot(page, "survivors-detail-en")

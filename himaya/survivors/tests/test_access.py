@@ -124,7 +124,7 @@ ENDPOINTS = [
     Endpoint(
         "api consent create", "post",
         lambda w: reverse("survivors:api_consent_create", args=[_code(w)]),
-        lambda w, u: {"purpose": "care"}, 201, True, True,
+        lambda w, u: {"purpose": "statistics"}, 201, True, True,
     ),
     Endpoint(
         "api consent withdraw", "post",

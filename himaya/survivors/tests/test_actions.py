@@ -252,3 +252,13 @@ def test_documents_of_other_survivors_do_not_leak_into_search(case_worker, world
     from himaya.survivors.selectors import search_survivors
 
     assert list(search_survivors(case_worker, "X1")) == []
+
+
+def test_the_same_consent_cannot_be_recorded_twice_while_it_stands(case_worker, world) -> None:
+    survivor = world.registered_by_a  # already has a care consent without recipient
+    with pytest.raises(SurvivorError):
+        actions.record_consent(survivor=survivor, by=case_worker, purpose=ConsentPurpose.CARE)
+    assert survivor.consents.count() == 1
+    actions.withdraw_consent(consent=world.consent, by=case_worker, expected_version=1)
+    actions.record_consent(survivor=survivor, by=case_worker, purpose=ConsentPurpose.CARE)
+    assert survivor.consents.count() == 2
