@@ -117,7 +117,7 @@ class CarePlanSerializer(serializers.ModelSerializer[CarePlan]):
         ]
 
 
-class ErrorSerializer(serializers.Serializer[Any]):
+class CaseErrorSerializer(serializers.Serializer[Any]):
     detail = serializers.CharField()
 
 
@@ -235,7 +235,7 @@ class CaseOpenApi(APIView):
     @extend_schema(
         tags=["cases"],
         request=CaseOpenInput,
-        responses={201: CaseDetailSerializer, 400: ErrorSerializer},
+        responses={201: CaseDetailSerializer, 400: CaseErrorSerializer},
     )
     def post(self, request: Request) -> Response:
         _require_work(request)
@@ -281,7 +281,7 @@ class CaseTransitionApi(APIView):
     @extend_schema(
         tags=["cases"],
         request=TransitionInput,
-        responses={200: CaseDetailSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
+        responses={200: CaseDetailSerializer, 400: CaseErrorSerializer, 409: CaseErrorSerializer},
     )
     def post(self, request: Request, code: str) -> Response:
         _require_work(request)
@@ -309,7 +309,7 @@ class CaseClosureApi(APIView):
     @extend_schema(
         tags=["cases"],
         request=ClosureInput,
-        responses={201: ClosureOutput, 400: ErrorSerializer},
+        responses={201: ClosureOutput, 400: CaseErrorSerializer},
     )
     def post(self, request: Request, code: str) -> Response:
         _require_work(request)
@@ -344,7 +344,7 @@ class RiskAssessmentCreateApi(APIView):
     @extend_schema(
         tags=["cases"],
         request=RiskInput,
-        responses={201: RiskAssessmentSerializer, 400: ErrorSerializer},
+        responses={201: RiskAssessmentSerializer, 400: CaseErrorSerializer},
     )
     def post(self, request: Request, code: str) -> Response:
         _require_work(request)
@@ -380,9 +380,9 @@ class CarePlanDecisionApi(APIView):
         request=DecisionInput,
         responses={
             200: CarePlanSerializer,
-            400: ErrorSerializer,
-            403: ErrorSerializer,
-            409: ErrorSerializer,
+            400: CaseErrorSerializer,
+            403: CaseErrorSerializer,
+            409: CaseErrorSerializer,
         },
     )
     def post(self, request: Request, code: str) -> Response:

@@ -72,7 +72,7 @@ class FeedbackSummarySerializer(serializers.Serializer[Any]):
     average = serializers.FloatField()
 
 
-class ErrorSerializer(serializers.Serializer[Any]):
+class ServiceErrorSerializer(serializers.Serializer[Any]):
     detail = serializers.CharField()
 
 
@@ -163,7 +163,7 @@ class DeliveryPlanApi(APIView):
     @extend_schema(
         tags=["services"],
         request=PlanInput,
-        responses={201: DeliverySerializer, 400: ErrorSerializer},
+        responses={201: DeliverySerializer, 400: ServiceErrorSerializer},
     )
     def post(self, request: Request) -> Response:
         _require_work(request)
@@ -190,7 +190,7 @@ class DeliveryUpdateApi(APIView):
     @extend_schema(
         tags=["services"],
         request=DeliveryUpdateInput,
-        responses={200: DeliverySerializer, 400: ErrorSerializer, 409: ErrorSerializer},
+        responses={200: DeliverySerializer, 400: ServiceErrorSerializer, 409: ServiceErrorSerializer},
     )
     def post(self, request: Request, code: str) -> Response:
         _require_work(request)
@@ -218,7 +218,7 @@ class FeedbackCreateApi(APIView):
     @extend_schema(
         tags=["services"],
         request=FeedbackInput,
-        responses={201: FeedbackSerializer, 400: ErrorSerializer},
+        responses={201: FeedbackSerializer, 400: ServiceErrorSerializer},
     )
     def post(self, request: Request, code: str) -> Response:
         _require_work(request)

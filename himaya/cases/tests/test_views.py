@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from himaya.accounts.models import User
@@ -213,6 +215,11 @@ WRITES: list[tuple[str, str, Callable[[Scene], dict[str, Any]], set[str], int, i
         403,
         200,
     ),
+    # The scene's case already has a care plan in preparation and a pending closure: the
+    # workers pass the door and the rule refuses, the others stop at the door.
+    ("cases:care_plan_new", "case", lambda s: {}, set(), 404, 302),
+    ("cases:care_plan_submit", "plan", lambda s: {"version": 1}, set(), 404, 302),
+    ("cases:api_closure", "case", lambda s: {"reason": "lost_contact"}, set(), 404, 400),
 ]
 
 
@@ -237,7 +244,10 @@ def test_denied_writes_answer_their_status_and_change_nothing(
         if role in allowed:
             continue
         client = login(scene.users[role])
-        response = client.post(url, payload(scene))
+        if "api" in name:
+            response = client.post(url, payload(scene), content_type="application/json")
+        else:
+            response = client.post(url, payload(scene))
         expected = outsider_status if role == "outsider" else 403
         if role in WORKERS and allowed != {Role.SUPERVISOR.value}:
             expected = ok_status  # through the door, refused by the rule (the page says why)
@@ -262,7 +272,13 @@ def test_allowed_writes_succeed(
 ) -> None:
     role = Role.SUPERVISOR.value if Role.SUPERVISOR.value in allowed else Role.CASE_WORKER.value
     before = state(scene.case)
-    response = login(scene.users[role]).post(url_for(name, key, scene), payload(scene))
+    client = login(scene.users[role])
+    if "api" in name:
+        response = client.post(
+            url_for(name, key, scene), payload(scene), content_type="application/json"
+        )
+    else:
+        response = client.post(url_for(name, key, scene), payload(scene))
     assert response.status_code == ok_status
     assert state(scene.case) != before
 
@@ -542,3 +558,101 @@ def test_case_list_filters_by_phase_governorate_form_and_code(
         body = client.get(reverse("cases:list") + query).content.decode()
         assert match.code in body, query
         assert other.code not in body, query
+
+
+def test_opening_a_case_through_the_api_is_refused_outside_the_survivors_scope(
+    personas: dict[str, User], agency_a: Agency, login: Callable[[User], Client]
+) -> None:
+    survivor = SurvivorFactory(registered_by_agency=agency_a)
+    payload = {
+        "survivor": survivor.code,
+        "lead_agency": agency_a.code,
+        "first_contact_on": "2026-06-01",
+        "identified_by": "police",
+    }
+    for role in ROLES:
+        if role in WORKERS:
+            continue
+        response = login(personas[role]).post(
+            reverse("cases:api_open"), payload, content_type="application/json"
+        )
+        assert (role, response.status_code) == (role, 400 if role == "outsider" else 403)
+        assert Case.objects.count() == 0
+
+
+def test_care_plan_goes_from_draft_to_approval_through_the_pages(
+    case_worker: User, supervisor: User, agency_a: Agency, login: Callable[[User], Client]
+) -> None:
+    case = CaseFactory(lead_agency=agency_a, case_worker=case_worker)
+    client = login(case_worker)
+    response = client.post(reverse("cases:care_plan_new", kwargs={"code": case.code}))
+    plan = CarePlan.objects.get(case=case)
+    assert response["Location"] == reverse("cases:care_plan", kwargs={"code": plan.code})
+    url = reverse("cases:care_plan", kwargs={"code": plan.code})
+    empty_goal = client.post(url, {"form": "goal", "description": ""})
+    assert 'data-error-for="description"' in empty_goal.content.decode()
+    client.post(url, {"form": "goal", "description": "علاج نفسي", "target_on": "2026-09-01"})
+    client.post(url, {"summary": "خطة أولى", "version": 1})
+    plan.refresh_from_db()
+    client.post(
+        reverse("cases:care_plan_submit", kwargs={"code": plan.code}), {"version": plan.version}
+    )
+    plan.refresh_from_db()
+    assert (plan.status, plan.summary, plan.goals.count()) == (
+        CarePlanStatus.SUBMITTED,
+        "خطة أولى",
+        1,
+    )
+    page = login(supervisor).get(url).content.decode()
+    assert 'data-testid="care-plan-decision"' in page
+    login(supervisor).post(
+        reverse("cases:care_plan_decide", kwargs={"code": plan.code}),
+        {"decision": "approve", "version": plan.version},
+    )
+    plan.refresh_from_db()
+    assert (plan.status, plan.decided_by) == (CarePlanStatus.APPROVED, supervisor)
+
+
+@pytest.mark.parametrize("count", [1, 4])
+@pytest.mark.parametrize(
+    ("name", "queries"), [("cases:api_risk_list", 8), ("cases:api_care_plan_list", 9)]
+)
+def test_case_api_lists_use_a_fixed_number_of_queries(
+    case_worker: User,
+    agency_a: Agency,
+    login: Callable[[User], Client],
+    django_assert_num_queries: Any,
+    name: str,
+    queries: int,
+    count: int,
+) -> None:
+    case = CaseFactory(lead_agency=agency_a, case_worker=case_worker)
+    for _ in range(count):
+        RiskAssessmentFactory(case=case)
+        CarePlanGoalFactory(care_plan=CarePlanFactory(case=case, author=case_worker))
+    client = login(case_worker)
+    url = reverse(name, kwargs={"code": case.code})
+    client.get(url)
+    with django_assert_num_queries(queries):
+        response = client.get(url)
+    assert response.json()["count"] == count
+
+
+def test_case_page_uses_a_fixed_number_of_queries(
+    case_worker: User,
+    agency_a: Agency,
+    login: Callable[[User], Client],
+    django_assert_num_queries: Any,
+) -> None:
+    case = CaseFactory(lead_agency=agency_a, case_worker=case_worker)
+    client = login(case_worker)
+    url = reverse("cases:detail", kwargs={"code": case.code})
+    counts = []
+    for _ in range(2):
+        RiskAssessmentFactory(case=case)
+        CarePlanGoalFactory(care_plan=CarePlanFactory(case=case, author=case_worker))
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
