@@ -190,7 +190,11 @@ class DeliveryUpdateApi(APIView):
     @extend_schema(
         tags=["services"],
         request=DeliveryUpdateInput,
-        responses={200: DeliverySerializer, 400: ServiceErrorSerializer, 409: ServiceErrorSerializer},
+        responses={
+            200: DeliverySerializer,
+            400: ServiceErrorSerializer,
+            409: ServiceErrorSerializer,
+        },
     )
     def post(self, request: Request, code: str) -> Response:
         _require_work(request)
