@@ -9,7 +9,20 @@ from himaya.fund.models import BudgetLine, Method, Purpose
 from himaya.fund.rules import CENT, fiscal_year_of
 
 
-class PaymentRequestForm(forms.Form):
+class BootstrapForm(forms.Form):
+    """Gives every widget its Bootstrap class."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.HiddenInput | forms.CheckboxSelectMultiple):
+                continue
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            widget.attrs["class"] = css
+
+
+class PaymentRequestForm(BootstrapForm):
     case_code = forms.CharField(label=_("Case code"), max_length=20)
     budget_line = forms.ModelChoiceField(
         label=_("Budget line"), queryset=BudgetLine.objects.select_related("fiscal_year")
@@ -28,7 +41,7 @@ class PaymentRequestForm(forms.Form):
         return case
 
 
-class VersionForm(forms.Form):
+class VersionForm(BootstrapForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
@@ -45,11 +58,11 @@ class PayForm(VersionForm):
     reference = forms.CharField(label=_("Payment reference"), max_length=100)
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(BootstrapForm):
     file = forms.FileField(label=_("Supporting document (PDF, PNG or JPEG, 5 MB at most)"))
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(BootstrapForm):
     start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
 

@@ -13,6 +13,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from himaya.cases.models import Case
 from himaya.core.models import BilingualNamed, PublicCodeModel, TimeStampedModel, VersionedModel
@@ -133,12 +134,15 @@ class PaymentLimit(Undeletable, VersionedModel):
 
 
 class Status(models.TextChoices):
-    REQUESTED = "requested", _("Requested")
-    SECOND_APPROVAL_NEEDED = "second_approval_needed", _("Second approval needed")
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
-    PAID = "paid", _("Paid")
-    REVERSED = "reversed", _("Reversed")
+    REQUESTED = "requested", pgettext_lazy("payment status", "Requested")
+    SECOND_APPROVAL_NEEDED = (
+        "second_approval_needed",
+        pgettext_lazy("payment status", "Second approval needed"),
+    )
+    APPROVED = "approved", pgettext_lazy("payment status", "Approved")
+    REJECTED = "rejected", pgettext_lazy("payment status", "Rejected")
+    PAID = "paid", pgettext_lazy("payment status", "Paid")
+    REVERSED = "reversed", pgettext_lazy("payment status", "Reversed")
 
 
 # Allowed status changes: from → the statuses it may move to.

@@ -11,7 +11,20 @@ from himaya.grants.rules import parse_tranches, schedule_errors
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-class GrantForm(forms.Form):
+class BootstrapForm(forms.Form):
+    """Gives every widget its Bootstrap class."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.HiddenInput | forms.CheckboxSelectMultiple):
+                continue
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            widget.attrs["class"] = css
+
+
+class GrantForm(BootstrapForm):
     ngo = forms.ModelChoiceField(
         label=_("NGO"), queryset=Agency.objects.filter(kind=AgencyKind.NGO, is_active=True)
     )
@@ -56,18 +69,18 @@ class GrantForm(forms.Form):
         return cleaned
 
 
-class VersionForm(forms.Form):
+class VersionForm(BootstrapForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class ReportForm(forms.Form):
+class ReportForm(BootstrapForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     narrative = forms.CharField(label=_("What was done in the period"), widget=forms.Textarea)
     people_served = forms.IntegerField(label=_("People served"), min_value=0)
     services_delivered = forms.IntegerField(label=_("Services delivered"), min_value=0)
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(BootstrapForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
     decision = forms.ChoiceField(
         label=_("Decision"),
@@ -78,7 +91,7 @@ class ReviewForm(forms.Form):
     )
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(BootstrapForm):
     start = forms.DateField(label=_("From"), widget=DATE)
     end = forms.DateField(label=_("To"), widget=DATE)
 

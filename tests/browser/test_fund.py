@@ -1,0 +1,81 @@
+"""The fund in a real browser, in Arabic: a fund officer requests an assistance payment for
+a case, an approver (someone else) approves it, the officer records its payment, and the
+fund statement downloads as a spreadsheet."""
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import openpyxl
+import pytest
+from playwright.sync_api import Page, expect
+
+from himaya.accounts.tests.factories import PASSWORD, UserFactory
+from himaya.agencies.models import Membership, Role
+from himaya.agencies.tests.factories import AgencyFactory
+from himaya.fund.models import PaymentRequest, Status
+from himaya.fund.selectors import balances_of
+from himaya.fund.tests.factories import BudgetLineFactory, make_case
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_an_assistance_payment_is_requested_approved_and_paid_in_arabic(
+    page: Page,
+    live_server: Any,
+    sign_in: Callable[..., None],
+    screenshot: Callable[..., Any],
+    settings: Any,
+    tmp_path: Any,
+) -> None:
+    settings.DEMO_SKIP_OTP = True
+    settings.MEDIA_ROOT = tmp_path
+    ministry = AgencyFactory(name_ar="وزارة التضامن الاجتماعي", name_en="Ministry")
+    officer = UserFactory(username="ahmed")
+    Membership.objects.create(user=officer, agency=ministry, role=Role.FUND_OFFICER)
+    approver = UserFactory(username="laila")
+    Membership.objects.create(user=approver, agency=ministry, role=Role.FUND_APPROVER)
+    line = BudgetLineFactory(name_ar="مساعدات الضحايا - اعتماد الدولة", amount=Decimal("50000"))
+    case = make_case()
+
+    sign_in(page, "ahmed", PASSWORD)
+    page.goto(f"{live_server.url}/fund/request/?case={case.code}")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    page.select_option("select[name=budget_line]", str(line.pk))
+    page.select_option("select[name=purpose]", "medical")
+    page.fill("input[name=amount]", "2750.50")
+    page.fill("textarea[name=justification]", "فحوصات وعلاج في مستشفى جامعي")
+    screenshot(page, "fund-request")
+    page.click("[data-testid=submit]")
+    expect(page.locator("[data-testid=status]")).to_have_text("مطلوب")
+    payment = PaymentRequest.objects.get()
+    screenshot(page, "fund-requested")
+    page.click("[data-testid=logout]")
+
+    sign_in(page, "laila", PASSWORD)
+    page.goto(f"{live_server.url}/fund/payments/{payment.code}/")
+    page.click("[data-testid=approve]")
+    expect(page.locator("[data-testid=status]")).to_have_text("معتمد")
+    page.click("[data-testid=logout]")
+
+    sign_in(page, "ahmed", PASSWORD)
+    page.goto(f"{live_server.url}/fund/payments/{payment.code}/")
+    page.select_option("select[name=method]", "bank_transfer")
+    page.fill("input[name=reference]", "TRF-2026-0042")
+    page.click("[data-testid=pay]")
+    expect(page.locator("[data-testid=status]")).to_have_text("مصروف")
+    screenshot(page, "fund-paid")
+    payment.refresh_from_db()
+    assert payment.status == Status.PAID
+    assert balances_of(line).available == Decimal("47249.50")
+
+    page.goto(f"{live_server.url}/fund/lines/")
+    screenshot(page, "fund-lines")
+    page.goto(f"{live_server.url}/fund/statement/")
+    with page.expect_download() as download:
+        page.click("[data-testid=download-xlsx]")
+    path = tmp_path / "statement.xlsx"
+    download.value.save_as(path)
+    sheet = openpyxl.load_workbook(path).active
+    assert sheet.sheet_view.rightToLeft is True
+    assert any(row[6] == 2750.5 for row in sheet.iter_rows(values_only=True))
