@@ -4,7 +4,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from himaya.agencies.tests.factories import governorate
-from himaya.shelters import actions, selectors
+from himaya.shelters import actions, rules, selectors
 from himaya.shelters.models import GovernorateCentroid
 from himaya.shelters.rules import Need
 from himaya.shelters.tests.factories import CaseFactory, make_shelter, make_unit
@@ -132,3 +132,51 @@ def test_nationality_never_excludes_anyone(
         ]
         stay = actions.admit_to_shelter(case=case, shelter=shelter, by=case_worker)
     assert stay.survivor.nationality == nationality
+
+
+UNIT_PROFILES = st.builds(
+    rules.UnitProfile,
+    sex=st.sampled_from(["female", "male", "any"]),
+    accepts_children=st.booleans(),
+    accepts_adolescents=st.booleans(),
+    accepts_adults=st.booleans(),
+    accepts_mothers_with_children=st.booleans(),
+    wheelchair_accessible=st.booleans(),
+    languages=st.lists(st.sampled_from(["ar", "en", "am", "ti", "so"]), min_size=1, max_size=3).map(
+        lambda codes: tuple(dict.fromkeys(codes))
+    ),
+    security_level=st.integers(min_value=1, max_value=3),
+)
+NEEDS = st.builds(
+    Need,
+    sex=st.sampled_from(["female", "male", "other", "unknown"]),
+    age=st.integers(min_value=0, max_value=90),
+    children_ages=st.lists(st.integers(min_value=0, max_value=17), max_size=2).map(tuple),
+    wheelchair=st.booleans(),
+    language=st.sampled_from(["", "ar", "en", "am", "ti", "so", "fr"]),
+    security_level=st.integers(min_value=1, max_value=3),
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(profile=UNIT_PROFILES, need=NEEDS)
+def test_the_database_search_applies_exactly_the_eligibility_rules(
+    profile: rules.UnitProfile, need: Need
+) -> None:
+    if not (profile.accepts_children or profile.accepts_adolescents or profile.accepts_adults):
+        profile = rules.UnitProfile(**{**profile.__dict__, "accepts_adults": True})
+    unit = make_unit(
+        beds=1,
+        sex=profile.sex,
+        accepts_children=profile.accepts_children,
+        accepts_adolescents=profile.accepts_adolescents,
+        accepts_adults=profile.accepts_adults,
+        accepts_mothers_with_children=profile.accepts_mothers_with_children,
+        wheelchair_accessible=profile.wheelchair_accessible,
+        languages=",".join(profile.languages),
+        security_level=profile.security_level,
+    )
+    found = selectors.eligible_units(need).filter(pk=unit.pk).exists()
+    assert found == rules.is_eligible(profile, need)
