@@ -4,7 +4,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -77,15 +77,21 @@ def refer_survivor(
         raise EmpowermentError(
             _("The survivor is not eligible for this programme."), reasons=decision.failed
         )
-    enrolment = Enrolment.objects.create(
-        programme=programme,
-        case=case,
-        household_role=household_role,
-        case_phase=case.phase,
-        referred_on=today,
-        referred_by=by,
-        note=note,
-    )
+    try:
+        with transaction.atomic():
+            enrolment = Enrolment.objects.create(
+                programme=programme,
+                case=case,
+                household_role=household_role,
+                case_phase=case.phase,
+                referred_on=today,
+                referred_by=by,
+                note=note,
+            )
+    except IntegrityError as error:  # a simultaneous referral won the race
+        raise EmpowermentError(
+            _("This case already has an open enrolment in this programme.")
+        ) from error
     record_case_event(
         case=case,
         kind="empowerment.referred",

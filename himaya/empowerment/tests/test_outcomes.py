@@ -125,3 +125,30 @@ def test_outcomes_take_a_fixed_number_of_queries(fixture, django_assert_num_quer
         outcomes(by="programme", today=TODAY)
     with django_assert_num_queries(2):
         outcomes(by="sex", today=TODAY)
+
+
+def test_the_outcomes_page_shows_aggregates_only_and_withholds_small_cells(
+    fixture, personas, login
+) -> None:
+    import time_machine
+
+    from himaya.empowerment.models import Enrolment, Project
+
+    with time_machine.travel("2028-01-15 10:00+02:00", tick=False):
+        response = login(personas["analyst"]).get("/empowerment/outcomes/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "83.3%" in html or "83,3%" in html
+    assert "✱" in html
+    for code in [
+        *Enrolment.objects.values_list("code", flat=True),
+        *Enrolment.objects.values_list("case__code", flat=True),
+        *Enrolment.objects.values_list("case__survivor__code", flat=True),
+        *Project.objects.values_list("code", flat=True),
+    ]:
+        assert code not in html
+    from himaya.survivors.models import Survivor
+
+    for survivor in Survivor.objects.all():
+        assert survivor.name_ar not in html
+        assert survivor.name_latin not in html
