@@ -132,7 +132,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "himaya.accounts.backends.PasswordBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -222,6 +222,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Scoped JSON API of the national victim-support information system.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "ConsentPurposeEnum": "himaya.survivors.models.ConsentPurpose",
+        "CountryEnum": "himaya.survivors.countries.COUNTRIES",
+    },
 }
 
 LOGGING = {
