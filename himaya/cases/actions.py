@@ -116,6 +116,10 @@ def open_case(
         raise CaseForbidden(_("You may open cases only for your own agency."))
     if not survivor.is_active:
         raise CaseError(_("This survivor's record is no longer active."))
+    from himaya.cases.selectors import survivor_for_case
+
+    if survivor_for_case(by, survivor.code) is None:
+        raise CaseForbidden(_("No survivor with this code is known to you."))
     if identified_on is not None and identified_on < first_contact_on:
         raise CaseError(_("The identification date cannot be before the first contact."))
     if first_contact_on > timezone.localdate():

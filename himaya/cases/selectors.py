@@ -125,7 +125,7 @@ def survivor_for_case(user: AnyUser, code: str) -> Survivor | None:
 
     visible = getattr(survivor_selectors, "survivors_visible_to", None)
     survivors: QuerySet[Survivor] = visible(user) if visible is not None else Survivor.objects.all()
-    return survivors.filter(code=code.strip(), is_active=True).first()
+    return survivors.filter(code=code.strip().upper(), is_active=True).first()
 
 
 def get_risk_assessment_or_404(user: AnyUser, code: str) -> RiskAssessment:

@@ -622,3 +622,17 @@ def test_a_closed_case_can_no_longer_be_changed(world: CaseWorld) -> None:
     with pytest.raises(CaseError):
         actions.create_care_plan(case=case, by=world.case_worker)
     assert case.risk_assessments.count() == case.care_plans.count() == 0
+
+
+def test_open_case_for_a_survivor_out_of_scope_is_refused(world: CaseWorld) -> None:
+    survivor = SurvivorFactory(registered_by_agency=world.agency_b)
+    with pytest.raises(CaseForbidden):
+        actions.open_case(
+            survivor=survivor,
+            by=world.case_worker,
+            lead_agency=world.agency_a,
+            first_contact_on=TODAY,
+            identified_by=IdentificationChannel.POLICE,
+            recruitment_channel=RecruitmentChannel.IN_PERSON,
+        )
+    assert Case.objects.filter(survivor=survivor).count() == 0
