@@ -395,3 +395,39 @@ def reschedule_visit(
         details={"visit": visit.number, "from": previous.isoformat(), "to": due_on.isoformat()},
     )
     return visit
+
+
+def record_programme_change(
+    *, programme: Programme, by: Any, created: bool = False, request: HttpRequest | None = None
+) -> None:
+    record_event(
+        action="empowerment.programme.created" if created else "empowerment.programme.changed",
+        actor=by,
+        obj=programme,
+        object_code=programme.slug,
+        request=request,
+    )
+
+
+@transaction.atomic
+def update_programme(
+    *,
+    programme: Programme,
+    fields: list[str],
+    expected_version: int,
+    by: Any,
+    request: HttpRequest | None = None,
+) -> Programme:
+    """Save an administrator's change to a programme's data (versioned and audited)."""
+    if not by.has_perm("accounts.manage_users"):
+        raise EmpowermentError(_("Only a system administrator may change a programme."))
+    save_with_version(programme, expected_version=expected_version, fields=fields)
+    record_event(
+        action="empowerment.programme.changed",
+        actor=by,
+        obj=programme,
+        object_code=programme.slug,
+        request=request,
+        details={"fields": sorted(fields)},
+    )
+    return programme
