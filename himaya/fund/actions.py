@@ -30,6 +30,7 @@ from himaya.fund.models import (
     FiscalYear,
     LedgerEntry,
     Method,
+    PaymentLimit,
     PaymentRequest,
     Purpose,
     Source,
@@ -438,3 +439,57 @@ def attach_document(
         details={"document": document.stored_name, "type": content_type, "size": len(content)},
     )
     return document
+
+
+@transaction.atomic
+def set_payment_limit(
+    *,
+    fiscal_year: FiscalYear,
+    purpose: str,
+    per_request: Decimal | None,
+    per_survivor_year: Decimal | None,
+    by: Any,
+    expected_version: int | None = None,
+    request: HttpRequest | None = None,
+) -> PaymentLimit:
+    """Create or change the limit of a purpose (empty: every purpose) for a fiscal year."""
+    _require(by, "fund.approve_payment")
+    if purpose and purpose not in Purpose.values:
+        raise FundError(_("Unknown purpose."))
+    for value in (per_request, per_survivor_year):
+        if value is not None and value <= 0:
+            raise FundError(_("A limit must be greater than zero, or left empty."))
+    limit = (
+        PaymentLimit.objects.select_for_update()
+        .filter(fiscal_year=fiscal_year, purpose=purpose)
+        .first()
+    )
+    if limit is None:
+        limit = PaymentLimit.objects.create(
+            fiscal_year=fiscal_year,
+            purpose=purpose,
+            per_request=per_request,
+            per_survivor_year=per_survivor_year,
+        )
+    else:
+        limit.per_request = per_request
+        limit.per_survivor_year = per_survivor_year
+        save_with_version(
+            limit,
+            expected_version=limit.version if expected_version is None else expected_version,
+            fields=["per_request", "per_survivor_year"],
+        )
+    record_event(
+        action="fund.limit_set",
+        actor=by,
+        object_type="fund.paymentlimit",
+        object_code=f"{fiscal_year.label}:{purpose or '*'}",
+        request=request,
+        details={
+            "per_request": str(per_request) if per_request is not None else None,
+            "per_survivor_year": (
+                str(per_survivor_year) if per_survivor_year is not None else None
+            ),
+        },
+    )
+    return limit

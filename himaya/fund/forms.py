@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from himaya.cases.models import Case
-from himaya.fund.models import BudgetLine, Method, Purpose
+from himaya.fund.models import BudgetLine, FiscalYear, Method, Purpose, Source
 from himaya.fund.rules import CENT, fiscal_year_of
 
 
@@ -76,3 +76,38 @@ class PeriodForm(BootstrapForm):
         if cleaned.get("start") and cleaned.get("end") and cleaned["end"] < cleaned["start"]:
             self.add_error("end", _("The end comes before the start."))
         return cleaned
+
+
+class BudgetLineForm(BootstrapForm):
+    fiscal_year = forms.ModelChoiceField(label=_("Fiscal year"), queryset=FiscalYear.objects.all())
+    name_ar = forms.CharField(label=_("Name in Arabic"), max_length=200)
+    name_en = forms.CharField(label=_("Name in English"), max_length=200)
+    source = forms.ChoiceField(label=_("Source"), choices=Source.choices)
+    donor = forms.CharField(label=_("Donor"), max_length=200, required=False)
+    amount = forms.DecimalField(
+        label=_("Amount (EGP)"), max_digits=14, decimal_places=2, min_value=CENT
+    )
+
+
+class LimitForm(BootstrapForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    fiscal_year = forms.ModelChoiceField(label=_("Fiscal year"), queryset=FiscalYear.objects.all())
+    purpose = forms.ChoiceField(
+        label=_("Purpose"),
+        choices=[("", _("Every purpose without its own limit")), *Purpose.choices],
+        required=False,
+    )
+    per_request = forms.DecimalField(
+        label=_("Per request (EGP)"),
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        min_value=CENT,
+    )
+    per_survivor_year = forms.DecimalField(
+        label=_("Per survivor per fiscal year (EGP)"),
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        min_value=CENT,
+    )

@@ -150,3 +150,11 @@ def totals(user: AnyUser) -> dict[str, Any]:
     for row in by_purpose:
         row["purpose_label"] = Purpose(row["purpose"]).label
     return {"by_line": by_line, "by_purpose": by_purpose}
+
+
+def limits_visible_to(user: AnyUser) -> QuerySet[PaymentLimit]:
+    if not user.has_perm("fund.view_payments"):
+        return PaymentLimit.objects.none()
+    return PaymentLimit.objects.select_related("fiscal_year").order_by(
+        "fiscal_year__starts_on", "purpose"
+    )

@@ -19,6 +19,8 @@ urlpatterns = [
         name="document",
     ),
     path("lines/", views.budget_lines, name="lines"),
+    path("lines/new/", views.budget_line_create, name="line_create"),
+    path("limits/", views.limits, name="limits"),
     path("statement/", views.statement, name="statement"),
     path("totals/", views.totals, name="totals"),
     path("cases/<str:code>/panel/", views.case_panel, name="case_panel"),

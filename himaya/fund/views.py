@@ -19,7 +19,9 @@ from himaya.core.locking import ConcurrentEditError
 from himaya.fund import actions, selectors
 from himaya.fund.exports import statement_xlsx
 from himaya.fund.forms import (
+    BudgetLineForm,
     DocumentForm,
+    LimitForm,
     PayForm,
     PaymentRequestForm,
     PeriodForm,
@@ -315,3 +317,57 @@ def case_panel(request: HttpRequest, code: str) -> HttpResponse:
     case = get_case_or_404(request.user, code)
     payments = list(selectors.payments_visible_to(request.user).filter(case=case))
     return render(request, "fund/partials/case_panel.html", {"case": case, "payments": payments})
+
+
+@login_required
+def budget_line_create(request: HttpRequest) -> HttpResponse:
+    _need(request, "fund.approve_payment")
+    form = BudgetLineForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.open_budget_line(
+                fiscal_year=data["fiscal_year"],
+                name_ar=data["name_ar"],
+                name_en=data["name_en"],
+                source=data["source"],
+                donor=data["donor"],
+                amount=data["amount"],
+                by=request.user,
+                request=request,
+            )
+        except actions.FundError as error:
+            form.add_error(None, str(error.message))
+        else:
+            messages.success(request, _("Budget line opened and its allocation recorded."))
+            return redirect("fund:lines")
+    return render(request, "fund/budget_line_form.html", {"form": form})
+
+
+@login_required
+def limits(request: HttpRequest) -> HttpResponse:
+    _need(request, "fund.view_payments")
+    form = LimitForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        _need(request, "fund.approve_payment")
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                actions.set_payment_limit(
+                    fiscal_year=data["fiscal_year"],
+                    purpose=data["purpose"] or "",
+                    per_request=data["per_request"],
+                    per_survivor_year=data["per_survivor_year"],
+                    by=request.user,
+                    expected_version=data["version"],
+                    request=request,
+                )
+            except (actions.FundError, ConcurrentEditError) as error:
+                form.add_error(None, str(error.message))
+            else:
+                messages.success(request, _("Limit saved."))
+                return redirect("fund:limits")
+        status = 400
+    rows = list(selectors.limits_visible_to(request.user))
+    return render(request, "fund/limits.html", {"form": form, "rows": rows}, status=status)

@@ -53,6 +53,10 @@ ENDPOINTS = [
     ("fund:request", None, "get", {"fund_officer"}, 403, 200),
     ("fund:payment_detail", "payment", "get", FUND | CASE, 404, 200),
     ("fund:lines", None, "get", FUND, 403, 200),
+    ("fund:line_create", None, "get", {"fund_approver"}, 403, 200),
+    ("fund:line_create", None, "post", {"fund_approver"}, 403, 200),
+    ("fund:limits", None, "get", FUND, 403, 200),
+    ("fund:limits", None, "post", {"fund_approver"}, 403, 400),
     ("fund:statement", None, "get", FUND, 403, 200),
     ("fund:totals", None, "get", FUND | {"analyst"}, 403, 200),
     ("fund:case_panel", "case", "get", CASE, 404, 200),
@@ -339,3 +343,66 @@ def test_the_statement_headers_follow_the_language_of_the_user(client, login, of
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     assert sheet.sheet_view.rightToLeft is not True
     assert list(sheet.iter_rows(values_only=True))[2][0] == "Budget line"
+
+
+def test_an_approver_opens_a_budget_line_with_its_allocation(client, login, approver) -> None:
+    from himaya.fund.models import BudgetLine
+    from himaya.fund.selectors import balances_of
+    from himaya.fund.tests.factories import FiscalYearFactory
+
+    year = FiscalYearFactory()
+    login(approver)
+    response = client.post(
+        reverse("fund:line_create"),
+        {
+            "fiscal_year": year.pk,
+            "name_ar": "بند الطوارئ",
+            "name_en": "Emergencies",
+            "source": "donor",
+            "donor": "جهة مانحة",
+            "amount": "120000.00",
+        },
+    )
+    assert response.status_code == 302
+    line = BudgetLine.objects.get()
+    assert balances_of(line).available == Decimal("120000.00")
+    assert list(line.entries.values_list("kind", "amount")) == [
+        ("allocation", Decimal("120000.00"))
+    ]
+
+
+def test_a_limit_set_on_the_page_sends_larger_requests_to_a_second_approver(
+    client, login, officer, approver, second_approver
+) -> None:
+    payment = PaymentRequestFactory(requested_by=officer, amount=Decimal("2500.00"))
+    login(approver)
+    response = client.post(
+        reverse("fund:limits"),
+        {
+            "fiscal_year": payment.budget_line.fiscal_year.pk,
+            "purpose": "medical",
+            "per_request": "2000.00",
+            "per_survivor_year": "",
+        },
+    )
+    assert response.status_code == 302
+    client.post(reverse("fund:approve", args=[payment.code]), {"version": 1})
+    payment.refresh_from_db()
+    assert payment.status == Status.SECOND_APPROVAL_NEEDED
+    login(second_approver)
+    client.post(reverse("fund:approve", args=[payment.code]), {"version": payment.version})
+    payment.refresh_from_db()
+    assert (payment.status, payment.second_approved_by) == (Status.APPROVED, second_approver)
+
+
+def test_a_stale_approval_on_the_page_is_refused_shown_and_changes_nothing(
+    client, login, officer, approver
+) -> None:
+    payment = PaymentRequestFactory(requested_by=officer)
+    login(approver)
+    response = client.post(reverse("fund:approve", args=[payment.code]), {"version": 5})
+    assert response.status_code == 400
+    assert "عدّل شخص آخر هذا السجل" in response.content.decode()
+    payment.refresh_from_db()
+    assert (payment.status, payment.version) == (Status.REQUESTED, 1)
+    assert not LedgerEntry.objects.filter(request=payment).exists()
