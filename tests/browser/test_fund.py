@@ -11,13 +11,22 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from himaya.accounts.tests.factories import PASSWORD, UserFactory
-from himaya.agencies.models import Membership, Role
+from himaya.agencies.models import Governorate, Membership, Role
 from himaya.agencies.tests.factories import AgencyFactory
 from himaya.fund.models import PaymentRequest, Status
 from himaya.fund.selectors import balances_of
 from himaya.fund.tests.factories import BudgetLineFactory, make_case
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def cairo(db: None) -> Governorate:
+    """Transactional tests flush the governorates loaded by migrations: put Cairo back."""
+    governorate, _ = Governorate.objects.get_or_create(
+        code="EG-C", defaults={"name_ar": "القاهرة", "name_en": "Cairo"}
+    )
+    return governorate
 
 
 def test_an_assistance_payment_is_requested_approved_and_paid_in_arabic(
@@ -79,3 +88,45 @@ def test_an_assistance_payment_is_requested_approved_and_paid_in_arabic(
     sheet = openpyxl.load_workbook(path).active
     assert sheet.sheet_view.rightToLeft is True
     assert any(row[6] == 2750.5 for row in sheet.iter_rows(values_only=True))
+
+
+def test_an_ngo_reports_and_the_next_tranche_is_released_after_approval_in_arabic(
+    page: Page,
+    live_server: Any,
+    sign_in: Callable[..., None],
+    screenshot: Callable[..., Any],
+) -> None:
+    from himaya.grants import actions as grant_actions
+    from himaya.grants.models import Tranche
+    from himaya.grants.tests.factories import make_grant, ngo
+
+    nour = ngo("جمعية نور لدعم المرأة")
+    staff = UserFactory(username="yasmine")
+    Membership.objects.create(user=staff, agency=nour, role=Role.PARTNER_STAFF)
+    ministry = AgencyFactory(name_ar="وزارة التضامن الاجتماعي", name_en="Ministry")
+    officer = UserFactory(username="tarek")
+    Membership.objects.create(user=officer, agency=ministry, role=Role.GRANTS_OFFICER)
+    grant = make_grant(nour, by=officer)
+    grant_actions.release_tranche(tranche=grant.tranches.get(sequence=1), by=officer)
+
+    sign_in(page, "yasmine", PASSWORD)
+    page.goto(f"{live_server.url}/grants/{grant.code}/")
+    page.click("[data-testid=report-1]")
+    page.fill("textarea[name=narrative]", "قدمنا جلسات دعم نفسي وتدريبًا مهنيًا لخمس وعشرين ناجية.")
+    page.fill("input[name=people_served]", "25")
+    page.fill("input[name=services_delivered]", "60")
+    screenshot(page, "grants-report")
+    page.click("main button[type=submit]")
+    expect(page.locator("[data-testid=tranche-1]")).to_contain_text("مقدَّم")
+    page.click("[data-testid=logout]")
+
+    sign_in(page, "tarek", PASSWORD)
+    page.goto(f"{live_server.url}/grants/{grant.code}/")
+    page.locator("[data-testid=tranche-2] button").click()
+    expect(page.locator("[data-testid=action-error]")).to_be_visible()
+    page.select_option("[data-testid=tranche-1] select[name=decision]", "approve")
+    page.locator("[data-testid=tranche-1] button").last.click()
+    page.locator("[data-testid=tranche-2] button").click()
+    expect(page.locator("[data-testid=tranche-2]")).to_contain_text("مصروفة")
+    screenshot(page, "grants-detail")
+    assert Tranche.objects.get(grant=grant, sequence=2).status == "released"

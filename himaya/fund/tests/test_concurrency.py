@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.db.models import Sum
 
-from himaya.agencies.models import Role
+from himaya.agencies.models import Governorate, Role
 from himaya.fund import actions
 from himaya.fund.models import EntryKind, LedgerEntry, Method, PaymentRequest, Status
 from himaya.fund.selectors import balances_of
@@ -30,6 +30,10 @@ LINE = Decimal("10000.00")
 def test_fifty_concurrent_approvals_and_payments_never_overspend_nor_pay_twice(
     make_persona,
 ) -> None:
+    # Transactional tests flush the governorates loaded by migrations: put Cairo back.
+    Governorate.objects.get_or_create(
+        code="EG-C", defaults={"name_ar": "القاهرة", "name_en": "Cairo"}
+    )
     officer = make_persona(Role.FUND_OFFICER, None, "race_officer")
     approvers = [make_persona(Role.FUND_APPROVER, None, f"race_approver_{i}") for i in range(2)]
     line = BudgetLineFactory(amount=LINE)
