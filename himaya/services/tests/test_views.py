@@ -221,12 +221,12 @@ def test_case_panel_lists_the_deliveries_of_the_case(
 @pytest.mark.parametrize(
     ("name", "queries"),
     [
-        ("services:catalogue", 7),
+        ("services:catalogue", 5),
         ("services:api_service_types", 5),
         ("services:api_deliveries", 7),
-        ("services:feedback_report", 8),
+        ("services:feedback_report", 6),
         ("services:api_feedback_summary", 6),
-        ("case_panel", 10),
+        ("case_panel", 8),
     ],
 )
 def test_lists_use_a_fixed_number_of_queries(
