@@ -332,3 +332,24 @@ def test_a_stale_visit_form_is_refused_and_shown(personas, world, login) -> None
         assert escape(str(ConcurrentEditError.message)) in response.content.decode()
     visit.refresh_from_db()
     assert (visit.done_on, visit.version) == (None, 2)
+
+
+def test_the_refer_page_explains_in_english_when_english_was_chosen(
+    personas, new_programme, login
+) -> None:
+    world = new_programme
+    world.programme.allowed_sexes = ["male"]
+    world.programme.save()
+    client = login(personas[CW])
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    with time_machine.travel("2026-03-10 10:00+02:00", tick=False):
+        response = client.post(
+            f"/empowerment/refer/{world.case.code}/",
+            {"programme": world.programme.pk, "household_role": "head"},
+        )
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert '<html lang="en" dir="ltr">' in html
+    assert "The programme accepts only Male; the survivor is recorded as Female." in html
+    assert "Age 36 is within the programme" not in html  # no age limit on this programme
+    assert "The programme has no age limit." in html
