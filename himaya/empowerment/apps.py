@@ -8,7 +8,12 @@ class EmpowermentConfig(AppConfig):
     verbose_name = _("Empowerment")
 
     def ready(self) -> None:
-        from himaya.cases.panels import CasePanel, register_panel
+        from himaya.cases.panels import (
+            CasePanel,
+            QueueSection,
+            register_panel,
+            register_queue_section,
+        )
         from himaya.empowerment import nav, permissions  # noqa: F401
 
         register_panel(
@@ -16,6 +21,15 @@ class EmpowermentConfig(AppConfig):
                 key="empowerment",
                 label=_("Economic empowerment"),
                 url_name="empowerment:case_panel",
+                permission="cases.work_cases",
+                order=60,
+            )
+        )
+        register_queue_section(
+            QueueSection(
+                key="empowerment",
+                label=_("Programme decisions"),
+                url_name="empowerment:queue_section",
                 permission="cases.work_cases",
                 order=60,
             )

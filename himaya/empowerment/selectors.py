@@ -132,6 +132,22 @@ def pending_referrals_for(user: AnyUser) -> QuerySet[Enrolment]:
     )
 
 
+def programme_news_for(user: AnyUser, since: date) -> QuerySet[Enrolment]:
+    """For the case worker's queue: referrals of her cases awaiting the programme's decision,
+    and those declined since ``since``."""
+    if not user.has_perm(REFER):
+        return Enrolment.objects.none()
+    return (
+        Enrolment.objects.filter(case__in=cases_visible_to(user).values("pk"))
+        .filter(
+            Q(status=EnrolmentStatus.REFERRED)
+            | Q(status=EnrolmentStatus.DECLINED, decided_on__gte=since)
+        )
+        .select_related("programme", "case")
+        .order_by("status", "referred_on", "id")
+    )
+
+
 def overdue_visits_for(user: AnyUser, today: date) -> QuerySet[Visit]:
     """Visits of the officer's programmes whose due date passed without being done."""
     return (

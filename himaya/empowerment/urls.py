@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.enrolment_list, name="enrolments"),
     path("queue/", views.work_queue, name="queue"),
     path("programmes/", views.programme_list, name="programmes"),
+    path("queue-section/", views.queue_section, name="queue_section"),
     path("outcomes/", views.outcome_page, name="outcomes"),
     path("refer/<str:code>/", views.refer, name="refer"),
     path("case/<str:code>/panel/", views.case_panel, name="case_panel"),

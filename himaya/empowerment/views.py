@@ -1,6 +1,7 @@
 """Pages of the empowerment app: thin views over selectors, forms and actions."""
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -61,6 +62,22 @@ def work_queue(request: HttpRequest) -> HttpResponse:
             "pending": list(selectors.pending_referrals_for(request.user)[:200]),
             "overdue": list(selectors.overdue_visits_for(request.user, today)[:200]),
             "today": today,
+        },
+    )
+
+
+@login_required
+def queue_section(request: HttpRequest) -> HttpResponse:
+    """The case worker's work queue section: programme decisions on her cases."""
+    _require_any(request, REFER)
+    since = timezone.localdate() - timedelta(days=30)
+    enrolments = list(selectors.programme_news_for(request.user, since)[:20])
+    return render(
+        request,
+        "empowerment/partials/queue_section.html",
+        {
+            "awaiting": [e for e in enrolments if e.status == EnrolmentStatus.REFERRED],
+            "declined": [e for e in enrolments if e.status == EnrolmentStatus.DECLINED],
         },
     )
 

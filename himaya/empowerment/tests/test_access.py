@@ -35,6 +35,7 @@ PAGES = [
     ("work queue", "get", "/empowerment/queue/", None, expect(403, **{EO: 200})),
     ("programmes", "get", "/empowerment/programmes/", None, expect(403, **REFERRERS, **{EO: 200})),
     ("outcomes", "get", "/empowerment/outcomes/", None, expect(403, **{EO: 200, AN: 200})),
+    ("queue section", "get", "/empowerment/queue-section/", None, expect(403, **REFERRERS)),
     (
         "refer page",
         "get",
@@ -353,3 +354,11 @@ def test_the_refer_page_explains_in_english_when_english_was_chosen(
     assert "The programme accepts only Male; the survivor is recorded as Female." in html
     assert "Age 36 is within the programme" not in html  # no age limit on this programme
     assert "The programme has no age limit." in html
+
+
+def test_the_case_worker_queue_lists_referrals_awaiting_a_decision(personas, world, login) -> None:
+    html = login(personas[CW]).get("/empowerment/queue-section/").content.decode()
+    assert world.referred.code in html
+    assert world.active.code not in html
+    outsider_html = login(personas[OUT]).get("/empowerment/queue-section/").content.decode()
+    assert world.referred.code not in outsider_html
