@@ -90,8 +90,14 @@ def update_delivery(
     note: str = "",
     request: HttpRequest | None = None,
 ) -> ServiceDelivery:
-    """Re-plan, record as delivered or cancel a planned service."""
-    _require_works_on(by, delivery.case)
+    """Re-plan, record as delivered or cancel a planned service.
+
+    The lead agency's case workers and the provider agency's staff may do it.
+    """
+    from himaya.services.selectors import is_provider_of
+
+    if not (works_on(by, delivery.case) or is_provider_of(by, delivery)):
+        raise ServiceError(_("You may not work on this case."))
     if delivery.status != DeliveryStatus.PLANNED:
         raise ServiceError(_("Only a planned service can be changed."))
     if status != delivery.status and not rules.delivery_can_move(delivery.status, status):

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -11,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from himaya.agencies.models import Agency
+from himaya.cases.actions import works_on
 from himaya.cases.models import CarePlanGoal
 from himaya.cases.selectors import get_case_or_404
 from himaya.core.locking import ConcurrentEditError
@@ -110,6 +112,11 @@ def _require_work(request: Request) -> None:
         raise PermissionDenied
 
 
+def _require_work_or_delivery(request: Request) -> None:
+    if not (request.user.has_perm("cases.work_cases") or request.user.has_perm("services.deliver")):
+        raise PermissionDenied
+
+
 def _refused(error: ServiceError) -> Response:
     return Response({"detail": str(error.message)}, status=status.HTTP_400_BAD_REQUEST)
 
@@ -135,12 +142,12 @@ class ServiceTypeListApi(ListAPIView[ServiceType]):
     ],
 )
 class DeliveryListApi(ListAPIView[ServiceDelivery]):
-    """Deliveries of the cases the user may see."""
+    """Deliveries of the cases the user may see and those the user's agency provides."""
 
     serializer_class = DeliverySerializer
 
     def get_queryset(self) -> Any:
-        _require_work(self.request)
+        _require_work_or_delivery(self.request)
         deliveries = selectors.deliveries_visible_to(self.request.user).select_related(
             "case", "service_type", "provider", "goal"
         )
@@ -155,7 +162,7 @@ class DeliveryListApi(ListAPIView[ServiceDelivery]):
 class DeliveryDetailApi(APIView):
     @extend_schema(tags=["services"], responses=DeliverySerializer)
     def get(self, request: Request, code: str) -> Response:
-        _require_work(request)
+        _require_work_or_delivery(request)
         return Response(DeliverySerializer(selectors.get_delivery_or_404(request.user, code)).data)
 
 
@@ -197,7 +204,7 @@ class DeliveryUpdateApi(APIView):
         },
     )
     def post(self, request: Request, code: str) -> Response:
-        _require_work(request)
+        _require_work_or_delivery(request)
         delivery = selectors.get_delivery_or_404(request.user, code)
         data_in = DeliveryUpdateInput(data=request.data)
         data_in.is_valid(raise_exception=True)
@@ -227,6 +234,8 @@ class FeedbackCreateApi(APIView):
     def post(self, request: Request, code: str) -> Response:
         _require_work(request)
         delivery = selectors.get_delivery_or_404(request.user, code)
+        if not works_on(request.user, delivery.case):
+            raise Http404
         data_in = FeedbackInput(data=request.data)
         data_in.is_valid(raise_exception=True)
         try:

@@ -13,6 +13,14 @@ register(
         order=40,
     ),
     NavItem(
+        key="services.provided",
+        label=_("Services to provide"),
+        url_name="services:provided",
+        permission="services.deliver",
+        description=_("Services other agencies planned with your agency, to confirm."),
+        order=42,
+    ),
+    NavItem(
         key="services.feedback",
         label=_("Service feedback"),
         url_name="services:feedback_report",

@@ -10,3 +10,8 @@ declare(
     _("See survivors' ratings of services in aggregate, per service and provider"),
     [Role.SUPERVISOR, Role.ANALYST],
 )
+declare(
+    "services.deliver",
+    _("See and confirm the services the agency is asked to provide for cases"),
+    [Role.PARTNER_STAFF, Role.SHELTER_STAFF, Role.CASE_WORKER, Role.SUPERVISOR],
+)

@@ -3,9 +3,10 @@
 from datetime import date
 from typing import Any
 
-from django.db.models import Avg, Count, QuerySet
+from django.db.models import Avg, Count, Q, QuerySet
 from django.http import Http404
 
+from himaya.agencies.selectors import agency_ids_for
 from himaya.cases.models import Case
 from himaya.cases.selectors import cases_visible_to
 from himaya.core.typing import AnyUser
@@ -17,9 +18,31 @@ def service_types() -> QuerySet[ServiceType]:
     return ServiceType.objects.filter(is_active=True).order_by("order", "code")
 
 
+def provider_agency_ids(user: AnyUser) -> set[int]:
+    """Agencies whose services the user confirms (any role holding ``services.deliver``)."""
+    if not user.has_perm("services.deliver"):
+        return set()
+    from himaya.agencies.permissions import CAPABILITIES
+
+    return agency_ids_for(user, *CAPABILITIES["services.deliver"].roles)
+
+
 def deliveries_visible_to(user: AnyUser) -> QuerySet[ServiceDelivery]:
-    """Deliveries of the cases the user may see."""
-    return ServiceDelivery.objects.filter(case__in=cases_visible_to(user))
+    """Deliveries of the cases the user may see, and those the user's agency provides."""
+    return ServiceDelivery.objects.filter(
+        Q(case__in=cases_visible_to(user)) | Q(provider_id__in=provider_agency_ids(user))
+    )
+
+
+def deliveries_provided_by(user: AnyUser) -> QuerySet[ServiceDelivery]:
+    """Services the user's agencies are asked to provide (case code only, no identity)."""
+    return ServiceDelivery.objects.filter(provider_id__in=provider_agency_ids(user)).select_related(
+        "case", "service_type", "provider"
+    )
+
+
+def is_provider_of(user: AnyUser, delivery: ServiceDelivery) -> bool:
+    return delivery.provider_id in provider_agency_ids(user)
 
 
 def get_delivery_or_404(user: AnyUser, code: str) -> ServiceDelivery:
@@ -46,7 +69,7 @@ def deliveries_this_week(user: AnyUser, *, today: date) -> QuerySet[ServiceDeliv
     """Planned deliveries of the user's own open cases falling in the week of ``today``."""
     monday, sunday = rules.week_bounds(today)
     return (
-        deliveries_visible_to(user)
+        ServiceDelivery.objects.filter(case__in=cases_visible_to(user))
         .filter(
             case__case_worker_id=user.pk,
             status=DeliveryStatus.PLANNED,

@@ -7,6 +7,7 @@ app_name = "services"
 urlpatterns = [
     path("", views.catalogue, name="catalogue"),
     path("feedback/", views.feedback_report, name="feedback_report"),
+    path("provided/", views.provided, name="provided"),
     path("cases/<str:code>/panel/", views.case_panel, name="case_panel"),
     path("cases/<str:code>/plan/", views.plan, name="plan"),
     path("deliveries/<str:code>/", views.delivery, name="delivery"),

@@ -4,7 +4,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -19,6 +20,43 @@ from himaya.services.models import DeliveryStatus
 
 def works(view: Any) -> Any:
     return login_required(permission_required("cases.work_cases", raise_exception=True)(view))
+
+
+def delivers(view: Any) -> Any:
+    """Case workers of the lead agency or staff of the provider agency."""
+    return login_required(_any_of("cases.work_cases", "services.deliver")(view))
+
+
+def _any_of(*perms: str) -> Any:
+    def check(view: Any) -> Any:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not any(request.user.has_perm(perm) for perm in perms):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return check
+
+
+@login_required
+@permission_required("services.deliver", raise_exception=True)
+def provided(request: HttpRequest) -> HttpResponse:
+    deliveries = selectors.deliveries_provided_by(request.user)
+    return render(
+        request,
+        "services/provided.html",
+        {
+            "planned": list(
+                deliveries.filter(status=DeliveryStatus.PLANNED).order_by("planned_on", "id")
+            ),
+            "done": list(
+                deliveries.exclude(status=DeliveryStatus.PLANNED).order_by("-planned_on", "-id")[
+                    :25
+                ]
+            ),
+        },
+    )
 
 
 @login_required
@@ -72,7 +110,7 @@ def plan(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "services/plan.html", {"case": case, "form": form})
 
 
-@works
+@delivers
 def delivery(request: HttpRequest, code: str) -> HttpResponse:
     item = selectors.get_delivery_or_404(request.user, code)
     saved: list[Any] = []
@@ -105,6 +143,8 @@ def delivery(request: HttpRequest, code: str) -> HttpResponse:
                 form.add_error(None, str(error.message))
             else:
                 messages.success(request, _("Service saved."))
+                if not works_on(request.user, item.case):
+                    return redirect("services:provided")
                 return redirect("cases:detail", code=item.case.code)
     else:
         form = DeliveryForm(
@@ -125,6 +165,7 @@ def delivery(request: HttpRequest, code: str) -> HttpResponse:
             "form": form,
             "saved": saved,
             "editable": item.status == DeliveryStatus.PLANNED,
+            "works_on_case": works_on(request.user, item.case),
         },
     )
 
@@ -132,6 +173,8 @@ def delivery(request: HttpRequest, code: str) -> HttpResponse:
 @works
 def feedback(request: HttpRequest, code: str) -> HttpResponse:
     item = selectors.get_delivery_or_404(request.user, code)
+    if not works_on(request.user, item.case):
+        raise Http404
     if request.method == "POST":
         form = FeedbackForm(request.POST)
         if form.is_valid():

@@ -58,7 +58,11 @@ def expect(allowed: set[str], *, outsider: int = 404) -> dict[str, int]:
 
 
 EVERYONE = expect(set(ROLES))
+PROVIDERS = {Role.PARTNER_STAFF.value, Role.SHELTER_STAFF.value}
+# Provider staff pass the door of delivery pages and find nothing outside their agency.
 CASE_PAGE = expect(WORKERS)
+DELIVERY_PAGE = {**CASE_PAGE, **{role: 404 for role in PROVIDERS}}
+PROVIDED = expect(WORKERS | PROVIDERS | {"outsider"})
 LIST_PAGE = expect(WORKERS | {"outsider"})
 REPORT = expect({Role.SUPERVISOR.value, Role.ANALYST.value}, outsider=403)
 
@@ -67,11 +71,12 @@ PAGES: list[tuple[str, str | None, dict[str, int]]] = [
     ("services:feedback_report", None, REPORT),
     ("services:case_panel", "case", CASE_PAGE),
     ("services:plan", "case", CASE_PAGE),
-    ("services:delivery", "planned", CASE_PAGE),
+    ("services:delivery", "planned", DELIVERY_PAGE),
+    ("services:provided", None, PROVIDED),
     ("services:feedback", "delivered", CASE_PAGE),
     ("services:api_service_types", None, EVERYONE),
-    ("services:api_deliveries", None, LIST_PAGE),
-    ("services:api_delivery", "planned", CASE_PAGE),
+    ("services:api_deliveries", None, PROVIDED),
+    ("services:api_delivery", "planned", DELIVERY_PAGE),
     ("services:api_feedback_summary", None, REPORT),
 ]
 
@@ -160,8 +165,8 @@ def test_writes_are_refused_outside_the_lead_agency_and_change_nothing(
         else:
             response = client.post(url, payload(scene))
         expected = 404 if role == "outsider" else 403
-        if role == "outsider" and name == "services:api_plan":
-            expected = 404  # the case is looked up in the outsider's scope
+        if role in PROVIDERS and name in {"services:delivery", "services:api_delivery_update"}:
+            expected = 404  # provider staff, but not of this delivery's provider
         assert (role, response.status_code) == (role, expected)
         assert state(scene) == before, role
     client = login(scene.users[Role.CASE_WORKER])
@@ -223,7 +228,7 @@ def test_case_panel_lists_the_deliveries_of_the_case(
     [
         ("services:catalogue", 5),
         ("services:api_service_types", 5),
-        ("services:api_deliveries", 7),
+        ("services:api_deliveries", 8),
         ("services:feedback_report", 6),
         ("services:api_feedback_summary", 6),
         ("case_panel", 8),
@@ -251,3 +256,61 @@ def test_lists_use_a_fixed_number_of_queries(
     client.get(url)
     with django_assert_num_queries(queries):
         assert client.get(url).status_code == 200
+
+
+def test_provider_staff_see_and_confirm_the_services_their_agency_provides(
+    personas: dict[str, User], agency_a: Agency, login: Callable[[User], Client]
+) -> None:
+    partner = personas[Role.PARTNER_STAFF]
+    provider = partner.memberships.get().agency
+    case = CaseFactory(lead_agency=agency_a, case_worker=personas[Role.CASE_WORKER])
+    delivery = ServiceDeliveryFactory(case=case, provider=provider)
+    client = login(partner)
+    listing = client.get(reverse("services:provided")).content.decode()
+    assert delivery.case.code in listing
+    assert case.survivor.code not in listing
+    assert client.get(reverse("cases:detail", kwargs={"code": case.code})).status_code == 403
+    feedback_url = reverse("services:api_feedback", kwargs={"code": delivery.code})
+    assert (
+        client.post(feedback_url, {"rating": 5}, content_type="application/json").status_code == 403
+    )
+    response = client.post(
+        reverse("services:delivery", kwargs={"code": delivery.code}),
+        {
+            "status": "delivered",
+            "planned_on": "2026-06-16",
+            "delivered_on": "2026-06-15",
+            "version": 1,
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("services:provided")
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.delivered_on) == (
+        DeliveryStatus.DELIVERED,
+        datetime.date(2026, 6, 15),
+    )
+    assert case.events.get().kind == "service.delivered"
+    assert ServiceFeedback.objects.count() == 0
+
+
+@pytest.mark.parametrize("count", [1, 4])
+def test_services_to_provide_use_a_fixed_number_of_queries(
+    make_persona: Callable[..., User],
+    agency_a: Agency,
+    case_worker: User,
+    login: Callable[[User], Client],
+    django_assert_num_queries: Any,
+    count: int,
+) -> None:
+    partner = make_persona(Role.PARTNER_STAFF)
+    provider = partner.memberships.get().agency
+    case = CaseFactory(lead_agency=agency_a, case_worker=case_worker)
+    for _ in range(count):
+        ServiceDeliveryFactory(case=case, provider=provider)
+        DeliveredFactory(case=case, provider=provider)
+    client = login(partner)
+    client.get(reverse("services:provided"))
+    with django_assert_num_queries(7):
+        response = client.get(reverse("services:provided"))
+    assert response.content.decode().count('href="/services/deliveries/') == count
