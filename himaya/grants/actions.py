@@ -51,6 +51,7 @@ def create_grant(
     services: str,
     tranches: list[tuple[date, Decimal]],
     by: Any,
+    service_types: list[Any] | None = None,
     request: HttpRequest | None = None,
 ) -> Grant:
     _require_manager(by)
@@ -71,6 +72,8 @@ def create_grant(
         services=services.strip(),
         created_by=by,
     )
+    if service_types:
+        grant.service_types.set(service_types)
     for sequence, (due_on, value) in enumerate(tranches, start=1):
         Tranche.objects.create(grant=grant, sequence=sequence, due_on=due_on, amount=value)
     record_event(

@@ -50,6 +50,7 @@ class GrantOut(serializers.ModelSerializer):
     ngo = serializers.CharField(source="ngo.code")
     ngo_name = serializers.CharField(source="ngo.name")
     tranches = GrantTrancheOut(many=True)
+    service_types = serializers.SerializerMethodField()
 
     class Meta:
         model = Grant
@@ -63,9 +64,14 @@ class GrantOut(serializers.ModelSerializer):
             "ends_on",
             "phases",
             "services",
+            "service_types",
             "tranches",
             "version",
         ]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_service_types(self, grant: Grant) -> list[str]:
+        return [service_type.code for service_type in grant.service_types.all()]
 
 
 class GrantVersionIn(serializers.Serializer):

@@ -3,6 +3,8 @@
 from datetime import date
 from decimal import Decimal
 
+from django.apps import apps
+
 from himaya.accounts.models import User
 from himaya.agencies.models import Agency, AgencyKind
 from himaya.grants import actions
@@ -17,6 +19,7 @@ GRANTS = [
         "حماية وتأهيل النساء الناجيات من الاتجار بالبشر 2025/2026",
         ["protection", "service_provision", "rehabilitation"],
         "إيواء مؤقت وخط ساخن\nدعم نفسي فردي وجماعي\nتدريب مهني على الخياطة والحرف",
+        ["shelter", "psychological", "vocational_training"],
         [(date(2025, 7, 1), "400000"), (date(2025, 11, 1), "400000"), (date(2026, 3, 1), "400000")],
         2,  # tranches released
         ["approved", "submitted"],  # report on tranche 1, 2
@@ -26,6 +29,7 @@ GRANTS = [
         "الوقاية من عمالة الأطفال والاتجار بهم في أسوان",
         ["prevention", "protection"],
         "حملات توعية في المدارس\nمتابعة أسر الأطفال المعرضين للخطر",
+        ["education", "family_tracing"],
         [(date(2025, 9, 1), "150000"), (date(2026, 3, 1), "150000")],
         1,
         ["returned"],
@@ -38,7 +42,8 @@ def seed() -> str:
     if officer is None:
         return "grants officer missing: run the accounts demo first"
     made = 0
-    for ngo_name, title, phases, services, tranches, released, reports in GRANTS:
+    service_type = apps.get_model("services", "ServiceType")
+    for ngo_name, title, phases, services, codes, tranches, released, reports in GRANTS:
         ngo = Agency.objects.filter(name_en=ngo_name, kind=AgencyKind.NGO).first()
         if ngo is None or Grant.objects.filter(ngo=ngo, title=title).exists():
             continue
@@ -53,6 +58,7 @@ def seed() -> str:
             services=services,
             tranches=schedule,
             by=officer,
+            service_types=list(service_type.objects.filter(code__in=codes)),
         )
         made += 1
         staff = User.objects.filter(memberships__agency=ngo, memberships__is_active=True).first()

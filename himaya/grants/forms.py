@@ -2,6 +2,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 
 from himaya.agencies.models import Agency, AgencyKind
@@ -35,6 +36,12 @@ class GrantForm(BootstrapForm):
     phases = forms.MultipleChoiceField(
         label=_("Phases covered"),
         choices=GrantPhase.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    service_types = forms.ModelMultipleChoiceField(
+        label=_("Service types committed"),
+        queryset=apps.get_model("services", "ServiceType")._default_manager.filter(is_active=True),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     services = forms.CharField(

@@ -57,6 +57,12 @@ class Grant(Undeletable, PublicCodeModel, VersionedModel):
     ends_on = models.DateField(_("ends on"))
     phases = models.JSONField(_("phases covered"), default=list)
     services = models.TextField(_("services the NGO commits to deliver"), blank=True)
+    service_types = models.ManyToManyField(
+        "services.ServiceType",
+        verbose_name=_("service types committed"),
+        blank=True,
+        related_name="+",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),

@@ -37,7 +37,8 @@ def may_see_grants(user: AnyUser) -> bool:
 def grants_visible_to(user: AnyUser) -> QuerySet[Grant]:
     """Grants officers see every grant; NGO staff the grants of their own NGO only."""
     base = Grant.objects.select_related("ngo").prefetch_related(
-        Prefetch("tranches", queryset=Tranche.objects.select_related("report"))
+        Prefetch("tranches", queryset=Tranche.objects.select_related("report")),
+        "service_types",
     )
     if user.has_perm("grants.manage_grants"):
         return base

@@ -165,3 +165,26 @@ def test_recorded_activity_counts_the_services_the_ngo_delivered_in_the_period(n
     services.DeliveredFactory(delivered_on=date(2025, 8, 1))  # another provider
     recorded = recorded_activity(ngo_a, date(2025, 7, 1), date(2025, 9, 30))
     assert recorded["services_delivered"] == 2
+
+
+def test_a_grant_names_the_service_types_it_commits_to(grants_officer, ngo_a) -> None:
+    from django.apps import apps
+
+    service_type = apps.get_model("services", "ServiceType")
+    chosen = list(service_type.objects.filter(code__in=["psychological", "shelter"]))
+    grant = actions.create_grant(
+        ngo=ngo_a,
+        title="منحة الإيواء",
+        amount=Decimal("1000"),
+        starts_on=date(2025, 7, 1),
+        ends_on=date(2026, 6, 30),
+        phases=["protection"],
+        services="",
+        tranches=[(date(2025, 7, 1), Decimal("1000"))],
+        by=grants_officer,
+        service_types=chosen,
+    )
+    assert sorted(grant.service_types.values_list("code", flat=True)) == [
+        "psychological",
+        "shelter",
+    ]
