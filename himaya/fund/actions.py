@@ -431,6 +431,13 @@ def attach_document(
     )
     document.file.save(document.stored_name, ContentFile(content), save=False)
     document.save()
+    record_case_event(
+        case=payment.case,
+        kind="fund.document_attached",
+        by=by,
+        object_code=payment.code,
+        summary=str(_("Supporting document attached to an assistance payment request")),
+    )
     record_event(
         action="fund.document_attached",
         actor=by,
