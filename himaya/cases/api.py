@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -171,6 +172,20 @@ class RiskInput(serializers.Serializer[Any]):
     )
     assessed_on = serializers.DateField()
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class GoalInput(serializers.Serializer[Any]):
+    description = serializers.CharField(max_length=300)
+    target_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class CarePlanInput(serializers.Serializer[Any]):
+    summary = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    goals = GoalInput(many=True, required=False, default=list)
+
+
+class SubmitInput(serializers.Serializer[Any]):
+    version = serializers.IntegerField(min_value=1)
 
 
 class DecisionInput(serializers.Serializer[Any]):
@@ -372,6 +387,61 @@ class CarePlanListApi(ListAPIView[CarePlan]):
             .prefetch_related("goals")
             .order_by("-created_at", "-id")
         )
+
+
+class CarePlanCreateApi(APIView):
+    @extend_schema(
+        tags=["cases"],
+        request=CarePlanInput,
+        responses={201: CarePlanSerializer, 400: CaseErrorSerializer},
+    )
+    def post(self, request: Request, code: str) -> Response:
+        _require_work(request)
+        case = selectors.get_case_or_404(request.user, code)
+        data_in = CarePlanInput(data=request.data)
+        data_in.is_valid(raise_exception=True)
+        data = data_in.validated_data
+        try:
+            with transaction.atomic():
+                plan = actions.create_care_plan(
+                    case=case, by=request.user, summary=data["summary"], request=request
+                )
+                for goal in data["goals"]:
+                    actions.add_care_plan_goal(
+                        plan=plan,
+                        by=request.user,
+                        description=goal["description"],
+                        target_on=goal["target_on"],
+                        request=request,
+                    )
+        except CaseError as error:
+            return _refused(error)
+        return Response(CarePlanSerializer(plan).data, status=status.HTTP_201_CREATED)
+
+
+class CarePlanSubmitApi(APIView):
+    @extend_schema(
+        tags=["cases"],
+        request=SubmitInput,
+        responses={200: CarePlanSerializer, 400: CaseErrorSerializer, 409: CaseErrorSerializer},
+    )
+    def post(self, request: Request, code: str) -> Response:
+        _require_work(request)
+        plan = selectors.get_care_plan_or_404(request.user, code)
+        data_in = SubmitInput(data=request.data)
+        data_in.is_valid(raise_exception=True)
+        try:
+            actions.submit_care_plan(
+                plan=plan,
+                by=request.user,
+                expected_version=data_in.validated_data["version"],
+                request=request,
+            )
+        except ConcurrentEditError as error:
+            return _conflict(error)
+        except CaseError as error:
+            return _refused(error)
+        return Response(CarePlanSerializer(plan).data)
 
 
 class CarePlanDecisionApi(APIView):

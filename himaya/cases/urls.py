@@ -46,6 +46,16 @@ urlpatterns = [
         name="api_care_plan_list",
     ),
     path(
+        "api/cases/<str:code>/care-plans/new/",
+        api.CarePlanCreateApi.as_view(),
+        name="api_care_plan_create",
+    ),
+    path(
+        "api/care-plans/<str:code>/submit/",
+        api.CarePlanSubmitApi.as_view(),
+        name="api_care_plan_submit",
+    ),
+    path(
         "api/care-plans/<str:code>/decision/",
         api.CarePlanDecisionApi.as_view(),
         name="api_care_plan_decision",

@@ -220,6 +220,8 @@ WRITES: list[tuple[str, str, Callable[[Scene], dict[str, Any]], set[str], int, i
     ("cases:care_plan_new", "case", lambda s: {}, set(), 404, 302),
     ("cases:care_plan_submit", "plan", lambda s: {"version": 1}, set(), 404, 302),
     ("cases:api_closure", "case", lambda s: {"reason": "lost_contact"}, set(), 404, 400),
+    ("cases:api_care_plan_create", "case", lambda s: {"summary": "x"}, set(), 404, 400),
+    ("cases:api_care_plan_submit", "plan", lambda s: {"version": 1}, set(), 404, 400),
 ]
 
 
@@ -656,3 +658,61 @@ def test_case_page_uses_a_fixed_number_of_queries(
             client.get(url)
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_the_api_drafts_a_care_plan_with_goals_and_its_author_submits_it(
+    case_worker: User, agency_a: Agency, login: Callable[[User], Client]
+) -> None:
+    case = CaseFactory(lead_agency=agency_a, case_worker=case_worker)
+    client = login(case_worker)
+    response = client.post(
+        reverse("cases:api_care_plan_create", kwargs={"code": case.code}),
+        {"summary": "خطة", "goals": [{"description": "سكن آمن"}, {"description": "علاج"}]},
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    assert [g["description"] for g in response.json()["goals"]] == ["سكن آمن", "علاج"]
+    plan = CarePlan.objects.get(case=case)
+    submitted = client.post(
+        reverse("cases:api_care_plan_submit", kwargs={"code": plan.code}),
+        {"version": plan.version},
+        content_type="application/json",
+    )
+    assert submitted.status_code == 200
+    assert submitted.json()["status"] == CarePlanStatus.SUBMITTED
+
+
+def test_the_work_queue_shows_my_cases_this_weeks_services_and_registered_sections(
+    case_worker: User,
+    supervisor: User,
+    agency_a: Agency,
+    login: Callable[[User], Client],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from himaya.cases import panels
+    from himaya.services.tests.factories import ServiceDeliveryFactory
+
+    section = panels.QueueSection(
+        key="test_section", label="Test", url_name="cases:list", permission="cases.work_cases"
+    )
+    monkeypatch.setitem(panels._queue_sections, section.key, section)
+    queue_sections_for = panels.queue_sections_for
+    mine = CaseFactory(lead_agency=agency_a, case_worker=case_worker)
+    theirs = CaseFactory(lead_agency=agency_a, case_worker=supervisor)
+    closed = CaseFactory(
+        lead_agency=agency_a,
+        case_worker=case_worker,
+        phase=Phase.CLOSED,
+        closed_on=datetime.date(2026, 6, 1),
+        closure_reason=ClosureReason.REINTEGRATED,
+    )
+    service = ServiceDeliveryFactory(case=mine, planned_on=datetime.date(2026, 6, 18))
+    body = login(case_worker).get(reverse("cases:queue")).content.decode()
+    assert mine.code in body
+    assert theirs.code not in body
+    assert closed.code not in body
+    assert f'href="/cases/{mine.code}/"' in body
+    assert service.service_type.name_ar in body
+    for section in queue_sections_for(case_worker):
+        assert f'data-queue-section="{section.key}"' in body
+        assert f'hx-get="{reverse(section.url_name)}"' in body
