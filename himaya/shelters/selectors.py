@@ -387,6 +387,19 @@ def occupancy_history(
     return rows.select_related("shelter__agency").order_by("-on", "shelter__agency__name_en")
 
 
+def unit_occupancy_history(
+    *, shelter: Shelter, since: date, until: date
+) -> QuerySet[DailyOccupancy]:
+    """Recorded occupancy of each unit of the shelter for the days in range."""
+    return (
+        DailyOccupancy.objects.filter(
+            shelter=shelter, on__gte=since, on__lte=until, unit__isnull=False
+        )
+        .select_related("unit")
+        .order_by("-on", "unit__label")
+    )
+
+
 def national_occupancy(*, since: date, until: date) -> list[dict[str, object]]:
     """Beds and occupants across all shelters per recorded night (for the indicators)."""
     return list(

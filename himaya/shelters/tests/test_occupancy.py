@@ -84,3 +84,23 @@ def test_national_occupancy_sums_shelters(history: Shelter) -> None:
     assert selectors.national_occupancy(since=dt.date(2026, 11, 2), until=dt.date(2026, 11, 2)) == [
         {"on": dt.date(2026, 11, 2), "beds": 5, "occupied": 2, "survivors": 1, "children": 1}
     ]
+
+
+def test_unit_history_lists_each_unit_per_night(history: Shelter) -> None:
+    call_command(
+        "record_occupancy",
+        "--from",
+        "2026-11-04",
+        "--to",
+        "2026-11-05",
+        stdout=open("/dev/null", "w"),  # noqa: SIM115
+    )
+    rows = selectors.unit_occupancy_history(
+        shelter=history, since=dt.date(2026, 11, 4), until=dt.date(2026, 11, 5)
+    )
+    assert [(r.on.day, r.unit.label, r.occupied) for r in rows] == [
+        (5, "أمهات وأطفال", 2),
+        (5, "نساء", 0),
+        (4, "أمهات وأطفال", 2),
+        (4, "نساء", 0),
+    ]
