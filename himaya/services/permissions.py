@@ -13,5 +13,5 @@ declare(
 declare(
     "services.deliver",
     _("See and confirm the services the agency is asked to provide for cases"),
-    [Role.PARTNER_STAFF, Role.SHELTER_STAFF, Role.CASE_WORKER, Role.SUPERVISOR],
+    [Role.PARTNER_STAFF, Role.SHELTER_STAFF],
 )

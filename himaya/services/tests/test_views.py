@@ -62,7 +62,8 @@ PROVIDERS = {Role.PARTNER_STAFF.value, Role.SHELTER_STAFF.value}
 # Provider staff pass the door of delivery pages and find nothing outside their agency.
 CASE_PAGE = expect(WORKERS)
 DELIVERY_PAGE = {**CASE_PAGE, **{role: 404 for role in PROVIDERS}}
-PROVIDED = expect(WORKERS | PROVIDERS | {"outsider"})
+PROVIDED = expect(PROVIDERS, outsider=403)
+DELIVERY_LIST = expect(WORKERS | PROVIDERS | {"outsider"})
 LIST_PAGE = expect(WORKERS | {"outsider"})
 REPORT = expect({Role.SUPERVISOR.value, Role.ANALYST.value}, outsider=403)
 
@@ -75,7 +76,7 @@ PAGES: list[tuple[str, str | None, dict[str, int]]] = [
     ("services:provided", None, PROVIDED),
     ("services:feedback", "delivered", CASE_PAGE),
     ("services:api_service_types", None, EVERYONE),
-    ("services:api_deliveries", None, PROVIDED),
+    ("services:api_deliveries", None, DELIVERY_LIST),
     ("services:api_delivery", "planned", DELIVERY_PAGE),
     ("services:api_feedback_summary", None, REPORT),
 ]
@@ -228,7 +229,7 @@ def test_case_panel_lists_the_deliveries_of_the_case(
     [
         ("services:catalogue", 5),
         ("services:api_service_types", 5),
-        ("services:api_deliveries", 8),
+        ("services:api_deliveries", 7),
         ("services:feedback_report", 6),
         ("services:api_feedback_summary", 6),
         ("case_panel", 8),
