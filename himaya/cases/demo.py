@@ -11,7 +11,8 @@ from typing import Any
 
 from django.apps import apps
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from himaya.accounts.models import User
 from himaya.agencies import demo as agencies_demo
@@ -270,7 +271,11 @@ def _make_case(
         PhaseChange.objects.create(
             case=case, from_phase=phase, to_phase=next_phase, changed_on=next_day, changed_by=worker
         )
-        summary = "انتقلت الحالة إلى مرحلة جديدة"
+        with translation.override("ar"):
+            summary = str(
+                _("Moved from %(from)s to %(to)s")
+                % {"from": Phase(phase).label, "to": Phase(next_phase).label}
+            )
         event(case, next_day, "case.phase_changed", summary, worker, case.code)
         dates[PHASE_DATE_FIELDS[next_phase]] = next_day
         phase, day = next_phase, next_day

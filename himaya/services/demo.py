@@ -118,6 +118,17 @@ def seed() -> str:
                     object_code=delivery.code,
                 )
                 made += 1
+                if delivered_on is not None:
+                    CaseEvent.objects.create(
+                        case=case,
+                        occurred_at=datetime.datetime.combine(
+                            delivered_on, datetime.time(13), tzinfo=datetime.UTC
+                        ),
+                        kind="service.delivered",
+                        summary=f"قُدّمت خدمة {types[code].name_ar}",
+                        actor=case.case_worker,
+                        object_code=delivery.code,
+                    )
                 if status == DeliveryStatus.DELIVERED and rng.random() < 0.6:
                     assert delivered_on is not None
                     ServiceFeedback.objects.create(
