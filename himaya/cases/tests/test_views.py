@@ -221,6 +221,32 @@ WRITES: list[tuple[str, str, Callable[[Scene], dict[str, Any]], set[str], int, i
     ("cases:care_plan_submit", "plan", lambda s: {"version": 1}, set(), 404, 302),
     ("cases:api_closure", "case", lambda s: {"reason": "lost_contact"}, set(), 404, 400),
     ("cases:api_care_plan_create", "case", lambda s: {"summary": "x"}, set(), 404, 400),
+    (
+        "cases:reassign",
+        "case",
+        lambda s: {"case_worker": s.users[Role.CASE_WORKER].pk, "version": 1},
+        {Role.SUPERVISOR.value},
+        403,
+        302,
+    ),
+    (
+        "cases:risk_edit",
+        "risk",
+        lambda s: {"level": "critical", "assessed_on": "2026-03-03", "version": 1},
+        WORKERS,
+        404,
+        302,
+    ),
+    (
+        "cases:goal_edit",
+        "goal",
+        lambda s: {"description": "الحصول على رعاية طبية", "is_achieved": "on", "version": 1},
+        WORKERS,
+        404,
+        302,
+    ),
+    # The scene's plan is submitted: no goal can be added any more.
+    ("cases:care_plan", "plan", lambda s: {"form": "goal", "description": "هدف"}, set(), 404, 200),
     ("cases:api_care_plan_submit", "plan", lambda s: {"version": 1}, set(), 404, 400),
 ]
 
