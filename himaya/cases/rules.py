@@ -51,3 +51,12 @@ def is_four_eyes(*, author_id: int | None, decider_id: int | None) -> bool:
 def risk_is_due(last_assessed_on: date | None, *, today: date, every_days: int = 90) -> bool:
     """A case needs a (new) risk assessment when it has none or the last one is old."""
     return last_assessed_on is None or (today - last_assessed_on).days >= every_days
+
+
+def htcds_status(phase: str, closure_reason: str = "") -> str:
+    """The IOM HTCDS case status (``cas_Status``) of a case in ``phase``."""
+    if phase == Phase.CLOSED:
+        return "ClosedReferred" if closure_reason == "transferred" else "Closed"
+    if phase == Phase.FOLLOW_UP:
+        return "FollowUp"
+    return "Active"

@@ -82,3 +82,19 @@ def test_risk_is_due_after_ninety_days(last: datetime.date, days: int) -> None:
         return
     assert rules.risk_is_due(last, today=today) is (days >= 90)
     assert rules.risk_is_due(None, today=today)
+
+
+@pytest.mark.parametrize(
+    ("phase", "reason", "status"),
+    [
+        (Phase.IDENTIFICATION, "", "Active"),
+        (Phase.PROTECTION, "", "Active"),
+        (Phase.ASSISTANCE, "", "Active"),
+        (Phase.REINTEGRATION, "", "Active"),
+        (Phase.FOLLOW_UP, "", "FollowUp"),
+        (Phase.CLOSED, "reintegrated", "Closed"),
+        (Phase.CLOSED, "transferred", "ClosedReferred"),
+    ],
+)
+def test_each_phase_maps_to_an_htcds_case_status(phase: str, reason: str, status: str) -> None:
+    assert rules.htcds_status(phase, reason) == status
