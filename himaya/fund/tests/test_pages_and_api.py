@@ -274,7 +274,7 @@ def test_the_payment_list_takes_a_fixed_number_of_queries(
 ) -> None:
     PaymentRequestFactory.create_batch(count, requested_by=officer)
     login(officer)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(9):
         response = client.get(reverse("fund:payments"))
     assert response.status_code == 200
 
@@ -296,7 +296,7 @@ def test_the_budget_lines_take_a_fixed_number_of_queries(
 ) -> None:
     BudgetLineFactory.create_batch(count)
     login(officer)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(8):
         assert client.get(reverse("fund:lines")).status_code == 200
     with django_assert_num_queries(5):
         assert len(client.get(reverse("fund:api_lines")).json()) == count

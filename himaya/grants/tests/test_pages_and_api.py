@@ -237,7 +237,7 @@ def test_the_grant_list_takes_a_fixed_number_of_queries(
     for _ in range(count):
         make_grant()
     login(grants_officer)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(10):
         assert client.get(reverse("grants:list")).status_code == 200
     with django_assert_num_queries(8):
         assert len(client.get(reverse("grants:api_list")).json()["results"]) == count
