@@ -46,6 +46,7 @@ LIMITS = {
     Purpose.START_UP: Decimal("30000.00"),
 }
 PER_SURVIVOR_YEAR = Decimal("60000.00")
+ROUNDS = 3  # the six states below, three times over, for the first 18 open demo cases
 
 # purpose, amount, justification, the state to bring it to
 REQUESTS = [
@@ -103,9 +104,11 @@ def seed() -> str:
         PaymentLimit.objects.get_or_create(
             fiscal_year=year, purpose="", defaults={"per_survivor_year": PER_SURVIVOR_YEAR}
         )
-    cases = list(Case.objects.exclude(phase="closed").order_by("id")[: len(REQUESTS)])
+    cases = list(Case.objects.exclude(phase="closed").order_by("id")[: ROUNDS * len(REQUESTS)])
     line = lines[date(2025, 7, 1)]
-    for case, (purpose, amount, justification, state) in zip(cases, REQUESTS, strict=False):
+    for index, case in enumerate(cases):
+        purpose, base, justification, state = REQUESTS[index % len(REQUESTS)]
+        amount = base + Decimal(250) * (index // len(REQUESTS))
         if PaymentRequest.objects.filter(case=case, purpose=purpose, amount=amount).exists():
             continue
         payment = actions.request_payment(

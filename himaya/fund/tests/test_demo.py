@@ -15,17 +15,17 @@ pytestmark = pytest.mark.django_db
 def test_the_demo_makes_every_state_once_and_a_second_run_creates_nothing(media_root) -> None:
     agencies_demo.seed()
     accounts_demo.seed()
-    for _ in range(6):
+    for _ in range(20):
         make_case()
     demo.seed()
     assert list(FiscalYear.objects.values_list("label", flat=True)) == ["2025/26", "2026/27"]
     assert Counter(PaymentRequest.objects.values_list("status", flat=True)) == {
-        "paid": 1,
-        "approved": 1,
-        "requested": 1,
-        "second_approval_needed": 1,
-        "rejected": 1,
-        "reversed": 1,
+        "paid": 3,
+        "approved": 3,
+        "requested": 3,
+        "second_approval_needed": 3,
+        "rejected": 3,
+        "reversed": 3,
     }
     counts = (
         BudgetLine.objects.count(),
