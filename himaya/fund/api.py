@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
@@ -151,7 +152,7 @@ class PaymentRequestApi(APIView):
         case = Case.objects.filter(code=data.validated_data["case"]).first()
         line = BudgetLine.objects.filter(code=data.validated_data["budget_line"]).first()
         if case is None or line is None:
-            return Response({"detail": "case or budget line not found"}, status=400)
+            return Response({"detail": str(_("No case or budget line has this code."))}, status=400)
         try:
             payment = actions.request_payment(
                 case=case,

@@ -22,7 +22,7 @@ from himaya.fund.models import (
     Purpose,
     Status,
 )
-from himaya.fund.rules import Balances, balances_from_sums
+from himaya.fund.rules import Balances, balances_from_sums, money
 
 CAIRO = ZoneInfo("Africa/Cairo")
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
@@ -149,6 +149,7 @@ def totals(user: AnyUser) -> dict[str, Any]:
     )
     for row in by_purpose:
         row["purpose_label"] = Purpose(row["purpose"]).label
+        row["total"] = money(row["total"])
     return {"by_line": by_line, "by_purpose": by_purpose}
 
 
