@@ -322,6 +322,9 @@ def case_panel(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def budget_line_create(request: HttpRequest) -> HttpResponse:
     _need(request, "fund.approve_payment")
+    today = timezone.localdate()
+    for day in (today, today.replace(year=today.year + 1, day=min(today.day, 28))):
+        actions.open_fiscal_year(day=day)  # the current and the next fiscal year exist
     form = BudgetLineForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -1,6 +1,7 @@
 """Pages and API of the fund: the access matrix, four eyes everywhere, uploads, exports."""
 
 import io
+from datetime import date
 from decimal import Decimal
 
 import openpyxl
@@ -406,3 +407,18 @@ def test_a_stale_approval_on_the_page_is_refused_shown_and_changes_nothing(
     payment.refresh_from_db()
     assert (payment.status, payment.version) == (Status.REQUESTED, 1)
     assert not LedgerEntry.objects.filter(request=payment).exists()
+
+
+@time_machine.travel("2027-03-10 09:00:00+02:00", tick=False)
+def test_the_budget_line_form_offers_the_current_and_the_next_fiscal_year(
+    client, login, approver
+) -> None:
+    from himaya.fund.models import FiscalYear
+
+    login(approver)
+    response = client.get(reverse("fund:line_create"))
+    assert response.status_code == 200
+    assert list(FiscalYear.objects.values_list("label", "starts_on", "ends_on")) == [
+        ("2026/27", date(2026, 7, 1), date(2027, 6, 30)),
+        ("2027/28", date(2027, 7, 1), date(2028, 6, 30)),
+    ]
