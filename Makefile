@@ -55,7 +55,7 @@ bench: install-test
 	$(PY) benchmarks/run.py
 
 schema: install  # regenerates the committed API schema and access table
-	$(PY) manage.py spectacular --file docs/openapi.yaml --validate --fail-on-warn
+	$(PY) manage.py spectacular --lang en --file docs/openapi.yaml --validate --fail-on-warn
 	$(PY) manage.py capability_table --write docs/access.md
 
 clean:

@@ -225,6 +225,12 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ConsentPurposeEnum": "himaya.survivors.models.ConsentPurpose",
         "CountryEnum": "himaya.survivors.countries.COUNTRIES",
+        "CasePhaseEnum": "himaya.cases.models.Phase",
+        "ClosureReasonEnum": "himaya.cases.models.ClosureReason",
+        "CarePlanStatusEnum": "himaya.cases.models.CarePlanStatus",
+        "DeliveryStatusEnum": "himaya.services.models.DeliveryStatus",
+        "ReferralStatusEnum": "himaya.referrals.models.Status",
+        "PaymentPurposeEnum": "himaya.fund.models.Purpose",
     },
 }
 

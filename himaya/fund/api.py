@@ -1,5 +1,6 @@
 """JSON API of the fund: one view per operation, scoped through the same selectors."""
 
+from abc import abstractmethod
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -172,8 +173,9 @@ class _DecisionApi(APIView):
     capabilities: tuple[str, ...] = ("fund.approve_payment",)
     input_class: type[serializers.Serializer] = FundVersionIn
 
+    @abstractmethod
     def run(self, payment: PaymentRequest, data: dict[str, Any], request: Request) -> None:
-        raise NotImplementedError
+        """Carry out the decision through its action."""
 
     def decide(self, request: Request, code: str) -> Response:
         _need(request, *self.capabilities)

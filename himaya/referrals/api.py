@@ -1,5 +1,6 @@
 """JSON API of referrals: one view per operation, scoped exactly as the pages."""
 
+from abc import abstractmethod
 from typing import Any
 
 from django.http import Http404
@@ -234,8 +235,9 @@ class _TransitionApi(APIView):
             return _refused(error)
         return _detail_response(request, referral)
 
+    @abstractmethod
     def perform(self, request: Request, referral: Referral, data: dict[str, Any]) -> Referral:
-        raise NotImplementedError
+        """Carry out the transition through its action and return the referral."""
 
 
 _TRANSITION_RESPONSES = {
