@@ -112,16 +112,6 @@ declare(
     _("Manage Ministry grants to NGOs, tranches and reports"),
     [Role.GRANTS_OFFICER],
 )
-declare(
-    "monitoring.view_indicators",
-    _("See the daily indicators and their definitions (aggregates only)"),
-    [Role.OPERATOR, Role.ANALYST, Role.SUPERVISOR],
-)
-declare(
-    "operations.run_command_centre",
-    _("Watch alerts, open incidents and assign tasks to agencies"),
-    [Role.OPERATOR],
-)
 
 
 def capability_table() -> str:
