@@ -24,6 +24,7 @@ USERS: list[tuple[str, str, str, str, str]] = [
     ("grants", "طارق", "منصور", Role.GRANTS_OFFICER, agencies_demo.MINISTRY),
     ("police", "عمرو", "شاكر", Role.PARTNER_STAFF, "Anti-Trafficking Police Unit"),
     ("ngo", "ياسمين", "رضا", Role.PARTNER_STAFF, "Nour Association for Women's Support"),
+    ("ngo.aswan", "مروة", "عثمان", Role.PARTNER_STAFF, "Upper Egypt Child Rights Association"),
     ("operator", "خالد", "ناصر", Role.OPERATOR, "National Control and Emergency Centre"),
     ("analyst", "دينا", "فاروق", Role.ANALYST, "National Coordinating Committee (NCCPIM&TIP)"),
     ("auditor", "سامح", "جلال", Role.AUDITOR, agencies_demo.MINISTRY),

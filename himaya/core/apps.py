@@ -8,4 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from himaya.core import nav_items  # noqa: F401
+        from himaya.core.reference import restore_reference_data
+
+        post_migrate.connect(restore_reference_data, dispatch_uid="himaya-reference-data")

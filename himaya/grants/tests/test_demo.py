@@ -14,10 +14,14 @@ def test_the_demo_grants_are_made_once() -> None:
     demo.seed()
     assert Grant.objects.count() == 2
     assert Tranche.objects.filter(status="released").count() == 3
-    assert sorted(GrantReport.objects.values_list("status", flat=True)) == ["approved", "submitted"]
+    assert sorted(GrantReport.objects.values_list("status", flat=True)) == [
+        "approved",
+        "returned",
+        "submitted",
+    ]
     demo.seed()
     assert (Grant.objects.count(), Tranche.objects.count(), GrantReport.objects.count()) == (
         2,
         5,
-        2,
+        3,
     )
