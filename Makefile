@@ -9,6 +9,12 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# The settings that tests and checks run under (the same as pytest's, in pyproject.toml):
+# fixed test keys, never the developer's .env.
+TEST_ENV := HIMAYA_ENV=test HIMAYA_SKIP_DOTENV=1 \
+	HIMAYA_FIELD_KEYS=Jm8nN0Zw7rY0qW1l0c9dQ2s6vZ3xK4b5n6m7a8s9d0E= \
+	HIMAYA_BLIND_INDEX_KEY=test-blind-index-key-not-for-production \
+	SECRET_KEY=test-secret-key-not-for-production
 
 .PHONY: run test install install-test messages lint types pytest bench schema clean
 
@@ -42,10 +48,10 @@ lint: install-test
 	$(VENV)/bin/ruff format --check himaya tests benchmarks scripts
 
 types: install-test
-	$(VENV)/bin/mypy himaya
+	env $(TEST_ENV) $(VENV)/bin/mypy himaya
 
 pytest: install-test messages
-	$(PY) manage.py makemigrations --check --dry-run -v 0
+	env $(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run -v 0
 	$(VENV)/bin/pytest -n 2 --ignore=tests/browser $(PYTEST_ARGS)
 	$(VENV)/bin/pytest -p no:xdist tests/browser $(PYTEST_ARGS)
 

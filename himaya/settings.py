@@ -193,6 +193,7 @@ USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Africa/Cairo"
 LOCALE_PATHS: list[Path] = []
+FORMAT_MODULE_PATH = ["himaya.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
