@@ -111,7 +111,7 @@ def test_a_survivor_is_enrolled_in_mastoura_and_her_first_visit_recorded_in_arab
     page.get_by_test_id("visit-submit").click()
     page.wait_for_load_state("networkidle")
     first = page.locator("[data-visit='1']")
-    expect(first).to_contain_text("950,00")  # Arabic locale: decimal comma
+    expect(first).to_contain_text("950.00")  # amounts use a decimal point in both languages
     expect(first.locator("[data-status=active]")).to_have_text("نشط")
     screenshot(page, "empowerment-mastoura-visit-ar")
 
