@@ -1,12 +1,18 @@
-"""Benchmarks of the foundation, printed as ratios against a baseline of the same run.
+"""Benchmarks of the foundation and the domain, printed as ratios against a baseline of the
+same run.
 
 The machine is shared and noisy, so no absolute time is asserted anywhere: each benchmark
 times a baseline and a candidate alternately, several rounds, and prints the median ratio.
+Every benchmark first asserts that its baseline and its candidate give the same answer.
+Each module runs in a transaction rolled back at its end, so that none sees another's data.
 
-    .venv/bin/python benchmarks/run.py [--survivors N] [--rounds R]
+    .venv/bin/python benchmarks/run.py [--rounds R] [--only shelters,fund]
+        [--survivors N] [--shelters N] [--beds N] [--budget-lines N] [--movements N]
+        [--cases N] [--few-cases N]
 """
 
 import argparse
+import importlib
 import os
 import statistics
 import sys
@@ -27,7 +33,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
 
@@ -63,18 +69,56 @@ def compare_cost(
     )
 
 
+class Rollback(Exception):
+    """Raised at the end of a module to undo the data it built."""
+
+
+# Each module: its main size (an option of this script) and further options passed by name.
+MODULES: dict[str, tuple[str, dict[str, str]]] = {
+    "foundation": ("survivors", {}),
+    "shelters": ("shelters", {"beds": "beds"}),
+    "fund": ("movements", {"lines": "budget_lines"}),
+    "cases": ("cases", {"few": "few_cases"}),
+}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--survivors", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--only",
+        default="",
+        help=f"comma-separated modules to run, among: {', '.join(MODULES)} (default: all)",
+    )
+    parser.add_argument("--survivors", type=int, default=2000)
+    parser.add_argument("--shelters", type=int, default=200)
+    parser.add_argument("--beds", type=int, default=10_000)
+    parser.add_argument("--budget-lines", type=int, default=50)
+    parser.add_argument("--movements", type=int, default=20_000)
+    parser.add_argument("--cases", type=int, default=5000, help="cases in the larger scope")
+    parser.add_argument("--few-cases", type=int, default=200, help="cases in the smaller scope")
     args = parser.parse_args()
+    names = [name.strip() for name in args.only.split(",") if name.strip()] or list(MODULES)
+    unknown = sorted(set(names) - set(MODULES))
+    if unknown:
+        parser.error(f"unknown module(s): {', '.join(unknown)}; choose among {', '.join(MODULES)}")
 
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, keepdb=False)
     try:
-        from benchmarks import foundation
-
-        foundation.run(args.survivors, args.rounds, compare, compare_cost)
+        for name in names:
+            module = importlib.import_module(f"benchmarks.{name}")
+            size, options = MODULES[name]
+            extra = {key: getattr(args, option) for key, option in options.items()}
+            print(f"[{name}]", flush=True)
+            started = time.perf_counter()
+            try:
+                with transaction.atomic():
+                    module.run(getattr(args, size), args.rounds, compare, compare_cost, **extra)
+                    raise Rollback
+            except Rollback:
+                pass
+            print(f"  ({name} took {time.perf_counter() - started:.0f} s)", flush=True)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
