@@ -149,6 +149,16 @@ class Case(PublicCodeModel, VersionedModel):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         ordering = ["-created_at"]
+        indexes = [
+            # The case list: an agency's cases, newest first contact first.
+            models.Index(
+                fields=["lead_agency", "-first_contact_on", "-id"], name="case_agency_contact_idx"
+            ),
+            # A case worker's own open cases, oldest first contact first.
+            models.Index(
+                fields=["case_worker", "first_contact_on", "id"], name="case_worker_contact_idx"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(phase="closed")

@@ -18,6 +18,7 @@ from himaya.cases.models import (
     ExploitationForm,
     RiskAssessment,
 )
+from himaya.core.fields import EncryptedTextField
 from himaya.core.typing import AnyUser
 from himaya.survivors.models import Survivor
 
@@ -40,6 +41,13 @@ def get_case_or_404(user: AnyUser, code: str) -> Case:
     return case
 
 
+_SURVIVOR_ENCRYPTED = [
+    f"survivor__{field.name}"
+    for field in Survivor._meta.concrete_fields
+    if isinstance(field, EncryptedTextField)
+]
+
+
 def case_list(
     user: AnyUser,
     *,
@@ -50,8 +58,10 @@ def case_list(
     form: str = "",
 ) -> QuerySet[Case]:
     """The visible cases, searched by case code and filtered, ready for a list."""
-    cases = cases_visible_to(user).select_related(
-        "survivor", "lead_agency", "case_worker", "governorate_of_exploitation"
+    cases = (
+        cases_visible_to(user)
+        .select_related("survivor", "lead_agency", "case_worker", "governorate_of_exploitation")
+        .defer(*_SURVIVOR_ENCRYPTED)  # the list shows the survivor's code only: decrypt nothing
     )
     if query:
         cases = cases.filter(code__icontains=query.strip())

@@ -204,6 +204,11 @@ class RevealForm(StyledForm):
         label=_("Why do you need to see the identity?"), choices=RevealPurpose.choices
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Its own element ids: the consent form on the same page has a ``purpose`` too.
+        kwargs.setdefault("auto_id", "reveal_%s")
+        super().__init__(*args, **kwargs)
+
 
 class ConsentForm(StyledForm):
     purpose = forms.ChoiceField(label=_("Purpose"), choices=ConsentPurpose.choices)

@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import pytest
+from django.db import connection
 from django.utils import translation
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiYamlRenderer
@@ -9,6 +11,11 @@ from drf_spectacular.renderers import OpenApiYamlRenderer
 SCHEMA = Path(__file__).resolve().parents[3] / "docs" / "openapi.yaml"
 
 
+@pytest.mark.skipif(
+    connection.vendor != "sqlite",
+    reason="the committed schema is generated on the embedded database; integer ranges "
+    "in it follow the database engine",
+)
 def test_the_committed_api_schema_matches_the_code() -> None:
     with translation.override("en"):
         schema = SchemaGenerator().get_schema(request=None, public=True)
