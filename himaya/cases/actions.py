@@ -1,12 +1,12 @@
 """Writes of the cases app. Every write with a rule goes through a function here."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from himaya.agencies.models import Agency, Governorate, Role
@@ -34,16 +34,38 @@ from himaya.core.locking import save_with_version
 from himaya.survivors.models import Survivor
 
 
+def in_both_languages(summary: str | Callable[[], str]) -> tuple[str, str]:
+    """The summary written in Arabic and in English (a plain string is kept as it is)."""
+    if not callable(summary):
+        return str(summary)[:500], str(summary)[:500]
+    with translation.override("ar"):
+        arabic = str(summary())
+    with translation.override("en"):
+        english = str(summary())
+    return arabic[:500], english[:500]
+
+
 @transaction.atomic
 def record_case_event(
-    *, case: Case, kind: str, by: Any = None, summary: str = "", object_code: str = ""
+    *,
+    case: Case,
+    kind: str,
+    by: Any = None,
+    summary: str | Callable[[], str] = "",
+    object_code: str = "",
 ) -> CaseEvent:
-    """Append a line to the case's timeline (other apps call this for their own events)."""
+    """Append a line to the case's timeline (other apps call this for their own events).
+
+    Pass ``summary`` as a function that builds the text (``lambda: _("…") % {…}``): it is
+    written once in each language, so that everyone reads the timeline in their own.
+    """
+    arabic, english = in_both_languages(summary)
     return CaseEvent.objects.create(
         case=case,
         occurred_at=timezone.now(),
         kind=kind,
-        summary=summary[:500],
+        summary=arabic,
+        summary_en=english,
         actor=by if getattr(by, "is_authenticated", False) else None,
         object_code=object_code,
     )
@@ -154,7 +176,7 @@ def open_case(
         case=case,
         kind="case.opened",
         by=by,
-        summary=str(_("Case opened in identification")),
+        summary=lambda: str(_("Case opened in identification")),
         object_code=case.code,
     )
     record_event(
@@ -207,7 +229,7 @@ def update_case(
         case=case,
         kind="case.updated",
         by=by,
-        summary=str(_("Identification details updated")),
+        summary=lambda: str(_("Identification details updated")),
         object_code=case.code,
     )
     record_event(
@@ -259,7 +281,7 @@ def move_case(
         case=case,
         kind="case.phase_changed",
         by=by,
-        summary=str(
+        summary=lambda: str(
             _("Moved from %(from)s to %(to)s")
             % {"from": Phase(from_phase).label, "to": Phase(to_phase).label}
         ),
@@ -301,7 +323,9 @@ def request_closure(
         case=case,
         kind="case.closure_requested",
         by=by,
-        summary=str(_("Closure requested: %(reason)s") % {"reason": ClosureReason(reason).label}),
+        summary=lambda: str(
+            _("Closure requested: %(reason)s") % {"reason": ClosureReason(reason).label}
+        ),
         object_code=closure.code,
     )
     record_event(
@@ -353,7 +377,7 @@ def decide_closure(
         case=case,
         kind="case.closed" if approve else "case.closure_refused",
         by=by,
-        summary=str(_("Closure approved") if approve else _("Closure refused")),
+        summary=lambda: str(_("Closure approved") if approve else _("Closure refused")),
         object_code=closure.code,
     )
     record_event(
@@ -387,7 +411,7 @@ def reassign_case(
         case=case,
         kind="case.reassigned",
         by=by,
-        summary=str(_("Case reassigned to %(user)s") % {"user": to_worker.get_username()}),
+        summary=lambda: str(_("Case reassigned to %(user)s") % {"user": to_worker.get_username()}),
         object_code=case.code,
     )
     record_event(
@@ -436,7 +460,7 @@ def assess_risk(
         case=case,
         kind="case.risk_assessed",
         by=by,
-        summary=str(_("Risk assessed: %(level)s") % {"level": RiskLevel(level).label}),
+        summary=lambda: str(_("Risk assessed: %(level)s") % {"level": RiskLevel(level).label}),
         object_code=assessment.code,
     )
     record_event(
@@ -476,7 +500,9 @@ def update_risk_assessment(
         case=assessment.case,
         kind="case.risk_updated",
         by=by,
-        summary=str(_("Risk assessment corrected: %(level)s") % {"level": RiskLevel(level).label}),
+        summary=lambda: str(
+            _("Risk assessment corrected: %(level)s") % {"level": RiskLevel(level).label}
+        ),
         object_code=assessment.code,
     )
     record_event(
@@ -510,7 +536,7 @@ def create_care_plan(
         case=case,
         kind="care_plan.created",
         by=by,
-        summary=str(_("Care plan drafted")),
+        summary=lambda: str(_("Care plan drafted")),
         object_code=plan.code,
     )
     record_event(
@@ -540,7 +566,7 @@ def update_care_plan(
         case=plan.case,
         kind="care_plan.updated",
         by=by,
-        summary=str(_("Care plan updated")),
+        summary=lambda: str(_("Care plan updated")),
         object_code=plan.code,
     )
     record_event(action="care_plan.updated", actor=by, obj=plan, request=request)
@@ -567,7 +593,7 @@ def add_care_plan_goal(
         case=plan.case,
         kind="care_plan.goal_added",
         by=by,
-        summary=str(_("Goal added to the care plan")),
+        summary=lambda: str(_("Goal added to the care plan")),
         object_code=goal.code,
     )
     record_event(
@@ -607,7 +633,7 @@ def update_care_plan_goal(
         case=plan.case,
         kind="care_plan.goal_updated",
         by=by,
-        summary=str(_("Goal achieved") if is_achieved else _("Goal updated")),
+        summary=lambda: str(_("Goal achieved") if is_achieved else _("Goal updated")),
         object_code=goal.code,
     )
     record_event(action="care_plan.goal_updated", actor=by, obj=goal, request=request)
@@ -634,7 +660,7 @@ def submit_care_plan(
         case=plan.case,
         kind="care_plan.submitted",
         by=by,
-        summary=str(_("Care plan submitted for approval")),
+        summary=lambda: str(_("Care plan submitted for approval")),
         object_code=plan.code,
     )
     record_event(action="care_plan.submitted", actor=by, obj=plan, request=request)
@@ -673,7 +699,9 @@ def decide_care_plan(
         case=plan.case,
         kind="care_plan.approved" if approve else "care_plan.returned",
         by=by,
-        summary=str(_("Care plan approved") if approve else _("Care plan returned for changes")),
+        summary=lambda: str(
+            _("Care plan approved") if approve else _("Care plan returned for changes")
+        ),
         object_code=plan.code,
     )
     record_event(

@@ -7,16 +7,18 @@ and closures. The services demo adds deliveries and feedback to these cases.
 
 import datetime
 import random
+from collections.abc import Callable
 from typing import Any
 
 from django.apps import apps
 from django.db.models import QuerySet
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from himaya.accounts.models import User
 from himaya.agencies import demo as agencies_demo
 from himaya.agencies.models import Agency, Governorate
+from himaya.cases.actions import in_both_languages
 from himaya.cases.models import (
     CarePlan,
     CarePlanGoal,
@@ -160,9 +162,19 @@ def at(day: datetime.date, hour: int = 10) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(hour, 0), tzinfo=datetime.UTC)
 
 
-def event(case: Case, day: datetime.date, kind: str, summary: str, by: Any, code: str = "") -> None:
+def event(
+    case: Case, day: datetime.date, kind: str, summary: Callable[[], str], by: Any, code: str = ""
+) -> None:
+    """A timeline line dated in the past (``record_case_event`` stamps the present)."""
+    arabic, english = in_both_languages(summary)
     CaseEvent.objects.create(
-        case=case, occurred_at=at(day), kind=kind, summary=summary, actor=by, object_code=code
+        case=case,
+        occurred_at=at(day),
+        kind=kind,
+        summary=arabic,
+        summary_en=english,
+        actor=by,
+        object_code=code,
     )
 
 
@@ -256,7 +268,14 @@ def _make_case(
         changed_on=identified,
         changed_by=worker,
     )
-    event(case, first_contact, "case.opened", "فُتحت الحالة في مرحلة التحديد", worker, case.code)
+    event(
+        case,
+        first_contact,
+        "case.opened",
+        lambda: _("Case opened in identification"),
+        worker,
+        case.code,
+    )
 
     # Walk the path until a stop chosen for this case or until today.
     stop = rng.choices(range(len(PATH) + 1), weights=[14, 18, 26, 16, 10, 16])[0]
@@ -271,12 +290,15 @@ def _make_case(
         PhaseChange.objects.create(
             case=case, from_phase=phase, to_phase=next_phase, changed_on=next_day, changed_by=worker
         )
-        with translation.override("ar"):
-            summary = str(
-                _("Moved from %(from)s to %(to)s")
-                % {"from": Phase(phase).label, "to": Phase(next_phase).label}
-            )
-        event(case, next_day, "case.phase_changed", summary, worker, case.code)
+        labels = {"from": Phase(phase).label, "to": Phase(next_phase).label}
+        event(
+            case,
+            next_day,
+            "case.phase_changed",
+            lambda labels=labels: _("Moved from %(from)s to %(to)s") % labels,  # type: ignore[misc]
+            worker,
+            case.code,
+        )
         dates[PHASE_DATE_FIELDS[next_phase]] = next_day
         phase, day = next_phase, next_day
 
@@ -295,7 +317,15 @@ def _make_case(
             assessor=worker,
             note=rng.choice(RISK_NOTES),
         )
-        event(case, risk_day, "case.risk_assessed", "تقييم المخاطر", worker, assessment.code)
+        risk_label = RiskLevel(level).label
+        event(
+            case,
+            risk_day,
+            "case.risk_assessed",
+            lambda label=risk_label: _("Risk assessed: %(level)s") % {"level": label},  # type: ignore[misc]
+            worker,
+            assessment.code,
+        )
         risk_day += datetime.timedelta(days=rng.randint(60, 120))
         level = RiskLevel.values[
             max(0, RiskLevel.values.index(level) - (1 if repeat % 2 == 0 else 0))
@@ -318,13 +348,27 @@ def _make_case(
             )
         plan.status = CarePlanStatus.SUBMITTED
         plan.submitted_at = at(plan_day, 11)
-        event(case, plan_day, "care_plan.submitted", "قُدمت خطة الرعاية للاعتماد", worker, plan.code)
+        event(
+            case,
+            plan_day,
+            "care_plan.submitted",
+            lambda: _("Care plan submitted for approval"),
+            worker,
+            plan.code,
+        )
         decided = plan_day + datetime.timedelta(days=rng.randint(1, 5))
         if supervisor is not None and decided <= today:
             plan.status = CarePlanStatus.APPROVED
             plan.decided_by = supervisor
             plan.decided_at = at(decided, 12)
-            event(case, decided, "care_plan.approved", "اعتُمدت خطة الرعاية", supervisor, plan.code)
+            event(
+                case,
+                decided,
+                "care_plan.approved",
+                lambda: _("Care plan approved"),
+                supervisor,
+                plan.code,
+            )
         plan.save()
 
     # Closure: cases that reached their stop long enough ago are closed with a reason.
@@ -335,8 +379,14 @@ def _make_case(
             if phase == Phase.IDENTIFICATION:
                 reason = ClosureReason.DECLINED
             closure = ClosureRequest.objects.create(case=case, reason=reason, requested_by=worker)
+            reason_label = ClosureReason(reason).label
             event(
-                case, close_day, "case.closure_requested", "طُلب إغلاق الحالة", worker, closure.code
+                case,
+                close_day,
+                "case.closure_requested",
+                lambda label=reason_label: _("Closure requested: %(reason)s") % {"reason": label},  # type: ignore[misc]
+                worker,
+                closure.code,
             )
             if supervisor is not None and close_day < today:
                 closure.status = ClosureStatus.APPROVED
@@ -351,7 +401,12 @@ def _make_case(
                     changed_by=supervisor,
                 )
                 event(
-                    case, close_day, "case.closed", "اعتُمد إغلاق الحالة", supervisor, closure.code
+                    case,
+                    close_day,
+                    "case.closed",
+                    lambda: _("Closure approved"),
+                    supervisor,
+                    closure.code,
                 )
                 phase = Phase.CLOSED
                 dates["closed_on"] = close_day

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from himaya.agencies.models import Agency, Governorate
@@ -197,6 +198,7 @@ class CaseEvent(models.Model):
     occurred_at = models.DateTimeField(_("when"), db_index=True)
     kind = models.CharField(_("event"), max_length=64)
     summary = models.CharField(_("summary"), max_length=500, blank=True)
+    summary_en = models.CharField(_("summary in English"), max_length=500, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("by"),
@@ -214,6 +216,12 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.code} {self.kind}"
+
+    @property
+    def text(self) -> str:
+        """The summary in the reader's language (Arabic when no English was written)."""
+        english = (get_language() or "ar").startswith("en")
+        return self.summary_en if english and self.summary_en else self.summary
 
 
 class ExploitationForm(BilingualNamed):

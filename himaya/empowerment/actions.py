@@ -96,7 +96,7 @@ def refer_survivor(
         case=case,
         kind="empowerment.referred",
         by=by,
-        summary=_summary(enrolment, EnrolmentStatus.REFERRED),
+        summary=lambda: _summary(enrolment, EnrolmentStatus.REFERRED),
         object_code=enrolment.code,
     )
     record_event(
@@ -139,7 +139,7 @@ def _change_status(
         case=enrolment.case,
         kind=f"empowerment.{to}",
         by=by,
-        summary=_summary(enrolment, to),
+        summary=lambda: _summary(enrolment, to),
         object_code=enrolment.code,
     )
     record_event(
@@ -264,7 +264,7 @@ def start_project(
         case=enrolment.case,
         kind="empowerment.project_started",
         by=by,
-        summary=f"{programme.name_ar} / {programme.name_en}",
+        summary=lambda: f"{programme.name_ar} / {programme.name_en}",
         object_code=project.code,
     )
     record_event(
@@ -347,7 +347,7 @@ def record_visit(
         case=enrolment.case,
         kind="empowerment.visit_recorded",
         by=by,
-        summary=f"#{visit.number}: {ProjectStatus(project_status).label}",
+        summary=lambda: f"#{visit.number}: {ProjectStatus(project_status).label}",
         object_code=project.code,
     )
     record_event(
@@ -384,7 +384,7 @@ def reschedule_visit(
         case=enrolment.case,
         kind="empowerment.visit_rescheduled",
         by=by,
-        summary=f"#{visit.number}: {previous.isoformat()} → {due_on.isoformat()}",
+        summary=lambda: f"#{visit.number}: {previous.isoformat()} → {due_on.isoformat()}",
         object_code=visit.project.code,
     )
     record_event(

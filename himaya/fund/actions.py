@@ -185,8 +185,10 @@ def request_payment(
         kind="fund.payment_requested",
         by=by,
         object_code=payment.code,
-        summary=str(_("Assistance payment requested: %(amount)s EGP, %(purpose)s"))
-        % {"amount": amount, "purpose": payment.get_purpose_display()},
+        summary=lambda: (
+            str(_("Assistance payment requested: %(amount)s EGP, %(purpose)s"))
+            % {"amount": amount, "purpose": payment.get_purpose_display()}
+        ),
     )
     record_event(
         action="fund.payment_requested",
@@ -259,7 +261,7 @@ def approve_payment(
             else _("Approved and committed on the budget line")
         )
     record_case_event(
-        case=payment.case, kind=kind, by=by, summary=str(summary), object_code=payment.code
+        case=payment.case, kind=kind, by=by, summary=lambda: str(summary), object_code=payment.code
     )
     record_event(
         action=kind,
@@ -301,7 +303,7 @@ def reject_payment(
         kind="fund.payment_rejected",
         by=by,
         object_code=payment.code,
-        summary=str(_("Assistance payment rejected")),
+        summary=lambda: str(_("Assistance payment rejected")),
     )
     record_event(
         action="fund.payment_rejected",
@@ -345,8 +347,10 @@ def record_payment(
         kind="fund.payment_paid",
         by=by,
         object_code=payment.code,
-        summary=str(_("Assistance paid: %(amount)s EGP by %(method)s"))
-        % {"amount": payment.amount, "method": payment.get_method_display()},
+        summary=lambda: (
+            str(_("Assistance paid: %(amount)s EGP by %(method)s"))
+            % {"amount": payment.amount, "method": payment.get_method_display()}
+        ),
     )
     record_event(
         action="fund.payment_paid",
@@ -384,7 +388,7 @@ def reverse_payment(
         kind="fund.payment_reversed",
         by=by,
         object_code=payment.code,
-        summary=str(_("Assistance payment reversed")),
+        summary=lambda: str(_("Assistance payment reversed")),
     )
     record_event(
         action="fund.payment_reversed",
@@ -436,7 +440,7 @@ def attach_document(
         kind="fund.document_attached",
         by=by,
         object_code=payment.code,
-        summary=str(_("Supporting document attached to an assistance payment request")),
+        summary=lambda: str(_("Supporting document attached to an assistance payment request")),
     )
     record_event(
         action="fund.document_attached",

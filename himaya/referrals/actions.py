@@ -143,7 +143,7 @@ def create_referral(
         case=case,
         kind="referral.sent",
         by=by,
-        summary=_summary(
+        summary=lambda: _summary(
             gettext("Referred to %(agency)s for %(service)s")
             % {"agency": to_agency.name, "service": service_type.name}
         ),
@@ -162,7 +162,7 @@ def create_referral(
             case=case,
             kind="referral.consent_overridden",
             by=by,
-            summary=_summary(
+            summary=lambda: _summary(
                 gettext("Consent overridden by a supervisor: %(reason)s")
                 % {"reason": override_reason}
             ),
@@ -179,7 +179,7 @@ def _change_status(
     expected_version: int,
     allowed: Callable[[Any, Referral], bool],
     fields: dict[str, Any],
-    summary: str,
+    summary: Callable[[], str],
     request: HttpRequest | None,
 ) -> Referral:
     locked = (
@@ -231,7 +231,9 @@ def accept_referral(
         expected_version=expected_version,
         allowed=_receiver,
         fields={"answered_at": timezone.now(), "answered_by": by},
-        summary=gettext("Referral accepted by %(agency)s") % {"agency": referral.to_agency.name},
+        summary=lambda: (
+            gettext("Referral accepted by %(agency)s") % {"agency": referral.to_agency.name}
+        ),
         request=request,
     )
 
@@ -255,7 +257,9 @@ def decline_referral(
         expected_version=expected_version,
         allowed=_receiver,
         fields={"answered_at": timezone.now(), "answered_by": by, "decline_reason": reason},
-        summary=gettext("Referral declined by %(agency)s") % {"agency": referral.to_agency.name},
+        summary=lambda: (
+            gettext("Referral declined by %(agency)s") % {"agency": referral.to_agency.name}
+        ),
         request=request,
     )
 
@@ -279,7 +283,9 @@ def complete_referral(
         expected_version=expected_version,
         allowed=_receiver,
         fields={"completed_at": timezone.now(), "completed_by": by, "outcome_note": outcome},
-        summary=gettext("Referral completed by %(agency)s") % {"agency": referral.to_agency.name},
+        summary=lambda: (
+            gettext("Referral completed by %(agency)s") % {"agency": referral.to_agency.name}
+        ),
         request=request,
     )
 
@@ -295,7 +301,9 @@ def cancel_referral(
         expected_version=expected_version,
         allowed=_sender,
         fields={"cancelled_at": timezone.now(), "cancelled_by": by},
-        summary=gettext("Referral to %(agency)s cancelled") % {"agency": referral.to_agency.name},
+        summary=lambda: (
+            gettext("Referral to %(agency)s cancelled") % {"agency": referral.to_agency.name}
+        ),
         request=request,
     )
 

@@ -172,7 +172,7 @@ def _make(
         case=case,
         kind="referral.sent",
         by=case.case_worker,
-        summary=f"{agency.name_ar} · {service.name_ar}",
+        summary=lambda: f"{agency.name_ar} · {service.name_ar}",
         object_code=referral.code,
     )
     if status != Status.SENT:
@@ -180,7 +180,7 @@ def _make(
             case=case,
             kind=f"referral.{status}",
             by=answered_by if status != Status.CANCELLED else case.case_worker,
-            summary=f"{agency.name_ar} · {service.name_ar}",
+            summary=lambda: f"{agency.name_ar} · {service.name_ar}",
             object_code=referral.code,
         )
     return 1

@@ -128,7 +128,7 @@ def record_screening(
             case=case,
             kind="screening.recorded",
             by=by,
-            summary=f"{screening.code}: {screening.outcome} ({screening.rule_version})",
+            summary=lambda: f"{screening.code}: {screening.outcome} ({screening.rule_version})",
             object_code=screening.code,
         )
     return screening

@@ -62,7 +62,7 @@ def plan_service(
         case=case,
         kind="service.planned",
         by=by,
-        summary=str(
+        summary=lambda: str(
             _("%(service)s planned with %(provider)s")
             % {"service": service_type.name, "provider": provider.name}
         ),
@@ -123,13 +123,17 @@ def update_delivery(
         DeliveryStatus.DELIVERED: "service.delivered",
         DeliveryStatus.CANCELLED: "service.cancelled",
     }.get(DeliveryStatus(status), "service.replanned")
-    summary = {
+    message = {
         "service.delivered": _("%(service)s delivered"),
         "service.cancelled": _("%(service)s cancelled"),
         "service.replanned": _("%(service)s re-planned"),
-    }[kind] % {"service": delivery.service_type.name}
+    }[kind]
     record_case_event(
-        case=delivery.case, kind=kind, by=by, summary=str(summary), object_code=delivery.code
+        case=delivery.case,
+        kind=kind,
+        by=by,
+        summary=lambda: str(message % {"service": delivery.service_type.name}),
+        object_code=delivery.code,
     )
     record_event(
         action=kind,
@@ -171,7 +175,7 @@ def record_feedback(
         case=delivery.case,
         kind="service.feedback",
         by=by,
-        summary=str(
+        summary=lambda: str(
             _("Feedback recorded on %(service)s") % {"service": delivery.service_type.name}
         ),
         object_code=feedback.code,

@@ -114,6 +114,7 @@ def seed() -> str:
                     ),
                     kind="service.planned",
                     summary=f"{types[code].name_ar} · {provider.name_ar}",
+                    summary_en=f"{types[code].name_en} · {provider.name_en}",
                     actor=case.case_worker,
                     object_code=delivery.code,
                 )
@@ -126,6 +127,7 @@ def seed() -> str:
                         ),
                         kind="service.delivered",
                         summary=f"قُدّمت خدمة {types[code].name_ar}",
+                        summary_en=f"{types[code].name_en} delivered",
                         actor=case.case_worker,
                         object_code=delivery.code,
                     )

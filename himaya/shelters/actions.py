@@ -224,8 +224,10 @@ def admit_to_shelter(
         case=case,
         kind="shelter.admitted",
         by=by,
-        summary=_("Admitted to %(shelter)s for %(nights)s nights planned")
-        % {"shelter": shelter.name, "nights": planned_nights},
+        summary=lambda: (
+            _("Admitted to %(shelter)s for %(nights)s nights planned")
+            % {"shelter": shelter.name, "nights": planned_nights}
+        ),
         object_code=stay.code,
     )
     return stay
@@ -335,8 +337,10 @@ def transfer_stay(
         case=stay.case,
         kind="shelter.transferred",
         by=by,
-        summary=_("Transferred from %(origin)s to %(shelter)s")
-        % {"origin": stay.shelter.name, "shelter": shelter.name},
+        summary=lambda: (
+            _("Transferred from %(origin)s to %(shelter)s")
+            % {"origin": stay.shelter.name, "shelter": shelter.name}
+        ),
         object_code=new_stay.code,
     )
     return new_stay
@@ -388,12 +392,14 @@ def discharge_stay(
         case=stay.case,
         kind="shelter.discharged",
         by=by,
-        summary=_("Left %(shelter)s after %(nights)s nights: %(destination)s")
-        % {
-            "shelter": stay.shelter.name,
-            "nights": stay.nights,
-            "destination": Destination(destination).label,
-        },
+        summary=lambda: (
+            _("Left %(shelter)s after %(nights)s nights: %(destination)s")
+            % {
+                "shelter": stay.shelter.name,
+                "nights": stay.nights,
+                "destination": Destination(destination).label,
+            }
+        ),
         object_code=stay.code,
     )
     return stay

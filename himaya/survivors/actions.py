@@ -324,7 +324,10 @@ def record_consent(
             "given_on": given_on.isoformat(),
         },
     )
-    summary = gettext("Consent recorded: %(purpose)s") % {"purpose": consent.get_purpose_display()}
+
+    def summary() -> str:
+        return gettext("Consent recorded: %(purpose)s") % {"purpose": consent.get_purpose_display()}
+
     for case in _cases_of(survivor):
         record_case_event(
             case=case,
@@ -373,7 +376,12 @@ def withdraw_consent(
             "withdrawn_on": withdrawn_on.isoformat(),
         },
     )
-    summary = gettext("Consent withdrawn: %(purpose)s") % {"purpose": consent.get_purpose_display()}
+
+    def summary() -> str:
+        return gettext("Consent withdrawn: %(purpose)s") % {
+            "purpose": consent.get_purpose_display()
+        }
+
     for case in _cases_of(survivor):
         record_case_event(
             case=case,
