@@ -457,3 +457,169 @@ def record_occupancy(*, night: date) -> int:
         records.append(DailyOccupancy(on=night, shelter_id=shelter_id, unit=None, **total))
     DailyOccupancy.objects.bulk_create(records)
     return len(records)
+
+
+# --- capacity: units and beds, managed by the shelter's own staff --------------------------
+
+UNIT_FIELDS = [
+    "label",
+    "sex",
+    "accepts_children",
+    "accepts_adolescents",
+    "accepts_adults",
+    "accepts_mothers_with_children",
+    "wheelchair_accessible",
+    "languages",
+    "security_level",
+]
+
+MAX_BEDS_AT_ONCE = 20
+
+
+def _require_staff(user: AnyUser, shelter: Shelter) -> None:
+    if shelter.pk not in staffed_shelter_ids(user):
+        raise ShelterError(_("Only the shelter's own staff may change its units and beds."))
+
+
+def _apply_eligibility(unit: Unit, eligibility: dict[str, Any]) -> None:
+    unknown = set(eligibility) - set(UNIT_FIELDS)
+    if unknown:
+        raise ValueError(f"not unit fields: {sorted(unknown)}")
+    for name, value in eligibility.items():
+        setattr(unit, name, value)
+    unit.label = unit.label.strip()
+    unit.languages = rules.normalise_languages(unit.languages)
+    if not unit.label:
+        raise ShelterError(_("Give the unit a name."))
+    if not (unit.accepts_children or unit.accepts_adolescents or unit.accepts_adults):
+        raise ShelterError(_("A unit receives at least one age group."))
+    if not unit.languages:
+        raise ShelterError(_("Give at least one language spoken by the staff of the unit."))
+
+
+def _label_taken(unit: Unit) -> bool:
+    return (
+        Unit.objects.filter(shelter_id=unit.shelter_id, label=unit.label)
+        .exclude(pk=unit.pk)
+        .exists()
+    )
+
+
+@transaction.atomic
+def add_unit(
+    *,
+    shelter: Shelter,
+    by: Any,
+    eligibility: dict[str, Any],
+    request: HttpRequest | None = None,
+) -> Unit:
+    """Add a room (or wing) with its eligibility to the shelter (its own staff only)."""
+    _require_staff(by, shelter)
+    unit = Unit(shelter=shelter)
+    _apply_eligibility(unit, eligibility)
+    if _label_taken(unit):
+        raise ShelterError(_("This shelter already has a unit with this name."))
+    unit.save()
+    record_event(
+        action="shelters.unit_added",
+        actor=by,
+        obj=shelter,
+        request=request,
+        details={"unit": unit.pk, "label": unit.label},
+    )
+    return unit
+
+
+@transaction.atomic
+def update_unit(
+    *,
+    unit: Unit,
+    by: Any,
+    expected_version: int,
+    eligibility: dict[str, Any],
+    request: HttpRequest | None = None,
+) -> Unit:
+    """Change a unit's name and eligibility; a stale edit is refused and changes nothing."""
+    _require_staff(by, unit.shelter)
+    before = {name: getattr(unit, name) for name in UNIT_FIELDS}
+    _apply_eligibility(unit, eligibility)
+    if _label_taken(unit):
+        raise ShelterError(_("This shelter already has a unit with this name."))
+    save_with_version(unit, expected_version=expected_version, fields=UNIT_FIELDS)
+    changed = sorted(name for name in UNIT_FIELDS if getattr(unit, name) != before[name])
+    record_event(
+        action="shelters.unit_updated",
+        actor=by,
+        obj=unit.shelter,
+        request=request,
+        details={"unit": unit.pk, "changed": changed},
+    )
+    return unit
+
+
+@transaction.atomic
+def add_beds(
+    *,
+    unit: Unit,
+    by: Any,
+    beds: int = 0,
+    cots: int = 0,
+    request: HttpRequest | None = None,
+) -> list[Bed]:
+    """Add beds and cots (for infants) to a unit, named after the ones it already has."""
+    _require_staff(by, unit.shelter)
+    if beds < 0 or cots < 0 or beds + cots < 1:
+        raise ShelterError(_("Add at least one bed or cot."))
+    if beds + cots > MAX_BEDS_AT_ONCE:
+        raise ShelterError(
+            _("Add at most %(count)s beds and cots at a time.") % {"count": MAX_BEDS_AT_ONCE}
+        )
+    _lock_beds(unit.shelter)
+    taken = set(Bed.objects.filter(unit=unit).values_list("label", flat=True))
+    created: list[Bed] = []
+    for kind, count in ((BedKind.BED, beds), (BedKind.COT, cots)):
+        for label in rules.next_bed_labels(taken, "B" if kind == BedKind.BED else "C", count):
+            taken.add(label)
+            created.append(Bed(unit=unit, label=label, kind=kind))
+    Bed.objects.bulk_create(created)
+    record_event(
+        action="shelters.beds_added",
+        actor=by,
+        obj=unit.shelter,
+        request=request,
+        details={"unit": unit.pk, "beds": beds, "cots": cots},
+    )
+    return created
+
+
+@transaction.atomic
+def set_bed_in_service(
+    *,
+    bed: Bed,
+    by: Any,
+    in_service: bool,
+    request: HttpRequest | None = None,
+) -> Bed:
+    """Take a bed out of service or back into service; never while it holds an open stay."""
+    shelter = bed.unit.shelter
+    _require_staff(by, shelter)
+    # The same lock as admissions: nobody is admitted into the bed while we decide.
+    _lock_beds(shelter)
+    if not in_service and Stay.objects.filter(bed=bed, status=StayStatus.OPEN).exists():
+        raise ShelterError(
+            _(
+                "Bed %(bed)s holds a person tonight: transfer or discharge the stay "
+                "before taking the bed out of service."
+            )
+            % {"bed": bed.label}
+        )
+    Bed.objects.filter(pk=bed.pk).update(is_active=in_service)
+    bed.is_active = in_service
+    record_event(
+        action="shelters.bed_in_service" if in_service else "shelters.bed_out_of_service",
+        actor=by,
+        obj=shelter,
+        request=request,
+        details={"unit": bed.unit_id, "bed": bed.label},
+    )
+    return bed

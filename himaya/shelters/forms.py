@@ -5,8 +5,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from himaya.agencies.models import Governorate
-from himaya.shelters.actions import DISCHARGE_DESTINATIONS
-from himaya.shelters.models import Destination, SecurityLevel, Shelter
+from himaya.shelters.actions import DISCHARGE_DESTINATIONS, MAX_BEDS_AT_ONCE
+from himaya.shelters.models import Destination, SecurityLevel, SexAccepted, Shelter
+from himaya.shelters.rules import invalid_languages
 
 SEX_CHOICES = [
     ("female", pgettext_lazy("sex", "Female")),
@@ -144,3 +145,89 @@ class ShelterForm(StyledForm):
     address = forms.CharField(
         label=_("Address"), required=False, max_length=500, widget=forms.Textarea({"rows": 2})
     )
+
+
+class UnitForm(StyledForm):
+    """A unit's name and eligibility (the fields of ``Unit``); ``version`` when editing."""
+
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    label = forms.CharField(label=_("Name of the unit"), max_length=60)
+    sex = forms.ChoiceField(label=_("Sex accepted"), choices=SexAccepted.choices)
+    accepts_children = forms.BooleanField(label=_("Children (under 12)"), required=False)
+    accepts_adolescents = forms.BooleanField(label=_("Adolescents (12 to 17)"), required=False)
+    accepts_adults = forms.BooleanField(
+        label=_("Adults (18 and over)"), required=False, initial=True
+    )
+    accepts_mothers_with_children = forms.BooleanField(
+        label=_("Mothers with their children"), required=False
+    )
+    wheelchair_accessible = forms.BooleanField(label=_("Wheelchair accessible"), required=False)
+    languages = forms.CharField(
+        label=_("Languages spoken by the staff"),
+        max_length=60,
+        initial="ar",
+        help_text=_("ISO 639-1 codes separated by commas, for example ar,en,am."),
+    )
+    security_level = forms.TypedChoiceField(
+        label=_("Security level"),
+        choices=SecurityLevel.choices,
+        coerce=int,
+        initial=SecurityLevel.STANDARD,
+    )
+
+    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # An edit must say which version it was read at (optimistic locking).
+        self.fields["version"].required = editing
+
+    def clean_languages(self) -> str:
+        value: str = self.cleaned_data.get("languages") or ""
+        wrong = invalid_languages(value)
+        if wrong:
+            raise forms.ValidationError(
+                _("Not a language code: %(codes)s. Use codes such as ar, en, am."),
+                params={"codes": ", ".join(wrong)},
+            )
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not (
+            data.get("accepts_children")
+            or data.get("accepts_adolescents")
+            or data.get("accepts_adults")
+        ):
+            self.add_error(
+                "accepts_adults", _("Choose at least one age group that the unit receives.")
+            )
+        return data
+
+    def eligibility(self) -> dict[str, Any]:
+        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
+
+
+class AddBedsForm(StyledForm):
+    beds = forms.IntegerField(
+        label=_("Beds"), min_value=0, max_value=MAX_BEDS_AT_ONCE, initial=1, required=False
+    )
+    cots = forms.IntegerField(
+        label=_("Cots (infants)"),
+        min_value=0,
+        max_value=MAX_BEDS_AT_ONCE,
+        initial=0,
+        required=False,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        beds = data.get("beds") or 0
+        cots = data.get("cots") or 0
+        data["beds"], data["cots"] = beds, cots
+        if not self.errors and beds + cots < 1:
+            raise forms.ValidationError(_("Add at least one bed or cot."))
+        if beds + cots > MAX_BEDS_AT_ONCE:
+            raise forms.ValidationError(
+                _("Add at most %(count)s beds and cots at a time."),
+                params={"count": MAX_BEDS_AT_ONCE},
+            )
+        return data

@@ -175,3 +175,32 @@ def occupancy_rate(occupied: int, beds: int) -> float | None:
     if beds <= 0:
         return None
     return occupied / beds
+
+
+def invalid_languages(value: str) -> list[str]:
+    """The parts of ``"ar, english"`` that are not ISO 639 codes (``["english"]``)."""
+    parts = [part.strip() for part in value.replace("،", ",").split(",")]
+    return [part for part in parts if part and not _LANGUAGE.match(part.lower())]
+
+
+def normalise_languages(value: str) -> str:
+    """``"AR, en ,am"`` → ``"ar,en,am"`` (as stored on a unit; duplicates dropped)."""
+    return ",".join(parse_languages(value.replace("،", ",")))
+
+
+def next_bed_labels(taken: set[str], prefix: str, count: int) -> list[str]:
+    """``count`` new labels ``<prefix><n>`` after the highest number already used."""
+    numbers = [
+        int(label[len(prefix) :])
+        for label in taken
+        if label.startswith(prefix) and label[len(prefix) :].isdigit()
+    ]
+    start = max(numbers, default=0) + 1
+    labels: list[str] = []
+    number = start
+    while len(labels) < count:
+        label = f"{prefix}{number}"
+        if label not in taken:
+            labels.append(label)
+        number += 1
+    return labels

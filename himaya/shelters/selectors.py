@@ -8,7 +8,20 @@ shelter and to the case workers and supervisors of the case's lead agency.
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Avg, Count, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Avg,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -104,6 +117,42 @@ def units_with_free_beds(shelter: Shelter) -> list[Unit]:
     for unit in units:
         unit.free_beds, unit.free_cots = counts.get(unit.pk, (0, 0))  # type: ignore[attr-defined]
     return units
+
+
+def may_manage_capacity(user: AnyUser, shelter: Shelter) -> bool:
+    """Units and beds are managed by the shelter's own staff only."""
+    return shelter.pk in staffed_shelter_ids(user)
+
+
+def units_with_beds(shelter: Shelter) -> list[Unit]:
+    """Every unit of the shelter with its beds, each bed marked ``occupied`` (two queries)."""
+    occupied = Stay.objects.filter(bed=OuterRef("pk"), status=OPEN)
+    beds = Bed.objects.annotate(occupied=Exists(occupied)).order_by("kind", "label")
+    return list(
+        Unit.objects.filter(shelter=shelter)
+        .prefetch_related(Prefetch("beds", queryset=beds))
+        .order_by("label")
+    )
+
+
+def get_unit_or_404(shelter: Shelter, pk: int) -> Unit:
+    """A unit of this shelter (the caller has scoped the shelter)."""
+    unit = Unit.objects.select_related("shelter__agency").filter(shelter=shelter, pk=pk).first()
+    if unit is None:
+        raise Http404
+    return unit
+
+
+def get_bed_or_404(shelter: Shelter, pk: int) -> Bed:
+    """A bed of one of this shelter's units (the caller has scoped the shelter)."""
+    bed = (
+        Bed.objects.select_related("unit__shelter__agency")
+        .filter(unit__shelter=shelter, pk=pk)
+        .first()
+    )
+    if bed is None:
+        raise Http404
+    return bed
 
 
 def case_for_admission(user: AnyUser, code: str) -> Case | None:

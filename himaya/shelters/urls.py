@@ -22,5 +22,10 @@ urlpatterns = [
     path("api/stays/<str:code>/transfer/", api.TransferApi.as_view(), name="api_transfer"),
     path("api/stays/<str:code>/discharge/", api.DischargeApi.as_view(), name="api_discharge"),
     path("api/occupancy/", api.OccupancyApi.as_view(), name="api_occupancy"),
+    path("<str:code>/units/", views.units, name="units"),
+    path("<str:code>/units/add/", views.unit_add, name="unit_add"),
+    path("<str:code>/units/<int:unit_id>/edit/", views.unit_edit, name="unit_edit"),
+    path("<str:code>/units/<int:unit_id>/beds/", views.beds_add, name="beds_add"),
+    path("<str:code>/beds/<int:bed_id>/service/", views.bed_service, name="bed_service"),
     path("<str:code>/", views.shelter_detail, name="detail"),
 ]

@@ -17,8 +17,16 @@ from himaya.cases.selectors import get_case_or_404
 from himaya.core.locking import ConcurrentEditError
 from himaya.core.typing import AnyUser
 from himaya.shelters import actions, selectors
-from himaya.shelters.forms import AdmitForm, DischargeForm, NeedForm, ShelterForm, TransferForm
-from himaya.shelters.models import Unit
+from himaya.shelters.forms import (
+    AddBedsForm,
+    AdmitForm,
+    DischargeForm,
+    NeedForm,
+    ShelterForm,
+    TransferForm,
+    UnitForm,
+)
+from himaya.shelters.models import Shelter, Unit
 from himaya.shelters.rules import Need
 
 
@@ -100,6 +108,7 @@ def shelter_detail(request: HttpRequest, code: str) -> HttpResponse:
         {
             "shelter": shelter,
             "is_staff": is_staff,
+            "can_manage": is_staff,
             "units": selectors.units_with_free_beds(shelter),
             "residents": residents,
             "history": history,
@@ -332,3 +341,133 @@ def occupancy(request: HttpRequest) -> HttpResponse:
             "until": today,
         },
     )
+
+
+# --- capacity: units and beds (the shelter's own staff) ------------------------------------
+
+
+def _staffed_shelter(request: HttpRequest, code: str) -> Shelter:
+    """The shelter, if the user is its staff: 403 otherwise, 404 when it is out of sight."""
+    _require(request.user, "shelters.manage_stays")
+    shelter = selectors.get_shelter_or_404(request.user, code)
+    if not selectors.may_manage_capacity(request.user, shelter):
+        raise PermissionDenied
+    return shelter
+
+
+def _units_page(
+    request: HttpRequest, shelter: Shelter, *, status: int = 200, **forms: object
+) -> HttpResponse:
+    units = selectors.units_with_beds(shelter)
+    beds_forms = {unit.pk: AddBedsForm(prefix=f"unit{unit.pk}") for unit in units}
+    failed = forms.get("beds_form")
+    failed_unit = forms.get("beds_unit")
+    if isinstance(failed, AddBedsForm) and isinstance(failed_unit, int):
+        beds_forms[failed_unit] = failed
+    rows = [{"unit": unit, "beds_form": beds_forms[unit.pk]} for unit in units]
+    return render(request, "shelters/units.html", {"shelter": shelter, "rows": rows}, status=status)
+
+
+@login_required
+@require_GET
+def units(request: HttpRequest, code: str) -> HttpResponse:
+    shelter = _staffed_shelter(request, code)
+    return _units_page(request, shelter)
+
+
+@login_required
+def unit_add(request: HttpRequest, code: str) -> HttpResponse:
+    shelter = _staffed_shelter(request, code)
+    form = UnitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit = actions.add_unit(
+                shelter=shelter, by=request.user, eligibility=form.eligibility(), request=request
+            )
+        except actions.ShelterError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Unit %(unit)s was added.") % {"unit": unit.label})
+            return redirect("shelters:units", code=shelter.code)
+    return render(
+        request,
+        "shelters/unit_form.html",
+        {"shelter": shelter, "form": form, "unit": None},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def unit_edit(request: HttpRequest, code: str, unit_id: int) -> HttpResponse:
+    shelter = _staffed_shelter(request, code)
+    unit = selectors.get_unit_or_404(shelter, unit_id)
+    initial = {name: getattr(unit, name) for name in actions.UNIT_FIELDS}
+    form = UnitForm(
+        request.POST or None, initial={**initial, "version": unit.version}, editing=True
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_unit(
+                unit=unit,
+                by=request.user,
+                expected_version=form.cleaned_data["version"],
+                eligibility=form.eligibility(),
+                request=request,
+            )
+        except (actions.ShelterError, ConcurrentEditError) as exc:
+            form.add_error(None, getattr(exc, "message", str(exc)))
+        else:
+            messages.success(request, _("Unit %(unit)s was saved.") % {"unit": unit.label})
+            return redirect("shelters:units", code=shelter.code)
+        unit.refresh_from_db()
+    return render(
+        request,
+        "shelters/unit_form.html",
+        {"shelter": shelter, "form": form, "unit": unit},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def beds_add(request: HttpRequest, code: str, unit_id: int) -> HttpResponse:
+    shelter = _staffed_shelter(request, code)
+    unit = selectors.get_unit_or_404(shelter, unit_id)
+    form = AddBedsForm(request.POST, prefix=f"unit{unit.pk}")
+    if form.is_valid():
+        try:
+            added = actions.add_beds(
+                unit=unit,
+                by=request.user,
+                beds=form.cleaned_data["beds"],
+                cots=form.cleaned_data["cots"],
+                request=request,
+            )
+        except actions.ShelterError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("%(count)s beds and cots were added to %(unit)s.")
+                % {"count": len(added), "unit": unit.label},
+            )
+            return redirect("shelters:units", code=shelter.code)
+    return _units_page(request, shelter, status=400, beds_form=form, beds_unit=unit.pk)
+
+
+@login_required
+@require_POST
+def bed_service(request: HttpRequest, code: str, bed_id: int) -> HttpResponse:
+    shelter = _staffed_shelter(request, code)
+    bed = selectors.get_bed_or_404(shelter, bed_id)
+    in_service = request.POST.get("in_service") == "1"
+    try:
+        actions.set_bed_in_service(bed=bed, by=request.user, in_service=in_service, request=request)
+    except actions.ShelterError as exc:
+        messages.error(request, exc.message)
+        return redirect("shelters:units", code=shelter.code)
+    if in_service:
+        messages.success(request, _("Bed %(bed)s is back in service.") % {"bed": bed.label})
+    else:
+        messages.success(request, _("Bed %(bed)s was taken out of service.") % {"bed": bed.label})
+    return redirect("shelters:units", code=shelter.code)

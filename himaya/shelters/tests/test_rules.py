@@ -144,3 +144,19 @@ def test_languages_are_parsed_into_codes() -> None:
 def test_age_in_defaults_to_adult_when_birth_year_is_unknown() -> None:
     assert rules.age_in(2026, None) == 18
     assert rules.age_in(2026, 2010) == 16
+
+
+def test_new_bed_labels_follow_the_highest_number_used() -> None:
+    from himaya.shelters.rules import next_bed_labels
+
+    assert next_bed_labels({"B1", "B3", "C1", "x"}, "B", 2) == ["B4", "B5"]
+    assert next_bed_labels(set(), "C", 1) == ["C1"]
+    assert next_bed_labels({"B1"}, "B", 0) == []
+
+
+def test_language_codes_are_checked_and_normalised() -> None:
+    from himaya.shelters.rules import invalid_languages, normalise_languages
+
+    assert invalid_languages("ar, en ,am") == []
+    assert invalid_languages("ar, English") == ["English"]
+    assert normalise_languages("AR، en , am, ar") == "ar,en,am"
