@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import rules
+from django.core.exceptions import PermissionDenied
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +41,15 @@ def roles_of(user: AnyUser) -> frozenset[str]:
         )
         setattr(user, "_himaya_roles", cached)  # noqa: B010
     return cached
+
+
+def require_capability(user: AnyUser, *names: str) -> None:
+    """Refuse (403) unless the user holds at least one of the named capabilities.
+
+    Views and API views call it; DRF answers Django's ``PermissionDenied`` with 403 too.
+    """
+    if not any(user.has_perm(name) for name in names):
+        raise PermissionDenied
 
 
 def forget_roles(user: AnyUser) -> None:

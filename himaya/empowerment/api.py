@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from himaya.agencies.models import Governorate
+from himaya.agencies.permissions import require_capability
 from himaya.cases.selectors import cases_visible_to
 from himaya.core.locking import ConcurrentEditError
 from himaya.empowerment import actions, selectors
@@ -179,11 +180,6 @@ class EmpowermentOutcomeOut(serializers.Serializer):
 # --- Helpers ----------------------------------------------------------------------------
 
 
-def _require(request: Request, *permissions: str) -> None:
-    if not any(request.user.has_perm(p) for p in permissions):
-        raise PermissionDenied
-
-
 def _refused(error: Exception) -> Response:
     if isinstance(error, ConcurrentEditError):
         return Response({"detail": str(error.message)}, status=status.HTTP_409_CONFLICT)
@@ -226,7 +222,7 @@ REFUSED = {
 class ProgrammeListApi(APIView):
     @extend_schema(responses={200: EmpowermentProgrammeOut(many=True)}, tags=["empowerment"])
     def get(self, request: Request) -> Response:
-        _require(request, MANAGE, REFER)
+        require_capability(request.user, MANAGE, REFER)
         programmes = selectors.programmes_visible_to(request.user)
         return Response(EmpowermentProgrammeOut(programmes, many=True).data)
 
@@ -234,7 +230,7 @@ class ProgrammeListApi(APIView):
 class EnrolmentListApi(APIView):
     @extend_schema(responses={200: EmpowermentEnrolmentOut(many=True)}, tags=["empowerment"])
     def get(self, request: Request) -> Response:
-        _require(request, MANAGE, REFER)
+        require_capability(request.user, MANAGE, REFER)
         enrolments = selectors.enrolment_list_for(request.user)[:200]
         return Response(EmpowermentEnrolmentOut(enrolments, many=True).data)
 
@@ -255,7 +251,7 @@ class ReferApi(APIView):
         tags=["empowerment"],
     )
     def post(self, request: Request) -> Response:
-        _require(request, REFER)
+        require_capability(request.user, REFER)
         data = ProgrammeReferralIn(data=request.data)
         data.is_valid(raise_exception=True)
         case = cases_visible_to(request.user).filter(code=data.validated_data["case"]).first()
@@ -405,7 +401,7 @@ class OutcomesApi(APIView):
         tags=["empowerment"],
     )
     def get(self, request: Request) -> Response:
-        _require(request, OUTCOMES)
+        require_capability(request.user, OUTCOMES)
         by = request.query_params.get("by", "programme")
         if by not in selectors.DIMENSIONS:
             raise NotFound

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from himaya.agencies.permissions import require_capability
 from himaya.cases.selectors import get_case_or_404
 from himaya.core.locking import ConcurrentEditError
 from himaya.empowerment import actions, selectors
@@ -29,11 +30,6 @@ from himaya.empowerment.models import Enrolment, EnrolmentStatus
 from himaya.empowerment.selectors import MANAGE, OUTCOMES, REFER
 
 
-def _require_any(request: HttpRequest, *permissions: str) -> None:
-    if not any(request.user.has_perm(p) for p in permissions):
-        raise PermissionDenied
-
-
 def _show_error(request: HttpRequest, error: Exception) -> None:
     if isinstance(error, ConcurrentEditError):
         messages.error(request, str(error.message))
@@ -46,14 +42,14 @@ def _show_error(request: HttpRequest, error: Exception) -> None:
 
 @login_required
 def enrolment_list(request: HttpRequest) -> HttpResponse:
-    _require_any(request, MANAGE, REFER)
+    require_capability(request.user, MANAGE, REFER)
     enrolments = list(selectors.enrolment_list_for(request.user)[:200])
     return render(request, "empowerment/enrolment_list.html", {"enrolments": enrolments})
 
 
 @login_required
 def work_queue(request: HttpRequest) -> HttpResponse:
-    _require_any(request, MANAGE)
+    require_capability(request.user, MANAGE)
     today = timezone.localdate()
     return render(
         request,
@@ -69,7 +65,7 @@ def work_queue(request: HttpRequest) -> HttpResponse:
 @login_required
 def queue_section(request: HttpRequest) -> HttpResponse:
     """The case worker's work queue section: programme decisions on her cases."""
-    _require_any(request, REFER)
+    require_capability(request.user, REFER)
     since = timezone.localdate() - timedelta(days=30)
     enrolments = list(selectors.programme_news_for(request.user, since)[:20])
     return render(
@@ -84,7 +80,7 @@ def queue_section(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def programme_list(request: HttpRequest) -> HttpResponse:
-    _require_any(request, MANAGE, REFER)
+    require_capability(request.user, MANAGE, REFER)
     return render(
         request,
         "empowerment/programme_list.html",
@@ -94,7 +90,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def outcome_page(request: HttpRequest) -> HttpResponse:
-    _require_any(request, OUTCOMES)
+    require_capability(request.user, OUTCOMES)
     today = timezone.localdate()
     tables = [
         (by, label, selectors.outcomes(by=by, today=today))
@@ -117,7 +113,7 @@ def _panel_context(request: HttpRequest, case: Any, form: ReferForm | None = Non
 
 @login_required
 def case_panel(request: HttpRequest, code: str) -> HttpResponse:
-    _require_any(request, REFER)
+    require_capability(request.user, REFER)
     case = get_case_or_404(request.user, code)
     return render(request, "empowerment/partials/case_panel.html", _panel_context(request, case))
 
@@ -125,7 +121,7 @@ def case_panel(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def refer(request: HttpRequest, code: str) -> HttpResponse:
     """Refer the survivor of a case to a programme (full page, also posted from the panel)."""
-    _require_any(request, REFER)
+    require_capability(request.user, REFER)
     case = get_case_or_404(request.user, code)
     form = ReferForm(request.POST or None)
     decision = None

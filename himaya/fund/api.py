@@ -3,7 +3,6 @@
 from abc import abstractmethod
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -12,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from himaya.agencies.permissions import require_capability
 from himaya.cases.models import Case
 from himaya.core.locking import ConcurrentEditError
 from himaya.fund import actions, selectors
@@ -89,11 +89,6 @@ class FundTotalsLineOut(serializers.Serializer):
     available = serializers.DecimalField(max_digits=14, decimal_places=2)
 
 
-def _need(request: Request, *capabilities: str) -> None:
-    if not any(request.user.has_perm(capability) for capability in capabilities):
-        raise PermissionDenied
-
-
 def _line_row(line: BudgetLine) -> dict[str, Any]:
     balances = selectors.balances_of(line)
     return {
@@ -119,7 +114,7 @@ class PaymentListApi(ListAPIView):
     serializer_class = FundPaymentOut
 
     def get_queryset(self) -> Any:
-        _need(self.request, "fund.view_payments", "fund.view_case_payments")
+        require_capability(self.request.user, "fund.view_payments", "fund.view_case_payments")
         return selectors.payments_visible_to(self.request.user)
 
     @extend_schema(
@@ -136,7 +131,7 @@ class PaymentDetailApi(APIView):
         responses={200: FundPaymentOut, 403: ERRORS[403], 404: ERRORS[404]},
     )
     def get(self, request: Request, code: str) -> Response:
-        _need(request, "fund.view_payments", "fund.view_case_payments")
+        require_capability(request.user, "fund.view_payments", "fund.view_case_payments")
         return Response(FundPaymentOut(selectors.get_payment_or_404(request.user, code)).data)
 
 
@@ -147,7 +142,7 @@ class PaymentRequestApi(APIView):
         responses={201: FundPaymentOut, **ERRORS},
     )
     def post(self, request: Request) -> Response:
-        _need(request, "fund.request_payment")
+        require_capability(request.user, "fund.request_payment")
         data = FundPaymentRequestIn(data=request.data)
         data.is_valid(raise_exception=True)
         case = Case.objects.filter(code=data.validated_data["case"]).first()
@@ -178,7 +173,7 @@ class _DecisionApi(APIView):
         """Carry out the decision through its action."""
 
     def decide(self, request: Request, code: str) -> Response:
-        _need(request, *self.capabilities)
+        require_capability(request.user, *self.capabilities)
         payment = selectors.get_payment_or_404(request.user, code)
         data = self.input_class(data=request.data)
         data.is_valid(raise_exception=True)
@@ -279,7 +274,7 @@ class BudgetLineListApi(APIView):
         responses={200: FundBudgetLineOut(many=True), 403: ERRORS[403]},
     )
     def get(self, request: Request) -> Response:
-        _need(request, "fund.view_payments")
+        require_capability(request.user, "fund.view_payments")
         lines = selectors.budget_lines_visible_to(request.user).order_by(
             "fiscal_year__starts_on", "name_en"
         )
@@ -291,7 +286,7 @@ class TotalsApi(APIView):
         operation_id="fund_totals", responses={200: FundTotalsLineOut(many=True), 403: ERRORS[403]}
     )
     def get(self, request: Request) -> Response:
-        _need(request, "fund.view_totals")
+        require_capability(request.user, "fund.view_totals")
         rows = [
             {
                 "fiscal_year": line.fiscal_year.label,

@@ -5,7 +5,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from himaya.agencies.permissions import require_capability
 from himaya.audit.actions import record_event
 from himaya.cases.selectors import get_case_or_404
 from himaya.core.locking import ConcurrentEditError
@@ -32,13 +32,8 @@ from himaya.fund.forms import (
 from himaya.fund.models import PaymentRequest, Status
 
 
-def _need(request: HttpRequest, *capabilities: str) -> None:
-    if not any(request.user.has_perm(capability) for capability in capabilities):
-        raise PermissionDenied
-
-
 def _can_see_payments(request: HttpRequest) -> None:
-    _need(request, "fund.view_payments", "fund.view_case_payments")
+    require_capability(request.user, "fund.view_payments", "fund.view_case_payments")
 
 
 @login_required
@@ -59,7 +54,7 @@ def payment_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def payment_create(request: HttpRequest) -> HttpResponse:
-    _need(request, "fund.request_payment")
+    require_capability(request.user, "fund.request_payment")
     form = PaymentRequestForm(request.POST or None, initial={"case_code": request.GET.get("case")})
     if request.method == "POST" and form.is_valid():
         try:
@@ -121,7 +116,7 @@ def _decide(
     done: str,
     form_key: str,
 ) -> HttpResponse:
-    _need(request, *capabilities)
+    require_capability(request.user, *capabilities)
     payment = selectors.get_payment_or_404(request.user, code)
     form = form_class(request.POST)
     if form.is_valid():
@@ -219,7 +214,7 @@ def payment_reverse(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def document_upload(request: HttpRequest, code: str) -> HttpResponse:
-    _need(request, "fund.request_payment", "fund.approve_payment")
+    require_capability(request.user, "fund.request_payment", "fund.approve_payment")
     payment = selectors.get_payment_or_404(request.user, code)
     form = DocumentForm(request.POST, request.FILES)
     if form.is_valid():
@@ -243,7 +238,7 @@ def document_upload(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_GET
 def document_download(request: HttpRequest, code: str, name: str) -> FileResponse:
-    _need(request, "fund.view_payments")
+    require_capability(request.user, "fund.view_payments")
     payment = selectors.get_payment_or_404(request.user, code)
     document = payment.documents.filter(stored_name=name).first()
     if document is None:
@@ -266,7 +261,7 @@ def document_download(request: HttpRequest, code: str, name: str) -> FileRespons
 @login_required
 @require_GET
 def budget_lines(request: HttpRequest) -> HttpResponse:
-    _need(request, "fund.view_payments")
+    require_capability(request.user, "fund.view_payments")
     lines = selectors.budget_lines_visible_to(request.user).order_by(
         "fiscal_year__starts_on", "name_en"
     )
@@ -277,7 +272,7 @@ def budget_lines(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def statement(request: HttpRequest) -> HttpResponse:
-    _need(request, "fund.view_payments")
+    require_capability(request.user, "fund.view_payments")
     form = PeriodForm.for_today(request.GET, timezone.localdate())
     rows: list[dict[str, Any]] = []
     if form.is_valid():
@@ -306,14 +301,14 @@ def statement(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def totals(request: HttpRequest) -> HttpResponse:
-    _need(request, "fund.view_totals")
+    require_capability(request.user, "fund.view_totals")
     return render(request, "fund/totals.html", selectors.totals(request.user))
 
 
 @login_required
 @require_GET
 def case_panel(request: HttpRequest, code: str) -> HttpResponse:
-    _need(request, "fund.view_case_payments")
+    require_capability(request.user, "fund.view_case_payments")
     case = get_case_or_404(request.user, code)
     payments = list(selectors.payments_visible_to(request.user).filter(case=case))
     return render(request, "fund/partials/case_panel.html", {"case": case, "payments": payments})
@@ -321,7 +316,7 @@ def case_panel(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def budget_line_create(request: HttpRequest) -> HttpResponse:
-    _need(request, "fund.approve_payment")
+    require_capability(request.user, "fund.approve_payment")
     today = timezone.localdate()
     for day in (today, today.replace(year=today.year + 1, day=min(today.day, 28))):
         actions.open_fiscal_year(day=day)  # the current and the next fiscal year exist
@@ -349,11 +344,11 @@ def budget_line_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def limits(request: HttpRequest) -> HttpResponse:
-    _need(request, "fund.view_payments")
+    require_capability(request.user, "fund.view_payments")
     form = LimitForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        _need(request, "fund.approve_payment")
+        require_capability(request.user, "fund.approve_payment")
         if form.is_valid():
             data = form.cleaned_data
             try:

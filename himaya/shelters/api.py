@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from himaya.agencies.models import Governorate
+from himaya.agencies.permissions import require_capability
 from himaya.cases.models import Case
 from himaya.core.locking import ConcurrentEditError
 from himaya.shelters import actions, selectors
@@ -156,11 +157,6 @@ class OccupancyIn(serializers.Serializer):
 # --- helpers ------------------------------------------------------------------------------
 
 
-def _need_perm(request: Request, *perms: str) -> None:
-    if not any(request.user.has_perm(perm) for perm in perms):
-        raise PermissionDenied
-
-
 def _refused(exc: Exception) -> Response:
     if isinstance(exc, ConcurrentEditError):
         return Response({"detail": str(exc.message)}, status=status.HTTP_409_CONFLICT)
@@ -178,7 +174,7 @@ class ShelterListApi(GenericAPIView):
 
     @extend_schema(operation_id="shelters_list", responses={200: ShelterOut(many=True)})
     def get(self, request: Request) -> Response:
-        _need_perm(request, "shelters.find_bed", "shelters.manage_stays")
+        require_capability(request.user, "shelters.find_bed", "shelters.manage_stays")
         page = self.paginate_queryset(selectors.shelter_list(request.user))
         return self.get_paginated_response(ShelterOut(page, many=True).data)
 
@@ -191,7 +187,7 @@ class ShelterDetailApi(GenericAPIView):
         responses={200: ShelterDetailOut, 404: OpenApiResponse(ErrorOut)},
     )
     def get(self, request: Request, code: str) -> Response:
-        _need_perm(request, "shelters.find_bed", "shelters.manage_stays")
+        require_capability(request.user, "shelters.find_bed", "shelters.manage_stays")
         shelter = selectors.get_shelter_or_404(request.user, code)
         data = {
             "code": shelter.code,
@@ -216,7 +212,7 @@ class AvailabilityApi(GenericAPIView):
         responses={200: ShelterOptionOut(many=True), 400: OpenApiResponse(ErrorOut)},
     )
     def get(self, request: Request) -> Response:
-        _need_perm(request, "shelters.find_bed")
+        require_capability(request.user, "shelters.find_bed")
         query = NeedIn(
             data={
                 **request.query_params.dict(),
@@ -251,7 +247,9 @@ class StayListApi(GenericAPIView):
         responses={200: StayOut(many=True)},
     )
     def get(self, request: Request) -> Response:
-        _need_perm(request, "shelters.find_bed", "shelters.manage_stays", "cases.work_cases")
+        require_capability(
+            request.user, "shelters.find_bed", "shelters.manage_stays", "cases.work_cases"
+        )
         stays = selectors.stays_visible_to(request.user).select_related(*STAY_RELATED)
         if request.query_params.get("open") in {"true", "1"}:
             stays = stays.filter(status="open")
@@ -301,7 +299,7 @@ class AdmitApi(GenericAPIView):
         },
     )
     def post(self, request: Request) -> Response:
-        _need_perm(request, "shelters.manage_stays", "cases.work_cases")
+        require_capability(request.user, "shelters.manage_stays", "cases.work_cases")
         body = AdmitIn(data=request.data)
         body.is_valid(raise_exception=True)
         data: dict[str, Any] = body.validated_data
@@ -411,7 +409,7 @@ class OccupancyApi(GenericAPIView):
         responses={200: OccupancyOut(many=True), 400: OpenApiResponse(ErrorOut)},
     )
     def get(self, request: Request) -> Response:
-        _need_perm(request, "shelters.find_bed", "shelters.manage_stays")
+        require_capability(request.user, "shelters.find_bed", "shelters.manage_stays")
         query = OccupancyIn(data=request.query_params)
         query.is_valid(raise_exception=True)
         today = timezone.localdate()

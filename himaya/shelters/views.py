@@ -11,11 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from himaya.agencies.permissions import require_capability
 from himaya.audit.actions import record_event
 from himaya.cases.models import Case
 from himaya.cases.selectors import get_case_or_404
 from himaya.core.locking import ConcurrentEditError
-from himaya.core.typing import AnyUser
 from himaya.shelters import actions, selectors
 from himaya.shelters.forms import (
     AddBedsForm,
@@ -30,15 +30,10 @@ from himaya.shelters.models import Shelter, Unit
 from himaya.shelters.rules import Need
 
 
-def _require(user: AnyUser, *perms: str) -> None:
-    if not any(user.has_perm(perm) for perm in perms):
-        raise PermissionDenied
-
-
 @login_required
 @require_GET
 def shelter_list(request: HttpRequest) -> HttpResponse:
-    _require(request.user, "shelters.find_bed", "shelters.manage_stays")
+    require_capability(request.user, "shelters.find_bed", "shelters.manage_stays")
     shelters = list(selectors.shelter_list(request.user))
     return render(
         request,
@@ -49,7 +44,7 @@ def shelter_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def shelter_detail(request: HttpRequest, code: str) -> HttpResponse:
-    _require(request.user, "shelters.find_bed", "shelters.manage_stays")
+    require_capability(request.user, "shelters.find_bed", "shelters.manage_stays")
     shelter = selectors.get_shelter_or_404(request.user, code)
     is_staff = selectors.may_see_address(request.user, shelter)
     form = None
@@ -144,7 +139,7 @@ def _initial_for_case(case: Case) -> dict[str, object]:
 @login_required
 @require_GET
 def find_bed(request: HttpRequest) -> HttpResponse:
-    _require(request.user, "shelters.find_bed")
+    require_capability(request.user, "shelters.find_bed")
     case = selectors.case_for_admission(request.user, request.GET.get("case", ""))
     if request.GET.get("case") and case is None:
         raise Http404
@@ -181,7 +176,7 @@ def find_bed(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def admit(request: HttpRequest) -> HttpResponse:
-    _require(request.user, "shelters.manage_stays", "cases.work_cases")
+    require_capability(request.user, "shelters.manage_stays", "cases.work_cases")
     form = AdmitForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("The admission form is incomplete: search again."))
@@ -328,7 +323,7 @@ def case_panel(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_GET
 def occupancy(request: HttpRequest) -> HttpResponse:
-    _require(request.user, "shelters.find_bed", "shelters.manage_stays")
+    require_capability(request.user, "shelters.find_bed", "shelters.manage_stays")
     today = timezone.localdate()
     since = today - timedelta(days=30)
     return render(
@@ -348,7 +343,7 @@ def occupancy(request: HttpRequest) -> HttpResponse:
 
 def _staffed_shelter(request: HttpRequest, code: str) -> Shelter:
     """The shelter, if the user is its staff: 403 otherwise, 404 when it is out of sight."""
-    _require(request.user, "shelters.manage_stays")
+    require_capability(request.user, "shelters.manage_stays")
     shelter = selectors.get_shelter_or_404(request.user, code)
     if not selectors.may_manage_capacity(request.user, shelter):
         raise PermissionDenied

@@ -16,13 +16,14 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from himaya.agencies.models import Agency, Governorate, Role
+from himaya.agencies.permissions import require_capability
 from himaya.agencies.selectors import agency_ids_for
 from himaya.core.locking import ConcurrentEditError
 from himaya.survivors import actions
@@ -218,11 +219,6 @@ DuplicateSerializer = inline_serializer(
 )
 
 
-def _require(request: Request, permission: str) -> None:
-    if not request.user.has_perm(permission):
-        raise PermissionDenied
-
-
 # ---------------------------------------------------------------- views
 
 
@@ -232,7 +228,7 @@ class SurvivorListApi(ListAPIView):
     serializer_class = SurvivorClearSerializer
 
     def get_queryset(self) -> QuerySet[Survivor]:
-        _require(self.request, "survivors.register")
+        require_capability(self.request.user, "survivors.register")
         query = self.request.query_params.get("q", "").strip()
         user = self.request.user
         found = search_survivors(user, query) if query else survivors_visible_to(user)
@@ -257,7 +253,7 @@ class SurvivorCreateApi(APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        _require(request, "survivors.register")
+        require_capability(request.user, "survivors.register")
         payload = SurvivorCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
