@@ -14,6 +14,7 @@ PYTEST_ARGS ?=
 TEST_ENV := HIMAYA_ENV=test HIMAYA_SKIP_DOTENV=1 \
 	HIMAYA_FIELD_KEYS=Jm8nN0Zw7rY0qW1l0c9dQ2s6vZ3xK4b5n6m7a8s9d0E= \
 	HIMAYA_BLIND_INDEX_KEY=test-blind-index-key-not-for-production \
+	HIMAYA_AUDIT_KEY=test-audit-key-not-for-production \
 	SECRET_KEY=test-secret-key-not-for-production
 
 .PHONY: run test install install-test messages lint types pytest bench schema clean

@@ -11,7 +11,6 @@ from random import Random
 from himaya.accounts.models import User
 from himaya.agencies.models import Agency, AgencyKind, Governorate, Membership
 from himaya.cases.models import Case, ClosureReason, Phase
-from himaya.core.codes import new_code
 from himaya.survivors.models import Survivor
 
 BATCH = 1000
@@ -37,9 +36,10 @@ def person(username: str, role: str | None = None, of: Agency | None = None) -> 
 def survivors(count: int, *, agency: Agency, by: User, rng: Random) -> list[Survivor]:
     """``count`` survivors registered by the agency; sexes and ages vary."""
     sexes = ["female"] * 6 + ["male"] * 3 + ["unknown"]
+    codes = Survivor.fresh_codes(count)
     rows = [
         Survivor(
-            code=new_code(Survivor.CODE_PREFIX),
+            code=codes[n],
             name_ar=f"ناجية رقم {n}",
             sex=rng.choice(sexes),
             birth_year=rng.randint(1970, 2016),
@@ -63,13 +63,14 @@ def cases(
 ) -> list[Case]:
     """One case per survivor, led by ``lead``, spread over the workers, phases and dates."""
     rows = []
+    codes = iter(Case.fresh_codes(len(of)))
     for survivor in of:
         first = date(2023, 1, 1) + timedelta(days=rng.randint(0, 1000))
         phase = rng.choice(phases)
         closed = phase == Phase.CLOSED
         rows.append(
             Case(
-                code=new_code(Case.CODE_PREFIX),
+                code=next(codes),
                 survivor=survivor,
                 lead_agency=lead,
                 case_worker=rng.choice(workers),

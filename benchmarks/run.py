@@ -27,6 +27,7 @@ os.environ.setdefault("HIMAYA_ENV", "test")
 os.environ.setdefault("HIMAYA_SKIP_DOTENV", "1")
 os.environ.setdefault("HIMAYA_FIELD_KEYS", "Jm8nN0Zw7rY0qW1l0c9dQ2s6vZ3xK4b5n6m7a8s9d0E=")
 os.environ.setdefault("HIMAYA_BLIND_INDEX_KEY", "benchmark-blind-index-key")
+os.environ.setdefault("HIMAYA_AUDIT_KEY", "benchmark-audit-key")
 os.environ.setdefault("SECRET_KEY", "benchmark-secret-key")
 
 import django  # noqa: E402

@@ -1,13 +1,16 @@
 """The one settings module of Himaya, driven by environment variables.
 
-HIMAYA_ENV is ``dev`` (default), ``test`` or ``production``. Production refuses to start
-without a real secret key and real encryption keys, and never allows the demo shortcuts.
-SQLite is used when DATABASE_URL is unset.
+HIMAYA_ENV is ``dev`` (default), ``test`` or ``production``. Every environment needs the
+encryption, blind index and audit keys. Production refuses to start with anything unsafe:
+no database URL, no allowed hosts, DEBUG on, a weak or committed (development, test or
+example) secret or key, a malformed field key, or the demo shortcuts; every refusal names
+the variable to fix. SQLite is used when DATABASE_URL is unset (outside production).
 """
 
 from pathlib import Path
 
 import environ
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -22,29 +25,124 @@ if HIMAYA_ENV not in {"dev", "test", "production"}:
     raise ImproperlyConfigured("HIMAYA_ENV must be dev, test or production")
 PRODUCTION = HIMAYA_ENV == "production"
 
+# Values that are public (committed in the Makefile, pyproject.toml, .ci/run, .env.example
+# or the benchmarks, or the development fallback): production refuses every one of them.
+# A test keeps this list in step with the committed files.
+PUBLIC_SECRETS = frozenset(
+    {
+        "dev-only-secret-key-never-used-in-production",
+        "test-secret-key-not-for-production",
+        "test-blind-index-key-not-for-production",
+        "test-audit-key-not-for-production",
+        "benchmark-secret-key",
+        "benchmark-blind-index-key",
+        "benchmark-audit-key",
+        "change-me",
+        "Jm8nN0Zw7rY0qW1l0c9dQ2s6vZ3xK4b5n6m7a8s9d0E=",
+        "aGVsbG8tdGVzdC1vbGQta2V5LTEyMzQ1Njc4OTAxMjM=",
+    }
+)
+MIN_SECRET_KEY_LENGTH = 50  # Django's own rule (security.W009)
+MIN_SECRET_KEY_CHARACTERS = 5
+MIN_KEY_LENGTH = 32  # blind index and audit keys
+MIN_KEY_CHARACTERS = 10
+
+
+def _is_public(value: str) -> bool:
+    return value in PUBLIC_SECRETS or "not-for-production" in value
+
+
+def _is_fernet_key(value: str) -> bool:
+    try:
+        Fernet(value.encode("ascii"))
+    except (ValueError, UnicodeEncodeError):
+        return False
+    return True
+
+
+refused: list[str] = []  # production refusals, reported together
+
 DEBUG = env.bool("DEBUG", default=HIMAYA_ENV == "dev")
+if PRODUCTION and DEBUG:
+    refused.append("DEBUG must be false in production")
 SECRET_KEY = env.str("SECRET_KEY", default="")
+if PRODUCTION:
+    if not SECRET_KEY:
+        refused.append("SECRET_KEY is required in production")
+    elif (
+        len(SECRET_KEY) < MIN_SECRET_KEY_LENGTH
+        or len(set(SECRET_KEY)) < MIN_SECRET_KEY_CHARACTERS
+        or SECRET_KEY.startswith("django-insecure-")
+        or _is_public(SECRET_KEY)
+    ):
+        refused.append(
+            f"SECRET_KEY is too weak or public: use at least {MIN_SECRET_KEY_LENGTH} random "
+            "characters never committed anywhere"
+        )
 if not SECRET_KEY:
-    if PRODUCTION:
-        raise ImproperlyConfigured("SECRET_KEY is required in production")
     SECRET_KEY = "dev-only-secret-key-never-used-in-production"  # noqa: S105
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+if PRODUCTION:
+    ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
+    if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
+        refused.append("ALLOWED_HOSTS must list the served host names in production (no '*')")
+else:
+    ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # Encryption of identifying data: a list of Fernet keys, newest first (rotation), and a
-# separate key for the blind indexes. Both are required: without them nothing starts.
+# separate key for the blind indexes. The audit key signs the audit chain and its anchors
+# (HMAC-SHA256); it is never stored in the database. All three are required: without them
+# nothing starts.
 FIELD_ENCRYPTION_KEYS = env.list("HIMAYA_FIELD_KEYS", default=[])
 BLIND_INDEX_KEY = env.str("HIMAYA_BLIND_INDEX_KEY", default="")
-if not FIELD_ENCRYPTION_KEYS or not BLIND_INDEX_KEY:
-    raise ImproperlyConfigured(
-        "HIMAYA_FIELD_KEYS and HIMAYA_BLIND_INDEX_KEY must be set "
-        "(make run writes development keys into .env)"
+AUDIT_KEY = env.str("HIMAYA_AUDIT_KEY", default="")
+_missing = [
+    name
+    for name, value in (
+        ("HIMAYA_FIELD_KEYS", FIELD_ENCRYPTION_KEYS),
+        ("HIMAYA_BLIND_INDEX_KEY", BLIND_INDEX_KEY),
+        ("HIMAYA_AUDIT_KEY", AUDIT_KEY),
     )
+    if not value
+]
+if _missing:
+    raise ImproperlyConfigured(
+        f"{' and '.join(_missing)} must be set (make run writes development keys into .env)"
+    )
+if not all(_is_fernet_key(key) for key in FIELD_ENCRYPTION_KEYS):
+    raise ImproperlyConfigured(
+        "HIMAYA_FIELD_KEYS must hold only Fernet keys (32 url-safe base64-encoded bytes), "
+        "separated by commas"
+    )
+if PRODUCTION:
+    if any(_is_public(key) for key in FIELD_ENCRYPTION_KEYS):
+        refused.append("HIMAYA_FIELD_KEYS holds a public (committed) key")
+    for _name, _value in (
+        ("HIMAYA_BLIND_INDEX_KEY", BLIND_INDEX_KEY),
+        ("HIMAYA_AUDIT_KEY", AUDIT_KEY),
+    ):
+        if (
+            len(_value) < MIN_KEY_LENGTH
+            or len(set(_value)) < MIN_KEY_CHARACTERS
+            or _is_public(_value)
+        ):
+            refused.append(
+                f"{_name} is too weak or public: use at least {MIN_KEY_LENGTH} random "
+                "characters never committed anywhere"
+            )
+    if len({SECRET_KEY, BLIND_INDEX_KEY, AUDIT_KEY}) < 3:
+        refused.append("SECRET_KEY, HIMAYA_BLIND_INDEX_KEY and HIMAYA_AUDIT_KEY must differ")
+
+# Anchors of the audit chain: signed checkpoints appended by `manage.py anchor_audit`
+# (hourly), kept outside the database; `manage.py verify_audit` checks the chain against them.
+AUDIT_ANCHOR_PATH = Path(
+    env.str("HIMAYA_AUDIT_ANCHOR_PATH", default=str(BASE_DIR / "var" / "audit-anchors.log"))
+)
 
 # Demo shortcut: privileged demo users may skip the second factor. Production refuses it.
 DEMO_SKIP_OTP = env.bool("HIMAYA_DEMO_SKIP_OTP", default=False)
 if PRODUCTION and DEMO_SKIP_OTP:
-    raise ImproperlyConfigured("HIMAYA_DEMO_SKIP_OTP is refused in production")
+    refused.append("HIMAYA_DEMO_SKIP_OTP is refused in production")
 
 INSTALLED_APPS = [
     "himaya.core",
@@ -87,6 +185,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "himaya.core.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "himaya.accounts.middleware.SecondFactorMiddleware",
@@ -116,6 +215,8 @@ TEMPLATES = [
     }
 ]
 
+if PRODUCTION and not env.str("DATABASE_URL", default=""):
+    refused.append("DATABASE_URL is required in production (no fallback to SQLite)")
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
@@ -156,14 +257,36 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Sessions end after inactivity (seconds); the browser session cookie also ends on close.
 IDLE_TIMEOUT_SECONDS = env.int("HIMAYA_IDLE_TIMEOUT_SECONDS", default=30 * 60)
+# Duplicate checks at survivor registration: at most this many per user in any hour.
+DUPLICATE_CHECKS_PER_HOUR = env.int("HIMAYA_DUPLICATE_CHECKS_PER_HOUR", default=30)
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+LANGUAGE_COOKIE_SECURE = PRODUCTION
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# HTTPS only in production: redirect, and HSTS for a year with subdomains and preload.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=PRODUCTION)
+ONE_YEAR_SECONDS = 365 * 24 * 60 * 60
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=ONE_YEAR_SECONDS if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
+SECURE_HSTS_PRELOAD = PRODUCTION
+if PRODUCTION and SECURE_HSTS_SECONDS < ONE_YEAR_SECONDS:
+    refused.append(f"SECURE_HSTS_SECONDS must be at least {ONE_YEAR_SECONDS} (one year)")
+# Behind a proxy that terminates TLS: SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https
+# (only when the proxy always sets or strips that header).
+_proxy_ssl_header = env.list("SECURE_PROXY_SSL_HEADER", default=[])
+if _proxy_ssl_header and len(_proxy_ssl_header) != 2:
+    raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER must be two values: header,value")
+SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header) if _proxy_ssl_header else None
+
+if refused:
+    raise ImproperlyConfigured(
+        "HIMAYA_ENV=production refuses unsafe settings:\n- " + "\n- ".join(refused)
+    )
 
 # Lockout: after AXES_FAILURE_LIMIT failures for a username from one address, the account
 # is locked for AXES_COOLOFF_TIME hours.
@@ -215,14 +338,21 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "himaya.core.api.Pagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_PARSER_CLASSES": [
+        "himaya.core.api.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Himaya API",
     "DESCRIPTION": "Scoped JSON API of the national victim-support information system.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema describes every endpoint: signed-in users only (urls.py also asks sign-in).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "ENUM_NAME_OVERRIDES": {
         "ConsentPurposeEnum": "himaya.survivors.models.ConsentPurpose",
         "CountryEnum": "himaya.survivors.countries.COUNTRIES",

@@ -1,3 +1,4 @@
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView
@@ -20,5 +21,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin_site.urls),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # The schema describes every endpoint: signed-in users only (anonymous: to sign-in).
+    path("api/schema/", login_required(SpectacularAPIView.as_view()), name="api-schema"),
 ]

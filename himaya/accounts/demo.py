@@ -8,7 +8,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from himaya.accounts.models import User
 from himaya.accounts.rules import needs_second_factor
 from himaya.agencies import demo as agencies_demo
-from himaya.agencies.models import Agency, Membership, Role
+from himaya.agencies.actions import bootstrap_membership
+from himaya.agencies.models import Agency, Role
 
 DEMO_PASSWORD = "Himaya-Demo-2026"  # noqa: S105 - printed on purpose, demo only
 
@@ -42,9 +43,7 @@ def seed() -> str:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
             created += 1
-        Membership.objects.get_or_create(
-            user=user, agency=Agency.objects.get(name_en=agency_name), role=role
-        )
+        bootstrap_membership(user=user, agency=Agency.objects.get(name_en=agency_name), role=role)
         if needs_second_factor([role]) and not TOTPDevice.objects.filter(user=user).exists():
             TOTPDevice.objects.create(user=user, name="Himaya demo", confirmed=True)
     return f"{created} users created, {len(USERS)} in the demo"

@@ -44,3 +44,25 @@ class TokenForm(forms.Form):
             }
         ),
     )
+
+
+class EnrolmentCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Enrolment code"),
+        max_length=32,
+        required=False,  # a missing code is refused (and audited) by the action
+        help_text=_(
+            "The one-time code your administrator gave you. To replace an authenticator you "
+            "still have, enter the six digits it shows now."
+        ),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "class": "form-control",
+                "dir": "ltr",
+                "autofocus": True,
+            }
+        ),
+    )

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -20,3 +21,40 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.username
+
+
+class EnrolmentCode(models.Model):
+    """A one-time code, issued by an administrator, that lets a user enrol an authenticator.
+
+    Only a salted hash of the code is kept; the code itself is shown once to the
+    administrator who issues it. It is spent by the enrolment it allows, it expires, and
+    issuing a new code for the same user revokes the earlier ones.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        related_name="enrolment_codes",
+    )
+    code_hash = models.CharField(max_length=200, editable=False)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    issued_at = models.DateTimeField(_("issued at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("enrolment code")
+        verbose_name_plural = _("enrolment codes")
+        ordering = ["-issued_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.issued_at:%Y-%m-%d %H:%M}"

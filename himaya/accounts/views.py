@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from himaya.accounts import actions
-from himaya.accounts.forms import LoginForm, TokenForm
+from himaya.accounts.forms import EnrolmentCodeForm, LoginForm, TokenForm
 from himaya.accounts.models import User
 
 
@@ -35,28 +35,61 @@ def _qr_data_uri(text: str) -> str:
 
 @login_required
 def second_factor(request: HttpRequest) -> HttpResponse:
-    """Verify a code, or enrol an authenticator first when the user has none."""
+    """Verify a code from the user's authenticator; a user without one is sent to enrol."""
     user = request.user
     assert isinstance(user, User)
     if user.is_verified():  # type: ignore[attr-defined]
         return redirect("core:home")
-    enrolled = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        return redirect("accounts:enrol")
     form = TokenForm(request.POST or None)
-    device = None if enrolled else actions.pending_totp_device(user=user)
     if request.method == "POST" and form.is_valid():
-        token = form.cleaned_data["token"]
-        if device is not None:
-            ok = actions.confirm_totp_enrolment(
-                user=user, device=device, token=token, request=request
-            )
-        else:
-            ok = actions.verify_second_factor(user=user, token=token, request=request)
-        if ok:
+        if actions.verify_second_factor(
+            user=user, token=form.cleaned_data["token"], request=request
+        ):
             messages.success(request, _("Second factor confirmed."))
             return redirect("core:home")
         form.add_error("token", _("This code is not valid. Wait for a new code and try again."))
-    context = {"form": form, "enrolling": device is not None}
-    if device is not None:
-        context["qr"] = _qr_data_uri(device.config_url)
-        context["secret"] = base64.b32encode(device.bin_key).decode("ascii")
+    return render(request, "accounts/second_factor.html", {"form": form, "step": "verify"})
+
+
+@login_required
+def enrol(request: HttpRequest) -> HttpResponse:
+    """Enrol an authenticator: first an enrolment code (or a current code of an existing
+    authenticator), then the new authenticator's key and a code it shows."""
+    user = request.user
+    assert isinstance(user, User)
+    device = actions.enrolling_device(user=user, request=request)
+    if device is None:
+        code_form = EnrolmentCodeForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and code_form.is_valid():
+            try:
+                actions.begin_totp_enrolment(
+                    user=user, code=code_form.cleaned_data["code"], request=request
+                )
+            except actions.EnrolmentRefused as refusal:
+                code_form.add_error("code", str(refusal.message))
+            else:
+                return redirect("accounts:enrol")
+        return render(request, "accounts/second_factor.html", {"form": code_form, "step": "code"})
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ok = actions.confirm_totp_enrolment(
+                user=user, device=device, token=form.cleaned_data["token"], request=request
+            )
+        except actions.EnrolmentRefused as refusal:
+            request.session.pop(actions.SESSION_KEY, None)
+            messages.error(request, str(refusal.message))
+            return redirect("accounts:enrol")
+        if ok:
+            messages.success(request, _("Your authenticator is enrolled."))
+            return redirect("core:home")
+        form.add_error("token", _("This code is not valid. Wait for a new code and try again."))
+    context = {
+        "form": form,
+        "step": "scan",
+        "qr": _qr_data_uri(device.config_url),
+        "secret": base64.b32encode(device.bin_key).decode("ascii"),
+    }
     return render(request, "accounts/second_factor.html", context)

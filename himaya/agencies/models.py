@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from himaya.core.models import BilingualNamed, PublicCodeModel, VersionedModel
 
@@ -78,7 +79,22 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("System administrator")
 
 
+class MembershipStatus(models.TextChoices):
+    PENDING = "pending", pgettext_lazy("membership", "Waiting for a second administrator")
+    ACTIVE = "active", pgettext_lazy("membership", "Active")
+    REJECTED = "rejected", pgettext_lazy("membership", "Rejected")
+    INACTIVE = "inactive", pgettext_lazy("membership", "Deactivated")
+
+
 class Membership(VersionedModel):
+    """A role held by a user in an agency.
+
+    Only ``is_active`` grants the role. Memberships are proposed, approved, rejected,
+    deactivated, reactivated and given another role only through ``agencies/actions.py``,
+    which keeps ``status`` and ``is_active`` together and writes each change to the audit
+    trail; a membership can never be active while it waits for approval.
+    """
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user"),
@@ -90,6 +106,30 @@ class Membership(VersionedModel):
     )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     is_active = models.BooleanField(_("active"), default=True)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=MembershipStatus.choices,
+        default=MembershipStatus.ACTIVE,
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    proposed_at = models.DateTimeField(_("proposed at"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("membership")
@@ -97,7 +137,11 @@ class Membership(VersionedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "agency", "role"], name="membership_unique_role_in_agency"
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_active=False) | models.Q(status="active"),
+                name="membership_active_only_when_status_active",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -6,13 +6,16 @@ from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from himaya.audit.anchors import audit_key
 from himaya.audit.models import AuditEvent, ChainHead
-from himaya.audit.rules import GENESIS_HASH, event_hash
+from himaya.audit.rules import event_hash, genesis_hash
+from himaya.core import context
 
 
 def client_address(request: HttpRequest | None) -> str | None:
+    """The address of the request (given, or the one being served), if any."""
     if request is None:
-        return None
+        return context.client_address()
     return request.META.get("REMOTE_ADDR") or None
 
 
@@ -39,8 +42,9 @@ def record_event(
         object_code = object_code or str(getattr(obj, "code", "") or obj.pk)
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
+    key = audit_key()
     head, _created = ChainHead.objects.select_for_update().get_or_create(
-        id=1, defaults={"sequence": 0, "hash": GENESIS_HASH}
+        id=1, defaults={"sequence": 0, "hash": genesis_hash(key)}
     )
     fields: dict[str, Any] = {
         "sequence": head.sequence + 1,
@@ -56,7 +60,7 @@ def record_event(
         "previous_hash": head.hash,
     }
     event = AuditEvent(**fields)
-    event.hash = event_hash(fields)
+    event.hash = event_hash(fields, key=key)
     event.save()
     head.sequence = event.sequence
     head.hash = event.hash

@@ -1,9 +1,12 @@
-"""The append-only, hash-chained audit trail.
+"""The append-only, keyed hash chain of the audit trail.
 
-Each event carries its sequence number, the hash of the previous event and its own hash
-over its content. Editing or deleting any event breaks the chain at that point, which
-``manage.py verify_audit`` finds and names. The trail never holds personal data: records
-are named by their public codes only.
+Each event carries its sequence number, the hash of the previous event and its own hash: an
+HMAC-SHA256 of its content under the audit key (``HIMAYA_AUDIT_KEY``), which is never in the
+database. Editing or deleting any event breaks the chain at that point, and a copy of the
+database is not enough to re-hash the rest: ``manage.py verify_audit`` accepts only links
+signed with the key (a plain SHA-256 chain fails at its first event) and checks the chain
+against the signed anchors that ``manage.py anchor_audit`` keeps outside the database. The
+trail never holds personal data: records are named by their public codes only.
 """
 
 from typing import Any, NoReturn
@@ -66,7 +69,10 @@ class AuditEvent(models.Model):
 
 
 class ChainHead(models.Model):
-    """One row: the last sequence and hash. Locked while an event is appended."""
+    """One row: the last sequence and hash. Locked while an event is appended.
+
+    An empty chain's head holds the keyed genesis value (see ``rules.genesis_hash``).
+    """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     sequence = models.PositiveBigIntegerField(default=0)

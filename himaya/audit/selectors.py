@@ -1,13 +1,15 @@
 """Reads of the audit trail, for auditors only, and the chain check."""
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 
+from himaya.audit.anchors import audit_key
 from himaya.audit.models import AuditEvent, ChainHead
-from himaya.audit.rules import GENESIS_HASH, ChainBreak, first_break
+from himaya.audit.rules import Anchor, ChainBreak, first_break, genesis_hash
 from himaya.core.typing import AnyUser
 
 
@@ -39,29 +41,75 @@ def filter_events(
     return events
 
 
-def _chain_rows() -> Iterator[Mapping[str, Any]]:
-    rows = AuditEvent.objects.order_by("sequence").values(
-        "sequence",
-        "occurred_at",
-        "actor_id",
-        "actor_username",
-        "action",
-        "object_type",
-        "object_code",
-        "purpose",
-        "ip_address",
-        "details",
-        "previous_hash",
-        "hash",
+def _chain_rows(*, after: int, up_to: int) -> Iterator[Mapping[str, Any]]:
+    rows = (
+        AuditEvent.objects.filter(sequence__gt=after, sequence__lte=up_to)
+        .order_by("sequence")
+        .values(
+            "sequence",
+            "occurred_at",
+            "actor_id",
+            "actor_username",
+            "action",
+            "object_type",
+            "object_code",
+            "purpose",
+            "ip_address",
+            "details",
+            "previous_hash",
+            "hash",
+        )
     )
     yield from rows.iterator(chunk_size=2000)
 
 
-def verify_chain() -> tuple[int, ChainBreak | None]:
-    """How many events the chain holds, and its first broken link (None if intact)."""
+def _chain_head(key: bytes) -> tuple[int, str]:
     head = ChainHead.objects.filter(id=1).first()
-    head_sequence = head.sequence if head else 0
-    head_hash = head.hash if head else GENESIS_HASH
-    return head_sequence, first_break(
-        _chain_rows(), head_sequence=head_sequence, head_hash=head_hash
+    return (head.sequence, head.hash) if head else (0, genesis_hash(key))
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    head_sequence: int
+    head_hash: str
+    anchors: int
+    broken: ChainBreak | None
+
+
+def verify_chain(*, anchors: Sequence[Anchor] = (), since: Anchor | None = None) -> ChainReport:
+    """Check the keyed chain up to its head, against the anchors; name the first break.
+
+    With ``since`` (the last anchor, already checked when it was written) only the events
+    after it are walked, once its link is found unchanged.
+    """
+    key = audit_key()
+    head_sequence, head_hash = _chain_head(key)
+    anchored = {anchor.sequence: anchor.hash for anchor in anchors}
+    start_sequence, start_hash = 0, None
+    if since is not None and 0 < since.sequence <= head_sequence:
+        kept = AuditEvent.objects.filter(sequence=since.sequence).values_list("hash", flat=True)
+        if list(kept) != [since.hash]:
+            return ChainReport(
+                head_sequence,
+                head_hash,
+                len(anchors),
+                ChainBreak(since.sequence, "does not match its anchor"),
+            )
+        start_sequence, start_hash = since.sequence, since.hash
+    broken = first_break(
+        _chain_rows(after=start_sequence, up_to=head_sequence),
+        key=key,
+        head_sequence=head_sequence,
+        head_hash=head_hash,
+        anchors=anchored,
+        start_sequence=start_sequence,
+        start_hash=start_hash,
     )
+    if broken is None:
+        # Events appended while the chain was walked move the head too; an event beyond
+        # the head as read afterwards was written around the chain.
+        last = AuditEvent.objects.aggregate(last=Max("sequence"))["last"] or 0
+        current_head, _hash = _chain_head(key)
+        if last > current_head:
+            broken = ChainBreak(current_head + 1, "beyond the chain head")
+    return ChainReport(head_sequence, head_hash, len(anchors), broken)

@@ -30,6 +30,7 @@ from himaya.cases.models import (
     RiskFactor,
     RiskLevel,
 )
+from himaya.core import bounds
 from himaya.core.locking import save_with_version
 from himaya.survivors.models import Survivor
 
@@ -109,6 +110,49 @@ def _locked(case: Case) -> Case:
     return Case.objects.select_for_update().get(pk=case.pk)
 
 
+def _refuse(problem: bounds.Message | None) -> None:
+    """Raise the refusal a bound check found, if any."""
+    if problem is not None:
+        raise CaseError(problem)
+
+
+def _max_length(model: type[Any], field: str) -> int:
+    return int(model._meta.get_field(field).max_length or bounds.MAX_TEXT_LENGTH)
+
+
+def _check_case_details(
+    *,
+    first_contact_on: date,
+    identified_on: date | None,
+    screening_code: str,
+    country_of_exploitation: str,
+) -> None:
+    """The identification details typed by a person are within bounds."""
+    today = timezone.localdate()
+    if identified_on is not None and identified_on < first_contact_on:
+        raise CaseError(_("The identification date cannot be before the first contact."))
+    if first_contact_on > today:
+        raise CaseError(_("The first contact cannot be in the future."))
+    _refuse(
+        bounds.record_date_problem(
+            first_contact_on, what=_("The date of first contact"), today=today
+        )
+    )
+    _refuse(
+        bounds.record_date_problem(identified_on, what=_("The identification date"), today=today)
+    )
+    _refuse(
+        bounds.text_problem(
+            screening_code,
+            what=_("The screening reference"),
+            max_length=_max_length(Case, "screening_code"),
+        )
+    )
+    country = country_of_exploitation
+    if not (len(country) == 2 and country.isascii() and country.isalpha()):
+        raise CaseError(_("Enter a two-letter country code."))
+
+
 # --- cases ------------------------------------------------------------------------------
 
 
@@ -142,10 +186,12 @@ def open_case(
 
     if survivor_for_case(by, survivor.code) is None:
         raise CaseForbidden(_("No survivor with this code is known to you."))
-    if identified_on is not None and identified_on < first_contact_on:
-        raise CaseError(_("The identification date cannot be before the first contact."))
-    if first_contact_on > timezone.localdate():
-        raise CaseError(_("The first contact cannot be in the future."))
+    _check_case_details(
+        first_contact_on=first_contact_on,
+        identified_on=identified_on,
+        screening_code=screening_code,
+        country_of_exploitation=country_of_exploitation,
+    )
     worker = case_worker or by
     if worker != by and lead_agency.pk not in agency_ids_for(worker, Role.CASE_WORKER):
         raise CaseError(_("The case worker must be a case worker of the lead agency."))
@@ -220,8 +266,12 @@ def update_case(
         raise CaseError(_("These details cannot be changed here."))
     for name, value in changes.items():
         setattr(case, name, value)
-    if case.identified_on is not None and case.identified_on < case.first_contact_on:
-        raise CaseError(_("The identification date cannot be before the first contact."))
+    _check_case_details(
+        first_contact_on=case.first_contact_on,
+        identified_on=case.identified_on,
+        screening_code=case.screening_code,
+        country_of_exploitation=case.country_of_exploitation,
+    )
     save_with_version(case, expected_version=expected_version, fields=list(changes))
     if exploitation_forms is not None:
         case.exploitation_forms.set(list(exploitation_forms))
@@ -264,6 +314,11 @@ def move_case(
             % {"from": Phase(case.phase).label, "to": Phase(to_phase).label}
         )
     on = on or timezone.localdate()
+    _refuse(
+        bounds.record_date_problem(
+            on, what=_("The date of the phase change"), today=timezone.localdate()
+        )
+    )
     from_phase = case.phase
     case.phase = to_phase
     dates = rules.phase_dates_after_move(
@@ -314,6 +369,11 @@ def request_closure(
         raise CaseError(_("Give the reason for closing the case."))
     if reason not in ClosureReason.values:
         raise CaseError(_("Unknown closure reason."))
+    _refuse(
+        bounds.text_problem(
+            note, what=_("The note"), max_length=_max_length(ClosureRequest, "note")
+        )
+    )
     if not rules.can_move(case.phase, Phase.CLOSED):
         raise CaseError(_("This case cannot be closed from its current phase."))
     if case.closure_requests.filter(status=ClosureStatus.PENDING).exists():
@@ -427,7 +487,7 @@ def reassign_case(
 # --- risk assessments -------------------------------------------------------------------
 
 
-def _clean_risk(level: str, factors: Iterable[str], assessed_on: date) -> list[str]:
+def _clean_risk(level: str, factors: Iterable[str], assessed_on: date, note: str) -> list[str]:
     if level not in RiskLevel.values:
         raise CaseError(_("Unknown risk level."))
     factor_list = list(dict.fromkeys(factors))
@@ -435,6 +495,16 @@ def _clean_risk(level: str, factors: Iterable[str], assessed_on: date) -> list[s
         raise CaseError(_("Unknown risk factor."))
     if assessed_on > timezone.localdate():
         raise CaseError(_("An assessment cannot be dated in the future."))
+    _refuse(
+        bounds.record_date_problem(
+            assessed_on, what=_("The assessment date"), today=timezone.localdate()
+        )
+    )
+    _refuse(
+        bounds.text_problem(
+            note, what=_("The note"), max_length=_max_length(RiskAssessment, "note")
+        )
+    )
     return factor_list
 
 
@@ -452,7 +522,7 @@ def assess_risk(
     """Record a (new) risk assessment of the case; assessments are repeated over time."""
     _require_works_on(by, case)
     _require_open(case)
-    factor_list = _clean_risk(level, factors, assessed_on)
+    factor_list = _clean_risk(level, factors, assessed_on, note)
     assessment = RiskAssessment.objects.create(
         case=case, level=level, factors=factor_list, assessed_on=assessed_on, assessor=by, note=note
     )
@@ -487,7 +557,7 @@ def update_risk_assessment(
 ) -> RiskAssessment:
     _require_works_on(by, assessment.case)
     _require_open(assessment.case)
-    assessment.factors = _clean_risk(level, factors, assessed_on)
+    assessment.factors = _clean_risk(level, factors, assessed_on, note)
     assessment.level = level
     assessment.assessed_on = assessed_on
     assessment.note = note
@@ -523,6 +593,29 @@ def _require_plan_editable(plan: CarePlan) -> None:
         raise CaseError(_("Only a draft or returned care plan can be changed."))
 
 
+def _check_summary(summary: str) -> None:
+    _refuse(
+        bounds.text_problem(
+            summary, what=_("The summary"), max_length=_max_length(CarePlan, "summary")
+        )
+    )
+
+
+def _check_goal(description: str, target_on: date | None) -> None:
+    if not description.strip():
+        raise CaseError(_("Describe the goal."))
+    _refuse(
+        bounds.text_problem(
+            description.strip(),
+            what=_("The goal"),
+            max_length=_max_length(CarePlanGoal, "description"),
+        )
+    )
+    _refuse(
+        bounds.plan_date_problem(target_on, what=_("The target date"), today=timezone.localdate())
+    )
+
+
 @transaction.atomic
 def create_care_plan(
     *, case: Case, by: Any, summary: str = "", request: HttpRequest | None = None
@@ -531,6 +624,7 @@ def create_care_plan(
     _require_open(case)
     if case.care_plans.exclude(status=CarePlanStatus.APPROVED).exists():
         raise CaseError(_("This case already has a care plan in preparation."))
+    _check_summary(summary)
     plan = CarePlan.objects.create(case=case, summary=summary, author=by)
     record_case_event(
         case=case,
@@ -560,6 +654,7 @@ def update_care_plan(
 ) -> CarePlan:
     _require_works_on(by, plan.case)
     _require_plan_editable(plan)
+    _check_summary(summary)
     plan.summary = summary
     save_with_version(plan, expected_version=expected_version, fields=["summary"])
     record_case_event(
@@ -584,8 +679,7 @@ def add_care_plan_goal(
 ) -> CarePlanGoal:
     _require_works_on(by, plan.case)
     _require_plan_editable(plan)
-    if not description.strip():
-        raise CaseError(_("Describe the goal."))
+    _check_goal(description, target_on)
     goal = CarePlanGoal.objects.create(
         care_plan=plan, description=description.strip(), target_on=target_on
     )
@@ -624,6 +718,7 @@ def update_care_plan_goal(
     fields = ["is_achieved"]
     if description != goal.description or target_on != goal.target_on:
         _require_plan_editable(plan)
+        _check_goal(description, target_on)
         fields += ["description", "target_on"]
     goal.description = description.strip()
     goal.target_on = target_on
@@ -686,6 +781,11 @@ def decide_care_plan(
         raise FourEyesError(_("You cannot approve or return a care plan you wrote."))
     if not approve and not note.strip():
         raise CaseError(_("Say what must change when returning a care plan."))
+    _refuse(
+        bounds.text_problem(
+            note.strip(), what=_("The note"), max_length=_max_length(CarePlan, "decision_note")
+        )
+    )
     plan.status = target
     plan.decided_by = by
     plan.decided_at = timezone.now()

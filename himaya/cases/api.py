@@ -27,6 +27,7 @@ from himaya.cases.models import (
     RiskFactor,
     RiskLevel,
 )
+from himaya.core.bounds import MAX_INTEGER, MAX_ITEMS_PER_REQUEST
 from himaya.core.locking import ConcurrentEditError
 
 # --- output -----------------------------------------------------------------------------
@@ -136,7 +137,10 @@ class CaseOpenInput(serializers.Serializer[Any]):
         max_length=20, required=False, allow_blank=True, default=""
     )
     exploitation_forms = serializers.ListField(
-        child=serializers.CharField(max_length=64), required=False, default=list
+        child=serializers.CharField(max_length=64),
+        required=False,
+        default=list,
+        max_length=MAX_ITEMS_PER_REQUEST,
     )
     recruitment_channel = serializers.ChoiceField(
         choices=RecruitmentChannel.choices, default=RecruitmentChannel.UNKNOWN
@@ -151,7 +155,7 @@ class CaseOpenInput(serializers.Serializer[Any]):
 class TransitionInput(serializers.Serializer[Any]):
     to_phase = serializers.ChoiceField(choices=Phase.choices)
     on = serializers.DateField(required=False, allow_null=True, default=None)
-    version = serializers.IntegerField(min_value=1)
+    version = serializers.IntegerField(min_value=1, max_value=MAX_INTEGER)
 
 
 class ClosureInput(serializers.Serializer[Any]):
@@ -168,7 +172,10 @@ class ClosureOutput(serializers.Serializer[Any]):
 class RiskInput(serializers.Serializer[Any]):
     level = serializers.ChoiceField(choices=RiskLevel.choices)
     factors = serializers.ListField(
-        child=serializers.ChoiceField(choices=RiskFactor.choices), required=False, default=list
+        child=serializers.ChoiceField(choices=RiskFactor.choices),
+        required=False,
+        default=list,
+        max_length=MAX_ITEMS_PER_REQUEST,
     )
     assessed_on = serializers.DateField()
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
@@ -181,17 +188,19 @@ class GoalInput(serializers.Serializer[Any]):
 
 class CarePlanInput(serializers.Serializer[Any]):
     summary = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-    goals = GoalInput(many=True, required=False, default=list)
+    goals = serializers.ListField(
+        child=GoalInput(), required=False, default=list, max_length=MAX_ITEMS_PER_REQUEST
+    )
 
 
 class SubmitInput(serializers.Serializer[Any]):
-    version = serializers.IntegerField(min_value=1)
+    version = serializers.IntegerField(min_value=1, max_value=MAX_INTEGER)
 
 
 class DecisionInput(serializers.Serializer[Any]):
     approve = serializers.BooleanField()
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
-    version = serializers.IntegerField(min_value=1)
+    version = serializers.IntegerField(min_value=1, max_value=MAX_INTEGER)
 
 
 def _refused(error: CaseError) -> Response:

@@ -15,6 +15,7 @@ from himaya.cases.models import (
     RiskFactor,
     RiskLevel,
 )
+from himaya.core.bounds import MAX_INTEGER
 
 
 class DateInput(forms.DateInput):
@@ -56,7 +57,7 @@ class StyledForm(forms.Form):
 
 
 class VersionedForm(StyledForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_INTEGER)
 
 
 class CaseDetailsFields(StyledForm):

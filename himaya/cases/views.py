@@ -27,6 +27,7 @@ from himaya.cases.forms import (
     ReassignForm,
     RiskEditForm,
     RiskFields,
+    VersionedForm,
 )
 from himaya.cases.models import TRANSITIONS, CarePlanStatus, ClosureStatus, Phase
 from himaya.cases.panels import panels_for, queue_sections_for
@@ -559,11 +560,16 @@ def goal_edit(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def care_plan_submit(request: HttpRequest, code: str) -> HttpResponse:
     plan = selectors.get_care_plan_or_404(request.user, code)
-    form = CarePlanForm(request.POST)
-    version = int(form.data.get("version") or 0)
+    form = VersionedForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The form was incomplete: reload the page."))
+        return redirect("cases:care_plan", code=plan.code)
     try:
         actions.submit_care_plan(
-            plan=plan, by=request.user, expected_version=version, request=request
+            plan=plan,
+            by=request.user,
+            expected_version=form.cleaned_data["version"],
+            request=request,
         )
     except ConcurrentEditError as error:
         messages.error(request, str(error.message))

@@ -6,6 +6,7 @@ sequential, so they reveal neither how many records exist nor their order.
 """
 
 import secrets
+from collections.abc import Callable, Iterable
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
 _BODY_LENGTH = 8
@@ -21,6 +22,24 @@ def check_character(body: str) -> str:
 def new_code(prefix: str) -> str:
     body = "".join(secrets.choice(ALPHABET) for _ in range(_BODY_LENGTH))
     return f"{prefix}-{body[:4]}-{body[4:]}-{check_character(body)}"
+
+
+def new_codes(
+    prefix: str, count: int, *, taken: Callable[[Iterable[str]], Iterable[str]] | None = None
+) -> list[str]:
+    """``count`` distinct new codes for a bulk insert, none of them already ``taken``.
+
+    ``bulk_create`` does not call ``save()``, so a bulk builder takes its codes from here:
+    they are distinct within the batch, and ``taken`` (given the candidates, it answers
+    those already stored) removes any that the table holds already.
+    """
+    codes: set[str] = set()
+    while len(codes) < count:
+        candidates = {new_code(prefix) for _ in range(count - len(codes))} - codes
+        if taken is not None:
+            candidates -= set(taken(candidates))
+        codes |= candidates
+    return list(codes)
 
 
 def is_valid_code(code: str, prefix: str) -> bool:

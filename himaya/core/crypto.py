@@ -66,15 +66,34 @@ def generate_key() -> str:
 _SPACES = re.compile(r"\s+")
 
 
+def strip_invisible(value: str) -> str:
+    """The text without its invisible format characters (Unicode category Cf).
+
+    Zero-width spaces and joiners, the word joiner, the byte order mark, the soft hyphen
+    and the bidirectional marks, embeddings and isolates change nothing a reader sees, so
+    they must change nothing that is compared either.
+    """
+    return "".join(ch for ch in value if unicodedata.category(ch) != "Cf")
+
+
+def ascii_digits(value: str) -> str:
+    """Every decimal digit of any script (Arabic-Indic, Persian, Devanagari…) as 0-9."""
+    return "".join(
+        str(digit) if (digit := unicodedata.digit(ch, None)) is not None else ch for ch in value
+    )
+
+
 def normalise(value: str) -> str:
     """The form under which two spellings of one name or number count as equal.
 
-    Case and Unicode compatibility forms are folded; Arabic diacritics and tatweel are
-    removed and the hamza-bearing alef forms, alef maqsura and teh marbuta are unified;
+    Invisible format characters are removed and the digits of every script become ASCII
+    digits; case and Unicode compatibility forms are folded; Arabic diacritics and tatweel
+    are removed and the hamza-bearing alef forms, alef maqsura and teh marbuta are unified;
     punctuation is dropped and spaces collapsed. Word order is kept: in Arabic names it
     carries meaning.
     """
-    text = unicodedata.normalize("NFKC", value).casefold()
+    text = unicodedata.normalize("NFKC", strip_invisible(value)).casefold()
+    text = ascii_digits(text)
     text = araby.strip_tashkeel(araby.strip_tatweel(text))
     text = text.replace("ى", "ي").replace("ی", "ي").replace("ة", "ه")
     text = araby.normalize_hamza(araby.normalize_alef(text), method="tasheel")

@@ -1,12 +1,13 @@
 """Abstract bases shared by every app; core has no tables of its own."""
 
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from himaya.core.codes import new_code
+from himaya.core.codes import new_code, new_codes
 
 
 class TimeStampedModel(models.Model):
@@ -40,10 +41,39 @@ class PublicCodeModel(models.Model):
     class Meta:
         abstract = True
 
+    # A new random code collides with a stored one about once in 5 * 10**11 draws per row
+    # held; a collision is retried with a fresh code, inside a savepoint.
+    CODE_ATTEMPTS: ClassVar[int] = 5
+
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self.code:
+        if self.code:
+            super().save(*args, **kwargs)
+            return
+        for attempt in range(self.CODE_ATTEMPTS):
             self.code = new_code(self.CODE_PREFIX)
-        super().save(*args, **kwargs)
+            try:
+                with transaction.atomic(using=kwargs.get("using")):
+                    super().save(*args, **kwargs)
+                return
+            except IntegrityError:
+                collided = type(self)._base_manager.filter(code=self.code).exists()
+                self.code = ""
+                if not collided or attempt == self.CODE_ATTEMPTS - 1:
+                    raise
+
+    @classmethod
+    def fresh_codes(cls, count: int) -> list[str]:
+        """``count`` distinct codes that no stored row of this model holds (bulk inserts)."""
+
+        def taken(candidates: Iterable[str]) -> list[str]:
+            pending, found = list(candidates), list[str]()
+            for start in range(0, len(pending), 5000):
+                chunk = pending[start : start + 5000]
+                stored = cls._base_manager.filter(code__in=chunk).values_list("code", flat=True)
+                found.extend(stored)
+            return found
+
+        return new_codes(cls.CODE_PREFIX, count, taken=taken)
 
 
 class BilingualNamed(models.Model):

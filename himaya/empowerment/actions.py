@@ -13,6 +13,7 @@ from himaya.audit.actions import record_event
 from himaya.cases.actions import record_case_event
 from himaya.cases.models import Case, Phase
 from himaya.cases.selectors import cases_visible_to
+from himaya.core import bounds
 from himaya.core.locking import save_with_version
 from himaya.empowerment import rules
 from himaya.empowerment.exceptions import EmpowermentError
@@ -41,6 +42,16 @@ def _require_officer(user: Any, programme: Programme) -> None:
         )
 
 
+def _refuse(problem: bounds.Message | None) -> None:
+    """Raise the refusal a bound check found, if any."""
+    if problem is not None:
+        raise EmpowermentError(problem)
+
+
+def _max_length(model: type[Any], field: str) -> int:
+    return int(model._meta.get_field(field).max_length or bounds.MAX_TEXT_LENGTH)
+
+
 def _locked_enrolment(enrolment: Enrolment) -> Enrolment:
     return (
         Enrolment.objects.select_for_update()
@@ -67,6 +78,9 @@ def refer_survivor(
         raise EmpowermentError(_("This case is closed: it cannot be referred to a programme."))
     if not programme.is_active:
         raise EmpowermentError(_("This programme is not taking referrals."))
+    _refuse(
+        bounds.text_problem(note, what=_("The note"), max_length=_max_length(Enrolment, "note"))
+    )
     if Enrolment.objects.filter(
         case=case, programme=programme, status__in=sorted(_open())
     ).exists():
@@ -171,6 +185,14 @@ def decide_enrolment(
         )
     if not accept and not reason.strip():
         raise EmpowermentError(_("Give the reason for declining."))
+    if not accept:
+        _refuse(
+            bounds.text_problem(
+                reason.strip(),
+                what=_("The reason"),
+                max_length=_max_length(Enrolment, "decline_reason"),
+            )
+        )
     fields: dict[str, Any] = {"decided_on": timezone.localdate(), "decided_by": by}
     if not accept:
         fields["decline_reason"] = reason.strip()
@@ -233,6 +255,9 @@ def start_project(
         raise EmpowermentError(_("This enrolment already has a project."))
     if started_on > timezone.localdate():
         raise EmpowermentError(_("The start date cannot be in the future."))
+    _refuse(
+        bounds.record_date_problem(started_on, what=_("The start date"), today=timezone.localdate())
+    )
     programme = enrolment.programme
     if not rules.amount_within_range(amount, programme.amount_min, programme.amount_max):
         raise EmpowermentError(
@@ -309,6 +334,13 @@ def record_visit(
         raise EmpowermentError(_("A visit cannot be recorded before it happens."))
     if done_on < project.started_on:
         raise EmpowermentError(_("A visit cannot come before the project started."))
+    _refuse(
+        bounds.record_date_problem(
+            done_on, what=_("The date of the visit"), today=timezone.localdate()
+        )
+    )
+    _refuse(bounds.text_problem(problems, what=_("The problems")))
+    _refuse(bounds.text_problem(support_given, what=_("The support given")))
     visit.done_on = done_on
     visit.project_status = project_status
     visit.monthly_income = monthly_income
@@ -377,6 +409,9 @@ def reschedule_visit(
         raise EmpowermentError(_("A visit already done cannot be rescheduled."))
     if due_on < visit.project.started_on:
         raise EmpowermentError(_("A visit cannot be planned before the project started."))
+    _refuse(
+        bounds.plan_date_problem(due_on, what=_("The new due date"), today=timezone.localdate())
+    )
     previous = visit.due_on
     visit.due_on = due_on
     save_with_version(visit, expected_version=expected_version, fields=["due_on"])

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from himaya.agencies.models import Governorate
 from himaya.agencies.permissions import require_capability
 from himaya.cases.selectors import cases_visible_to
+from himaya.core.bounds import MAX_INTEGER, MAX_TEXT_LENGTH
 from himaya.core.locking import ConcurrentEditError
 from himaya.empowerment import actions, selectors
 from himaya.empowerment.exceptions import EmpowermentError
@@ -112,8 +113,8 @@ class EmpowermentErrorOut(serializers.Serializer):
 
 
 class ProgrammeReferralIn(serializers.Serializer):
-    case = serializers.CharField()
-    programme = serializers.SlugField()
+    case = serializers.CharField(max_length=20)
+    programme = serializers.SlugField(max_length=40)
     household_role = serializers.ChoiceField(choices=HouseholdRole.choices)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
@@ -121,14 +122,14 @@ class ProgrammeReferralIn(serializers.Serializer):
 class EnrolmentDecisionIn(serializers.Serializer):
     accept = serializers.BooleanField()
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
-    version = serializers.IntegerField(min_value=1)
+    version = serializers.IntegerField(min_value=1, max_value=MAX_INTEGER)
 
 
 class EnrolmentStatusIn(serializers.Serializer):
     to = serializers.ChoiceField(
         choices=[EnrolmentStatus.ACTIVE, EnrolmentStatus.COMPLETED, EnrolmentStatus.DROPPED_OUT]
     )
-    version = serializers.IntegerField(min_value=1)
+    version = serializers.IntegerField(min_value=1, max_value=MAX_INTEGER)
 
 
 class EmpowermentProjectIn(serializers.Serializer):
@@ -149,14 +150,18 @@ class FollowUpVisitIn(serializers.Serializer):
     monthly_income = serializers.DecimalField(
         max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True
     )
-    problems = serializers.CharField(required=False, allow_blank=True, default="")
-    support_given = serializers.CharField(required=False, allow_blank=True, default="")
-    version = serializers.IntegerField(min_value=1)
+    problems = serializers.CharField(
+        max_length=MAX_TEXT_LENGTH, required=False, allow_blank=True, default=""
+    )
+    support_given = serializers.CharField(
+        max_length=MAX_TEXT_LENGTH, required=False, allow_blank=True, default=""
+    )
+    version = serializers.IntegerField(min_value=1, max_value=MAX_INTEGER)
 
 
 class FollowUpRescheduleIn(serializers.Serializer):
     due_on = serializers.DateField()
-    version = serializers.IntegerField(min_value=1)
+    version = serializers.IntegerField(min_value=1, max_value=MAX_INTEGER)
 
 
 class ProjectSurvivalOut(serializers.Serializer):

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from himaya.agencies.models import Governorate
+from himaya.core.bounds import MAX_INTEGER, MAX_TEXT_LENGTH
 from himaya.empowerment.models import (
     ActivityType,
     EnrolmentStatus,
@@ -36,7 +37,7 @@ class BootstrapForm(forms.Form):
 
 
 class VersionedForm(BootstrapForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_INTEGER)
 
 
 class ReferForm(BootstrapForm):
@@ -105,11 +106,13 @@ class VisitForm(VersionedForm):
     monthly_income = money_field(_("Monthly income (EGP)"), required=False)
     problems = forms.CharField(
         label=_("Problems"),
+        max_length=MAX_TEXT_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}),
     )
     support_given = forms.CharField(
         label=_("Support given"),
+        max_length=MAX_TEXT_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}),
     )

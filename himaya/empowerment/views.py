@@ -177,8 +177,9 @@ def _detail_context(request: HttpRequest, enrolment: Enrolment, **forms: Any) ->
         ],
     }
     number = context["visit_number"]
-    if number is None and request.GET.get("visit", "").isdigit():
-        number = context["visit_number"] = int(request.GET["visit"])
+    asked = request.GET.get("visit", "")
+    if number is None and asked.isdecimal() and len(asked) <= 3:
+        number = context["visit_number"] = int(asked)
     chosen = next((v for v in visits if v.number == number and v.done_on is None), None)
     context["chosen_visit"] = chosen
     if chosen is not None:

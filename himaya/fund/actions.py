@@ -7,9 +7,10 @@ balance, writes the ledger, the case timeline and the audit trail.
 
 import hashlib
 import secrets
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
@@ -23,12 +24,15 @@ from himaya.audit.actions import record_event
 from himaya.cases.actions import record_case_event
 from himaya.cases.models import Case
 from himaya.core.locking import ConcurrentEditError, save_with_version
+from himaya.fund.documents import seal
 from himaya.fund.models import (
     TRANSITIONS,
     BudgetLine,
+    ChangeStatus,
     EntryKind,
     FiscalYear,
     LedgerEntry,
+    LimitChange,
     Method,
     PaymentLimit,
     PaymentRequest,
@@ -39,20 +43,38 @@ from himaya.fund.models import (
 )
 from himaya.fund.rules import (
     MAX_DOCUMENT_BYTES,
+    MAX_LINE_AMOUNT,
+    Message,
+    amount_problem,
+    document_count_problem,
     fiscal_year_of,
+    limit_problem,
+    line_year_problem,
     money,
     needs_second_approval,
-    sniff_document,
+    payment_request_problems,
+    recognise_document,
+    text_problem,
 )
 from himaya.fund.selectors import balances_of, limit_for, survivor_year_total
+
+T = TypeVar("T")
+NAME_LENGTH = 200  # names of budget lines and donors, as stored
+REFERENCE_LENGTH = 100  # payment references, as stored
 
 
 class FundError(Exception):
     """A fund rule refused the action; ``message`` is shown to the user."""
 
-    def __init__(self, message: str | Promise) -> None:
+    def __init__(self, message: str | Promise, *, code: str = "refused") -> None:
         super().__init__(str(message))
         self.message = message
+        self.code = code
+
+
+def _refuse_if(problem: Message | None) -> None:
+    if problem is not None:
+        raise FundError(problem)
 
 
 def _require(user: Any, *capabilities: str) -> None:
@@ -119,13 +141,20 @@ def open_budget_line(
     donor: str = "",
     request: HttpRequest | None = None,
 ) -> BudgetLine:
-    """A budget line and its allocation, the first line of its ledger."""
+    """A budget line and its allocation, the first line of its ledger, on the current or
+    the next fiscal year only."""
     _require(by, "fund.approve_payment")
+    _refuse_if(line_year_problem(fiscal_year.starts_on, today=timezone.localdate()))
+    _refuse_if(amount_problem(amount, maximum=MAX_LINE_AMOUNT))
     amount = money(amount)
-    if amount <= 0:
-        raise FundError(_("The amount must be greater than zero."))
     if source not in Source.values:
         raise FundError(_("Unknown source of funds."))
+    if not name_ar.strip() or not name_en.strip():
+        raise FundError(_("Name the budget line in Arabic and in English."))
+    if max(len(name_ar), len(name_en), len(donor)) > NAME_LENGTH:
+        raise FundError(
+            _("A name may not be longer than %(limit)s characters.") % {"limit": NAME_LENGTH}
+        )
     line = BudgetLine.objects.create(
         fiscal_year=fiscal_year,
         name_ar=name_ar,
@@ -162,16 +191,26 @@ def request_payment(
     by: Any,
     request: HttpRequest | None = None,
 ) -> PaymentRequest:
+    """A request for a case. It keeps the limits that hold now, and so the number of
+    approvals it needs: a later change of the limits never applies to it."""
     _require(by, "fund.request_payment")
+    problems = payment_request_problems(amount=amount, justification=justification)
+    if problems:
+        raise FundError(next(iter(problems.values())))
     amount = money(amount)
-    if amount <= 0:
-        raise FundError(_("The amount must be greater than zero."))
     if purpose not in Purpose.values:
         raise FundError(_("Unknown purpose."))
-    if not justification.strip():
-        raise FundError(_("Explain why the payment is needed."))
     if case.phase == "closed":
         raise FundError(_("The case is closed."))
+    limit = limit_for(budget_line.fiscal_year, purpose)
+    per_request = limit.per_request if limit is not None else None
+    per_survivor_year = limit.per_survivor_year if limit is not None else None
+    second = needs_second_approval(
+        amount=amount,
+        per_request=per_request,
+        per_survivor_year=per_survivor_year,
+        survivor_year_total=survivor_year_total(case, budget_line.fiscal_year, exclude_pk=None),
+    )
     payment = PaymentRequest.objects.create(
         case=case,
         budget_line=budget_line,
@@ -179,6 +218,9 @@ def request_payment(
         amount=amount,
         justification=justification.strip(),
         requested_by=by,
+        approvals_required=2 if second else 1,
+        limit_per_request=per_request,
+        limit_per_survivor_year=per_survivor_year,
     )
     record_case_event(
         case=case,
@@ -200,6 +242,7 @@ def request_payment(
             "line": budget_line.code,
             "amount": str(amount),
             "purpose": purpose,
+            "approvals_required": payment.approvals_required,
         },
     )
     return payment
@@ -240,11 +283,12 @@ def approve_payment(
                 _("Not enough money on the budget line: %(available)s EGP available.")
                 % {"available": available}
             )
-        limit = limit_for(line.fiscal_year, payment.purpose)
-        second = limit is not None and needs_second_approval(
+        # The limits the request was made under, never the ones in force today; the
+        # survivor's yearly total is counted now, so it includes approvals since.
+        second = payment.approvals_required > 1 or needs_second_approval(
             amount=payment.amount,
-            per_request=limit.per_request,
-            per_survivor_year=limit.per_survivor_year,
+            per_request=payment.limit_per_request,
+            per_survivor_year=payment.limit_per_survivor_year,
             survivor_year_total=survivor_year_total(
                 payment.case, line.fiscal_year, exclude_pk=payment.pk
             ),
@@ -284,8 +328,7 @@ def reject_payment(
 ) -> PaymentRequest:
     """Refuse a request; a commitment already made by a first approval is released."""
     _require(by, "fund.approve_payment")
-    if not reason.strip():
-        raise FundError(_("Give the reason for the rejection."))
+    _refuse_if(text_problem(reason, required=_("Give the reason for the rejection.")))
     payment = _lock(payment, expected_version)
     if payment.requested_by_id == by.pk:
         raise FundError(_("You requested this payment: someone else must decide on it."))
@@ -331,6 +374,11 @@ def record_payment(
         raise FundError(_("Choose how the payment was made."))
     if not reference.strip():
         raise FundError(_("Give the payment reference."))
+    if len(reference.strip()) > REFERENCE_LENGTH:
+        raise FundError(
+            _("The payment reference may not be longer than %(limit)s characters.")
+            % {"limit": REFERENCE_LENGTH}
+        )
     payment = _lock(payment, expected_version)
     _lock_line(payment)
     if payment.status == Status.PAID:
@@ -373,8 +421,7 @@ def reverse_payment(
 ) -> PaymentRequest:
     """Correct a payment: a reversal line returns the amount to the available balance."""
     _require(by, "fund.approve_payment")
-    if not reason.strip():
-        raise FundError(_("Give the reason for the reversal."))
+    _refuse_if(text_problem(reason, required=_("Give the reason for the reversal.")))
     payment = _lock(payment, expected_version)
     _lock_line(payment)
     _move(payment, Status.REVERSED)
@@ -400,7 +447,84 @@ def reverse_payment(
     return payment
 
 
+def _read_upload(upload: UploadedFile) -> tuple[bytes, str, str]:
+    """The content of an upload with its content type and extension, or a refusal."""
+    size = upload.size or 0
+    if size > MAX_DOCUMENT_BYTES:
+        raise FundError(_("The file is larger than 5 MB."))
+    if size == 0:
+        raise FundError(_("The file is empty."))
+    upload.seek(0)
+    content = upload.read(MAX_DOCUMENT_BYTES + 1)
+    if len(content) > MAX_DOCUMENT_BYTES:
+        raise FundError(_("The file is larger than 5 MB."))
+    if not content:
+        raise FundError(_("The file is empty."))
+    recognised = recognise_document(content)
+    if recognised is None:
+        raise FundError(
+            _("Only PDF, PNG and JPEG files are accepted, and the file must be complete.")
+        )
+    return content, *recognised
+
+
 @transaction.atomic
+def attach_documents(
+    *,
+    payment: PaymentRequest,
+    uploads: Sequence[UploadedFile],
+    by: Any,
+    request: HttpRequest | None = None,
+) -> list[SupportingDocument]:
+    """Store PDF, PNG or JPEG files (5 MB each at most, a few at a time, a bounded number
+    per request), encrypted, under random names. Every file is checked before any is
+    stored: one bad file refuses them all."""
+    _require(by, "fund.request_payment", "fund.approve_payment")
+    payment = PaymentRequest.objects.select_for_update().get(pk=payment.pk)
+    if payment.status in {Status.REJECTED, Status.REVERSED}:
+        raise FundError(_("Documents can no longer be added to this request."))
+    _refuse_if(document_count_problem(adding=len(uploads), already=payment.documents.count()))
+    checked = [_read_upload(upload) for upload in uploads]
+    documents: list[SupportingDocument] = []
+    try:
+        for content, content_type, extension in checked:
+            document = SupportingDocument(
+                request=payment,
+                stored_name=f"{secrets.token_hex(16)}.{extension}",
+                content_type=content_type,
+                size=len(content),
+                sha256=hashlib.sha256(content).hexdigest(),
+                uploaded_by=by,
+            )
+            document.file.save(document.stored_name, ContentFile(seal(content)), save=False)
+            documents.append(document)
+            document.save()
+        record_case_event(
+            case=payment.case,
+            kind="fund.document_attached",
+            by=by,
+            object_code=payment.code,
+            summary=lambda: str(_("Supporting document attached to an assistance payment request")),
+        )
+        for document in documents:
+            record_event(
+                action="fund.document_attached",
+                actor=by,
+                obj=payment,
+                request=request,
+                details={
+                    "document": document.stored_name,
+                    "type": document.content_type,
+                    "size": document.size,
+                },
+            )
+    except BaseException:
+        for document in documents:  # the transaction rolls back: leave no file behind
+            document.file.delete(save=False)
+        raise
+    return documents
+
+
 def attach_document(
     *,
     payment: PaymentRequest,
@@ -408,52 +532,20 @@ def attach_document(
     by: Any,
     request: HttpRequest | None = None,
 ) -> SupportingDocument:
-    """Store a PDF, PNG or JPEG (5 MB at most) under a random name."""
-    _require(by, "fund.request_payment", "fund.approve_payment")
-    if payment.status in {Status.REJECTED, Status.REVERSED}:
-        raise FundError(_("Documents can no longer be added to this request."))
-    size = upload.size or 0
-    if size > MAX_DOCUMENT_BYTES:
-        raise FundError(_("The file is larger than 5 MB."))
-    if size == 0:
-        raise FundError(_("The file is empty."))
-    upload.seek(0)
-    content = upload.read()
-    if len(content) > MAX_DOCUMENT_BYTES:
-        raise FundError(_("The file is larger than 5 MB."))
-    sniffed = sniff_document(content[:16])
-    if sniffed is None:
-        raise FundError(_("Only PDF, PNG and JPEG files are accepted."))
-    content_type, extension = sniffed
-    document = SupportingDocument(
-        request=payment,
-        stored_name=f"{secrets.token_hex(16)}.{extension}",
-        content_type=content_type,
-        size=len(content),
-        sha256=hashlib.sha256(content).hexdigest(),
-        uploaded_by=by,
-    )
-    document.file.save(document.stored_name, ContentFile(content), save=False)
-    document.save()
-    record_case_event(
-        case=payment.case,
-        kind="fund.document_attached",
-        by=by,
-        object_code=payment.code,
-        summary=lambda: str(_("Supporting document attached to an assistance payment request")),
-    )
-    record_event(
-        action="fund.document_attached",
-        actor=by,
-        obj=payment,
-        request=request,
-        details={"document": document.stored_name, "type": content_type, "size": len(content)},
-    )
-    return document
+    """Store one document (see ``attach_documents``)."""
+    return attach_documents(payment=payment, uploads=[upload], by=by, request=request)[0]
+
+
+def _limit_code(fiscal_year: FiscalYear, purpose: str) -> str:
+    return f"{fiscal_year.label}:{purpose or '*'}"
+
+
+def _amount(value: Decimal | None) -> str | None:
+    return str(value) if value is not None else None
 
 
 @transaction.atomic
-def set_payment_limit(
+def propose_limit_change(
     *,
     fiscal_year: FiscalYear,
     purpose: str,
@@ -462,45 +554,200 @@ def set_payment_limit(
     by: Any,
     expected_version: int | None = None,
     request: HttpRequest | None = None,
-) -> PaymentLimit:
-    """Create or change the limit of a purpose (empty: every purpose) for a fiscal year."""
+) -> LimitChange:
+    """Propose to create or change the limit of a purpose (empty: every purpose) for a
+    fiscal year. Nothing changes until another fund approver approves the proposal.
+
+    ``expected_version`` is the version of the limit the proposer saw (none if there was
+    no limit): a proposal made against a limit changed since is refused."""
     _require(by, "fund.approve_payment")
     if purpose and purpose not in Purpose.values:
         raise FundError(_("Unknown purpose."))
     for value in (per_request, per_survivor_year):
-        if value is not None and value <= 0:
-            raise FundError(_("A limit must be greater than zero, or left empty."))
+        _refuse_if(limit_problem(value))
     limit = (
         PaymentLimit.objects.select_for_update()
         .filter(fiscal_year=fiscal_year, purpose=purpose)
         .first()
     )
+    if limit is not None and expected_version is not None and limit.version != expected_version:
+        raise ConcurrentEditError(limit)
+    if limit is not None and (limit.per_request, limit.per_survivor_year) == (
+        per_request,
+        per_survivor_year,
+    ):
+        raise FundError(_("The limit already has these values."))
+    if limit is None and per_request is None and per_survivor_year is None:
+        raise FundError(_("Give at least one limit."))
+    if LimitChange.objects.filter(
+        fiscal_year=fiscal_year, purpose=purpose, status=ChangeStatus.PROPOSED
+    ).exists():
+        raise FundError(
+            _("A change of this limit is already waiting for approval: decide on it first.")
+        )
+    change = LimitChange.objects.create(
+        fiscal_year=fiscal_year,
+        purpose=purpose,
+        per_request=per_request,
+        per_survivor_year=per_survivor_year,
+        base_version=limit.version if limit is not None else None,
+        proposed_by=by,
+    )
+    record_event(
+        action="fund.limit_change_proposed",
+        actor=by,
+        obj=change,
+        request=request,
+        details={
+            "limit": _limit_code(fiscal_year, purpose),
+            "per_request": _amount(per_request),
+            "per_survivor_year": _amount(per_survivor_year),
+            "before": (
+                {
+                    "per_request": _amount(limit.per_request),
+                    "per_survivor_year": _amount(limit.per_survivor_year),
+                }
+                if limit is not None
+                else None
+            ),
+        },
+    )
+    return change
+
+
+def _audited_refusal(
+    run: Callable[[], T], *, action: str, change: LimitChange, by: Any, request: HttpRequest | None
+) -> T:
+    """Run a privileged decision in its own transaction; if it is refused, nothing of it is
+    kept, but the refused attempt is written to the audit trail."""
+    try:
+        with transaction.atomic():
+            return run()
+    except (FundError, ConcurrentEditError) as error:
+        record_event(
+            action=action,
+            actor=by,
+            obj=change,
+            request=request,
+            details={"reason": getattr(error, "code", "stale_version")},
+        )
+        raise
+
+
+def approve_limit_change(
+    *,
+    change: LimitChange,
+    by: Any,
+    expected_version: int | None = None,
+    request: HttpRequest | None = None,
+) -> PaymentLimit:
+    """Apply a proposed limit change: a fund approver who did not propose it. Requests
+    already made keep the limits they were made under. A refusal is audited."""
+    return _audited_refusal(
+        lambda: _approve_limit_change(
+            change=change, by=by, expected_version=expected_version, request=request
+        ),
+        action="fund.limit_change_approval_refused",
+        change=change,
+        by=by,
+        request=request,
+    )
+
+
+def _approve_limit_change(
+    *, change: LimitChange, by: Any, expected_version: int | None, request: HttpRequest | None
+) -> PaymentLimit:
+    if not by.has_perm("fund.approve_payment"):
+        raise FundError(_("You are not allowed to do this."), code="not_allowed")
+    change = LimitChange.objects.select_for_update().get(pk=change.pk)
+    if expected_version is not None and change.version != expected_version:
+        raise ConcurrentEditError(change)
+    if change.status != ChangeStatus.PROPOSED:
+        raise FundError(_("This limit change has already been decided."), code="decided")
+    if change.proposed_by_id == by.pk:
+        raise FundError(
+            _("You proposed this limit change: another fund approver must approve it."),
+            code="own_proposal",
+        )
+    limit = (
+        PaymentLimit.objects.select_for_update()
+        .filter(fiscal_year=change.fiscal_year, purpose=change.purpose)
+        .first()
+    )
+    if (limit.version if limit is not None else None) != change.base_version:
+        raise FundError(
+            _("The limit was changed after this proposal was made: reject it and propose again."),
+            code="limit_changed",
+        )
+    before = (limit.per_request, limit.per_survivor_year) if limit is not None else (None, None)
     if limit is None:
         limit = PaymentLimit.objects.create(
-            fiscal_year=fiscal_year,
-            purpose=purpose,
-            per_request=per_request,
-            per_survivor_year=per_survivor_year,
+            fiscal_year=change.fiscal_year,
+            purpose=change.purpose,
+            per_request=change.per_request,
+            per_survivor_year=change.per_survivor_year,
         )
     else:
-        limit.per_request = per_request
-        limit.per_survivor_year = per_survivor_year
+        limit.per_request = change.per_request
+        limit.per_survivor_year = change.per_survivor_year
         save_with_version(
-            limit,
-            expected_version=limit.version if expected_version is None else expected_version,
-            fields=["per_request", "per_survivor_year"],
+            limit, expected_version=limit.version, fields=["per_request", "per_survivor_year"]
         )
+    change.status = ChangeStatus.APPROVED
+    change.decided_by = by
+    change.decided_at = timezone.now()
+    save_with_version(
+        change, expected_version=change.version, fields=["status", "decided_by", "decided_at"]
+    )
     record_event(
         action="fund.limit_set",
         actor=by,
         object_type="fund.paymentlimit",
-        object_code=f"{fiscal_year.label}:{purpose or '*'}",
+        object_code=_limit_code(change.fiscal_year, change.purpose),
         request=request,
         details={
-            "per_request": str(per_request) if per_request is not None else None,
-            "per_survivor_year": (
-                str(per_survivor_year) if per_survivor_year is not None else None
-            ),
+            "change": change.code,
+            "per_request": _amount(change.per_request),
+            "per_survivor_year": _amount(change.per_survivor_year),
+            "before": {"per_request": _amount(before[0]), "per_survivor_year": _amount(before[1])},
         },
     )
+    record_event(action="fund.limit_change_approved", actor=by, obj=change, request=request)
     return limit
+
+
+@transaction.atomic
+def reject_limit_change(
+    *,
+    change: LimitChange,
+    by: Any,
+    reason: str,
+    expected_version: int | None = None,
+    request: HttpRequest | None = None,
+) -> LimitChange:
+    """Set a proposed limit change aside; the proposer may withdraw their own this way.
+    The limit stays as it is."""
+    _require(by, "fund.approve_payment")
+    _refuse_if(text_problem(reason, required=_("Give the reason for the rejection.")))
+    change = LimitChange.objects.select_for_update().get(pk=change.pk)
+    if expected_version is not None and change.version != expected_version:
+        raise ConcurrentEditError(change)
+    if change.status != ChangeStatus.PROPOSED:
+        raise FundError(_("This limit change has already been decided."))
+    change.status = ChangeStatus.REJECTED
+    change.decided_by = by
+    change.decided_at = timezone.now()
+    change.rejection_reason = reason.strip()
+    save_with_version(
+        change,
+        expected_version=change.version,
+        fields=["status", "decided_by", "decided_at", "rejection_reason"],
+    )
+    record_event(
+        action="fund.limit_change_rejected",
+        actor=by,
+        obj=change,
+        request=request,
+        details={"withdrawn": change.proposed_by_id == by.pk},
+    )
+    return change

@@ -1,5 +1,11 @@
 """The fund in the administration site: read-only, and an approve action that goes through
-the same ``approve_payment`` as the pages and the API (so four eyes holds there too)."""
+the same ``approve_payment`` as the pages and the API (so four eyes holds there too).
+
+Nothing here edits a limit, a limit change, a payment request or the ledger: every field is
+read-only and adding, changing and deleting are refused. Free text written about a
+survivor's situation (justification, reasons) is never shown: not in lists, forms, search
+or read-only fields.
+"""
 
 from typing import Any
 
@@ -10,7 +16,14 @@ from django.utils.translation import gettext_lazy as _
 
 from himaya.accounts.admin import admin_site
 from himaya.fund import actions
-from himaya.fund.models import BudgetLine, FiscalYear, LedgerEntry, PaymentLimit, PaymentRequest
+from himaya.fund.models import (
+    BudgetLine,
+    FiscalYear,
+    LedgerEntry,
+    LimitChange,
+    PaymentLimit,
+    PaymentRequest,
+)
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -29,6 +42,17 @@ class ReadOnly(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # fund records are never deleted
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if self.fields:
+            return self.fields
+        hidden = set(self.exclude or ())
+        return [f.name for f in self.model._meta.concrete_fields if f.name not in hidden]
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        found = super().get_actions(request)
+        found.pop("delete_selected", None)
+        return found
+
 
 @admin.register(FiscalYear, site=admin_site)
 class FiscalYearAdmin(ReadOnly):
@@ -42,7 +66,36 @@ class BudgetLineAdmin(ReadOnly):
 
 @admin.register(PaymentLimit, site=admin_site)
 class PaymentLimitAdmin(ReadOnly):
-    list_display = ("fiscal_year", "purpose", "per_request", "per_survivor_year")
+    list_display = ("fiscal_year", "purpose", "per_request", "per_survivor_year", "version")
+    fields = ("fiscal_year", "purpose", "per_request", "per_survivor_year", "version")
+
+
+@admin.register(LimitChange, site=admin_site)
+class LimitChangeAdmin(ReadOnly):
+    list_display = (
+        "code",
+        "fiscal_year",
+        "purpose",
+        "per_request",
+        "per_survivor_year",
+        "status",
+        "proposed_by",
+        "decided_by",
+    )
+    list_filter = ("status",)
+    fields = (
+        "code",
+        "fiscal_year",
+        "purpose",
+        "per_request",
+        "per_survivor_year",
+        "base_version",
+        "status",
+        "proposed_by",
+        "decided_by",
+        "decided_at",
+        "version",
+    )
 
 
 @admin.register(LedgerEntry, site=admin_site)
@@ -54,12 +107,33 @@ class LedgerEntryAdmin(ReadOnly):
 class PaymentRequestAdmin(ReadOnly):
     list_display = ("code", "case", "purpose", "amount", "status", "created_at")
     list_filter = ("status", "purpose")
+    search_fields = ("code",)
+    # No free text: the justification and the reasons stay out of the form and the search.
+    fields = (
+        "code",
+        "case",
+        "budget_line",
+        "purpose",
+        "amount",
+        "status",
+        "approvals_required",
+        "limit_per_request",
+        "limit_per_survivor_year",
+        "requested_by",
+        "approved_by",
+        "approved_at",
+        "second_approved_by",
+        "second_approved_at",
+        "rejected_by",
+        "paid_by",
+        "paid_at",
+        "method",
+        "reversed_by",
+        "reversed_at",
+        "version",
+    )
+    exclude = ("justification", "rejection_reason", "reversal_reason")
     actions = ["approve_selected"]
-
-    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
-        found = super().get_actions(request)
-        found.pop("delete_selected", None)
-        return found
 
     @admin.action(description=_("Approve the selected payment requests"))
     def approve_selected(self, request: HttpRequest, queryset: QuerySet[PaymentRequest]) -> None:

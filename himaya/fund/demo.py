@@ -1,18 +1,21 @@
-"""Demo of the fund: two fiscal years, budget lines, limits, and payment requests in every
-state for the first demo cases (synthetic, idempotent)."""
+"""Demo of the fund: the current and the next fiscal year, budget lines, limits, and payment
+requests in every state for the first demo cases (synthetic, idempotent)."""
 
-from datetime import date
 from decimal import Decimal
+
+from django.utils import timezone
 
 from himaya.accounts.models import User
 from himaya.cases.models import Case
 from himaya.fund import actions
 from himaya.fund.models import BudgetLine, Method, PaymentLimit, PaymentRequest, Purpose, Source
+from himaya.fund.rules import open_fiscal_year_starts
 
 LINES = [
-    # fiscal year start, English name, Arabic name, source, donor, amount
+    # fiscal year (0: the current one, 1: the next), English name, Arabic name, source, donor,
+    # amount. Budget lines are opened only on the current or the next fiscal year.
     (
-        date(2025, 7, 1),
+        0,
         "Victims' assistance, State allocation",
         "مساعدات الضحايا - اعتماد الدولة",
         Source.GOVERNMENT,
@@ -20,7 +23,7 @@ LINES = [
         Decimal("2000000.00"),
     ),
     (
-        date(2025, 7, 1),
+        0,
         "Repatriation and reintegration, donor contribution",
         "العودة وإعادة الإدماج - مساهمة المانحين",
         Source.DONOR,
@@ -28,7 +31,7 @@ LINES = [
         Decimal("500000.00"),
     ),
     (
-        date(2026, 7, 1),
+        1,
         "Victims' assistance, State allocation",
         "مساعدات الضحايا - اعتماد الدولة",
         Source.GOVERNMENT,
@@ -79,9 +82,10 @@ def seed() -> str:
     approver = User.objects.filter(username="fund.approver").first()
     if officer is None or approver is None:
         return "fund users missing: run the accounts demo first"
-    years = {start: actions.open_fiscal_year(day=start) for start in {row[0] for row in LINES}}
+    starts = open_fiscal_year_starts(timezone.localdate())
+    years = {offset: actions.open_fiscal_year(day=starts[offset]) for offset in (0, 1)}
     made_lines = made_requests = 0
-    lines: dict[date, BudgetLine] = {}
+    lines: dict[int, BudgetLine] = {}
     for start, name_en, name_ar, source, donor, amount in LINES:
         line = BudgetLine.objects.filter(fiscal_year=years[start], name_en=name_en).first()
         if line is None:
@@ -96,6 +100,8 @@ def seed() -> str:
             )
             made_lines += 1
         lines.setdefault(start, line)
+    # The demo's starting limits are reference data, set directly; every later change goes
+    # through a proposal and a second approver (``actions.propose_limit_change``).
     for year in years.values():
         for purpose, per_request in LIMITS.items():
             PaymentLimit.objects.get_or_create(
@@ -105,7 +111,7 @@ def seed() -> str:
             fiscal_year=year, purpose="", defaults={"per_survivor_year": PER_SURVIVOR_YEAR}
         )
     cases = list(Case.objects.exclude(phase="closed").order_by("id")[: ROUNDS * len(REQUESTS)])
-    line = lines[date(2025, 7, 1)]
+    line = lines[0]
     for index, case in enumerate(cases):
         purpose, base, justification, state = REQUESTS[index % len(REQUESTS)]
         amount = base + Decimal(250) * (index // len(REQUESTS))

@@ -2,11 +2,26 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from himaya.cases.models import Case
+from himaya.core.bounds import MAX_TEXT_LENGTH
 from himaya.fund.models import BudgetLine, FiscalYear, Method, Purpose, Source
-from himaya.fund.rules import CENT, fiscal_year_of
+from himaya.fund.rules import (
+    CENT,
+    MAX_DOCUMENTS_PER_UPLOAD,
+    MAX_LINE_AMOUNT,
+    amount_problem,
+    document_count_problem,
+    fiscal_year_of,
+    limit_problem,
+    line_year_problem,
+    open_fiscal_year_starts,
+    payment_request_problems,
+    period_problem,
+)
 
 
 class BootstrapForm(forms.Form):
@@ -31,7 +46,9 @@ class PaymentRequestForm(BootstrapForm):
     amount = forms.DecimalField(
         label=_("Amount (EGP)"), max_digits=14, decimal_places=2, min_value=CENT
     )
-    justification = forms.CharField(label=_("Justification"), widget=forms.Textarea)
+    justification = forms.CharField(
+        label=_("Justification"), widget=forms.Textarea, max_length=MAX_TEXT_LENGTH
+    )
 
     def clean_case_code(self) -> Case:
         code = self.cleaned_data["case_code"].strip().upper()
@@ -40,13 +57,28 @@ class PaymentRequestForm(BootstrapForm):
             raise forms.ValidationError(_("No case has this code."))
         return case
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if "amount" in cleaned and "justification" in cleaned:
+            problems = payment_request_problems(
+                amount=cleaned["amount"], justification=cleaned["justification"]
+            )
+            for field, problem in problems.items():
+                self.add_error(field, str(problem))
+        return cleaned
+
+
+MAX_VERSION = 2**31 - 1  # stored in a 32-bit column on every engine
+
 
 class VersionForm(BootstrapForm):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_VERSION)
 
 
 class RejectForm(VersionForm):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=MAX_TEXT_LENGTH
+    )
 
 
 class ReverseForm(RejectForm):
@@ -58,8 +90,37 @@ class PayForm(VersionForm):
     reference = forms.CharField(label=_("Payment reference"), max_length=100)
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """One or more files; the count is bounded before any file is looked at."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        files = list(data) if isinstance(data, list | tuple) else ([data] if data else [])
+        if len(files) > MAX_DOCUMENTS_PER_UPLOAD:
+            raise forms.ValidationError(str(document_count_problem(adding=len(files), already=0)))
+        if not files:
+            return [super().clean(None, initial)]  # raises "required"
+        cleaned = []
+        for file in files:
+            cleaned.append(super().clean(file, initial))
+        return cleaned
+
+
 class DocumentForm(BootstrapForm):
-    file = forms.FileField(label=_("Supporting document (PDF, PNG or JPEG, 5 MB at most)"))
+    file = MultipleFileField(label=_("Supporting documents (PDF, PNG or JPEG, 5 MB each at most)"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _("At most %(count)s files at a time.") % {
+            "count": MAX_DOCUMENTS_PER_UPLOAD
+        }
 
 
 class PeriodForm(BootstrapForm):
@@ -73,8 +134,10 @@ class PeriodForm(BootstrapForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if cleaned.get("start") and cleaned.get("end") and cleaned["end"] < cleaned["start"]:
-            self.add_error("end", _("The end comes before the start."))
+        if cleaned.get("start") and cleaned.get("end"):
+            problem = period_problem(cleaned["start"], cleaned["end"], today=timezone.localdate())
+            if problem is not None:
+                self.add_error(None, str(problem))
         return cleaned
 
 
@@ -88,9 +151,34 @@ class BudgetLineForm(BootstrapForm):
         label=_("Amount (EGP)"), max_digits=14, decimal_places=2, min_value=CENT
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = timezone.localdate()
+        field = self.fields["fiscal_year"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = FiscalYear.objects.filter(
+            starts_on__in=open_fiscal_year_starts(self.today)
+        )
+
+    def clean_amount(self) -> Any:
+        amount = self.cleaned_data["amount"]
+        problem = amount_problem(amount, maximum=MAX_LINE_AMOUNT)
+        if problem is not None:
+            raise forms.ValidationError(str(problem))
+        return amount
+
+    def clean_fiscal_year(self) -> FiscalYear:
+        year: FiscalYear = self.cleaned_data["fiscal_year"]
+        problem = line_year_problem(year.starts_on, today=self.today)
+        if problem is not None:
+            raise forms.ValidationError(str(problem))
+        return year
+
 
 class LimitForm(BootstrapForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=1, max_value=MAX_VERSION
+    )
     fiscal_year = forms.ModelChoiceField(label=_("Fiscal year"), queryset=FiscalYear.objects.all())
     purpose = forms.ChoiceField(
         label=_("Purpose"),
@@ -111,3 +199,20 @@ class LimitForm(BootstrapForm):
         required=False,
         min_value=CENT,
     )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for name in ("per_request", "per_survivor_year"):
+            if cleaned.get(name) is not None:
+                problem = limit_problem(cleaned[name])
+                if problem is not None:
+                    self.add_error(name, str(problem))
+        return cleaned
+
+
+class LimitDecisionForm(VersionForm):
+    pass
+
+
+class LimitRejectForm(RejectForm):
+    pass

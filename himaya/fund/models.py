@@ -103,7 +103,8 @@ class Purpose(models.TextChoices):
 class PaymentLimit(Undeletable, VersionedModel):
     """How much one request for a purpose, and one survivor in a year, may receive with one
     approval. Beyond it, a second, different approver is needed. An empty purpose sets the
-    limit for every purpose without a limit of its own."""
+    limit for every purpose without a limit of its own. A limit is changed only through an
+    approved ``LimitChange``; each request keeps the limits in force when it was made."""
 
     fiscal_year = models.ForeignKey(
         FiscalYear, verbose_name=_("fiscal year"), on_delete=models.PROTECT, related_name="limits"
@@ -131,6 +132,83 @@ class PaymentLimit(Undeletable, VersionedModel):
 
     def __str__(self) -> str:
         return f"{self.fiscal_year} · {self.purpose or '*'}"
+
+
+class ChangeStatus(models.TextChoices):
+    PROPOSED = "proposed", pgettext_lazy("limit change status", "Proposed")
+    APPROVED = "approved", pgettext_lazy("limit change status", "Approved")
+    REJECTED = "rejected", pgettext_lazy("limit change status", "Rejected")
+
+
+class LimitChange(Undeletable, PublicCodeModel, VersionedModel):
+    """A proposed change of a payment limit. It applies only once a second fund approver,
+    never the one who proposed it, approves it; a change never applies to requests already
+    made (each keeps the limits it was requested under)."""
+
+    CODE_PREFIX = "LC"
+
+    fiscal_year = models.ForeignKey(
+        FiscalYear,
+        verbose_name=_("fiscal year"),
+        on_delete=models.PROTECT,
+        related_name="limit_changes",
+    )
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices, blank=True)
+    per_request = models.DecimalField(
+        _("per request (EGP)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    per_survivor_year = models.DecimalField(
+        _("per survivor per fiscal year (EGP)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    # The version of the limit the proposal was made against (empty: there was no limit).
+    base_version = models.PositiveIntegerField(_("version of the limit"), null=True, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ChangeStatus.choices,
+        default=ChangeStatus.PROPOSED,
+        db_index=True,
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("limit change")
+        verbose_name_plural = _("limit changes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fiscal_year", "purpose"],
+                condition=Q(status="proposed"),
+                name="fund_one_pending_limit_change_per_purpose_and_year",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="approved")
+                | (Q(decided_by__isnull=False) & ~Q(decided_by=F("proposed_by"))),
+                name="fund_limit_change_approver_is_not_proposer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
 
 
 class Status(models.TextChoices):
@@ -186,6 +264,23 @@ class PaymentRequest(Undeletable, PublicCodeModel, VersionedModel):
         choices=Status.choices,
         default=Status.REQUESTED,
         db_index=True,
+    )
+    # The approval requirement that held when the request was made: a later change of the
+    # limits never applies to it.
+    approvals_required = models.PositiveSmallIntegerField(_("approvals required"), default=1)
+    limit_per_request = models.DecimalField(
+        _("limit per request when requested (EGP)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    limit_per_survivor_year = models.DecimalField(
+        _("limit per survivor per fiscal year when requested (EGP)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
     )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -260,6 +355,16 @@ class PaymentRequest(Undeletable, PublicCodeModel, VersionedModel):
                 ),
                 name="fund_second_approver_is_a_third_person",
             ),
+            models.CheckConstraint(
+                condition=Q(approvals_required__in=[1, 2]),
+                name="fund_request_needs_one_or_two_approvals",
+            ),
+            models.CheckConstraint(
+                condition=Q(approvals_required=1)
+                | ~Q(status__in=["approved", "paid", "reversed"])
+                | Q(second_approved_by__isnull=False),
+                name="fund_two_approvals_when_two_are_required",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -271,7 +376,8 @@ def document_path(instance: "SupportingDocument", filename: str) -> str:
 
 
 class SupportingDocument(Undeletable, TimeStampedModel):
-    """A PDF, PNG or JPEG file, stored under a random name; its original name is not kept."""
+    """A PDF, PNG or JPEG file, stored encrypted (``fund.documents``) under a random name;
+    its original name is not kept. ``size`` and ``sha256`` describe the decrypted content."""
 
     request = models.ForeignKey(
         PaymentRequest,

@@ -8,21 +8,24 @@ from zoneinfo import ZoneInfo
 from django.db.models import DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 
 from himaya.cases.models import Case
 from himaya.cases.selectors import cases_visible_to
 from himaya.core.typing import AnyUser
 from himaya.fund.models import (
     BudgetLine,
+    ChangeStatus,
     EntryKind,
     FiscalYear,
     LedgerEntry,
+    LimitChange,
     PaymentLimit,
     PaymentRequest,
     Purpose,
     Status,
 )
-from himaya.fund.rules import Balances, balances_from_sums, money
+from himaya.fund.rules import Balances, balances_from_sums, money, period_problem
 
 CAIRO = ZoneInfo("Africa/Cairo")
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
@@ -99,7 +102,7 @@ def limit_for(fiscal_year: FiscalYear, purpose: str) -> PaymentLimit | None:
     return limits.get(purpose) or limits.get("")
 
 
-def survivor_year_total(case: Case, fiscal_year: FiscalYear, *, exclude_pk: int) -> Decimal:
+def survivor_year_total(case: Case, fiscal_year: FiscalYear, *, exclude_pk: int | None) -> Decimal:
     """What the case's survivor already has approved or paid in the fiscal year."""
     total = (
         PaymentRequest.objects.filter(
@@ -118,7 +121,11 @@ def day_start(day: date) -> datetime:
 
 
 def statement(user: AnyUser, *, start: date, end: date) -> list[dict[str, Any]]:
-    """Per budget line: opening balances, the movements of the period, closing balances."""
+    """Per budget line: opening balances, the movements of the period, closing balances.
+
+    The period must pass ``rules.period_problem`` (the form and the API check it first)."""
+    if period_problem(start, end, today=timezone.localdate()) is not None:
+        raise ValueError("statement period out of bounds")
     rows: list[dict[str, Any]] = []
     lines = budget_lines_visible_to(user).order_by("fiscal_year__starts_on", "name_en")
     begin, finish = day_start(start), day_start(date.fromordinal(end.toordinal() + 1))
@@ -159,3 +166,20 @@ def limits_visible_to(user: AnyUser) -> QuerySet[PaymentLimit]:
     return PaymentLimit.objects.select_related("fiscal_year").order_by(
         "fiscal_year__starts_on", "purpose"
     )
+
+
+def limit_changes_visible_to(user: AnyUser) -> QuerySet[LimitChange]:
+    if not user.has_perm("fund.view_payments"):
+        return LimitChange.objects.none()
+    return LimitChange.objects.select_related("fiscal_year", "proposed_by", "decided_by")
+
+
+def pending_limit_changes_visible_to(user: AnyUser) -> QuerySet[LimitChange]:
+    return limit_changes_visible_to(user).filter(status=ChangeStatus.PROPOSED)
+
+
+def get_limit_change_or_404(user: AnyUser, code: str) -> LimitChange:
+    change = limit_changes_visible_to(user).filter(code=code).first()
+    if change is None:
+        raise Http404
+    return change

@@ -1,5 +1,6 @@
 """Pages of the fund. Thin: scope through selectors, writes through actions."""
 
+import io
 from collections.abc import Callable
 from typing import Any
 
@@ -16,12 +17,14 @@ from himaya.agencies.permissions import require_capability
 from himaya.audit.actions import record_event
 from himaya.cases.selectors import get_case_or_404
 from himaya.core.locking import ConcurrentEditError
-from himaya.fund import actions, selectors
+from himaya.fund import actions, documents, selectors
 from himaya.fund.exports import statement_xlsx
 from himaya.fund.forms import (
     BudgetLineForm,
     DocumentForm,
+    LimitDecisionForm,
     LimitForm,
+    LimitRejectForm,
     PayForm,
     PaymentRequestForm,
     PeriodForm,
@@ -30,6 +33,7 @@ from himaya.fund.forms import (
     VersionForm,
 )
 from himaya.fund.models import PaymentRequest, Status
+from himaya.fund.rules import open_fiscal_year_starts
 
 
 def _can_see_payments(request: HttpRequest) -> None:
@@ -219,16 +223,16 @@ def document_upload(request: HttpRequest, code: str) -> HttpResponse:
     form = DocumentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            actions.attach_document(
+            actions.attach_documents(
                 payment=payment,
-                upload=form.cleaned_data["file"],
+                uploads=form.cleaned_data["file"],
                 by=request.user,
                 request=request,
             )
         except actions.FundError as error:
             form.add_error("file", str(error.message))
         else:
-            messages.success(request, _("Document attached."))
+            messages.success(request, _("Documents attached."))
             return redirect("fund:payment_detail", code=payment.code)
     context = _detail_context(request, payment)
     context["document_form"] = form
@@ -251,7 +255,7 @@ def document_download(request: HttpRequest, code: str, name: str) -> FileRespons
         details={"document": document.stored_name},
     )
     return FileResponse(
-        document.file.open("rb"),
+        io.BytesIO(documents.read(document)),
         content_type=document.content_type,
         as_attachment=True,
         filename=document.stored_name,
@@ -275,6 +279,7 @@ def statement(request: HttpRequest) -> HttpResponse:
     require_capability(request.user, "fund.view_payments")
     form = PeriodForm.for_today(request.GET, timezone.localdate())
     rows: list[dict[str, Any]] = []
+    status = 200 if form.is_valid() else 400
     if form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
         rows = selectors.statement(request.user, start=start, end=end)
@@ -295,7 +300,7 @@ def statement(request: HttpRequest) -> HttpResponse:
                 f'attachment; filename="fund-statement-{start}-{end}.xlsx"'
             )
             return response
-    return render(request, "fund/statement.html", {"form": form, "rows": rows})
+    return render(request, "fund/statement.html", {"form": form, "rows": rows}, status=status)
 
 
 @login_required
@@ -317,8 +322,7 @@ def case_panel(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def budget_line_create(request: HttpRequest) -> HttpResponse:
     require_capability(request.user, "fund.approve_payment")
-    today = timezone.localdate()
-    for day in (today, today.replace(year=today.year + 1, day=min(today.day, 28))):
+    for day in open_fiscal_year_starts(timezone.localdate()):
         actions.open_fiscal_year(day=day)  # the current and the next fiscal year exist
     form = BudgetLineForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -342,30 +346,121 @@ def budget_line_create(request: HttpRequest) -> HttpResponse:
     return render(request, "fund/budget_line_form.html", {"form": form})
 
 
+def _limits_page(
+    request: HttpRequest,
+    *,
+    form: LimitForm | None = None,
+    status: int = 200,
+    decisions: dict[str, VersionForm] | None = None,
+    decision_errors: Any = (),
+) -> HttpResponse:
+    decisions = decisions or {}
+    changes = list(selectors.pending_limit_changes_visible_to(request.user))
+    context = {
+        "form": form or LimitForm(),
+        "rows": list(selectors.limits_visible_to(request.user)),
+        "changes": [
+            (
+                change,
+                decisions.get(f"approve_{change.code}")
+                or LimitDecisionForm(initial={"version": change.version}),
+                decisions.get(f"reject_{change.code}")
+                or LimitRejectForm(initial={"version": change.version}),
+            )
+            for change in changes
+        ],
+        "decision_errors": decision_errors,
+    }
+    return render(request, "fund/limits.html", context, status=status)
+
+
 @login_required
 def limits(request: HttpRequest) -> HttpResponse:
+    """The limits in force and the changes waiting for a second approver. A change is only
+    proposed here; it applies when another fund approver approves it."""
     require_capability(request.user, "fund.view_payments")
-    form = LimitForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        require_capability(request.user, "fund.approve_payment")
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                actions.set_payment_limit(
-                    fiscal_year=data["fiscal_year"],
-                    purpose=data["purpose"] or "",
-                    per_request=data["per_request"],
-                    per_survivor_year=data["per_survivor_year"],
-                    by=request.user,
-                    expected_version=data["version"],
-                    request=request,
-                )
-            except (actions.FundError, ConcurrentEditError) as error:
-                form.add_error(None, str(error.message))
-            else:
-                messages.success(request, _("Limit saved."))
-                return redirect("fund:limits")
-        status = 400
-    rows = list(selectors.limits_visible_to(request.user))
-    return render(request, "fund/limits.html", {"form": form, "rows": rows}, status=status)
+    if request.method != "POST":
+        return _limits_page(request)
+    require_capability(request.user, "fund.approve_payment")
+    form = LimitForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.propose_limit_change(
+                fiscal_year=data["fiscal_year"],
+                purpose=data["purpose"] or "",
+                per_request=data["per_request"],
+                per_survivor_year=data["per_survivor_year"],
+                by=request.user,
+                expected_version=data["version"],
+                request=request,
+            )
+        except (actions.FundError, ConcurrentEditError) as error:
+            form.add_error(None, str(error.message))
+        else:
+            messages.success(
+                request, _("Limit change proposed: it applies once another approver approves it.")
+            )
+            return redirect("fund:limits")
+    return _limits_page(request, form=form, status=400)
+
+
+def _decide_limit(
+    request: HttpRequest,
+    code: str,
+    form_class: type[VersionForm],
+    run: Callable[[Any, dict[str, Any]], Any],
+    done: str,
+    key: str,
+) -> HttpResponse:
+    require_capability(request.user, "fund.approve_payment")
+    change = selectors.get_limit_change_or_404(request.user, code)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            run(change, form.cleaned_data)
+        except (actions.FundError, ConcurrentEditError) as error:
+            form.add_error(None, str(error.message))
+        else:
+            messages.success(request, done)
+            return redirect("fund:limits")
+    return _limits_page(
+        request,
+        status=400,
+        decisions={f"{key}_{change.code}": form},
+        decision_errors=form.non_field_errors(),
+    )
+
+
+@login_required
+@require_POST
+def limit_change_approve(request: HttpRequest, code: str) -> HttpResponse:
+    return _decide_limit(
+        request,
+        code,
+        LimitDecisionForm,
+        lambda change, data: actions.approve_limit_change(
+            change=change, by=request.user, expected_version=data["version"], request=request
+        ),
+        _("Limit change approved: it applies to requests made from now on."),
+        "approve",
+    )
+
+
+@login_required
+@require_POST
+def limit_change_reject(request: HttpRequest, code: str) -> HttpResponse:
+    return _decide_limit(
+        request,
+        code,
+        LimitRejectForm,
+        lambda change, data: actions.reject_limit_change(
+            change=change,
+            by=request.user,
+            reason=data["reason"],
+            expected_version=data["version"],
+            request=request,
+        ),
+        _("Limit change rejected: the limit stays as it was."),
+        "reject",
+    )

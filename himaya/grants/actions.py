@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from himaya.agencies.models import Agency, AgencyKind
 from himaya.audit.actions import record_event
+from himaya.core import bounds
 from himaya.core.locking import ConcurrentEditError, save_with_version
 from himaya.grants.models import (
     REPORT_TRANSITIONS,
@@ -22,7 +23,12 @@ from himaya.grants.models import (
     Tranche,
     TrancheStatus,
 )
-from himaya.grants.rules import may_release, schedule_errors
+from himaya.grants.rules import (
+    grant_bound_errors,
+    may_release,
+    report_bound_errors,
+    schedule_errors,
+)
 from himaya.grants.selectors import ngo_ids_for, period_of
 
 
@@ -57,7 +63,14 @@ def create_grant(
     _require_manager(by)
     if ngo.kind != AgencyKind.NGO:
         raise GrantError(_("Grants are made to non-governmental organisations only."))
-    errors = schedule_errors(
+    errors = grant_bound_errors(
+        title=title,
+        services=services,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        tranches=tranches,
+        today=timezone.localdate(),
+    ) or schedule_errors(
         amount=amount, starts_on=starts_on, ends_on=ends_on, tranches=tranches, phases=phases
     )
     if errors:
@@ -152,6 +165,11 @@ def submit_report(
         raise GrantError(_("Describe the work done in the period."))
     if people_served < 0 or services_delivered < 0:
         raise GrantError(_("Counts cannot be negative."))
+    errors = report_bound_errors(
+        narrative=narrative, people_served=people_served, services_delivered=services_delivered
+    )
+    if errors:
+        raise GrantError(errors[0])
     report = GrantReport.objects.filter(tranche=locked).first()
     today = timezone.localdate()
     if report is None:
@@ -218,6 +236,9 @@ def review_report(
         raise GrantError(_("This report is not awaiting review."))
     if not approve and not note.strip():
         raise GrantError(_("Say what the NGO must change."))
+    problem = bounds.text_problem(note.strip(), what=_("The note"))
+    if problem is not None:
+        raise GrantError(problem)
     locked.status = target
     locked.reviewed_by = by
     locked.reviewed_on = timezone.localdate()

@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from himaya.core.bounds import MAX_COUNT, MAX_INTEGER, MAX_TEXT_LENGTH
 from himaya.core.locking import ConcurrentEditError
 from himaya.grants import actions, selectors
 from himaya.grants.models import Grant, GrantReport, Tranche
@@ -75,18 +76,20 @@ class GrantOut(serializers.ModelSerializer):
 
 
 class GrantVersionIn(serializers.Serializer):
-    version = serializers.IntegerField(required=False)
+    version = serializers.IntegerField(required=False, min_value=1, max_value=MAX_INTEGER)
 
 
 class GrantReportIn(GrantVersionIn):
-    narrative = serializers.CharField()
-    people_served = serializers.IntegerField(min_value=0)
-    services_delivered = serializers.IntegerField(min_value=0)
+    narrative = serializers.CharField(max_length=MAX_TEXT_LENGTH)
+    people_served = serializers.IntegerField(min_value=0, max_value=MAX_COUNT)
+    services_delivered = serializers.IntegerField(min_value=0, max_value=MAX_COUNT)
 
 
 class GrantReviewIn(GrantVersionIn):
     approve = serializers.BooleanField()
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(
+        max_length=MAX_TEXT_LENGTH, required=False, allow_blank=True, default=""
+    )
 
 
 class GrantErrorOut(serializers.Serializer):

@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from himaya.agencies.models import Agency
+from himaya.core.bounds import MAX_COUNT
 from himaya.core.models import PublicCodeModel, VersionedModel
 
 
@@ -193,6 +194,12 @@ class GrantReport(Undeletable, PublicCodeModel, VersionedModel):
         ordering = ["tranche__grant_id", "tranche__sequence"]
         verbose_name = _("grant report")
         verbose_name_plural = _("grant reports")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(people_served__lte=MAX_COUNT) & Q(services_delivered__lte=MAX_COUNT),
+                name="grant_report_counts_bounded",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.code

@@ -6,7 +6,11 @@ from decimal import Decimal, InvalidOperation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from himaya.core import bounds
 from himaya.grants.models import GrantPhase
+
+# The longest title of a grant (its column).
+MAX_TITLE_LENGTH = 200
 
 
 def parse_tranches(text: str) -> list[tuple[date, Decimal]]:
@@ -55,6 +59,53 @@ def schedule_errors(
     if any(due < starts_on or due > ends_on for due in dues):
         errors.append(_("Every tranche must fall due within the grant period."))
     return errors
+
+
+def grant_bound_errors(
+    *,
+    title: str,
+    services: str,
+    starts_on: date,
+    ends_on: date,
+    tranches: list[tuple[date, Decimal]],
+    today: date,
+) -> list[str | Promise]:
+    """Why a grant's typed values are out of bounds (empty when they are within them)."""
+    problems = [
+        bounds.text_problem(title.strip(), what=_("The title"), max_length=MAX_TITLE_LENGTH),
+        bounds.text_problem(services.strip(), what=_("The services")),
+        bounds.plan_date_problem(starts_on, what=_("The start date"), today=today),
+        bounds.plan_date_problem(ends_on, what=_("The end date"), today=today),
+    ]
+    errors: list[str | Promise] = [problem for problem in problems if problem is not None]
+    if len(tranches) > bounds.MAX_ITEMS_PER_REQUEST:
+        errors.append(
+            _("A grant has at most %(count)s tranches.") % {"count": bounds.MAX_ITEMS_PER_REQUEST}
+        )
+    return errors
+
+
+def report_bound_errors(
+    *, narrative: str, people_served: int, services_delivered: int
+) -> list[str | Promise]:
+    """Why an NGO's report is out of bounds (empty when it is within them)."""
+    problems = [
+        bounds.text_problem(narrative.strip(), what=_("The narrative")),
+        bounds.count_problem(people_served, what=_("The number of people served")),
+        bounds.count_problem(services_delivered, what=_("The number of services delivered")),
+    ]
+    return [problem for problem in problems if problem is not None]
+
+
+def period_problem(start: date, end: date, *, today: date) -> str | Promise | None:
+    """A statement period: plausible dates, the end not before the start."""
+    for value, what in ((start, _("The start of the period")), (end, _("The end of the period"))):
+        problem = bounds.plan_date_problem(value, what=what, today=today)
+        if problem is not None:
+            return problem
+    if end < start:
+        return _("The end comes before the start.")
+    return None
 
 
 def tranche_periods(dues: list[date], ends_on: date) -> list[tuple[date, date]]:

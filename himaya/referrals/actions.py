@@ -26,7 +26,7 @@ from himaya.referrals.models import (
     response_hours,
 )
 from himaya.referrals.selectors import (
-    consent_stands,
+    embassy_refusal,
     is_recipient,
     is_sender,
     sending_agency_ids,
@@ -55,7 +55,58 @@ def _summary(text: str | Promise) -> str:
     return str(text)
 
 
-@transaction.atomic
+class EmbassyRefused(ReferralError):
+    """The embassy rule refuses the referral (``rules.embassy_refusal``); ``reason`` is
+    its code."""
+
+    def __init__(
+        self,
+        message: str | Promise,
+        *,
+        reason: str,
+        override_attempted: bool,
+        field: str | None = None,
+    ) -> None:
+        super().__init__(message, field=field)
+        self.reason = reason
+        self.override_attempted = override_attempted
+
+
+EMBASSY_MESSAGES: dict[str, str | Promise] = {
+    rules.EMBASSY_NO_COUNTRY: _(
+        "This embassy has no country on record: it cannot receive a referral."
+    ),
+    rules.EMBASSY_OTHER_COUNTRY: _(
+        "An embassy receives a referral only for a survivor of the country it represents, "
+        "and this embassy does not represent the survivor's nationality."
+    ),
+    rules.EMBASSY_NO_CONSENT: _(
+        "An embassy receives a referral only with the survivor's own consent for that "
+        "embassy, and that consent is not on file. Record the consent first."
+    ),
+}
+EMBASSY_NO_OVERRIDE = _(
+    "No override is possible for an embassy: it receives a referral only with the "
+    "survivor's own consent for that embassy, and that consent is not on file."
+)
+
+
+def _embassy_refused(reason: str, *, override_attempted: bool) -> EmbassyRefused:
+    if reason == rules.EMBASSY_NO_CONSENT and override_attempted:
+        return EmbassyRefused(
+            EMBASSY_NO_OVERRIDE,
+            reason=reason,
+            override_attempted=True,
+            field="override_reason",
+        )
+    return EmbassyRefused(
+        EMBASSY_MESSAGES[reason],
+        reason=reason,
+        override_attempted=override_attempted,
+        field="to_agency" if reason != rules.EMBASSY_NO_CONSENT else None,
+    )
+
+
 def create_referral(
     *,
     case: Case,
@@ -69,7 +120,67 @@ def create_referral(
     request: HttpRequest | None = None,
 ) -> Referral:
     """Refer ``case`` to ``to_agency``. Refused without consent on file unless a supervisor
-    of the referring agency overrides it with a written reason."""
+    of the referring agency overrides it with a written reason; to an embassy, refused
+    unless the embassy rule holds (no override at all).
+
+    The referral is written in one transaction (``_create_referral``). When the embassy
+    rule refuses it, that transaction is rolled back and the refused attempt alone is
+    then written to the audit trail, as ``referral.refused``."""
+    try:
+        return _create_referral(
+            case=case,
+            to_agency=to_agency,
+            service_type=service_type,
+            shared_fields=shared_fields,
+            by=by,
+            medical_note=medical_note,
+            safety_note=safety_note,
+            override_reason=override_reason,
+            request=request,
+        )
+    except EmbassyRefused as refusal:
+        _record_refusal(case=case, to_agency=to_agency, by=by, refusal=refusal, request=request)
+        raise
+
+
+@transaction.atomic
+def _record_refusal(
+    *,
+    case: Case,
+    to_agency: Agency,
+    by: Any,
+    refusal: EmbassyRefused,
+    request: HttpRequest | None,
+) -> None:
+    record_event(
+        action="referral.refused",
+        actor=by,
+        object_type="cases.case",
+        object_code=case.code,
+        purpose="referral",
+        request=request,
+        details={
+            "case": case.code,
+            "to_agency": to_agency.code,
+            "reason": refusal.reason,
+            "override_attempted": refusal.override_attempted,
+        },
+    )
+
+
+@transaction.atomic
+def _create_referral(
+    *,
+    case: Case,
+    to_agency: Agency,
+    service_type: ServiceType,
+    shared_fields: Iterable[str],
+    by: Any,
+    medical_note: str,
+    safety_note: str,
+    override_reason: str,
+    request: HttpRequest | None,
+) -> Referral:
     senders = sending_agency_ids(by)
     if case.lead_agency_id not in senders:
         raise ReferralError(_("You cannot refer this case."))
@@ -91,7 +202,13 @@ def create_referral(
     purpose = rules.consent_purpose_for(to_agency.kind)
     survivor: Survivor = case.survivor
     override_reason = override_reason.strip()
-    if consent_on_file(survivor, purpose=purpose, recipient=to_agency):
+    if rules.is_embassy(to_agency.kind):
+        refusal = embassy_refusal(survivor, to_agency)
+        if refusal is not None:
+            raise _embassy_refused(refusal, override_attempted=bool(override_reason))
+        basis = ConsentBasis.CONSENT
+        override_reason = ""
+    elif consent_on_file(survivor, purpose=purpose, recipient=to_agency):
         basis = ConsentBasis.CONSENT
     elif not override_reason:
         raise ConsentMissing(
@@ -341,7 +458,8 @@ def read_shared_fields(
 ) -> list[tuple[str, str, str]] | None:
     """The shared fields as (key, label, value) for the receiving agency's staff, read from
     the encrypted record now, and audited with purpose "referral". ``None`` when the user
-    is not the recipient, the referral is closed, or the consent was withdrawn."""
+    is not the recipient, the referral is closed, or its basis for sharing no longer stands
+    (the consent withdrawn, or for an embassy the embassy rule failing today)."""
     if not is_recipient(by, referral) or not sharing_allowed(referral):
         return None
     values = rules.shared_values(referral.shared_fields, _display_values(referral))
@@ -357,12 +475,10 @@ def read_shared_fields(
 
 
 def consent_withdrawn(referral: Referral) -> bool:
-    """An open referral sent on the survivor's consent whose consent no longer stands."""
-    return (
-        referral.is_open
-        and referral.consent_basis == ConsentBasis.CONSENT
-        and not consent_stands(referral)
-    )
+    """An open referral whose basis for sharing no longer stands: sent on the survivor's
+    consent that was since withdrawn, or to an embassy for which the embassy rule does not
+    hold today. The partner sees no shared field."""
+    return referral.is_open and not sharing_allowed(referral)
 
 
 SENT_MESSAGE = _("The referral was sent.")

@@ -1,5 +1,7 @@
 """Demo referrals among the demo cases, to partners of every kind and in every state
-(synthetic, idempotent: a referral of a case to an agency for a service is made once)."""
+(synthetic, idempotent: a referral of a case to an agency for a service is made once).
+The demo obeys the rules of the app: an embassy is referred only survivors of its country
+who consented to that embassy, never on an override."""
 
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,12 +15,20 @@ from himaya.cases.models import Case
 from himaya.referrals import rules
 from himaya.referrals.models import ConsentBasis, Referral, Status, response_hours
 from himaya.services.models import ServiceType
-from himaya.survivors.models import Consent
+from himaya.survivors.models import Consent, Survivor
 
 OVERDUE = "overdue"
 
-# (agency English name, service code, shared fields, the states of its referrals)
+# (agency English name, service code, shared fields, the states of its referrals).
+# The embassy comes first, so that the few survivors it may receive are not taken by
+# another partner's referral.
 PLAN: list[tuple[str, str, list[str], list[str]]] = [
+    (
+        "Embassy of Ethiopia in Cairo",
+        "documentation",
+        ["full_name", "age", "nationality"],
+        [Status.SENT, Status.COMPLETED],
+    ),
     (
         "Anti-Trafficking Police Unit",
         "security",
@@ -49,12 +59,6 @@ PLAN: list[tuple[str, str, list[str], list[str]]] = [
         ["full_name", "sex", "age", "nationality", "languages", "phone"],
         [OVERDUE, Status.ACCEPTED, Status.DECLINED],
     ),
-    (
-        "Embassy of Ethiopia in Cairo",
-        "documentation",
-        ["full_name", "age", "nationality"],
-        [Status.SENT, Status.COMPLETED],
-    ),
 ]
 
 MEDICAL_NOTE = "تحتاج إلى فحص طبي عام ومتابعة لآلام في الظهر."
@@ -65,13 +69,31 @@ OVERRIDE_REASON = "خطر داهم على سلامة الناجية، والمو
 
 
 def _consenting_survivors(agency: Agency) -> set[int]:
+    """Survivors whose consent covers this agency today; for an embassy, only a consent
+    naming that very embassy."""
     today = timezone.localdate()
     purpose = rules.consent_purpose_for(agency.kind)
+    recipient = Q(recipient=agency)
+    if not rules.is_embassy(agency.kind):
+        recipient |= Q(recipient__isnull=True)
     return set(
         Consent.objects.filter(purpose=purpose, given_on__lte=today)
         .filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=today))
-        .filter(Q(recipient=agency) | Q(recipient__isnull=True))
+        .filter(recipient)
         .values_list("survivor_id", flat=True)
+    )
+
+
+def _embassy_may_receive(
+    case: Case, agency: Agency, consenting: set[int], nationalities: dict[int, str]
+) -> bool:
+    return (
+        rules.embassy_refusal(
+            embassy_country=agency.country,
+            survivor_nationality=nationalities.get(case.survivor_id, ""),
+            consent_for_this_embassy=case.survivor_id in consenting,
+        )
+        is None
     )
 
 
@@ -97,8 +119,20 @@ def seed() -> str:
             continue
         consenting = _consenting_survivors(agency)
         candidates = [c for c in cases if c.lead_agency_id != agency.pk and c.pk not in used]
-        with_consent = [c for c in candidates if c.survivor_id in consenting]
-        with_supervisor = [c for c in candidates if c.lead_agency_id in supervisors]
+        if rules.is_embassy(agency.kind):
+            # An embassy: the embassy rule on each survivor, and never an override.
+            nationalities = dict(
+                Survivor.objects.filter(pk__in=[c.survivor_id for c in candidates]).values_list(
+                    "pk", "nationality"
+                )
+            )
+            with_consent = [
+                c for c in candidates if _embassy_may_receive(c, agency, consenting, nationalities)
+            ]
+            with_supervisor: list[Case] = []
+        else:
+            with_consent = [c for c in candidates if c.survivor_id in consenting]
+            with_supervisor = [c for c in candidates if c.lead_agency_id in supervisors]
         for index, state in enumerate(states):
             if with_consent:
                 case, basis = with_consent.pop(0), ConsentBasis.CONSENT

@@ -40,6 +40,10 @@ class ReferralForm(forms.Form):
         label=_("Reason for sharing without consent (supervisors only)"),
         required=False,
         max_length=2000,
+        help_text=_(
+            "Never for an embassy: an embassy receives a referral only with the survivor's "
+            "own consent for that embassy, and only the embassy of the survivor's country."
+        ),
         widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}),
     )
 

@@ -77,10 +77,54 @@ def clean_shared_fields(fields: Iterable[str]) -> list[str]:
     return [name for name in SHAREABLE if name in picked]
 
 
-def shows_shared_fields(*, is_open: bool, consent_stands: bool, overridden: bool) -> bool:
+# Why an embassy may not receive a survivor's referral (codes kept in the audit trail).
+EMBASSY_NO_COUNTRY = "embassy_without_country"
+EMBASSY_OTHER_COUNTRY = "embassy_of_another_country"
+EMBASSY_NO_CONSENT = "embassy_consent_missing"
+
+
+def is_embassy(agency_kind: str) -> bool:
+    return agency_kind == EMBASSY_KIND
+
+
+def embassy_refusal(
+    *, embassy_country: str, survivor_nationality: str, consent_for_this_embassy: bool
+) -> str | None:
+    """Why a survivor's referral, and so any identifying data, may not go to an embassy,
+    or ``None`` when it may.
+
+    An embassy receives something only when it represents the survivor's own country
+    (an embassy with no country receives nothing) and the survivor's own consent for
+    purpose "embassy", naming that very embassy, stands. No override of any kind: a
+    person who fled their state may be in danger from its representatives.
+    """
+    country = embassy_country.strip().upper()
+    if not country:
+        return EMBASSY_NO_COUNTRY
+    if country != survivor_nationality.strip().upper():
+        return EMBASSY_OTHER_COUNTRY
+    if not consent_for_this_embassy:
+        return EMBASSY_NO_CONSENT
+    return None
+
+
+def shows_shared_fields(
+    *,
+    is_open: bool,
+    to_embassy: bool,
+    consent_stands: bool,
+    overridden: bool,
+    embassy_refusal: str | None,
+) -> bool:
     """The partner sees the shared fields only while the referral is open and its basis
-    for sharing stands (the consent still on file, or a supervisor's override)."""
-    return is_open and (consent_stands or overridden)
+    for sharing stands: for an embassy, the embassy rule (``embassy_refusal`` is
+    ``None``), whatever the referral was sent on; for any other agency, the consent still
+    on file or a supervisor's override."""
+    if not is_open:
+        return False
+    if to_embassy:
+        return embassy_refusal is None
+    return consent_stands or overridden
 
 
 def first_name(full_name: str) -> str:

@@ -9,13 +9,16 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from himaya.agencies.models import Role
+from himaya.agencies.models import Agency, Role
 from himaya.agencies.permissions import CAPABILITIES
 from himaya.agencies.selectors import agency_ids_for
 from himaya.core.typing import AnyUser
 from himaya.referrals import rules
 from himaya.referrals.models import Referral, ReferralQuerySet
+from himaya.survivors.models import Consent, ConsentPurpose, Survivor
 from himaya.survivors.selectors import consent_on_file
+
+EMBASSY_PURPOSE = ConsentPurpose.EMBASSY.value
 
 SENDER_ROLES = (Role.CASE_WORKER, Role.SUPERVISOR)
 
@@ -111,13 +114,45 @@ def consent_stands(referral: Referral) -> bool:
     )
 
 
+def embassy_consent_stands(survivor: Survivor, embassy: Agency) -> bool:
+    """Whether the survivor's own consent for purpose "embassy", naming this very embassy,
+    stands today. A consent without a named recipient does not count for an embassy."""
+    today = timezone.localdate()
+    return (
+        Consent.objects.filter(
+            survivor=survivor, purpose=EMBASSY_PURPOSE, recipient=embassy, given_on__lte=today
+        )
+        .filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=today))
+        .exists()
+    )
+
+
+def embassy_refusal(survivor: Survivor, agency: Agency) -> str | None:
+    """Why this agency, as an embassy, may not receive this survivor's referral or read
+    its shared fields now (``rules.embassy_refusal``); ``None`` when it may, or when the
+    agency is not an embassy."""
+    if not rules.is_embassy(agency.kind):
+        return None
+    return rules.embassy_refusal(
+        embassy_country=agency.country,
+        survivor_nationality=survivor.nationality,
+        consent_for_this_embassy=embassy_consent_stands(survivor, agency),
+    )
+
+
 def sharing_allowed(referral: Referral) -> bool:
-    """Whether the shared fields may be shown to the partner right now."""
+    """Whether the shared fields may be shown to the partner right now. Checked at every
+    read: for an embassy the embassy rule must hold today (a withdrawn consent, a changed
+    nationality or country, or an override all show nothing)."""
     if not referral.is_open:
         return False
+    survivor = referral.case.survivor
+    to_embassy = rules.is_embassy(referral.to_agency.kind)
     overridden = referral.consent_basis == "override"
     return rules.shows_shared_fields(
         is_open=True,
-        consent_stands=overridden or consent_stands(referral),
+        to_embassy=to_embassy,
+        consent_stands=not to_embassy and not overridden and consent_stands(referral),
         overridden=overridden,
+        embassy_refusal=embassy_refusal(survivor, referral.to_agency) if to_embassy else None,
     )

@@ -21,7 +21,6 @@ from himaya.referrals.selectors import (
     referrals_of_case,
     supervising_agency_ids,
 )
-from himaya.survivors.selectors import consent_on_file
 
 PAGE_SIZE = 50
 
@@ -107,12 +106,6 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
             "is_sender": sender,
             "shared": shared,
             "consent_withdrawn": actions.consent_withdrawn(referral),
-            "consent_now": sender
-            and consent_on_file(
-                referral.case.survivor,
-                purpose=referral.consent_purpose,
-                recipient=referral.to_agency,
-            ),
             "version_form": VersionForm(initial=version_initial),
             "decline_form": DeclineForm(initial=version_initial),
             "complete_form": CompleteForm(initial=version_initial),

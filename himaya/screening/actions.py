@@ -28,6 +28,11 @@ from himaya.screening.models import (
 from himaya.screening.selectors import CAPABILITY, get_survivor_to_screen_or_404
 from himaya.survivors.models import Survivor
 
+# The most answers one screening carries: far more than any indicator set holds.
+MAX_ANSWERS = 500
+# Unknown indicator codes named in a refusal, at most.
+MAX_CODES_SHOWN = 10
+
 
 def screening_agency(*, by: Any, survivor: Survivor) -> Agency:
     """The agency on whose behalf ``by`` screens: the survivor's registering agency when
@@ -67,13 +72,17 @@ def record_screening(
         survivor = get_survivor_to_screen_or_404(by, survivor.code)
     except Http404:
         raise ScreeningError(_("This survivor is not within your agency's scope.")) from None
+    if len(answers) > MAX_ANSWERS:
+        raise ScreeningError(
+            _("A screening answers at most %(count)s indicators.") % {"count": MAX_ANSWERS}
+        )
     indicators = list(indicator_set.indicators.order_by("position", "id"))
     known = {indicator.code for indicator in indicators}
     unknown_codes = sorted(set(answers) - known)
     if unknown_codes:
         raise ScreeningError(
             _("These indicators are not in the chosen set: %(codes)s.")
-            % {"codes": ", ".join(unknown_codes)}
+            % {"codes": ", ".join(code[:30] for code in unknown_codes[:MAX_CODES_SHOWN])}
         )
     valid = {a.value for a in Answer}
     if any(value not in valid for value in answers.values()):

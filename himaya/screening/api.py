@@ -3,15 +3,17 @@
 from typing import Any
 
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from himaya.screening.actions import record_screening
+from himaya.core.api import Pagination
+from himaya.core.bounds import MAX_INTEGER
+from himaya.screening.actions import MAX_ANSWERS, record_screening
 from himaya.screening.exceptions import ScreeningError
 from himaya.screening.models import Answer, Outcome
 from himaya.screening.selectors import (
@@ -78,10 +80,17 @@ class ScreeningDetailOut(ScreeningOut):
 
 class ScreeningIn(serializers.Serializer):
     survivor = serializers.CharField(max_length=20)
-    indicator_set = serializers.IntegerField()
+    indicator_set = serializers.IntegerField(min_value=1, max_value=MAX_INTEGER)
     answers = serializers.DictField(
         child=serializers.ChoiceField(choices=Answer.choices), allow_empty=True
     )
+
+    def validate_answers(self, answers: dict[str, str]) -> dict[str, str]:
+        if len(answers) > MAX_ANSWERS:
+            raise serializers.ValidationError(
+                _("A screening answers at most %(count)s indicators.") % {"count": MAX_ANSWERS}
+            )
+        return answers
 
 
 class IndicatorSetListApi(APIView):
@@ -107,7 +116,7 @@ class ScreeningListCreateApi(APIView):
 
     @extend_schema(responses=ScreeningOut(many=True), operation_id="screening_list")
     def get(self, request: Request) -> Response:
-        paginator = LimitOffsetPagination()
+        paginator = Pagination()
         page = paginator.paginate_queryset(screening_list(request.user), request, view=self)
         return paginator.get_paginated_response(ScreeningOut(page, many=True).data)
 

@@ -12,6 +12,7 @@ from himaya.agencies.models import Agency
 from himaya.audit.actions import record_event
 from himaya.cases.actions import record_case_event, works_on
 from himaya.cases.models import CarePlanGoal, Case, Phase
+from himaya.core import bounds
 from himaya.core.locking import save_with_version
 from himaya.services import rules
 from himaya.services.exceptions import ServiceError
@@ -27,6 +28,23 @@ from himaya.services.models import (
 def _require_works_on(user: Any, case: Case) -> None:
     if not works_on(user, case):
         raise ServiceError(_("You may not work on this case."))
+
+
+def _refuse(problem: bounds.Message | None) -> None:
+    """Raise the refusal a bound check found, if any."""
+    if problem is not None:
+        raise ServiceError(problem)
+
+
+def _check_note(note: str) -> None:
+    limit = ServiceDelivery._meta.get_field("note").max_length or bounds.MAX_TEXT_LENGTH
+    _refuse(bounds.text_problem(note, what=_("The note"), max_length=limit))
+
+
+def _check_planned_on(planned_on: date) -> None:
+    _refuse(
+        bounds.plan_date_problem(planned_on, what=_("The planned date"), today=timezone.localdate())
+    )
 
 
 @transaction.atomic
@@ -49,6 +67,8 @@ def plan_service(
         raise ServiceError(_("The goal belongs to another case."))
     if not service_type.is_active or not provider.is_active:
         raise ServiceError(_("This service or provider is no longer available."))
+    _check_planned_on(planned_on)
+    _check_note(note)
     delivery = ServiceDelivery.objects.create(
         case=case,
         service_type=service_type,
@@ -107,8 +127,16 @@ def update_delivery(
             raise ServiceError(_("Give the date the service was delivered."))
         if delivered_on > timezone.localdate():
             raise ServiceError(_("A delivery date cannot be in the future."))
+        _refuse(
+            bounds.record_date_problem(
+                delivered_on, what=_("The delivery date"), today=timezone.localdate()
+            )
+        )
     else:
         delivered_on = None
+    if planned_on != delivery.planned_on:
+        _check_planned_on(planned_on)
+    _check_note(note)
     previous = delivery.status
     delivery.status = status
     delivery.planned_on = planned_on
@@ -145,6 +173,11 @@ def update_delivery(
     return delivery
 
 
+def _check_comment(comment: str) -> None:
+    limit = ServiceFeedback._meta.get_field("comment").max_length or bounds.MAX_TEXT_LENGTH
+    _refuse(bounds.text_problem(comment.strip(), what=_("The comment"), max_length=limit))
+
+
 @transaction.atomic
 def record_feedback(
     *,
@@ -161,12 +194,13 @@ def record_feedback(
         raise ServiceError(_("Feedback is recorded only for a delivered service."))
     if not 1 <= rating <= 5:
         raise ServiceError(_("The rating goes from 1 to 5."))
+    _check_comment(comment)
     if ServiceFeedback.objects.filter(delivery=delivery).exists():
         raise ServiceError(_("Feedback was already recorded for this service."))
     feedback = ServiceFeedback.objects.create(
         delivery=delivery,
         rating=rating,
-        comment=comment.strip()[:300],
+        comment=comment.strip(),
         recorded_as=recorded_as,
         recorded_by=by,
         recorded_on=timezone.localdate(),
@@ -204,8 +238,9 @@ def update_feedback(
     _require_works_on(by, feedback.delivery.case)
     if not 1 <= rating <= 5:
         raise ServiceError(_("The rating goes from 1 to 5."))
+    _check_comment(comment)
     feedback.rating = rating
-    feedback.comment = comment.strip()[:300]
+    feedback.comment = comment.strip()
     save_with_version(feedback, expected_version=expected_version, fields=["rating", "comment"])
     record_event(
         action="service.feedback_updated",

@@ -15,6 +15,7 @@ from himaya.agencies.models import Agency
 from himaya.cases.actions import works_on
 from himaya.cases.models import CarePlanGoal
 from himaya.cases.selectors import get_case_or_404
+from himaya.core.bounds import MAX_INTEGER
 from himaya.core.locking import ConcurrentEditError
 from himaya.services import actions, selectors
 from himaya.services.exceptions import ServiceError
@@ -96,7 +97,7 @@ class DeliveryUpdateInput(serializers.Serializer[Any]):
     planned_on = serializers.DateField()
     delivered_on = serializers.DateField(required=False, allow_null=True, default=None)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
-    version = serializers.IntegerField(min_value=1)
+    version = serializers.IntegerField(min_value=1, max_value=MAX_INTEGER)
 
 
 class FeedbackInput(serializers.Serializer[Any]):

@@ -1,10 +1,12 @@
 """Writes of the shelters app: admission, transfer, discharge, shelter details, occupancy.
 
-Who may admit: the staff of the target shelter (``shelters.manage_stays`` in the agency
-that runs it) or a case worker or supervisor of the case's lead agency
-(``cases.work_cases`` with the case in scope). Transfer (to any shelter with a free
-eligible bed, after a call to its duty officer) and discharge: the staff of the shelter
-the person is in, or the lead agency's case workers and supervisors.
+Who may admit: a case worker or supervisor of the case's lead agency (``cases.work_cases``
+with the case in scope), into any shelter; or the staff of the target shelter
+(``shelters.manage_stays`` in the agency that runs it) for a case referred to that agency
+by a referral still open. Transfer (to any shelter with a free eligible bed, after a call
+to its duty officer) and discharge: the staff of the shelter the person is in, or the
+lead agency's case workers and supervisors. The rules live in ``selectors`` (``may_admit``,
+``may_move``) so that pages, API and actions ask the same question.
 """
 
 from collections.abc import Sequence
@@ -19,7 +21,7 @@ from django.utils.translation import gettext as _
 from himaya.audit.actions import record_event
 from himaya.cases.actions import record_case_event
 from himaya.cases.models import Case, Phase
-from himaya.cases.selectors import cases_visible_to
+from himaya.core.codes import is_valid_code
 from himaya.core.locking import save_with_version
 from himaya.core.typing import AnyUser
 from himaya.shelters import rules
@@ -34,7 +36,13 @@ from himaya.shelters.models import (
     StayStatus,
     Unit,
 )
-from himaya.shelters.selectors import count_occupancy, eligible_units, staffed_shelter_ids
+from himaya.shelters.selectors import (
+    count_occupancy,
+    eligible_units,
+    may_admit,
+    may_move,
+    staffed_shelter_ids,
+)
 
 
 class ShelterError(Exception):
@@ -49,17 +57,41 @@ class NoBedError(ShelterError):
     """No eligible bed is free for the person (and the accompanying children)."""
 
 
-def may_admit(user: AnyUser, *, case: Case, shelter: Shelter) -> bool:
-    if shelter.pk in staffed_shelter_ids(user):
-        return True
-    return bool(
-        user.has_perm("cases.work_cases") and cases_visible_to(user).filter(pk=case.pk).exists()
+@transaction.atomic
+def record_refusal(
+    *,
+    by: Any,
+    operation: str,
+    reason: str,
+    case_code: str = "",
+    stay_code: str = "",
+    shelter_code: str = "",
+    request: HttpRequest | None = None,
+) -> None:
+    """Write the audit row of a refused attempt, and nothing else.
+
+    The row is the same whether the record asked for is missing or out of scope. A code
+    is kept only when it has the shape of a public code, so free text typed into a
+    code field never reaches the trail.
+    """
+    case = case_code.strip().upper()
+    stay = stay_code.strip().upper()
+    target = shelter_code.strip().upper()
+    details: dict[str, str] = {"operation": operation, "reason": reason}
+    if target and is_valid_code(target, Shelter.CODE_PREFIX):
+        details["shelter"] = target
+    if stay:
+        object_type, object_code, prefix = "shelters.stay", stay, Stay.CODE_PREFIX
+    else:
+        object_type, object_code, prefix = "cases.case", case, Case.CODE_PREFIX
+    record_event(
+        action="shelters.refused",
+        actor=by,
+        object_type=object_type,
+        object_code=object_code if is_valid_code(object_code, prefix) else "",
+        request=request,
+        details=details,
     )
-
-
-def may_move(user: AnyUser, *, stay: Stay) -> bool:
-    """Transfer or discharge: staff of the current shelter or the lead agency's case team."""
-    return may_admit(user, case=stay.case, shelter=stay.shelter)
 
 
 def _lock_beds(shelter: Shelter) -> None:

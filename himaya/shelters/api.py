@@ -1,10 +1,11 @@
 """JSON API of the shelters app: one view per operation, scoped like the pages."""
 
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -163,6 +164,80 @@ def _refused(exc: Exception) -> Response:
     return Response({"detail": getattr(exc, "message", str(exc))}, status=status.HTTP_409_CONFLICT)
 
 
+def _refuse(
+    request: Request,
+    *,
+    operation: str,
+    missing: bool,
+    message: str,
+    case_code: str = "",
+    stay_code: str = "",
+    shelter_code: str = "",
+) -> NoReturn:
+    """Audit the refused attempt, then answer 404 (missing or out of scope alike) or 403."""
+    actions.record_refusal(
+        by=request.user,
+        operation=operation,
+        reason="not_found" if missing else "not_permitted",
+        case_code=case_code,
+        stay_code=stay_code,
+        shelter_code=shelter_code,
+        request=request._request,
+    )
+    if missing:
+        raise Http404(message)
+    raise PermissionDenied(message)
+
+
+def _require(request: Request, operation: str, *capabilities: str, **codes: str) -> None:
+    if not any(request.user.has_perm(name) for name in capabilities):
+        _refuse(
+            request,
+            operation=operation,
+            missing=False,
+            message=_("Your role does not allow this."),
+            **codes,
+        )
+
+
+def _case_or_404(request: Request, operation: str, code: str, shelter_code: str = "") -> Case:
+    """The case through the one door of this app (``selectors.cases_admittable_by``)."""
+    case = selectors.case_for_admission(request.user, code)
+    if case is None:
+        _refuse(
+            request,
+            operation=operation,
+            missing=True,
+            message=selectors.case_not_found_message(),
+            case_code=code,
+            shelter_code=shelter_code,
+        )
+    return case
+
+
+def _stay_or_404(request: Request, operation: str, code: str) -> Stay:
+    try:
+        return selectors.get_stay_or_404(request.user, code)
+    except Http404:
+        _refuse(
+            request,
+            operation=operation,
+            missing=True,
+            message=selectors.stay_not_found_message(),
+            stay_code=code,
+        )
+
+
+def _codes(data: Any) -> dict[str, str]:
+    """The codes named in a request body, for the audit row of a refusal."""
+    if not hasattr(data, "get"):
+        return {}
+    return {
+        "case_code": str(data.get("case") or "")[:40],
+        "shelter_code": str(data.get("shelter") or "")[:40],
+    }
+
+
 STAY_RELATED = ("case", "survivor", "shelter", "bed__unit")
 
 
@@ -265,14 +340,7 @@ class StayDetailApi(GenericAPIView):
         responses={200: StayOut, 404: OpenApiResponse(ErrorOut)},
     )
     def get(self, request: Request, code: str) -> Response:
-        return Response(StayOut(selectors.get_stay_or_404(request.user, code)).data)
-
-
-def _case_or_404(request: Request, code: str) -> Case:
-    case = selectors.case_for_admission(request.user, code)
-    if case is None:
-        raise Http404
-    return case
+        return Response(StayOut(_stay_or_404(request, "read_stay", code)).data)
 
 
 def _unit(shelter: Shelter, unit_id: int | None) -> Unit | None:
@@ -299,14 +367,21 @@ class AdmitApi(GenericAPIView):
         },
     )
     def post(self, request: Request) -> Response:
-        require_capability(request.user, "shelters.manage_stays", "cases.work_cases")
+        codes = _codes(request.data)
+        _require(request, "admit", "shelters.manage_stays", "cases.work_cases", **codes)
         body = AdmitIn(data=request.data)
         body.is_valid(raise_exception=True)
         data: dict[str, Any] = body.validated_data
-        case = _case_or_404(request, data["case"])
+        case = _case_or_404(request, "admit", data["case"], data["shelter"])
         shelter = selectors.get_shelter_or_404(request.user, data["shelter"])
-        if not actions.may_admit(request.user, case=case, shelter=shelter):
-            raise PermissionDenied
+        if not selectors.may_admit(request.user, case=case, shelter=shelter):
+            _refuse(
+                request,
+                operation="admit",
+                missing=False,
+                message=_("You may not admit this person into this shelter."),
+                **codes,
+            )
         try:
             stay = actions.admit_to_shelter(
                 case=case,
@@ -341,9 +416,15 @@ class TransferApi(GenericAPIView):
         },
     )
     def post(self, request: Request, code: str) -> Response:
-        stay = selectors.get_stay_or_404(request.user, code)
-        if not actions.may_move(request.user, stay=stay):
-            raise PermissionDenied
+        stay = _stay_or_404(request, "transfer", code)
+        if not selectors.may_move(request.user, stay=stay):
+            _refuse(
+                request,
+                operation="transfer",
+                missing=False,
+                message=_("You may not transfer this person to this shelter."),
+                stay_code=code,
+            )
         body = TransferIn(data=request.data)
         body.is_valid(raise_exception=True)
         data: dict[str, Any] = body.validated_data
@@ -379,9 +460,15 @@ class DischargeApi(GenericAPIView):
         },
     )
     def post(self, request: Request, code: str) -> Response:
-        stay = selectors.get_stay_or_404(request.user, code)
-        if not actions.may_move(request.user, stay=stay):
-            raise PermissionDenied
+        stay = _stay_or_404(request, "discharge", code)
+        if not selectors.may_move(request.user, stay=stay):
+            _refuse(
+                request,
+                operation="discharge",
+                missing=False,
+                message=_("You may not discharge this person."),
+                stay_code=code,
+            )
         body = DischargeIn(data=request.data)
         body.is_valid(raise_exception=True)
         data: dict[str, Any] = body.validated_data

@@ -12,6 +12,7 @@ from himaya.cases.models import Case
 from himaya.shelters import rules
 from himaya.shelters.actions import record_occupancy
 from himaya.shelters.models import Bed, BedKind, Destination, Shelter, Stay, StayStatus, Unit
+from himaya.shelters.selectors import may_admit
 
 # Extra shelter agencies of the demo: (English name, Arabic name, governorate).
 EXTRA_AGENCIES = [
@@ -157,7 +158,7 @@ def _stays() -> int:
             free[bed.unit_id].append(bed)
     housed = set(Stay.objects.exclude(survivor=None).values_list("survivor_id", flat=True))
     created = 0
-    cases = Case.objects.select_related("survivor").order_by("pk")
+    cases = Case.objects.select_related("survivor", "case_worker").order_by("pk")
     for index, case in enumerate(cases):
         draw = randomiser.random()
         admitted_on = today - timedelta(days=randomiser.randint(1, HISTORY_DAYS - 1))
@@ -193,7 +194,9 @@ def _stays() -> int:
             ),
             None,
         )
-        if unit is None:
+        # The demo admits as the real pages do: the case's own worker, who works for its
+        # lead agency (shelter staff would need a referral to their shelter).
+        if unit is None or not may_admit(case.case_worker, case=case, shelter=unit.shelter):
             continue
         bed = next(b for b in free[unit.pk] if b.kind == BedKind.BED)
         free[unit.pk].remove(bed)

@@ -3,6 +3,10 @@
 Every shelter, unit and bed count is visible to the holders of ``shelters.find_bed``;
 an address only to the shelter's own staff. Stays are visible to the staff of the
 shelter and to the case workers and supervisors of the case's lead agency.
+
+Cases reach this app through one door, ``cases_admittable_by(user)``: the case workers
+and supervisors of the case's lead agency, and the staff of a shelter whose agency holds
+an open (sent or accepted) referral of the case. Nothing here falls back to all cases.
 """
 
 from dataclasses import dataclass, field
@@ -25,12 +29,17 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from himaya.agencies.models import Governorate, Role
 from himaya.agencies.selectors import agency_ids_for
 from himaya.cases.models import Case
 from himaya.cases.selectors import cases_visible_to
 from himaya.core.typing import AnyUser
+from himaya.referrals.models import OPEN_STATUSES as OPEN_REFERRAL_STATUSES
+from himaya.referrals.models import Referral
+from himaya.referrals.rules import AGE, DISABILITY, SEX
+from himaya.referrals.selectors import sharing_allowed
 from himaya.shelters import rules
 from himaya.shelters.models import (
     Bed,
@@ -155,19 +164,123 @@ def get_bed_or_404(shelter: Shelter, pk: int) -> Bed:
     return bed
 
 
-def case_for_admission(user: AnyUser, code: str) -> Case | None:
-    """A case the user works on or, for a shelter's staff, any case given by its code.
+# --- cases: the one door through which a case reaches this app -------------------------
 
-    Shelter staff admit a person referred to them: the referral gives them the case code.
+
+def case_not_found_message() -> str:
+    """The answer for a case code that is missing or out of the user's scope (the same)."""
+    return _("No case open to you has this code.")
+
+
+def open_referrals_to_shelters(shelter_ids: set[int]) -> QuerySet[Referral]:
+    """Referrals still open (sent or accepted) addressed to the agencies of these shelters."""
+    return Referral.objects.filter(
+        status__in=OPEN_REFERRAL_STATUSES,
+        to_agency_id__in=Shelter.objects.filter(pk__in=shelter_ids).values("agency_id"),
+    )
+
+
+def cases_admittable_by(user: AnyUser) -> QuerySet[Case]:
+    """Cases the user may find a bed for, admit, and learn the shelter situation of.
+
+    The case workers and supervisors of the case's lead agency reach their cases; the
+    staff of a shelter reach only the cases referred to their shelter's agency by a
+    referral still open. Everyone else reaches none.
     """
+    condition = Q(pk__in=[])
+    if user.has_perm("cases.work_cases"):
+        condition |= Q(pk__in=cases_visible_to(user).values("pk"))
+    shelters = staffed_shelter_ids(user)
+    if shelters:
+        condition |= Q(pk__in=open_referrals_to_shelters(shelters).values("case_id"))
+    return Case.objects.filter(condition)
+
+
+def case_for_admission(user: AnyUser, code: str) -> Case | None:
+    """The case with this code if it is in the user's scope, else None (missing alike)."""
     if not code:
         return None
-    case = (
-        cases_visible_to(user).select_related("survivor", "lead_agency").filter(code=code).first()
+    return (
+        cases_admittable_by(user)
+        .select_related("survivor", "lead_agency")
+        .filter(code=code.strip().upper())
+        .first()
     )
-    if case is None and staffed_shelter_ids(user):
-        case = Case.objects.select_related("survivor", "lead_agency").filter(code=code).first()
+
+
+def get_case_for_admission_or_404(user: AnyUser, code: str) -> Case:
+    """The case with this code in the user's scope; 404 for missing and forbidden alike."""
+    case = case_for_admission(user, code)
+    if case is None:
+        raise Http404(case_not_found_message())
     return case
+
+
+def works_on_case(user: AnyUser, case: Case) -> bool:
+    """A case worker or supervisor of the case's lead agency."""
+    return bool(
+        user.has_perm("cases.work_cases") and cases_visible_to(user).filter(pk=case.pk).exists()
+    )
+
+
+def referred_shelter_ids(user: AnyUser, case: Case) -> set[int]:
+    """The user's shelters whose agency holds an open referral of the case."""
+    shelters = staffed_shelter_ids(user)
+    if not shelters:
+        return set()
+    referred = open_referrals_to_shelters(shelters).filter(case=case)
+    return set(
+        Shelter.objects.filter(
+            pk__in=shelters, agency_id__in=referred.values("to_agency_id")
+        ).values_list("pk", flat=True)
+    )
+
+
+def shelters_admitting(user: AnyUser, case: Case) -> set[int] | None:
+    """Shelters the user may admit the case into: ``None`` for any (the lead agency's team)."""
+    if works_on_case(user, case):
+        return None
+    return referred_shelter_ids(user, case)
+
+
+def may_admit(user: AnyUser, *, case: Case, shelter: Shelter) -> bool:
+    """The lead agency's team into any shelter; a shelter's staff a case referred to it."""
+    allowed = shelters_admitting(user, case)
+    return allowed is None or shelter.pk in allowed
+
+
+def may_move(user: AnyUser, *, stay: Stay) -> bool:
+    """Transfer or discharge: the staff of the shelter the person is in, or the case team."""
+    return stay.shelter_id in staffed_shelter_ids(user) or works_on_case(user, stay.case)
+
+
+# What a find-bed form may fill in from the survivor's record, and the referral field
+# that has to be shared for a shelter's staff to see it.
+PREFILL_FROM_REFERRAL = {"sex": SEX, "age": AGE, "wheelchair": DISABILITY}
+
+
+def prefill_allowed(user: AnyUser, case: Case) -> set[str]:
+    """Which of sex, age and wheelchair the user may see pre-filled for the case.
+
+    The lead agency's team sees all three; a shelter's staff only what an open referral
+    to their shelter shares, and only while it may be shown (the referrals app decides:
+    the survivor's consent still stands, or a supervisor's override).
+    """
+    if works_on_case(user, case):
+        return set(PREFILL_FROM_REFERRAL)
+    shelters = staffed_shelter_ids(user)
+    if not shelters:
+        return set()
+    shared: set[str] = set()
+    referrals = (
+        open_referrals_to_shelters(shelters)
+        .filter(case=case)
+        .select_related("case__survivor", "to_agency")
+    )
+    for referral in referrals:
+        if sharing_allowed(referral):
+            shared.update(referral.shared_fields or [])
+    return {name for name, field in PREFILL_FROM_REFERRAL.items() if field in shared}
 
 
 # --- stays --------------------------------------------------------------------------------
@@ -184,6 +297,11 @@ def stays_visible_to(user: AnyUser) -> QuerySet[Stay]:
     return Stay.objects.filter(condition)
 
 
+def stay_not_found_message() -> str:
+    """The answer for a stay code that is missing or out of the user's scope (the same)."""
+    return _("No stay open to you has this code.")
+
+
 def get_stay_or_404(user: AnyUser, code: str) -> Stay:
     stay = (
         stays_visible_to(user)
@@ -192,7 +310,7 @@ def get_stay_or_404(user: AnyUser, code: str) -> Stay:
         .first()
     )
     if stay is None:
-        raise Http404
+        raise Http404(stay_not_found_message())
     return stay
 
 

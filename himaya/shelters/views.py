@@ -1,6 +1,9 @@
 """Pages of the shelters app: thin views over selectors and actions."""
 
+from collections.abc import Callable
 from datetime import timedelta
+from functools import wraps
+from typing import NoReturn
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,8 +29,90 @@ from himaya.shelters.forms import (
     TransferForm,
     UnitForm,
 )
-from himaya.shelters.models import Shelter, Unit
+from himaya.shelters.models import Shelter, Stay, Unit
 from himaya.shelters.rules import Need
+
+
+def _explained(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Answer a refusal (403, or 404 for a record missing or out of scope) with a page
+    that says why in the user's language."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except Http404 as exc:
+            message = str(exc.args[0]) if exc.args else _("There is nothing at this address.")
+            status = 404
+        except PermissionDenied as exc:
+            message = str(exc.args[0]) if exc.args else _("Your role does not allow this.")
+            status = 403
+        return render(request, "shelters/refused.html", {"message": message}, status=status)
+
+    return wrapped
+
+
+def _refuse(
+    request: HttpRequest,
+    *,
+    operation: str,
+    missing: bool,
+    message: str,
+    case_code: str = "",
+    stay_code: str = "",
+    shelter_code: str = "",
+) -> NoReturn:
+    """Write the audit row of the refused attempt, then answer 404 (missing or out of
+    scope, the same) or 403 (not permitted)."""
+    actions.record_refusal(
+        by=request.user,
+        operation=operation,
+        reason="not_found" if missing else "not_permitted",
+        case_code=case_code,
+        stay_code=stay_code,
+        shelter_code=shelter_code,
+        request=request,
+    )
+    raise (Http404 if missing else PermissionDenied)(message)
+
+
+def _require(request: HttpRequest, operation: str, *capabilities: str, **codes: str) -> None:
+    if not any(request.user.has_perm(name) for name in capabilities):
+        _refuse(
+            request,
+            operation=operation,
+            missing=False,
+            message=_("Your role does not allow this."),
+            **codes,
+        )
+
+
+def _case_in_scope(request: HttpRequest, operation: str, code: str, shelter_code: str = "") -> Case:
+    """The case through the one door of this app; a refusal is audited and answers 404."""
+    case = selectors.case_for_admission(request.user, code)
+    if case is None:
+        _refuse(
+            request,
+            operation=operation,
+            missing=True,
+            message=selectors.case_not_found_message(),
+            case_code=code,
+            shelter_code=shelter_code,
+        )
+    return case
+
+
+def _stay_in_scope(request: HttpRequest, operation: str, code: str) -> Stay:
+    try:
+        return selectors.get_stay_or_404(request.user, code)
+    except Http404:
+        _refuse(
+            request,
+            operation=operation,
+            missing=True,
+            message=selectors.stay_not_found_message(),
+            stay_code=code,
+        )
 
 
 @login_required
@@ -124,40 +209,40 @@ def _need_from(form: NeedForm) -> Need:
     )
 
 
-def _initial_for_case(case: Case) -> dict[str, object]:
+def _initial_for_case(case: Case, allowed: set[str]) -> dict[str, object]:
+    """The search form filled from the record, with only what the user may see of it."""
     survivor = case.survivor
     year = timezone.localdate().year
-    return {
-        "case": case.code,
-        "sex": survivor.sex,
-        "age": year - survivor.birth_year if survivor.birth_year else 18,
-        "wheelchair": survivor.has_disability,
-        "near": case.lead_agency.governorate_id,
-    }
+    initial: dict[str, object] = {"case": case.code, "near": case.lead_agency.governorate_id}
+    if "sex" in allowed:
+        initial["sex"] = survivor.sex
+    if "age" in allowed:
+        initial["age"] = year - survivor.birth_year if survivor.birth_year else 18
+    if "wheelchair" in allowed:
+        initial["wheelchair"] = survivor.has_disability
+    return initial
 
 
 @login_required
 @require_GET
+@_explained
 def find_bed(request: HttpRequest) -> HttpResponse:
-    require_capability(request.user, "shelters.find_bed")
-    case = selectors.case_for_admission(request.user, request.GET.get("case", ""))
-    if request.GET.get("case") and case is None:
-        raise Http404
+    code = request.GET.get("case", "")
+    _require(request, "find_bed", "shelters.find_bed", case_code=code)
+    case = _case_in_scope(request, "find_bed", code) if code else None
     searched = "sex" in request.GET
+    prefilled = selectors.prefill_allowed(request.user, case) if case is not None else set()
     if searched:
         form = NeedForm(request.GET)
     else:
-        form = NeedForm(initial=_initial_for_case(case) if case else None)
+        form = NeedForm(initial=_initial_for_case(case, prefilled) if case else None)
     options: list[selectors.ShelterOption] = []
     admit_to: set[int] = set()
     if searched and form.is_valid():
         options = selectors.availability(_need_from(form), near=form.cleaned_data["near"])
         if case is not None:
-            admit_to = {
-                o.shelter.pk
-                for o in options
-                if actions.may_admit(request.user, case=case, shelter=o.shelter)
-            }
+            allowed = selectors.shelters_admitting(request.user, case)
+            admit_to = {o.shelter.pk for o in options if allowed is None or o.shelter.pk in allowed}
     template = "shelters/partials/options.html" if request.htmx else "shelters/find_bed.html"  # type: ignore[attr-defined]
     return render(
         request,
@@ -165,6 +250,7 @@ def find_bed(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "case": case,
+            "prefilled_all": prefilled == set(selectors.PREFILL_FROM_REFERRAL),
             "options": options,
             "searched": searched and form.is_valid(),
             "admit_to": admit_to,
@@ -175,19 +261,28 @@ def find_bed(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@_explained
 def admit(request: HttpRequest) -> HttpResponse:
-    require_capability(request.user, "shelters.manage_stays", "cases.work_cases")
+    codes = {
+        "case_code": request.POST.get("case", ""),
+        "shelter_code": request.POST.get("shelter", ""),
+    }
+    _require(request, "admit", "shelters.manage_stays", "cases.work_cases", **codes)
     form = AdmitForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("The admission form is incomplete: search again."))
         return redirect("shelters:find_bed")
     data = form.cleaned_data
-    case = selectors.case_for_admission(request.user, data["case"])
-    if case is None:
-        raise Http404
+    case = _case_in_scope(request, "admit", data["case"], data["shelter"])
     shelter = selectors.get_shelter_or_404(request.user, data["shelter"])
-    if not actions.may_admit(request.user, case=case, shelter=shelter):
-        raise PermissionDenied
+    if not selectors.may_admit(request.user, case=case, shelter=shelter):
+        _refuse(
+            request,
+            operation="admit",
+            missing=False,
+            message=_("You may not admit this person into this shelter."),
+            **codes,
+        )
     unit = Unit.objects.filter(pk=data["unit"], shelter=shelter).first() if data["unit"] else None
     try:
         stay = actions.admit_to_shelter(
@@ -220,8 +315,9 @@ def _find_url() -> str:
 
 @login_required
 @require_GET
+@_explained
 def stay_detail(request: HttpRequest, code: str) -> HttpResponse:
-    stay = selectors.get_stay_or_404(request.user, code)
+    stay = _stay_in_scope(request, "read_stay", code)
     return render(request, "shelters/stay.html", _stay_context(request, stay))
 
 
@@ -232,7 +328,7 @@ def _stay_context(
     discharge_form: DischargeForm | None = None,
 ) -> dict[str, object]:
     assert hasattr(stay, "version")
-    can_move = actions.may_move(request.user, stay=stay)  # type: ignore[arg-type]
+    can_move = selectors.may_move(request.user, stay=stay)  # type: ignore[arg-type]
     shelters = selectors.shelters_visible_to(request.user).select_related("agency")
     return {
         "stay": stay,
@@ -246,10 +342,17 @@ def _stay_context(
 
 @login_required
 @require_POST
+@_explained
 def transfer(request: HttpRequest, code: str) -> HttpResponse:
-    stay = selectors.get_stay_or_404(request.user, code)
-    if not actions.may_move(request.user, stay=stay):
-        raise PermissionDenied
+    stay = _stay_in_scope(request, "transfer", code)
+    if not selectors.may_move(request.user, stay=stay):
+        _refuse(
+            request,
+            operation="transfer",
+            missing=False,
+            message=_("You may not transfer this person to this shelter."),
+            stay_code=code,
+        )
     shelters = selectors.shelters_visible_to(request.user).select_related("agency")
     form = TransferForm(request.POST, shelters=shelters)
     if form.is_valid():
@@ -275,10 +378,17 @@ def transfer(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@_explained
 def discharge(request: HttpRequest, code: str) -> HttpResponse:
-    stay = selectors.get_stay_or_404(request.user, code)
-    if not actions.may_move(request.user, stay=stay):
-        raise PermissionDenied
+    stay = _stay_in_scope(request, "discharge", code)
+    if not selectors.may_move(request.user, stay=stay):
+        _refuse(
+            request,
+            operation="discharge",
+            missing=False,
+            message=_("You may not discharge this person."),
+            stay_code=code,
+        )
     form = DischargeForm(request.POST)
     if form.is_valid():
         try:
@@ -306,7 +416,8 @@ def discharge(request: HttpRequest, code: str) -> HttpResponse:
 def case_panel(request: HttpRequest, code: str) -> HttpResponse:
     case = get_case_or_404(request.user, code)
     stay = selectors.current_stay(case)
-    form = NeedForm(initial=_initial_for_case(case))
+    # The panel is the case team's (``get_case_or_404``): the whole record fills the form.
+    form = NeedForm(initial=_initial_for_case(case, set(selectors.PREFILL_FROM_REFERRAL)))
     return render(
         request,
         "shelters/partials/case_panel.html",

@@ -9,6 +9,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -16,17 +17,31 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from himaya.accounts.models import User
 from himaya.agencies.models import Agency, Role
 from himaya.agencies.selectors import agency_ids_for
 from himaya.audit.actions import record_event
+from himaya.audit.models import AuditEvent
 from himaya.cases.actions import record_case_event
 from himaya.cases.models import Case
+from himaya.core import bounds
 from himaya.core.locking import save_with_version
 from himaya.core.typing import AnyUser
 from himaya.survivors import rules
 from himaya.survivors.indexes import document_index, name_index
-from himaya.survivors.models import Consent, ConsentPurpose, Survivor, SurvivorDocument
-from himaya.survivors.selectors import possible_duplicates, survivors_visible_to
+from himaya.survivors.models import (
+    Consent,
+    ConsentPurpose,
+    PossibleDuplicate,
+    Survivor,
+    SurvivorDocument,
+)
+from himaya.survivors.selectors import (
+    possible_duplicates,
+    reviews_visible_to,
+    survivor_ids_with_documents,
+    survivors_visible_to,
+)
 
 IDENTITY_FIELDS = (
     "name_ar",
@@ -80,9 +95,13 @@ class SurvivorNotFound(SurvivorError):
 
 
 class DuplicateSuspected(SurvivorError):
-    """Registration matched existing survivors; ``visible_codes`` are those the user may see."""
+    """Registration matched survivors that the user may see: ``visible_codes`` names them.
 
-    def __init__(self, *, visible_codes: list[str], hidden_count: int) -> None:
+    Matches outside the user's scope are never named nor counted here: they go to a
+    supervisor's review instead (``PossibleDuplicate``).
+    """
+
+    def __init__(self, *, visible_codes: list[str]) -> None:
         super().__init__(
             _(
                 "A survivor with the same name and year of birth, or the same document "
@@ -90,7 +109,54 @@ class DuplicateSuspected(SurvivorError):
             )
         )
         self.visible_codes = visible_codes
-        self.hidden_count = hidden_count
+
+
+class TooManyDuplicateChecks(SurvivorError):
+    """The user checked for duplicates too often in the last hour: nothing was done."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "You have registered or checked too many survivors in the last hour. "
+                "Nothing was saved: try again later, or ask your supervisor."
+            )
+        )
+
+
+# The review notice: the whole answer about matches outside the user's scope.
+REVIEW_NOTICE = _("A supervisor will review a possible match.")
+
+DUPLICATE_CHECK_WINDOW = datetime.timedelta(hours=1)
+DUPLICATE_CHECKED = "survivor.duplicate_checked"
+
+
+def duplicate_checks_per_hour() -> int:
+    """How many duplicate checks one user may run in an hour (a setting, 30 by default)."""
+    return int(getattr(settings, "DUPLICATE_CHECKS_PER_HOUR", 30))
+
+
+def problem_message(code: str) -> str:
+    """The message, in the active language, for a short code from ``rules``."""
+    messages: dict[str, Any] = {
+        "name_required": _("Enter the name in Arabic or in Latin script."),
+        "name_invisible": _(
+            "This name holds only invisible characters: type the name with visible letters."
+        ),
+        "implausible_birth_date": gettext(
+            "The date of birth must lie between 1 January %(earliest)s and today."
+        )
+        % {"earliest": bounds.EARLIEST_BIRTH_YEAR},
+        "implausible_birth_year": gettext(
+            "The year of birth must lie between %(earliest)s and this year."
+        )
+        % {"earliest": bounds.EARLIEST_BIRTH_YEAR},
+        "year_does_not_match_date": _("The year does not match the date of birth."),
+        "implausible_age": gettext("The estimated age must lie between 0 and %(oldest)s years.")
+        % {"oldest": rules.MAX_ESTIMATED_AGE},
+        "invalid_birth_date": _("Enter a valid date of birth."),
+        "document_number_required": _("Enter the document number."),
+    }
+    return str(messages[code])
 
 
 def _require(user: AnyUser, permission: str) -> None:
@@ -115,7 +181,93 @@ class DocumentInput:
     issuing_country: str = ""
 
 
-@transaction.atomic
+def _check_identity(survivor: Survivor) -> None:
+    """Refuse names without visible letters and implausible dates or years of birth.
+
+    A valid date of birth without a year gives the year. The same rules as the forms and
+    the API, so that no door goes round them.
+    """
+    problems = rules.name_problems(name_ar=survivor.name_ar, name_latin=survivor.name_latin)
+    if problems:
+        raise SurvivorError(problem_message(problems[0][1]))
+    date_of_birth = None
+    if survivor.date_of_birth:
+        try:
+            date_of_birth = datetime.date.fromisoformat(survivor.date_of_birth)
+        except ValueError:
+            raise SurvivorError(problem_message("invalid_birth_date")) from None
+        survivor.date_of_birth = date_of_birth.isoformat()
+    problem = rules.birth_problem(
+        date_of_birth=date_of_birth, birth_year=survivor.birth_year, today=timezone.localdate()
+    )
+    if problem is not None:
+        raise SurvivorError(problem_message(problem))
+    if date_of_birth is not None and survivor.birth_year is None:
+        survivor.birth_year = date_of_birth.year
+
+
+@dataclass(frozen=True)
+class DuplicateCheck:
+    """What a duplicate check found, split by what the user may see."""
+
+    visible: list[Survivor]
+    hidden: list[Survivor]
+    by_document: set[int]
+
+
+def _check_duplicates(
+    *,
+    by: Any,
+    agency: Agency,
+    survivor: Survivor,
+    document_indexes: set[str],
+    request: HttpRequest | None,
+) -> DuplicateCheck:
+    """Run one duplicate check: rate-limited per user, always written to the audit trail.
+
+    The audit row holds codes and counts only. Over the limit nothing is written and
+    ``TooManyDuplicateChecks`` is raised.
+    """
+    # One user's checks are serialised by a lock on the user's row, so that two requests
+    # at once cannot both pass the last free check.
+    User.objects.select_for_update().filter(pk=by.pk).first()
+    since = timezone.now() - DUPLICATE_CHECK_WINDOW
+    done = AuditEvent.objects.filter(
+        action=DUPLICATE_CHECKED, actor_id=by.pk, occurred_at__gte=since
+    ).count()
+    if rules.is_over_check_limit(checks_in_window=done, limit=duplicate_checks_per_hour()):
+        raise TooManyDuplicateChecks
+    name_indexes = {survivor.name_ar_index, survivor.name_latin_index}
+    found = possible_duplicates(
+        name_indexes=name_indexes, birth_year=survivor.birth_year, document_indexes=document_indexes
+    )
+    by_document = survivor_ids_with_documents(document_indexes) if found else set()
+    in_scope = set(
+        survivors_visible_to(by).filter(pk__in=[s.pk for s in found]).values_list("pk", flat=True)
+    )
+    visible = [s for s in found if s.pk in in_scope]
+    hidden = [s for s in found if s.pk not in in_scope]
+    criteria = []
+    if survivor.birth_year is not None and any(name_indexes):
+        criteria.append("name_year")
+    if document_indexes:
+        criteria.append("document")
+    record_event(
+        action=DUPLICATE_CHECKED,
+        actor=by,
+        object_type="survivors.survivor",
+        request=request,
+        details={
+            "agency": agency.code,
+            "criteria": criteria,
+            "matches": len(found),
+            "in_scope": [s.code for s in visible],
+            "outside_scope": [s.code for s in hidden],
+        },
+    )
+    return DuplicateCheck(visible=visible, hidden=hidden, by_document=by_document)
+
+
 def register_survivor(
     *,
     by: Any,
@@ -128,37 +280,59 @@ def register_survivor(
 ) -> Survivor:
     """Register a survivor for ``agency`` (where ``by`` is a case worker or supervisor).
 
-    Raises ``DuplicateSuspected`` when the name and year of birth, or a document number,
-    match an existing survivor, unless ``confirm_duplicate`` is given; the confirmation
-    is written to the audit trail.
+    Every registration runs one duplicate check, written to the audit trail and limited
+    per user and hour (``TooManyDuplicateChecks``: nothing is written). A match that the
+    user may see raises ``DuplicateSuspected`` naming it, unless ``confirm_duplicate`` is
+    given (the confirmation is audited). A match outside the user's scope is never named:
+    the survivor is registered and one ``PossibleDuplicate`` per such match waits for a
+    supervisor (``selectors.awaits_review(survivor)`` then holds).
     """
+    outcome = _register(
+        by=by,
+        agency=agency,
+        identity=identity,
+        clear=clear,
+        documents=documents or [],
+        confirm_duplicate=confirm_duplicate,
+        request=request,
+    )
+    # Raised outside the transaction, so that the audit row of the check stays.
+    if isinstance(outcome, DuplicateSuspected):
+        raise outcome
+    return outcome
+
+
+@transaction.atomic
+def _register(
+    *,
+    by: Any,
+    agency: Agency,
+    identity: dict[str, str],
+    clear: dict[str, Any],
+    documents: list[DocumentInput],
+    confirm_duplicate: bool,
+    request: HttpRequest | None,
+) -> Survivor | DuplicateSuspected:
     _require(by, "survivors.register")
     if agency.pk not in agency_ids_for(by, Role.CASE_WORKER, Role.SUPERVISOR):
         raise SurvivorError(_("You can register survivors only for your own agency."))
-    documents = [doc for doc in (documents or []) if doc.number.strip()]
+    documents = [doc for doc in documents if doc.number.strip()]
+    if any(not rules.is_document_number(doc.number) for doc in documents):
+        raise SurvivorError(problem_message("document_number_required"))
     survivor = Survivor(registered_by_agency=agency, registered_by=by)
     for name in IDENTITY_FIELDS:
         setattr(survivor, name, (identity.get(name) or "").strip())
     for name in CLEAR_FIELDS:
         if name in clear:
             setattr(survivor, name, clear[name])
+    _check_identity(survivor)
     _refresh_indexes(survivor)
     document_indexes = {document_index(doc.number) for doc in documents}
-    duplicates = possible_duplicates(
-        name_indexes={survivor.name_ar_index, survivor.name_latin_index},
-        birth_year=survivor.birth_year,
-        document_indexes=document_indexes,
+    check = _check_duplicates(
+        by=by, agency=agency, survivor=survivor, document_indexes=document_indexes, request=request
     )
-    if duplicates and not confirm_duplicate:
-        visible = set(
-            survivors_visible_to(by)
-            .filter(pk__in=[s.pk for s in duplicates])
-            .values_list("pk", flat=True)
-        )
-        raise DuplicateSuspected(
-            visible_codes=[s.code for s in duplicates if s.pk in visible],
-            hidden_count=sum(1 for s in duplicates if s.pk not in visible),
-        )
+    if check.visible and not confirm_duplicate:
+        return DuplicateSuspected(visible_codes=[s.code for s in check.visible])
     survivor.save()
     for doc in documents:
         SurvivorDocument.objects.create(
@@ -170,11 +344,27 @@ def register_survivor(
             recorded_by=by,
         )
     details: dict[str, Any] = {"agency": agency.code, "documents": len(documents)}
-    if duplicates:
-        details["registered_despite_duplicates"] = [s.code for s in duplicates]
+    if check.visible:
+        details["registered_despite_duplicates"] = [s.code for s in check.visible]
+    if check.hidden:
+        details["possible_duplicates_for_review"] = len(check.hidden)
     record_event(
         action="survivor.registered", actor=by, obj=survivor, request=request, details=details
     )
+    for matched in check.hidden:
+        review = PossibleDuplicate.objects.create(
+            survivor=survivor,
+            matched=matched,
+            found_by=by,
+            reason=rules.duplicate_reason(same_document=matched.pk in check.by_document),
+        )
+        record_event(
+            action="survivor.possible_duplicate_opened",
+            actor=by,
+            obj=survivor,
+            request=request,
+            details={"review": review.pk, "matched": matched.code, "reason": review.reason},
+        )
     return survivor
 
 
@@ -203,6 +393,7 @@ def update_identity(
             if clear[name] != getattr(survivor, name):
                 changed.append(name)
             setattr(survivor, name, clear[name])
+    _check_identity(survivor)
     _refresh_indexes(survivor)
     fields = [*IDENTITY_FIELDS, *CLEAR_FIELDS, "name_ar_index", "name_latin_index"]
     save_with_version(survivor, expected_version=expected_version, fields=fields)
@@ -229,8 +420,8 @@ def add_document(
 ) -> SurvivorDocument:
     _require(by, "survivors.register")
     _require_in_scope(by, survivor)
-    if not rules.compact_document_number(number):
-        raise SurvivorError(_("Enter the document number."))
+    if not rules.is_document_number(number):
+        raise SurvivorError(problem_message("document_number_required"))
     document = SurvivorDocument.objects.create(
         survivor=survivor,
         kind=kind,
@@ -391,3 +582,47 @@ def withdraw_consent(
             object_code=survivor.code,
         )
     return consent
+
+
+@transaction.atomic
+def decide_possible_duplicate(
+    *,
+    review: PossibleDuplicate,
+    by: Any,
+    status: str,
+    expected_version: int,
+    request: HttpRequest | None = None,
+) -> PossibleDuplicate:
+    """A supervisor decides whether two survivors are one person or two.
+
+    Only a supervisor who may see both survivors decides; a match with a survivor outside
+    the agency's scope waits for the national review. The decision is recorded; merging
+    records is not done here.
+    """
+    _require(by, "survivors.review_duplicates")
+    if not reviews_visible_to(by).filter(pk=review.pk).exists():
+        raise SurvivorNotFound
+    if not survivors_visible_to(by).filter(pk=review.matched_id).exists():
+        raise SurvivorError(
+            _(
+                "The other survivor is outside your agency's scope: this possible match "
+                "waits for the national review."
+            )
+        )
+    if status not in PossibleDuplicate.TRANSITIONS.get(review.status, frozenset()):
+        raise SurvivorError(_("This possible match has already been decided."))
+    review.status = status
+    review.decided_by = by
+    review.decided_at = timezone.now()
+    save_with_version(
+        review, expected_version=expected_version, fields=["status", "decided_by", "decided_at"]
+    )
+    matched_code = Survivor.objects.filter(pk=review.matched_id).values_list("code", flat=True)[0]
+    record_event(
+        action="survivor.possible_duplicate_decided",
+        actor=by,
+        obj=review.survivor,
+        request=request,
+        details={"review": review.pk, "matched": matched_code, "status": status},
+    )
+    return review

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -26,15 +27,32 @@ from himaya.agencies.models import Agency, Governorate, Role
 from himaya.agencies.permissions import require_capability
 from himaya.agencies.selectors import agency_ids_for
 from himaya.core.locking import ConcurrentEditError
-from himaya.survivors import actions
-from himaya.survivors.actions import DocumentInput, DuplicateSuspected, RevealPurpose, SurvivorError
+from himaya.survivors import actions, rules
+from himaya.survivors.actions import (
+    DocumentInput,
+    DuplicateSuspected,
+    RevealPurpose,
+    SurvivorError,
+    TooManyDuplicateChecks,
+    problem_message,
+)
 from himaya.survivors.countries import COUNTRIES
-from himaya.survivors.models import Consent, ConsentPurpose, DocumentKind, Sex, Survivor
+from himaya.survivors.models import (
+    Consent,
+    ConsentPurpose,
+    DocumentKind,
+    DuplicateReason,
+    ReviewStatus,
+    Sex,
+    Survivor,
+)
 from himaya.survivors.selectors import (
+    awaits_review,
     consents_of,
     documents_of,
     get_consent_or_404,
     get_survivor_or_404,
+    review_list,
     search_survivors,
     survivor_list,
     survivors_visible_to,
@@ -66,6 +84,44 @@ class SurvivorClearSerializer(serializers.ModelSerializer):
         model = Survivor
         fields = CLEAR_FIELDS
         read_only_fields = CLEAR_FIELDS
+
+
+class SurvivorCreatedSerializer(SurvivorClearSerializer):
+    """The registered survivor; ``duplicate_review`` is true when a supervisor will review a
+    possible match (nothing more is said about it), with that notice in ``detail``."""
+
+    duplicate_review = serializers.SerializerMethodField()
+    detail = serializers.SerializerMethodField()
+
+    class Meta(SurvivorClearSerializer.Meta):
+        fields = [*CLEAR_FIELDS, "duplicate_review", "detail"]
+        read_only_fields = fields
+
+    def get_duplicate_review(self, survivor: Survivor) -> bool:
+        return bool(self.context.get("duplicate_review"))
+
+    def get_detail(self, survivor: Survivor) -> str:
+        return str(actions.REVIEW_NOTICE) if self.context.get("duplicate_review") else ""
+
+
+class PossibleDuplicateOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    survivor = serializers.CharField(source="survivor_code", help_text="The registered survivor.")
+    matched = serializers.CharField(
+        source="matched_code",
+        allow_null=True,
+        help_text="The matched survivor's code, or null when it is outside the user's scope.",
+    )
+    reason = serializers.ChoiceField(choices=DuplicateReason.choices)
+    status = serializers.ChoiceField(choices=ReviewStatus.choices)
+    created_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+    version = serializers.IntegerField()
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        data["matched"] = data["matched"] or None
+        return data
 
 
 class DocumentOutSerializer(serializers.Serializer):
@@ -162,9 +218,7 @@ class SurvivorCreateSerializer(serializers.Serializer):
         max_length=500, required=False, allow_blank=True, default=""
     )
     sex = serializers.ChoiceField(choices=Sex.choices, default=Sex.UNKNOWN)
-    birth_year = serializers.IntegerField(
-        min_value=1900, max_value=2100, required=False, allow_null=True, default=None
-    )
+    birth_year = serializers.IntegerField(required=False, allow_null=True, default=None)
     age_is_estimated = serializers.BooleanField(default=False)
     nationality = serializers.ChoiceField(choices=COUNTRIES, default="EG")
     governorate_of_origin = serializers.CharField(
@@ -176,20 +230,28 @@ class SurvivorCreateSerializer(serializers.Serializer):
     confirm_duplicate = serializers.BooleanField(default=False)
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
-        if not data["name_ar"].strip() and not data["name_latin"].strip():
-            raise ValidationError({"name_ar": ["Enter the name in Arabic or in Latin script."]})
+        # The rules of the registration action, answered field by field.
+        errors: dict[str, list[str]] = {}
+        for field, name_problem in rules.name_problems(
+            name_ar=data["name_ar"], name_latin=data["name_latin"]
+        ):
+            errors.setdefault(field, []).append(problem_message(name_problem))
         dob = data.get("date_of_birth")
+        problem = rules.birth_problem(
+            date_of_birth=dob, birth_year=data.get("birth_year"), today=timezone.localdate()
+        )
+        if problem is not None:
+            field = "date_of_birth" if problem == "implausible_birth_date" else "birth_year"
+            errors.setdefault(field, []).append(problem_message(problem))
+        if errors:
+            raise ValidationError(errors)
         if dob is not None:
-            if data.get("birth_year") not in (None, dob.year):
-                raise ValidationError(
-                    {"birth_year": ["The year does not match the date of birth."]}
-                )
             data["birth_year"] = dob.year
         code = data.get("governorate_of_origin")
         if code:
             governorate = Governorate.objects.filter(code=code).first()
             if governorate is None:
-                raise ValidationError({"governorate_of_origin": ["Unknown governorate."]})
+                raise ValidationError({"governorate_of_origin": [gettext("Unknown governorate.")]})
             data["governorate_of_origin"] = governorate
         else:
             data["governorate_of_origin"] = None
@@ -213,8 +275,9 @@ DuplicateSerializer = inline_serializer(
     "SurvivorDuplicate",
     {
         "detail": serializers.CharField(),
-        "existing_codes": serializers.ListField(child=serializers.CharField()),
-        "hidden_matches": serializers.IntegerField(),
+        "existing_codes": serializers.ListField(
+            child=serializers.CharField(), help_text="Matching survivors in the user's scope."
+        ),
     },
 )
 
@@ -246,10 +309,11 @@ class SurvivorCreateApi(APIView):
     @extend_schema(
         request=SurvivorCreateSerializer,
         responses={
-            201: SurvivorClearSerializer,
+            201: SurvivorCreatedSerializer,
             400: ErrorSerializer,
             403: ErrorSerializer,
             409: DuplicateSerializer,
+            429: ErrorSerializer,
         },
     )
     def post(self, request: Request) -> Response:
@@ -264,7 +328,7 @@ class SurvivorCreateApi(APIView):
             agencies.filter(code=data["agency"]).first() if data.get("agency") else agencies.first()
         )
         if agency is None:
-            raise ValidationError({"agency": ["Not one of your agencies."]})
+            raise ValidationError({"agency": [gettext("Not one of your agencies.")]})
         identity = {
             name: data[name]
             for name in ("name_ar", "name_latin", "aliases", "phone", "address", "family_contact")
@@ -285,16 +349,39 @@ class SurvivorCreateApi(APIView):
             )
         except DuplicateSuspected as exc:
             return Response(
-                {
-                    "detail": str(exc.message),
-                    "existing_codes": exc.visible_codes,
-                    "hidden_matches": exc.hidden_count,
-                },
+                {"detail": str(exc.message), "existing_codes": exc.visible_codes},
                 status=status.HTTP_409_CONFLICT,
             )
+        except TooManyDuplicateChecks as exc:
+            return Response({"detail": str(exc.message)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
         except SurvivorError as exc:
             return Response({"detail": str(exc.message)}, status=status.HTTP_400_BAD_REQUEST)
-        return Response(SurvivorClearSerializer(survivor).data, status=status.HTTP_201_CREATED)
+        body = SurvivorCreatedSerializer(
+            survivor, context={"duplicate_review": awaits_review(survivor)}
+        ).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class PossibleDuplicateListApi(ListAPIView):
+    """Possible duplicates waiting for (or given) a supervisor's review, within scope."""
+
+    serializer_class = PossibleDuplicateOutSerializer
+
+    def get_queryset(self) -> Any:
+        require_capability(self.request.user, "survivors.review_duplicates")
+        wanted = self.request.query_params.get("status", "")
+        if wanted and wanted not in ReviewStatus.values:
+            raise ValidationError({"status": [gettext("Unknown status.")]})
+        return review_list(self.request.user, status=wanted)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, enum=list(ReviewStatus.values), required=False)
+        ],
+        responses={200: PossibleDuplicateOutSerializer(many=True), 403: ErrorSerializer},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
 
 
 class SurvivorDetailApi(APIView):
@@ -315,7 +402,9 @@ class SurvivorDetailApi(APIView):
         with_identity = False
         if purpose:
             if purpose not in RevealPurpose.values:
-                return Response({"detail": "Unknown purpose."}, status=status.HTTP_400_BAD_REQUEST)
+                return Response(
+                    {"detail": gettext("Unknown purpose.")}, status=status.HTTP_400_BAD_REQUEST
+                )
             try:
                 actions.reveal_identity(
                     survivor=survivor, by=request.user, purpose=purpose, request=request._request
@@ -353,7 +442,7 @@ class ConsentCreateApi(APIView):
         if data["recipient"]:
             recipient = Agency.objects.filter(code=data["recipient"], is_active=True).first()
             if recipient is None:
-                raise ValidationError({"recipient": ["Unknown agency."]})
+                raise ValidationError({"recipient": [gettext("Unknown agency.")]})
         try:
             consent = actions.record_consent(
                 survivor=survivor,

@@ -6,9 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from himaya.agencies.models import Agency, Governorate
 from himaya.survivors import rules
-from himaya.survivors.actions import RevealPurpose
+from himaya.survivors.actions import RevealPurpose, problem_message
 from himaya.survivors.countries import COUNTRIES
-from himaya.survivors.models import ConsentPurpose, DocumentKind, Sex
+from himaya.survivors.models import ConsentPurpose, DocumentKind, ReviewStatus, Sex
 
 IDENTITY_NAMES = (
     "name_ar",
@@ -78,14 +78,10 @@ class SurvivorDataForm(StyledForm):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    birth_year = forms.IntegerField(
-        label=_("Year of birth"), required=False, min_value=1900, max_value=2100
-    )
+    birth_year = forms.IntegerField(label=_("Year of birth"), required=False)
     estimated_age = forms.IntegerField(
         label=_("Estimated age (years)"),
         required=False,
-        min_value=0,
-        max_value=120,
         help_text=_("When neither the date nor the year of birth is known."),
     )
     age_is_estimated = forms.BooleanField(label=_("The age is estimated"), required=False)
@@ -109,30 +105,36 @@ class SurvivorDataForm(StyledForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not (data.get("name_ar") or "").strip() and not (data.get("name_latin") or "").strip():
-            self.add_error("name_ar", _("Enter the name in Arabic or in Latin script."))
+        for field, code in rules.name_problems(
+            name_ar=data.get("name_ar") or "", name_latin=data.get("name_latin") or ""
+        ):
+            self.add_error(field, problem_message(code))
         date_of_birth = data.get("date_of_birth")
         birth_year = data.get("birth_year")
         estimated_age = data.get("estimated_age")
         today = timezone.localdate()
-        if date_of_birth is not None:
-            if date_of_birth > today:
-                self.add_error("date_of_birth", _("The date of birth is in the future."))
-            elif birth_year is not None and birth_year != date_of_birth.year:
-                self.add_error("birth_year", _("The year does not match the date of birth."))
-            else:
-                data["birth_year"] = date_of_birth.year
-                data["age_is_estimated"] = False
-        elif estimated_age is not None:
+        if date_of_birth is None and estimated_age is not None:
             if birth_year is not None:
                 self.add_error(
                     "estimated_age", _("Give either the year of birth or an estimated age.")
                 )
-            else:
-                data["birth_year"] = rules.birth_year_from_age(estimated_age, today=today)
-                data["age_is_estimated"] = True
-        if data.get("birth_year") is not None and data["birth_year"] > today.year:
-            self.add_error("birth_year", _("The year of birth is in the future."))
+                return data
+            problem = rules.age_problem(estimated_age, today=today)
+            if problem is not None:
+                self.add_error("estimated_age", problem_message(problem))
+                return data
+            data["birth_year"] = rules.birth_year_from_age(estimated_age, today=today)
+            data["age_is_estimated"] = True
+            return data
+        problem = rules.birth_problem(
+            date_of_birth=date_of_birth, birth_year=birth_year, today=today
+        )
+        if problem is not None:
+            field = "date_of_birth" if problem == "implausible_birth_date" else "birth_year"
+            self.add_error(field, problem_message(problem))
+        elif date_of_birth is not None:
+            data["birth_year"] = date_of_birth.year
+            data["age_is_estimated"] = False
         return data
 
     def identity(self) -> dict[str, str]:
@@ -176,7 +178,7 @@ class RegisterForm(SurvivorDataForm):
         kind, number = data.get("document_kind"), (data.get("document_number") or "").strip()
         if number and not kind:
             self.add_error("document_kind", _("Choose the kind of document."))
-        if kind and not rules.compact_document_number(number):
+        if kind and not rules.is_document_number(number):
             self.add_error("document_number", _("Enter the document number."))
         return data
 
@@ -194,8 +196,8 @@ class DocumentForm(StyledForm):
 
     def clean_number(self) -> str:
         number: str = self.cleaned_data["number"].strip()
-        if not rules.compact_document_number(number):
-            raise forms.ValidationError(_("Enter the document number."))
+        if not rules.is_document_number(number):
+            raise forms.ValidationError(problem_message("document_number_required"))
         return number
 
 
@@ -255,3 +257,13 @@ class SearchForm(StyledForm):
     q = forms.CharField(
         label=_("Code, exact name or document number"), max_length=200, required=False
     )
+
+
+class ReviewDecisionForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[
+            (ReviewStatus.DISTINCT, ReviewStatus.DISTINCT.label),
+            (ReviewStatus.CONFIRMED, ReviewStatus.CONFIRMED.label),
+        ]
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)

@@ -181,3 +181,83 @@ class SurvivorDocument(VersionedModel):
 
     def __str__(self) -> str:
         return f"{self.survivor.code} · {self.get_kind_display()}"
+
+
+class DuplicateReason(models.TextChoices):
+    DOCUMENT = "document", _("Same document number")
+    NAME_AND_YEAR = "name_year", _("Same name and year of birth")
+
+
+class ReviewStatus(models.TextChoices):
+    OPEN = "open", _("Waiting for review")
+    DISTINCT = "distinct", _("Different people")
+    CONFIRMED = "confirmed", _("Same person")
+
+
+class PossibleDuplicate(VersionedModel):
+    """A match found at registration with a survivor outside the registering agency's scope.
+
+    The worker who registered is told only that a supervisor will review a possible match;
+    the record waits here for that review.
+    """
+
+    TRANSITIONS: dict[str, frozenset[str]] = {
+        ReviewStatus.OPEN: frozenset({ReviewStatus.DISTINCT, ReviewStatus.CONFIRMED}),
+        ReviewStatus.DISTINCT: frozenset(),
+        ReviewStatus.CONFIRMED: frozenset(),
+    }
+
+    survivor = models.ForeignKey(
+        Survivor,
+        verbose_name=_("survivor registered"),
+        on_delete=models.PROTECT,
+        related_name="possible_duplicates",
+    )
+    matched = models.ForeignKey(
+        Survivor, verbose_name=_("survivor matched"), on_delete=models.PROTECT, related_name="+"
+    )
+    found_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("found by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=DuplicateReason.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.OPEN
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("possible duplicate")
+        verbose_name_plural = _("possible duplicates")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survivor", "matched"], name="possible_duplicate_pair_once"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(survivor=models.F("matched")),
+                name="possible_duplicate_two_survivors",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reason__in=["document", "name_year"]),
+                name="possible_duplicate_reason_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="open", decided_at__isnull=True)
+                | models.Q(status__in=["distinct", "confirmed"], decided_at__isnull=False),
+                name="possible_duplicate_decided_when_closed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survivor.code} ~ {self.matched.code}"

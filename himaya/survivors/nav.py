@@ -14,6 +14,19 @@ register(
     )
 )
 
+register(
+    NavItem(
+        key="possible_duplicates",
+        label=_("Possible duplicates"),
+        url_name="survivors:reviews",
+        permission="survivors.review_duplicates",
+        description=_(
+            "Review registrations of your agency that may be the same person as another survivor."
+        ),
+        order=21,
+    )
+)
+
 register_panel(
     CasePanel(
         key="survivor",

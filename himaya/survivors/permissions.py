@@ -10,3 +10,8 @@ declare(
     _("Record and withdraw survivors' consent (within the agency's survivors)"),
     [Role.CASE_WORKER, Role.SUPERVISOR],
 )
+declare(
+    "survivors.review_duplicates",
+    _("Review possible duplicate registrations (within the agency's survivors)"),
+    [Role.SUPERVISOR],
+)

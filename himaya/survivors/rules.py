@@ -1,19 +1,74 @@
 """Pure rules of the survivors app (no database)."""
 
 import datetime
-import re
 
-from himaya.survivors.models import ConsentPurpose
+from himaya.core import bounds
+from himaya.core.crypto import ascii_digits, normalise, strip_invisible
+from himaya.survivors.models import ConsentPurpose, DuplicateReason
 
 ADULT_AGE = 18
-_DOCUMENT_SEPARATORS = re.compile(r"[\s\-./]+")
+# The oldest estimated age a worker may give (the year it points to must also be plausible).
+MAX_ESTIMATED_AGE = 120
+
+
+def age_problem(age: int, *, today: datetime.date) -> str | None:
+    """Why an estimated age (in whole years) cannot be taken, as a short code, or ``None``."""
+    if age < 0 or age > MAX_ESTIMATED_AGE:
+        return "implausible_age"
+    if not bounds.is_plausible_birth_year(today.year - age, today=today):
+        return "implausible_age"
+    return None
 
 
 def birth_year_from_age(age: int, *, today: datetime.date) -> int:
     """The year of birth that an age (in whole years) given today points to."""
-    if age < 0 or age > 120:
+    if age_problem(age, today=today) is not None:
         raise ValueError("age out of range")
     return today.year - age
+
+
+def birth_problem(
+    *, date_of_birth: datetime.date | None, birth_year: int | None, today: datetime.date
+) -> str | None:
+    """Why a date and a year of birth cannot be recorded together, as a short code, or ``None``.
+
+    A date of birth lies between the first of January of the earliest birth year and
+    today; a year of birth between that year and this one; both, when given, agree.
+    """
+    if date_of_birth is not None:
+        if not bounds.is_plausible_birth_date(date_of_birth, today=today):
+            return "implausible_birth_date"
+        if birth_year is not None and birth_year != date_of_birth.year:
+            return "year_does_not_match_date"
+    if birth_year is not None and not bounds.is_plausible_birth_year(birth_year, today=today):
+        return "implausible_birth_year"
+    return None
+
+
+def visible_text(value: str | None) -> str:
+    """The text without invisible format characters (Unicode Cf) and outer spaces."""
+    return strip_invisible(value or "").strip()
+
+
+NAME_FIELDS = ("name_ar", "name_latin")
+
+
+def name_problems(*, name_ar: str, name_latin: str) -> list[tuple[str, str]]:
+    """What is wrong with the two names, as (field, short code) pairs; empty when nothing.
+
+    A name typed with only invisible characters (zero-width spaces, joiners, direction
+    marks) is refused: it looks empty to every reader and would match every other such
+    name. At least one of the two names must have something visible.
+    """
+    names = {"name_ar": name_ar or "", "name_latin": name_latin or ""}
+    problems = [
+        (field, "name_invisible")
+        for field, value in names.items()
+        if value.strip() and not visible_text(value)
+    ]
+    if not problems and not any(visible_text(value) for value in names.values()):
+        problems.append(("name_ar", "name_required"))
+    return problems
 
 
 def age_in(birth_year: int | None, *, year: int) -> int | None:
@@ -30,8 +85,28 @@ def is_child(birth_year: int | None, *, today: datetime.date) -> bool | None:
 
 
 def compact_document_number(number: str) -> str:
-    """The form of a document number compared for equality: no spaces, dashes, dots."""
-    return _DOCUMENT_SEPARATORS.sub("", number).upper()
+    """The form of a document number compared for equality.
+
+    Letters and digits only (no spaces, dashes, dots, slashes, other punctuation nor
+    invisible characters), the digits of every script as ASCII digits, in upper case.
+    """
+    folded = ascii_digits(strip_invisible(number or "")).upper()
+    return "".join(ch for ch in folded if ch.isalnum())
+
+
+def is_document_number(number: str) -> bool:
+    """Whether a typed document number has something left to compare once compacted."""
+    return bool(normalise(compact_document_number(number)))
+
+
+def duplicate_reason(*, same_document: bool) -> str:
+    """Why two survivors were matched: a shared document outweighs a shared name and year."""
+    return DuplicateReason.DOCUMENT if same_document else DuplicateReason.NAME_AND_YEAR
+
+
+def is_over_check_limit(*, checks_in_window: int, limit: int) -> bool:
+    """Whether one more duplicate check would exceed ``limit`` checks in the window."""
+    return checks_in_window >= limit
 
 
 def is_duplicate(

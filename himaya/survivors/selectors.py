@@ -8,7 +8,7 @@ analysts, auditors, fund, grants and empowerment officers, operators) sees none 
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -19,7 +19,13 @@ from himaya.cases.selectors import cases_visible_to
 from himaya.core.codes import is_valid_code
 from himaya.core.typing import AnyUser
 from himaya.survivors.indexes import document_index, name_index
-from himaya.survivors.models import Consent, Survivor, SurvivorDocument
+from himaya.survivors.models import (
+    Consent,
+    PossibleDuplicate,
+    ReviewStatus,
+    Survivor,
+    SurvivorDocument,
+)
 
 
 def consent_on_file(survivor: Survivor, *, purpose: str, recipient: Agency | None = None) -> bool:
@@ -73,14 +79,20 @@ def search_survivors(user: AnyUser, query: str) -> QuerySet[Survivor]:
     if is_valid_code(query, "SV"):
         return visible.filter(code=query.upper())
     by_name = name_index(query)
-    with_document = SurvivorDocument.objects.filter(
-        number_index=document_index(query), is_active=True
-    ).values("survivor_id")
+    by_number = document_index(query)
+    # An empty index (nothing left of the query once normalised) matches nothing.
+    condition: Any = Q(pk__in=[])
+    if by_name:
+        condition |= Q(name_ar_index=by_name) | Q(name_latin_index=by_name)
+    if by_number:
+        condition |= Q(
+            pk__in=SurvivorDocument.objects.filter(number_index=by_number, is_active=True).values(
+                "survivor_id"
+            )
+        )
     # The matches come first, from indexed equalities only; the scope is then checked on
     # the few rows found instead of on every survivor.
-    matching = Survivor.objects.filter(
-        Q(name_ar_index=by_name) | Q(name_latin_index=by_name) | Q(pk__in=with_document)
-    ).values("pk")
+    matching = Survivor.objects.filter(condition).values("pk")
     return visible.filter(pk__in=matching)
 
 
@@ -119,6 +131,62 @@ def possible_duplicates(
     if exclude_pk is not None:
         found = found.exclude(pk=exclude_pk)
     return list(found.order_by("created_at", "id"))
+
+
+def survivor_ids_with_documents(document_indexes: set[str]) -> set[int]:
+    """Survivors (whatever the scope) holding an active document with one of these indexes."""
+    indexes = {value for value in document_indexes if value}
+    if not indexes:
+        return set()
+    return set(
+        SurvivorDocument.objects.filter(number_index__in=indexes, is_active=True).values_list(
+            "survivor_id", flat=True
+        )
+    )
+
+
+def reviews_visible_to(user: AnyUser) -> QuerySet[PossibleDuplicate]:
+    """Possible duplicates a supervisor reviews: those whose registered survivor is in scope.
+
+    The matched survivor may lie outside the supervisor's scope; its code is then never
+    shown (see ``review_list``).
+    """
+    if not user.is_authenticated or not user.has_perm("survivors.review_duplicates"):
+        return PossibleDuplicate.objects.none()
+    return PossibleDuplicate.objects.filter(survivor__in=survivors_visible_to(user).values("pk"))
+
+
+def review_list(user: AnyUser, *, status: str = "") -> list[PossibleDuplicate]:
+    """The visible review items, open ones first, each with ``matched_code``: the matched
+    survivor's code when the user may see it, otherwise ``""``. Two queries."""
+    # Codes only: no survivor row is loaded, so nothing is decrypted.
+    reviews = reviews_visible_to(user).annotate(
+        survivor_code=F("survivor__code"), any_matched_code=F("matched__code")
+    )
+    if status:
+        reviews = reviews.filter(status=status)
+    items: list[PossibleDuplicate] = list(reviews.order_by("-created_at", "-id"))
+    matched_ids = {item.matched_id for item in items}
+    visible = set(
+        survivors_visible_to(user).filter(pk__in=matched_ids).values_list("pk", flat=True)
+    )
+    for item in items:
+        code = getattr(item, "any_matched_code", "") if item.matched_id in visible else ""
+        item.matched_code = code  # type: ignore[attr-defined]
+    items.sort(key=lambda item: item.status != ReviewStatus.OPEN)
+    return items
+
+
+def get_review_or_404(user: AnyUser, review_id: int) -> PossibleDuplicate:
+    review = reviews_visible_to(user).filter(pk=review_id).first()
+    if review is None:
+        raise Http404
+    return review
+
+
+def awaits_review(survivor: Survivor) -> bool:
+    """Whether a possible match of this survivor waits for a supervisor's review."""
+    return PossibleDuplicate.objects.filter(survivor=survivor, status=ReviewStatus.OPEN).exists()
 
 
 def consents_of(survivor: Survivor) -> QuerySet[Consent]:

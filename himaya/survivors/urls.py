@@ -6,6 +6,7 @@ app_name = "survivors"
 
 urlpatterns = [
     path("api/survivors/", api.SurvivorListApi.as_view(), name="api_list"),
+    path("api/possible-duplicates/", api.PossibleDuplicateListApi.as_view(), name="api_reviews"),
     path("api/survivors/create/", api.SurvivorCreateApi.as_view(), name="api_create"),
     path("api/survivors/<str:code>/", api.SurvivorDetailApi.as_view(), name="api_detail"),
     path(
@@ -25,6 +26,12 @@ urlpatterns = [
     ),
     path("", views.survivor_list_view, name="list"),
     path("register/", views.register_view, name="register"),
+    path("possible-duplicates/", views.review_list_view, name="reviews"),
+    path(
+        "possible-duplicates/<int:review_id>/decide/",
+        views.decide_review_view,
+        name="decide_review",
+    ),
     path("case/<str:code>/panel/", views.case_panel_view, name="case_panel"),
     path("<str:code>/", views.detail_view, name="detail"),
     path("<str:code>/identity/", views.reveal_view, name="reveal"),

@@ -18,7 +18,12 @@ from himaya.agencies.selectors import agency_ids_for
 from himaya.cases.selectors import get_case_or_404
 from himaya.core.locking import ConcurrentEditError
 from himaya.survivors import actions
-from himaya.survivors.actions import DocumentInput, DuplicateSuspected, SurvivorError
+from himaya.survivors.actions import (
+    DocumentInput,
+    DuplicateSuspected,
+    SurvivorError,
+    TooManyDuplicateChecks,
+)
 from himaya.survivors.countries import country_name
 from himaya.survivors.forms import (
     ConsentForm,
@@ -26,15 +31,19 @@ from himaya.survivors.forms import (
     EditIdentityForm,
     RegisterForm,
     RevealForm,
+    ReviewDecisionForm,
     SearchForm,
     WithdrawConsentForm,
 )
 from himaya.survivors.models import Survivor
 from himaya.survivors.selectors import (
+    awaits_review,
     consents_of,
     documents_of,
     get_consent_or_404,
+    get_review_or_404,
     get_survivor_or_404,
+    review_list,
     search_survivors,
     survivor_list,
     survivors_visible_to,
@@ -81,6 +90,7 @@ def register_view(request: HttpRequest) -> HttpResponse:
     agencies = _case_agencies(request)
     form = RegisterForm(request.POST or None, agencies=agencies)
     duplicate: DuplicateSuspected | None = None
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         documents = []
@@ -104,6 +114,9 @@ def register_view(request: HttpRequest) -> HttpResponse:
             )
         except DuplicateSuspected as exc:
             duplicate = exc
+        except TooManyDuplicateChecks as exc:
+            form.add_error(None, str(exc.message))
+            status = 429
         except SurvivorError as exc:
             form.add_error(None, str(exc.message))
         else:
@@ -111,8 +124,50 @@ def register_view(request: HttpRequest) -> HttpResponse:
                 request,
                 _("Survivor registered with the code %(code)s.") % {"code": survivor.code},
             )
+            if awaits_review(survivor):
+                messages.warning(request, str(actions.REVIEW_NOTICE))
             return redirect("survivors:detail", code=survivor.code)
-    return render(request, "survivors/register.html", {"form": form, "duplicate": duplicate})
+    return render(
+        request,
+        "survivors/register.html",
+        {"form": form, "duplicate": duplicate},
+        status=status,
+    )
+
+
+@login_required
+@permission_required("survivors.review_duplicates", raise_exception=True)
+@require_GET
+def review_list_view(request: HttpRequest) -> HttpResponse:
+    """The supervisor's queue of possible duplicates among the agency's survivors."""
+    reviews = review_list(request.user)
+    for review in reviews:
+        review.form = ReviewDecisionForm(initial={"version": review.version})  # type: ignore[attr-defined]
+    return render(request, "survivors/reviews.html", {"reviews": reviews})
+
+
+@login_required
+@permission_required("survivors.review_duplicates", raise_exception=True)
+@require_POST
+def decide_review_view(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = get_review_or_404(request.user, review_id)
+    form = ReviewDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The form was incomplete: nothing was changed."))
+        return redirect("survivors:reviews")
+    try:
+        actions.decide_possible_duplicate(
+            review=review,
+            by=request.user,
+            status=form.cleaned_data["status"],
+            expected_version=form.cleaned_data["version"],
+            request=request,
+        )
+    except (ConcurrentEditError, SurvivorError) as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("The decision on the possible match was recorded."))
+    return redirect("survivors:reviews")
 
 
 def _detail_context(request: HttpRequest, survivor: Survivor, **extra: Any) -> dict[str, Any]:

@@ -1,7 +1,9 @@
+from collections.abc import Iterable
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from himaya.core.codes import ALPHABET, is_valid_code, new_code
+from himaya.core.codes import ALPHABET, is_valid_code, new_code, new_codes
 
 
 def test_codes_have_a_prefix_two_groups_and_a_check_character() -> None:
@@ -35,3 +37,20 @@ def test_a_single_changed_character_is_detected(position: int, replacement: str)
 
 def test_a_code_with_the_wrong_prefix_is_not_valid() -> None:
     assert not is_valid_code(new_code("SV"), "CS")
+
+
+def test_bulk_codes_are_distinct_and_never_one_already_taken() -> None:
+    refused: list[str] = []
+
+    def taken(candidates: Iterable[str]) -> list[str]:
+        candidates = sorted(candidates)
+        if not refused:  # the first look-up finds two of the candidates stored already
+            refused.extend(candidates[:2])
+            return candidates[:2]
+        return []
+
+    codes = new_codes("SV", 1_000, taken=taken)
+    assert len(codes) == len(set(codes)) == 1_000
+    assert len(refused) == 2
+    assert not set(refused) & set(codes)
+    assert all(is_valid_code(code, "SV") for code in codes)

@@ -1,6 +1,11 @@
+import sys
+import unicodedata
+
 import pytest
 from django.db import connection
 from django.test import override_settings
+from hypothesis import given
+from hypothesis import strategies as st
 
 from himaya.core import crypto
 from himaya.core.crypto import DecryptionError, blind_index, normalise
@@ -86,3 +91,88 @@ def test_the_blind_index_depends_on_its_own_key() -> None:
     before = blind_index("فاطمة", purpose="name")
     with override_settings(BLIND_INDEX_KEY="another-key"):
         assert blind_index("فاطمة", purpose="name") != before
+
+
+# Every invisible format character named by the normalisation rule, plus the soft hyphen.
+INVISIBLE = [
+    "\u200b",  # zero-width space
+    "\u200c",  # zero-width non-joiner
+    "\u200d",  # zero-width joiner
+    "\u2060",  # word joiner
+    "\ufeff",  # byte order mark
+    "\u200e",  # left-to-right mark
+    "\u200f",  # right-to-left mark
+    "\u202a",
+    "\u202b",
+    "\u202c",
+    "\u202d",
+    "\u202e",  # embeddings and overrides
+    "\u2066",
+    "\u2067",
+    "\u2068",
+    "\u2069",  # isolates
+    "\u00ad",  # soft hyphen
+]
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("A١٢٣٤٥٦٧", "A1234567"),  # Arabic-Indic digits
+        ("A۱۲۳۴۵۶۷", "A1234567"),  # Persian digits
+        ("A١٢٣۴۵۶٧", "a1234567"),  # both, mixed
+        ("A１２３", "A123"),  # full-width digits
+        ("فاط\u200bمة أحمد", "فاطمة أحمد"),
+        ("Fat\u200dma\u2060 Ahmed", "Fatma Ahmed"),
+        ("\u202bفاطمة\u202c", "فاطمة"),
+        ("\u2067Fatma\u2069 \u200eAhmed\u200f", "Fatma Ahmed"),
+        ("\ufeffA\u200c123", "A123"),
+    ],
+)
+def test_digits_of_every_script_and_invisible_characters_do_not_change_the_blind_index(
+    one: str, other: str
+) -> None:
+    assert normalise(one) == normalise(other)
+    assert blind_index(one, purpose="document") == blind_index(other, purpose="document")
+
+
+@pytest.mark.parametrize("invisible", INVISIBLE)
+def test_each_invisible_character_is_a_unicode_format_character_and_is_removed(
+    invisible: str,
+) -> None:
+    assert unicodedata.category(invisible) == "Cf"
+    assert crypto.strip_invisible(f"فا{invisible}طمة") == "فاطمة"
+    assert normalise(f"فا{invisible}طمة") == normalise("فاطمة")
+    assert normalise(invisible * 3) == ""
+
+
+def test_every_unicode_decimal_digit_normalises_to_its_ascii_digit() -> None:
+    digits = [
+        chr(point)
+        for point in range(sys.maxunicode + 1)
+        if unicodedata.category(chr(point)) == "Nd"
+    ]
+    assert len(digits) > 600  # every script's digits, not only Arabic-Indic and Persian
+    wrong = [ch for ch in digits if normalise(ch) != str(unicodedata.digit(ch))]
+    assert wrong == []
+
+
+@given(
+    text=st.text(max_size=30),
+    inserted=st.lists(
+        st.tuples(st.integers(min_value=0, max_value=30), st.sampled_from(INVISIBLE)),
+        max_size=5,
+    ),
+)
+def test_inserting_invisible_characters_anywhere_changes_nothing(
+    text: str, inserted: list[tuple[int, str]]
+) -> None:
+    text = crypto.strip_invisible(text)
+    spoiled = text
+    for position, invisible in inserted:
+        spoiled = spoiled[:position] + invisible + spoiled[position:]
+    assert normalise(spoiled) == normalise(text)
+
+
+def test_ascii_digits_keeps_everything_that_is_not_a_digit() -> None:
+    assert crypto.ascii_digits("رقم ٤٥ و۶ · A9") == "رقم 45 و6 · A9"

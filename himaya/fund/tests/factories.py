@@ -21,6 +21,8 @@ from himaya.fund.models import (
     Purpose,
     Source,
 )
+from himaya.fund.rules import needs_second_approval
+from himaya.fund.selectors import limit_for
 from himaya.survivors.models import Survivor
 
 
@@ -95,3 +97,20 @@ class PaymentRequestFactory(DjangoModelFactory):
     amount = Decimal("1500.00")
     justification = "علاج عاجل في مستشفى عام"
     requested_by = factory.SubFactory(UserFactory)
+
+    @classmethod
+    def _create(cls, model_class: type[PaymentRequest], *args: Any, **kwargs: Any) -> Any:
+        """Keep the limits in force on the request, as ``request_payment`` does."""
+        if "limit_per_request" not in kwargs and "limit_per_survivor_year" not in kwargs:
+            limit = limit_for(kwargs["budget_line"].fiscal_year, kwargs["purpose"])
+            if limit is not None:
+                kwargs["limit_per_request"] = limit.per_request
+                kwargs["limit_per_survivor_year"] = limit.per_survivor_year
+                if kwargs.get("approvals_required") is None and needs_second_approval(
+                    amount=kwargs["amount"],
+                    per_request=limit.per_request,
+                    per_survivor_year=None,
+                    survivor_year_total=Decimal(0),
+                ):
+                    kwargs["approvals_required"] = 2
+        return super()._create(model_class, *args, **kwargs)

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from himaya.audit.models import AuditEvent
 from himaya.cases.models import CaseEvent
 from himaya.fund import actions
+from himaya.fund.documents import unseal
 from himaya.fund.models import (
     DeletionRefused,
     EntryKind,
@@ -18,6 +19,7 @@ from himaya.fund.models import (
     SupportingDocument,
 )
 from himaya.fund.selectors import balances_of
+from himaya.fund.tests import samples
 from himaya.fund.tests.factories import (
     BudgetLineFactory,
     PaymentLimitFactory,
@@ -27,7 +29,7 @@ from himaya.fund.tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = samples.pdf()
 
 
 def approved_and_paid(payment: PaymentRequest, approver, officer) -> PaymentRequest:
@@ -235,7 +237,9 @@ def test_a_pdf_document_is_stored_under_a_random_name(officer, media_root) -> No
     )
     assert document.content_type == "application/pdf"
     assert document.stored_name.endswith(".pdf") and len(document.stored_name) == 36
-    assert (media_root / "fund" / "documents" / document.stored_name).read_bytes() == PDF
+    stored = (media_root / "fund" / "documents" / document.stored_name).read_bytes()
+    assert not stored.startswith(b"%PDF") and PDF not in stored
+    assert unseal(stored) == PDF
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
 from collections import Counter
 
 import pytest
+import time_machine
 
 from himaya.accounts import demo as accounts_demo
 from himaya.agencies import demo as agencies_demo
@@ -12,6 +13,7 @@ from himaya.fund.tests.factories import make_case
 pytestmark = pytest.mark.django_db
 
 
+@time_machine.travel("2026-03-15 10:00:00+02:00", tick=False)
 def test_the_demo_makes_every_state_once_and_a_second_run_creates_nothing(media_root) -> None:
     agencies_demo.seed()
     accounts_demo.seed()

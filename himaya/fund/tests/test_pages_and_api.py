@@ -13,6 +13,7 @@ from django.urls import reverse
 from himaya.audit.models import AuditEvent
 from himaya.fund import actions
 from himaya.fund.models import LedgerEntry, Method, PaymentRequest, Status, SupportingDocument
+from himaya.fund.tests import samples
 from himaya.fund.tests.factories import BudgetLineFactory, PaymentRequestFactory, make_case
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +75,16 @@ ENDPOINTS = [
     ("fund:api_pay", "payment", "post", FUND, 403, 400),
     ("fund:api_reverse", "payment", "post", {"fund_approver"}, 403, 400),
     ("fund:api_lines", None, "get", FUND, 403, 200),
+    ("fund:api_lines", None, "post", {"fund_approver"}, 403, 400),
     ("fund:api_totals", None, "get", FUND | {"analyst"}, 403, 200),
+    ("fund:api_statement", None, "get", FUND, 403, 200),
+    ("fund:api_upload", "payment", "post", FUND, 403, 400),
+    ("fund:limit_change_approve", "change", "post", {"fund_approver"}, 403, 400),
+    ("fund:limit_change_reject", "change", "post", {"fund_approver"}, 403, 400),
+    ("fund:api_limits", None, "get", FUND, 403, 200),
+    ("fund:api_limit_propose", None, "post", {"fund_approver"}, 403, 400),
+    ("fund:api_limit_approve", "change", "post", {"fund_approver"}, 403, 400),
+    ("fund:api_limit_reject", "change", "post", {"fund_approver"}, 403, 400),
 ]
 
 
@@ -85,8 +95,22 @@ ENDPOINTS = [
 def test_access_matrix(
     client, login, personas, payment, role, name, arg, method, allowed, outsider, ok
 ) -> None:
+    from himaya.fund.models import LimitChange
+
+    change = actions.propose_limit_change(
+        fiscal_year=payment.budget_line.fiscal_year,
+        purpose="",
+        per_request=Decimal("100.00"),
+        per_survivor_year=None,
+        by=personas["fund_approver"],
+    )
     login(personas[role])
-    args = {"payment": [payment.code], "case": [payment.case.code], None: []}[arg]
+    args = {
+        "payment": [payment.code],
+        "case": [payment.case.code],
+        "change": [change.code],
+        None: [],
+    }[arg]
     url = reverse(name, args=args)
     response = getattr(client, method)(url)
     # The approve API with no body approves when allowed (no version needed): otherwise
@@ -96,6 +120,8 @@ def test_access_matrix(
     if response.status_code != 200 or method == "get":
         assert (payment.status, payment.version) == (Status.REQUESTED, 1)
         assert not LedgerEntry.objects.filter(request=payment).exists()
+    change.refresh_from_db()
+    assert (change.status, change.version, LimitChange.objects.count()) == ("proposed", 1, 1)
 
 
 def test_case_workers_see_only_the_payments_of_their_cases(client, login, personas, payment):
@@ -257,7 +283,7 @@ def test_an_upload_of_the_wrong_type_through_the_page_changes_nothing(
 def test_a_png_upload_through_the_page_is_stored(client, login, officer, media_root) -> None:
     payment = PaymentRequestFactory(requested_by=officer)
     login(officer)
-    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    png = samples.png()
     response = client.post(
         reverse("fund:upload", args=[payment.code]), {"file": SimpleUploadedFile("a.png", png)}
     )
@@ -346,6 +372,7 @@ def test_the_statement_headers_follow_the_language_of_the_user(client, login, of
     assert list(sheet.iter_rows(values_only=True))[2][0] == "Budget line"
 
 
+@time_machine.travel("2026-03-15 10:00:00+02:00", tick=False)
 def test_an_approver_opens_a_budget_line_with_its_allocation(client, login, approver) -> None:
     from himaya.fund.models import BudgetLine
     from himaya.fund.selectors import balances_of
@@ -372,28 +399,42 @@ def test_an_approver_opens_a_budget_line_with_its_allocation(client, login, appr
     ]
 
 
-def test_a_limit_set_on_the_page_sends_larger_requests_to_a_second_approver(
-    client, login, officer, approver, second_approver
+def test_a_limit_approved_on_the_page_sends_later_larger_requests_to_a_second_approver(
+    client, login, officer, approver, second_approver, make_persona
 ) -> None:
-    payment = PaymentRequestFactory(requested_by=officer, amount=Decimal("2500.00"))
+    from himaya.agencies.models import Role
+    from himaya.fund.models import LimitChange
+
+    line = BudgetLineFactory()
     login(approver)
     response = client.post(
         reverse("fund:limits"),
         {
-            "fiscal_year": payment.budget_line.fiscal_year.pk,
+            "fiscal_year": line.fiscal_year.pk,
             "purpose": "medical",
             "per_request": "2000.00",
             "per_survivor_year": "",
         },
     )
     assert response.status_code == 302
+    change = LimitChange.objects.get()
+    login(second_approver)
+    response = client.post(
+        reverse("fund:limit_change_approve", args=[change.code]), {"version": change.version}
+    )
+    assert response.status_code == 302
+    payment = PaymentRequestFactory(
+        requested_by=officer, budget_line=line, amount=Decimal("2500.00")
+    )
+    assert (payment.approvals_required, payment.limit_per_request) == (2, Decimal("2000.00"))
     client.post(reverse("fund:approve", args=[payment.code]), {"version": 1})
     payment.refresh_from_db()
     assert payment.status == Status.SECOND_APPROVAL_NEEDED
-    login(second_approver)
+    third = make_persona(Role.FUND_APPROVER, None, "fund_approver_3")
+    login(third)
     client.post(reverse("fund:approve", args=[payment.code]), {"version": payment.version})
     payment.refresh_from_db()
-    assert (payment.status, payment.second_approved_by) == (Status.APPROVED, second_approver)
+    assert (payment.status, payment.second_approved_by) == (Status.APPROVED, third)
 
 
 def test_a_stale_approval_on_the_page_is_refused_shown_and_changes_nothing(

@@ -79,14 +79,20 @@ def test_consent_for_another_purpose_does_not_allow_a_referral(world: World) -> 
 
 def test_referral_to_an_embassy_needs_the_embassy_consent(world: World) -> None:
     embassy = PartnerAgencyFactory(kind="embassy", country="ET")
+    world.case.survivor.nationality = "ET"
+    world.case.survivor.save()
     Consent.objects.create(
         survivor=world.case.survivor,
         purpose="referral",
+        recipient=embassy,
         given_on=timezone.localdate(),
         recorded_by=world.case_worker,
     )
-    with pytest.raises(actions.ConsentMissing):
+    with pytest.raises(actions.EmbassyRefused):
         create(world, to_agency=embassy)
+    with pytest.raises(actions.EmbassyRefused):
+        create(world, to_agency=embassy, by=world.supervisor, override_reason="Urgent")
+    assert Referral.objects.count() == 0
     Consent.objects.create(
         survivor=world.case.survivor,
         purpose="embassy",

@@ -18,6 +18,12 @@ def test_demo_refers_cases_to_every_kind_of_partner_in_every_state_and_only_once
     cases = [CaseFactory(lead_agency=cairo, case_worker=worker) for _ in range(16)]
     police = agencies_demo.agency("Anti-Trafficking Police Unit")
     give_consent(cases[5].survivor, worker, recipient=police)
+    ethiopia = agencies_demo.agency("Embassy of Ethiopia in Cairo")
+    # An Ethiopian who consented to the embassy, and a Sudanese with a consent naming it.
+    for case, nationality in [(cases[14], "ET"), (cases[2], "SD")]:
+        case.survivor.nationality = nationality
+        case.survivor.save()
+        give_consent(case.survivor, worker, purpose="embassy", recipient=ethiopia)
 
     first = demo.seed()
     count = Referral.objects.count()
@@ -25,7 +31,7 @@ def test_demo_refers_cases_to_every_kind_of_partner_in_every_state_and_only_once
 
     assert first == f"{count} referrals created, {count} in the demo"
     assert second == f"0 referrals created, {count} in the demo"
-    assert Referral.objects.count() == count == 16
+    assert Referral.objects.count() == count == 15
     assert set(Referral.objects.values_list("status", flat=True)) == set(Status.values)
     assert Referral.objects.overdue().count() == 3
     assert set(Referral.objects.values_list("to_agency__kind", flat=True)) == {
@@ -38,7 +44,12 @@ def test_demo_refers_cases_to_every_kind_of_partner_in_every_state_and_only_once
     consented = Referral.objects.get(case=cases[5])
     assert consented.to_agency == police
     assert consented.consent_basis == ConsentBasis.CONSENT
-    assert Referral.objects.filter(consent_basis=ConsentBasis.OVERRIDE).count() == 15
+    # The embassy gets only the Ethiopian who consented to it: never an override, never
+    # the Sudanese survivor, so one of its two planned referrals is not made.
+    embassy = Referral.objects.get(to_agency=ethiopia)
+    assert embassy.case == cases[14]
+    assert embassy.consent_basis == ConsentBasis.CONSENT
+    assert Referral.objects.filter(consent_basis=ConsentBasis.OVERRIDE).count() == 13
 
 
 def test_demo_without_cases_refers_nothing() -> None:

@@ -89,9 +89,62 @@ def test_shared_fields_show_only_while_open_and_on_a_standing_basis(
     is_open: bool, consent: bool, overridden: bool, shows: bool
 ) -> None:
     assert (
-        rules.shows_shared_fields(is_open=is_open, consent_stands=consent, overridden=overridden)
+        rules.shows_shared_fields(
+            is_open=is_open,
+            to_embassy=False,
+            consent_stands=consent,
+            overridden=overridden,
+            embassy_refusal=None,
+        )
         == shows
     )
+
+
+@pytest.mark.parametrize(
+    ("country", "nationality", "consent", "refusal"),
+    [
+        ("ET", "ET", True, None),
+        (" et ", "ET", True, None),
+        ("ET", "ET", False, rules.EMBASSY_NO_CONSENT),
+        ("ET", "SD", True, rules.EMBASSY_OTHER_COUNTRY),
+        ("ET", "SD", False, rules.EMBASSY_OTHER_COUNTRY),
+        ("ET", "", True, rules.EMBASSY_OTHER_COUNTRY),
+        ("", "ET", True, rules.EMBASSY_NO_COUNTRY),
+        ("", "", True, rules.EMBASSY_NO_COUNTRY),
+    ],
+)
+def test_an_embassy_receives_only_its_own_nationals_who_consented_to_it(
+    country: str, nationality: str, consent: bool, refusal: str | None
+) -> None:
+    assert (
+        rules.embassy_refusal(
+            embassy_country=country,
+            survivor_nationality=nationality,
+            consent_for_this_embassy=consent,
+        )
+        == refusal
+    )
+
+
+@given(
+    is_open=st.booleans(),
+    consent=st.booleans(),
+    overridden=st.booleans(),
+    refusal=st.sampled_from(
+        [None, rules.EMBASSY_NO_CONSENT, rules.EMBASSY_OTHER_COUNTRY, rules.EMBASSY_NO_COUNTRY]
+    ),
+)
+def test_an_embassy_sees_shared_fields_only_while_open_and_the_embassy_rule_holds(
+    is_open: bool, consent: bool, overridden: bool, refusal: str | None
+) -> None:
+    """Neither a consent for the referral purpose nor an override counts for an embassy."""
+    assert rules.shows_shared_fields(
+        is_open=is_open,
+        to_embassy=True,
+        consent_stands=consent,
+        overridden=overridden,
+        embassy_refusal=refusal,
+    ) == (is_open and refusal is None)
 
 
 @pytest.mark.parametrize(

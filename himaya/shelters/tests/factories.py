@@ -10,6 +10,8 @@ from himaya.accounts.tests.factories import UserFactory
 from himaya.agencies.models import AgencyKind
 from himaya.agencies.tests.factories import AgencyFactory, governorate
 from himaya.cases.models import Case
+from himaya.referrals.models import ConsentBasis, Referral
+from himaya.services.models import ServiceType
 from himaya.shelters.models import Bed, BedKind, Shelter, Unit
 from himaya.survivors.models import Survivor
 
@@ -86,3 +88,40 @@ class CaseFactory(DjangoModelFactory):
     lead_agency = factory.SubFactory(AgencyFactory)
     case_worker = factory.SubFactory(UserFactory)
     first_contact_on = factory.LazyFunction(lambda: dt.date(2026, 11, 1))
+
+
+def refer_to_shelter(
+    case: Case,
+    shelter: Shelter,
+    *,
+    status: str = "accepted",
+    shared_fields: tuple[str, ...] = ("first_name", "sex", "age", "disability"),
+) -> Referral:
+    """A referral of the case by its lead agency to the shelter's agency for shelter.
+
+    Sent on a supervisor's override, so that what it shares may be shown whatever the
+    survivor's consents (the referrals app decides that; these tests only need it shown).
+    """
+    sent_at = dt.datetime(2026, 11, 19, 9, 0, tzinfo=dt.UTC)
+    answered = status in {"accepted", "declined", "completed"}
+    return Referral.objects.create(
+        case=case,
+        from_agency=case.lead_agency,
+        to_agency=shelter.agency,
+        service_type=ServiceType.objects.get_or_create(
+            code="shelter", defaults={"name_en": "Shelter", "name_ar": "الإيواء"}
+        )[0],
+        shared_fields=list(shared_fields),
+        status=status,
+        sent_at=sent_at,
+        respond_by=sent_at + dt.timedelta(hours=48),
+        sent_by=case.case_worker,
+        consent_basis=ConsentBasis.OVERRIDE,
+        override_reason="خطر داهم على سلامة الناجية",
+        override_by=case.case_worker,
+        answered_at=sent_at + dt.timedelta(hours=2) if answered else None,
+        decline_reason="لا أماكن" if status == "declined" else "",
+        completed_at=sent_at + dt.timedelta(days=1) if status == "completed" else None,
+        outcome_note="تم الإيواء" if status == "completed" else "",
+        cancelled_at=sent_at + dt.timedelta(hours=3) if status == "cancelled" else None,
+    )

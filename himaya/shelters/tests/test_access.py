@@ -14,7 +14,13 @@ from himaya.agencies.models import Agency, Role
 from himaya.cases.models import Case
 from himaya.shelters import actions
 from himaya.shelters.models import Stay
-from himaya.shelters.tests.factories import CaseFactory, ShelterFactory, make_shelter, make_unit
+from himaya.shelters.tests.factories import (
+    CaseFactory,
+    ShelterFactory,
+    make_shelter,
+    make_unit,
+    refer_to_shelter,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +50,8 @@ def world(personas: dict[str, User], agency_a: Agency) -> dict[str, Any]:
     worker = personas["case_worker"]
     housed = CaseFactory(lead_agency=agency_a, case_worker=worker)
     waiting = CaseFactory(lead_agency=agency_a, case_worker=worker)
+    # The shelter's staff reach the waiting case through its referral to their shelter.
+    refer_to_shelter(waiting, shelter)
     stay = actions.admit_to_shelter(case=housed, shelter=shelter, by=worker)
     return {"shelter": shelter, "other": other, "housed": housed, "waiting": waiting, "stay": stay}
 
@@ -310,6 +318,7 @@ def test_list_pages_take_a_fixed_number_of_queries(
         extra = make_shelter("EG-ASN")
         make_unit(extra, beds=2)
         case = CaseFactory(lead_agency=world["housed"].lead_agency)
+        refer_to_shelter(case, world["shelter"])
         actions.admit_to_shelter(case=case, shelter=world["shelter"], by=personas["shelter_staff"])
         del number
     call_command("record_occupancy", stdout=open("/dev/null", "w"))  # noqa: SIM115

@@ -12,7 +12,12 @@ from himaya.cases.models import Case, CaseEvent, Phase
 from himaya.core.locking import ConcurrentEditError
 from himaya.shelters import actions
 from himaya.shelters.models import Shelter, Stay, StayStatus
-from himaya.shelters.tests.factories import CaseFactory, make_shelter, make_unit
+from himaya.shelters.tests.factories import (
+    CaseFactory,
+    make_shelter,
+    make_unit,
+    refer_to_shelter,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -37,11 +42,37 @@ def test_admission_by_the_lead_case_worker_books_a_bed_and_writes_the_trail(
     assert event.object_code == stay.code
 
 
-def test_admission_by_the_target_shelters_staff_is_allowed(
+def test_admission_by_the_target_shelters_staff_of_a_case_referred_to_them_is_allowed(
     case: Case, shelter: Shelter, shelter_staff: User
 ) -> None:
+    refer_to_shelter(case, shelter)
     stay = actions.admit_to_shelter(case=case, shelter=shelter, by=shelter_staff)
     assert stay.shelter == shelter
+    assert stay.admitted_by == shelter_staff
+
+
+@pytest.mark.parametrize("status", ["declined", "completed", "cancelled", None])
+def test_the_target_shelters_staff_may_not_admit_a_case_without_an_open_referral(
+    status: str | None, case: Case, shelter: Shelter, shelter_staff: User
+) -> None:
+    if status is not None:
+        refer_to_shelter(case, shelter, status=status)
+    with pytest.raises(actions.ShelterError):
+        actions.admit_to_shelter(case=case, shelter=shelter, by=shelter_staff)
+    assert Stay.objects.count() == 0
+    assert CaseEvent.objects.filter(kind="shelter.admitted").count() == 0
+    assert AuditEvent.objects.filter(action="shelters.admitted").count() == 0
+
+
+def test_a_referral_to_one_shelter_does_not_open_another_shelter_to_its_staff(
+    case: Case, shelter: Shelter, shelter_staff: User
+) -> None:
+    other = make_shelter("EG-ALX")
+    make_unit(other, beds=1)
+    refer_to_shelter(case, other)
+    with pytest.raises(actions.ShelterError):
+        actions.admit_to_shelter(case=case, shelter=shelter, by=shelter_staff)
+    assert Stay.objects.count() == 0
 
 
 def test_staff_of_another_shelter_may_not_admit_and_nothing_changes(
@@ -49,6 +80,7 @@ def test_staff_of_another_shelter_may_not_admit_and_nothing_changes(
 ) -> None:
     other = make_shelter("EG-ALX")
     staff = make_persona(Role.SHELTER_STAFF, other.agency)  # type: ignore[operator]
+    refer_to_shelter(case, shelter)
     with pytest.raises(actions.ShelterError):
         actions.admit_to_shelter(case=case, shelter=shelter, by=staff)
     assert Stay.objects.count() == 0
@@ -293,3 +325,35 @@ def test_only_the_shelters_staff_update_its_address(
     )
     shelter.refresh_from_db()
     assert (shelter.duty_phone, shelter.address, shelter.version) == ("0100", "جديد", 2)
+
+
+def test_the_staff_of_the_shelter_the_person_is_in_discharge_a_resident_admitted_by_the_case_team(
+    case: Case, case_worker: User, shelter: Shelter, shelter_staff: User
+) -> None:
+    stay = actions.admit_to_shelter(case=case, shelter=shelter, by=case_worker)
+    actions.discharge_stay(
+        stay=stay, destination="family", by=shelter_staff, expected_version=stay.version
+    )
+    stay.refresh_from_db()
+    assert (stay.status, stay.ended_by) == ("discharged", shelter_staff)
+
+
+def test_staff_of_another_shelter_may_not_transfer_or_discharge_and_nothing_changes(
+    case: Case, case_worker: User, shelter: Shelter, make_persona: object
+) -> None:
+    stay = actions.admit_to_shelter(case=case, shelter=shelter, by=case_worker)
+    other = _second_shelter()
+    staff = make_persona(Role.SHELTER_STAFF, other.agency)  # type: ignore[operator]
+    refer_to_shelter(case, other)  # even with a referral to their own shelter
+    with pytest.raises(actions.ShelterError):
+        actions.transfer_stay(stay=stay, shelter=other, by=staff, expected_version=stay.version)
+    with pytest.raises(actions.ShelterError):
+        actions.discharge_stay(
+            stay=stay, destination="family", by=staff, expected_version=stay.version
+        )
+    stay.refresh_from_db()
+    assert (stay.status, stay.version) == (StayStatus.OPEN, 1)
+    assert Stay.objects.count() == 1
+    assert list(CaseEvent.objects.filter(case=case).values_list("kind", flat=True)) == [
+        "shelter.admitted"
+    ]

@@ -14,7 +14,7 @@ from django.urls import reverse
 from himaya.agencies.models import Role
 from himaya.audit.models import AuditEvent
 from himaya.cases.models import CaseEvent
-from himaya.survivors.models import Consent, Survivor, SurvivorDocument
+from himaya.survivors.models import Consent, PossibleDuplicate, Survivor, SurvivorDocument
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +31,7 @@ class Endpoint:
     allowed_status: int
     scoped: bool  # True: only the survivor's scope (agency A); False: any case role
     api: bool = False
+    supervisors: bool = False  # only supervisors (of agency A when scoped)
 
 
 def _register_data(world: Any, user: Any) -> dict[str, Any]:
@@ -57,6 +58,21 @@ def _edit_data(world: Any, user: Any) -> dict[str, Any]:
 
 def _code(world: Any) -> str:
     return world.registered_by_a.code
+
+
+@pytest.fixture(autouse=True)
+def review(world: Any) -> PossibleDuplicate:
+    """A possible duplicate between two survivors of agency A's scope."""
+    return PossibleDuplicate.objects.create(
+        survivor=world.registered_by_a,
+        matched=world.case_of_a,
+        found_by=world.registered_by_a.registered_by,
+        reason="name_year",
+    )
+
+
+def _review_url(world: Any) -> str:
+    return reverse("survivors:decide_review", args=[PossibleDuplicate.objects.get().pk])
 
 
 ENDPOINTS = [
@@ -102,6 +118,18 @@ ENDPOINTS = [
         "case panel", "get", lambda w: reverse("survivors:case_panel", args=[w.case.code]),
         None, 200, True,
     ),
+    Endpoint(
+        "review queue", "get", lambda w: reverse("survivors:reviews"), None, 200, False,
+        supervisors=True,
+    ),
+    Endpoint(
+        "decide review", "post", _review_url, lambda w, u: {"status": "distinct", "version": "1"},
+        302, True, supervisors=True,
+    ),
+    Endpoint(
+        "api reviews", "get", lambda w: reverse("survivors:api_reviews"), None, 200, False, True,
+        supervisors=True,
+    ),
     Endpoint("api list", "get", lambda w: reverse("survivors:api_list"), None, 200, False, True),
     Endpoint(
         "api create", "post", lambda w: reverse("survivors:api_create"),
@@ -135,6 +163,8 @@ ENDPOINTS = [
 
 
 def expected_status(endpoint: Endpoint, persona: str) -> int:
+    if endpoint.supervisors:
+        return endpoint.allowed_status if persona == "supervisor" else 403
     if endpoint.scoped:
         return endpoint.allowed_status if persona in CASE_ROLES else 404
     if persona in CASE_ROLES or persona == "outsider":
@@ -149,6 +179,7 @@ def snapshot(world: Any) -> dict[str, Any]:
         "consents": Consent.objects.count(),
         "versions": sorted(Survivor.objects.values_list("code", "version")),
         "withdrawn": sorted(Consent.objects.values_list("pk", "withdrawn_on", "version")),
+        "reviews": sorted(PossibleDuplicate.objects.values_list("pk", "status", "version")),
         "survivor events": AuditEvent.objects.filter(action__startswith="survivor.").count(),
         "case events": CaseEvent.objects.count(),
     }

@@ -8,8 +8,8 @@ from himaya.cases.models import CaseEvent
 from himaya.core.locking import ConcurrentEditError
 from himaya.survivors import actions
 from himaya.survivors.actions import DocumentInput, DuplicateSuspected, SurvivorError
-from himaya.survivors.models import ConsentPurpose, Survivor, SurvivorDocument
-from himaya.survivors.selectors import consent_on_file
+from himaya.survivors.models import ConsentPurpose, PossibleDuplicate, Survivor, SurvivorDocument
+from himaya.survivors.selectors import awaits_review, consent_on_file
 from himaya.survivors.tests.factories import ConsentFactory, SurvivorDocumentFactory
 
 pytestmark = pytest.mark.django_db
@@ -70,31 +70,41 @@ def test_same_name_and_birth_year_blocks_registration_and_shows_the_visible_code
             clear={**CLEAR, "birth_year": 2001},
         )
     assert raised.value.visible_codes == [first.code]
-    assert raised.value.hidden_count == 0
     assert Survivor.objects.count() == 1
 
 
 def test_same_name_with_another_birth_year_registers(case_worker, agency_a) -> None:
     register(case_worker, agency_a)
-    register(case_worker, agency_a, clear={**CLEAR, "birth_year": 1990})
+    register(
+        case_worker,
+        agency_a,
+        identity={**IDENTITY, "date_of_birth": "1990-02-03"},
+        clear={**CLEAR, "birth_year": 1990},
+    )
     assert Survivor.objects.count() == 2
 
 
-def test_same_document_blocks_registration_without_showing_codes_out_of_scope(
+def test_same_document_out_of_scope_registers_and_opens_one_review_without_naming_it(
     case_worker, outsider, agency_a, agency_b
 ) -> None:
     other = register(outsider, agency_b, documents=[DocumentInput("passport", "A-1234567")])
-    with pytest.raises(DuplicateSuspected) as raised:
-        register(
-            case_worker,
-            agency_a,
-            identity={"name_latin": "Somebody Else"},
-            clear={**CLEAR, "birth_year": 1980},
-            documents=[DocumentInput("passport", "a1234567")],
-        )
-    assert raised.value.visible_codes == []
-    assert raised.value.hidden_count == 1
-    assert other.code not in str(raised.value)
+    survivor = register(
+        case_worker,
+        agency_a,
+        identity={"name_latin": "Somebody Else"},
+        clear={**CLEAR, "birth_year": 1980},
+        documents=[DocumentInput("passport", "a1234567")],
+    )
+    [review] = PossibleDuplicate.objects.all()
+    assert (review.survivor, review.matched, review.found_by) == (survivor, other, case_worker)
+    assert (review.reason, review.status, review.decided_at) == ("document", "open", None)
+    assert awaits_review(survivor)
+    registered = AuditEvent.objects.get(action="survivor.registered", object_code=survivor.code)
+    assert registered.details == {
+        "agency": agency_a.code,
+        "documents": 1,
+        "possible_duplicates_for_review": 1,
+    }
 
 
 def test_register_anyway_is_recorded_in_the_audit_trail(case_worker, agency_a) -> None:
@@ -118,7 +128,11 @@ def test_update_identity_with_a_stale_version_changes_nothing(case_worker, world
             survivor=Survivor.objects.get(pk=survivor.pk),
             by=case_worker,
             expected_version=1,
-            identity={"phone": "+20 12 9999 9999", "name_latin": "Changed Name"},
+            identity={
+                "phone": "+20 12 9999 9999",
+                "name_latin": "Changed Name",
+                "date_of_birth": "1950-05-05",
+            },
             clear={"birth_year": 1950},
         )
     survivor.refresh_from_db()

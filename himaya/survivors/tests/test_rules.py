@@ -119,3 +119,98 @@ def test_withdrawal_is_refused_twice_or_before_the_consent_was_given() -> None:
         == "before_given"
     )
     assert rules.withdrawal_problem(given_on=day, withdrawn_on=None, on=day) is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "compact"),
+    [
+        ("A-١٢٣ ٤٥", "A12345"),
+        ("a۱۲۳۴۵", "A12345"),
+        ("A\u200b123\u2060-45", "A12345"),
+        ("\u202aA12345\u202c", "A12345"),
+        ("A#123*45", "A12345"),
+    ],
+)
+def test_document_numbers_are_compacted_whatever_their_digits_and_invisible_marks(
+    typed: str, compact: str
+) -> None:
+    assert rules.compact_document_number(typed) == compact
+
+
+@pytest.mark.parametrize("typed", ["", "  ", "\u200b", "- . /", "\u200c\u200d-"])
+def test_a_document_number_with_nothing_to_compare_is_not_a_number(typed: str) -> None:
+    assert not rules.is_document_number(typed)
+
+
+@given(st.text(max_size=30))
+def test_compacting_any_text_twice_changes_nothing(number: str) -> None:
+    once = rules.compact_document_number(number)
+    assert rules.compact_document_number(once) == once
+
+
+@pytest.mark.parametrize(
+    ("name_ar", "name_latin", "problems"),
+    [
+        ("فاطمة", "", []),
+        ("", "Fatma", []),
+        ("", "", [("name_ar", "name_required")]),
+        ("  ", "", [("name_ar", "name_required")]),
+        ("\u200b", "", [("name_ar", "name_invisible")]),
+        ("\u200b", "Fatma", [("name_ar", "name_invisible")]),
+        ("فاطمة", "\u202a\u202c", [("name_latin", "name_invisible")]),
+        (
+            "\u2066 \u2069",
+            "\ufeff",
+            [("name_ar", "name_invisible"), ("name_latin", "name_invisible")],
+        ),
+        ("فا\u200bطمة", "", []),
+    ],
+)
+def test_name_problems(name_ar: str, name_latin: str, problems: list[tuple[str, str]]) -> None:
+    assert rules.name_problems(name_ar=name_ar, name_latin=name_latin) == problems
+
+
+MID_JUNE = datetime.date(2026, 6, 15)
+
+
+@pytest.mark.parametrize(
+    ("date_of_birth", "birth_year", "problem"),
+    [
+        (None, None, None),
+        (datetime.date(1900, 1, 1), None, None),
+        (MID_JUNE, 2026, None),
+        (datetime.date(1, 1, 1), None, "implausible_birth_date"),
+        (datetime.date(9999, 12, 31), None, "implausible_birth_date"),
+        (datetime.date(2026, 6, 16), None, "implausible_birth_date"),
+        (datetime.date(1899, 12, 31), 1899, "implausible_birth_date"),
+        (datetime.date(2000, 1, 1), 2001, "year_does_not_match_date"),
+        (None, 1899, "implausible_birth_year"),
+        (None, 2027, "implausible_birth_year"),
+        (None, 2100, "implausible_birth_year"),
+        (None, 1900, None),
+    ],
+)
+def test_birth_problem(
+    date_of_birth: datetime.date | None, birth_year: int | None, problem: str | None
+) -> None:
+    assert (
+        rules.birth_problem(date_of_birth=date_of_birth, birth_year=birth_year, today=MID_JUNE)
+        == problem
+    )
+
+
+@pytest.mark.parametrize(
+    ("age", "problem"), [(0, None), (120, None), (-1, "implausible_age"), (121, "implausible_age")]
+)
+def test_age_problem_and_the_year_it_gives(age: int, problem: str | None) -> None:
+    assert rules.age_problem(age, today=MID_JUNE) == problem
+    if problem is None:
+        assert rules.birth_year_from_age(age, today=MID_JUNE) == 2026 - age
+    else:
+        with pytest.raises(ValueError):
+            rules.birth_year_from_age(age, today=MID_JUNE)
+
+
+def test_the_check_limit_counts_the_checks_already_made() -> None:
+    assert not rules.is_over_check_limit(checks_in_window=29, limit=30)
+    assert rules.is_over_check_limit(checks_in_window=30, limit=30)

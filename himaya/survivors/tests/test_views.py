@@ -1,13 +1,25 @@
 import datetime
+from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from himaya.audit.models import AuditEvent
-from himaya.survivors.models import Survivor
+from himaya.survivors.actions import REVIEW_NOTICE
+from himaya.survivors.models import PossibleDuplicate, Survivor
 from himaya.survivors.tests.factories import SurvivorFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def arabic(message: Any) -> str:
+    """A message as the Arabic page shows it (the translation must exist)."""
+    with translation.override("ar"):
+        text = str(message)
+    with translation.override("en"):
+        assert text != str(message), "no Arabic translation"
+    return text
 
 
 def identity_rows() -> list[AuditEvent]:
@@ -157,7 +169,7 @@ def test_duplicate_warning_shows_the_existing_code_and_register_anyway_works(
     assert event.details["registered_despite_duplicates"] == [world.registered_by_a.code]
 
 
-def test_duplicate_warning_hides_codes_the_user_may_not_see(
+def test_a_match_the_user_may_not_see_is_neither_named_nor_counted_on_the_page(
     login, outsider, agency_b, world
 ) -> None:
     response = login(outsider).post(
@@ -169,11 +181,21 @@ def test_duplicate_warning_hides_codes_the_user_may_not_see(
             "birth_year": "1999",
             "nationality": "EG",
         },
+        follow=True,
     )
     html = response.content.decode()
-    assert 'data-testid="duplicate-warning"' in html
+    survivor = Survivor.objects.latest("id")
+    assert response.redirect_chain == [(reverse("survivors:detail", args=[survivor.code]), 302)]
+    assert 'data-testid="duplicate-warning"' not in html
+    assert arabic(REVIEW_NOTICE) in html
     assert world.registered_by_a.code not in html
-    assert Survivor.objects.count() == 4
+    assert Survivor.objects.count() == 5
+    [review] = PossibleDuplicate.objects.all()
+    assert (review.survivor, review.matched, review.reason) == (
+        survivor,
+        world.registered_by_a,
+        "name_year",
+    )
 
 
 def test_opening_the_edit_form_is_one_audited_reading(login, case_worker, world) -> None:

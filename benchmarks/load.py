@@ -1,0 +1,329 @@
+"""Load benchmark: the case worker's pages under a closed loop of signed-in users.
+
+Builds a PostgreSQL database holding ``--cases`` survivors and cases in one agency (bulk
+inserts through ``benchmarks/population.py``), serves the project with gunicorn (sync
+workers) beside a bare view that runs one indexed query through the same middleware, then
+drives each page with 10 and 50 signed-in users who ask again as soon as they are answered
+(no think time). For every page it prints p50/p95/p99, errors, requests per second, the
+queries one request runs, and its p95 as a ratio to the bare view's p95 at the same load,
+measured in the same run: the machine is shared, so only the ratios carry over.
+
+    .venv/bin/python benchmarks/load.py [--cases 200000] [--users 10,50] [--seconds 30]
+        [--workers 3] [--pages queue,cases,...] [--keep] [--reuse]
+
+PostgreSQL is reached at ``--server`` (default: the local server with trust auth); the
+database ``--database`` (default ``himaya_load``) is dropped and made again unless
+``--reuse`` is given, and dropped at the end unless ``--keep`` is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+from random import Random
+
+ROOT = Path(__file__).resolve().parents[1]
+PASSWORD = "load-benchmark-password-2026"
+WORKER = "load-case-worker"
+EXACT_NAME = "سلمى عبد الرحمن البنا"
+ENV = {
+    "HIMAYA_ENV": "test",
+    "HIMAYA_SKIP_DOTENV": "1",
+    "HIMAYA_FIELD_KEYS": "Jm8nN0Zw7rY0qW1l0c9dQ2s6vZ3xK4b5n6m7a8s9d0E=",
+    "HIMAYA_BLIND_INDEX_KEY": "load-benchmark-blind-index-key",
+    "HIMAYA_AUDIT_KEY": "load-benchmark-audit-key-0123456789abcdef",
+    "SECRET_KEY": "load-benchmark-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+    "DJANGO_SETTINGS_MODULE": "himaya.settings",
+}
+
+
+def _django(database_url: str) -> None:
+    os.environ.update(ENV)
+    os.environ["DATABASE_URL"] = database_url
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def _psql(server: str, sql: str) -> None:
+    subprocess.run(
+        ["psql", f"{server}/postgres", "-qc", sql], check=True, capture_output=True, text=True
+    )
+
+
+def build(cases: int, seed: int) -> dict[str, str]:
+    """The data set: one agency with ``cases`` survivors and cases; answers the URLs to drive."""
+    from django.core.management import call_command
+
+    from benchmarks import population
+    from himaya.agencies.models import Governorate, Role
+    from himaya.cases.models import Case
+    from himaya.survivors.indexes import name_index
+    from himaya.survivors.models import Survivor
+
+    call_command("migrate", verbosity=0, interactive=False)
+    rng = Random(seed)
+    agency = population.agency("Load directorate")
+    worker = population.person(WORKER, Role.CASE_WORKER, agency)
+    worker.set_password(PASSWORD)
+    worker.save(update_fields=["password"])
+    colleagues = [
+        population.person(f"load-colleague-{n}", Role.CASE_WORKER, agency)
+        for n in range(max(1, cases // 500))
+    ]
+    governorates = list(Governorate.objects.all())
+    started = time.perf_counter()
+    made = 0
+    chunk = 20_000
+    while made < cases:
+        size = min(chunk, cases - made)
+        people = population.survivors(size, agency=agency, by=worker, rng=rng)
+        population.cases(
+            people,
+            lead=agency,
+            workers=[worker, *colleagues] if made == 0 else colleagues,
+            rng=rng,
+            governorates=governorates,
+        )
+        made += size
+        print(f"  built {made:,} cases ({time.perf_counter() - started:.0f} s)", flush=True)
+    # One survivor the exact name search must find, among all the others.
+    target = Survivor.objects.order_by("id")[cases // 2]
+    Survivor.objects.filter(pk=target.pk).update(
+        name_ar=EXACT_NAME,
+        name_ar_index=name_index(EXACT_NAME),
+    )
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    own = Case.objects.filter(case_worker=worker).order_by("id").values_list("code", flat=True)
+    return {"case": own.first() or "", "query": EXACT_NAME}
+
+
+PAGES = {
+    "bare": "/load-bare/?code={case}",
+    "queue": "/cases/queue/",
+    "cases": "/cases/",
+    "case": "/cases/{case}/",
+    "cases-api": "/cases/api/cases/",
+    "survivors": "/survivors/",
+    "survivor-search": "/survivors/?q={query}",
+}
+
+
+class Client:
+    """One signed-in user on a kept-alive connection, carrying its cookies."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, body: str | None = None) -> tuple[int, bytes]:
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Referer"] = f"http://127.0.0.1:{self.port}{path}"
+        for attempt in range(2):
+            try:
+                self.connection.request(method, path, body=body, headers=headers)
+                response = self.connection.getresponse()
+                data = response.read()
+                break
+            except (http.client.HTTPException, OSError):
+                self.connection.close()
+                self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+                if attempt:
+                    raise
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name.strip()] = rest.split(";", 1)[0]
+        return response.status, data
+
+    def sign_in(self) -> None:
+        status, page = self.request("GET", "/accounts/login/")
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        if status != 200 or token is None:
+            raise RuntimeError(f"the sign-in page answered {status}")
+        form = urllib.parse.urlencode(
+            {
+                "csrfmiddlewaretoken": token.group(1).decode(),
+                "username": WORKER,
+                "password": PASSWORD,
+            }
+        )
+        status, _ = self.request("POST", "/accounts/login/", form)
+        if status != 302:
+            raise RuntimeError(f"signing in answered {status}, not a redirect")
+
+
+@dataclass
+class Run:
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def drive(clients: list[Client], path: str, seconds: float) -> tuple[Run, float]:
+    run = Run()
+    stop = time.perf_counter() + seconds
+
+    def loop(client: Client) -> None:
+        while time.perf_counter() < stop:
+            started = time.perf_counter()
+            try:
+                status, _ = client.request("GET", path)
+            except (http.client.HTTPException, OSError):
+                status = 0
+            elapsed = time.perf_counter() - started
+            with run.lock:
+                run.latencies.append(elapsed)
+                if status != 200:
+                    run.errors += 1
+
+    threads = [threading.Thread(target=loop, args=(client,)) for client in clients]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return run, time.perf_counter() - began
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def count_queries(paths: dict[str, str]) -> dict[str, int]:
+    """Queries one signed-in request of each page runs (the test client, same database)."""
+    from django.db import connection
+    from django.test import Client as TestClient
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+
+    from himaya.accounts.models import User
+
+    setup_test_environment()
+    client = TestClient()
+    client.force_login(User.objects.get(username=WORKER))
+    counts = {}
+    for name, path in paths.items():
+        client.get(path)  # warm: sessions, caches
+        with CaptureQueriesContext(connection) as queries:
+            client.get(path)
+        counts[name] = len(queries)
+    return counts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cases", type=int, default=200_000)
+    parser.add_argument("--users", default="10,50", help="comma-separated loads")
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers")
+    parser.add_argument("--pages", default=",".join(PAGES), help=f"among {', '.join(PAGES)}")
+    parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument("--database", default="himaya_load")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--reuse", action="store_true", help="keep the data of a kept run")
+    parser.add_argument("--keep", action="store_true", help="do not drop the database")
+    args = parser.parse_args()
+    pages = ["bare", *[p for p in args.pages.split(",") if p and p != "bare"]]
+    unknown = sorted(set(pages) - set(PAGES))
+    if unknown:
+        parser.error(f"unknown page(s): {', '.join(unknown)}")
+    loads = [int(n) for n in args.users.split(",") if n]
+    database_url = f"{args.server}/{args.database}"
+
+    if not args.reuse:
+        _psql(args.server, f"DROP DATABASE IF EXISTS {args.database}")
+        _psql(args.server, f"CREATE DATABASE {args.database}")
+    _django(database_url)
+    print(f"[load] {args.cases:,} cases in one agency on PostgreSQL", flush=True)
+    started = time.perf_counter()
+    if args.reuse:
+        from himaya.cases.models import Case
+
+        code = Case.objects.filter(case_worker__username=WORKER).values_list("code", flat=True)
+        values = {"case": code.order_by("id").first() or "", "query": EXACT_NAME}
+    else:
+        values = build(args.cases, args.seed)
+        print(f"  data built in {time.perf_counter() - started:.0f} s", flush=True)
+    paths = {
+        name: PAGES[name].format(**{k: urllib.parse.quote(v) for k, v in values.items()})
+        for name in pages
+    }
+    queries = count_queries(paths)
+
+    env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "benchmarks.load_wsgi:application",
+            f"--workers={args.workers}",
+            f"--bind=127.0.0.1:{args.port}",
+            "--worker-class=sync",
+            "--timeout=120",
+            "--log-level=warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        for _ in range(100):
+            try:
+                http.client.HTTPConnection("127.0.0.1", args.port, timeout=1).request("HEAD", "/")
+                break
+            except OSError:
+                time.sleep(0.2)
+        clients = [Client(args.port) for _ in range(max(loads))]
+        for client in clients:
+            client.sign_in()
+        header = (
+            f"{'page':<16} {'users':>5} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+            f"{'errors':>6} {'req/s':>7} {'queries':>7} {'p95/bare':>8}"
+        )
+        print(header)
+        results: dict[tuple[str, int], float] = {}
+        for users in loads:
+            for name in pages:
+                drive(clients[:users], paths[name], min(3.0, args.seconds))  # warm-up
+                run, took = drive(clients[:users], paths[name], args.seconds)
+                ms = [value * 1000 for value in run.latencies]
+                p95 = percentile(ms, 0.95)
+                results[(name, users)] = p95
+                ratio = p95 / results[("bare", users)]
+                print(
+                    f"{name:<16} {users:>5} {statistics.median(ms):>8.0f} {p95:>8.0f} "
+                    f"{percentile(ms, 0.99):>8.0f} {run.errors:>6} {len(ms) / took:>7.1f} "
+                    f"{queries[name]:>7} {ratio:>7.1f}x",
+                    flush=True,
+                )
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        from django.db import connections
+
+        connections.close_all()
+        if not args.keep:
+            _psql(args.server, f"DROP DATABASE IF EXISTS {args.database}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,143 @@
+"""What every API route shares: the page of a list, the JSON parser, the error answer.
+
+Input from outside is checked before it reaches a query or a rule, and a bad value is
+answered with 400 and a message in the user's language, never with a server error:
+
+- ``limit`` and ``offset`` must be whole numbers written in digits (Arabic-Indic digits
+  too). Anything else, a ``limit`` of 0 and negative numbers are refused with 400. A number
+  that is only too large is reduced to the largest one allowed: ``limit`` to
+  ``MAX_PAGE_SIZE``, ``offset`` to ``MAX_OFFSET`` (which gives an empty page), so that no
+  number too large for the database ever reaches a query.
+- A JSON body larger than ``MAX_JSON_BODY_BYTES`` or nested deeper than
+  ``MAX_JSON_DEPTH`` is refused with 400 before any view sees it.
+"""
+
+import codecs
+from collections.abc import Mapping
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from rest_framework.exceptions import ParseError, ValidationError
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.parsers import BaseParser
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.settings import api_settings
+from rest_framework.utils import json as drf_json
+
+# The most rows one page of a list holds; a larger ``limit`` is reduced to it.
+MAX_PAGE_SIZE = 200
+# The largest ``offset`` looked at; a larger one is reduced to it (an empty page).
+MAX_OFFSET = 10**9
+# Digits beyond this many make a number larger than any bound above: not even converted.
+_MAX_DIGITS = 18
+# A JSON body: at most this many bytes, and arrays or objects at most this deep.
+MAX_JSON_BODY_BYTES = 1_000_000
+MAX_JSON_DEPTH = 64
+
+
+def _refuse(name: str, message: str) -> NoReturn:
+    raise ValidationError({name: [message]})
+
+
+def _whole_number(raw: str, *, name: str, smallest: int, largest: int) -> int:
+    """``raw`` as a whole number between ``smallest`` and ``largest`` (a larger one is
+    reduced to ``largest``); anything else is refused with 400."""
+    value = raw.strip()
+    sign = -1 if value.startswith("-") else 1
+    digits = value[1:] if value[:1] in ("+", "-") else value
+    if not digits.isdecimal():
+        _refuse(name, _("%(name)s must be a whole number written in digits.") % {"name": name})
+    # So many digits are beyond every bound: the number is not even converted.
+    number = sign * (10**_MAX_DIGITS if len(digits) > _MAX_DIGITS else int(digits))
+    if number < smallest:
+        _refuse(
+            name,
+            _("%(name)s must be at least %(smallest)s.") % {"name": name, "smallest": smallest},
+        )
+    return min(number, largest)
+
+
+class Pagination(LimitOffsetPagination):
+    """Limit and offset paging with bounded, checked parameters (see the module)."""
+
+    max_limit = MAX_PAGE_SIZE
+    max_offset = MAX_OFFSET
+
+    def get_limit(self, request: Request) -> int:
+        raw = request.query_params.get(self.limit_query_param)
+        if raw is None or raw == "":
+            return int(self.default_limit or MAX_PAGE_SIZE)
+        return _whole_number(
+            raw, name=self.limit_query_param, smallest=1, largest=int(self.max_limit)
+        )
+
+    def get_offset(self, request: Request) -> int:
+        raw = request.query_params.get(self.offset_query_param)
+        if raw is None or raw == "":
+            return 0
+        return _whole_number(raw, name=self.offset_query_param, smallest=0, largest=self.max_offset)
+
+
+def json_depth(value: Any) -> int:
+    """How deeply arrays and objects nest in ``value`` (a scalar is 0), without recursion."""
+    deepest = 0
+    pending: list[tuple[Any, int]] = [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, Mapping):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        depth += 1
+        deepest = max(deepest, depth)
+        if depth > MAX_JSON_DEPTH:
+            return depth
+        pending.extend((child, depth) for child in children)
+    return deepest
+
+
+class BoundedJSONParser(BaseParser):
+    """JSON with a bounded size and depth; a malformed body is a 400 with a message.
+
+    Not a subclass of DRF's ``JSONParser``: DRF hands such a parser the whole body, read
+    into memory first; this one gets the stream and reads at most one byte more than
+    ``MAX_JSON_BODY_BYTES``.
+    """
+
+    media_type = "application/json"
+    renderer_class = JSONRenderer
+    strict = api_settings.STRICT_JSON
+
+    def parse(
+        self,
+        stream: Any,
+        media_type: str | None = None,
+        parser_context: Mapping[str, Any] | None = None,
+    ) -> Any:
+        context = parser_context or {}
+        encoding = context.get("encoding") or settings.DEFAULT_CHARSET
+        body = stream.read(MAX_JSON_BODY_BYTES + 1)
+        if len(body) > MAX_JSON_BODY_BYTES:
+            raise ParseError(
+                _("The request body is larger than %(size)s bytes.") % {"size": MAX_JSON_BODY_BYTES}
+            )
+        try:
+            text = codecs.decode(body, encoding)
+            parse_constant = drf_json.strict_constant if self.strict else None
+            data = drf_json.loads(text, parse_constant=parse_constant)
+        except RecursionError:
+            depth = MAX_JSON_DEPTH + 1
+        except (ValueError, LookupError) as error:
+            raise ParseError(_("The request body is not valid JSON.")) from error
+        else:
+            depth = json_depth(data)
+        if depth > MAX_JSON_DEPTH:
+            raise ParseError(
+                _("The request body nests arrays or objects deeper than %(depth)s levels.")
+                % {"depth": MAX_JSON_DEPTH}
+            )
+        return data
