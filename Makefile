@@ -17,7 +17,7 @@ TEST_ENV := HIMAYA_ENV=test HIMAYA_SKIP_DOTENV=1 \
 	HIMAYA_AUDIT_KEY=test-audit-key-not-for-production \
 	SECRET_KEY=test-secret-key-not-for-production
 
-.PHONY: run test install install-test messages lint types pytest bench schema clean
+.PHONY: run test install install-test messages lint types pytest bench bench-load schema clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,7 @@ run: install messages
 lint: install-test
 	$(VENV)/bin/ruff check himaya tests benchmarks scripts
 	$(VENV)/bin/ruff format --check himaya tests benchmarks scripts
+	$(VENV)/bin/lint-imports --no-cache
 
 types: install-test
 	env $(TEST_ENV) $(VENV)/bin/mypy himaya
@@ -60,6 +61,9 @@ test: lint types pytest
 
 bench: install-test
 	$(PY) benchmarks/run.py
+
+bench-load: install-test messages  # needs the PostgreSQL server of this machine kind
+	$(PY) benchmarks/load.py
 
 schema: install  # regenerates the committed API schema and access table
 	$(PY) manage.py spectacular --lang en --file docs/openapi.yaml --validate --fail-on-warn

@@ -215,6 +215,7 @@ def count_queries(paths: dict[str, str]) -> dict[str, int]:
     from django.test import Client as TestClient
     from django.test.utils import CaptureQueriesContext, setup_test_environment
 
+    import benchmarks.load_wsgi  # noqa: F401 — the bare view's address, as the server has it
     from himaya.accounts.models import User
 
     setup_test_environment()

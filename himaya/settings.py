@@ -149,6 +149,7 @@ INSTALLED_APPS = [
     "himaya.audit",
     "himaya.agencies",
     "himaya.accounts",
+    "himaya.timeline",
     "himaya.survivors",
     "himaya.screening",
     "himaya.cases",
@@ -178,6 +179,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "himaya.core.context.RequestContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -252,7 +254,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Sessions end after inactivity (seconds); the browser session cookie also ends on close.
@@ -340,6 +342,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "himaya.core.api.Pagination",
     "PAGE_SIZE": 50,
+    # One error model: domain errors and DRF's own answer problem details (RFC 9457).
+    "EXCEPTION_HANDLER": "himaya.core.problems.exception_handler",
     "DEFAULT_PARSER_CLASSES": [
         "himaya.core.api.BoundedJSONParser",
         "rest_framework.parsers.FormParser",
@@ -353,6 +357,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # The schema describes every endpoint: signed-in users only (urls.py also asks sign-in).
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Every operation documents the problem-details answers of the error model.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "himaya.core.problems.document_errors",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ConsentPurposeEnum": "himaya.survivors.models.ConsentPurpose",
         "CountryEnum": "himaya.survivors.countries.COUNTRIES",

@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView
 from himaya.accounts.admin import admin_site
 
 urlpatterns = [
-    path("", include("himaya.core.urls")),
+    path("", include("himaya.accounts.home_urls")),
     path("accounts/", include("himaya.accounts.urls")),
     path("audit/", include("himaya.audit.urls")),
     path("survivors/", include("himaya.survivors.urls")),
@@ -24,3 +24,6 @@ urlpatterns = [
     # The schema describes every endpoint: signed-in users only (anonymous: to sign-in).
     path("api/schema/", login_required(SpectacularAPIView.as_view()), name="api-schema"),
 ]
+
+# An unknown address under an API prefix answers problem details, never an HTML page.
+handler404 = "himaya.core.problems.not_found"

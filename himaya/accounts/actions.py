@@ -12,31 +12,31 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from himaya.accounts import rules
 from himaya.accounts.models import EnrolmentCode, User
 from himaya.audit.actions import record_event
+from himaya.core.errors import Forbidden, Message
 
 SESSION_KEY = "himaya_enrolment"
 
 
-class EnrolmentRefused(Exception):
-    """A rule of enrolment refused the step; nothing changed but the audit event."""
+class EnrolmentRefused(Forbidden):
+    """A rule of enrolment refused the step; nothing changed but the audit event.
 
-    def __init__(self, message: str | Promise, *, reason: str) -> None:
-        super().__init__(str(message))
-        self.message = message
+    ``reason`` is a short code, kept in the audit row of the refused attempt.
+    """
+
+    def __init__(self, message: Message, *, reason: str) -> None:
+        super().__init__(message)
         self.reason = reason
 
 
@@ -46,9 +46,7 @@ def enrolment_code_lifetime() -> timedelta:
 
 
 @contextmanager
-def _refusals_audited(
-    action: str, *, actor: Any, request: HttpRequest | None, member: Any
-) -> Iterator[None]:
+def _refusals_audited(action: str, *, actor: User, member: User) -> Iterator[None]:
     """Run the body in a transaction; a refusal is audited after that transaction rolled back."""
     try:
         with transaction.atomic():
@@ -58,14 +56,13 @@ def _refusals_audited(
             action=action,
             actor=actor,
             object_type="accounts.user",
-            object_code=member.get_username() if member is not None else "",
-            request=request,
+            object_code=member.get_username(),
             details={"reason": refusal.reason},
         )
         raise
 
 
-def _new_code(user: User, *, issued_by: Any) -> tuple[EnrolmentCode, str]:
+def _new_code(user: User, *, issued_by: User | None) -> tuple[EnrolmentCode, str]:
     raw = rules.new_enrolment_code(lambda alphabet: secrets.choice(alphabet))
     now = timezone.now()
     EnrolmentCode.objects.filter(user=user, used_at=None, revoked_at=None).update(revoked_at=now)
@@ -79,9 +76,9 @@ def _new_code(user: User, *, issued_by: Any) -> tuple[EnrolmentCode, str]:
     return record, raw
 
 
-def issue_enrolment_code(*, user: User, by: Any, request: HttpRequest | None = None) -> str:
+def issue_enrolment_code(*, user: User, by: User) -> str:
     """An administrator issues a one-time enrolment code for someone else; returns it once."""
-    with _refusals_audited("auth.enrolment_code_refused", actor=by, request=request, member=user):
+    with _refusals_audited("auth.enrolment_code_refused", actor=by, member=user):
         if not by.has_perm("accounts.manage_users"):
             raise EnrolmentRefused(
                 _("Only a system administrator can issue enrolment codes."),
@@ -100,7 +97,6 @@ def issue_enrolment_code(*, user: User, by: Any, request: HttpRequest | None = N
             actor=by,
             object_type="accounts.user",
             object_code=user.get_username(),
-            request=request,
             details={"expires_at": record.expires_at.isoformat()},
         )
     return raw
@@ -156,10 +152,10 @@ def _existing_factor_accepts(user: User, code: str) -> bool:
     )
 
 
-def begin_totp_enrolment(*, user: User, code: str, request: HttpRequest) -> TOTPDevice:
+def begin_totp_enrolment(*, user: User, code: str, session: SessionBase) -> TOTPDevice:
     """Open an enrolment with an enrolment code, or with a current code of an existing
-    authenticator: a new device with a fresh key, bound to this session."""
-    with _refusals_audited("auth.totp_enrolment_refused", actor=user, request=request, member=user):
+    authenticator: a new device with a fresh key, bound to ``session`` (the user's)."""
+    with _refusals_audited("auth.totp_enrolment_refused", actor=user, member=user):
         code = code.strip()
         enrolment_code: EnrolmentCode | None = None
         if (
@@ -176,34 +172,34 @@ def begin_totp_enrolment(*, user: User, code: str, request: HttpRequest) -> TOTP
             opened_by = "enrolment_code"
         TOTPDevice.objects.filter(user=user, confirmed=False).delete()
         device = TOTPDevice.objects.create(user=user, name="Himaya", confirmed=False)
-        request.session[SESSION_KEY] = {
+        session[SESSION_KEY] = {
             "device": device.pk,
             "code": enrolment_code.pk if enrolment_code is not None else None,
         }
         record_event(
             action="auth.totp_enrolment_started",
             actor=user,
-            request=request,
             details={"by": opened_by},
         )
     return device
 
 
-def enrolling_device(*, user: User, request: HttpRequest) -> TOTPDevice | None:
+def enrolling_device(*, user: User, session: SessionBase) -> TOTPDevice | None:
     """The new device this session is enrolling, if an enrolment was opened."""
-    binding = request.session.get(SESSION_KEY)
+    binding = session.get(SESSION_KEY)
     if not isinstance(binding, dict):
         return None
     return TOTPDevice.objects.filter(pk=binding.get("device"), user=user, confirmed=False).first()
 
 
 def confirm_totp_enrolment(
-    *, user: User, device: TOTPDevice, token: str, request: HttpRequest
+    *, user: User, device: TOTPDevice, token: str, session: SessionBase
 ) -> bool:
     """Confirm the session's new device with a code it shows; spends the enrolment code and
-    retires the user's earlier devices. A wrong code is audited and returns False."""
-    with _refusals_audited("auth.totp_enrolment_refused", actor=user, request=request, member=user):
-        binding = request.session.get(SESSION_KEY)
+    retires the user's earlier devices. A wrong code is audited and returns False. The
+    caller then signs the session in with the device (``django_otp.login``)."""
+    with _refusals_audited("auth.totp_enrolment_refused", actor=user, member=user):
+        binding = session.get(SESSION_KEY)
         if not isinstance(binding, dict) or binding.get("device") != device.pk:
             raise EnrolmentRefused(
                 _("Start the enrolment again with an enrolment code."), reason="not_opened"
@@ -229,7 +225,7 @@ def confirm_totp_enrolment(
             if refusal is not None:
                 raise EnrolmentRefused(refusal, reason="code_no_longer_valid")
     if not device.verify_token(token):
-        record_event(action="auth.totp_enrol_failed", actor=user, request=request)
+        record_event(action="auth.totp_enrol_failed", actor=user)
         return False
     with transaction.atomic():
         if enrolment_code is not None:
@@ -242,19 +238,16 @@ def confirm_totp_enrolment(
                     actor=user,
                     object_type="accounts.user",
                     object_code=user.get_username(),
-                    request=request,
                     details={"reason": "code_no_longer_valid"},
                 )
                 return False
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         retired, _deleted = TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
-        otp_login(request, device)
-        request.session.pop(SESSION_KEY, None)
+        session.pop(SESSION_KEY, None)
         record_event(
             action="auth.totp_enrolled",
             actor=user,
-            request=request,
             details={
                 "by": "enrolment_code" if enrolment_code is not None else "existing_factor",
                 "replaced_devices": retired,
@@ -264,11 +257,12 @@ def confirm_totp_enrolment(
 
 
 @transaction.atomic
-def verify_second_factor(*, user: User, token: str, request: HttpRequest) -> bool:
+def verify_second_factor(*, user: User, token: str) -> TOTPDevice | None:
+    """The user's confirmed device that accepts ``token`` (the caller signs the session in
+    with it), or ``None``; both outcomes are audited."""
     for device in TOTPDevice.objects.filter(user=user, confirmed=True):
         if device.verify_token(token):
-            otp_login(request, device)
-            record_event(action="auth.totp_verified", actor=user, request=request)
-            return True
-    record_event(action="auth.totp_failed", actor=user, request=request)
-    return False
+            record_event(action="auth.totp_verified", actor=user)
+            return device
+    record_event(action="auth.totp_failed", actor=user)
+    return None

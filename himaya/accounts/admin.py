@@ -1,10 +1,11 @@
 """The administration site is for system administrators only.
 
-It manages users, agencies, governorates and memberships. It registers no survivor data,
-and the administrator role grants no access to it anywhere else.
+It manages users, agencies, governorates and memberships (the model admins of agencies
+are defined in ``himaya.agencies.admin`` and registered here). It registers no survivor
+data, and the administrator role grants no access to it anywhere else.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -14,8 +15,14 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from himaya.accounts import actions
+from himaya.accounts.acting import acting_user
 from himaya.accounts.models import User
-from himaya.audit.actions import record_event
+from himaya.agencies.admin import MODEL_ADMINS, AdministratorOnly
+
+if TYPE_CHECKING:
+    BaseAdmin = BaseUserAdmin[Any]
+else:  # not subscriptable at run time
+    BaseAdmin = BaseUserAdmin
 
 
 class HimayaAdminSite(admin.AdminSite):
@@ -31,54 +38,8 @@ class HimayaAdminSite(admin.AdminSite):
 admin_site = HimayaAdminSite(name="himaya_admin")
 
 
-class AdministratorOnly:
-    """Model admin permissions follow the administrator capability, not Django's tables."""
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("accounts.manage_users")
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return request.user.has_perm("accounts.manage_users")
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return request.user.has_perm("accounts.manage_users")
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return request.user.has_perm("accounts.manage_users")
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # users and agencies are deactivated, never deleted
-
-    # Every addition and change made in the administration site (a password set for
-    # someone, an account or agency deactivated) is also an event of the audit chain.
-    def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> Any:
-        entry = super().log_addition(request, obj, message)  # type: ignore[misc]
-        _record_admin_event("admin.added", request, obj, message)
-        return entry
-
-    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
-        entry = super().log_change(request, obj, message)  # type: ignore[misc]
-        _record_admin_event("admin.changed", request, obj, message)
-        return entry
-
-
-def _record_admin_event(action: str, request: HttpRequest, obj: Any, message: Any) -> None:
-    """The fields that changed are named; their values (names, passwords) never are."""
-    fields: list[str] = []
-    for part in message if isinstance(message, list) else []:
-        for change in part.values():
-            fields.extend(str(name) for name in change.get("fields", []))
-    record_event(
-        action=action,
-        actor=request.user,
-        obj=obj,
-        request=request,
-        details={"fields": fields} if fields else {},
-    )
-
-
 @admin.register(User, site=admin_site)
-class UserAdmin(AdministratorOnly, BaseUserAdmin):
+class UserAdmin(AdministratorOnly, BaseAdmin):
     list_display = ("username", "first_name", "last_name", "email", "is_active", "last_login")
     list_filter = ("is_active",)
     fieldsets = (
@@ -102,7 +63,7 @@ class UserAdmin(AdministratorOnly, BaseUserAdmin):
             return None
         member = queryset.get()
         try:
-            code = actions.issue_enrolment_code(user=member, by=request.user, request=request)
+            code = actions.issue_enrolment_code(user=member, by=acting_user(request))
         except actions.EnrolmentRefused as refusal:
             self.message_user(request, str(refusal.message), messages.ERROR)
             return None
@@ -121,3 +82,7 @@ class UserAdmin(AdministratorOnly, BaseUserAdmin):
         )
         response["Cache-Control"] = "no-store"
         return response
+
+
+for model, model_admin in MODEL_ADMINS.items():
+    admin_site.register(model, model_admin)

@@ -9,11 +9,28 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from himaya.accounts import actions
 from himaya.accounts.forms import EnrolmentCodeForm, LoginForm, TokenForm
 from himaya.accounts.models import User
+from himaya.agencies.selectors import active_memberships
+from himaya.core import nav
+from himaya.core.forms import show_refusal
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The home page: the user's agencies and roles, and the pages open to them."""
+    return render(
+        request,
+        "accounts/home.html",
+        {
+            "memberships": list(active_memberships(request.user)),
+            "work_items": [item for item in nav.items_for(request.user) if item.key != "home"],
+        },
+    )
 
 
 class LoginView(auth_views.LoginView):
@@ -39,16 +56,16 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     if user.is_verified():  # type: ignore[attr-defined]
-        return redirect("core:home")
+        return redirect("home")
     if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         return redirect("accounts:enrol")
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if actions.verify_second_factor(
-            user=user, token=form.cleaned_data["token"], request=request
-        ):
+        device = actions.verify_second_factor(user=user, token=form.cleaned_data["token"])
+        if device is not None:
+            otp_login(request, device)
             messages.success(request, _("Second factor confirmed."))
-            return redirect("core:home")
+            return redirect("home")
         form.add_error("token", _("This code is not valid. Wait for a new code and try again."))
     return render(request, "accounts/second_factor.html", {"form": form, "step": "verify"})
 
@@ -59,13 +76,13 @@ def enrol(request: HttpRequest) -> HttpResponse:
     authenticator), then the new authenticator's key and a code it shows."""
     user = request.user
     assert isinstance(user, User)
-    device = actions.enrolling_device(user=user, request=request)
+    device = actions.enrolling_device(user=user, session=request.session)
     if device is None:
         code_form = EnrolmentCodeForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and code_form.is_valid():
             try:
                 actions.begin_totp_enrolment(
-                    user=user, code=code_form.cleaned_data["code"], request=request
+                    user=user, code=code_form.cleaned_data["code"], session=request.session
                 )
             except actions.EnrolmentRefused as refusal:
                 code_form.add_error("code", str(refusal.message))
@@ -76,15 +93,16 @@ def enrol(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             ok = actions.confirm_totp_enrolment(
-                user=user, device=device, token=form.cleaned_data["token"], request=request
+                user=user, device=device, token=form.cleaned_data["token"], session=request.session
             )
         except actions.EnrolmentRefused as refusal:
             request.session.pop(actions.SESSION_KEY, None)
-            messages.error(request, str(refusal.message))
+            show_refusal(refusal, request=request)
             return redirect("accounts:enrol")
         if ok:
+            otp_login(request, device)
             messages.success(request, _("Your authenticator is enrolled."))
-            return redirect("core:home")
+            return redirect("home")
         form.add_error("token", _("This code is not valid. Wait for a new code and try again."))
     context = {
         "form": form,

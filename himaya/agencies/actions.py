@@ -17,27 +17,31 @@ and the command line that set up a new installation. No page and no API calls it
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from himaya.agencies import rules
 from himaya.agencies.models import Agency, Membership, MembershipStatus, Role
 from himaya.agencies.permissions import forget_roles
 from himaya.audit.actions import record_event
+from himaya.core.errors import Forbidden, Message
 from himaya.core.locking import save_with_version
 
+if TYPE_CHECKING:
+    from himaya.accounts.models import User
 
-class MembershipRefused(Exception):
-    """A rule of memberships refused the change; nothing was written but the audit event."""
 
-    def __init__(self, message: str | Promise, *, reason: str) -> None:
-        super().__init__(str(message))
-        self.message = message
+class MembershipRefused(Forbidden):
+    """A rule of memberships refused the change; nothing was written but the audit event.
+
+    ``reason`` is a short code, kept in the audit row of the refused attempt.
+    """
+
+    def __init__(self, message: Message, *, reason: str) -> None:
+        super().__init__(message)
         self.reason = reason
 
 
@@ -58,10 +62,9 @@ def _details(membership: Membership | None = None, **extra: Any) -> dict[str, An
 def _refusals_audited(
     attempt: str,
     *,
-    by: Any,
-    request: HttpRequest | None,
+    by: "User",
     membership: Membership | None = None,
-    **target: Any,
+    **target: str,
 ) -> Iterator[None]:
     """Run the body in a transaction; a refusal is audited after that transaction rolled back."""
     try:
@@ -73,7 +76,6 @@ def _refusals_audited(
             actor=by,
             obj=membership,
             object_type="agencies.membership",
-            request=request,
             details={
                 "attempt": attempt,
                 "reason": refusal.reason,
@@ -83,14 +85,14 @@ def _refusals_audited(
         raise
 
 
-def _require_administrator(by: Any) -> None:
+def _require_administrator(by: "User | None") -> None:
     if by is None or not by.has_perm("accounts.manage_users"):
         raise MembershipRefused(
             _("Only a system administrator can manage memberships."), reason="not_administrator"
         )
 
 
-def _require_not_self(by: Any, member_id: int) -> None:
+def _require_not_self(by: "User", member_id: int) -> None:
     refusal = rules.refusal_to_manage(by_id=by.pk, member_id=member_id)
     if refusal is not None:
         raise MembershipRefused(refusal, reason="own_membership")
@@ -125,7 +127,7 @@ def _save(membership: Membership, fields: list[str]) -> None:
     forget_roles(membership.user)
 
 
-def _grant(membership: Membership, *, by: Any, role: str) -> None:
+def _grant(membership: Membership, *, by: "User", role: str) -> None:
     """Set the membership to ``role``: active at once, or waiting for a second administrator."""
     membership.role = role
     membership.status = rules.status_after_grant(role)
@@ -147,7 +149,7 @@ _GRANT_FIELDS = [
 ]
 
 
-def _check_proposal(*, by: Any, user: Any, agency: Agency, role: str) -> None:
+def _check_proposal(*, by: "User", user: "User", agency: Agency, role: str) -> None:
     _require_administrator(by)
     _require_not_self(by, user.pk)
     _require_role(role)
@@ -166,20 +168,30 @@ def _check_proposal(*, by: Any, user: Any, agency: Agency, role: str) -> None:
 
 
 def check_proposal(
-    *, by: Any, user: Any, agency: Agency, role: str, request: HttpRequest | None = None
+    *,
+    by: "User",
+    user: "User",
+    agency: Agency,
+    role: str,
 ) -> None:
     """Raise ``MembershipRefused`` (and audit it) when ``propose_membership`` would refuse."""
-    target = {"member": user.get_username(), "agency": agency.code, "role": role}
-    with _refusals_audited("propose", by=by, request=request, **target):
+    with _refusals_audited(
+        "propose", by=by, member=user.get_username(), agency=agency.code, role=role
+    ):
         _check_proposal(by=by, user=user, agency=agency, role=role)
 
 
 def propose_membership(
-    *, by: Any, user: Any, agency: Agency, role: str, request: HttpRequest | None = None
+    *,
+    by: "User",
+    user: "User",
+    agency: Agency,
+    role: str,
 ) -> Membership:
     """Give ``user`` a role in ``agency``: pending a second administrator when the role needs it."""
-    target = {"member": user.get_username(), "agency": agency.code, "role": role}
-    with _refusals_audited("propose", by=by, request=request, **target):
+    with _refusals_audited(
+        "propose", by=by, member=user.get_username(), agency=agency.code, role=role
+    ):
         _check_proposal(by=by, user=user, agency=agency, role=role)
         membership = Membership(user=user, agency=agency)
         _grant(membership, by=by, role=role)
@@ -190,17 +202,18 @@ def propose_membership(
             action="agencies.membership_proposed" if pending else "agencies.membership_granted",
             actor=by,
             obj=membership,
-            request=request,
             details=_details(membership),
         )
     return membership
 
 
 def approve_membership(
-    *, membership: Membership, by: Any, request: HttpRequest | None = None
+    *,
+    membership: Membership,
+    by: "User",
 ) -> Membership:
     """A second administrator, neither the proposer nor the member, activates the membership."""
-    with _refusals_audited("approve", by=by, request=request, membership=membership):
+    with _refusals_audited("approve", by=by, membership=membership):
         _require_administrator(by)
         membership = _locked(membership)
         refusal = rules.refusal_to_approve(
@@ -224,7 +237,6 @@ def approve_membership(
             action="agencies.membership_approved",
             actor=by,
             obj=membership,
-            request=request,
             details=_details(
                 membership,
                 proposed_by=membership.proposed_by.get_username() if membership.proposed_by else "",
@@ -234,10 +246,12 @@ def approve_membership(
 
 
 def reject_membership(
-    *, membership: Membership, by: Any, request: HttpRequest | None = None
+    *,
+    membership: Membership,
+    by: "User",
 ) -> Membership:
     """Refuse a proposed membership (the proposer may withdraw it; the member may not)."""
-    with _refusals_audited("reject", by=by, request=request, membership=membership):
+    with _refusals_audited("reject", by=by, membership=membership):
         _require_administrator(by)
         membership = _locked(membership)
         _require_not_self(by, membership.user_id)
@@ -249,17 +263,18 @@ def reject_membership(
             action="agencies.membership_rejected",
             actor=by,
             obj=membership,
-            request=request,
             details=_details(membership),
         )
     return membership
 
 
 def deactivate_membership(
-    *, membership: Membership, by: Any, request: HttpRequest | None = None
+    *,
+    membership: Membership,
+    by: "User",
 ) -> Membership:
     """Withdraw an active role from someone else (it takes effect on their next request)."""
-    with _refusals_audited("deactivate", by=by, request=request, membership=membership):
+    with _refusals_audited("deactivate", by=by, membership=membership):
         _require_administrator(by)
         membership = _locked(membership)
         _require_not_self(by, membership.user_id)
@@ -271,17 +286,18 @@ def deactivate_membership(
             action="agencies.membership_deactivated",
             actor=by,
             obj=membership,
-            request=request,
             details=_details(membership),
         )
     return membership
 
 
 def reactivate_membership(
-    *, membership: Membership, by: Any, request: HttpRequest | None = None
+    *,
+    membership: Membership,
+    by: "User",
 ) -> Membership:
     """Give a deactivated or rejected role back: again pending when the role needs four eyes."""
-    with _refusals_audited("reactivate", by=by, request=request, membership=membership):
+    with _refusals_audited("reactivate", by=by, membership=membership):
         _require_administrator(by)
         membership = _locked(membership)
         _require_not_self(by, membership.user_id)
@@ -296,19 +312,19 @@ def reactivate_membership(
             action="agencies.membership_reactivated",
             actor=by,
             obj=membership,
-            request=request,
             details=_details(membership),
         )
     return membership
 
 
 def change_membership_role(
-    *, membership: Membership, by: Any, role: str, request: HttpRequest | None = None
+    *,
+    membership: Membership,
+    by: "User",
+    role: str,
 ) -> Membership:
     """Give the membership another role: pending again when the new role needs four eyes."""
-    with _refusals_audited(
-        "change_role", by=by, request=request, membership=membership, new_role=role
-    ):
+    with _refusals_audited("change_role", by=by, membership=membership, new_role=role):
         _require_administrator(by)
         membership = _locked(membership)
         _require_not_self(by, membership.user_id)
@@ -331,14 +347,13 @@ def change_membership_role(
             action="agencies.membership_role_changed",
             actor=by,
             obj=membership,
-            request=request,
             details=_details(membership, previous_role=previous),
         )
     return membership
 
 
 @transaction.atomic
-def bootstrap_membership(*, user: Any, agency: Agency, role: str) -> Membership:
+def bootstrap_membership(*, user: "User", agency: Agency, role: str) -> Membership:
     """Grant a role at once, without a second administrator: the demo's and the command
     line's way to set up an installation. No page and no API calls it. Idempotent."""
     membership, created = Membership.objects.get_or_create(

@@ -1,4 +1,5 @@
-"""Administration of governorates, agencies and memberships.
+"""Administration of governorates, agencies and memberships (registered on the
+administration site by ``himaya.accounts.admin``, which is above agencies).
 
 Memberships change only through ``agencies/actions.py``: the add page proposes one (for
 someone else, pending a second administrator when the role needs it), and the list's
@@ -7,7 +8,7 @@ existing membership is edited directly, and nothing is deleted.
 """
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -18,9 +19,26 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from himaya.accounts.admin import AdministratorOnly, admin_site
 from himaya.agencies import actions
 from himaya.agencies.models import Agency, Governorate, Membership, Role
+from himaya.audit.actions import record_event
+
+if TYPE_CHECKING:
+    from himaya.accounts.models import User
+
+    ModelAdmin = admin.ModelAdmin[Any]
+    TabularInline = admin.TabularInline[Any, Any]
+    ModelForm = forms.ModelForm[Any]
+else:  # not subscriptable at run time
+    ModelAdmin = admin.ModelAdmin
+    TabularInline = admin.TabularInline
+    ModelForm = forms.ModelForm
+
+
+def _acting(request: HttpRequest) -> "User":
+    """The administrator acting (the site admits only signed-in administrators)."""
+    return cast("User", request.user)
+
 
 MEMBERSHIP_FIELDS = (
     "user",
@@ -36,13 +54,57 @@ MEMBERSHIP_FIELDS = (
 )
 
 
-@admin.register(Governorate, site=admin_site)
-class GovernorateAdmin(AdministratorOnly, admin.ModelAdmin):
+class AdministratorOnly:
+    """Model admin permissions follow the administrator capability, not Django's tables."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("accounts.manage_users")
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.has_perm("accounts.manage_users")
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return request.user.has_perm("accounts.manage_users")
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.has_perm("accounts.manage_users")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # users and agencies are deactivated, never deleted
+
+    # Every addition and change made in the administration site (a password set for
+    # someone, an account or agency deactivated) is also an event of the audit chain.
+    def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        entry = super().log_addition(request, obj, message)  # type: ignore[misc]
+        _record_admin_event("admin.added", request, obj, message)
+        return entry
+
+    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        entry = super().log_change(request, obj, message)  # type: ignore[misc]
+        _record_admin_event("admin.changed", request, obj, message)
+        return entry
+
+
+def _record_admin_event(action: str, request: HttpRequest, obj: Any, message: Any) -> None:
+    """The fields that changed are named; their values (names, passwords) never are."""
+    fields: list[str] = []
+    for part in message if isinstance(message, list) else []:
+        for change in part.values():
+            fields.extend(str(name) for name in change.get("fields", []))
+    record_event(
+        action=action,
+        actor=request.user,
+        obj=obj,
+        details={"fields": fields} if fields else {},
+    )
+
+
+class GovernorateAdmin(AdministratorOnly, ModelAdmin):
     list_display = ("code", "name_ar", "name_en", "population")
     search_fields = ("code", "name_ar", "name_en")
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(TabularInline):
     """The agency's memberships, to read; they change on the memberships' own pages."""
 
     model = Membership
@@ -65,8 +127,7 @@ class MembershipInline(admin.TabularInline):
         return False
 
 
-@admin.register(Agency, site=admin_site)
-class AgencyAdmin(AdministratorOnly, admin.ModelAdmin):
+class AgencyAdmin(AdministratorOnly, ModelAdmin):
     list_display = ("code", "name_ar", "name_en", "kind", "governorate", "is_active")
     list_filter = ("kind", "governorate", "is_active")
     search_fields = ("code", "name_ar", "name_en")
@@ -74,7 +135,7 @@ class AgencyAdmin(AdministratorOnly, admin.ModelAdmin):
     inlines = [MembershipInline]
 
 
-class MembershipProposalForm(forms.ModelForm):
+class MembershipProposalForm(ModelForm):
     """Proposes a membership; the rules of ``actions.propose_membership`` answer here too."""
 
     request: HttpRequest | None = None
@@ -89,7 +150,7 @@ class MembershipProposalForm(forms.ModelForm):
         if self.request is not None and user and agency and role:
             try:
                 actions.check_proposal(
-                    by=self.request.user, user=user, agency=agency, role=role, request=self.request
+                    by=_acting(self.request), user=user, agency=agency, role=role
                 )
             except actions.MembershipRefused as refusal:
                 raise forms.ValidationError(str(refusal.message)) from refusal
@@ -105,8 +166,7 @@ class MembershipActionForm(ActionForm):
     )
 
 
-@admin.register(Membership, site=admin_site)
-class MembershipAdmin(AdministratorOnly, admin.ModelAdmin):
+class MembershipAdmin(AdministratorOnly, ModelAdmin):
     list_display = ("user", "agency", "role", "status", "proposed_by", "approved_by")
     list_filter = ("status", "role")
     search_fields = ("user__username", "agency__name_en", "agency__name_ar")
@@ -142,7 +202,7 @@ class MembershipAdmin(AdministratorOnly, admin.ModelAdmin):
             raise PermissionDenied
         try:
             membership = actions.propose_membership(
-                by=request.user, user=obj.user, agency=obj.agency, role=obj.role, request=request
+                by=_acting(request), user=obj.user, agency=obj.agency, role=obj.role
             )
         except actions.MembershipRefused as refusal:
             raise PermissionDenied(str(refusal.message)) from refusal
@@ -171,7 +231,7 @@ class MembershipAdmin(AdministratorOnly, admin.ModelAdmin):
         succeeded = 0
         for membership in queryset.select_related("user", "agency"):
             try:
-                change(membership=membership, by=request.user, request=request, **kwargs)
+                change(membership=membership, by=_acting(request), **kwargs)
             except actions.MembershipRefused as refusal:
                 self.message_user(
                     request,
@@ -258,3 +318,11 @@ class MembershipAdmin(AdministratorOnly, admin.ModelAdmin):
             ),
             role=role,
         )
+
+
+# What ``himaya.accounts.admin`` registers on the administration site.
+MODEL_ADMINS: "dict[type[Any], type[admin.ModelAdmin[Any]]]" = {
+    Governorate: GovernorateAdmin,
+    Agency: AgencyAdmin,
+    Membership: MembershipAdmin,
+}

@@ -1,13 +1,16 @@
-"""Capabilities: what each role may do, declared once, in code.
+"""Capabilities: what each role may do, declared once, here, for every app.
 
 Every capability is a named permission checked with ``user.has_perm(name)``; it holds
 when the user has an active membership with one of the listed roles in an active
-agency. Which records a capability reaches (its scope) is the business of each app's
-``selectors.py``. ``manage.py capability_table`` prints this table for the docs.
+agency. The whole role × capability table is declared in this module (no app declares
+capabilities of its own); which records a capability reaches (its scope) is the business
+of each app's ``selectors.py``. ``manage.py capability_table`` prints the table for the
+docs.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import rules
 from django.core.exceptions import PermissionDenied
@@ -61,16 +64,19 @@ def declare(name: str, description: str | Promise, roles: Iterable[str]) -> Capa
     capability = Capability(name=name, description=description, roles=frozenset(roles))
     CAPABILITIES[name] = capability
 
-    @rules.predicate(name=f"holds {name}")
     def holds(user: AnyUser) -> bool:
         return bool(roles_of(user) & capability.roles)
 
-    rules.add_perm(name, holds)
+    predicates: Any = rules  # the library has no type hints
+    predicates.add_perm(name, predicates.predicate(holds, name=f"holds {name}"))
     return capability
 
 
 ANY_ROLE = [role.value for role in Role]
 CASE_ROLES = [Role.CASE_WORKER, Role.SUPERVISOR]
+
+# The whole role × capability table, app by app. Agencies imports none of these apps:
+# a capability is a name that the app checks with ``user.has_perm(name)``.
 
 declare("core.use_himaya", _("Sign in and see the home page"), ANY_ROLE)
 declare("audit.view_trail", _("Browse and filter the audit trail"), [Role.AUDITOR])
@@ -85,11 +91,31 @@ declare(
     [Role.CASE_WORKER, Role.SUPERVISOR, Role.SHELTER_STAFF, Role.PARTNER_STAFF],
 )
 declare("survivors.register", _("Register survivors and screen presumed victims"), CASE_ROLES)
+declare(
+    "survivors.record_consent",
+    _("Record and withdraw survivors' consent (within the agency's survivors)"),
+    CASE_ROLES,
+)
+declare(
+    "survivors.review_duplicates",
+    _("Review possible duplicate registrations (within the agency's survivors)"),
+    [Role.SUPERVISOR],
+)
 declare("cases.work_cases", _("Open and work on cases of the agency"), CASE_ROLES)
 declare(
     "cases.supervise",
     _("Approve care plans and closures, reassign cases of the agency"),
     [Role.SUPERVISOR],
+)
+declare(
+    "services.deliver",
+    _("See and confirm the services the agency is asked to provide for cases"),
+    [Role.PARTNER_STAFF, Role.SHELTER_STAFF],
+)
+declare(
+    "services.view_feedback_report",
+    _("See survivors' ratings of services in aggregate, per service and provider"),
+    [Role.SUPERVISOR, Role.ANALYST],
 )
 declare(
     "referrals.receive",
@@ -113,14 +139,39 @@ declare(
     [Role.FUND_APPROVER],
 )
 declare(
+    "fund.view_payments",
+    _("See every assistance payment, budget line and fund statement (national)"),
+    [Role.FUND_OFFICER, Role.FUND_APPROVER],
+)
+declare(
+    "fund.view_case_payments",
+    _("See the assistance payments of the cases one works on"),
+    CASE_ROLES,
+)
+declare(
+    "fund.view_totals",
+    _("See the fund's totals by budget line and purpose (no case)"),
+    [Role.FUND_OFFICER, Role.FUND_APPROVER, Role.ANALYST],
+)
+declare(
     "empowerment.manage_enrolments",
     _("Accept enrolments in programmes and follow survivors' projects"),
     [Role.EMPOWERMENT_OFFICER],
 )
 declare(
+    "empowerment.view_outcomes",
+    _("See the outcomes of empowerment programmes (aggregates only)"),
+    [Role.ANALYST, Role.EMPOWERMENT_OFFICER],
+)
+declare(
     "grants.manage_grants",
     _("Manage Ministry grants to NGOs, tranches and reports"),
     [Role.GRANTS_OFFICER],
+)
+declare(
+    "grants.view_grants",
+    _("See grants: all of them for grants officers, one's own NGO's for NGO staff"),
+    [Role.GRANTS_OFFICER, Role.PARTNER_STAFF],
 )
 
 

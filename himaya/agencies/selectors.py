@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from himaya.agencies.models import Agency, Membership, Role
+from himaya.agencies.models import Membership
 from himaya.core.typing import AnyUser
 
 
@@ -22,13 +22,3 @@ def agency_ids_for(user: AnyUser, *roles: str) -> set[int]:
     if roles:
         memberships = memberships.filter(role__in=roles)
     return set(memberships.values_list("agency_id", flat=True))
-
-
-def agencies_for_admin(user: AnyUser) -> QuerySet[Agency]:
-    if not user.has_perm("accounts.manage_users"):
-        return Agency.objects.none()
-    return Agency.objects.select_related("governorate", "parent")
-
-
-def role_labels(user: AnyUser) -> list[str]:
-    return [str(Role(m.role).label) for m in active_memberships(user)]

@@ -3,7 +3,10 @@
 from typing import Any
 
 from django.db import transaction
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
@@ -11,9 +14,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from himaya.accounts.models import User
 from himaya.agencies.models import Agency, Governorate
 from himaya.cases import actions, selectors
-from himaya.cases.exceptions import CaseError, CaseForbidden
+from himaya.cases.filters import CaseFilter
 from himaya.cases.models import (
     CarePlan,
     CarePlanGoal,
@@ -27,8 +31,9 @@ from himaya.cases.models import (
     RiskFactor,
     RiskLevel,
 )
-from himaya.core.bounds import MAX_INTEGER, MAX_ITEMS_PER_REQUEST
-from himaya.core.locking import ConcurrentEditError
+from himaya.core.api import VersionField
+from himaya.core.bounds import MAX_ITEMS_PER_REQUEST
+from himaya.survivors.models import Survivor
 
 # --- output -----------------------------------------------------------------------------
 
@@ -119,14 +124,12 @@ class CarePlanSerializer(serializers.ModelSerializer[CarePlan]):
         ]
 
 
-class CaseErrorSerializer(serializers.Serializer[Any]):
-    detail = serializers.CharField()
-
-
 # --- input ------------------------------------------------------------------------------
 
 
 class CaseOpenInput(serializers.Serializer[Any]):
+    """Codes in, records out: each code is resolved within what the user may see."""
+
     survivor = serializers.CharField(max_length=20)
     lead_agency = serializers.CharField(max_length=20)
     screening_code = serializers.CharField(max_length=20, required=False, default="")
@@ -151,11 +154,53 @@ class CaseOpenInput(serializers.Serializer[Any]):
     )
     is_transnational = serializers.BooleanField(default=False)
 
+    def _user(self) -> User:
+        user = self.context["request"].user
+        assert isinstance(user, User)
+        return user
+
+    def validate_survivor(self, code: str) -> Survivor:
+        survivor = selectors.survivor_for_case(self._user(), code)
+        if survivor is None:
+            raise serializers.ValidationError(_("No survivor with this code is known to you."))
+        return survivor
+
+    def validate_lead_agency(self, code: str) -> Agency:
+        agency = selectors.lead_agencies_for(self._user()).filter(code=code).first()
+        if agency is None:
+            raise serializers.ValidationError(_("You may open cases only for your own agency."))
+        return agency
+
+    def validate_identifying_agency(self, code: str) -> Agency | None:
+        if not code:
+            return None
+        agency = Agency.objects.filter(code=code, is_active=True).first()
+        if agency is None:
+            raise serializers.ValidationError(_("No agency has this code."))
+        return agency
+
+    def validate_governorate_of_exploitation(self, code: str) -> Governorate | None:
+        if not code:
+            return None
+        governorate = Governorate.objects.filter(code=code).first()
+        if governorate is None:
+            raise serializers.ValidationError(_("No governorate has this code."))
+        return governorate
+
+    def validate_exploitation_forms(self, codes: list[str]) -> list[ExploitationForm]:
+        forms = list(ExploitationForm.objects.filter(code__in=codes))
+        unknown = sorted(set(codes) - {form.code for form in forms})
+        if unknown:
+            raise serializers.ValidationError(
+                _("Unknown forms of exploitation: %(codes)s.") % {"codes": ", ".join(unknown[:10])}
+            )
+        return forms
+
 
 class TransitionInput(serializers.Serializer[Any]):
     to_phase = serializers.ChoiceField(choices=Phase.choices)
     on = serializers.DateField(required=False, allow_null=True, default=None)
-    version = serializers.IntegerField(min_value=1, max_value=MAX_INTEGER)
+    version = VersionField()
 
 
 class ClosureInput(serializers.Serializer[Any]):
@@ -194,22 +239,13 @@ class CarePlanInput(serializers.Serializer[Any]):
 
 
 class SubmitInput(serializers.Serializer[Any]):
-    version = serializers.IntegerField(min_value=1, max_value=MAX_INTEGER)
+    version = VersionField()
 
 
 class DecisionInput(serializers.Serializer[Any]):
     approve = serializers.BooleanField()
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
-    version = serializers.IntegerField(min_value=1, max_value=MAX_INTEGER)
-
-
-def _refused(error: CaseError) -> Response:
-    code = status.HTTP_403_FORBIDDEN if isinstance(error, CaseForbidden) else 400
-    return Response({"detail": str(error.message)}, status=code)
-
-
-def _conflict(error: ConcurrentEditError) -> Response:
-    return Response({"detail": str(error.message)}, status=status.HTTP_409_CONFLICT)
+    version = VersionField()
 
 
 def _require_work(request: Request) -> None:
@@ -217,135 +253,97 @@ def _require_work(request: Request) -> None:
         raise PermissionDenied
 
 
+def _user(request: Request) -> User:
+    """The signed-in user who may work on cases (403 for everyone else)."""
+    user = request.user
+    if not isinstance(user, User) or not user.has_perm("cases.work_cases"):
+        raise PermissionDenied
+    return user
+
+
+def _supervisor(request: Request) -> User:
+    """The signed-in user who may supervise cases (403 for everyone else)."""
+    user = request.user
+    if not isinstance(user, User) or not user.has_perm("cases.supervise"):
+        raise PermissionDenied
+    return user
+
+
 # --- views ------------------------------------------------------------------------------
 
-LIST_FILTERS = [
-    OpenApiParameter("q", str, description="Part of a case code"),
-    OpenApiParameter("phase", str, enum=Phase.values),
-    OpenApiParameter("agency", str, description="Lead agency code"),
-    OpenApiParameter("governorate", str, description="Governorate code (ISO 3166-2:EG)"),
-    OpenApiParameter("form", str, description="Exploitation form code"),
-]
 
-
-@extend_schema(tags=["cases"], parameters=LIST_FILTERS)
+@extend_schema(tags=["cases"])
 class CaseListApi(ListAPIView[Case]):
     """Cases led by the user's agencies, searched and filtered like the list page."""
 
     serializer_class = CaseListSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = CaseFilter
 
-    def get_queryset(self) -> Any:
-        _require_work(self.request)
-        params = self.request.query_params
-        return selectors.case_list(
-            self.request.user,
-            query=params.get("q", ""),
-            phase=params.get("phase", ""),
-            agency=params.get("agency", ""),
-            governorate=params.get("governorate", ""),
-            form=params.get("form", ""),
-        )
+    def get_queryset(self) -> QuerySet[Case]:
+        if getattr(self, "swagger_fake_view", False):  # the schema generator: no user
+            return Case.objects.none()
+        return selectors.case_list(_user(self.request))
 
 
 class CaseDetailApi(APIView):
     @extend_schema(tags=["cases"], responses=CaseDetailSerializer)
     def get(self, request: Request, code: str) -> Response:
-        _require_work(request)
-        case = selectors.case_detail(request.user, code)
+        case = selectors.case_detail(_user(request), code)
         return Response(CaseDetailSerializer(case).data)
 
 
 class CaseOpenApi(APIView):
-    @extend_schema(
-        tags=["cases"],
-        request=CaseOpenInput,
-        responses={201: CaseDetailSerializer, 400: CaseErrorSerializer},
-    )
+    @extend_schema(tags=["cases"], request=CaseOpenInput, responses={201: CaseDetailSerializer})
     def post(self, request: Request) -> Response:
-        _require_work(request)
-        data_in = CaseOpenInput(data=request.data)
+        user = _user(request)
+        data_in = CaseOpenInput(data=request.data, context={"request": request})
         data_in.is_valid(raise_exception=True)
         data = data_in.validated_data
-        survivor = selectors.survivor_for_case(request.user, data["survivor"])
-        agency = selectors.lead_agencies_for(request.user).filter(code=data["lead_agency"]).first()
-        if survivor is None or agency is None:
-            return Response(
-                {"detail": "Unknown survivor or lead agency."}, status=status.HTTP_400_BAD_REQUEST
-            )
-        forms = list(ExploitationForm.objects.filter(code__in=data["exploitation_forms"]))
-        try:
-            case = actions.open_case(
-                survivor=survivor,
-                by=request.user,
-                lead_agency=agency,
-                first_contact_on=data["first_contact_on"],
-                identified_on=data["identified_on"],
-                identified_by=data["identified_by"],
-                identifying_agency=Agency.objects.filter(code=data["identifying_agency"]).first()
-                if data["identifying_agency"]
-                else None,
-                exploitation_forms=forms,
-                recruitment_channel=data["recruitment_channel"],
-                country_of_exploitation=data["country_of_exploitation"],
-                governorate_of_exploitation=Governorate.objects.filter(
-                    code=data["governorate_of_exploitation"]
-                ).first()
-                if data["governorate_of_exploitation"]
-                else None,
-                is_transnational=data["is_transnational"],
-                screening_code=data["screening_code"],
-                request=request,
-            )
-        except CaseError as error:
-            return _refused(error)
+        case = actions.open_case(
+            survivor=data["survivor"],
+            by=user,
+            lead_agency=data["lead_agency"],
+            first_contact_on=data["first_contact_on"],
+            identified_on=data["identified_on"],
+            identified_by=data["identified_by"],
+            identifying_agency=data["identifying_agency"],
+            exploitation_forms=data["exploitation_forms"],
+            recruitment_channel=data["recruitment_channel"],
+            country_of_exploitation=data["country_of_exploitation"],
+            governorate_of_exploitation=data["governorate_of_exploitation"],
+            is_transnational=data["is_transnational"],
+            screening_code=data["screening_code"],
+        )
         return Response(CaseDetailSerializer(case).data, status=status.HTTP_201_CREATED)
 
 
 class CaseTransitionApi(APIView):
-    @extend_schema(
-        tags=["cases"],
-        request=TransitionInput,
-        responses={200: CaseDetailSerializer, 400: CaseErrorSerializer, 409: CaseErrorSerializer},
-    )
+    @extend_schema(tags=["cases"], request=TransitionInput, responses=CaseDetailSerializer)
     def post(self, request: Request, code: str) -> Response:
-        _require_work(request)
-        case = selectors.get_case_or_404(request.user, code)
+        user = _user(request)
+        case = selectors.get_case_or_404(user, code)
         data_in = TransitionInput(data=request.data)
         data_in.is_valid(raise_exception=True)
         data = data_in.validated_data
-        try:
-            actions.move_case(
-                case=case,
-                to_phase=data["to_phase"],
-                by=request.user,
-                expected_version=data["version"],
-                on=data["on"],
-                request=request,
-            )
-        except ConcurrentEditError as error:
-            return _conflict(error)
-        except CaseError as error:
-            return _refused(error)
+        actions.move_case(
+            case=case,
+            to_phase=data["to_phase"],
+            by=user,
+            expected_version=data["version"],
+            on=data["on"],
+        )
         return Response(CaseDetailSerializer(case).data)
 
 
 class CaseClosureApi(APIView):
-    @extend_schema(
-        tags=["cases"],
-        request=ClosureInput,
-        responses={201: ClosureOutput, 400: CaseErrorSerializer},
-    )
+    @extend_schema(tags=["cases"], request=ClosureInput, responses={201: ClosureOutput})
     def post(self, request: Request, code: str) -> Response:
-        _require_work(request)
-        case = selectors.get_case_or_404(request.user, code)
+        user = _user(request)
+        case = selectors.get_case_or_404(user, code)
         data_in = ClosureInput(data=request.data)
         data_in.is_valid(raise_exception=True)
-        try:
-            closure = actions.request_closure(
-                case=case, by=request.user, request=request, **data_in.validated_data
-            )
-        except CaseError as error:
-            return _refused(error)
+        closure = actions.request_closure(case=case, by=user, **data_in.validated_data)
         return Response(
             ClosureOutput(
                 {"code": closure.code, "status": closure.status, "reason": closure.reason}
@@ -358,29 +356,19 @@ class CaseClosureApi(APIView):
 class RiskAssessmentListApi(ListAPIView[RiskAssessment]):
     serializer_class = RiskAssessmentSerializer
 
-    def get_queryset(self) -> Any:
-        _require_work(self.request)
-        case = selectors.get_case_or_404(self.request.user, self.kwargs["code"])
+    def get_queryset(self) -> QuerySet[RiskAssessment]:
+        case = selectors.get_case_or_404(_user(self.request), self.kwargs["code"])
         return case.risk_assessments.select_related("assessor").order_by("-assessed_on", "-id")
 
 
 class RiskAssessmentCreateApi(APIView):
-    @extend_schema(
-        tags=["cases"],
-        request=RiskInput,
-        responses={201: RiskAssessmentSerializer, 400: CaseErrorSerializer},
-    )
+    @extend_schema(tags=["cases"], request=RiskInput, responses={201: RiskAssessmentSerializer})
     def post(self, request: Request, code: str) -> Response:
-        _require_work(request)
-        case = selectors.get_case_or_404(request.user, code)
+        user = _user(request)
+        case = selectors.get_case_or_404(user, code)
         data_in = RiskInput(data=request.data)
         data_in.is_valid(raise_exception=True)
-        try:
-            assessment = actions.assess_risk(
-                case=case, by=request.user, request=request, **data_in.validated_data
-            )
-        except CaseError as error:
-            return _refused(error)
+        assessment = actions.assess_risk(case=case, by=user, **data_in.validated_data)
         return Response(RiskAssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
 
 
@@ -388,9 +376,8 @@ class RiskAssessmentCreateApi(APIView):
 class CarePlanListApi(ListAPIView[CarePlan]):
     serializer_class = CarePlanSerializer
 
-    def get_queryset(self) -> Any:
-        _require_work(self.request)
-        case = selectors.get_case_or_404(self.request.user, self.kwargs["code"])
+    def get_queryset(self) -> QuerySet[CarePlan]:
+        case = selectors.get_case_or_404(_user(self.request), self.kwargs["code"])
         return (
             case.care_plans.select_related("author", "decided_by")
             .prefetch_related("goals")
@@ -399,89 +386,51 @@ class CarePlanListApi(ListAPIView[CarePlan]):
 
 
 class CarePlanCreateApi(APIView):
-    @extend_schema(
-        tags=["cases"],
-        request=CarePlanInput,
-        responses={201: CarePlanSerializer, 400: CaseErrorSerializer},
-    )
+    @extend_schema(tags=["cases"], request=CarePlanInput, responses={201: CarePlanSerializer})
     def post(self, request: Request, code: str) -> Response:
-        _require_work(request)
-        case = selectors.get_case_or_404(request.user, code)
+        user = _user(request)
+        case = selectors.get_case_or_404(user, code)
         data_in = CarePlanInput(data=request.data)
         data_in.is_valid(raise_exception=True)
         data = data_in.validated_data
-        try:
-            with transaction.atomic():
-                plan = actions.create_care_plan(
-                    case=case, by=request.user, summary=data["summary"], request=request
+        with transaction.atomic():
+            plan = actions.create_care_plan(case=case, by=user, summary=data["summary"])
+            for goal in data["goals"]:
+                actions.add_care_plan_goal(
+                    plan=plan,
+                    by=user,
+                    description=goal["description"],
+                    target_on=goal["target_on"],
                 )
-                for goal in data["goals"]:
-                    actions.add_care_plan_goal(
-                        plan=plan,
-                        by=request.user,
-                        description=goal["description"],
-                        target_on=goal["target_on"],
-                        request=request,
-                    )
-        except CaseError as error:
-            return _refused(error)
         return Response(CarePlanSerializer(plan).data, status=status.HTTP_201_CREATED)
 
 
 class CarePlanSubmitApi(APIView):
-    @extend_schema(
-        tags=["cases"],
-        request=SubmitInput,
-        responses={200: CarePlanSerializer, 400: CaseErrorSerializer, 409: CaseErrorSerializer},
-    )
+    @extend_schema(tags=["cases"], request=SubmitInput, responses=CarePlanSerializer)
     def post(self, request: Request, code: str) -> Response:
-        _require_work(request)
-        plan = selectors.get_care_plan_or_404(request.user, code)
+        user = _user(request)
+        plan = selectors.get_care_plan_or_404(user, code)
         data_in = SubmitInput(data=request.data)
         data_in.is_valid(raise_exception=True)
-        try:
-            actions.submit_care_plan(
-                plan=plan,
-                by=request.user,
-                expected_version=data_in.validated_data["version"],
-                request=request,
-            )
-        except ConcurrentEditError as error:
-            return _conflict(error)
-        except CaseError as error:
-            return _refused(error)
+        actions.submit_care_plan(
+            plan=plan, by=user, expected_version=data_in.validated_data["version"]
+        )
         return Response(CarePlanSerializer(plan).data)
 
 
 class CarePlanDecisionApi(APIView):
-    @extend_schema(
-        tags=["cases"],
-        request=DecisionInput,
-        responses={
-            200: CarePlanSerializer,
-            400: CaseErrorSerializer,
-            403: CaseErrorSerializer,
-            409: CaseErrorSerializer,
-        },
-    )
+    @extend_schema(tags=["cases"], request=DecisionInput, responses=CarePlanSerializer)
     def post(self, request: Request, code: str) -> Response:
-        if not request.user.has_perm("cases.supervise"):
-            raise PermissionDenied
-        plan = selectors.get_care_plan_or_404(request.user, code)
+        user = _supervisor(request)
+        plan = selectors.get_care_plan_or_404(user, code)
         data_in = DecisionInput(data=request.data)
         data_in.is_valid(raise_exception=True)
         data = data_in.validated_data
-        try:
-            actions.decide_care_plan(
-                plan=plan,
-                by=request.user,
-                approve=data["approve"],
-                note=data["note"],
-                expected_version=data["version"],
-                request=request,
-            )
-        except ConcurrentEditError as error:
-            return _conflict(error)
-        except CaseError as error:
-            return _refused(error)
+        actions.decide_care_plan(
+            plan=plan,
+            by=user,
+            approve=data["approve"],
+            note=data["note"],
+            expected_version=data["version"],
+        )
         return Response(CarePlanSerializer(plan).data)

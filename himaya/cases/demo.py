@@ -18,13 +18,11 @@ from django.utils.translation import gettext as _
 from himaya.accounts.models import User
 from himaya.agencies import demo as agencies_demo
 from himaya.agencies.models import Agency, Governorate
-from himaya.cases.actions import in_both_languages
 from himaya.cases.models import (
     CarePlan,
     CarePlanGoal,
     CarePlanStatus,
     Case,
-    CaseEvent,
     ClosureReason,
     ClosureRequest,
     ClosureStatus,
@@ -39,6 +37,8 @@ from himaya.cases.models import (
 )
 from himaya.cases.rules import PHASE_DATE_FIELDS
 from himaya.survivors.models import Survivor
+from himaya.timeline.actions import in_both_languages
+from himaya.timeline.models import CaseEvent
 
 SEED = 20261129
 SHARE_WITH_CASE = 0.7  # the others are registered and screened, without a case yet

@@ -1,18 +1,14 @@
-"""Domain exceptions of the cases app; each carries a translatable message."""
+"""Refusals of the cases app, kinds of the project's one error model (``core.errors``)."""
 
-from django.utils.functional import Promise
-
-
-class CaseError(Exception):
-    """A rule of the cases app refused a change."""
-
-    def __init__(self, message: str | Promise) -> None:
-        super().__init__(str(message))
-        self.message = message
+from himaya.core.errors import Forbidden, Invalid
 
 
-class CaseForbidden(CaseError):
-    """The user may not do this on this case (views answer 404 or 403)."""
+class CaseError(Invalid):
+    """A rule of the cases app refused a change (the input or the case's state)."""
+
+
+class CaseForbidden(Forbidden):
+    """The user may not do this on this case."""
 
 
 class FourEyesError(CaseForbidden):

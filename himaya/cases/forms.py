@@ -3,9 +3,12 @@
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from himaya.accounts.models import User
 from himaya.agencies.models import Agency, Governorate
+from himaya.cases import rules, selectors
 from himaya.cases.models import (
     ClosureReason,
     ExploitationForm,
@@ -15,49 +18,8 @@ from himaya.cases.models import (
     RiskFactor,
     RiskLevel,
 )
-from himaya.core.bounds import MAX_INTEGER
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-def style(form: forms.BaseForm) -> None:
-    """Bootstrap classes on every widget; ``dir="auto"`` on free text."""
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.HiddenInput):
-            continue
-        if isinstance(
-            widget, forms.CheckboxSelectMultiple | forms.RadioSelect | forms.CheckboxInput
-        ):
-            widget.attrs.setdefault("class", "form-check-input")
-        elif isinstance(widget, forms.Select):
-            widget.attrs.setdefault("class", "form-select")
-        else:
-            widget.attrs.setdefault("class", "form-control")
-        if isinstance(widget, forms.TextInput | forms.Textarea):
-            widget.attrs.setdefault("dir", "auto")
-
-
-class StyledForm(forms.Form):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        style(self)
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-
-
-class VersionedForm(StyledForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_INTEGER)
+from himaya.core.forms import DateInput, StyledForm, VersionedForm
+from himaya.survivors.models import Survivor
 
 
 class CaseDetailsFields(StyledForm):
@@ -109,7 +71,10 @@ class CaseDetailsFields(StyledForm):
             )
         country = (data.get("country_of_exploitation") or "").upper()
         data["country_of_exploitation"] = country
-        if country and country != "EG" and not data.get("is_transnational"):
+        # The action enforces the rule; the form says it beside the field at once.
+        if country and rules.must_be_transnational(
+            country_of_exploitation=country, is_transnational=bool(data.get("is_transnational"))
+        ):
             self.add_error(
                 "is_transnational", _("Exploitation abroad makes the case transnational.")
             )
@@ -117,16 +82,26 @@ class CaseDetailsFields(StyledForm):
 
 
 class OpenCaseForm(CaseDetailsFields):
+    """Opens a case for a survivor the user may see, led by one of the user's agencies."""
+
     survivor = forms.CharField(label=_("Survivor code"), max_length=20)
     lead_agency = forms.ModelChoiceField(label=_("Lead agency"), queryset=Agency.objects.none())
 
     field_order = ["survivor", "lead_agency", "screening_code"]
 
-    def __init__(self, *args: Any, agencies: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.user = user
+        agencies = selectors.lead_agencies_for(user)
         self.fields["lead_agency"].queryset = agencies  # type: ignore[attr-defined]
         if agencies.count() == 1:
             self.fields["lead_agency"].initial = agencies.first()
+
+    def clean_survivor(self) -> Survivor:
+        survivor = selectors.survivor_for_case(self.user, self.cleaned_data["survivor"])
+        if survivor is None:
+            raise forms.ValidationError(_("No survivor with this code is known to you."))
+        return survivor
 
 
 class CaseDetailsForm(CaseDetailsFields, VersionedForm):
@@ -165,7 +140,7 @@ class ReassignForm(VersionedForm):
         label=_("New case worker"), queryset=Agency.objects.none()
     )
 
-    def __init__(self, *args: Any, workers: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, workers: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["case_worker"].queryset = workers  # type: ignore[attr-defined]
 

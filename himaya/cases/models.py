@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from himaya.agencies.models import Agency, Governorate
@@ -49,16 +48,6 @@ class RecruitmentChannel(models.TextChoices):
     IN_PERSON = "in_person", _("In person")
     FAMILY_ACQUAINTANCE = "family", _("Family member or acquaintance")
     UNKNOWN = "unknown", _("Not known")
-
-
-DIGITAL_RECRUITMENT = frozenset(
-    {
-        RecruitmentChannel.SOCIAL_MEDIA,
-        RecruitmentChannel.MESSAGING_APP,
-        RecruitmentChannel.ONLINE_ADVERTISEMENT,
-        RecruitmentChannel.RECRUITMENT_WEBSITE,
-    }
-)
 
 
 class ClosureReason(models.TextChoices):
@@ -183,45 +172,25 @@ class Case(PublicCodeModel, VersionedModel):
     def allowed_phases(self) -> list[str]:
         return [p for p in Phase.values if p in TRANSITIONS[self.phase]]
 
-
-class CaseEvent(models.Model):
-    """One line of a case's timeline. Written by ``cases.actions.record_case_event`` only.
-
-    ``kind`` is a dotted code of the app and the event (``case.opened``,
-    ``referral.accepted``, ``shelter.admitted``…); ``summary`` is short text for the
-    people working on the case, never identifying data beyond the case itself.
-    """
-
-    case = models.ForeignKey(
-        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="events"
-    )
-    occurred_at = models.DateTimeField(_("when"), db_index=True)
-    kind = models.CharField(_("event"), max_length=64)
-    summary = models.CharField(_("summary"), max_length=500, blank=True)
-    summary_en = models.CharField(_("summary in English"), max_length=500, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    object_code = models.CharField(_("record"), max_length=64, blank=True)
-
-    class Meta:
-        ordering = ["-occurred_at", "-id"]
-        verbose_name = _("case event")
-        verbose_name_plural = _("case events")
-
-    def __str__(self) -> str:
-        return f"{self.case.code} {self.kind}"
+    @property
+    def phases_to_move_to(self) -> list[tuple[str, str]]:
+        """The phases the case may move to directly (closing goes by a request)."""
+        return [(p, str(Phase(p).label)) for p in self.allowed_phases() if p != Phase.CLOSED]
 
     @property
-    def text(self) -> str:
-        """The summary in the reader's language (Arabic when no English was written)."""
-        english = (get_language() or "ar").startswith("en")
-        return self.summary_en if english and self.summary_en else self.summary
+    def may_be_closed(self) -> bool:
+        """Whether closure may be requested from the current phase."""
+        return Phase.CLOSED in TRANSITIONS[self.phase]
+
+    @property
+    def pending_closure(self) -> "ClosureRequest | None":
+        """The closure request waiting for a decision, if any (reads the prefetched list)."""
+        return next((c for c in self.closure_requests.all() if c.is_pending), None)
+
+    @property
+    def care_plan_in_preparation(self) -> "CarePlan | None":
+        """The care plan not yet approved, if any (reads the prefetched list)."""
+        return next((p for p in self.care_plans.all() if not p.is_approved), None)
 
 
 class ExploitationForm(BilingualNamed):
@@ -384,6 +353,19 @@ class CarePlan(PublicCodeModel, VersionedModel):
     def __str__(self) -> str:
         return self.code
 
+    @property
+    def is_editable(self) -> bool:
+        """A draft or returned plan can be changed; a submitted or approved one cannot."""
+        return self.status in {CarePlanStatus.DRAFT, CarePlanStatus.RETURNED}
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == CarePlanStatus.APPROVED
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == CarePlanStatus.SUBMITTED
+
 
 class CarePlanGoal(PublicCodeModel, VersionedModel):
     CODE_PREFIX = "GL"
@@ -452,3 +434,8 @@ class ClosureRequest(PublicCodeModel, VersionedModel):
 
     def __str__(self) -> str:
         return self.code
+
+    @property
+    def is_pending(self) -> bool:
+        """Waiting for a supervisor's decision."""
+        return self.status == ClosureStatus.PENDING

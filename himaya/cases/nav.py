@@ -1,5 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
+from himaya.cases.panels import CasePanel, register_panel
 from himaya.core.nav import NavItem, register
 
 register(
@@ -27,4 +28,16 @@ register(
         description=_("Care plans and closures waiting for a supervisor's decision."),
         order=22,
     ),
+)
+
+# The survivor's panel on the case page: the view belongs to survivors, which sits below
+# cases and so cannot register it itself.
+register_panel(
+    CasePanel(
+        key="survivor",
+        label=_("Survivor and consent"),
+        url_name="survivors:case_panel",
+        permission="survivors.register",
+        order=5,
+    )
 )

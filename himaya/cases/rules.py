@@ -1,4 +1,5 @@
-"""Pure rules of cases: phase transitions, phase dates, four eyes. No database here."""
+"""Pure rules of cases: phase transitions, phase dates, four eyes, the place of
+exploitation. No database here."""
 
 from datetime import date
 
@@ -13,6 +14,24 @@ PHASE_DATE_FIELDS: dict[str, str] = {
     Phase.FOLLOW_UP: "follow_up_started_on",
     Phase.CLOSED: "closed_on",
 }
+
+
+# The country where the system runs: exploitation anywhere else is abroad.
+HOME_COUNTRY = "EG"
+
+
+def is_country_code(country: str) -> bool:
+    """A two-letter ISO 3166 code (letters only, either case)."""
+    return len(country) == 2 and country.isascii() and country.isalpha()
+
+
+def must_be_transnational(*, country_of_exploitation: str, is_transnational: bool) -> bool:
+    """Exploitation abroad makes a case transnational: True when the case says otherwise.
+
+    The converse does not hold: a case exploited in Egypt may still be transnational (a
+    person brought into Egypt from abroad).
+    """
+    return country_of_exploitation.upper() != HOME_COUNTRY and not is_transnational
 
 
 def can_move(from_phase: str, to_phase: str) -> bool:
@@ -46,17 +65,3 @@ def care_plan_can_move(from_status: str, to_status: str) -> bool:
 def is_four_eyes(*, author_id: int | None, decider_id: int | None) -> bool:
     """A decision is valid only when someone other than the author takes it."""
     return author_id is not None and decider_id is not None and author_id != decider_id
-
-
-def risk_is_due(last_assessed_on: date | None, *, today: date, every_days: int = 90) -> bool:
-    """A case needs a (new) risk assessment when it has none or the last one is old."""
-    return last_assessed_on is None or (today - last_assessed_on).days >= every_days
-
-
-def htcds_status(phase: str, closure_reason: str = "") -> str:
-    """The IOM HTCDS case status (``cas_Status``) of a case in ``phase``."""
-    if phase == Phase.CLOSED:
-        return "ClosedReferred" if closure_reason == "transferred" else "Closed"
-    if phase == Phase.FOLLOW_UP:
-        return "FollowUp"
-    return "Active"

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from himaya.agencies.models import Agency, Role
@@ -12,15 +12,17 @@ from himaya.cases.models import (
     CarePlanGoal,
     CarePlanStatus,
     Case,
-    CaseEvent,
     ClosureRequest,
     ClosureStatus,
     ExploitationForm,
+    Phase,
     RiskAssessment,
 )
 from himaya.core.fields import EncryptedTextField
 from himaya.core.typing import AnyUser
 from himaya.survivors.models import Survivor
+from himaya.survivors.selectors import survivors_visible_to
+from himaya.timeline.models import CaseEvent
 
 
 def cases_visible_to(user: AnyUser) -> QuerySet[Case]:
@@ -29,6 +31,32 @@ def cases_visible_to(user: AnyUser) -> QuerySet[Case]:
         return Case.objects.none()
     agencies = agency_ids_for(user, Role.CASE_WORKER, Role.SUPERVISOR)
     return Case.objects.filter(lead_agency_id__in=agencies)
+
+
+def works_on(user: AnyUser, case: Case) -> bool:
+    """Whether the user is a case worker or supervisor of the case's lead agency."""
+    return bool(
+        user.has_perm("cases.work_cases")
+        and case.lead_agency_id in agency_ids_for(user, Role.CASE_WORKER, Role.SUPERVISOR)
+    )
+
+
+def supervises(user: AnyUser, case: Case) -> bool:
+    """Whether the user is a supervisor of the case's lead agency."""
+    return bool(
+        user.has_perm("cases.supervise")
+        and case.lead_agency_id in agency_ids_for(user, Role.SUPERVISOR)
+    )
+
+
+def may_submit_care_plan(user: AnyUser, plan: CarePlan) -> bool:
+    """A draft or returned plan is submitted by its author."""
+    return plan.is_editable and plan.author_id == user.pk
+
+
+def may_decide_care_plan(user: AnyUser, plan: CarePlan) -> bool:
+    """A submitted plan is decided by a supervisor of the lead agency who did not write it."""
+    return plan.is_submitted and plan.author_id != user.pk and supervises(user, plan.case)
 
 
 def get_case_or_404(user: AnyUser, code: str) -> Case:
@@ -48,32 +76,15 @@ _SURVIVOR_ENCRYPTED = [
 ]
 
 
-def case_list(
-    user: AnyUser,
-    *,
-    query: str = "",
-    phase: str = "",
-    agency: str = "",
-    governorate: str = "",
-    form: str = "",
-) -> QuerySet[Case]:
-    """The visible cases, searched by case code and filtered, ready for a list."""
-    cases = (
+def case_list(user: AnyUser) -> QuerySet[Case]:
+    """The visible cases, ready for a list (``cases.filters.CaseFilter`` searches them)."""
+    return (
         cases_visible_to(user)
         .select_related("survivor", "lead_agency", "case_worker", "governorate_of_exploitation")
         .defer(*_SURVIVOR_ENCRYPTED)  # the list shows the survivor's code only: decrypt nothing
+        .prefetch_related("exploitation_forms")
+        .order_by("-first_contact_on", "-id")
     )
-    if query:
-        cases = cases.filter(code__icontains=query.strip())
-    if phase:
-        cases = cases.filter(phase=phase)
-    if agency:
-        cases = cases.filter(lead_agency__code=agency)
-    if governorate:
-        cases = cases.filter(governorate_of_exploitation__code=governorate)
-    if form:
-        cases = cases.filter(exploitation_forms__code=form).distinct()
-    return cases.prefetch_related("exploitation_forms").order_by("-first_contact_on", "-id")
 
 
 def case_detail(user: AnyUser, code: str) -> Case:
@@ -124,18 +135,11 @@ def lead_agencies_for(user: AnyUser) -> QuerySet[Agency]:
 
 
 def survivor_for_case(user: AnyUser, code: str) -> Survivor | None:
-    """The survivor a case may be opened for, by code, or None.
-
-    The survivors app decides who may see a survivor; until it offers
-    ``survivors_visible_to`` any active survivor known by code is accepted.
-    """
+    """The active survivor a case may be opened for, by code, or None: one the survivors
+    app lets the user see (``survivors_visible_to``)."""
     if not user.has_perm("cases.work_cases") or not code:
         return None
-    from himaya.survivors import selectors as survivor_selectors
-
-    visible = getattr(survivor_selectors, "survivors_visible_to", None)
-    survivors: QuerySet[Survivor] = visible(user) if visible is not None else Survivor.objects.all()
-    return survivors.filter(code=code.strip().upper(), is_active=True).first()
+    return survivors_visible_to(user).filter(code=code.strip().upper(), is_active=True).first()
 
 
 def get_risk_assessment_or_404(user: AnyUser, code: str) -> RiskAssessment:
@@ -193,13 +197,17 @@ def goals_for_case(case: Case) -> QuerySet[CarePlanGoal]:
 
 
 def pending_approvals(user: AnyUser) -> dict[str, Any]:
-    """Care plans and closures waiting for a supervisor of the user's agencies."""
+    """Care plans and closures waiting for a supervisor of the user's agencies.
+
+    Each plan carries ``is_own``: the user wrote it, so another supervisor decides.
+    """
     if not user.has_perm("cases.supervise"):
         return {"care_plans": CarePlan.objects.none(), "closures": ClosureRequest.objects.none()}
     agencies = agency_ids_for(user, Role.SUPERVISOR)
     plans = (
         CarePlan.objects.filter(case__lead_agency_id__in=agencies, status=CarePlanStatus.SUBMITTED)
         .select_related("case", "author")
+        .annotate(is_own=ExpressionWrapper(Q(author_id=user.pk), output_field=BooleanField()))
         .order_by("submitted_at", "id")
     )
     closures = (
@@ -216,7 +224,7 @@ def my_open_cases(user: AnyUser) -> QuerySet[Case]:
     return (
         cases_visible_to(user)
         .filter(case_worker_id=user.pk)
-        .exclude(phase="closed")
+        .exclude(phase=Phase.CLOSED)
         .select_related("lead_agency", "governorate_of_exploitation")
         .order_by("first_contact_on", "id")
     )

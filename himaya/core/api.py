@@ -18,6 +18,7 @@ from typing import Any, NoReturn
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
 from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.parsers import BaseParser
@@ -25,6 +26,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.utils import json as drf_json
+
+from himaya.core.bounds import MAX_INTEGER
 
 # The most rows one page of a list holds; a larger ``limit`` is reduced to it.
 MAX_PAGE_SIZE = 200
@@ -141,3 +144,31 @@ class BoundedJSONParser(BaseParser):
                 % {"depth": MAX_JSON_DEPTH}
             )
         return data
+
+
+class VersionField(serializers.IntegerField):
+    """The ``version`` of a record as the client read it.
+
+    A whole number: a JSON integer or a string of digits, between ``min_value`` (1 unless
+    told) and ``MAX_INTEGER``. A fraction, an exponent (``1e9``), a boolean, a sign or
+    any other text is refused with 400 before it reaches a query.
+    """
+
+    default_error_messages = {
+        "invalid": _("The version must be a whole number written in digits."),
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_INTEGER)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, str) and data.isascii() and data.isdecimal():
+            # So many digits are beyond every bound: the number is not even converted.
+            number = MAX_INTEGER + 1 if len(data) > _MAX_DIGITS else int(data)
+        elif isinstance(data, int) and not isinstance(data, bool):
+            number = data
+        else:
+            self.fail("invalid")
+        return int(super().to_internal_value(number))

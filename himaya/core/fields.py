@@ -1,6 +1,6 @@
 """Model fields for identifying data."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -8,8 +8,15 @@ from django.db.models.expressions import Expression
 
 from himaya.core import crypto
 
+if TYPE_CHECKING:
+    _TextField = models.TextField[str, str]
+    _CharField = models.CharField[str, str]
+else:
+    _TextField = models.TextField
+    _CharField = models.CharField
 
-class EncryptedTextField(models.TextField):
+
+class EncryptedTextField(_TextField):
     """Text stored as a Fernet token; read back as plain text.
 
     The database holds only ciphertext. Lookups other than ``isnull`` are meaningless on
@@ -40,7 +47,7 @@ class EncryptedTextField(models.TextField):
         return super().get_lookup(lookup_name)
 
 
-class BlindIndexField(models.CharField):
+class BlindIndexField(_CharField):
     """A keyed digest column (64 hex characters) beside an encrypted field."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from himaya.core.bounds import MAX_INTEGER
 from himaya.core.errors import DomainError
 
 
@@ -59,16 +60,13 @@ class StyledForm(StyledMixin, forms.Form):
     pass
 
 
-class StyledModelForm(StyledMixin, forms.ModelForm):
-    pass
-
-
 class VersionedForm(StyledForm):
     """A form that edits a record: it carries the version the record was read at."""
 
     version = forms.IntegerField(
         widget=forms.HiddenInput,
         min_value=1,
+        max_value=MAX_INTEGER,
         error_messages={"invalid": _("The record's version is not valid: reload the page.")},
     )
 

@@ -11,10 +11,11 @@ from django.db import models
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
+from himaya.core.errors import Conflict
 from himaya.core.models import VersionedModel
 
 
-class ConcurrentEditError(Exception):
+class ConcurrentEditError(Conflict):
     """Someone else saved the record after it was read."""
 
     message = _(
@@ -22,8 +23,8 @@ class ConcurrentEditError(Exception):
         "Your changes were not saved: reload it and apply them again."
     )
 
-    def __init__(self, instance: models.Model) -> None:
-        super().__init__(str(self.message))
+    def __init__(self, instance: models.Model | None = None) -> None:
+        super().__init__(type(self).message, field="version")
         self.instance = instance
 
 

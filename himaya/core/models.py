@@ -1,13 +1,14 @@
 """Abstract bases shared by every app; core has no tables of its own."""
 
 from collections.abc import Iterable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NoReturn, TypeVar
 
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from himaya.core.codes import new_code, new_codes
+from himaya.core.errors import Forbidden
 
 
 class TimeStampedModel(models.Model):
@@ -91,3 +92,31 @@ class BilingualNamed(models.Model):
     @property
     def name(self) -> str:
         return self.name_en if (get_language() or "ar").startswith("en") else self.name_ar
+
+
+class DeletionRefused(Forbidden):
+    """A record kept for ever (money, grants) cannot be deleted: corrections are new records."""
+
+
+def _refuse_deletion() -> NoReturn:
+    raise DeletionRefused(_("These records are kept for ever: record a correction instead."))
+
+
+_Model = TypeVar("_Model", bound=models.Model)
+
+
+class UndeletableQuerySet(models.QuerySet[_Model]):
+    def delete(self) -> NoReturn:
+        _refuse_deletion()
+
+
+class Undeletable(models.Model):
+    """A record that is never deleted, one by one or in bulk."""
+
+    objects = UndeletableQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        _refuse_deletion()

@@ -4,7 +4,7 @@
 action, DRF's own errors (validation, parsing, authentication, permission, throttling)
 and a missing record all answer ``application/problem+json`` with ``type``, ``title``,
 ``status``, ``detail`` and, for invalid input, ``errors`` (messages per field).
-``api_not_found`` answers an unknown URL under an API prefix the same way, never with
+``not_found`` answers an unknown URL under an API prefix the same way, never with
 an HTML page. ``document_errors`` adds these answers to every operation of the schema.
 """
 
@@ -15,6 +15,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -22,7 +23,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from himaya.core.errors import DomainError
 
 CONTENT_TYPE = "application/problem+json"
-ERROR_STATUSES = (400, 401, 403, 404, 409, 429)
+ERROR_STATUSES = (400, 401, 403, 404, 405, 409, 413, 415, 429)
 
 
 def _titles() -> dict[int, str]:
@@ -83,6 +84,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, DomainError):
         errors = {name: [str(m) for m in messages] for name, messages in exc.errors.items()}
         body = problem(exc.status, str(exc.message), errors=errors, title=str(exc.title))
+        body.update(getattr(exc, "extensions", {}))  # extension members (RFC 9457, 3.2)
         return Response(body, status=exc.status, content_type=CONTENT_TYPE)
     if isinstance(exc, Http404 | ObjectDoesNotExist):
         exc = exceptions.NotFound(_("Not found."))
@@ -107,13 +109,16 @@ def is_api_path(path: str) -> bool:
     return "/api/" in path
 
 
-def api_not_found(request: HttpRequest) -> HttpResponse:
-    return JsonResponse(
-        problem(404, _("There is nothing at this address.")),
-        status=404,
-        content_type=CONTENT_TYPE,
-        json_dumps_params={"ensure_ascii": False},
-    )
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The project's 404: problem details under an API prefix, the page anywhere else."""
+    if is_api_path(request.path):
+        return JsonResponse(
+            problem(404, _("There is nothing at this address.")),
+            status=404,
+            content_type=CONTENT_TYPE,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    return defaults.page_not_found(request, exception)
 
 
 PROBLEM_SCHEMA = {

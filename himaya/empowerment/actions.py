@@ -5,18 +5,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from himaya.accounts.models import User
+from himaya.agencies.models import Governorate
 from himaya.audit.actions import record_event
-from himaya.cases.actions import record_case_event
-from himaya.cases.models import Case, Phase
-from himaya.cases.selectors import cases_visible_to
+from himaya.cases.models import Case
 from himaya.core import bounds
 from himaya.core.locking import save_with_version
 from himaya.empowerment import rules
-from himaya.empowerment.exceptions import EmpowermentError
+from himaya.empowerment.exceptions import EmpowermentError, EmpowermentForbidden
 from himaya.empowerment.models import (
     TRANSITIONS,
     Enrolment,
@@ -26,7 +25,9 @@ from himaya.empowerment.models import (
     ProjectStatus,
     Visit,
 )
-from himaya.empowerment.selectors import REFER, eligibility_for, may_manage
+from himaya.empowerment.selectors import eligibility_for, may_manage, may_refer_from
+from himaya.timeline.actions import record_on_case
+from himaya.timeline.models import EventKind
 
 
 def _summary(enrolment: Enrolment, status: str) -> str:
@@ -35,9 +36,9 @@ def _summary(enrolment: Enrolment, status: str) -> str:
     return f"{programme.name_ar} / {programme.name_en}: {label}"
 
 
-def _require_officer(user: Any, programme: Programme) -> None:
+def _require_officer(user: User, programme: Programme) -> None:
     if not may_manage(user, programme):
-        raise EmpowermentError(
+        raise EmpowermentForbidden(
             _("Only an empowerment officer of the programme's managing agency may do this.")
         )
 
@@ -66,31 +67,30 @@ def refer_survivor(
     case: Case,
     programme: Programme,
     household_role: str,
-    by: Any,
+    by: User,
     note: str = "",
-    request: HttpRequest | None = None,
 ) -> Enrolment:
     """Refer the survivor of ``case`` to ``programme`` if the rules allow it."""
-    if not by.has_perm(REFER) or not cases_visible_to(by).filter(pk=case.pk).exists():
-        raise EmpowermentError(_("You may refer survivors only from the cases of your agency."))
+    if not may_refer_from(by, case):
+        raise EmpowermentForbidden(_("You may refer survivors only from the cases of your agency."))
     case = Case.objects.select_related("survivor").get(pk=case.pk)
-    if case.phase == Phase.CLOSED:
+    if case.is_closed:
         raise EmpowermentError(_("This case is closed: it cannot be referred to a programme."))
     if not programme.is_active:
         raise EmpowermentError(_("This programme is not taking referrals."))
     _refuse(
         bounds.text_problem(note, what=_("The note"), max_length=_max_length(Enrolment, "note"))
     )
-    if Enrolment.objects.filter(
-        case=case, programme=programme, status__in=sorted(_open())
-    ).exists():
-        raise EmpowermentError(_("This case already has an open enrolment in this programme."))
     today = timezone.localdate()
     decision = eligibility_for(programme, case, household_role, today)
     if not decision.eligible:
         raise EmpowermentError(
-            _("The survivor is not eligible for this programme."), reasons=decision.failed
+            _("The survivor is not eligible for this programme."), decision=decision
         )
+    if Enrolment.objects.filter(
+        case=case, programme=programme, status__in=sorted(_open())
+    ).exists():
+        raise EmpowermentError(_("This case already has an open enrolment in this programme."))
     try:
         with transaction.atomic():
             enrolment = Enrolment.objects.create(
@@ -106,18 +106,13 @@ def refer_survivor(
         raise EmpowermentError(
             _("This case already has an open enrolment in this programme.")
         ) from error
-    record_case_event(
+    record_on_case(
         case=case,
-        kind="empowerment.referred",
+        kind=EventKind.EMPOWERMENT_REFERRED,
         by=by,
         summary=lambda: _summary(enrolment, EnrolmentStatus.REFERRED),
-        object_code=enrolment.code,
-    )
-    record_event(
-        action="empowerment.enrolment.referred",
-        actor=by,
         obj=enrolment,
-        request=request,
+        action="empowerment.enrolment.referred",
         details={"case": case.code, "programme": programme.slug},
     )
     return enrolment
@@ -132,8 +127,7 @@ def _change_status(
     enrolment: Enrolment,
     to: str,
     expected_version: int,
-    by: Any,
-    request: HttpRequest | None,
+    by: User,
     fields: dict[str, Any],
 ) -> Enrolment:
     if to not in TRANSITIONS[enrolment.status]:
@@ -149,18 +143,13 @@ def _change_status(
     for name, value in fields.items():
         setattr(enrolment, name, value)
     save_with_version(enrolment, expected_version=expected_version, fields=["status", *fields])
-    record_case_event(
+    record_on_case(
         case=enrolment.case,
-        kind=f"empowerment.{to}",
+        kind=EventKind(f"empowerment.{to}"),
         by=by,
         summary=lambda: _summary(enrolment, to),
-        object_code=enrolment.code,
-    )
-    record_event(
-        action=f"empowerment.enrolment.{to}",
-        actor=by,
         obj=enrolment,
-        request=request,
+        action=f"empowerment.enrolment.{to}",
         details={"case": enrolment.case.code, "from": previous, "to": to},
     )
     return enrolment
@@ -172,9 +161,8 @@ def decide_enrolment(
     enrolment: Enrolment,
     accept: bool,
     expected_version: int,
-    by: Any,
+    by: User,
     reason: str = "",
-    request: HttpRequest | None = None,
 ) -> Enrolment:
     """The programme's officer accepts (enrolled) or declines (with a reason) a referral."""
     enrolment = _locked_enrolment(enrolment)
@@ -202,7 +190,6 @@ def decide_enrolment(
         to=EnrolmentStatus.ENROLLED if accept else EnrolmentStatus.DECLINED,
         expected_version=expected_version,
         by=by,
-        request=request,
         fields=fields,
     )
 
@@ -213,8 +200,7 @@ def move_enrolment(
     enrolment: Enrolment,
     to: str,
     expected_version: int,
-    by: Any,
-    request: HttpRequest | None = None,
+    by: User,
 ) -> Enrolment:
     """Start, complete or record the drop-out of an enrolment (decisions excepted)."""
     enrolment = _locked_enrolment(enrolment)
@@ -229,7 +215,6 @@ def move_enrolment(
         to=to,
         expected_version=expected_version,
         by=by,
-        request=request,
         fields=fields,
     )
 
@@ -240,11 +225,10 @@ def start_project(
     enrolment: Enrolment,
     activity_type: str,
     started_on: date,
-    governorate: Any,
+    governorate: Governorate,
     baseline_income: Decimal,
-    by: Any,
+    by: User,
     amount: Decimal | None = None,
-    request: HttpRequest | None = None,
 ) -> Project:
     """Record the survivor's project and plan its twelve technical follow-up visits."""
     enrolment = _locked_enrolment(enrolment)
@@ -270,7 +254,6 @@ def start_project(
             to=EnrolmentStatus.ACTIVE,
             expected_version=enrolment.version,
             by=by,
-            request=request,
             fields={},
         )
     project = Project.objects.create(
@@ -285,18 +268,13 @@ def start_project(
         Visit(project=project, number=number, due_on=due_on)
         for number, due_on in enumerate(rules.follow_up_schedule(started_on), start=1)
     )
-    record_case_event(
+    record_on_case(
         case=enrolment.case,
-        kind="empowerment.project_started",
+        kind=EventKind.PROJECT_STARTED,
         by=by,
         summary=lambda: f"{programme.name_ar} / {programme.name_en}",
-        object_code=project.code,
-    )
-    record_event(
-        action="empowerment.project.started",
-        actor=by,
         obj=project,
-        request=request,
+        action="empowerment.project.started",
         details={"enrolment": enrolment.code, "visits": len(rules.FOLLOW_UP_MONTHS)},
     )
     return project
@@ -317,11 +295,10 @@ def record_visit(
     done_on: date,
     project_status: str,
     expected_version: int,
-    by: Any,
+    by: User,
     monthly_income: Decimal | None = None,
     problems: str = "",
     support_given: str = "",
-    request: HttpRequest | None = None,
 ) -> Visit:
     """Record a follow-up visit; the project takes the status and income it found."""
     visit = _locked_visit(visit)
@@ -375,18 +352,13 @@ def record_visit(
             expected_version=project.version,
             fields=["status", "latest_income", "closed_on", "closed_after_months"],
         )
-    record_case_event(
+    record_on_case(
         case=enrolment.case,
-        kind="empowerment.visit_recorded",
+        kind=EventKind.VISIT_RECORDED,
         by=by,
         summary=lambda: f"#{visit.number}: {ProjectStatus(project_status).label}",
-        object_code=project.code,
-    )
-    record_event(
-        action="empowerment.visit.recorded",
-        actor=by,
         obj=project,
-        request=request,
+        action="empowerment.visit.recorded",
         details={"visit": visit.number, "status": project_status},
     )
     return visit
@@ -398,8 +370,7 @@ def reschedule_visit(
     visit: Visit,
     due_on: date,
     expected_version: int,
-    by: Any,
-    request: HttpRequest | None = None,
+    by: User,
 ) -> Visit:
     """Move one planned visit to another date."""
     visit = _locked_visit(visit)
@@ -415,32 +386,24 @@ def reschedule_visit(
     previous = visit.due_on
     visit.due_on = due_on
     save_with_version(visit, expected_version=expected_version, fields=["due_on"])
-    record_case_event(
+    record_on_case(
         case=enrolment.case,
-        kind="empowerment.visit_rescheduled",
+        kind=EventKind.VISIT_RESCHEDULED,
         by=by,
         summary=lambda: f"#{visit.number}: {previous.isoformat()} → {due_on.isoformat()}",
-        object_code=visit.project.code,
-    )
-    record_event(
-        action="empowerment.visit.rescheduled",
-        actor=by,
         obj=visit.project,
-        request=request,
+        action="empowerment.visit.rescheduled",
         details={"visit": visit.number, "from": previous.isoformat(), "to": due_on.isoformat()},
     )
     return visit
 
 
-def record_programme_change(
-    *, programme: Programme, by: Any, created: bool = False, request: HttpRequest | None = None
-) -> None:
+def record_programme_change(*, programme: Programme, by: User, created: bool = False) -> None:
     record_event(
         action="empowerment.programme.created" if created else "empowerment.programme.changed",
         actor=by,
         obj=programme,
         object_code=programme.slug,
-        request=request,
     )
 
 
@@ -450,19 +413,17 @@ def update_programme(
     programme: Programme,
     fields: list[str],
     expected_version: int,
-    by: Any,
-    request: HttpRequest | None = None,
+    by: User,
 ) -> Programme:
     """Save an administrator's change to a programme's data (versioned and audited)."""
     if not by.has_perm("accounts.manage_users"):
-        raise EmpowermentError(_("Only a system administrator may change a programme."))
+        raise EmpowermentForbidden(_("Only a system administrator may change a programme."))
     save_with_version(programme, expected_version=expected_version, fields=fields)
     record_event(
         action="empowerment.programme.changed",
         actor=by,
         obj=programme,
         object_code=programme.slug,
-        request=request,
         details={"fields": sorted(fields)},
     )
     return programme

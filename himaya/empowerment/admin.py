@@ -2,18 +2,26 @@
 to date. Changes go through ``actions.update_programme`` (versioned, audited); other
 empowerment records are not in the administration site."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from himaya.accounts.acting import acting_user
 from himaya.accounts.admin import admin_site
 from himaya.core.locking import ConcurrentEditError
 from himaya.empowerment import actions
 from himaya.empowerment.models import HouseholdRole, Programme
 from himaya.survivors.models import Sex
+
+if TYPE_CHECKING:
+    ModelAdmin = admin.ModelAdmin[Programme]
+    ModelForm = forms.ModelForm[Programme]
+else:  # not subscriptable at run time
+    ModelAdmin = admin.ModelAdmin
+    ModelForm = forms.ModelForm
 
 EDITABLE = [
     "name_ar",
@@ -37,7 +45,7 @@ EDITABLE = [
 ]
 
 
-class ProgrammeAdminForm(forms.ModelForm):
+class ProgrammeAdminForm(ModelForm):
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     allowed_sexes = forms.MultipleChoiceField(
         label=_("allowed sexes"),
@@ -80,7 +88,7 @@ class ProgrammeAdminForm(forms.ModelForm):
 
 
 @admin.register(Programme, site=admin_site)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(ModelAdmin):
     form = ProgrammeAdminForm
     list_display = ("name_en", "name_ar", "kind", "managing_agency", "facts_verified", "is_active")
     list_filter = ("kind", "facts_verified", "is_active")
@@ -106,12 +114,11 @@ class ProgrammeAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if not change:
             super().save_model(request, obj, form, change)
-            actions.record_programme_change(programme=obj, by=request.user, created=True)
+            actions.record_programme_change(programme=obj, by=acting_user(request), created=True)
             return
         actions.update_programme(
             programme=obj,
             fields=[name for name in EDITABLE if name in form.changed_data],
             expected_version=form.cleaned_data.get("expected_version") or obj.version,
-            by=request.user,
-            request=request,
+            by=acting_user(request),
         )

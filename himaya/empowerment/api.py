@@ -11,26 +11,27 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from himaya.accounts.acting import acting_user
 from himaya.agencies.models import Governorate
 from himaya.agencies.permissions import require_capability
-from himaya.cases.selectors import cases_visible_to
+from himaya.cases.selectors import get_case_or_404
 from himaya.core.bounds import MAX_INTEGER, MAX_TEXT_LENGTH
-from himaya.core.locking import ConcurrentEditError
-from himaya.empowerment import actions, selectors
-from himaya.empowerment.exceptions import EmpowermentError
+from himaya.empowerment import actions, rules, selectors
 from himaya.empowerment.models import (
     ActivityType,
+    Enrolment,
     EnrolmentStatus,
     HouseholdRole,
     Programme,
     ProjectStatus,
+    Visit,
 )
 from himaya.empowerment.selectors import MANAGE, OUTCOMES, REFER
 
 # --- Serializers ------------------------------------------------------------------------
 
 
-class EmpowermentProgrammeOut(serializers.ModelSerializer):
+class EmpowermentProgrammeOut(serializers.ModelSerializer[Programme]):
     managing_agency = serializers.CharField(source="managing_agency.code", default=None)
 
     class Meta:
@@ -55,7 +56,7 @@ class EmpowermentProgrammeOut(serializers.ModelSerializer):
         ]
 
 
-class EmpowermentProjectOut(serializers.Serializer):
+class EmpowermentProjectOut(serializers.Serializer[Any]):
     code = serializers.CharField()
     activity_type = serializers.CharField()
     started_on = serializers.DateField()
@@ -67,7 +68,7 @@ class EmpowermentProjectOut(serializers.Serializer):
     version = serializers.IntegerField()
 
 
-class EmpowermentEnrolmentOut(serializers.Serializer):
+class EmpowermentEnrolmentOut(serializers.Serializer[Any]):
     code = serializers.CharField()
     programme = serializers.CharField(source="programme.slug")
     case = serializers.CharField(source="case.code")
@@ -85,7 +86,7 @@ class EmpowermentEnrolmentOut(serializers.Serializer):
         return dict(EmpowermentProjectOut(project).data) if project is not None else None
 
 
-class FollowUpVisitOut(serializers.Serializer):
+class FollowUpVisitOut(serializers.Serializer[Any]):
     number = serializers.IntegerField()
     due_on = serializers.DateField()
     done_on = serializers.DateField(allow_null=True)
@@ -97,42 +98,32 @@ class FollowUpVisitOut(serializers.Serializer):
     overdue = serializers.SerializerMethodField()
 
     def get_overdue(self, visit: Any) -> bool:
-        return bool(visit.done_on is None and visit.due_on < timezone.localdate())
+        return rules.is_overdue(
+            due_on=visit.due_on, done_on=visit.done_on, today=timezone.localdate()
+        )
 
 
-class EligibilityReasonOut(serializers.Serializer):
-    rule = serializers.CharField()
-    passed = serializers.BooleanField()
-    text_ar = serializers.CharField()
-    text_en = serializers.CharField()
-
-
-class EmpowermentErrorOut(serializers.Serializer):
-    detail = serializers.CharField()
-    reasons = EligibilityReasonOut(many=True, required=False)
-
-
-class ProgrammeReferralIn(serializers.Serializer):
+class ProgrammeReferralIn(serializers.Serializer[Any]):
     case = serializers.CharField(max_length=20)
     programme = serializers.SlugField(max_length=40)
     household_role = serializers.ChoiceField(choices=HouseholdRole.choices)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
-class EnrolmentDecisionIn(serializers.Serializer):
+class EnrolmentDecisionIn(serializers.Serializer[Any]):
     accept = serializers.BooleanField()
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     version = serializers.IntegerField(min_value=1, max_value=MAX_INTEGER)
 
 
-class EnrolmentStatusIn(serializers.Serializer):
+class EnrolmentStatusIn(serializers.Serializer[Any]):
     to = serializers.ChoiceField(
         choices=[EnrolmentStatus.ACTIVE, EnrolmentStatus.COMPLETED, EnrolmentStatus.DROPPED_OUT]
     )
     version = serializers.IntegerField(min_value=1, max_value=MAX_INTEGER)
 
 
-class EmpowermentProjectIn(serializers.Serializer):
+class EmpowermentProjectIn(serializers.Serializer[Any]):
     activity_type = serializers.ChoiceField(choices=ActivityType.choices)
     started_on = serializers.DateField()
     amount = serializers.DecimalField(
@@ -144,7 +135,7 @@ class EmpowermentProjectIn(serializers.Serializer):
     baseline_income = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
 
 
-class FollowUpVisitIn(serializers.Serializer):
+class FollowUpVisitIn(serializers.Serializer[Any]):
     done_on = serializers.DateField()
     project_status = serializers.ChoiceField(choices=ProjectStatus.choices)
     monthly_income = serializers.DecimalField(
@@ -159,18 +150,18 @@ class FollowUpVisitIn(serializers.Serializer):
     version = serializers.IntegerField(min_value=1, max_value=MAX_INTEGER)
 
 
-class FollowUpRescheduleIn(serializers.Serializer):
+class FollowUpRescheduleIn(serializers.Serializer[Any]):
     due_on = serializers.DateField()
     version = serializers.IntegerField(min_value=1, max_value=MAX_INTEGER)
 
 
-class ProjectSurvivalOut(serializers.Serializer):
+class ProjectSurvivalOut(serializers.Serializer[Any]):
     months = serializers.IntegerField()
     projects = serializers.IntegerField(allow_null=True)
     share = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
 
 
-class EmpowermentOutcomeOut(serializers.Serializer):
+class EmpowermentOutcomeOut(serializers.Serializer[Any]):
     group = serializers.CharField(source="label")
     projects = serializers.IntegerField(allow_null=True)
     survival = ProjectSurvivalOut(many=True)
@@ -185,40 +176,18 @@ class EmpowermentOutcomeOut(serializers.Serializer):
 # --- Helpers ----------------------------------------------------------------------------
 
 
-def _refused(error: Exception) -> Response:
-    if isinstance(error, ConcurrentEditError):
-        return Response({"detail": str(error.message)}, status=status.HTTP_409_CONFLICT)
-    assert isinstance(error, EmpowermentError)
-    reasons = [
-        {"rule": r.rule, "passed": r.passed, "text_ar": r.text_ar, "text_en": r.text_en}
-        for r in error.reasons
-    ]
-    body: dict[str, Any] = {"detail": str(error.message)}
-    if reasons:
-        body["reasons"] = reasons
-    return Response(body, status=status.HTTP_400_BAD_REQUEST)
-
-
-def _managed_enrolment(request: Request, code: str) -> Any:
+def _managed_enrolment(request: Request, code: str) -> Enrolment:
     enrolment = selectors.get_enrolment_or_404(request.user, code)
     if not selectors.may_manage(request.user, enrolment.programme):
         raise PermissionDenied
     return enrolment
 
 
-def _managed_visit(request: Request, code: str, number: int) -> Any:
+def _managed_visit(request: Request, code: str, number: int) -> Visit:
     visit = selectors.get_visit_or_404(request.user, code, number)
     if not selectors.may_manage(request.user, visit.project.enrolment.programme):
         raise PermissionDenied
     return visit
-
-
-REFUSED = {
-    400: EmpowermentErrorOut,
-    403: EmpowermentErrorOut,
-    404: EmpowermentErrorOut,
-    409: EmpowermentErrorOut,
-}
 
 
 # --- Views ------------------------------------------------------------------------------
@@ -241,9 +210,7 @@ class EnrolmentListApi(APIView):
 
 
 class EnrolmentDetailApi(APIView):
-    @extend_schema(
-        responses={200: EmpowermentEnrolmentOut, 404: EmpowermentErrorOut}, tags=["empowerment"]
-    )
+    @extend_schema(responses={200: EmpowermentEnrolmentOut}, tags=["empowerment"])
     def get(self, request: Request, code: str) -> Response:
         enrolment = selectors.get_enrolment_or_404(request.user, code)
         return Response(EmpowermentEnrolmentOut(enrolment).data)
@@ -252,148 +219,120 @@ class EnrolmentDetailApi(APIView):
 class ReferApi(APIView):
     @extend_schema(
         request=ProgrammeReferralIn,
-        responses={201: EmpowermentEnrolmentOut, **REFUSED},
+        responses={201: EmpowermentEnrolmentOut},
         tags=["empowerment"],
     )
     def post(self, request: Request) -> Response:
         require_capability(request.user, REFER)
         data = ProgrammeReferralIn(data=request.data)
         data.is_valid(raise_exception=True)
-        case = cases_visible_to(request.user).filter(code=data.validated_data["case"]).first()
-        programme = Programme.objects.filter(slug=data.validated_data["programme"]).first()
-        if case is None or programme is None:
-            raise NotFound
-        try:
-            enrolment = actions.refer_survivor(
-                case=case,
-                programme=programme,
-                household_role=data.validated_data["household_role"],
-                note=data.validated_data["note"],
-                by=request.user,
-                request=request,
-            )
-        except EmpowermentError as error:
-            return _refused(error)
+        case = get_case_or_404(request.user, data.validated_data["case"])
+        programme = selectors.get_programme_or_404(data.validated_data["programme"])
+        enrolment = actions.refer_survivor(
+            case=case,
+            programme=programme,
+            household_role=data.validated_data["household_role"],
+            note=data.validated_data["note"],
+            by=acting_user(request),
+        )
         return Response(EmpowermentEnrolmentOut(enrolment).data, status=status.HTTP_201_CREATED)
 
 
 class DecideApi(APIView):
     @extend_schema(
         request=EnrolmentDecisionIn,
-        responses={200: EmpowermentEnrolmentOut, **REFUSED},
+        responses={200: EmpowermentEnrolmentOut},
         tags=["empowerment"],
     )
     def post(self, request: Request, code: str) -> Response:
         enrolment = _managed_enrolment(request, code)
         data = EnrolmentDecisionIn(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            enrolment = actions.decide_enrolment(
-                enrolment=enrolment,
-                accept=data.validated_data["accept"],
-                reason=data.validated_data["reason"],
-                expected_version=data.validated_data["version"],
-                by=request.user,
-                request=request,
-            )
-        except (EmpowermentError, ConcurrentEditError) as error:
-            return _refused(error)
+        enrolment = actions.decide_enrolment(
+            enrolment=enrolment,
+            accept=data.validated_data["accept"],
+            reason=data.validated_data["reason"],
+            expected_version=data.validated_data["version"],
+            by=acting_user(request),
+        )
         return Response(EmpowermentEnrolmentOut(enrolment).data)
 
 
 class MoveApi(APIView):
     @extend_schema(
         request=EnrolmentStatusIn,
-        responses={200: EmpowermentEnrolmentOut, **REFUSED},
+        responses={200: EmpowermentEnrolmentOut},
         tags=["empowerment"],
     )
     def post(self, request: Request, code: str) -> Response:
         enrolment = _managed_enrolment(request, code)
         data = EnrolmentStatusIn(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            enrolment = actions.move_enrolment(
-                enrolment=enrolment,
-                to=data.validated_data["to"],
-                expected_version=data.validated_data["version"],
-                by=request.user,
-                request=request,
-            )
-        except (EmpowermentError, ConcurrentEditError) as error:
-            return _refused(error)
+        enrolment = actions.move_enrolment(
+            enrolment=enrolment,
+            to=data.validated_data["to"],
+            expected_version=data.validated_data["version"],
+            by=acting_user(request),
+        )
         return Response(EmpowermentEnrolmentOut(enrolment).data)
 
 
 class StartProjectApi(APIView):
     @extend_schema(
         request=EmpowermentProjectIn,
-        responses={201: EmpowermentProjectOut, **REFUSED},
+        responses={201: EmpowermentProjectOut},
         tags=["empowerment"],
     )
     def post(self, request: Request, code: str) -> Response:
         enrolment = _managed_enrolment(request, code)
         data = EmpowermentProjectIn(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            project = actions.start_project(
-                enrolment=enrolment, by=request.user, request=request, **data.validated_data
-            )
-        except EmpowermentError as error:
-            return _refused(error)
+        project = actions.start_project(
+            enrolment=enrolment, by=acting_user(request), **data.validated_data
+        )
         return Response(EmpowermentProjectOut(project).data, status=status.HTTP_201_CREATED)
 
 
 class VisitListApi(APIView):
-    @extend_schema(
-        responses={200: FollowUpVisitOut(many=True), 404: EmpowermentErrorOut}, tags=["empowerment"]
-    )
+    @extend_schema(responses={200: FollowUpVisitOut(many=True)}, tags=["empowerment"])
     def get(self, request: Request, code: str) -> Response:
         project = selectors.get_project_or_404(request.user, code)
-        return Response(FollowUpVisitOut(project.visits.all(), many=True).data)
+        visits = selectors.visits_of(project, today=timezone.localdate())
+        return Response(FollowUpVisitOut(visits, many=True).data)
 
 
 class RecordVisitApi(APIView):
-    @extend_schema(
-        request=FollowUpVisitIn, responses={200: FollowUpVisitOut, **REFUSED}, tags=["empowerment"]
-    )
+    @extend_schema(request=FollowUpVisitIn, responses={200: FollowUpVisitOut}, tags=["empowerment"])
     def post(self, request: Request, code: str, number: int) -> Response:
         visit = _managed_visit(request, code, number)
         data = FollowUpVisitIn(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        try:
-            visit = actions.record_visit(
-                visit=visit,
-                expected_version=values.pop("version"),
-                by=request.user,
-                request=request,
-                **values,
-            )
-        except (EmpowermentError, ConcurrentEditError) as error:
-            return _refused(error)
+        visit = actions.record_visit(
+            visit=visit,
+            expected_version=values.pop("version"),
+            by=acting_user(request),
+            **values,
+        )
         return Response(FollowUpVisitOut(visit).data)
 
 
 class RescheduleVisitApi(APIView):
     @extend_schema(
         request=FollowUpRescheduleIn,
-        responses={200: FollowUpVisitOut, **REFUSED},
+        responses={200: FollowUpVisitOut},
         tags=["empowerment"],
     )
     def post(self, request: Request, code: str, number: int) -> Response:
         visit = _managed_visit(request, code, number)
         data = FollowUpRescheduleIn(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            visit = actions.reschedule_visit(
-                visit=visit,
-                due_on=data.validated_data["due_on"],
-                expected_version=data.validated_data["version"],
-                by=request.user,
-                request=request,
-            )
-        except (EmpowermentError, ConcurrentEditError) as error:
-            return _refused(error)
+        visit = actions.reschedule_visit(
+            visit=visit,
+            due_on=data.validated_data["due_on"],
+            expected_version=data.validated_data["version"],
+            by=acting_user(request),
+        )
         return Response(FollowUpVisitOut(visit).data)
 
 

@@ -14,7 +14,7 @@ class EmpowermentConfig(AppConfig):
             register_panel,
             register_queue_section,
         )
-        from himaya.empowerment import nav, permissions  # noqa: F401
+        from himaya.empowerment import nav  # noqa: F401
 
         register_panel(
             CasePanel(

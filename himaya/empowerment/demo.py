@@ -25,6 +25,7 @@ from himaya.empowerment.models import (
     Visit,
 )
 from himaya.empowerment.selectors import rules_of
+from himaya.survivors.rules import age_on
 
 OFFICER = "empowerment"
 REINTEGRATION_PHASES = [Phase.REINTEGRATION, Phase.FOLLOW_UP]
@@ -68,7 +69,7 @@ def _programme_for(
             continue
         applicant = rules.Applicant(
             sex=case.survivor.sex,
-            age=rules.age_in(today.year, case.survivor.birth_year),
+            age=age_on(case.survivor.birth_year, on=today),
             household_role=role,
             case_phase=Phase.REINTEGRATION,
         )

@@ -1,10 +1,13 @@
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from himaya.agencies.models import Governorate
 from himaya.core.bounds import MAX_INTEGER, MAX_TEXT_LENGTH
+from himaya.core.forms import DateInput, StyledForm
+from himaya.core.forms import VersionedForm as CoreVersionedForm
 from himaya.empowerment.models import (
     ActivityType,
     EnrolmentStatus,
@@ -14,8 +17,6 @@ from himaya.empowerment.models import (
 )
 from himaya.empowerment.selectors import programmes_open_for_referral
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
 
 def money_field(label: Any, *, required: bool = True) -> forms.DecimalField:
     return forms.DecimalField(
@@ -23,24 +24,15 @@ def money_field(label: Any, *, required: bool = True) -> forms.DecimalField:
     )
 
 
-class BootstrapForm(forms.Form):
-    """Gives every widget its Bootstrap class."""
+class VersionedForm(CoreVersionedForm):
+    """The core versioned form, with a version no larger than the database holds."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, (forms.HiddenInput, forms.RadioSelect)):
-                continue
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-            widget.attrs["class"] = css
+        self.fields["version"].validators.append(MaxValueValidator(MAX_INTEGER))
 
 
-class VersionedForm(BootstrapForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_INTEGER)
-
-
-class ReferForm(BootstrapForm):
+class ReferForm(StyledForm):
     programme = forms.ModelChoiceField(
         label=_("Programme"), queryset=Programme.objects.none(), empty_label=None
     )
@@ -49,7 +41,7 @@ class ReferForm(BootstrapForm):
         label=_("Note for the programme's officer"),
         max_length=500,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}),
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -67,7 +59,7 @@ class DecisionForm(VersionedForm):
         label=_("Reason for declining"),
         max_length=500,
         required=False,
-        widget=forms.TextInput(attrs={"dir": "auto"}),
+        widget=forms.TextInput,
     )
 
     def clean(self) -> dict[str, object]:
@@ -88,9 +80,9 @@ class MoveForm(VersionedForm):
     )
 
 
-class ProjectForm(BootstrapForm):
+class ProjectForm(StyledForm):
     activity_type = forms.ChoiceField(label=_("Type of activity"), choices=ActivityType.choices)
-    started_on = forms.DateField(label=_("Start date"), widget=DATE)
+    started_on = forms.DateField(label=_("Start date"), widget=DateInput())
     amount = money_field(_("Loan or grant amount (EGP)"), required=False)
     governorate = forms.ModelChoiceField(
         label=_("Governorate"), queryset=Governorate.objects.order_by("name_en")
@@ -99,7 +91,7 @@ class ProjectForm(BootstrapForm):
 
 
 class VisitForm(VersionedForm):
-    done_on = forms.DateField(label=_("Date of the visit"), widget=DATE)
+    done_on = forms.DateField(label=_("Date of the visit"), widget=DateInput())
     project_status = forms.ChoiceField(
         label=_("The project is"), choices=ProjectStatus.choices, widget=forms.RadioSelect
     )
@@ -108,15 +100,15 @@ class VisitForm(VersionedForm):
         label=_("Problems"),
         max_length=MAX_TEXT_LENGTH,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}),
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     support_given = forms.CharField(
         label=_("Support given"),
         max_length=MAX_TEXT_LENGTH,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}),
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
 class RescheduleForm(VersionedForm):
-    due_on = forms.DateField(label=_("New due date"), widget=DATE)
+    due_on = forms.DateField(label=_("New due date"), widget=DateInput())

@@ -209,6 +209,12 @@ class Enrolment(PublicCodeModel, VersionedModel):
     def allowed_statuses(self) -> list[str]:
         return [s for s in EnrolmentStatus.values if s in TRANSITIONS[self.status]]
 
+    def allowed_moves(self) -> list[str]:
+        """The statuses an officer may move the enrolment to; accepting and declining a
+        referral are a decision, taken apart."""
+        decisions = (EnrolmentStatus.ENROLLED, EnrolmentStatus.DECLINED)
+        return [s for s in self.allowed_statuses() if s not in decisions]
+
 
 class ActivityType(models.TextChoices):
     TRADE = "trade", _("Small shop or trade")

@@ -86,13 +86,6 @@ class Decision:
         return tuple(reason for reason in self.reasons if not reason.passed)
 
 
-def age_in(year: int, birth_year: int | None) -> int | None:
-    """Age reached during ``year`` (survivors are recorded with a year of birth only)."""
-    if birth_year is None or birth_year > year:
-        return None
-    return year - birth_year
-
-
 def _labels(choices: type, values: Iterable[str]) -> list[object]:
     known = dict(choices.choices)  # type: ignore[attr-defined]
     return [known.get(value, value) for value in sorted(values)]

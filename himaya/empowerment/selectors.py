@@ -29,6 +29,7 @@ from himaya.empowerment.models import (
     Visit,
 )
 from himaya.survivors.models import Sex
+from himaya.survivors.rules import age_on
 
 MANAGE = "empowerment.manage_enrolments"
 REFER = "cases.work_cases"
@@ -48,10 +49,23 @@ def may_manage(user: AnyUser, programme: Programme) -> bool:
     )
 
 
+def may_refer_from(user: AnyUser, case: Case) -> bool:
+    """Case workers and supervisors refer the survivors of the cases they may see."""
+    return bool(user.has_perm(REFER) and cases_visible_to(user).filter(pk=case.pk).exists())
+
+
 def programmes_visible_to(user: AnyUser) -> QuerySet[Programme]:
     if not (user.has_perm(MANAGE) or user.has_perm(REFER)):
         return Programme.objects.none()
     return Programme.objects.select_related("managing_agency").order_by("name_en")
+
+
+def get_programme_or_404(slug: str) -> Programme:
+    """A programme by its slug (the catalogue of programmes is public to the app's users)."""
+    programme = Programme.objects.filter(slug=slug).first()
+    if programme is None:
+        raise Http404
+    return programme
 
 
 def programmes_open_for_referral() -> QuerySet[Programme]:
@@ -120,6 +134,16 @@ def get_visit_or_404(user: AnyUser, project_code: str, number: int) -> Visit:
     return visit
 
 
+def visits_of(project: Project, *, today: date) -> list[Visit]:
+    """The project's visits in order, each marked ``overdue`` (``rules.is_overdue``)."""
+    visits = list(project.visits.all())
+    for visit in visits:
+        visit.overdue = rules.is_overdue(  # type: ignore[attr-defined]
+            due_on=visit.due_on, done_on=visit.done_on, today=today
+        )
+    return visits
+
+
 def pending_referrals_for(user: AnyUser) -> QuerySet[Enrolment]:
     """Referrals awaiting the officer's decision."""
     return (
@@ -181,7 +205,7 @@ def eligibility_for(
     survivor = case.survivor
     applicant = rules.Applicant(
         sex=survivor.sex,
-        age=rules.age_in(today.year, survivor.birth_year),
+        age=age_on(survivor.birth_year, on=today),
         household_role=household_role,
         case_phase=case.phase,
     )

@@ -13,9 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from himaya.accounts.acting import acting_user
 from himaya.agencies.permissions import require_capability
 from himaya.cases.selectors import get_case_or_404
-from himaya.core.locking import ConcurrentEditError
+from himaya.core.errors import DomainError
+from himaya.core.forms import show_refusal
 from himaya.empowerment import actions, selectors
 from himaya.empowerment.exceptions import EmpowermentError
 from himaya.empowerment.forms import (
@@ -28,16 +30,6 @@ from himaya.empowerment.forms import (
 )
 from himaya.empowerment.models import Enrolment, EnrolmentStatus
 from himaya.empowerment.selectors import MANAGE, OUTCOMES, REFER
-
-
-def _show_error(request: HttpRequest, error: Exception) -> None:
-    if isinstance(error, ConcurrentEditError):
-        messages.error(request, str(error.message))
-        return
-    assert isinstance(error, EmpowermentError)
-    messages.error(request, str(error.message))
-    for reason in error.reasons:
-        messages.error(request, reason.text())
 
 
 @login_required
@@ -103,7 +95,9 @@ def outcome_page(request: HttpRequest) -> HttpResponse:
     return render(request, "empowerment/outcomes.html", {"tables": tables, "today": today})
 
 
-def _panel_context(request: HttpRequest, case: Any, form: ReferForm | None = None) -> dict:
+def _panel_context(
+    request: HttpRequest, case: Any, form: ReferForm | None = None
+) -> dict[str, Any]:
     return {
         "case": case,
         "enrolments": list(selectors.enrolments_of_case(request.user, case)),
@@ -126,21 +120,19 @@ def refer(request: HttpRequest, code: str) -> HttpResponse:
     form = ReferForm(request.POST or None)
     decision = None
     if request.method == "POST" and form.is_valid():
-        programme = form.cleaned_data["programme"]
-        decision = selectors.eligibility_for(
-            programme, case, form.cleaned_data["household_role"], timezone.localdate()
-        )
         try:
             enrolment = actions.refer_survivor(
                 case=case,
-                programme=programme,
+                programme=form.cleaned_data["programme"],
                 household_role=form.cleaned_data["household_role"],
                 note=form.cleaned_data["note"],
-                by=request.user,
-                request=request,
+                by=acting_user(request),
             )
         except EmpowermentError as error:
-            messages.error(request, str(error.message))
+            show_refusal(error, request=request)
+            decision = error.decision
+        except DomainError as error:
+            show_refusal(error, request=request)
         else:
             messages.success(request, _("The survivor was referred to the programme."))
             return redirect("empowerment:detail", code=enrolment.code)
@@ -152,11 +144,11 @@ def refer(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _detail_context(request: HttpRequest, enrolment: Enrolment, **forms: Any) -> dict:
+def _detail_context(request: HttpRequest, enrolment: Enrolment, **forms: Any) -> dict[str, Any]:
     manage = selectors.may_manage(request.user, enrolment.programme)
     project = getattr(enrolment, "project", None)
     today = timezone.localdate()
-    visits = list(project.visits.all()) if project is not None else []
+    visits = selectors.visits_of(project, today=today) if project is not None else []
     context: dict[str, Any] = {
         "enrolment": enrolment,
         "project": project,
@@ -170,11 +162,7 @@ def _detail_context(request: HttpRequest, enrolment: Enrolment, **forms: Any) ->
         "visit_form": forms.get("visit_form"),
         "visit_number": forms.get("visit_number"),
         "reschedule_form": forms.get("reschedule_form"),
-        "allowed_moves": [
-            s
-            for s in enrolment.allowed_statuses()
-            if s not in (EnrolmentStatus.ENROLLED, EnrolmentStatus.DECLINED)
-        ],
+        "allowed_moves": enrolment.allowed_moves(),
     }
     number = context["visit_number"]
     asked = request.GET.get("visit", "")
@@ -195,8 +183,6 @@ def _detail_context(request: HttpRequest, enrolment: Enrolment, **forms: Any) ->
         for value, label in move_form.fields["to"].choices
         if value in context["allowed_moves"]
     ]
-    for visit in visits:
-        visit.overdue = visit.done_on is None and visit.due_on < today
     return context
 
 
@@ -207,7 +193,7 @@ def enrolment_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _officer_post(
-    request: HttpRequest, code: str, form_class: type, name: str, run: Callable[..., Any]
+    request: HttpRequest, code: str, form_class: type[Any], name: str, run: Callable[..., Any]
 ) -> HttpResponse:
     enrolment = selectors.get_enrolment_or_404(request.user, code)
     if not selectors.may_manage(request.user, enrolment.programme):
@@ -216,8 +202,8 @@ def _officer_post(
     if form.is_valid():
         try:
             run(enrolment, form.cleaned_data)
-        except (EmpowermentError, ConcurrentEditError) as error:
-            _show_error(request, error)
+        except DomainError as error:
+            show_refusal(error, request=request)
         else:
             return redirect("empowerment:detail", code=enrolment.code)
     enrolment = selectors.get_enrolment_or_404(request.user, code)
@@ -232,14 +218,13 @@ def _officer_post(
 @login_required
 @require_POST
 def decide(request: HttpRequest, code: str) -> HttpResponse:
-    def run(enrolment: Enrolment, data: dict) -> None:
+    def run(enrolment: Enrolment, data: dict[str, Any]) -> None:
         actions.decide_enrolment(
             enrolment=enrolment,
             accept=data["decision"] == "accept",
             reason=data["reason"],
             expected_version=data["version"],
-            by=request.user,
-            request=request,
+            by=acting_user(request),
         )
         messages.success(request, _("The decision was recorded."))
 
@@ -249,13 +234,12 @@ def decide(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def move(request: HttpRequest, code: str) -> HttpResponse:
-    def run(enrolment: Enrolment, data: dict) -> None:
+    def run(enrolment: Enrolment, data: dict[str, Any]) -> None:
         actions.move_enrolment(
             enrolment=enrolment,
             to=data["to"],
             expected_version=data["version"],
-            by=request.user,
-            request=request,
+            by=acting_user(request),
         )
         messages.success(request, _("The enrolment status was changed."))
 
@@ -265,15 +249,20 @@ def move(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def project_start(request: HttpRequest, code: str) -> HttpResponse:
-    def run(enrolment: Enrolment, data: dict) -> None:
-        actions.start_project(enrolment=enrolment, by=request.user, request=request, **data)
+    def run(enrolment: Enrolment, data: dict[str, Any]) -> None:
+        actions.start_project(enrolment=enrolment, by=acting_user(request), **data)
         messages.success(request, _("The project was recorded and its follow-up visits planned."))
 
     return _officer_post(request, code, ProjectForm, "project_form", run)
 
 
 def _visit_post(
-    request: HttpRequest, code: str, number: int, form_class: type, name: str, run: Callable
+    request: HttpRequest,
+    code: str,
+    number: int,
+    form_class: type[Any],
+    name: str,
+    run: Callable[..., Any],
 ) -> HttpResponse:
     visit = selectors.get_visit_or_404(request.user, code, number)
     enrolment = visit.project.enrolment
@@ -283,8 +272,8 @@ def _visit_post(
     if form.is_valid():
         try:
             run(visit, form.cleaned_data)
-        except (EmpowermentError, ConcurrentEditError) as error:
-            _show_error(request, error)
+        except DomainError as error:
+            show_refusal(error, request=request)
         else:
             return redirect("empowerment:detail", code=enrolment.code)
     enrolment = selectors.get_enrolment_or_404(request.user, enrolment.code)
@@ -299,7 +288,7 @@ def _visit_post(
 @login_required
 @require_POST
 def visit_record(request: HttpRequest, code: str, number: int) -> HttpResponse:
-    def run(visit: Any, data: dict) -> None:
+    def run(visit: Any, data: dict[str, Any]) -> None:
         actions.record_visit(
             visit=visit,
             done_on=data["done_on"],
@@ -308,8 +297,7 @@ def visit_record(request: HttpRequest, code: str, number: int) -> HttpResponse:
             problems=data["problems"],
             support_given=data["support_given"],
             expected_version=data["version"],
-            by=request.user,
-            request=request,
+            by=acting_user(request),
         )
         messages.success(request, _("The follow-up visit was recorded."))
 
@@ -319,13 +307,12 @@ def visit_record(request: HttpRequest, code: str, number: int) -> HttpResponse:
 @login_required
 @require_POST
 def visit_reschedule(request: HttpRequest, code: str, number: int) -> HttpResponse:
-    def run(visit: Any, data: dict) -> None:
+    def run(visit: Any, data: dict[str, Any]) -> None:
         actions.reschedule_visit(
             visit=visit,
             due_on=data["due_on"],
             expected_version=data["version"],
-            by=request.user,
-            request=request,
+            by=acting_user(request),
         )
         messages.success(request, _("The visit was rescheduled."))
 

@@ -1,8 +1,10 @@
 """Writes of the fund. Every movement of money goes through a function here.
 
 Each function locks the payment request and then its budget line (``select_for_update``;
-on SQLite the write transaction is exclusive), re-checks permission, four eyes, state and
-balance, writes the ledger, the case timeline and the audit trail.
+on SQLite the write transaction is exclusive), re-checks permission, four eyes, state,
+balance and the version the user read, writes the ledger, the case timeline and the audit
+trail. Money never moves on a version the user did not read: a stale version, and a
+missing one, are refused as conflicts.
 """
 
 import hashlib
@@ -10,21 +12,22 @@ import secrets
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from himaya.accounts.models import User
 from himaya.audit.actions import record_event
-from himaya.cases.actions import record_case_event
 from himaya.cases.models import Case
+from himaya.core.errors import Conflict, DomainError, Forbidden, Invalid, Message
 from himaya.core.locking import ConcurrentEditError, save_with_version
-from himaya.fund.documents import seal
+from himaya.core.models import VersionedModel
+from himaya.fund import documents as stored_documents
+from himaya.fund.exports import statement_xlsx
 from himaya.fund.models import (
     TRANSITIONS,
     BudgetLine,
@@ -42,9 +45,15 @@ from himaya.fund.models import (
     SupportingDocument,
 )
 from himaya.fund.rules import (
+    ATTACH,
+    DECIDE,
+    MANAGE,
     MAX_DOCUMENT_BYTES,
     MAX_LINE_AMOUNT,
-    Message,
+    PAY,
+    REQUEST,
+    REVERSE,
+    SEE_FUND,
     amount_problem,
     document_count_problem,
     fiscal_year_of,
@@ -52,39 +61,79 @@ from himaya.fund.rules import (
     line_year_problem,
     money,
     needs_second_approval,
+    open_fiscal_year_starts,
     payment_request_problems,
     recognise_document,
     text_problem,
 )
-from himaya.fund.selectors import balances_of, limit_for, survivor_year_total
+from himaya.fund.selectors import (
+    balances_of,
+    limit_for,
+    may,
+    statement,
+    survivor_year_total,
+)
+from himaya.timeline.actions import record_case_event
 
 T = TypeVar("T")
 NAME_LENGTH = 200  # names of budget lines and donors, as stored
 REFERENCE_LENGTH = 100  # payment references, as stored
 
 
-class FundError(Exception):
-    """A fund rule refused the action; ``message`` is shown to the user."""
+class _Coded(DomainError):
+    """A refusal with a short ``code`` naming the rule, for the audit trail."""
 
-    def __init__(self, message: str | Promise, *, code: str = "refused") -> None:
-        super().__init__(str(message))
-        self.message = message
-        self.code = code
+    default_code = "refused"
+
+    def __init__(
+        self, message: Message, *, field: str | None = None, code: str | None = None
+    ) -> None:
+        super().__init__(message, field=field)
+        self.code = code or self.default_code
 
 
-def _refuse_if(problem: Message | None) -> None:
+class FundError(_Coded, Invalid):
+    """The input breaks a fund rule (400)."""
+
+
+class FundForbidden(_Coded, Forbidden):
+    """The user may not do this: a capability, or four eyes (403)."""
+
+    default_code = "not_allowed"
+
+
+class FundConflict(_Coded, Conflict):
+    """The state of the record, or of its budget line, no longer allows it (409)."""
+
+    default_code = "state"
+
+
+def _refuse_if(problem: Message | None, *, field: str | None = None) -> None:
     if problem is not None:
-        raise FundError(problem)
+        raise FundError(problem, field=field)
 
 
-def _require(user: Any, *capabilities: str) -> None:
-    if not any(user.has_perm(capability) for capability in capabilities):
-        raise FundError(_("You are not allowed to do this."))
+def _require(user: User, capabilities: tuple[str, ...]) -> None:
+    if not may(user, capabilities):
+        raise FundForbidden(_("You are not allowed to do this."))
+
+
+def _check_version(record: VersionedModel | None, expected_version: int | None) -> None:
+    """The user acts on the version they read (0 for a record that does not exist yet): a
+    missing or a stale version is refused."""
+    if expected_version is None:
+        raise FundConflict(
+            _("The version of the record you read is missing: reload it and try again."),
+            field="version",
+            code="missing_version",
+        )
+    if (record.version if record is not None else 0) != expected_version:
+        raise ConcurrentEditError(record)
 
 
 def _move(payment: PaymentRequest, target: str) -> None:
     if target not in TRANSITIONS[payment.status]:
-        raise FundError(
+        raise FundConflict(
             _("A payment request that is %(status)s cannot become %(target)s.")
             % {"status": payment.get_status_display(), "target": Status(target).label}
         )
@@ -92,17 +141,17 @@ def _move(payment: PaymentRequest, target: str) -> None:
 
 
 def _lock(payment: PaymentRequest, expected_version: int | None) -> PaymentRequest:
-    locked = PaymentRequest.objects.select_for_update().get(pk=payment.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise ConcurrentEditError(locked)
+    locked: PaymentRequest = PaymentRequest.objects.select_for_update().get(pk=payment.pk)
+    _check_version(locked, expected_version)
     return locked
 
 
 def _lock_line(payment: PaymentRequest) -> BudgetLine:
-    return BudgetLine.objects.select_for_update().get(pk=payment.budget_line_id)
+    line: BudgetLine = BudgetLine.objects.select_for_update().get(pk=payment.budget_line_id)
+    return line
 
 
-def _entry(payment: PaymentRequest, kind: str, by: Any, note: str = "") -> LedgerEntry:
+def _entry(payment: PaymentRequest, kind: str, by: User, note: str = "") -> LedgerEntry:
     return LedgerEntry.objects.create(
         budget_line_id=payment.budget_line_id,
         request=payment,
@@ -121,12 +170,20 @@ def _save(payment: PaymentRequest, fields: list[str]) -> PaymentRequest:
 
 
 @transaction.atomic
-def open_fiscal_year(*, day: date) -> FiscalYear:
-    starts_on, ends_on, label = fiscal_year_of(day)
-    year, _created = FiscalYear.objects.get_or_create(
-        label=label, defaults={"starts_on": starts_on, "ends_on": ends_on}
-    )
-    return year
+def open_fiscal_years(
+    *, today: date, model: type[FiscalYear] = FiscalYear
+) -> tuple[FiscalYear, FiscalYear]:
+    """The current and the next fiscal year, opened if they are not yet: the years a
+    budget line may be opened on. Run by ``manage.py open_fiscal_years`` every day (and by
+    a data migration, which passes its historical ``model``); never by a page."""
+    opened = []
+    for day in open_fiscal_year_starts(today):
+        starts_on, ends_on, label = fiscal_year_of(day)
+        year, _created = model._default_manager.get_or_create(
+            label=label, defaults={"starts_on": starts_on, "ends_on": ends_on}
+        )
+        opened.append(year)
+    return opened[0], opened[1]
 
 
 @transaction.atomic
@@ -137,18 +194,19 @@ def open_budget_line(
     name_en: str,
     source: str,
     amount: Decimal,
-    by: Any,
+    by: User,
     donor: str = "",
-    request: HttpRequest | None = None,
 ) -> BudgetLine:
     """A budget line and its allocation, the first line of its ledger, on the current or
     the next fiscal year only."""
-    _require(by, "fund.approve_payment")
-    _refuse_if(line_year_problem(fiscal_year.starts_on, today=timezone.localdate()))
-    _refuse_if(amount_problem(amount, maximum=MAX_LINE_AMOUNT))
+    _require(by, MANAGE)
+    _refuse_if(
+        line_year_problem(fiscal_year.starts_on, today=timezone.localdate()), field="fiscal_year"
+    )
+    _refuse_if(amount_problem(amount, maximum=MAX_LINE_AMOUNT), field="amount")
     amount = money(amount)
     if source not in Source.values:
-        raise FundError(_("Unknown source of funds."))
+        raise FundError(_("Unknown source of funds."), field="source")
     if not name_ar.strip() or not name_en.strip():
         raise FundError(_("Name the budget line in Arabic and in English."))
     if max(len(name_ar), len(name_en), len(donor)) > NAME_LENGTH:
@@ -174,7 +232,6 @@ def open_budget_line(
         action="fund.line_opened",
         actor=by,
         obj=line,
-        request=request,
         details={"amount": str(amount), "source": source, "fiscal_year": fiscal_year.label},
     )
     return line
@@ -188,20 +245,19 @@ def request_payment(
     purpose: str,
     amount: Decimal,
     justification: str,
-    by: Any,
-    request: HttpRequest | None = None,
+    by: User,
 ) -> PaymentRequest:
     """A request for a case. It keeps the limits that hold now, and so the number of
     approvals it needs: a later change of the limits never applies to it."""
-    _require(by, "fund.request_payment")
+    _require(by, REQUEST)
     problems = payment_request_problems(amount=amount, justification=justification)
-    if problems:
-        raise FundError(next(iter(problems.values())))
+    for field, problem in problems.items():
+        raise FundError(problem, field=field)
     amount = money(amount)
     if purpose not in Purpose.values:
-        raise FundError(_("Unknown purpose."))
-    if case.phase == "closed":
-        raise FundError(_("The case is closed."))
+        raise FundError(_("Unknown purpose."), field="purpose")
+    if case.is_closed:
+        raise FundConflict(_("The case is closed."))
     limit = limit_for(budget_line.fiscal_year, purpose)
     per_request = limit.per_request if limit is not None else None
     per_survivor_year = limit.per_survivor_year if limit is not None else None
@@ -236,7 +292,6 @@ def request_payment(
         action="fund.payment_requested",
         actor=by,
         obj=payment,
-        request=request,
         details={
             "case": case.code,
             "line": budget_line.code,
@@ -250,23 +305,22 @@ def request_payment(
 
 @transaction.atomic
 def approve_payment(
-    *,
-    payment: PaymentRequest,
-    by: Any,
-    expected_version: int | None = None,
-    request: HttpRequest | None = None,
+    *, payment: PaymentRequest, by: User, expected_version: int | None
 ) -> PaymentRequest:
     """First approval commits the amount on the line; beyond a limit a second, different
     approver is needed before the request may be paid."""
-    _require(by, "fund.approve_payment")
+    _require(by, DECIDE)
     payment = _lock(payment, expected_version)
     if payment.requested_by_id == by.pk:
-        raise FundError(_("You requested this payment: someone else must approve it."))
+        raise FundForbidden(
+            _("You requested this payment: someone else must approve it."), code="own_request"
+        )
     now = timezone.now()
     if payment.status == Status.SECOND_APPROVAL_NEEDED:
         if payment.approved_by_id == by.pk:
-            raise FundError(
-                _("You gave the first approval: the second must come from someone else.")
+            raise FundForbidden(
+                _("You gave the first approval: the second must come from someone else."),
+                code="own_approval",
             )
         _move(payment, Status.APPROVED)
         payment.second_approved_by = by
@@ -279,9 +333,10 @@ def approve_payment(
             _move(payment, Status.APPROVED)  # raises with the right message
         available = balances_of(line).available
         if payment.amount > available:
-            raise FundError(
+            raise FundConflict(
                 _("Not enough money on the budget line: %(available)s EGP available.")
-                % {"available": available}
+                % {"available": available},
+                code="no_money",
             )
         # The limits the request was made under, never the ones in force today; the
         # survivor's yearly total is counted now, so it includes approvals since.
@@ -311,7 +366,6 @@ def approve_payment(
         action=kind,
         actor=by,
         obj=payment,
-        request=request,
         details={"amount": str(payment.amount), "status": payment.status},
     )
     return payment
@@ -319,19 +373,18 @@ def approve_payment(
 
 @transaction.atomic
 def reject_payment(
-    *,
-    payment: PaymentRequest,
-    by: Any,
-    reason: str,
-    expected_version: int | None = None,
-    request: HttpRequest | None = None,
+    *, payment: PaymentRequest, by: User, reason: str, expected_version: int | None
 ) -> PaymentRequest:
     """Refuse a request; a commitment already made by a first approval is released."""
-    _require(by, "fund.approve_payment")
-    _refuse_if(text_problem(reason, required=_("Give the reason for the rejection.")))
+    _require(by, DECIDE)
+    _refuse_if(
+        text_problem(reason, required=_("Give the reason for the rejection.")), field="reason"
+    )
     payment = _lock(payment, expected_version)
     if payment.requested_by_id == by.pk:
-        raise FundError(_("You requested this payment: someone else must decide on it."))
+        raise FundForbidden(
+            _("You requested this payment: someone else must decide on it."), code="own_request"
+        )
     committed = payment.status == Status.SECOND_APPROVAL_NEEDED
     if committed:
         _lock_line(payment)
@@ -352,7 +405,6 @@ def reject_payment(
         action="fund.payment_rejected",
         actor=by,
         obj=payment,
-        request=request,
         details={"amount": str(payment.amount), "released": committed},
     )
     return payment
@@ -362,27 +414,27 @@ def reject_payment(
 def record_payment(
     *,
     payment: PaymentRequest,
-    by: Any,
+    by: User,
     method: str,
     reference: str,
-    expected_version: int | None = None,
-    request: HttpRequest | None = None,
+    expected_version: int | None,
 ) -> PaymentRequest:
     """Record that an approved request was paid. A request is paid once only."""
-    _require(by, "fund.request_payment", "fund.approve_payment")
+    _require(by, PAY)
     if method not in Method.values:
-        raise FundError(_("Choose how the payment was made."))
+        raise FundError(_("Choose how the payment was made."), field="method")
     if not reference.strip():
-        raise FundError(_("Give the payment reference."))
+        raise FundError(_("Give the payment reference."), field="reference")
     if len(reference.strip()) > REFERENCE_LENGTH:
         raise FundError(
             _("The payment reference may not be longer than %(limit)s characters.")
-            % {"limit": REFERENCE_LENGTH}
+            % {"limit": REFERENCE_LENGTH},
+            field="reference",
         )
     payment = _lock(payment, expected_version)
     _lock_line(payment)
     if payment.status == Status.PAID:
-        raise FundError(_("This request has already been paid."))
+        raise FundConflict(_("This request has already been paid."))
     _move(payment, Status.PAID)
     payment.paid_by = by
     payment.paid_at = timezone.now()
@@ -404,7 +456,6 @@ def record_payment(
         action="fund.payment_paid",
         actor=by,
         obj=payment,
-        request=request,
         details={"amount": str(payment.amount), "method": method},
     )
     return payment
@@ -412,16 +463,13 @@ def record_payment(
 
 @transaction.atomic
 def reverse_payment(
-    *,
-    payment: PaymentRequest,
-    by: Any,
-    reason: str,
-    expected_version: int | None = None,
-    request: HttpRequest | None = None,
+    *, payment: PaymentRequest, by: User, reason: str, expected_version: int | None
 ) -> PaymentRequest:
     """Correct a payment: a reversal line returns the amount to the available balance."""
-    _require(by, "fund.approve_payment")
-    _refuse_if(text_problem(reason, required=_("Give the reason for the reversal.")))
+    _require(by, REVERSE)
+    _refuse_if(
+        text_problem(reason, required=_("Give the reason for the reversal.")), field="reason"
+    )
     payment = _lock(payment, expected_version)
     _lock_line(payment)
     _move(payment, Status.REVERSED)
@@ -441,7 +489,6 @@ def reverse_payment(
         action="fund.payment_reversed",
         actor=by,
         obj=payment,
-        request=request,
         details={"amount": str(payment.amount)},
     )
     return payment
@@ -451,19 +498,20 @@ def _read_upload(upload: UploadedFile) -> tuple[bytes, str, str]:
     """The content of an upload with its content type and extension, or a refusal."""
     size = upload.size or 0
     if size > MAX_DOCUMENT_BYTES:
-        raise FundError(_("The file is larger than 5 MB."))
+        raise FundError(_("The file is larger than 5 MB."), field="file")
     if size == 0:
-        raise FundError(_("The file is empty."))
+        raise FundError(_("The file is empty."), field="file")
     upload.seek(0)
     content = upload.read(MAX_DOCUMENT_BYTES + 1)
     if len(content) > MAX_DOCUMENT_BYTES:
-        raise FundError(_("The file is larger than 5 MB."))
+        raise FundError(_("The file is larger than 5 MB."), field="file")
     if not content:
-        raise FundError(_("The file is empty."))
+        raise FundError(_("The file is empty."), field="file")
     recognised = recognise_document(content)
     if recognised is None:
         raise FundError(
-            _("Only PDF, PNG and JPEG files are accepted, and the file must be complete.")
+            _("Only PDF, PNG and JPEG files are accepted, and the file must be complete."),
+            field="file",
         )
     return content, *recognised
 
@@ -473,17 +521,21 @@ def attach_documents(
     *,
     payment: PaymentRequest,
     uploads: Sequence[UploadedFile],
-    by: Any,
-    request: HttpRequest | None = None,
+    by: User,
+    expected_version: int | None,
 ) -> list[SupportingDocument]:
     """Store PDF, PNG or JPEG files (5 MB each at most, a few at a time, a bounded number
     per request), encrypted, under random names. Every file is checked before any is
-    stored: one bad file refuses them all."""
-    _require(by, "fund.request_payment", "fund.approve_payment")
-    payment = PaymentRequest.objects.select_for_update().get(pk=payment.pk)
-    if payment.status in {Status.REJECTED, Status.REVERSED}:
-        raise FundError(_("Documents can no longer be added to this request."))
-    _refuse_if(document_count_problem(adding=len(uploads), already=payment.documents.count()))
+    stored: one bad file refuses them all. The request moves to a new version, so that a
+    decision taken on what was read before the documents came is refused as stale."""
+    _require(by, ATTACH)
+    payment = _lock(payment, expected_version)
+    if not payment.accepts_documents:
+        raise FundConflict(_("Documents can no longer be added to this request."))
+    _refuse_if(
+        document_count_problem(adding=len(uploads), already=payment.documents.count()),
+        field="file",
+    )
     checked = [_read_upload(upload) for upload in uploads]
     documents: list[SupportingDocument] = []
     try:
@@ -496,9 +548,12 @@ def attach_documents(
                 sha256=hashlib.sha256(content).hexdigest(),
                 uploaded_by=by,
             )
-            document.file.save(document.stored_name, ContentFile(seal(content)), save=False)
+            document.file.save(
+                document.stored_name, ContentFile(stored_documents.seal(content)), save=False
+            )
             documents.append(document)
             document.save()
+        save_with_version(payment, expected_version=payment.version, fields=[])
         record_case_event(
             case=payment.case,
             kind="fund.document_attached",
@@ -511,7 +566,6 @@ def attach_documents(
                 action="fund.document_attached",
                 actor=by,
                 obj=payment,
-                request=request,
                 details={
                     "document": document.stored_name,
                     "type": document.content_type,
@@ -525,15 +579,32 @@ def attach_documents(
     return documents
 
 
-def attach_document(
-    *,
-    payment: PaymentRequest,
-    upload: UploadedFile,
-    by: Any,
-    request: HttpRequest | None = None,
-) -> SupportingDocument:
-    """Store one document (see ``attach_documents``)."""
-    return attach_documents(payment=payment, uploads=[upload], by=by, request=request)[0]
+@transaction.atomic
+def read_document(*, document: SupportingDocument, by: User) -> bytes:
+    """The decrypted content of a supporting document; the reading is audited."""
+    _require(by, SEE_FUND)
+    record_event(
+        action="fund.document_read",
+        actor=by,
+        obj=document.request,
+        details={"document": document.stored_name},
+    )
+    return stored_documents.read(document)
+
+
+@transaction.atomic
+def export_statement(*, by: User, start: date, end: date) -> bytes:
+    """The fund statement of a period as an XLSX workbook; the export is audited."""
+    _require(by, SEE_FUND)
+    rows = statement(by, start=start, end=end)
+    record_event(
+        action="fund.statement_exported",
+        actor=by,
+        object_type="fund.statement",
+        object_code=f"{start}_{end}",
+        details={"lines": len(rows)},
+    )
+    return statement_xlsx(rows, start=start, end=end)
 
 
 def _limit_code(fiscal_year: FiscalYear, purpose: str) -> str:
@@ -551,27 +622,25 @@ def propose_limit_change(
     purpose: str,
     per_request: Decimal | None,
     per_survivor_year: Decimal | None,
-    by: Any,
-    expected_version: int | None = None,
-    request: HttpRequest | None = None,
+    by: User,
+    expected_version: int | None,
 ) -> LimitChange:
     """Propose to create or change the limit of a purpose (empty: every purpose) for a
     fiscal year. Nothing changes until another fund approver approves the proposal.
 
-    ``expected_version`` is the version of the limit the proposer saw (none if there was
-    no limit): a proposal made against a limit changed since is refused."""
-    _require(by, "fund.approve_payment")
+    ``expected_version`` is the version of the limit the proposer saw, 0 when there was no
+    limit: a proposal made against a limit changed (or created) since is refused."""
+    _require(by, MANAGE)
     if purpose and purpose not in Purpose.values:
-        raise FundError(_("Unknown purpose."))
-    for value in (per_request, per_survivor_year):
-        _refuse_if(limit_problem(value))
+        raise FundError(_("Unknown purpose."), field="purpose")
+    for name, value in (("per_request", per_request), ("per_survivor_year", per_survivor_year)):
+        _refuse_if(limit_problem(value), field=name)
     limit = (
         PaymentLimit.objects.select_for_update()
         .filter(fiscal_year=fiscal_year, purpose=purpose)
         .first()
     )
-    if limit is not None and expected_version is not None and limit.version != expected_version:
-        raise ConcurrentEditError(limit)
+    _check_version(limit, expected_version)
     if limit is not None and (limit.per_request, limit.per_survivor_year) == (
         per_request,
         per_survivor_year,
@@ -582,7 +651,7 @@ def propose_limit_change(
     if LimitChange.objects.filter(
         fiscal_year=fiscal_year, purpose=purpose, status=ChangeStatus.PROPOSED
     ).exists():
-        raise FundError(
+        raise FundConflict(
             _("A change of this limit is already waiting for approval: decide on it first.")
         )
     change = LimitChange.objects.create(
@@ -597,7 +666,6 @@ def propose_limit_change(
         action="fund.limit_change_proposed",
         actor=by,
         obj=change,
-        request=request,
         details={
             "limit": _limit_code(fiscal_year, purpose),
             "per_request": _amount(per_request),
@@ -615,57 +683,45 @@ def propose_limit_change(
     return change
 
 
-def _audited_refusal(
-    run: Callable[[], T], *, action: str, change: LimitChange, by: Any, request: HttpRequest | None
-) -> T:
+def _audited_refusal(run: Callable[[], T], *, action: str, change: LimitChange, by: User) -> T:
     """Run a privileged decision in its own transaction; if it is refused, nothing of it is
     kept, but the refused attempt is written to the audit trail."""
     try:
         with transaction.atomic():
             return run()
-    except (FundError, ConcurrentEditError) as error:
-        record_event(
-            action=action,
-            actor=by,
-            obj=change,
-            request=request,
-            details={"reason": getattr(error, "code", "stale_version")},
+    except DomainError as error:
+        reason = (
+            "stale_version"
+            if isinstance(error, ConcurrentEditError)
+            else getattr(error, "code", "refused")
         )
+        record_event(action=action, actor=by, obj=change, details={"reason": reason})
         raise
 
 
 def approve_limit_change(
-    *,
-    change: LimitChange,
-    by: Any,
-    expected_version: int | None = None,
-    request: HttpRequest | None = None,
+    *, change: LimitChange, by: User, expected_version: int | None
 ) -> PaymentLimit:
     """Apply a proposed limit change: a fund approver who did not propose it. Requests
     already made keep the limits they were made under. A refusal is audited."""
     return _audited_refusal(
-        lambda: _approve_limit_change(
-            change=change, by=by, expected_version=expected_version, request=request
-        ),
+        lambda: _approve_limit_change(change=change, by=by, expected_version=expected_version),
         action="fund.limit_change_approval_refused",
         change=change,
         by=by,
-        request=request,
     )
 
 
 def _approve_limit_change(
-    *, change: LimitChange, by: Any, expected_version: int | None, request: HttpRequest | None
+    *, change: LimitChange, by: User, expected_version: int | None
 ) -> PaymentLimit:
-    if not by.has_perm("fund.approve_payment"):
-        raise FundError(_("You are not allowed to do this."), code="not_allowed")
+    _require(by, MANAGE)
     change = LimitChange.objects.select_for_update().get(pk=change.pk)
-    if expected_version is not None and change.version != expected_version:
-        raise ConcurrentEditError(change)
+    _check_version(change, expected_version)
     if change.status != ChangeStatus.PROPOSED:
-        raise FundError(_("This limit change has already been decided."), code="decided")
+        raise FundConflict(_("This limit change has already been decided."), code="decided")
     if change.proposed_by_id == by.pk:
-        raise FundError(
+        raise FundForbidden(
             _("You proposed this limit change: another fund approver must approve it."),
             code="own_proposal",
         )
@@ -675,7 +731,7 @@ def _approve_limit_change(
         .first()
     )
     if (limit.version if limit is not None else None) != change.base_version:
-        raise FundError(
+        raise FundConflict(
             _("The limit was changed after this proposal was made: reject it and propose again."),
             code="limit_changed",
         )
@@ -704,7 +760,6 @@ def _approve_limit_change(
         actor=by,
         object_type="fund.paymentlimit",
         object_code=_limit_code(change.fiscal_year, change.purpose),
-        request=request,
         details={
             "change": change.code,
             "per_request": _amount(change.per_request),
@@ -712,28 +767,24 @@ def _approve_limit_change(
             "before": {"per_request": _amount(before[0]), "per_survivor_year": _amount(before[1])},
         },
     )
-    record_event(action="fund.limit_change_approved", actor=by, obj=change, request=request)
+    record_event(action="fund.limit_change_approved", actor=by, obj=change)
     return limit
 
 
 @transaction.atomic
 def reject_limit_change(
-    *,
-    change: LimitChange,
-    by: Any,
-    reason: str,
-    expected_version: int | None = None,
-    request: HttpRequest | None = None,
+    *, change: LimitChange, by: User, reason: str, expected_version: int | None
 ) -> LimitChange:
     """Set a proposed limit change aside; the proposer may withdraw their own this way.
     The limit stays as it is."""
-    _require(by, "fund.approve_payment")
-    _refuse_if(text_problem(reason, required=_("Give the reason for the rejection.")))
+    _require(by, MANAGE)
+    _refuse_if(
+        text_problem(reason, required=_("Give the reason for the rejection.")), field="reason"
+    )
     change = LimitChange.objects.select_for_update().get(pk=change.pk)
-    if expected_version is not None and change.version != expected_version:
-        raise ConcurrentEditError(change)
+    _check_version(change, expected_version)
     if change.status != ChangeStatus.PROPOSED:
-        raise FundError(_("This limit change has already been decided."))
+        raise FundConflict(_("This limit change has already been decided."), code="decided")
     change.status = ChangeStatus.REJECTED
     change.decided_by = by
     change.decided_at = timezone.now()
@@ -747,7 +798,6 @@ def reject_limit_change(
         action="fund.limit_change_rejected",
         actor=by,
         obj=change,
-        request=request,
         details={"withdrawn": change.proposed_by_id == by.pk},
     )
     return change

@@ -7,7 +7,7 @@ survivor's situation (justification, reasons) is never shown: not in lists, form
 or read-only fields.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from himaya.accounts.admin import admin_site
+from himaya.core.errors import DomainError
 from himaya.fund import actions
 from himaya.fund.models import (
     BudgetLine,
@@ -24,9 +25,15 @@ from himaya.fund.models import (
     PaymentLimit,
     PaymentRequest,
 )
+from himaya.fund.permissions import acting_user
+
+if TYPE_CHECKING:
+    ModelAdmin = admin.ModelAdmin[Any]
+else:
+    ModelAdmin = admin.ModelAdmin  # not subscriptable at run time
 
 
-class ReadOnly(admin.ModelAdmin):
+class ReadOnly(ModelAdmin):
     def has_module_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("accounts.manage_users")
 
@@ -137,10 +144,12 @@ class PaymentRequestAdmin(ReadOnly):
 
     @admin.action(description=_("Approve the selected payment requests"))
     def approve_selected(self, request: HttpRequest, queryset: QuerySet[PaymentRequest]) -> None:
+        """Each request is approved at the version listed: one changed since is refused."""
+        user = acting_user(request)
         for payment in queryset:
             try:
-                actions.approve_payment(payment=payment, by=request.user, request=request)
-            except actions.FundError as error:
+                actions.approve_payment(payment=payment, by=user, expected_version=payment.version)
+            except DomainError as error:
                 self.message_user(request, f"{payment.code}: {error.message}", level=messages.ERROR)
             else:
                 self.message_user(request, f"{payment.code}: {_('approved')}")

@@ -1,12 +1,12 @@
 """JSON API of the fund: one view per operation, scoped through the same selectors."""
 
-from abc import abstractmethod
 from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import MultiPartParser
@@ -14,11 +14,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from himaya.accounts.models import User
 from himaya.agencies.permissions import require_capability
 from himaya.cases.models import Case
+from himaya.core.api import VersionField
 from himaya.core.bounds import MAX_TEXT_LENGTH
-from himaya.core.locking import ConcurrentEditError
+from himaya.core.errors import Invalid
 from himaya.fund import actions, selectors
+from himaya.fund.filters import PaymentFilter
 from himaya.fund.models import (
     BudgetLine,
     FiscalYear,
@@ -30,20 +33,28 @@ from himaya.fund.models import (
     Source,
     SupportingDocument,
 )
+from himaya.fund.permissions import acting_user
 from himaya.fund.rules import (
+    ATTACH,
+    DECIDE,
+    MANAGE,
     MAX_DOCUMENTS_PER_UPLOAD,
     MAX_LINE_AMOUNT,
+    PAY,
+    REQUEST,
+    REVERSE,
+    SEE_FUND,
+    SEE_PAYMENTS,
     amount_problem,
     document_count_problem,
     fiscal_year_of,
     limit_problem,
-    open_fiscal_year_starts,
     payment_request_problems,
     period_problem,
 )
 
 
-class FundPaymentOut(serializers.ModelSerializer):
+class FundPaymentOut(serializers.ModelSerializer[PaymentRequest]):
     case = serializers.CharField(source="case.code")
     budget_line = serializers.CharField(source="budget_line.code")
     fiscal_year = serializers.CharField(source="budget_line.fiscal_year.label")
@@ -68,7 +79,7 @@ class FundPaymentOut(serializers.ModelSerializer):
         ]
 
 
-class FundPaymentRequestIn(serializers.Serializer):
+class FundPaymentRequestIn(serializers.Serializer[Any]):
     case = serializers.CharField(max_length=20)
     budget_line = serializers.CharField(max_length=20)
     purpose = serializers.ChoiceField(choices=Purpose.choices)
@@ -84,8 +95,11 @@ class FundPaymentRequestIn(serializers.Serializer):
         return attrs
 
 
-class FundVersionIn(serializers.Serializer):
-    version = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+class FundVersionIn(serializers.Serializer[Any]):
+    """The version of the record read. Without it the change is refused as a conflict
+    (409): money never moves on a version nobody read."""
+
+    version = VersionField(required=False)
 
 
 class FundReasonIn(FundVersionIn):
@@ -97,11 +111,7 @@ class FundPayIn(FundVersionIn):
     reference = serializers.CharField(max_length=100)
 
 
-class FundErrorOut(serializers.Serializer):
-    detail = serializers.CharField()
-
-
-class FundBudgetLineOut(serializers.Serializer):
+class FundBudgetLineOut(serializers.Serializer[Any]):
     code = serializers.CharField()
     name = serializers.CharField()
     fiscal_year = serializers.CharField(source="fiscal_year.label")
@@ -112,7 +122,7 @@ class FundBudgetLineOut(serializers.Serializer):
     available = serializers.DecimalField(max_digits=14, decimal_places=2)
 
 
-class FundTotalsLineOut(serializers.Serializer):
+class FundTotalsLineOut(serializers.Serializer[Any]):
     fiscal_year = serializers.CharField()
     name = serializers.CharField()
     source_of_funds = serializers.CharField()
@@ -136,95 +146,152 @@ def _line_row(line: BudgetLine) -> dict[str, Any]:
     }
 
 
-ERRORS = {
-    400: OpenApiResponse(FundErrorOut, description="Refused by a fund rule"),
-    403: OpenApiResponse(FundErrorOut, description="Not allowed"),
-    404: OpenApiResponse(FundErrorOut, description="Not found"),
-}
+def _valid(serializer: serializers.Serializer[Any]) -> dict[str, Any]:
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
 
 
-class PaymentListApi(ListAPIView):
+class PaymentListApi(ListAPIView[PaymentRequest]):
     serializer_class = FundPaymentOut
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = PaymentFilter
 
     def get_queryset(self) -> Any:
-        require_capability(self.request.user, "fund.view_payments", "fund.view_case_payments")
-        return selectors.payments_visible_to(self.request.user)
+        if getattr(self, "swagger_fake_view", False):  # the schema generator: no user
+            return PaymentRequest.objects.none()
+        user = acting_user(self.request)
+        require_capability(user, *SEE_PAYMENTS)
+        return selectors.payments_visible_to(user)
 
-    @extend_schema(
-        operation_id="fund_payments_list",
-        responses={200: FundPaymentOut(many=True), 403: ERRORS[403]},
-    )
+    @extend_schema(operation_id="fund_payments_list", responses={200: FundPaymentOut(many=True)})
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
 
 class PaymentDetailApi(APIView):
-    @extend_schema(
-        operation_id="fund_payment_read",
-        responses={200: FundPaymentOut, 403: ERRORS[403], 404: ERRORS[404]},
-    )
+    @extend_schema(operation_id="fund_payment_read", responses={200: FundPaymentOut})
     def get(self, request: Request, code: str) -> Response:
-        require_capability(request.user, "fund.view_payments", "fund.view_case_payments")
-        return Response(FundPaymentOut(selectors.get_payment_or_404(request.user, code)).data)
+        user = acting_user(request)
+        require_capability(user, *SEE_PAYMENTS)
+        return Response(FundPaymentOut(selectors.get_payment_or_404(user, code)).data)
 
 
 class PaymentRequestApi(APIView):
     @extend_schema(
         operation_id="fund_payment_request",
         request=FundPaymentRequestIn,
-        responses={201: FundPaymentOut, **ERRORS},
+        responses={201: FundPaymentOut},
     )
     def post(self, request: Request) -> Response:
-        require_capability(request.user, "fund.request_payment")
-        data = FundPaymentRequestIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        case = Case.objects.filter(code=data.validated_data["case"]).first()
-        line = BudgetLine.objects.filter(code=data.validated_data["budget_line"]).first()
-        if case is None or line is None:
-            return Response({"detail": str(_("No case or budget line has this code."))}, status=400)
-        try:
-            payment = actions.request_payment(
-                case=case,
-                budget_line=line,
-                purpose=data.validated_data["purpose"],
-                amount=data.validated_data["amount"],
-                justification=data.validated_data["justification"],
-                by=request.user,
-                request=request._request,
-            )
-        except actions.FundError as error:
-            return Response({"detail": str(error.message)}, status=400)
+        user = acting_user(request)
+        require_capability(user, *REQUEST)
+        data = _valid(FundPaymentRequestIn(data=request.data))
+        case = Case.objects.filter(code=data["case"]).first()
+        if case is None:
+            raise Invalid(_("No case has this code."), field="case")
+        line = BudgetLine.objects.filter(code=data["budget_line"]).first()
+        if line is None:
+            raise Invalid(_("No budget line has this code."), field="budget_line")
+        payment = actions.request_payment(
+            case=case,
+            budget_line=line,
+            purpose=data["purpose"],
+            amount=data["amount"],
+            justification=data["justification"],
+            by=user,
+        )
         return Response(FundPaymentOut(payment).data, status=status.HTTP_201_CREATED)
 
 
 class _DecisionApi(APIView):
-    capabilities: tuple[str, ...] = ("fund.approve_payment",)
-    input_class: type[serializers.Serializer] = FundVersionIn
+    """A decision on a payment request; the answer is the request as it now is."""
 
-    @abstractmethod
-    def run(self, payment: PaymentRequest, data: dict[str, Any], request: Request) -> None:
-        """Carry out the decision through its action."""
+    capabilities: tuple[str, ...] = DECIDE
+    input_class: type[FundVersionIn] = FundVersionIn
+
+    def run(self, payment: PaymentRequest, user: User, data: dict[str, Any]) -> None:
+        raise NotImplementedError
 
     def decide(self, request: Request, code: str) -> Response:
-        require_capability(request.user, *self.capabilities)
-        payment = selectors.get_payment_or_404(request.user, code)
-        data = self.input_class(data=request.data)
-        data.is_valid(raise_exception=True)
-        try:
-            self.run(payment, dict(data.validated_data), request)
-        except (actions.FundError, ConcurrentEditError) as error:
-            return Response({"detail": str(error.message)}, status=400)
+        user = acting_user(request)
+        require_capability(user, *self.capabilities)
+        payment = selectors.get_payment_or_404(user, code)
+        self.run(payment, user, _valid(self.input_class(data=request.data)))
         payment.refresh_from_db()
         return Response(FundPaymentOut(payment).data)
 
 
-class FundDocumentOut(serializers.ModelSerializer):
+class PaymentApproveApi(_DecisionApi):
+    def run(self, payment: PaymentRequest, user: User, data: dict[str, Any]) -> None:
+        actions.approve_payment(payment=payment, by=user, expected_version=data.get("version"))
+
+    @extend_schema(
+        operation_id="fund_payment_approve",
+        request=FundVersionIn,
+        responses={200: FundPaymentOut},
+    )
+    def post(self, request: Request, code: str) -> Response:
+        return self.decide(request, code)
+
+
+class PaymentRejectApi(_DecisionApi):
+    input_class = FundReasonIn
+
+    def run(self, payment: PaymentRequest, user: User, data: dict[str, Any]) -> None:
+        actions.reject_payment(
+            payment=payment, by=user, reason=data["reason"], expected_version=data.get("version")
+        )
+
+    @extend_schema(
+        operation_id="fund_payment_reject", request=FundReasonIn, responses={200: FundPaymentOut}
+    )
+    def post(self, request: Request, code: str) -> Response:
+        return self.decide(request, code)
+
+
+class PaymentPayApi(_DecisionApi):
+    capabilities = PAY
+    input_class = FundPayIn
+
+    def run(self, payment: PaymentRequest, user: User, data: dict[str, Any]) -> None:
+        actions.record_payment(
+            payment=payment,
+            by=user,
+            method=data["method"],
+            reference=data["reference"],
+            expected_version=data.get("version"),
+        )
+
+    @extend_schema(
+        operation_id="fund_payment_pay", request=FundPayIn, responses={200: FundPaymentOut}
+    )
+    def post(self, request: Request, code: str) -> Response:
+        return self.decide(request, code)
+
+
+class PaymentReverseApi(_DecisionApi):
+    capabilities = REVERSE
+    input_class = FundReasonIn
+
+    def run(self, payment: PaymentRequest, user: User, data: dict[str, Any]) -> None:
+        actions.reverse_payment(
+            payment=payment, by=user, reason=data["reason"], expected_version=data.get("version")
+        )
+
+    @extend_schema(
+        operation_id="fund_payment_reverse", request=FundReasonIn, responses={200: FundPaymentOut}
+    )
+    def post(self, request: Request, code: str) -> Response:
+        return self.decide(request, code)
+
+
+class FundDocumentOut(serializers.ModelSerializer[SupportingDocument]):
     class Meta:
         model = SupportingDocument
         fields = ["stored_name", "content_type", "size", "sha256", "created_at"]
 
 
-class FundDocumentsIn(serializers.Serializer):
+class FundDocumentsIn(FundVersionIn):
     file = serializers.ListField(
         child=serializers.FileField(allow_empty_file=True), allow_empty=False
     )
@@ -236,109 +303,26 @@ class DocumentUploadApi(APIView):
     @extend_schema(
         operation_id="fund_documents_attach",
         request={"multipart/form-data": FundDocumentsIn},
-        responses={201: FundDocumentOut(many=True), **ERRORS},
+        responses={201: FundDocumentOut(many=True)},
     )
     def post(self, request: Request, code: str) -> Response:
-        """Attach one or more files (field ``file``, repeated): checked, then encrypted."""
-        require_capability(request.user, "fund.request_payment", "fund.approve_payment")
-        payment = selectors.get_payment_or_404(request.user, code)
+        """Attach one or more files (field ``file``, repeated) with the ``version`` of the
+        request read: checked, then encrypted."""
+        user = acting_user(request)
+        require_capability(user, *ATTACH)
+        payment = selectors.get_payment_or_404(user, code)
         uploads = request.FILES.getlist("file")
         if len(uploads) > MAX_DOCUMENTS_PER_UPLOAD or not uploads:
             problem = document_count_problem(adding=len(uploads), already=0)
-            return Response({"detail": str(problem)}, status=400)
-        try:
-            documents = actions.attach_documents(
-                payment=payment, uploads=uploads, by=request.user, request=request._request
-            )
-        except actions.FundError as error:
-            return Response({"detail": str(error.message)}, status=400)
+            raise Invalid(problem or _("Choose a file to attach."), field="file")
+        data = _valid(FundVersionIn(data=request.data))
+        documents = actions.attach_documents(
+            payment=payment, uploads=uploads, by=user, expected_version=data.get("version")
+        )
         return Response(FundDocumentOut(documents, many=True).data, status=201)
 
 
-class PaymentApproveApi(_DecisionApi):
-    def run(self, payment: PaymentRequest, data: dict[str, Any], request: Request) -> None:
-        actions.approve_payment(
-            payment=payment,
-            by=request.user,
-            expected_version=data.get("version"),
-            request=request._request,
-        )
-
-    @extend_schema(
-        operation_id="fund_payment_approve",
-        request=FundVersionIn,
-        responses={200: FundPaymentOut, **ERRORS},
-    )
-    def post(self, request: Request, code: str) -> Response:
-        return self.decide(request, code)
-
-
-class PaymentRejectApi(_DecisionApi):
-    input_class = FundReasonIn
-
-    def run(self, payment: PaymentRequest, data: dict[str, Any], request: Request) -> None:
-        actions.reject_payment(
-            payment=payment,
-            by=request.user,
-            reason=data["reason"],
-            expected_version=data.get("version"),
-            request=request._request,
-        )
-
-    @extend_schema(
-        operation_id="fund_payment_reject",
-        request=FundReasonIn,
-        responses={200: FundPaymentOut, **ERRORS},
-    )
-    def post(self, request: Request, code: str) -> Response:
-        return self.decide(request, code)
-
-
-class PaymentPayApi(_DecisionApi):
-    capabilities = ("fund.request_payment", "fund.approve_payment")
-    input_class = FundPayIn
-
-    def run(self, payment: PaymentRequest, data: dict[str, Any], request: Request) -> None:
-        actions.record_payment(
-            payment=payment,
-            by=request.user,
-            method=data["method"],
-            reference=data["reference"],
-            expected_version=data.get("version"),
-            request=request._request,
-        )
-
-    @extend_schema(
-        operation_id="fund_payment_pay",
-        request=FundPayIn,
-        responses={200: FundPaymentOut, **ERRORS},
-    )
-    def post(self, request: Request, code: str) -> Response:
-        return self.decide(request, code)
-
-
-class PaymentReverseApi(_DecisionApi):
-    input_class = FundReasonIn
-
-    def run(self, payment: PaymentRequest, data: dict[str, Any], request: Request) -> None:
-        actions.reverse_payment(
-            payment=payment,
-            by=request.user,
-            reason=data["reason"],
-            expected_version=data.get("version"),
-            request=request._request,
-        )
-
-    @extend_schema(
-        operation_id="fund_payment_reverse",
-        request=FundReasonIn,
-        responses={200: FundPaymentOut, **ERRORS},
-    )
-    def post(self, request: Request, code: str) -> Response:
-        return self.decide(request, code)
-
-
-class FundBudgetLineIn(serializers.Serializer):
+class FundBudgetLineIn(serializers.Serializer[Any]):
     fiscal_year = serializers.CharField(max_length=7)
     name_ar = serializers.CharField(max_length=200)
     name_en = serializers.CharField(max_length=200)
@@ -353,51 +337,49 @@ class FundBudgetLineIn(serializers.Serializer):
         return value
 
 
+def _fiscal_year(label: str) -> FiscalYear:
+    year: FiscalYear | None = FiscalYear.objects.filter(label=label).first()
+    if year is None:
+        raise Invalid(_("No fiscal year has this label."), field="fiscal_year")
+    return year
+
+
 class BudgetLineListApi(APIView):
-    @extend_schema(
-        operation_id="fund_lines_list",
-        responses={200: FundBudgetLineOut(many=True), 403: ERRORS[403]},
-    )
+    @extend_schema(operation_id="fund_lines_list", responses={200: FundBudgetLineOut(many=True)})
     def get(self, request: Request) -> Response:
-        require_capability(request.user, "fund.view_payments")
-        lines = selectors.budget_lines_visible_to(request.user).order_by(
+        user = acting_user(request)
+        require_capability(user, *SEE_FUND)
+        lines = selectors.budget_lines_visible_to(user).order_by(
             "fiscal_year__starts_on", "name_en"
         )
         return Response(FundBudgetLineOut([_line_row(line) for line in lines], many=True).data)
 
     @extend_schema(
-        operation_id="fund_line_open",
-        request=FundBudgetLineIn,
-        responses={201: FundBudgetLineOut, **ERRORS},
+        operation_id="fund_line_open", request=FundBudgetLineIn, responses={201: FundBudgetLineOut}
     )
     def post(self, request: Request) -> Response:
-        """Open a budget line on the current or the next fiscal year, with its allocation."""
-        require_capability(request.user, "fund.approve_payment")
-        data = FundBudgetLineIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        values["source"] = values.pop("source_of_funds")
-        today = timezone.localdate()
-        for day in open_fiscal_year_starts(today):
-            actions.open_fiscal_year(day=day)  # the current and the next fiscal year exist
-        year = FiscalYear.objects.filter(label=values.pop("fiscal_year")).first()
-        if year is None:
-            return Response({"detail": str(_("No fiscal year has this label."))}, status=400)
-        try:
-            line = actions.open_budget_line(
-                fiscal_year=year, by=request.user, request=request._request, **values
-            )
-        except actions.FundError as error:
-            return Response({"detail": str(error.message)}, status=400)
+        """Open a budget line, with its allocation, on the current or the next fiscal year
+        (both are opened every day by ``manage.py open_fiscal_years``)."""
+        user = acting_user(request)
+        require_capability(user, *MANAGE)
+        data = _valid(FundBudgetLineIn(data=request.data))
+        line = actions.open_budget_line(
+            fiscal_year=_fiscal_year(data["fiscal_year"]),
+            name_ar=data["name_ar"],
+            name_en=data["name_en"],
+            source=data["source_of_funds"],
+            donor=data["donor"],
+            amount=data["amount"],
+            by=user,
+        )
         return Response(FundBudgetLineOut(_line_row(line)).data, status=201)
 
 
 class TotalsApi(APIView):
-    @extend_schema(
-        operation_id="fund_totals", responses={200: FundTotalsLineOut(many=True), 403: ERRORS[403]}
-    )
+    @extend_schema(operation_id="fund_totals", responses={200: FundTotalsLineOut(many=True)})
     def get(self, request: Request) -> Response:
-        require_capability(request.user, "fund.view_totals")
+        user = acting_user(request)
+        require_capability(user, "fund.view_totals")
         rows = [
             {
                 "fiscal_year": line.fiscal_year.label,
@@ -408,12 +390,12 @@ class TotalsApi(APIView):
                 "paid": b.paid,
                 "available": b.available,
             }
-            for line, b in selectors.totals(request.user)["by_line"]
+            for line, b in selectors.totals(user)["by_line"]
         ]
         return Response(FundTotalsLineOut(rows, many=True).data)
 
 
-class FundPeriodIn(serializers.Serializer):
+class FundPeriodIn(serializers.Serializer[Any]):
     """A period; without both dates, the current fiscal year (as on the page)."""
 
     start = serializers.DateField(required=False)
@@ -431,21 +413,21 @@ class FundPeriodIn(serializers.Serializer):
         return attrs
 
 
-class FundBalancesOut(serializers.Serializer):
+class FundBalancesOut(serializers.Serializer[Any]):
     allocated = serializers.DecimalField(max_digits=14, decimal_places=2)
     committed = serializers.DecimalField(max_digits=14, decimal_places=2)
     paid = serializers.DecimalField(max_digits=14, decimal_places=2)
     available = serializers.DecimalField(max_digits=14, decimal_places=2)
 
 
-class FundMovementOut(serializers.Serializer):
+class FundMovementOut(serializers.Serializer[Any]):
     kind = serializers.CharField()
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
     occurred_at = serializers.DateTimeField()
     request = serializers.CharField(source="request.code", default="")
 
 
-class FundStatementLineOut(serializers.Serializer):
+class FundStatementLineOut(serializers.Serializer[Any]):
     code = serializers.CharField(source="line.code")
     name = serializers.CharField(source="line.name")
     fiscal_year = serializers.CharField(source="line.fiscal_year.label")
@@ -461,20 +443,18 @@ class StatementApi(APIView):
             OpenApiParameter("start", str, description="YYYY-MM-DD (default: the fiscal year)"),
             OpenApiParameter("end", str, description="YYYY-MM-DD (default: the fiscal year)"),
         ],
-        responses={200: FundStatementLineOut(many=True), 400: ERRORS[400], 403: ERRORS[403]},
+        responses={200: FundStatementLineOut(many=True)},
     )
     def get(self, request: Request) -> Response:
         """Per budget line: opening balances, the movements of the period, closing balances."""
-        require_capability(request.user, "fund.view_payments")
-        period = FundPeriodIn(data=request.query_params)
-        period.is_valid(raise_exception=True)
-        rows = selectors.statement(
-            request.user, start=period.validated_data["start"], end=period.validated_data["end"]
-        )
+        user = acting_user(request)
+        require_capability(user, *SEE_FUND)
+        period = _valid(FundPeriodIn(data=request.query_params))
+        rows = selectors.statement(user, start=period["start"], end=period["end"])
         return Response(FundStatementLineOut(rows, many=True).data)
 
 
-class FundLimitOut(serializers.ModelSerializer):
+class FundLimitOut(serializers.ModelSerializer[PaymentLimit]):
     fiscal_year = serializers.CharField(source="fiscal_year.label")
 
     class Meta:
@@ -482,7 +462,7 @@ class FundLimitOut(serializers.ModelSerializer):
         fields = ["fiscal_year", "purpose", "per_request", "per_survivor_year", "version"]
 
 
-class FundLimitChangeOut(serializers.ModelSerializer):
+class FundLimitChangeOut(serializers.ModelSerializer[LimitChange]):
     fiscal_year = serializers.CharField(source="fiscal_year.label")
     proposed_by = serializers.CharField(source="proposed_by.username")
 
@@ -502,17 +482,18 @@ class FundLimitChangeOut(serializers.ModelSerializer):
         ]
 
 
-class FundLimitsOut(serializers.Serializer):
+class FundLimitsOut(serializers.Serializer[Any]):
     limits = FundLimitOut(many=True)
     pending_changes = FundLimitChangeOut(many=True)
 
 
-class FundLimitChangeIn(serializers.Serializer):
+class FundLimitChangeIn(serializers.Serializer[Any]):
     fiscal_year = serializers.CharField(max_length=7)
     purpose = serializers.ChoiceField(choices=[("", ""), *Purpose.choices], allow_blank=True)
     per_request = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
     per_survivor_year = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
-    version = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+    # The version of the limit read; 0 when there was no limit for the year and purpose.
+    version = VersionField(required=False, min_value=0)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         errors = {}
@@ -526,15 +507,16 @@ class FundLimitChangeIn(serializers.Serializer):
 
 
 class LimitListApi(APIView):
-    @extend_schema(operation_id="fund_limits", responses={200: FundLimitsOut, 403: ERRORS[403]})
+    @extend_schema(operation_id="fund_limits", responses={200: FundLimitsOut})
     def get(self, request: Request) -> Response:
         """The limits in force and the changes waiting for a second approver."""
-        require_capability(request.user, "fund.view_payments")
+        user = acting_user(request)
+        require_capability(user, *SEE_FUND)
         return Response(
             FundLimitsOut(
                 {
-                    "limits": selectors.limits_visible_to(request.user),
-                    "pending_changes": selectors.pending_limit_changes_visible_to(request.user),
+                    "limits": selectors.limits_visible_to(user),
+                    "pending_changes": selectors.pending_limit_changes_visible_to(user),
                 }
             ).data
         )
@@ -544,64 +526,48 @@ class LimitChangeProposeApi(APIView):
     @extend_schema(
         operation_id="fund_limit_change_propose",
         request=FundLimitChangeIn,
-        responses={201: FundLimitChangeOut, **ERRORS},
+        responses={201: FundLimitChangeOut},
     )
     def post(self, request: Request) -> Response:
-        """Propose a limit; it applies once another fund approver approves it."""
-        require_capability(request.user, "fund.approve_payment")
-        data = FundLimitChangeIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        year = FiscalYear.objects.filter(label=data.validated_data["fiscal_year"]).first()
-        if year is None:
-            return Response({"detail": str(_("No fiscal year has this label."))}, status=400)
-        try:
-            change = actions.propose_limit_change(
-                fiscal_year=year,
-                purpose=data.validated_data["purpose"],
-                per_request=data.validated_data["per_request"],
-                per_survivor_year=data.validated_data["per_survivor_year"],
-                by=request.user,
-                expected_version=data.validated_data.get("version"),
-                request=request._request,
-            )
-        except (actions.FundError, ConcurrentEditError) as error:
-            return Response({"detail": str(error.message)}, status=400)
+        """Propose a limit, with the ``version`` of the limit read (0: there was none); it
+        applies once another fund approver approves it."""
+        user = acting_user(request)
+        require_capability(user, *MANAGE)
+        data = _valid(FundLimitChangeIn(data=request.data))
+        change = actions.propose_limit_change(
+            fiscal_year=_fiscal_year(data["fiscal_year"]),
+            purpose=data["purpose"],
+            per_request=data["per_request"],
+            per_survivor_year=data["per_survivor_year"],
+            by=user,
+            expected_version=data.get("version"),
+        )
         return Response(FundLimitChangeOut(change).data, status=201)
 
 
 class _LimitDecisionApi(APIView):
-    input_class: type[serializers.Serializer] = FundVersionIn
+    input_class: type[FundVersionIn] = FundVersionIn
 
-    @abstractmethod
-    def run(self, change: LimitChange, data: dict[str, Any], request: Request) -> None:
-        """Carry out the decision through its action."""
+    def run(self, change: LimitChange, user: User, data: dict[str, Any]) -> None:
+        raise NotImplementedError
 
     def decide(self, request: Request, code: str) -> Response:
-        require_capability(request.user, "fund.approve_payment")
-        change = selectors.get_limit_change_or_404(request.user, code)
-        data = self.input_class(data=request.data)
-        data.is_valid(raise_exception=True)
-        try:
-            self.run(change, dict(data.validated_data), request)
-        except (actions.FundError, ConcurrentEditError) as error:
-            return Response({"detail": str(error.message)}, status=400)
+        user = acting_user(request)
+        require_capability(user, *MANAGE)
+        change = selectors.get_limit_change_or_404(user, code)
+        self.run(change, user, _valid(self.input_class(data=request.data)))
         change.refresh_from_db()
         return Response(FundLimitChangeOut(change).data)
 
 
 class LimitChangeApproveApi(_LimitDecisionApi):
-    def run(self, change: LimitChange, data: dict[str, Any], request: Request) -> None:
-        actions.approve_limit_change(
-            change=change,
-            by=request.user,
-            expected_version=data.get("version"),
-            request=request._request,
-        )
+    def run(self, change: LimitChange, user: User, data: dict[str, Any]) -> None:
+        actions.approve_limit_change(change=change, by=user, expected_version=data.get("version"))
 
     @extend_schema(
         operation_id="fund_limit_change_approve",
         request=FundVersionIn,
-        responses={200: FundLimitChangeOut, **ERRORS},
+        responses={200: FundLimitChangeOut},
     )
     def post(self, request: Request, code: str) -> Response:
         """Apply the change: a fund approver other than the one who proposed it."""
@@ -611,19 +577,15 @@ class LimitChangeApproveApi(_LimitDecisionApi):
 class LimitChangeRejectApi(_LimitDecisionApi):
     input_class = FundReasonIn
 
-    def run(self, change: LimitChange, data: dict[str, Any], request: Request) -> None:
+    def run(self, change: LimitChange, user: User, data: dict[str, Any]) -> None:
         actions.reject_limit_change(
-            change=change,
-            by=request.user,
-            reason=data["reason"],
-            expected_version=data.get("version"),
-            request=request._request,
+            change=change, by=user, reason=data["reason"], expected_version=data.get("version")
         )
 
     @extend_schema(
         operation_id="fund_limit_change_reject",
         request=FundReasonIn,
-        responses={200: FundLimitChangeOut, **ERRORS},
+        responses={200: FundLimitChangeOut},
     )
     def post(self, request: Request, code: str) -> Response:
         return self.decide(request, code)

@@ -9,7 +9,6 @@ from himaya.accounts.models import User
 from himaya.cases.models import Case
 from himaya.fund import actions
 from himaya.fund.models import BudgetLine, Method, PaymentLimit, PaymentRequest, Purpose, Source
-from himaya.fund.rules import open_fiscal_year_starts
 
 LINES = [
     # fiscal year (0: the current one, 1: the next), English name, Arabic name, source, donor,
@@ -82,8 +81,7 @@ def seed() -> str:
     approver = User.objects.filter(username="fund.approver").first()
     if officer is None or approver is None:
         return "fund users missing: run the accounts demo first"
-    starts = open_fiscal_year_starts(timezone.localdate())
-    years = {offset: actions.open_fiscal_year(day=starts[offset]) for offset in (0, 1)}
+    years = dict(enumerate(actions.open_fiscal_years(today=timezone.localdate())))
     made_lines = made_requests = 0
     lines: dict[int, BudgetLine] = {}
     for start, name_en, name_ar, source, donor, amount in LINES:
@@ -127,19 +125,30 @@ def seed() -> str:
         )
         made_requests += 1
         if state == "rejected":
-            actions.reject_payment(payment=payment, by=approver, reason="طلب مكرر لنفس الدورة")
+            actions.reject_payment(
+                payment=payment,
+                by=approver,
+                reason="طلب مكرر لنفس الدورة",
+                expected_version=payment.version,
+            )
         if state in {"approved", "second_approval_needed", "paid", "reversed"}:
-            actions.approve_payment(payment=payment, by=approver)
+            payment = actions.approve_payment(
+                payment=payment, by=approver, expected_version=payment.version
+            )
         if state in {"paid", "reversed"}:
-            actions.record_payment(
+            payment = actions.record_payment(
                 payment=payment,
                 by=officer,
                 method=Method.BANK_TRANSFER,
                 reference=f"TRF-{payment.code[-6:]}",
+                expected_version=payment.version,
             )
         if state == "reversed":
             actions.reverse_payment(
-                payment=payment, by=approver, reason="تحويل إلى حساب غير صحيح، يعاد الصرف"
+                payment=payment,
+                by=approver,
+                reason="تحويل إلى حساب غير صحيح، يعاد الصرف",
+                expected_version=payment.version,
             )
     return (
         f"{made_lines} budget lines and {made_requests} payment requests created "

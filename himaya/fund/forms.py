@@ -1,13 +1,14 @@
-from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from himaya.cases.models import Case
-from himaya.core.bounds import MAX_TEXT_LENGTH
+from himaya.core.bounds import MAX_INTEGER, MAX_TEXT_LENGTH
+from himaya.core.forms import DateInput, StyledForm, VersionedForm
 from himaya.fund.models import BudgetLine, FiscalYear, Method, Purpose, Source
 from himaya.fund.rules import (
     CENT,
@@ -15,7 +16,6 @@ from himaya.fund.rules import (
     MAX_LINE_AMOUNT,
     amount_problem,
     document_count_problem,
-    fiscal_year_of,
     limit_problem,
     line_year_problem,
     open_fiscal_year_starts,
@@ -24,20 +24,7 @@ from himaya.fund.rules import (
 )
 
 
-class BootstrapForm(forms.Form):
-    """Gives every widget its Bootstrap class."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.HiddenInput | forms.CheckboxSelectMultiple):
-                continue
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-            widget.attrs["class"] = css
-
-
-class PaymentRequestForm(BootstrapForm):
+class PaymentRequestForm(StyledForm):
     case_code = forms.CharField(label=_("Case code"), max_length=20)
     budget_line = forms.ModelChoiceField(
         label=_("Budget line"), queryset=BudgetLine.objects.select_related("fiscal_year")
@@ -68,14 +55,26 @@ class PaymentRequestForm(BootstrapForm):
         return cleaned
 
 
-MAX_VERSION = 2**31 - 1  # stored in a 32-bit column on every engine
+class DecisionForm(VersionedForm):
+    """A decision on money, with the version of the record read. A missing version is left
+    to the action, which refuses it as a conflict (as through the API); a malformed one is
+    refused here."""
+
+    smallest_version: ClassVar[int] = 1
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        version = self.fields["version"]
+        version.required = False
+        version.validators = [
+            MinValueValidator(self.smallest_version),
+            MaxValueValidator(MAX_INTEGER),
+        ]
+        for code in ("min_value", "max_value"):
+            version.error_messages[code] = version.error_messages["invalid"]
 
 
-class VersionForm(BootstrapForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_VERSION)
-
-
-class RejectForm(VersionForm):
+class RejectForm(DecisionForm):
     reason = forms.CharField(
         label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=MAX_TEXT_LENGTH
     )
@@ -85,7 +84,7 @@ class ReverseForm(RejectForm):
     pass
 
 
-class PayForm(VersionForm):
+class PayForm(DecisionForm):
     method = forms.ChoiceField(label=_("Method"), choices=Method.choices)
     reference = forms.CharField(label=_("Payment reference"), max_length=100)
 
@@ -113,7 +112,7 @@ class MultipleFileField(forms.FileField):
         return cleaned
 
 
-class DocumentForm(BootstrapForm):
+class DocumentForm(DecisionForm):
     file = MultipleFileField(label=_("Supporting documents (PDF, PNG or JPEG, 5 MB each at most)"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -123,14 +122,9 @@ class DocumentForm(BootstrapForm):
         }
 
 
-class PeriodForm(BootstrapForm):
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
-
-    @classmethod
-    def for_today(cls, data: Any, today: date) -> "PeriodForm":
-        start, end, _label = fiscal_year_of(today)
-        return cls(data if data.get("start") else {"start": start, "end": end})
+class PeriodForm(StyledForm):
+    start = forms.DateField(label=_("From"), widget=DateInput())
+    end = forms.DateField(label=_("To"), widget=DateInput())
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -141,7 +135,7 @@ class PeriodForm(BootstrapForm):
         return cleaned
 
 
-class BudgetLineForm(BootstrapForm):
+class BudgetLineForm(StyledForm):
     fiscal_year = forms.ModelChoiceField(label=_("Fiscal year"), queryset=FiscalYear.objects.all())
     name_ar = forms.CharField(label=_("Name in Arabic"), max_length=200)
     name_en = forms.CharField(label=_("Name in English"), max_length=200)
@@ -175,10 +169,10 @@ class BudgetLineForm(BootstrapForm):
         return year
 
 
-class LimitForm(BootstrapForm):
-    version = forms.IntegerField(
-        widget=forms.HiddenInput, required=False, min_value=1, max_value=MAX_VERSION
-    )
+class LimitForm(DecisionForm):
+    """A proposed limit; ``version`` is that of the limit read, 0 when there was none."""
+
+    smallest_version = 0
     fiscal_year = forms.ModelChoiceField(label=_("Fiscal year"), queryset=FiscalYear.objects.all())
     purpose = forms.ChoiceField(
         label=_("Purpose"),
@@ -208,11 +202,3 @@ class LimitForm(BootstrapForm):
                 if problem is not None:
                     self.add_error(name, str(problem))
         return cleaned
-
-
-class LimitDecisionForm(VersionForm):
-    pass
-
-
-class LimitRejectForm(RejectForm):
-    pass

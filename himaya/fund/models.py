@@ -16,28 +16,17 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from himaya.cases.models import Case
-from himaya.core.models import BilingualNamed, PublicCodeModel, TimeStampedModel, VersionedModel
+from himaya.core.models import (
+    BilingualNamed,
+    DeletionRefused,
+    PublicCodeModel,
+    TimeStampedModel,
+    Undeletable,
+    UndeletableQuerySet,
+    VersionedModel,
+)
 
 CENT = Decimal("0.01")
-
-
-class DeletionRefused(Exception):
-    """Fund records are kept for ever: corrections are new records."""
-
-
-class UndeletableQuerySet(models.QuerySet):
-    def delete(self) -> NoReturn:
-        raise DeletionRefused(str(_("Fund records are never deleted.")))
-
-
-class Undeletable(models.Model):
-    objects = UndeletableQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise DeletionRefused(str(_("Fund records are never deleted.")))
 
 
 class FiscalYear(Undeletable, TimeStampedModel):
@@ -370,6 +359,24 @@ class PaymentRequest(Undeletable, PublicCodeModel, VersionedModel):
     def __str__(self) -> str:
         return self.code
 
+    @property
+    def awaits_decision(self) -> bool:
+        """An approver may approve or reject it (a first or a second approval)."""
+        return Status.REJECTED in TRANSITIONS[self.status]
+
+    @property
+    def is_payable(self) -> bool:
+        return Status.PAID in TRANSITIONS[self.status]
+
+    @property
+    def is_reversible(self) -> bool:
+        return Status.REVERSED in TRANSITIONS[self.status]
+
+    @property
+    def accepts_documents(self) -> bool:
+        """Documents are added until the request is rejected or reversed."""
+        return bool(TRANSITIONS[self.status])
+
 
 def document_path(instance: "SupportingDocument", filename: str) -> str:
     return f"fund/documents/{instance.stored_name}"
@@ -414,9 +421,9 @@ class EntryKind(models.TextChoices):
     REVERSAL = "reversal", _("Reversal")
 
 
-class LedgerQuerySet(UndeletableQuerySet):
+class LedgerQuerySet(UndeletableQuerySet["LedgerEntry"]):
     def update(self, **kwargs: Any) -> NoReturn:
-        raise DeletionRefused(str(_("A ledger entry is never changed: record a reversal.")))
+        raise DeletionRefused(_("A ledger entry is never changed: record a reversal."))
 
 
 class LedgerEntry(Undeletable):
@@ -475,5 +482,5 @@ class LedgerEntry(Undeletable):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None and not self._state.adding:
-            raise DeletionRefused(str(_("A ledger entry is never changed: record a reversal.")))
+            raise DeletionRefused(_("A ledger entry is never changed: record a reversal."))
         super().save(*args, **kwargs)

@@ -1,22 +1,16 @@
-"""Capabilities of the fund app (the request and approval capabilities live in agencies)."""
+"""The user acting on a request. The capabilities of the fund are declared with every
+other in ``himaya.agencies.permissions``."""
 
-from django.utils.translation import gettext_lazy as _
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from rest_framework.request import Request
 
-from himaya.agencies.models import Role
-from himaya.agencies.permissions import declare
+from himaya.accounts.models import User
 
-declare(
-    "fund.view_payments",
-    _("See every assistance payment, budget line and fund statement (national)"),
-    [Role.FUND_OFFICER, Role.FUND_APPROVER],
-)
-declare(
-    "fund.view_case_payments",
-    _("See the assistance payments of the cases one works on"),
-    [Role.CASE_WORKER, Role.SUPERVISOR],
-)
-declare(
-    "fund.view_totals",
-    _("See the fund's totals by budget line and purpose (no case)"),
-    [Role.FUND_OFFICER, Role.FUND_APPROVER, Role.ANALYST],
-)
+
+def acting_user(request: HttpRequest | Request) -> User:
+    """The signed-in user of a page or an API request (both ask for sign-in first)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user

@@ -20,6 +20,7 @@ from himaya.core.bounds import (
     MAX_TEXT_LENGTH,
     is_plausible_plan_date,
 )
+from himaya.core.exports import fiscal_year_period
 
 # A message for the user: a lazy translation, or one already filled in.
 Message = str | Promise
@@ -39,6 +40,18 @@ MAX_DOCUMENTS_PER_PAYMENT = 20
 # A fund statement covers at most this many days.
 MAX_STATEMENT_DAYS = 366 * 5
 
+# Who may do what: each operation asks for any one of these capabilities. Views, the API
+# and the actions all read them.
+SEE_PAYMENTS = ("fund.view_payments", "fund.view_case_payments")
+SEE_FUND = ("fund.view_payments",)
+REQUEST = ("fund.request_payment",)
+DECIDE = ("fund.approve_payment",)
+PAY = ("fund.request_payment", "fund.approve_payment")
+REVERSE = ("fund.approve_payment",)
+ATTACH = ("fund.request_payment", "fund.approve_payment")
+# Opening budget lines and deciding on limits.
+MANAGE = ("fund.approve_payment",)
+
 PDF, PNG, JPEG = "application/pdf", "image/png", "image/jpeg"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -57,8 +70,8 @@ def money(value: Decimal | int | str) -> Decimal:
 
 def fiscal_year_of(day: date) -> tuple[date, date, str]:
     """Egypt's fiscal year holding ``day``: 1 July to 30 June, labelled ``2025/26``."""
-    first = day.year if day.month >= 7 else day.year - 1
-    return date(first, 7, 1), date(first + 1, 6, 30), f"{first}/{(first + 1) % 100:02d}"
+    starts_on, ends_on = fiscal_year_period(day)
+    return starts_on, ends_on, f"{starts_on.year}/{ends_on.year % 100:02d}"
 
 
 def open_fiscal_year_starts(today: date) -> tuple[date, date]:

@@ -1,5 +1,7 @@
 """Scoped reads of the fund. Balances are always summed from the ledger."""
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
@@ -24,8 +26,20 @@ from himaya.fund.models import (
     PaymentRequest,
     Purpose,
     Status,
+    SupportingDocument,
 )
-from himaya.fund.rules import Balances, balances_from_sums, money, period_problem
+from himaya.fund.rules import (
+    ATTACH,
+    DECIDE,
+    MANAGE,
+    PAY,
+    REVERSE,
+    SEE_FUND,
+    Balances,
+    balances_from_sums,
+    money,
+    period_problem,
+)
 
 CAIRO = ZoneInfo("Africa/Cairo")
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
@@ -51,6 +65,43 @@ def get_payment_or_404(user: AnyUser, code: str) -> PaymentRequest:
     if payment is None:
         raise Http404
     return payment
+
+
+def get_document_or_404(user: AnyUser, code: str, name: str) -> SupportingDocument:
+    """A supporting document of a payment the user may see (documents are read by those who
+    see every payment)."""
+    payment = get_payment_or_404(user, code)
+    if not user.has_perm("fund.view_payments"):
+        raise Http404
+    document: SupportingDocument | None = payment.documents.filter(stored_name=name).first()
+    if document is None:
+        raise Http404
+    return document
+
+
+def may(user: AnyUser, capabilities: tuple[str, ...]) -> bool:
+    return any(user.has_perm(capability) for capability in capabilities)
+
+
+@dataclass(frozen=True)
+class PaymentChoices:
+    """What the user may do now with a payment request (the actions check it again)."""
+
+    decide: bool
+    pay: bool
+    reverse: bool
+    attach: bool
+    read_documents: bool
+
+
+def payment_choices(user: AnyUser, payment: PaymentRequest) -> PaymentChoices:
+    return PaymentChoices(
+        decide=may(user, DECIDE) and payment.awaits_decision,
+        pay=may(user, PAY) and payment.is_payable,
+        reverse=may(user, REVERSE) and payment.is_reversible,
+        attach=may(user, ATTACH) and payment.accepts_documents,
+        read_documents=may(user, SEE_FUND),
+    )
 
 
 def budget_lines_visible_to(user: AnyUser) -> QuerySet[BudgetLine]:
@@ -104,15 +155,14 @@ def limit_for(fiscal_year: FiscalYear, purpose: str) -> PaymentLimit | None:
 
 def survivor_year_total(case: Case, fiscal_year: FiscalYear, *, exclude_pk: int | None) -> Decimal:
     """What the case's survivor already has approved or paid in the fiscal year."""
-    total = (
-        PaymentRequest.objects.filter(
-            case__survivor_id=case.survivor_id,
-            budget_line__fiscal_year=fiscal_year,
-            status__in=COUNTED,
-        )
-        .exclude(pk=exclude_pk)
-        .aggregate(total=Coalesce(Sum("amount"), ZERO))["total"]
+    counted = PaymentRequest.objects.filter(
+        case__survivor_id=case.survivor_id,
+        budget_line__fiscal_year=fiscal_year,
+        status__in=COUNTED,
     )
+    if exclude_pk is not None:
+        counted = counted.exclude(pk=exclude_pk)
+    total = counted.aggregate(total=Coalesce(Sum("amount"), ZERO))["total"]
     return Decimal(total)
 
 
@@ -183,3 +233,36 @@ def get_limit_change_or_404(user: AnyUser, code: str) -> LimitChange:
     if change is None:
         raise Http404
     return change
+
+
+@dataclass(frozen=True)
+class LimitChangeChoices:
+    """What the user may do now with a proposed limit change (the actions check it again):
+    an approver approves another's proposal, and rejects any, withdrawing their own."""
+
+    approve: bool
+    reject: bool
+    own: bool
+
+
+def limit_change_choices(user: AnyUser, change: LimitChange) -> LimitChangeChoices:
+    pending = change.status == ChangeStatus.PROPOSED
+    own = change.proposed_by_id == user.pk
+    return LimitChangeChoices(
+        approve=may(user, MANAGE) and pending and not own,
+        reject=may(user, MANAGE) and pending,
+        own=own,
+    )
+
+
+def limit_named_by(user: AnyUser, query: Mapping[str, str]) -> PaymentLimit | None:
+    """The limit named by ``fiscal_year`` (its id) and ``purpose`` in a query, if the user
+    may see it; ``None`` for anything else."""
+    year = query.get("fiscal_year", "")
+    if not year.isascii() or not year.isdecimal() or len(year) > 9:
+        return None
+    return (
+        limits_visible_to(user)
+        .filter(fiscal_year_id=int(year), purpose=query.get("purpose", ""))
+        .first()
+    )

@@ -1,65 +1,67 @@
-"""Pages of the fund. Thin: scope through selectors, writes through actions."""
+"""Pages of the fund. Thin: scope through selectors, decisions in selectors and rules,
+writes through actions; a refused action is shown with ``show_refusal``."""
 
 import io
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from himaya.accounts.models import User
 from himaya.agencies.permissions import require_capability
-from himaya.audit.actions import record_event
 from himaya.cases.selectors import get_case_or_404
-from himaya.core.locking import ConcurrentEditError
-from himaya.fund import actions, documents, selectors
-from himaya.fund.exports import statement_xlsx
+from himaya.core.errors import DomainError
+from himaya.core.exports import statement_view
+from himaya.core.forms import show_refusal, style
+from himaya.fund import actions, selectors
+from himaya.fund.filters import PaymentFilter
 from himaya.fund.forms import (
     BudgetLineForm,
+    DecisionForm,
     DocumentForm,
-    LimitDecisionForm,
     LimitForm,
-    LimitRejectForm,
     PayForm,
     PaymentRequestForm,
     PeriodForm,
     RejectForm,
     ReverseForm,
-    VersionForm,
 )
-from himaya.fund.models import PaymentRequest, Status
-from himaya.fund.rules import open_fiscal_year_starts
+from himaya.fund.models import LimitChange, PaymentRequest
+from himaya.fund.permissions import acting_user
+from himaya.fund.rules import ATTACH, DECIDE, MANAGE, PAY, REQUEST, REVERSE, SEE_FUND, SEE_PAYMENTS
 
 
-def _can_see_payments(request: HttpRequest) -> None:
-    require_capability(request.user, "fund.view_payments", "fund.view_case_payments")
+def _form_errors(form: forms.BaseForm) -> list[str]:
+    """The errors shown above a form: its own and those of its hidden fields (the version)."""
+    hidden = [str(error) for field in form.hidden_fields() for error in field.errors]
+    return [*map(str, form.non_field_errors()), *hidden]
 
 
 @login_required
 @require_GET
 def payment_list(request: HttpRequest) -> HttpResponse:
-    _can_see_payments(request)
-    payments = selectors.payments_visible_to(request.user)
-    status = request.GET.get("status", "")
-    if status in Status.values:
-        payments = payments.filter(status=status)
-    page = Paginator(payments, 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "fund/payment_list.html",
-        {"page": page, "statuses": Status.choices, "status": status},
-    )
+    user = acting_user(request)
+    require_capability(user, *SEE_PAYMENTS)
+    found = PaymentFilter(request.GET, queryset=selectors.payments_visible_to(user))
+    style(found.form)
+    status = 200 if found.is_valid() else 400
+    page = Paginator(found.qs, 50).get_page(request.GET.get("page"))
+    return render(request, "fund/payment_list.html", {"page": page, "filter": found}, status=status)
 
 
 @login_required
 def payment_create(request: HttpRequest) -> HttpResponse:
-    require_capability(request.user, "fund.request_payment")
+    user = acting_user(request)
+    require_capability(user, *REQUEST)
     form = PaymentRequestForm(request.POST or None, initial={"case_code": request.GET.get("case")})
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             payment = actions.request_payment(
@@ -68,74 +70,70 @@ def payment_create(request: HttpRequest) -> HttpResponse:
                 purpose=form.cleaned_data["purpose"],
                 amount=form.cleaned_data["amount"],
                 justification=form.cleaned_data["justification"],
-                by=request.user,
-                request=request,
+                by=user,
             )
-        except actions.FundError as error:
-            form.add_error(None, str(error.message))
+        except DomainError as error:
+            show_refusal(error, form=form)
+            status = error.status
         else:
             messages.success(request, _("Payment request recorded."))
             return redirect("fund:payment_detail", code=payment.code)
-    return render(request, "fund/payment_form.html", {"form": form})
+    return render(request, "fund/payment_form.html", {"form": form}, status=status)
 
 
-def _detail_context(request: HttpRequest, payment: PaymentRequest) -> dict[str, Any]:
-    user = request.user
+def _detail_context(user: User, payment: PaymentRequest) -> dict[str, Any]:
     version = {"version": payment.version}
     return {
         "payment": payment,
         "documents": list(payment.documents.all()),
         "entries": list(payment.entries.all()),
-        "can_decide": user.has_perm("fund.approve_payment")
-        and payment.status in {Status.REQUESTED, Status.SECOND_APPROVAL_NEEDED},
-        "can_pay": (user.has_perm("fund.request_payment") or user.has_perm("fund.approve_payment"))
-        and payment.status == Status.APPROVED,
-        "can_reverse": user.has_perm("fund.approve_payment") and payment.status == Status.PAID,
-        "can_attach": (
-            user.has_perm("fund.request_payment") or user.has_perm("fund.approve_payment")
-        )
-        and payment.status not in {Status.REJECTED, Status.REVERSED},
-        "approve_form": VersionForm(initial=version),
+        "may": selectors.payment_choices(user, payment),
+        "approve_form": DecisionForm(initial=version),
         "reject_form": RejectForm(initial=version),
         "pay_form": PayForm(initial=version),
         "reverse_form": ReverseForm(initial=version),
-        "document_form": DocumentForm(),
+        "document_form": DocumentForm(initial=version),
     }
 
 
 @login_required
 @require_GET
 def payment_detail(request: HttpRequest, code: str) -> HttpResponse:
-    _can_see_payments(request)
-    payment = selectors.get_payment_or_404(request.user, code)
-    return render(request, "fund/payment_detail.html", _detail_context(request, payment))
+    user = acting_user(request)
+    require_capability(user, *SEE_PAYMENTS)
+    payment = selectors.get_payment_or_404(user, code)
+    return render(request, "fund/payment_detail.html", _detail_context(user, payment))
 
 
 def _decide(
     request: HttpRequest,
     code: str,
-    form_class: type[VersionForm],
+    form: DecisionForm,
     capabilities: tuple[str, ...],
-    run: Callable[[PaymentRequest, dict[str, Any]], PaymentRequest],
+    run: Callable[[PaymentRequest, User, dict[str, Any]], object],
     done: str,
     form_key: str,
 ) -> HttpResponse:
-    require_capability(request.user, *capabilities)
-    payment = selectors.get_payment_or_404(request.user, code)
-    form = form_class(request.POST)
+    """A decision on a payment request from its page: done, or shown refused on the page
+    with the status of the refusal (400 for a form that does not validate)."""
+    user = acting_user(request)
+    require_capability(user, *capabilities)
+    payment = selectors.get_payment_or_404(user, code)
+    status = 400
     if form.is_valid():
         try:
-            run(payment, form.cleaned_data)
-        except (actions.FundError, ConcurrentEditError) as error:
-            form.add_error(None, str(error.message))
+            run(payment, user, form.cleaned_data)
+        except DomainError as error:
+            show_refusal(error, form=form)
+            status = error.status
         else:
             messages.success(request, done)
             return redirect("fund:payment_detail", code=payment.code)
     payment.refresh_from_db()
-    context = _detail_context(request, payment)
+    context = _detail_context(user, payment)
     context[form_key] = form
-    context["action_errors"] = form.non_field_errors()
-    return render(request, "fund/payment_detail.html", context, status=400)
+    context["action_errors"] = _form_errors(form)
+    return render(request, "fund/payment_detail.html", context, status=status)
 
 
 @login_required
@@ -144,10 +142,10 @@ def payment_approve(request: HttpRequest, code: str) -> HttpResponse:
     return _decide(
         request,
         code,
-        VersionForm,
-        ("fund.approve_payment",),
-        lambda p, data: actions.approve_payment(
-            payment=p, by=request.user, expected_version=data["version"], request=request
+        DecisionForm(request.POST),
+        DECIDE,
+        lambda payment, user, data: actions.approve_payment(
+            payment=payment, by=user, expected_version=data["version"]
         ),
         _("Approval recorded."),
         "approve_form",
@@ -160,14 +158,10 @@ def payment_reject(request: HttpRequest, code: str) -> HttpResponse:
     return _decide(
         request,
         code,
-        RejectForm,
-        ("fund.approve_payment",),
-        lambda p, data: actions.reject_payment(
-            payment=p,
-            by=request.user,
-            reason=data["reason"],
-            expected_version=data["version"],
-            request=request,
+        RejectForm(request.POST),
+        DECIDE,
+        lambda payment, user, data: actions.reject_payment(
+            payment=payment, by=user, reason=data["reason"], expected_version=data["version"]
         ),
         _("Rejection recorded."),
         "reject_form",
@@ -180,15 +174,14 @@ def payment_pay(request: HttpRequest, code: str) -> HttpResponse:
     return _decide(
         request,
         code,
-        PayForm,
-        ("fund.request_payment", "fund.approve_payment"),
-        lambda p, data: actions.record_payment(
-            payment=p,
-            by=request.user,
+        PayForm(request.POST),
+        PAY,
+        lambda payment, user, data: actions.record_payment(
+            payment=payment,
+            by=user,
             method=data["method"],
             reference=data["reference"],
             expected_version=data["version"],
-            request=request,
         ),
         _("Payment recorded."),
         "pay_form",
@@ -201,14 +194,10 @@ def payment_reverse(request: HttpRequest, code: str) -> HttpResponse:
     return _decide(
         request,
         code,
-        ReverseForm,
-        ("fund.approve_payment",),
-        lambda p, data: actions.reverse_payment(
-            payment=p,
-            by=request.user,
-            reason=data["reason"],
-            expected_version=data["version"],
-            request=request,
+        ReverseForm(request.POST),
+        REVERSE,
+        lambda payment, user, data: actions.reverse_payment(
+            payment=payment, by=user, reason=data["reason"], expected_version=data["version"]
         ),
         _("Reversal recorded."),
         "reverse_form",
@@ -218,44 +207,27 @@ def payment_reverse(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def document_upload(request: HttpRequest, code: str) -> HttpResponse:
-    require_capability(request.user, "fund.request_payment", "fund.approve_payment")
-    payment = selectors.get_payment_or_404(request.user, code)
-    form = DocumentForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            actions.attach_documents(
-                payment=payment,
-                uploads=form.cleaned_data["file"],
-                by=request.user,
-                request=request,
-            )
-        except actions.FundError as error:
-            form.add_error("file", str(error.message))
-        else:
-            messages.success(request, _("Documents attached."))
-            return redirect("fund:payment_detail", code=payment.code)
-    context = _detail_context(request, payment)
-    context["document_form"] = form
-    return render(request, "fund/payment_detail.html", context, status=400)
+    return _decide(
+        request,
+        code,
+        DocumentForm(request.POST, request.FILES),
+        ATTACH,
+        lambda payment, user, data: actions.attach_documents(
+            payment=payment, uploads=data["file"], by=user, expected_version=data["version"]
+        ),
+        _("Documents attached."),
+        "document_form",
+    )
 
 
 @login_required
 @require_GET
 def document_download(request: HttpRequest, code: str, name: str) -> FileResponse:
-    require_capability(request.user, "fund.view_payments")
-    payment = selectors.get_payment_or_404(request.user, code)
-    document = payment.documents.filter(stored_name=name).first()
-    if document is None:
-        raise Http404
-    record_event(
-        action="fund.document_read",
-        actor=request.user,
-        obj=payment,
-        request=request,
-        details={"document": document.stored_name},
-    )
+    user = acting_user(request)
+    require_capability(user, *SEE_FUND)
+    document = selectors.get_document_or_404(user, code, name)
     return FileResponse(
-        io.BytesIO(documents.read(document)),
+        io.BytesIO(actions.read_document(document=document, by=user)),
         content_type=document.content_type,
         as_attachment=True,
         filename=document.stored_name,
@@ -265,10 +237,9 @@ def document_download(request: HttpRequest, code: str, name: str) -> FileRespons
 @login_required
 @require_GET
 def budget_lines(request: HttpRequest) -> HttpResponse:
-    require_capability(request.user, "fund.view_payments")
-    lines = selectors.budget_lines_visible_to(request.user).order_by(
-        "fiscal_year__starts_on", "name_en"
-    )
+    user = acting_user(request)
+    require_capability(user, *SEE_FUND)
+    lines = selectors.budget_lines_visible_to(user).order_by("fiscal_year__starts_on", "name_en")
     rows = [(line, selectors.balances_of(line)) for line in lines]
     return render(request, "fund/budget_lines.html", {"rows": rows})
 
@@ -276,55 +247,44 @@ def budget_lines(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def statement(request: HttpRequest) -> HttpResponse:
-    require_capability(request.user, "fund.view_payments")
-    form = PeriodForm.for_today(request.GET, timezone.localdate())
-    rows: list[dict[str, Any]] = []
-    status = 200 if form.is_valid() else 400
-    if form.is_valid():
-        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-        rows = selectors.statement(request.user, start=start, end=end)
-        if request.GET.get("format") == "xlsx":
-            record_event(
-                action="fund.statement_exported",
-                actor=request.user,
-                request=request,
-                object_type="fund.statement",
-                object_code=f"{start}_{end}",
-                details={"lines": len(rows)},
-            )
-            response = HttpResponse(
-                statement_xlsx(rows, start=start, end=end),
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            )
-            response["Content-Disposition"] = (
-                f'attachment; filename="fund-statement-{start}-{end}.xlsx"'
-            )
-            return response
-    return render(request, "fund/statement.html", {"form": form, "rows": rows}, status=status)
+    user = acting_user(request)
+    require_capability(user, *SEE_FUND)
+    return statement_view(
+        request,
+        form_class=PeriodForm,
+        template="fund/statement.html",
+        rows=lambda start, end: selectors.statement(user, start=start, end=end),
+        export=lambda start, end: actions.export_statement(by=user, start=start, end=end),
+        filename="fund-statement",
+    )
 
 
 @login_required
 @require_GET
 def totals(request: HttpRequest) -> HttpResponse:
-    require_capability(request.user, "fund.view_totals")
-    return render(request, "fund/totals.html", selectors.totals(request.user))
+    user = acting_user(request)
+    require_capability(user, "fund.view_totals")
+    return render(request, "fund/totals.html", selectors.totals(user))
 
 
 @login_required
 @require_GET
 def case_panel(request: HttpRequest, code: str) -> HttpResponse:
-    require_capability(request.user, "fund.view_case_payments")
-    case = get_case_or_404(request.user, code)
-    payments = list(selectors.payments_visible_to(request.user).filter(case=case))
+    user = acting_user(request)
+    require_capability(user, "fund.view_case_payments")
+    case = get_case_or_404(user, code)
+    payments = list(selectors.payments_visible_to(user).filter(case=case))
     return render(request, "fund/partials/case_panel.html", {"case": case, "payments": payments})
 
 
 @login_required
 def budget_line_create(request: HttpRequest) -> HttpResponse:
-    require_capability(request.user, "fund.approve_payment")
-    for day in open_fiscal_year_starts(timezone.localdate()):
-        actions.open_fiscal_year(day=day)  # the current and the next fiscal year exist
+    """Open a budget line on one of the fiscal years already open (``open_fiscal_years``
+    opens the current and the next one every day; this page writes nothing on a read)."""
+    user = acting_user(request)
+    require_capability(user, *MANAGE)
     form = BudgetLineForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -335,41 +295,47 @@ def budget_line_create(request: HttpRequest) -> HttpResponse:
                 source=data["source"],
                 donor=data["donor"],
                 amount=data["amount"],
-                by=request.user,
-                request=request,
+                by=user,
             )
-        except actions.FundError as error:
-            form.add_error(None, str(error.message))
+        except DomainError as error:
+            show_refusal(error, form=form)
+            status = error.status
         else:
             messages.success(request, _("Budget line opened and its allocation recorded."))
             return redirect("fund:lines")
-    return render(request, "fund/budget_line_form.html", {"form": form})
+    return render(request, "fund/budget_line_form.html", {"form": form}, status=status)
 
 
 def _limits_page(
     request: HttpRequest,
+    user: User,
     *,
-    form: LimitForm | None = None,
+    form: LimitForm,
     status: int = 200,
-    decisions: dict[str, VersionForm] | None = None,
-    decision_errors: Any = (),
+    decision: tuple[str, DecisionForm] | None = None,
 ) -> HttpResponse:
-    decisions = decisions or {}
-    changes = list(selectors.pending_limit_changes_visible_to(request.user))
+    """The limits, the changes waiting with what the user may do with each, and the form to
+    propose a limit. ``decision`` is a refused decision's form, keyed ``approve_<code>`` or
+    ``reject_<code>``."""
+    forms_by_key = dict([decision]) if decision else {}
+
+    def decision_forms(change: LimitChange) -> tuple[DecisionForm, DecisionForm]:
+        version = {"version": change.version}
+        return (
+            forms_by_key.get(f"approve_{change.code}") or DecisionForm(initial=version),
+            forms_by_key.get(f"reject_{change.code}") or RejectForm(initial=version),
+        )
+
     context = {
-        "form": form or LimitForm(),
-        "rows": list(selectors.limits_visible_to(request.user)),
+        "form": form,
+        "rows": list(selectors.limits_visible_to(user)),
         "changes": [
-            (
-                change,
-                decisions.get(f"approve_{change.code}")
-                or LimitDecisionForm(initial={"version": change.version}),
-                decisions.get(f"reject_{change.code}")
-                or LimitRejectForm(initial={"version": change.version}),
-            )
-            for change in changes
+            (change, selectors.limit_change_choices(user, change), *decision_forms(change))
+            for change in selectors.pending_limit_changes_visible_to(user)
         ],
-        "decision_errors": decision_errors,
+        "may_propose": selectors.may(user, MANAGE),
+        "form_errors": _form_errors(form),
+        "decision_errors": _form_errors(decision[1]) if decision else [],
     }
     return render(request, "fund/limits.html", context, status=status)
 
@@ -377,12 +343,26 @@ def _limits_page(
 @login_required
 def limits(request: HttpRequest) -> HttpResponse:
     """The limits in force and the changes waiting for a second approver. A change is only
-    proposed here; it applies when another fund approver approves it."""
-    require_capability(request.user, "fund.view_payments")
+    proposed here; it applies when another fund approver approves it. The form starts from
+    the limit named in the address (``?fiscal_year=<id>&purpose=<purpose>``), with its
+    version, or from no limit (version 0)."""
+    user = acting_user(request)
+    require_capability(user, *SEE_FUND)
     if request.method != "POST":
-        return _limits_page(request)
-    require_capability(request.user, "fund.approve_payment")
+        limit = selectors.limit_named_by(user, request.GET)
+        initial: dict[str, Any] = {"version": 0}
+        if limit is not None:
+            initial = {
+                "version": limit.version,
+                "fiscal_year": limit.fiscal_year_id,
+                "purpose": limit.purpose,
+                "per_request": limit.per_request,
+                "per_survivor_year": limit.per_survivor_year,
+            }
+        return _limits_page(request, user, form=LimitForm(initial=initial))
+    require_capability(user, *MANAGE)
     form = LimitForm(request.POST)
+    status = 400
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -391,44 +371,47 @@ def limits(request: HttpRequest) -> HttpResponse:
                 purpose=data["purpose"] or "",
                 per_request=data["per_request"],
                 per_survivor_year=data["per_survivor_year"],
-                by=request.user,
+                by=user,
                 expected_version=data["version"],
-                request=request,
             )
-        except (actions.FundError, ConcurrentEditError) as error:
-            form.add_error(None, str(error.message))
+        except DomainError as error:
+            show_refusal(error, form=form)
+            status = error.status
         else:
             messages.success(
                 request, _("Limit change proposed: it applies once another approver approves it.")
             )
             return redirect("fund:limits")
-    return _limits_page(request, form=form, status=400)
+    return _limits_page(request, user, form=form, status=status)
 
 
 def _decide_limit(
     request: HttpRequest,
     code: str,
-    form_class: type[VersionForm],
-    run: Callable[[Any, dict[str, Any]], Any],
+    form: DecisionForm,
+    run: Callable[[LimitChange, User, dict[str, Any]], object],
     done: str,
     key: str,
 ) -> HttpResponse:
-    require_capability(request.user, "fund.approve_payment")
-    change = selectors.get_limit_change_or_404(request.user, code)
-    form = form_class(request.POST)
+    user = acting_user(request)
+    require_capability(user, *MANAGE)
+    change = selectors.get_limit_change_or_404(user, code)
+    status = 400
     if form.is_valid():
         try:
-            run(change, form.cleaned_data)
-        except (actions.FundError, ConcurrentEditError) as error:
-            form.add_error(None, str(error.message))
+            run(change, user, form.cleaned_data)
+        except DomainError as error:
+            show_refusal(error, form=form)
+            status = error.status
         else:
             messages.success(request, done)
             return redirect("fund:limits")
     return _limits_page(
         request,
-        status=400,
-        decisions={f"{key}_{change.code}": form},
-        decision_errors=form.non_field_errors(),
+        user,
+        form=LimitForm(initial={"version": 0}),
+        status=status,
+        decision=(f"{key}_{change.code}", form),
     )
 
 
@@ -438,9 +421,9 @@ def limit_change_approve(request: HttpRequest, code: str) -> HttpResponse:
     return _decide_limit(
         request,
         code,
-        LimitDecisionForm,
-        lambda change, data: actions.approve_limit_change(
-            change=change, by=request.user, expected_version=data["version"], request=request
+        DecisionForm(request.POST),
+        lambda change, user, data: actions.approve_limit_change(
+            change=change, by=user, expected_version=data["version"]
         ),
         _("Limit change approved: it applies to requests made from now on."),
         "approve",
@@ -453,13 +436,9 @@ def limit_change_reject(request: HttpRequest, code: str) -> HttpResponse:
     return _decide_limit(
         request,
         code,
-        LimitRejectForm,
-        lambda change, data: actions.reject_limit_change(
-            change=change,
-            by=request.user,
-            reason=data["reason"],
-            expected_version=data["version"],
-            request=request,
+        RejectForm(request.POST),
+        lambda change, user, data: actions.reject_limit_change(
+            change=change, by=user, reason=data["reason"], expected_version=data["version"]
         ),
         _("Limit change rejected: the limit stays as it was."),
         "reject",

@@ -1,48 +1,69 @@
-"""Writes of grants: create a grant with its tranches, release tranches, report, review."""
+"""Writes of grants: create a grant with its tranches, release tranches, report, review.
 
+Money and what releases it change only on the version the user read: every change of a
+tranche or a report takes ``expected_version``; a stale version, and a missing one, are
+refused as conflicts.
+"""
+
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from himaya.accounts.models import User
 from himaya.agencies.models import Agency, AgencyKind
 from himaya.audit.actions import record_event
 from himaya.core import bounds
+from himaya.core.errors import Conflict, Forbidden, Invalid
 from himaya.core.locking import ConcurrentEditError, save_with_version
-from himaya.grants.models import (
-    REPORT_TRANSITIONS,
-    TRANCHE_TRANSITIONS,
-    Grant,
-    GrantReport,
-    ReportStatus,
-    Tranche,
-    TrancheStatus,
-)
+from himaya.core.models import VersionedModel
+from himaya.grants.exports import statement_xlsx
+from himaya.grants.models import Grant, GrantReport, ReportStatus, Tranche, TrancheStatus
 from himaya.grants.rules import (
     grant_bound_errors,
     may_release,
     report_bound_errors,
     schedule_errors,
 )
-from himaya.grants.selectors import ngo_ids_for, period_of
+from himaya.grants.selectors import (
+    may_manage,
+    may_report_on,
+    period_of,
+    statement,
+)
+from himaya.services.models import ServiceType
 
 
-class GrantError(Exception):
-    """A grant rule refused the action; ``message`` is shown to the user."""
-
-    def __init__(self, message: str | Promise) -> None:
-        super().__init__(str(message))
-        self.message = message
+class GrantError(Invalid):
+    """The input breaks a grant rule (400)."""
 
 
-def _require_manager(user: Any) -> None:
-    if not user.has_perm("grants.manage_grants"):
-        raise GrantError(_("You are not allowed to do this."))
+class GrantForbidden(Forbidden):
+    """The user may not do this (403)."""
+
+
+class GrantConflict(Conflict):
+    """The state of the tranche or the report no longer allows it (409)."""
+
+
+def _require_manager(user: User) -> None:
+    if not may_manage(user):
+        raise GrantForbidden(_("You are not allowed to do this."))
+
+
+def _check_version(record: VersionedModel | None, expected_version: int | None) -> None:
+    """The user acts on the version they read (0 for a record that does not exist yet): a
+    missing or a stale version is refused."""
+    if expected_version is None:
+        raise GrantConflict(
+            _("The version of the record you read is missing: reload it and try again."),
+            field="version",
+        )
+    if (record.version if record is not None else 0) != expected_version:
+        raise ConcurrentEditError(record)
 
 
 @transaction.atomic
@@ -56,13 +77,12 @@ def create_grant(
     phases: list[str],
     services: str,
     tranches: list[tuple[date, Decimal]],
-    by: Any,
-    service_types: list[Any] | None = None,
-    request: HttpRequest | None = None,
+    by: User,
+    service_types: Sequence[ServiceType] = (),
 ) -> Grant:
     _require_manager(by)
     if ngo.kind != AgencyKind.NGO:
-        raise GrantError(_("Grants are made to non-governmental organisations only."))
+        raise GrantError(_("Grants are made to non-governmental organisations only."), field="ngo")
     errors = grant_bound_errors(
         title=title,
         services=services,
@@ -93,27 +113,19 @@ def create_grant(
         action="grants.grant_created",
         actor=by,
         obj=grant,
-        request=request,
         details={"ngo": ngo.code, "amount": str(amount), "tranches": len(tranches)},
     )
     return grant
 
 
 @transaction.atomic
-def release_tranche(
-    *,
-    tranche: Tranche,
-    by: Any,
-    expected_version: int | None = None,
-    request: HttpRequest | None = None,
-) -> Tranche:
+def release_tranche(*, tranche: Tranche, by: User, expected_version: int | None) -> Tranche:
     """Release a tranche: refused until the report on the previous period is approved."""
     _require_manager(by)
-    locked = Tranche.objects.select_for_update().select_related("grant").get(pk=tranche.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise ConcurrentEditError(locked)
-    if TrancheStatus.RELEASED not in TRANCHE_TRANSITIONS[locked.status]:
-        raise GrantError(_("This tranche has already been released."))
+    locked: Tranche = Tranche.objects.select_for_update().select_related("grant").get(pk=tranche.pk)
+    _check_version(locked, expected_version)
+    if not locked.is_pending:
+        raise GrantConflict(_("This tranche has already been released."))
     previous = (
         Tranche.objects.filter(grant=locked.grant, sequence=locked.sequence - 1)
         .select_related("report")
@@ -122,10 +134,10 @@ def release_tranche(
     report = getattr(previous, "report", None) if previous else None
     if not may_release(
         sequence=locked.sequence,
-        previous_released=bool(previous and previous.status == TrancheStatus.RELEASED),
+        previous_released=bool(previous and previous.is_released),
         previous_report=report.status if report else None,
     ):
-        raise GrantError(
+        raise GrantConflict(
             _("The NGO's report on the previous period must be approved before this release.")
         )
     locked.status = TrancheStatus.RELEASED
@@ -138,7 +150,6 @@ def release_tranche(
         action="grants.tranche_released",
         actor=by,
         obj=locked.grant,
-        request=request,
         details={"tranche": locked.sequence, "amount": str(locked.amount)},
     )
     return locked
@@ -151,18 +162,23 @@ def submit_report(
     narrative: str,
     people_served: int,
     services_delivered: int,
-    by: Any,
-    expected_version: int | None = None,
-    request: HttpRequest | None = None,
+    by: User,
+    expected_version: int | None,
 ) -> GrantReport:
-    """The NGO reports on the period funded by a released tranche (again, if returned)."""
-    locked = Tranche.objects.select_for_update().select_related("grant").get(pk=tranche.pk)
-    if locked.grant.ngo_id not in ngo_ids_for(by):
-        raise GrantError(_("Only the NGO's own staff report on its grant."))
-    if locked.status != TrancheStatus.RELEASED:
-        raise GrantError(_("A report covers the period of a tranche already released."))
+    """The NGO reports on the period funded by a released tranche (again, if returned).
+
+    ``expected_version`` is the version of the report read, 0 when there was none yet."""
+    locked: Tranche = Tranche.objects.select_for_update().select_related("grant").get(pk=tranche.pk)
+    if not may_report_on(by, locked.grant):
+        raise GrantForbidden(_("Only the NGO's own staff report on its grant."))
+    report: GrantReport | None = (
+        GrantReport.objects.select_for_update().filter(tranche=locked).first()
+    )
+    _check_version(report, expected_version)
+    if not locked.is_released:
+        raise GrantConflict(_("A report covers the period of a tranche already released."))
     if not narrative.strip():
-        raise GrantError(_("Describe the work done in the period."))
+        raise GrantError(_("Describe the work done in the period."), field="narrative")
     if people_served < 0 or services_delivered < 0:
         raise GrantError(_("Counts cannot be negative."))
     errors = report_bound_errors(
@@ -170,7 +186,6 @@ def submit_report(
     )
     if errors:
         raise GrantError(errors[0])
-    report = GrantReport.objects.filter(tranche=locked).first()
     today = timezone.localdate()
     if report is None:
         start, end = period_of(locked)
@@ -185,8 +200,8 @@ def submit_report(
             submitted_on=today,
         )
     else:
-        if ReportStatus.SUBMITTED not in REPORT_TRANSITIONS[report.status]:
-            raise GrantError(
+        if not report.may_be_submitted_again:
+            raise GrantConflict(
                 _("This report was already submitted and awaits review, or is approved.")
             )
         report.status = ReportStatus.SUBMITTED
@@ -197,7 +212,7 @@ def submit_report(
         report.submitted_on = today
         save_with_version(
             report,
-            expected_version=report.version if expected_version is None else expected_version,
+            expected_version=report.version,
             fields=[
                 "status",
                 "narrative",
@@ -211,7 +226,6 @@ def submit_report(
         action="grants.report_submitted",
         actor=by,
         obj=report,
-        request=request,
         details={"grant": locked.grant.code, "tranche": locked.sequence},
     )
     return report
@@ -219,26 +233,19 @@ def submit_report(
 
 @transaction.atomic
 def review_report(
-    *,
-    report: GrantReport,
-    approve: bool,
-    note: str,
-    by: Any,
-    expected_version: int | None = None,
-    request: HttpRequest | None = None,
+    *, report: GrantReport, approve: bool, note: str, by: User, expected_version: int | None
 ) -> GrantReport:
     _require_manager(by)
-    locked = GrantReport.objects.select_for_update().get(pk=report.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise ConcurrentEditError(locked)
-    target = ReportStatus.APPROVED if approve else ReportStatus.RETURNED
-    if target not in REPORT_TRANSITIONS[locked.status]:
-        raise GrantError(_("This report is not awaiting review."))
+    locked: GrantReport = GrantReport.objects.select_for_update().get(pk=report.pk)
+    _check_version(locked, expected_version)
+    if not locked.awaits_review:
+        raise GrantConflict(_("This report is not awaiting review."))
     if not approve and not note.strip():
-        raise GrantError(_("Say what the NGO must change."))
+        raise GrantError(_("Say what the NGO must change."), field="note")
     problem = bounds.text_problem(note.strip(), what=_("The note"))
     if problem is not None:
-        raise GrantError(problem)
+        raise GrantError(problem, field="note")
+    target = ReportStatus.APPROVED if approve else ReportStatus.RETURNED
     locked.status = target
     locked.reviewed_by = by
     locked.reviewed_on = timezone.localdate()
@@ -252,7 +259,21 @@ def review_report(
         action=f"grants.report_{target}",
         actor=by,
         obj=locked,
-        request=request,
         details={"status": target},
     )
     return locked
+
+
+@transaction.atomic
+def export_statement(*, by: User, start: date, end: date) -> bytes:
+    """The grant statement of a period as an XLSX workbook; the export is audited."""
+    _require_manager(by)
+    rows = statement(by, start=start, end=end)
+    record_event(
+        action="grants.statement_exported",
+        actor=by,
+        object_type="grants.statement",
+        object_code=f"{start}_{end}",
+        details={"grants": len(rows)},
+    )
+    return statement_xlsx(rows, start=start, end=end)

@@ -1,6 +1,6 @@
 """Grants in the administration site: read-only, never deleted."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.http import HttpRequest
@@ -8,8 +8,13 @@ from django.http import HttpRequest
 from himaya.accounts.admin import admin_site
 from himaya.grants.models import Grant, GrantReport, Tranche
 
+if TYPE_CHECKING:
+    ModelAdmin = admin.ModelAdmin[Any]
+else:
+    ModelAdmin = admin.ModelAdmin  # not subscriptable at run time
 
-class ReadOnly(admin.ModelAdmin):
+
+class ReadOnly(ModelAdmin):
     def has_module_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("accounts.manage_users")
 

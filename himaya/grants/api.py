@@ -3,20 +3,22 @@
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from himaya.core.bounds import MAX_COUNT, MAX_INTEGER, MAX_TEXT_LENGTH
-from himaya.core.locking import ConcurrentEditError
+from himaya.accounts.models import User
+from himaya.core.api import VersionField
+from himaya.core.bounds import MAX_COUNT, MAX_TEXT_LENGTH
 from himaya.grants import actions, selectors
 from himaya.grants.models import Grant, GrantReport, Tranche
+from himaya.grants.permissions import acting_user
 
 
-class GrantReportOut(serializers.ModelSerializer):
+class GrantReportOut(serializers.ModelSerializer[GrantReport]):
     class Meta:
         model = GrantReport
         fields = [
@@ -34,7 +36,7 @@ class GrantReportOut(serializers.ModelSerializer):
         ]
 
 
-class GrantTrancheOut(serializers.ModelSerializer):
+class GrantTrancheOut(serializers.ModelSerializer[Tranche]):
     report = serializers.SerializerMethodField()
 
     class Meta:
@@ -47,7 +49,7 @@ class GrantTrancheOut(serializers.ModelSerializer):
         return GrantReportOut(report).data if report else None
 
 
-class GrantOut(serializers.ModelSerializer):
+class GrantOut(serializers.ModelSerializer[Grant]):
     ngo = serializers.CharField(source="ngo.code")
     ngo_name = serializers.CharField(source="ngo.name")
     tranches = GrantTrancheOut(many=True)
@@ -75,11 +77,16 @@ class GrantOut(serializers.ModelSerializer):
         return [service_type.code for service_type in grant.service_types.all()]
 
 
-class GrantVersionIn(serializers.Serializer):
-    version = serializers.IntegerField(required=False, min_value=1, max_value=MAX_INTEGER)
+class GrantVersionIn(serializers.Serializer[Any]):
+    """The version of the record read. Without it the change is refused as a conflict
+    (409): what releases money never changes on a version nobody read."""
+
+    version = VersionField(required=False)
 
 
-class GrantReportIn(GrantVersionIn):
+class GrantReportIn(serializers.Serializer[Any]):
+    # The version of the report read; 0 when there was no report yet.
+    version = VersionField(required=False, min_value=0)
     narrative = serializers.CharField(max_length=MAX_TEXT_LENGTH)
     people_served = serializers.IntegerField(min_value=0, max_value=MAX_COUNT)
     services_delivered = serializers.IntegerField(min_value=0, max_value=MAX_COUNT)
@@ -92,70 +99,55 @@ class GrantReviewIn(GrantVersionIn):
     )
 
 
-class GrantErrorOut(serializers.Serializer):
-    detail = serializers.CharField()
-
-
-ERRORS = {
-    400: OpenApiResponse(GrantErrorOut, description="Refused by a grant rule"),
-    403: OpenApiResponse(GrantErrorOut, description="Not allowed"),
-    404: OpenApiResponse(GrantErrorOut, description="Not found"),
-}
-
-
-def _may_see(request: Request) -> None:
-    if not selectors.may_see_grants(request.user):
+def _viewer(request: Request) -> User:
+    user = acting_user(request)
+    if not selectors.may_see_grants(user):
         raise PermissionDenied
+    return user
 
 
-def _manager(request: Request) -> None:
-    if not request.user.has_perm("grants.manage_grants"):
+def _manager(request: Request) -> User:
+    user = acting_user(request)
+    if not selectors.may_manage(user):
         raise PermissionDenied
+    return user
 
 
-class GrantListApi(ListAPIView):
+def _valid(serializer: serializers.Serializer[Any]) -> dict[str, Any]:
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+class GrantListApi(ListAPIView[Grant]):
     serializer_class = GrantOut
 
     def get_queryset(self) -> Any:
-        _may_see(self.request)
-        return selectors.grants_visible_to(self.request.user).order_by("-starts_on", "-id")
+        return selectors.grants_visible_to(_viewer(self.request)).order_by("-starts_on", "-id")
 
-    @extend_schema(
-        operation_id="grants_list", responses={200: GrantOut(many=True), 403: ERRORS[403]}
-    )
+    @extend_schema(operation_id="grants_list", responses={200: GrantOut(many=True)})
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
 
 class GrantDetailApi(APIView):
-    @extend_schema(
-        operation_id="grants_read", responses={200: GrantOut, 403: ERRORS[403], 404: ERRORS[404]}
-    )
+    @extend_schema(operation_id="grants_read", responses={200: GrantOut})
     def get(self, request: Request, code: str) -> Response:
-        _may_see(request)
-        return Response(GrantOut(selectors.get_grant_or_404(request.user, code)).data)
+        return Response(GrantOut(selectors.get_grant_or_404(_viewer(request), code)).data)
 
 
 class TrancheReleaseApi(APIView):
     @extend_schema(
         operation_id="grants_tranche_release",
         request=GrantVersionIn,
-        responses={200: GrantTrancheOut, **ERRORS},
+        responses={200: GrantTrancheOut},
     )
     def post(self, request: Request, code: str, sequence: int) -> Response:
-        _manager(request)
-        tranche = selectors.get_tranche_or_404(request.user, code, sequence)
-        data = GrantVersionIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        try:
-            tranche = actions.release_tranche(
-                tranche=tranche,
-                by=request.user,
-                expected_version=data.validated_data.get("version"),
-                request=request._request,
-            )
-        except (actions.GrantError, ConcurrentEditError) as exc:
-            return Response({"detail": str(exc.message)}, status=400)
+        user = _manager(request)
+        tranche = selectors.get_tranche_or_404(user, code, sequence)
+        data = _valid(GrantVersionIn(data=request.data))
+        tranche = actions.release_tranche(
+            tranche=tranche, by=user, expected_version=data.get("version")
+        )
         return Response(GrantTrancheOut(tranche).data)
 
 
@@ -163,27 +155,24 @@ class ReportSubmitApi(APIView):
     @extend_schema(
         operation_id="grants_report_submit",
         request=GrantReportIn,
-        responses={201: GrantReportOut, **ERRORS},
+        responses={201: GrantReportOut},
     )
     def post(self, request: Request, code: str, sequence: int) -> Response:
-        _may_see(request)
-        tranche = selectors.get_tranche_or_404(request.user, code, sequence)
-        if tranche.grant.ngo_id not in selectors.ngo_ids_for(request.user):
+        """The NGO's report on a released tranche, with the ``version`` of the report read
+        (0: there was none yet)."""
+        user = _viewer(request)
+        tranche = selectors.get_tranche_or_404(user, code, sequence)
+        if not selectors.may_report_on(user, tranche.grant):
             raise PermissionDenied
-        data = GrantReportIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        try:
-            report = actions.submit_report(
-                tranche=tranche,
-                narrative=data.validated_data["narrative"],
-                people_served=data.validated_data["people_served"],
-                services_delivered=data.validated_data["services_delivered"],
-                by=request.user,
-                expected_version=data.validated_data.get("version"),
-                request=request._request,
-            )
-        except (actions.GrantError, ConcurrentEditError) as exc:
-            return Response({"detail": str(exc.message)}, status=400)
+        data = _valid(GrantReportIn(data=request.data))
+        report = actions.submit_report(
+            tranche=tranche,
+            narrative=data["narrative"],
+            people_served=data["people_served"],
+            services_delivered=data["services_delivered"],
+            by=user,
+            expected_version=data.get("version"),
+        )
         return Response(GrantReportOut(report).data, status=status.HTTP_201_CREATED)
 
 
@@ -191,22 +180,17 @@ class ReportReviewApi(APIView):
     @extend_schema(
         operation_id="grants_report_review",
         request=GrantReviewIn,
-        responses={200: GrantReportOut, **ERRORS},
+        responses={200: GrantReportOut},
     )
     def post(self, request: Request, code: str) -> Response:
-        _manager(request)
-        report = selectors.get_report_or_404(request.user, code)
-        data = GrantReviewIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        try:
-            report = actions.review_report(
-                report=report,
-                approve=data.validated_data["approve"],
-                note=data.validated_data["note"],
-                by=request.user,
-                expected_version=data.validated_data.get("version"),
-                request=request._request,
-            )
-        except (actions.GrantError, ConcurrentEditError) as exc:
-            return Response({"detail": str(exc.message)}, status=400)
+        user = _manager(request)
+        report = selectors.get_report_or_404(user, code)
+        data = _valid(GrantReviewIn(data=request.data))
+        report = actions.review_report(
+            report=report,
+            approve=data["approve"],
+            note=data["note"],
+            by=user,
+            expected_version=data.get("version"),
+        )
         return Response(GrantReportOut(report).data)

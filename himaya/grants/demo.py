@@ -63,7 +63,7 @@ def seed() -> str:
         made += 1
         staff = User.objects.filter(memberships__agency=ngo, memberships__is_active=True).first()
         for tranche in grant.tranches.order_by("sequence")[:released]:
-            actions.release_tranche(tranche=tranche, by=officer)
+            actions.release_tranche(tranche=tranche, by=officer, expected_version=tranche.version)
             state = reports[tranche.sequence - 1] if tranche.sequence <= len(reports) else None
             if state is None or staff is None:
                 break
@@ -73,6 +73,7 @@ def seed() -> str:
                 people_served=18 + tranche.sequence * 7,
                 services_delivered=40 + tranche.sequence * 11,
                 by=staff,
+                expected_version=0,
             )
             if state in {"approved", "returned"}:
                 actions.review_report(
@@ -82,5 +83,6 @@ def seed() -> str:
                     if state == "approved"
                     else "يرجى تفصيل أعداد الأطفال حسب الفئة العمرية",
                     by=officer,
+                    expected_version=report.version,
                 )
     return f"{made} grants created, {len(GRANTS)} in the demo"

@@ -1,13 +1,15 @@
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.apps import apps
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from himaya.agencies.models import Agency, AgencyKind
 from himaya.core.bounds import MAX_COUNT, MAX_INTEGER, MAX_TEXT_LENGTH
+from himaya.core.forms import DateInput, StyledForm, VersionedForm
 from himaya.grants.models import GrantPhase
 from himaya.grants.rules import (
     MAX_TITLE_LENGTH,
@@ -17,30 +19,15 @@ from himaya.grants.rules import (
     schedule_errors,
 )
 
-DATE = forms.DateInput(attrs={"type": "date"})
 
-
-class BootstrapForm(forms.Form):
-    """Gives every widget its Bootstrap class."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.HiddenInput | forms.CheckboxSelectMultiple):
-                continue
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-            widget.attrs["class"] = css
-
-
-class GrantForm(BootstrapForm):
+class GrantForm(StyledForm):
     ngo = forms.ModelChoiceField(
         label=_("NGO"), queryset=Agency.objects.filter(kind=AgencyKind.NGO, is_active=True)
     )
     title = forms.CharField(label=_("Title"), max_length=MAX_TITLE_LENGTH)
     amount = forms.DecimalField(label=_("Amount (EGP)"), max_digits=14, decimal_places=2)
-    starts_on = forms.DateField(label=_("Starts on"), widget=DATE)
-    ends_on = forms.DateField(label=_("Ends on"), widget=DATE)
+    starts_on = forms.DateField(label=_("Starts on"), widget=DateInput())
+    ends_on = forms.DateField(label=_("Ends on"), widget=DateInput())
     phases = forms.MultipleChoiceField(
         label=_("Phases covered"),
         choices=GrantPhase.choices,
@@ -95,14 +82,29 @@ class GrantForm(BootstrapForm):
         return cleaned
 
 
-class VersionForm(BootstrapForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_INTEGER)
+class DecisionForm(VersionedForm):
+    """A change of a tranche or a report, with the version of the record read. A missing
+    version is left to the action, which refuses it as a conflict (as through the API); a
+    malformed one is refused here."""
+
+    smallest_version: ClassVar[int] = 1
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        version = self.fields["version"]
+        version.required = False
+        version.validators = [
+            MinValueValidator(self.smallest_version),
+            MaxValueValidator(MAX_INTEGER),
+        ]
+        for code in ("min_value", "max_value"):
+            version.error_messages[code] = version.error_messages["invalid"]
 
 
-class ReportForm(BootstrapForm):
-    version = forms.IntegerField(
-        widget=forms.HiddenInput, required=False, min_value=1, max_value=MAX_INTEGER
-    )
+class ReportForm(DecisionForm):
+    """The NGO's report; ``version`` is that of the report read, 0 when there was none."""
+
+    smallest_version = 0
     narrative = forms.CharField(
         label=_("What was done in the period"), widget=forms.Textarea, max_length=MAX_TEXT_LENGTH
     )
@@ -112,8 +114,7 @@ class ReportForm(BootstrapForm):
     )
 
 
-class ReviewForm(BootstrapForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_INTEGER)
+class ReviewForm(DecisionForm):
     decision = forms.ChoiceField(
         label=_("Decision"),
         choices=[("approve", _("Approve")), ("return", _("Return for changes"))],
@@ -126,9 +127,9 @@ class ReviewForm(BootstrapForm):
     )
 
 
-class PeriodForm(BootstrapForm):
-    start = forms.DateField(label=_("From"), widget=DATE)
-    end = forms.DateField(label=_("To"), widget=DATE)
+class PeriodForm(StyledForm):
+    start = forms.DateField(label=_("From"), widget=DateInput())
+    end = forms.DateField(label=_("To"), widget=DateInput())
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

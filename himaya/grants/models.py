@@ -4,8 +4,6 @@ A tranche is released only once the report on the period funded by the previous 
 is approved. Nothing here is ever deleted.
 """
 
-from typing import Any, NoReturn
-
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -13,26 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from himaya.agencies.models import Agency
 from himaya.core.bounds import MAX_COUNT
-from himaya.core.models import PublicCodeModel, VersionedModel
-
-
-class DeletionRefused(Exception):
-    """Grant records are kept for ever."""
-
-
-class UndeletableQuerySet(models.QuerySet):
-    def delete(self) -> NoReturn:
-        raise DeletionRefused(str(_("Grant records are never deleted.")))
-
-
-class Undeletable(models.Model):
-    objects = UndeletableQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise DeletionRefused(str(_("Grant records are never deleted.")))
+from himaya.core.models import PublicCodeModel, Undeletable, VersionedModel
 
 
 class GrantPhase(models.TextChoices):
@@ -139,6 +118,14 @@ class Tranche(Undeletable, VersionedModel):
     def __str__(self) -> str:
         return f"{self.grant.code} #{self.sequence}"
 
+    @property
+    def is_pending(self) -> bool:
+        return TrancheStatus.RELEASED in TRANCHE_TRANSITIONS[self.status]
+
+    @property
+    def is_released(self) -> bool:
+        return self.status == TrancheStatus.RELEASED
+
 
 class ReportStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
@@ -203,3 +190,11 @@ class GrantReport(Undeletable, PublicCodeModel, VersionedModel):
 
     def __str__(self) -> str:
         return self.code
+
+    @property
+    def awaits_review(self) -> bool:
+        return ReportStatus.APPROVED in REPORT_TRANSITIONS[self.status]
+
+    @property
+    def may_be_submitted_again(self) -> bool:
+        return ReportStatus.SUBMITTED in REPORT_TRANSITIONS[self.status]

@@ -1,12 +1,16 @@
-"""Capabilities of grants (``grants.manage_grants`` is declared with the foundation)."""
+"""The user acting on a request. The capabilities of grants are declared with every
+other in ``himaya.agencies.permissions``."""
 
-from django.utils.translation import gettext_lazy as _
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from rest_framework.request import Request
 
-from himaya.agencies.models import Role
-from himaya.agencies.permissions import declare
+from himaya.accounts.models import User
 
-declare(
-    "grants.view_grants",
-    _("See grants: all of them for grants officers, one's own NGO's for NGO staff"),
-    [Role.GRANTS_OFFICER, Role.PARTNER_STAFF],
-)
+
+def acting_user(request: HttpRequest | Request) -> User:
+    """The signed-in user of a page or an API request (both ask for sign-in first)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user

@@ -1,12 +1,11 @@
 """Scoped reads of grants, and what Himaya itself recorded of an NGO's work."""
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Model, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from himaya.agencies.models import Agency, AgencyKind
@@ -14,6 +13,9 @@ from himaya.agencies.selectors import agency_ids_for
 from himaya.core.typing import AnyUser
 from himaya.grants.models import Grant, GrantReport, Tranche
 from himaya.grants.rules import tranche_periods
+from himaya.referrals.models import Referral
+from himaya.referrals.models import Status as ReferralStatus
+from himaya.services.models import DeliveryStatus, ServiceDelivery
 
 ZERO = Decimal("0.00")
 
@@ -24,6 +26,43 @@ def ngo_ids_for(user: AnyUser) -> set[int]:
     if not ids:
         return set()
     return set(Agency.objects.filter(pk__in=ids, kind=AgencyKind.NGO).values_list("pk", flat=True))
+
+
+def may_manage(user: AnyUser) -> bool:
+    """Grants officers make grants, release tranches and review reports."""
+    return bool(user.has_perm("grants.manage_grants"))
+
+
+def may_report_on(user: AnyUser, grant: Grant) -> bool:
+    """Only the NGO's own staff report on its grant."""
+    return grant.ngo_id in ngo_ids_for(user)
+
+
+@dataclass(frozen=True)
+class TrancheChoices:
+    """What the user may do now with a tranche and its report (the actions check again)."""
+
+    release: bool
+    review: bool
+    report: bool
+
+
+def tranche_choices(user: AnyUser, grant: Grant) -> dict[int, TrancheChoices]:
+    """By tranche number: a manager releases a pending tranche and reviews a submitted
+    report; the NGO's staff report on a released tranche until the report is approved or
+    while it waits for review."""
+    manager, reporter = may_manage(user), may_report_on(user, grant)
+    choices = {}
+    for tranche in grant.tranches.all():
+        report: GrantReport | None = getattr(tranche, "report", None)
+        choices[tranche.sequence] = TrancheChoices(
+            release=manager and tranche.is_pending,
+            review=manager and report is not None and report.awaits_review,
+            report=reporter
+            and tranche.is_released
+            and (report is None or report.may_be_submitted_again),
+        )
+    return choices
 
 
 def may_see_grants(user: AnyUser) -> bool:
@@ -80,99 +119,24 @@ def period_of(tranche: Tranche) -> tuple[date, date]:
     return periods[[t.sequence for t in tranches].index(tranche.sequence)]
 
 
-def _model(label: str) -> type[Model] | None:
-    try:
-        return apps.get_model(label)
-    except (LookupError, ValueError):
-        return None
-
-
-def _field(model: type[Model], *names: str) -> str | None:
-    for name in names:
-        try:
-            model._meta.get_field(name)
-        except FieldDoesNotExist:
-            continue
-        return name
-    return None
-
-
-def _count_in_period(
-    model: type[Model],
-    agency_field: str,
-    date_field: str,
-    ngo: Agency,
-    start: date,
-    end: date,
-    extra: Q | None = None,
-) -> int:
-    field = model._meta.get_field(date_field)
-    is_datetime = getattr(field, "get_internal_type", lambda: "")() == "DateTimeField"
-    lookup = "__date" if is_datetime else ""
-    return model._default_manager.filter(
-        Q(**{agency_field: ngo, f"{date_field}{lookup}__range": (start, end)}) & (extra or Q())
-    ).count()
-
-
-def _status_filter(model: type[Model], *values: str) -> Q | None:
-    return Q(status__in=values) if _field(model, "status") else None
-
-
-def recorded_activity(ngo: Agency, start: date, end: date) -> dict[str, Any]:
-    """What Himaya itself recorded of the NGO's work in a period, beside what it declares.
-
-    Read defensively, without importing the other apps: services delivered by the NGO
-    (``services.ServiceDelivery`` with status delivered, ``provider`` the NGO,
-    ``delivered_on`` in the period) and referrals addressed to it (``referrals.Referral``,
-    ``to_agency`` the NGO) that it accepted (``answered_at`` in the period, status accepted
-    or completed) and completed (``completed_at`` in the period). A figure is ``None`` when
-    the model, or a field it needs, is not there (shown as "not recorded in Himaya").
-    """
-    found: dict[str, Any] = {
-        "services_delivered": None,
-        "referrals_accepted": None,
-        "referrals_completed": None,
+def recorded_activity(ngo: Agency, start: date, end: date) -> dict[str, int]:
+    """What Himaya itself recorded of the NGO's work in a period, beside what it declares:
+    services it delivered (delivered on a day of the period), referrals addressed to it that
+    it accepted (answered in the period, accepted or since completed) and that it completed
+    (completed in the period)."""
+    referrals = Referral.objects.filter(to_agency=ngo)
+    return {
+        "services_delivered": ServiceDelivery.objects.filter(
+            provider=ngo, status=DeliveryStatus.DELIVERED, delivered_on__range=(start, end)
+        ).count(),
+        "referrals_accepted": referrals.filter(
+            status__in=[ReferralStatus.ACCEPTED, ReferralStatus.COMPLETED],
+            answered_at__date__range=(start, end),
+        ).count(),
+        "referrals_completed": referrals.filter(
+            status=ReferralStatus.COMPLETED, completed_at__date__range=(start, end)
+        ).count(),
     }
-    delivery = _model("services.ServiceDelivery")
-    if delivery is not None:
-        agency_field = _field(delivery, "provider", "provider_agency", "agency")
-        date_field = _field(delivery, "delivered_on", "delivered_at")
-        if agency_field and date_field:
-            found["services_delivered"] = _count_in_period(
-                delivery,
-                agency_field,
-                date_field,
-                ngo,
-                start,
-                end,
-                _status_filter(delivery, "delivered"),
-            )
-    referral = _model("referrals.Referral")
-    if referral is not None:
-        to_field = _field(referral, "to_agency", "receiving_agency")
-        accepted = _field(referral, "answered_at", "accepted_at", "accepted_on")
-        completed = _field(referral, "completed_at", "completed_on")
-        if to_field and accepted:
-            found["referrals_accepted"] = _count_in_period(
-                referral,
-                to_field,
-                accepted,
-                ngo,
-                start,
-                end,
-                _status_filter(referral, "accepted", "completed"),
-            )
-        if to_field and completed:
-            found["referrals_completed"] = _count_in_period(
-                referral,
-                to_field,
-                completed,
-                ngo,
-                start,
-                end,
-                _status_filter(referral, "completed"),
-            )
-    return found
 
 
 def statement(user: AnyUser, *, start: date, end: date) -> list[dict[str, Any]]:

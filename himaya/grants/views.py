@@ -1,46 +1,60 @@
-"""Pages of grants: scoped through selectors, writes through actions."""
+"""Pages of grants: scoped through selectors, decisions in selectors, writes through
+actions; a refused action is shown with ``show_refusal``."""
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from himaya.audit.actions import record_event
-from himaya.core.locking import ConcurrentEditError
+from himaya.accounts.models import User
+from himaya.core.errors import DomainError
+from himaya.core.exports import statement_view
+from himaya.core.forms import show_refusal
 from himaya.grants import actions, selectors
-from himaya.grants.exports import statement_xlsx
-from himaya.grants.forms import GrantForm, PeriodForm, ReportForm, ReviewForm, VersionForm
-from himaya.grants.models import Grant, TrancheStatus
+from himaya.grants.forms import DecisionForm, GrantForm, PeriodForm, ReportForm, ReviewForm
+from himaya.grants.models import Grant
+from himaya.grants.permissions import acting_user
 
 
-def _may_see(request: HttpRequest) -> None:
-    if not selectors.may_see_grants(request.user):
+def _viewer(request: HttpRequest) -> User:
+    user = acting_user(request)
+    if not selectors.may_see_grants(user):
         raise PermissionDenied
+    return user
 
 
-def _manager(request: HttpRequest) -> None:
-    if not request.user.has_perm("grants.manage_grants"):
+def _manager(request: HttpRequest) -> User:
+    user = acting_user(request)
+    if not selectors.may_manage(user):
         raise PermissionDenied
+    return user
+
+
+def _form_errors(form: forms.BaseForm) -> list[str]:
+    """The errors shown above a form: its own and those of its hidden fields (the version)."""
+    hidden = [str(error) for field in form.hidden_fields() for error in field.errors]
+    return [*map(str, form.non_field_errors()), *hidden]
 
 
 @login_required
 @require_GET
 def grant_list(request: HttpRequest) -> HttpResponse:
-    _may_see(request)
-    grants = list(selectors.grants_visible_to(request.user).order_by("-starts_on", "-id")[:200])
+    user = _viewer(request)
+    grants = list(selectors.grants_visible_to(user).order_by("-starts_on", "-id")[:200])
     return render(request, "grants/grant_list.html", {"grants": grants})
 
 
 @login_required
 def grant_create(request: HttpRequest) -> HttpResponse:
-    _manager(request)
+    user = _manager(request)
     form = GrantForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -53,21 +67,22 @@ def grant_create(request: HttpRequest) -> HttpResponse:
                 phases=data["phases"],
                 services=data["services"],
                 tranches=data["tranches"],
-                by=request.user,
-                request=request,
+                service_types=list(data["service_types"]),
+                by=user,
             )
-        except actions.GrantError as error:
-            form.add_error(None, str(error.message))
+        except DomainError as error:
+            show_refusal(error, form=form)
+            status = error.status
         else:
             messages.success(request, _("Grant recorded."))
             return redirect("grants:detail", code=grant.code)
-    return render(request, "grants/grant_form.html", {"form": form})
+    return render(request, "grants/grant_form.html", {"form": form}, status=status)
 
 
-def _detail_context(request: HttpRequest, grant: Grant) -> dict[str, Any]:
+def _detail_context(user: User, grant: Grant) -> dict[str, Any]:
+    choices = selectors.tranche_choices(user, grant)
     rows = []
-    tranches = list(grant.tranches.all())
-    for tranche in tranches:
+    for tranche in grant.tranches.all():
         report = getattr(tranche, "report", None)
         start, end = selectors.period_of(tranche)
         rows.append(
@@ -76,63 +91,62 @@ def _detail_context(request: HttpRequest, grant: Grant) -> dict[str, Any]:
                 "report": report,
                 "start": start,
                 "end": end,
+                "may": choices[tranche.sequence],
                 "recorded": selectors.recorded_activity(grant.ngo, start, end)
-                if tranche.status == TrancheStatus.RELEASED
+                if tranche.is_released
                 else None,
-                "release_form": VersionForm(initial={"version": tranche.version}),
+                "release_form": DecisionForm(initial={"version": tranche.version}),
                 "review_form": ReviewForm(initial={"version": report.version}) if report else None,
             }
         )
-    return {
-        "grant": grant,
-        "rows": rows,
-        "is_manager": request.user.has_perm("grants.manage_grants"),
-        "is_ngo": grant.ngo_id in selectors.ngo_ids_for(request.user),
-    }
+    return {"grant": grant, "rows": rows}
 
 
 @login_required
 @require_GET
 def grant_detail(request: HttpRequest, code: str) -> HttpResponse:
-    _may_see(request)
-    grant = selectors.get_grant_or_404(request.user, code)
-    return render(request, "grants/grant_detail.html", _detail_context(request, grant))
+    user = _viewer(request)
+    grant = selectors.get_grant_or_404(user, code)
+    return render(request, "grants/grant_detail.html", _detail_context(user, grant))
+
+
+def _refused_on_detail(user: User, code: str, form: DecisionForm) -> dict[str, Any]:
+    """The grant's page with the errors of a refused release or review above it."""
+    context = _detail_context(user, selectors.get_grant_or_404(user, code))
+    context["action_errors"] = [str(error) for errors in form.errors.values() for error in errors]
+    return context
 
 
 @login_required
 @require_POST
 def tranche_release(request: HttpRequest, code: str, sequence: int) -> HttpResponse:
-    _manager(request)
-    tranche = selectors.get_tranche_or_404(request.user, code, sequence)
-    form = VersionForm(request.POST)
-    error = _("The form was incomplete: reload the page.")
+    user = _manager(request)
+    tranche = selectors.get_tranche_or_404(user, code, sequence)
+    form = DecisionForm(request.POST)
+    status = 400
     if form.is_valid():
         try:
             actions.release_tranche(
-                tranche=tranche,
-                by=request.user,
-                expected_version=form.cleaned_data["version"],
-                request=request,
+                tranche=tranche, by=user, expected_version=form.cleaned_data["version"]
             )
-        except (actions.GrantError, ConcurrentEditError) as exc:
-            error = str(exc.message)
+        except DomainError as error:
+            show_refusal(error, form=form)
+            status = error.status
         else:
             messages.success(request, _("Tranche released."))
             return redirect("grants:detail", code=code)
-    grant = selectors.get_grant_or_404(request.user, code)
-    context = _detail_context(request, grant)
-    context["action_error"] = error
-    return render(request, "grants/grant_detail.html", context, status=400)
+    context = _refused_on_detail(user, code, form)
+    return render(request, "grants/grant_detail.html", context, status=status)
 
 
 @login_required
 def report_submit(request: HttpRequest, code: str, sequence: int) -> HttpResponse:
-    _may_see(request)
-    tranche = selectors.get_tranche_or_404(request.user, code, sequence)
-    if tranche.grant.ngo_id not in selectors.ngo_ids_for(request.user):
+    user = _viewer(request)
+    tranche = selectors.get_tranche_or_404(user, code, sequence)
+    if not selectors.may_report_on(user, tranche.grant):
         raise PermissionDenied
     report = getattr(tranche, "report", None)
-    initial = (
+    initial: dict[str, Any] = (
         {
             "version": report.version,
             "narrative": report.narrative,
@@ -140,101 +154,81 @@ def report_submit(request: HttpRequest, code: str, sequence: int) -> HttpRespons
             "services_delivered": report.services_delivered,
         }
         if report
-        else {}
+        else {"version": 0}
     )
     form = ReportForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            actions.submit_report(
-                tranche=tranche,
-                narrative=data["narrative"],
-                people_served=data["people_served"],
-                services_delivered=data["services_delivered"],
-                by=request.user,
-                expected_version=data.get("version"),
-                request=request,
-            )
-        except (actions.GrantError, ConcurrentEditError) as exc:
-            form.add_error(None, str(exc.message))
-        else:
-            messages.success(request, _("Report submitted."))
-            return redirect("grants:detail", code=code)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                actions.submit_report(
+                    tranche=tranche,
+                    narrative=data["narrative"],
+                    people_served=data["people_served"],
+                    services_delivered=data["services_delivered"],
+                    by=user,
+                    expected_version=data["version"],
+                )
+            except DomainError as error:
+                show_refusal(error, form=form)
+                status = error.status
+            else:
+                messages.success(request, _("Report submitted."))
+                return redirect("grants:detail", code=code)
     start, end = selectors.period_of(tranche)
     return render(
         request,
         "grants/report_form.html",
         {
             "form": form,
+            "form_errors": _form_errors(form),
             "tranche": tranche,
             "grant": tranche.grant,
             "start": start,
             "end": end,
             "recorded": selectors.recorded_activity(tranche.grant.ngo, start, end),
         },
-        status=400 if form.errors else 200,
+        status=status,
     )
 
 
 @login_required
 @require_POST
 def report_review(request: HttpRequest, code: str) -> HttpResponse:
-    _manager(request)
-    report = selectors.get_report_or_404(request.user, code)
+    user = _manager(request)
+    report = selectors.get_report_or_404(user, code)
     form = ReviewForm(request.POST)
-    error = _("The form was incomplete: reload the page.")
+    status = 400
     if form.is_valid():
         try:
             actions.review_report(
                 report=report,
                 approve=form.cleaned_data["decision"] == "approve",
                 note=form.cleaned_data["note"],
-                by=request.user,
+                by=user,
                 expected_version=form.cleaned_data["version"],
-                request=request,
             )
-        except (actions.GrantError, ConcurrentEditError) as exc:
-            error = str(exc.message)
+        except DomainError as error:
+            show_refusal(error, form=form)
+            status = error.status
         else:
             messages.success(request, _("Review recorded."))
             return redirect("grants:detail", code=report.tranche.grant.code)
-    grant = selectors.get_grant_or_404(request.user, report.tranche.grant.code)
-    context = _detail_context(request, grant)
-    context["action_error"] = error
-    return render(request, "grants/grant_detail.html", context, status=400)
+    context = _refused_on_detail(user, report.tranche.grant.code, form)
+    return render(request, "grants/grant_detail.html", context, status=status)
 
 
 @login_required
 @require_GET
 def statement(request: HttpRequest) -> HttpResponse:
-    _manager(request)
-    today = timezone.localdate()
-    first = today.year if today.month >= 7 else today.year - 1
-    data = (
-        request.GET
-        if request.GET.get("start")
-        else {"start": f"{first}-07-01", "end": f"{first + 1}-06-30"}
+    user = _manager(request)
+    return statement_view(
+        request,
+        form_class=PeriodForm,
+        template="grants/statement.html",
+        rows=lambda start, end: selectors.statement(user, start=start, end=end),
+        export=lambda start, end: actions.export_statement(by=user, start=start, end=end),
+        filename="grant-statement",
     )
-    form = PeriodForm(data)
-    rows: list[dict[str, Any]] = []
-    if form.is_valid():
-        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-        rows = selectors.statement(request.user, start=start, end=end)
-        if request.GET.get("format") == "xlsx":
-            record_event(
-                action="grants.statement_exported",
-                actor=request.user,
-                request=request,
-                object_type="grants.statement",
-                object_code=f"{start}_{end}",
-                details={"grants": len(rows)},
-            )
-            response = HttpResponse(
-                statement_xlsx(rows, start=start, end=end),
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            )
-            response["Content-Disposition"] = (
-                f'attachment; filename="grant-statement-{start}-{end}.xlsx"'
-            )
-            return response
-    return render(request, "grants/statement.html", {"form": form, "rows": rows})

@@ -6,16 +6,16 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from himaya.accounts.models import User
 from himaya.agencies.models import Agency
 from himaya.audit.actions import record_event
-from himaya.cases.actions import record_case_event
 from himaya.cases.models import Case
+from himaya.core.errors import Forbidden, Invalid
 from himaya.core.locking import save_with_version
 from himaya.referrals import rules
 from himaya.referrals.models import (
@@ -29,30 +29,28 @@ from himaya.referrals.selectors import (
     embassy_refusal,
     is_recipient,
     is_sender,
+    may_override_consent,
+    recipient_consent_stands,
     sending_agency_ids,
     sharing_allowed,
-    supervising_agency_ids,
 )
 from himaya.services.models import ServiceType
 from himaya.survivors.models import Survivor
-from himaya.survivors.selectors import consent_on_file
+from himaya.survivors.rules import age_on
+from himaya.timeline.actions import record_on_case
+from himaya.timeline.models import EventKind
 
 
-class ReferralError(Exception):
+class ReferralError(Invalid):
     """A referral change refused by a rule; ``message`` is shown to the user."""
 
-    def __init__(self, message: str | Promise, *, field: str | None = None) -> None:
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
+
+class ReferralForbidden(Forbidden):
+    """The user may see the referral or the case, but not make this change."""
 
 
 class ConsentMissing(ReferralError):
     """No consent on file for this recipient, and no valid override."""
-
-
-def _summary(text: str | Promise) -> str:
-    return str(text)
 
 
 class EmbassyRefused(ReferralError):
@@ -113,11 +111,10 @@ def create_referral(
     to_agency: Agency,
     service_type: ServiceType,
     shared_fields: Iterable[str],
-    by: Any,
+    by: User,
     medical_note: str = "",
     safety_note: str = "",
     override_reason: str = "",
-    request: HttpRequest | None = None,
 ) -> Referral:
     """Refer ``case`` to ``to_agency``. Refused without consent on file unless a supervisor
     of the referring agency overrides it with a written reason; to an embassy, refused
@@ -136,10 +133,9 @@ def create_referral(
             medical_note=medical_note,
             safety_note=safety_note,
             override_reason=override_reason,
-            request=request,
         )
     except EmbassyRefused as refusal:
-        _record_refusal(case=case, to_agency=to_agency, by=by, refusal=refusal, request=request)
+        _record_refusal(case=case, to_agency=to_agency, by=by, refusal=refusal)
         raise
 
 
@@ -148,9 +144,8 @@ def _record_refusal(
     *,
     case: Case,
     to_agency: Agency,
-    by: Any,
+    by: User,
     refusal: EmbassyRefused,
-    request: HttpRequest | None,
 ) -> None:
     record_event(
         action="referral.refused",
@@ -158,7 +153,6 @@ def _record_refusal(
         object_type="cases.case",
         object_code=case.code,
         purpose="referral",
-        request=request,
         details={
             "case": case.code,
             "to_agency": to_agency.code,
@@ -175,16 +169,15 @@ def _create_referral(
     to_agency: Agency,
     service_type: ServiceType,
     shared_fields: Iterable[str],
-    by: Any,
+    by: User,
     medical_note: str,
     safety_note: str,
     override_reason: str,
-    request: HttpRequest | None,
 ) -> Referral:
     senders = sending_agency_ids(by)
     if case.lead_agency_id not in senders:
-        raise ReferralError(_("You cannot refer this case."))
-    if case.phase == "closed":
+        raise ReferralForbidden(_("You cannot refer this case."))
+    if case.is_closed:
         raise ReferralError(_("A closed case cannot be referred."))
     if not to_agency.is_active or to_agency.pk == case.lead_agency_id:
         raise ReferralError(_("Choose another active agency."), field="to_agency")
@@ -208,7 +201,7 @@ def _create_referral(
             raise _embassy_refused(refusal, override_attempted=bool(override_reason))
         basis = ConsentBasis.CONSENT
         override_reason = ""
-    elif consent_on_file(survivor, purpose=purpose, recipient=to_agency):
+    elif recipient_consent_stands(survivor, to_agency):
         basis = ConsentBasis.CONSENT
     elif not override_reason:
         raise ConsentMissing(
@@ -217,7 +210,7 @@ def _create_referral(
                 "Record the consent first, or ask a supervisor to override with a reason."
             )
         )
-    elif case.lead_agency_id not in supervising_agency_ids(by):
+    elif not may_override_consent(by, case):
         raise ConsentMissing(
             _("Only a supervisor of the referring agency may override a missing consent."),
             field="override_reason",
@@ -242,12 +235,17 @@ def _create_referral(
         override_reason=override_reason if basis == ConsentBasis.OVERRIDE else "",
         override_by=by if basis == ConsentBasis.OVERRIDE else None,
     )
-    record_event(
-        action="referral.created",
-        actor=by,
+    record_on_case(
+        case=case,
+        kind=EventKind.REFERRAL_SENT,
+        by=by,
+        summary=lambda: (
+            gettext("Referred to %(agency)s for %(service)s")
+            % {"agency": to_agency.name, "service": service_type.name}
+        ),
         obj=referral,
+        action="referral.created",
         purpose="referral",
-        request=request,
         details={
             "case": case.code,
             "to_agency": to_agency.code,
@@ -256,34 +254,18 @@ def _create_referral(
             "consent_basis": basis.value,
         },
     )
-    record_case_event(
-        case=case,
-        kind="referral.sent",
-        by=by,
-        summary=lambda: _summary(
-            gettext("Referred to %(agency)s for %(service)s")
-            % {"agency": to_agency.name, "service": service_type.name}
-        ),
-        object_code=referral.code,
-    )
     if basis == ConsentBasis.OVERRIDE:
-        record_event(
-            action="referral.consent_overridden",
-            actor=by,
-            obj=referral,
-            purpose="referral",
-            request=request,
-            details={"case": case.code, "to_agency": to_agency.code, "consent_purpose": purpose},
-        )
-        record_case_event(
+        record_on_case(
             case=case,
-            kind="referral.consent_overridden",
+            kind=EventKind.REFERRAL_CONSENT_OVERRIDDEN,
             by=by,
-            summary=lambda: _summary(
+            summary=lambda: (
                 gettext("Consent overridden by a supervisor: %(reason)s")
                 % {"reason": override_reason}
             ),
-            object_code=referral.code,
+            obj=referral,
+            purpose="referral",
+            details={"case": case.code, "to_agency": to_agency.code, "consent_purpose": purpose},
         )
     return referral
 
@@ -292,18 +274,17 @@ def _change_status(
     *,
     referral: Referral,
     target: str,
-    by: Any,
+    by: User,
     expected_version: int,
-    allowed: Callable[[Any, Referral], bool],
+    allowed: Callable[[User, Referral], bool],
     fields: dict[str, Any],
     summary: Callable[[], str],
-    request: HttpRequest | None,
 ) -> Referral:
     locked = (
         Referral.objects.select_for_update().select_related("case", "to_agency").get(pk=referral.pk)
     )
     if not allowed(by, locked):
-        raise ReferralError(_("You cannot change this referral."))
+        raise ReferralForbidden(_("You cannot change this referral."))
     if not rules.can_transition(locked.status, target):
         raise ReferralError(
             _("A referral that is %(status)s cannot become %(target)s.")
@@ -314,44 +295,31 @@ def _change_status(
     for name, value in fields.items():
         setattr(locked, name, value)
     save_with_version(locked, expected_version=expected_version, fields=["status", *fields])
-    record_event(
-        action=f"referral.{target}",
-        actor=by,
+    record_on_case(
+        case=locked.case,
+        kind=EventKind(f"referral.{target}"),
+        by=by,
+        summary=summary,
         obj=locked,
         purpose="referral",
-        request=request,
         details={"case": locked.case.code, "from": previous, "to": target},
-    )
-    record_case_event(
-        case=locked.case, kind=f"referral.{target}", by=by, summary=summary, object_code=locked.code
     )
     referral.refresh_from_db()
     return locked
 
 
-def _receiver(user: Any, referral: Referral) -> bool:
-    return is_recipient(user, referral)
-
-
-def _sender(user: Any, referral: Referral) -> bool:
-    return is_sender(user, referral)
-
-
 @transaction.atomic
-def accept_referral(
-    *, referral: Referral, by: Any, expected_version: int, request: HttpRequest | None = None
-) -> Referral:
+def accept_referral(*, referral: Referral, by: User, expected_version: int) -> Referral:
     return _change_status(
         referral=referral,
         target=Status.ACCEPTED,
         by=by,
         expected_version=expected_version,
-        allowed=_receiver,
+        allowed=is_recipient,
         fields={"answered_at": timezone.now(), "answered_by": by},
         summary=lambda: (
             gettext("Referral accepted by %(agency)s") % {"agency": referral.to_agency.name}
         ),
-        request=request,
     )
 
 
@@ -359,10 +327,9 @@ def accept_referral(
 def decline_referral(
     *,
     referral: Referral,
-    by: Any,
+    by: User,
     reason: str,
     expected_version: int,
-    request: HttpRequest | None = None,
 ) -> Referral:
     reason = reason.strip()
     if not reason:
@@ -372,12 +339,11 @@ def decline_referral(
         target=Status.DECLINED,
         by=by,
         expected_version=expected_version,
-        allowed=_receiver,
+        allowed=is_recipient,
         fields={"answered_at": timezone.now(), "answered_by": by, "decline_reason": reason},
         summary=lambda: (
             gettext("Referral declined by %(agency)s") % {"agency": referral.to_agency.name}
         ),
-        request=request,
     )
 
 
@@ -385,10 +351,9 @@ def decline_referral(
 def complete_referral(
     *,
     referral: Referral,
-    by: Any,
+    by: User,
     outcome: str,
     expected_version: int,
-    request: HttpRequest | None = None,
 ) -> Referral:
     outcome = outcome.strip()
     if not outcome:
@@ -398,37 +363,33 @@ def complete_referral(
         target=Status.COMPLETED,
         by=by,
         expected_version=expected_version,
-        allowed=_receiver,
+        allowed=is_recipient,
         fields={"completed_at": timezone.now(), "completed_by": by, "outcome_note": outcome},
         summary=lambda: (
             gettext("Referral completed by %(agency)s") % {"agency": referral.to_agency.name}
         ),
-        request=request,
     )
 
 
 @transaction.atomic
-def cancel_referral(
-    *, referral: Referral, by: Any, expected_version: int, request: HttpRequest | None = None
-) -> Referral:
+def cancel_referral(*, referral: Referral, by: User, expected_version: int) -> Referral:
     return _change_status(
         referral=referral,
         target=Status.CANCELLED,
         by=by,
         expected_version=expected_version,
-        allowed=_sender,
+        allowed=is_sender,
         fields={"cancelled_at": timezone.now(), "cancelled_by": by},
         summary=lambda: (
             gettext("Referral to %(agency)s cancelled") % {"agency": referral.to_agency.name}
         ),
-        request=request,
     )
 
 
 def _display_values(referral: Referral) -> dict[str, str]:
     survivor = referral.case.survivor
     full = " / ".join(name for name in (survivor.name_ar, survivor.name_latin) if name)
-    age = rules.age_in(survivor.birth_year, timezone.localdate().year)
+    age = age_on(survivor.birth_year, on=timezone.localdate())
     if age is None:
         age_text = ""
     else:
@@ -453,9 +414,7 @@ def _display_values(referral: Referral) -> dict[str, str]:
 
 
 @transaction.atomic
-def read_shared_fields(
-    *, referral: Referral, by: Any, request: HttpRequest | None = None
-) -> list[tuple[str, str, str]] | None:
+def read_shared_fields(*, referral: Referral, by: User) -> list[tuple[str, str, str]] | None:
     """The shared fields as (key, label, value) for the receiving agency's staff, read from
     the encrypted record now, and audited with purpose "referral". ``None`` when the user
     is not the recipient, the referral is closed, or its basis for sharing no longer stands
@@ -468,7 +427,6 @@ def read_shared_fields(
         actor=by,
         obj=referral,
         purpose="referral",
-        request=request,
         details={"case": referral.case.code, "fields": [key for key, _value in values]},
     )
     return [(key, str(SharedField(key).label), value) for key, value in values]

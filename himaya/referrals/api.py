@@ -4,19 +4,20 @@ from abc import abstractmethod
 from typing import Any
 
 from django.http import Http404
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from himaya.accounts.acting import acting_user
 from himaya.agencies.models import Agency
 from himaya.cases.selectors import get_case_or_404
-from himaya.core.locking import ConcurrentEditError
+from himaya.core.bounds import MAX_INTEGER
 from himaya.referrals import actions
+from himaya.referrals.filters import ReferralFilter
 from himaya.referrals.models import Referral, SharedField
 from himaya.referrals.selectors import (
     get_referral_or_404,
@@ -107,7 +108,7 @@ class ReferralCreateSerializer(serializers.Serializer[Any]):
 
 
 class ReferralVersionSerializer(serializers.Serializer[Any]):
-    version = serializers.IntegerField(min_value=1)
+    version = serializers.IntegerField(min_value=1, max_value=MAX_INTEGER)
 
 
 class ReferralDeclineSerializer(ReferralVersionSerializer):
@@ -118,22 +119,8 @@ class ReferralCompleteSerializer(ReferralVersionSerializer):
     outcome = serializers.CharField(max_length=2000)
 
 
-class ReferralErrorSerializer(serializers.Serializer[Any]):
-    detail = serializers.CharField()
-    field = serializers.CharField(required=False)
-
-
-def _refused(error: actions.ReferralError | ConcurrentEditError) -> Response:
-    if isinstance(error, ConcurrentEditError):
-        return Response({"detail": str(error.message)}, status=status.HTTP_409_CONFLICT)
-    body = {"detail": str(error.message)}
-    if error.field:
-        body["field"] = error.field
-    return Response(body, status=status.HTTP_400_BAD_REQUEST)
-
-
 def _detail_response(request: Request, referral: Referral, code: int = 200) -> Response:
-    shared = actions.read_shared_fields(referral=referral, by=request.user, request=request)
+    shared = actions.read_shared_fields(referral=referral, by=acting_user(request))
     serializer = ReferralDetailSerializer(
         referral,
         context={"shared": shared, "consent_withdrawn": actions.consent_withdrawn(referral)},
@@ -169,13 +156,14 @@ class ReferralListApi(ListAPIView[Referral]):
             referrals = incoming_referrals(user)
         else:
             raise Http404
-        if self.request.query_params.get("overdue") in {"1", "true"}:
-            referrals = referrals.overdue(timezone.now())
-        return referrals
+        chosen = ReferralFilter(self.request.query_params, queryset=referrals)
+        if not chosen.is_valid():
+            raise ValidationError(chosen.errors)
+        return chosen.qs
 
 
 class ReferralDetailApi(APIView):
-    @extend_schema(responses={200: ReferralDetailSerializer, 404: ReferralErrorSerializer})
+    @extend_schema(responses={200: ReferralDetailSerializer})
     def get(self, request: Request, code: str) -> Response:
         referral = get_referral_or_404(request.user, code)
         return _detail_response(request, referral)
@@ -184,11 +172,7 @@ class ReferralDetailApi(APIView):
 class ReferralCreateApi(APIView):
     @extend_schema(
         request=ReferralCreateSerializer,
-        responses={
-            201: ReferralDetailSerializer,
-            400: ReferralErrorSerializer,
-            404: ReferralErrorSerializer,
-        },
+        responses={201: ReferralDetailSerializer},
     )
     def post(self, request: Request) -> Response:
         if not request.user.has_perm("cases.work_cases"):
@@ -197,20 +181,16 @@ class ReferralCreateApi(APIView):
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
         case = get_case_or_404(request.user, data["case"])
-        try:
-            referral = actions.create_referral(
-                case=case,
-                to_agency=data["to_agency"],
-                service_type=data["service_type"],
-                shared_fields=data["shared_fields"],
-                medical_note=data.get("medical_note", ""),
-                safety_note=data.get("safety_note", ""),
-                override_reason=data.get("override_reason", ""),
-                by=request.user,
-                request=request,
-            )
-        except actions.ReferralError as error:
-            return _refused(error)
+        referral = actions.create_referral(
+            case=case,
+            to_agency=data["to_agency"],
+            service_type=data["service_type"],
+            shared_fields=data["shared_fields"],
+            medical_note=data.get("medical_note", ""),
+            safety_note=data.get("safety_note", ""),
+            override_reason=data.get("override_reason", ""),
+            by=acting_user(request),
+        )
         return _detail_response(request, referral, code=status.HTTP_201_CREATED)
 
 
@@ -229,10 +209,7 @@ class _TransitionApi(APIView):
             raise PermissionDenied
         incoming = self.input_serializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        try:
-            referral = self.perform(request, referral, incoming.validated_data)
-        except (actions.ReferralError, ConcurrentEditError) as error:
-            return _refused(error)
+        referral = self.perform(request, referral, incoming.validated_data)
         return _detail_response(request, referral)
 
     @abstractmethod
@@ -240,13 +217,7 @@ class _TransitionApi(APIView):
         """Carry out the transition through its action and return the referral."""
 
 
-_TRANSITION_RESPONSES = {
-    200: ReferralDetailSerializer,
-    400: ReferralErrorSerializer,
-    403: ReferralErrorSerializer,
-    404: ReferralErrorSerializer,
-    409: ReferralErrorSerializer,
-}
+_TRANSITION_RESPONSES = {200: ReferralDetailSerializer}
 
 
 class ReferralAcceptApi(_TransitionApi):
@@ -256,7 +227,7 @@ class ReferralAcceptApi(_TransitionApi):
 
     def perform(self, request: Request, referral: Referral, data: dict[str, Any]) -> Referral:
         return actions.accept_referral(
-            referral=referral, by=request.user, expected_version=data["version"], request=request
+            referral=referral, by=acting_user(request), expected_version=data["version"]
         )
 
 
@@ -270,10 +241,9 @@ class ReferralDeclineApi(_TransitionApi):
     def perform(self, request: Request, referral: Referral, data: dict[str, Any]) -> Referral:
         return actions.decline_referral(
             referral=referral,
-            by=request.user,
+            by=acting_user(request),
             reason=data["reason"],
             expected_version=data["version"],
-            request=request,
         )
 
 
@@ -287,10 +257,9 @@ class ReferralCompleteApi(_TransitionApi):
     def perform(self, request: Request, referral: Referral, data: dict[str, Any]) -> Referral:
         return actions.complete_referral(
             referral=referral,
-            by=request.user,
+            by=acting_user(request),
             outcome=data["outcome"],
             expected_version=data["version"],
-            request=request,
         )
 
 
@@ -303,5 +272,5 @@ class ReferralCancelApi(_TransitionApi):
 
     def perform(self, request: Request, referral: Referral, data: dict[str, Any]) -> Referral:
         return actions.cancel_referral(
-            referral=referral, by=request.user, expected_version=data["version"], request=request
+            referral=referral, by=acting_user(request), expected_version=data["version"]
         )

@@ -10,12 +10,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from himaya.agencies.models import Agency, Membership, Role
-from himaya.cases.actions import record_case_event
 from himaya.cases.models import Case
 from himaya.referrals import rules
 from himaya.referrals.models import ConsentBasis, Referral, Status, response_hours
 from himaya.services.models import ServiceType
 from himaya.survivors.models import Consent, Survivor
+from himaya.timeline.actions import record_case_event
+from himaya.timeline.models import EventKind
 
 OVERDUE = "overdue"
 
@@ -204,7 +205,7 @@ def _make(
     )
     record_case_event(
         case=case,
-        kind="referral.sent",
+        kind=EventKind.REFERRAL_SENT,
         by=case.case_worker,
         summary=lambda: f"{agency.name_ar} · {service.name_ar}",
         object_code=referral.code,
@@ -212,7 +213,7 @@ def _make(
     if status != Status.SENT:
         record_case_event(
             case=case,
-            kind=f"referral.{status}",
+            kind=EventKind(f"referral.{status}"),
             by=answered_by if status != Status.CANCELLED else case.case_worker,
             summary=lambda: f"{agency.name_ar} · {service.name_ar}",
             object_code=referral.code,

@@ -4,11 +4,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from himaya.agencies.models import Agency
+from himaya.core.forms import StyledForm, VersionedForm
 from himaya.referrals.models import SharedField
 from himaya.services.models import ServiceType
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(StyledForm):
     to_agency = forms.ModelChoiceField(
         label=_("Refer to"), queryset=Agency.objects.none(), to_field_name="code"
     )
@@ -21,20 +22,20 @@ class ReferralForm(forms.Form):
         label=_("Fields shared with the agency"),
         choices=SharedField.choices,
         required=False,
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        widget=forms.CheckboxSelectMultiple,
         help_text=_("Share only what the agency needs to provide the service."),
     )
     medical_note = forms.CharField(
         label=_("Medical needs note"),
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     safety_note = forms.CharField(
         label=_("Safety note"),
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     override_reason = forms.CharField(
         label=_("Reason for sharing without consent (supervisors only)"),
@@ -44,7 +45,7 @@ class ReferralForm(forms.Form):
             "Never for an embassy: an embassy receives a referral only with the survivor's "
             "own consent for that embassy, and only the embassy of the survivor's country."
         ),
-        widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}),
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args: Any, exclude_agency_id: int | None = None, **kwargs: Any) -> None:
@@ -53,10 +54,6 @@ class ReferralForm(forms.Form):
         if exclude_agency_id is not None:
             agencies = agencies.exclude(pk=exclude_agency_id)
         self.fields["to_agency"].queryset = agencies  # type: ignore[attr-defined]
-        for name, field in self.fields.items():
-            if name != "shared_fields":
-                css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-                field.widget.attrs.setdefault("class", css)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -68,15 +65,15 @@ class ReferralForm(forms.Form):
         return data
 
 
-class VersionForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+class VersionForm(VersionedForm):
+    """A change of status, which carries only the version the referral was read at."""
 
 
 class DeclineForm(VersionForm):
     reason = forms.CharField(
         label=_("Reason for declining"),
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2, "dir": "auto", "class": "form-control"}),
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
@@ -84,5 +81,5 @@ class CompleteForm(VersionForm):
     outcome = forms.CharField(
         label=_("Outcome of the service"),
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2, "dir": "auto", "class": "form-control"}),
+        widget=forms.Textarea(attrs={"rows": 2}),
     )

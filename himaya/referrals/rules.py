@@ -127,15 +127,10 @@ def shows_shared_fields(
     return consent_stands or overridden
 
 
-def first_name(full_name: str) -> str:
-    parts = full_name.split()
+def first_name(full_name: str | None) -> str:
+    """The first word of a name (a partner or a shelter's staff may see no more)."""
+    parts = (full_name or "").split()
     return parts[0] if parts else ""
-
-
-def age_in(birth_year: int | None, year: int) -> int | None:
-    if birth_year is None or birth_year > year:
-        return None
-    return year - birth_year
 
 
 def shared_values(fields: Iterable[str], source: Mapping[str, str]) -> list[tuple[str, str]]:

@@ -12,11 +12,12 @@ from django.utils import timezone
 from himaya.agencies.models import Agency, Role
 from himaya.agencies.permissions import CAPABILITIES
 from himaya.agencies.selectors import agency_ids_for
+from himaya.cases.models import Case
 from himaya.core.typing import AnyUser
 from himaya.referrals import rules
 from himaya.referrals.models import Referral, ReferralQuerySet
-from himaya.survivors.models import Consent, ConsentPurpose, Survivor
-from himaya.survivors.selectors import consent_on_file
+from himaya.survivors.models import ConsentPurpose, Survivor
+from himaya.survivors.selectors import consent_on_file, standing_consents
 
 EMBASSY_PURPOSE = ConsentPurpose.EMBASSY.value
 
@@ -41,6 +42,11 @@ def supervising_agency_ids(user: AnyUser) -> set[int]:
     if not user.has_perm("cases.supervise"):
         return set()
     return agency_ids_for(user, Role.SUPERVISOR)
+
+
+def may_override_consent(user: AnyUser, case: Case) -> bool:
+    """Only a supervisor of the referring (lead) agency overrides a missing consent."""
+    return case.lead_agency_id in supervising_agency_ids(user)
 
 
 def _with_relations(referrals: QuerySet[Referral]) -> ReferralQuerySet:
@@ -107,24 +113,17 @@ def is_sender(user: AnyUser, referral: Referral) -> bool:
     return referral.from_agency_id in senders or referral.case.lead_agency_id in senders
 
 
-def consent_stands(referral: Referral) -> bool:
-    """Whether the survivor's consent for this referral's recipient is on file today."""
+def recipient_consent_stands(survivor: Survivor, agency: Agency) -> bool:
+    """Whether the survivor's consent to share with this agency stands today."""
     return consent_on_file(
-        referral.case.survivor, purpose=referral.consent_purpose, recipient=referral.to_agency
+        survivor, purpose=rules.consent_purpose_for(agency.kind), recipient=agency
     )
 
 
 def embassy_consent_stands(survivor: Survivor, embassy: Agency) -> bool:
     """Whether the survivor's own consent for purpose "embassy", naming this very embassy,
     stands today. A consent without a named recipient does not count for an embassy."""
-    today = timezone.localdate()
-    return (
-        Consent.objects.filter(
-            survivor=survivor, purpose=EMBASSY_PURPOSE, recipient=embassy, given_on__lte=today
-        )
-        .filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=today))
-        .exists()
-    )
+    return standing_consents(survivor, purpose=EMBASSY_PURPOSE, recipient=embassy).exists()
 
 
 def embassy_refusal(survivor: Survivor, agency: Agency) -> str | None:
@@ -152,7 +151,9 @@ def sharing_allowed(referral: Referral) -> bool:
     return rules.shows_shared_fields(
         is_open=True,
         to_embassy=to_embassy,
-        consent_stands=not to_embassy and not overridden and consent_stands(referral),
+        consent_stands=not to_embassy
+        and not overridden
+        and recipient_consent_stands(survivor, referral.to_agency),
         overridden=overridden,
         embassy_refusal=embassy_refusal(survivor, referral.to_agency) if to_embassy else None,
     )

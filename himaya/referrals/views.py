@@ -1,14 +1,17 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from himaya.accounts.acting import acting_user
 from himaya.cases.selectors import get_case_or_404
-from himaya.core.locking import ConcurrentEditError
+from himaya.core.errors import DomainError
+from himaya.core.forms import show_refusal
 from himaya.referrals import actions
+from himaya.referrals.filters import ReferralFilter
 from himaya.referrals.forms import CompleteForm, DeclineForm, ReferralForm, VersionForm
 from himaya.referrals.models import Referral
 from himaya.referrals.selectors import (
@@ -16,10 +19,10 @@ from himaya.referrals.selectors import (
     incoming_referrals,
     is_recipient,
     is_sender,
+    may_override_consent,
     outgoing_referrals,
     overdue_referrals,
     referrals_of_case,
-    supervising_agency_ids,
 )
 
 PAGE_SIZE = 50
@@ -29,7 +32,7 @@ PAGE_SIZE = 50
 @permission_required("cases.work_cases", raise_exception=True)
 def create(request: HttpRequest) -> HttpResponse:
     case = get_case_or_404(request.user, request.GET.get("case", ""))
-    can_override = case.lead_agency_id in supervising_agency_ids(request.user)
+    can_override = may_override_consent(request.user, case)
     form = ReferralForm(request.POST or None, exclude_agency_id=case.lead_agency_id)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -42,14 +45,10 @@ def create(request: HttpRequest) -> HttpResponse:
                 medical_note=data["medical_note"],
                 safety_note=data["safety_note"],
                 override_reason=data["override_reason"] if can_override else "",
-                by=request.user,
-                request=request,
+                by=acting_user(request),
             )
-        except actions.ReferralError as error:
-            form.add_error(
-                error.field if error.field in form.fields else None,
-                str(error.message),
-            )
+        except DomainError as error:
+            show_refusal(error, form=form)
         else:
             messages.success(request, str(actions.SENT_MESSAGE))
             return redirect("referrals:detail", code=referral.code)
@@ -60,34 +59,26 @@ def create(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _page(request: HttpRequest, referrals: list[Referral] | object) -> object:
-    return Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))  # type: ignore[arg-type]
+def _listing(request: HttpRequest, referrals: QuerySet[Referral]) -> dict[str, object]:
+    """The page of the filtered list, and whether it shows the overdue referrals only."""
+    chosen = ReferralFilter(request.GET, queryset=referrals)
+    overdue_only = bool(chosen.is_valid() and chosen.form.cleaned_data.get("overdue"))
+    page: Page[Referral] = Paginator(chosen.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return {"page": page, "overdue_only": overdue_only}
 
 
 @login_required
 @permission_required("referrals.receive", raise_exception=True)
 def inbox(request: HttpRequest) -> HttpResponse:
     referrals = incoming_referrals(request.user)
-    if request.GET.get("overdue"):
-        referrals = referrals.overdue(timezone.now())
-    return render(
-        request,
-        "referrals/inbox.html",
-        {"page": _page(request, referrals), "overdue_only": bool(request.GET.get("overdue"))},
-    )
+    return render(request, "referrals/inbox.html", _listing(request, referrals))
 
 
 @login_required
 @permission_required("cases.work_cases", raise_exception=True)
 def sent(request: HttpRequest) -> HttpResponse:
     referrals = outgoing_referrals(request.user)
-    if request.GET.get("overdue"):
-        referrals = referrals.overdue(timezone.now())
-    return render(
-        request,
-        "referrals/sent.html",
-        {"page": _page(request, referrals), "overdue_only": bool(request.GET.get("overdue"))},
-    )
+    return render(request, "referrals/sent.html", _listing(request, referrals))
 
 
 @login_required
@@ -95,7 +86,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     referral = get_referral_or_404(request.user, code)
     recipient = is_recipient(request.user, referral)
     sender = is_sender(request.user, referral)
-    shared = actions.read_shared_fields(referral=referral, by=request.user, request=request)
+    shared = actions.read_shared_fields(referral=referral, by=acting_user(request))
     version_initial = {"version": referral.version}
     return render(
         request,
@@ -124,35 +115,31 @@ def _run(request: HttpRequest, referral: Referral, form: VersionForm, action: st
         if action == "accept":
             actions.accept_referral(
                 referral=referral,
-                by=request.user,
+                by=acting_user(request),
                 expected_version=data["version"],
-                request=request,
             )
         elif action == "decline":
             actions.decline_referral(
                 referral=referral,
-                by=request.user,
+                by=acting_user(request),
                 reason=data["reason"],
                 expected_version=data["version"],
-                request=request,
             )
         elif action == "complete":
             actions.complete_referral(
                 referral=referral,
-                by=request.user,
+                by=acting_user(request),
                 outcome=data["outcome"],
                 expected_version=data["version"],
-                request=request,
             )
         else:
             actions.cancel_referral(
                 referral=referral,
-                by=request.user,
+                by=acting_user(request),
                 expected_version=data["version"],
-                request=request,
             )
-    except (actions.ReferralError, ConcurrentEditError) as error:
-        messages.error(request, str(error.message))
+    except DomainError as error:
+        show_refusal(error, request=request)
     else:
         messages.success(request, str(actions.DONE_MESSAGES[action]))
     return redirect("referrals:detail", code=referral.code)

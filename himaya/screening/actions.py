@@ -2,19 +2,19 @@
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
 
 from django.db import transaction
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from himaya.accounts.models import User
 from himaya.agencies.models import Agency, Role
 from himaya.agencies.selectors import agency_ids_for
 from himaya.audit.actions import record_event
-from himaya.cases.actions import record_case_event
 from himaya.cases.models import Phase
 from himaya.cases.selectors import cases_visible_to
+from himaya.core.errors import Forbidden
 from himaya.screening import rules
 from himaya.screening.exceptions import ScreeningError
 from himaya.screening.explain import explain_both
@@ -27,6 +27,8 @@ from himaya.screening.models import (
 )
 from himaya.screening.selectors import CAPABILITY, get_survivor_to_screen_or_404
 from himaya.survivors.models import Survivor
+from himaya.timeline.actions import record_case_event
+from himaya.timeline.models import EventKind
 
 # The most answers one screening carries: far more than any indicator set holds.
 MAX_ANSWERS = 500
@@ -34,15 +36,16 @@ MAX_ANSWERS = 500
 MAX_CODES_SHOWN = 10
 
 
-def screening_agency(*, by: Any, survivor: Survivor) -> Agency:
+def screening_agency(*, by: User, survivor: Survivor) -> Agency:
     """The agency on whose behalf ``by`` screens: the survivor's registering agency when
     they work there, otherwise their first agency as case worker or supervisor."""
     agencies = agency_ids_for(by, Role.CASE_WORKER, Role.SUPERVISOR)
-    if not agencies:
-        raise ScreeningError(_("You are not a case worker or supervisor of any agency."))
     if survivor.registered_by_agency_id in agencies:
         return survivor.registered_by_agency
-    return Agency.objects.filter(pk__in=agencies).order_by("name_en", "pk").first()  # type: ignore[return-value]
+    agency = Agency.objects.filter(pk__in=agencies).order_by("name_en", "pk").first()
+    if agency is None:
+        raise ScreeningError(_("You are not a case worker or supervisor of any agency."))
+    return agency
 
 
 def child_rule_applies(*, indicator_set: IndicatorSet, survivor: Survivor, on: date) -> bool:
@@ -55,11 +58,10 @@ def child_rule_applies(*, indicator_set: IndicatorSet, survivor: Survivor, on: d
 @transaction.atomic
 def record_screening(
     *,
-    by: Any,
+    by: User,
     survivor: Survivor,
     indicator_set: IndicatorSet,
     answers: Mapping[str, str],
-    request: HttpRequest | None = None,
 ) -> Screening:
     """Record a screening: answers in, outcome and explanation stored with the versions.
 
@@ -67,7 +69,7 @@ def record_screening(
     out is stored as unknown.
     """
     if not by.has_perm(CAPABILITY):
-        raise ScreeningError(_("You may not screen survivors."))
+        raise Forbidden(_("You may not screen survivors."))
     try:
         survivor = get_survivor_to_screen_or_404(by, survivor.code)
     except Http404:
@@ -121,7 +123,6 @@ def record_screening(
         actor=by,
         obj=screening,
         purpose="identification",
-        request=request,
         details={
             "survivor": survivor.code,
             "indicator_set": indicator_set.code,
@@ -135,7 +136,7 @@ def record_screening(
     for case in open_cases:
         record_case_event(
             case=case,
-            kind="screening.recorded",
+            kind=EventKind.SCREENING_RECORDED,
             by=by,
             summary=lambda: f"{screening.code}: {screening.outcome} ({screening.rule_version})",
             object_code=screening.code,

@@ -1,26 +1,38 @@
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from himaya.screening.models import CatalogueVersion, IndicatorSet, TraffickingIndicator
 
+if TYPE_CHECKING:
+    ModelAdmin = admin.ModelAdmin[Any]
+else:
+    ModelAdmin = admin.ModelAdmin  # not subscriptable at run time
+
 
 @admin.register(CatalogueVersion)
-class CatalogueVersionAdmin(admin.ModelAdmin):
+class CatalogueVersionAdmin(ModelAdmin):
     list_display = ("label", "source", "created_at")
 
 
 @admin.register(IndicatorSet)
-class IndicatorSetAdmin(admin.ModelAdmin):
+class IndicatorSetAdmin(ModelAdmin):
     list_display = ("code", "name_en", "catalogue", "for_children", "exploitation")
     list_filter = ("catalogue",)
 
 
 @admin.register(TraffickingIndicator)
-class TraffickingIndicatorAdmin(admin.ModelAdmin):
+class TraffickingIndicatorAdmin(ModelAdmin):
     list_display = ("code", "indicator_set", "dimension", "strength", "text_en")
     list_filter = ("indicator_set", "dimension", "strength")
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(
+        self, request: HttpRequest, obj: TraffickingIndicator | None = None
+    ) -> bool:
         return False  # published indicators never change: import a new catalogue version
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(
+        self, request: HttpRequest, obj: TraffickingIndicator | None = None
+    ) -> bool:
         return False

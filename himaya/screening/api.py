@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -11,10 +10,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from himaya.accounts.models import User
 from himaya.core.api import Pagination
 from himaya.core.bounds import MAX_INTEGER
 from himaya.screening.actions import MAX_ANSWERS, record_screening
-from himaya.screening.exceptions import ScreeningError
 from himaya.screening.models import Answer, Outcome
 from himaya.screening.selectors import (
     CAPABILITY,
@@ -35,7 +34,7 @@ class CanScreen(BasePermission):
 PERMISSIONS = [IsAuthenticated, CanScreen]
 
 
-class IndicatorSetOut(serializers.Serializer):
+class IndicatorSetOut(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     code = serializers.CharField()
     catalogue_version = serializers.CharField(source="catalogue.label")
@@ -45,7 +44,7 @@ class IndicatorSetOut(serializers.Serializer):
     exploitation = serializers.CharField()
 
 
-class IndicatorOut(serializers.Serializer):
+class IndicatorOut(serializers.Serializer[Any]):
     code = serializers.CharField()
     dimension = serializers.CharField()
     strength = serializers.CharField()
@@ -54,12 +53,12 @@ class IndicatorOut(serializers.Serializer):
     position = serializers.IntegerField()
 
 
-class AnswerOut(serializers.Serializer):
+class AnswerOut(serializers.Serializer[Any]):
     indicator = serializers.CharField(source="indicator.code")
     answer = serializers.CharField()
 
 
-class ScreeningOut(serializers.Serializer):
+class ScreeningOut(serializers.Serializer[Any]):
     code = serializers.CharField()
     survivor = serializers.CharField(source="survivor.code")
     indicator_set = serializers.CharField(source="indicator_set.code")
@@ -78,7 +77,7 @@ class ScreeningDetailOut(ScreeningOut):
     answers = AnswerOut(many=True)
 
 
-class ScreeningIn(serializers.Serializer):
+class ScreeningIn(serializers.Serializer[Any]):
     survivor = serializers.CharField(max_length=20)
     indicator_set = serializers.IntegerField(min_value=1, max_value=MAX_INTEGER)
     answers = serializers.DictField(
@@ -124,26 +123,19 @@ class ScreeningListCreateApi(APIView):
         request=ScreeningIn, responses={201: ScreeningDetailOut}, operation_id="screening_create"
     )
     def post(self, request: Request) -> Response:
+        user = request.user
+        assert isinstance(user, User)  # CanScreen let only a signed-in screener through
         data = ScreeningIn(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            survivor = get_survivor_to_screen_or_404(request.user, data.validated_data["survivor"])
-            indicator_set = get_indicator_set_or_404(
-                request.user, data.validated_data["indicator_set"]
-            )
-        except Http404:
-            return Response(status=status.HTTP_404_NOT_FOUND)
-        try:
-            screening = record_screening(
-                by=request.user,
-                survivor=survivor,
-                indicator_set=indicator_set,
-                answers=data.validated_data["answers"],
-                request=request._request,
-            )
-        except ScreeningError as error:
-            return Response({"detail": str(error.message)}, status=status.HTTP_400_BAD_REQUEST)
-        screening = get_screening_or_404(request.user, screening.code)
+        survivor = get_survivor_to_screen_or_404(user, data.validated_data["survivor"])
+        indicator_set = get_indicator_set_or_404(user, data.validated_data["indicator_set"])
+        screening = record_screening(
+            by=user,
+            survivor=survivor,
+            indicator_set=indicator_set,
+            answers=data.validated_data["answers"],
+        )
+        screening = get_screening_or_404(user, screening.code)
         return Response(ScreeningDetailOut(screening).data, status=status.HTTP_201_CREATED)
 
 

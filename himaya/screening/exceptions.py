@@ -1,9 +1,7 @@
-from django.utils.functional import Promise
+"""Refusals of the screening app, a kind of the project's one error model."""
+
+from himaya.core.errors import Invalid
 
 
-class ScreeningError(Exception):
-    """A screening rule refused the action; ``message`` is shown to the user."""
-
-    def __init__(self, message: str | Promise) -> None:
-        super().__init__(str(message))
-        self.message = message
+class ScreeningError(Invalid):
+    """A screening rule refused the action; ``message`` says why."""

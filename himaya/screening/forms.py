@@ -1,18 +1,24 @@
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from himaya.core.forms import StyledForm
 from himaya.screening.models import Answer, IndicatorSet, TraffickingIndicator
 
+if TYPE_CHECKING:
+    ModelChoiceField = forms.ModelChoiceField[IndicatorSet]
+else:
+    ModelChoiceField = forms.ModelChoiceField  # not subscriptable at run time
 
-class SetField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
+
+class SetField(ModelChoiceField):
+    def label_from_instance(self, obj: IndicatorSet) -> str:
         return str(obj.name)
 
 
-class SetChoiceForm(forms.Form):
+class SetChoiceForm(StyledForm):
     indicator_set = SetField(
         label=_("Indicator set"),
         queryset=IndicatorSet.objects.none(),
@@ -31,7 +37,7 @@ def field_name(indicator: TraffickingIndicator) -> str:
     return f"answer-{indicator.code}"
 
 
-class QuestionnaireForm(forms.Form):
+class QuestionnaireForm(StyledForm):
     """One yes / no / unknown question per indicator of the set, all unknown at first."""
 
     def __init__(self, *args: Any, indicators: list[TraffickingIndicator], **kwargs: Any) -> None:

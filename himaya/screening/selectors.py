@@ -12,6 +12,7 @@ from himaya.agencies.models import Role
 from himaya.agencies.selectors import agency_ids_for
 from himaya.core.typing import AnyUser
 from himaya.screening.models import (
+    ExploitationKind,
     IndicatorSet,
     Screening,
     ScreeningAnswer,
@@ -106,6 +107,16 @@ def get_indicator_set_or_404(user: AnyUser, pk: int | str) -> IndicatorSet:
     if found is None:
         raise Http404
     return found
+
+
+def proposed_set(sets: list[IndicatorSet], *, child: bool) -> IndicatorSet | None:
+    """The set proposed first: labour exploitation, for children when the survivor may be
+    under 18, for adults otherwise; the first set when none fits."""
+    for indicator_set in sets:
+        labour = indicator_set.exploitation == ExploitationKind.LABOUR
+        if labour and indicator_set.for_children == child:
+            return indicator_set
+    return sets[0] if sets else None
 
 
 def indicators_of(indicator_set: IndicatorSet) -> QuerySet[TraffickingIndicator]:

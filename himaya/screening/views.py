@@ -1,16 +1,19 @@
+"""Pages of the screening app: thin views over forms, selectors and the action."""
+
 from urllib.parse import urlencode
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
+from himaya.accounts.models import User
+from himaya.core.errors import DomainError
+from himaya.core.forms import show_refusal
 from himaya.screening import rules
 from himaya.screening.actions import record_screening
-from himaya.screening.exceptions import ScreeningError
 from himaya.screening.forms import QuestionnaireForm, SetChoiceForm
 from himaya.screening.models import IndicatorSet, Screening
 from himaya.screening.selectors import (
@@ -19,12 +22,12 @@ from himaya.screening.selectors import (
     get_screening_or_404,
     get_survivor_to_screen_or_404,
     indicators_of,
+    proposed_set,
     screenings_of_case,
 )
 from himaya.screening.selectors import (
     screening_list as visible_screenings,
 )
-from himaya.survivors.models import Survivor
 
 
 @login_required
@@ -34,28 +37,21 @@ def screening_list(request: HttpRequest) -> HttpResponse:
     return render(request, "screening/list.html", {"page": page})
 
 
-def _proposed_set(sets: list[IndicatorSet], survivor: Survivor) -> IndicatorSet | None:
-    child = rules.may_be_child(birth_year=survivor.birth_year, year=timezone.localdate().year)
-    for indicator_set in sets:
-        if indicator_set.for_children == child and indicator_set.exploitation == "labour":
-            return indicator_set
-    return sets[0] if sets else None
-
-
 @login_required
 @permission_required(CAPABILITY, raise_exception=True)
 def start(request: HttpRequest) -> HttpResponse:
     """Choose the set, then answer the questionnaire; the answers record a screening."""
+    user = request.user
+    assert isinstance(user, User)
     data = request.POST if request.method == "POST" else request.GET
-    survivor = get_survivor_to_screen_or_404(request.user, data.get("survivor", ""))
-    sets_qs = current_sets(request.user)
-    sets = list(sets_qs)
+    survivor = get_survivor_to_screen_or_404(user, data.get("survivor", ""))
+    sets = current_sets(user)
     child = rules.may_be_child(birth_year=survivor.birth_year, year=timezone.localdate().year)
     context: dict[str, object] = {"survivor": survivor, "may_be_child": child}
     choice = SetChoiceForm(
         {"indicator_set": data["indicator_set"]} if data.get("indicator_set") else None,
-        sets=sets_qs,
-        initial={"indicator_set": _proposed_set(sets, survivor)},
+        sets=sets,
+        initial={"indicator_set": proposed_set(list(sets), child=child)},
     )
     if not choice.is_bound or not choice.is_valid():
         context["choice"] = choice
@@ -68,14 +64,13 @@ def start(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             screening = record_screening(
-                by=request.user,
+                by=user,
                 survivor=survivor,
                 indicator_set=indicator_set,
                 answers=form.answers(),
-                request=request,
             )
-        except ScreeningError as error:
-            messages.error(request, str(error.message))
+        except DomainError as error:
+            show_refusal(error, request=request)
         else:
             return redirect("screening:detail", code=screening.code)
     context.update({"indicator_set": indicator_set, "form": form})
@@ -84,12 +79,9 @@ def start(request: HttpRequest) -> HttpResponse:
 
 
 def open_case_url(screening: Screening) -> str:
+    """The page opening a case for the screened survivor, with the screening's reference."""
     query = urlencode({"survivor": screening.survivor.code, "screening": screening.code})
-    try:
-        base = reverse("cases:open")
-    except NoReverseMatch:
-        base = "/cases/open/"
-    return f"{base}?{query}"
+    return f"{reverse('cases:open')}?{query}"
 
 
 @login_required

@@ -1,21 +1,18 @@
 """Writes of the services app: planning, delivering and rating services for a case."""
 
 from datetime import date
-from typing import Any
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from himaya.accounts.models import User
 from himaya.agencies.models import Agency
-from himaya.audit.actions import record_event
-from himaya.cases.actions import record_case_event, works_on
-from himaya.cases.models import CarePlanGoal, Case, Phase
+from himaya.cases.models import CarePlanGoal, Case
 from himaya.core import bounds
 from himaya.core.locking import save_with_version
-from himaya.services import rules
-from himaya.services.exceptions import ServiceError
+from himaya.services import rules, selectors
+from himaya.services.exceptions import ServiceError, ServiceForbidden
 from himaya.services.models import (
     DeliveryStatus,
     FeedbackRecorder,
@@ -23,11 +20,13 @@ from himaya.services.models import (
     ServiceFeedback,
     ServiceType,
 )
+from himaya.timeline.actions import record_on_case
+from himaya.timeline.models import EventKind
 
 
-def _require_works_on(user: Any, case: Case) -> None:
-    if not works_on(user, case):
-        raise ServiceError(_("You may not work on this case."))
+def _require_works_on(user: User, case: Case) -> None:
+    if not selectors.works_on_case(user, case):
+        raise ServiceForbidden(_("You may not work on this case."))
 
 
 def _refuse(problem: bounds.Message | None) -> None:
@@ -51,17 +50,16 @@ def _check_planned_on(planned_on: date) -> None:
 def plan_service(
     *,
     case: Case,
-    by: Any,
+    by: User,
     service_type: ServiceType,
     provider: Agency,
     planned_on: date,
     goal: CarePlanGoal | None = None,
     note: str = "",
-    request: HttpRequest | None = None,
 ) -> ServiceDelivery:
     """Plan a service for the case with a provider agency, serving a care-plan goal or not."""
     _require_works_on(by, case)
-    if case.phase == Phase.CLOSED:
+    if case.is_closed:
         raise ServiceError(_("This case is closed: no service can be planned."))
     if goal is not None and goal.care_plan.case_id != case.pk:
         raise ServiceError(_("The goal belongs to another case."))
@@ -78,21 +76,15 @@ def plan_service(
         note=note,
         planned_by=by,
     )
-    record_case_event(
+    record_on_case(
         case=case,
-        kind="service.planned",
+        kind=EventKind.SERVICE_PLANNED,
         by=by,
         summary=lambda: str(
             _("%(service)s planned with %(provider)s")
             % {"service": service_type.name, "provider": provider.name}
         ),
-        object_code=delivery.code,
-    )
-    record_event(
-        action="service.planned",
-        actor=by,
         obj=delivery,
-        request=request,
         details={"case": case.code, "service_type": service_type.code, "provider": provider.code},
     )
     return delivery
@@ -102,23 +94,20 @@ def plan_service(
 def update_delivery(
     *,
     delivery: ServiceDelivery,
-    by: Any,
+    by: User,
     expected_version: int,
     status: str,
     planned_on: date,
     delivered_on: date | None = None,
     note: str = "",
-    request: HttpRequest | None = None,
 ) -> ServiceDelivery:
     """Re-plan, record as delivered or cancel a planned service.
 
     The lead agency's case workers and the provider agency's staff may do it.
     """
-    from himaya.services.selectors import is_provider_of
-
-    if not (works_on(by, delivery.case) or is_provider_of(by, delivery)):
-        raise ServiceError(_("You may not work on this case."))
-    if delivery.status != DeliveryStatus.PLANNED:
+    if not selectors.may_update_delivery(by, delivery):
+        raise ServiceForbidden(_("You may not work on this case."))
+    if not delivery.is_editable:
         raise ServiceError(_("Only a planned service can be changed."))
     if status != delivery.status and not rules.delivery_can_move(delivery.status, status):
         raise ServiceError(_("This change of status is not allowed."))
@@ -148,26 +137,20 @@ def update_delivery(
         fields=["status", "planned_on", "delivered_on", "note"],
     )
     kind = {
-        DeliveryStatus.DELIVERED: "service.delivered",
-        DeliveryStatus.CANCELLED: "service.cancelled",
-    }.get(DeliveryStatus(status), "service.replanned")
+        DeliveryStatus.DELIVERED: EventKind.SERVICE_DELIVERED,
+        DeliveryStatus.CANCELLED: EventKind.SERVICE_CANCELLED,
+    }.get(DeliveryStatus(status), EventKind.SERVICE_REPLANNED)
     message = {
-        "service.delivered": _("%(service)s delivered"),
-        "service.cancelled": _("%(service)s cancelled"),
-        "service.replanned": _("%(service)s re-planned"),
+        EventKind.SERVICE_DELIVERED: _("%(service)s delivered"),
+        EventKind.SERVICE_CANCELLED: _("%(service)s cancelled"),
+        EventKind.SERVICE_REPLANNED: _("%(service)s re-planned"),
     }[kind]
-    record_case_event(
+    record_on_case(
         case=delivery.case,
         kind=kind,
         by=by,
         summary=lambda: str(message % {"service": delivery.service_type.name}),
-        object_code=delivery.code,
-    )
-    record_event(
-        action=kind,
-        actor=by,
         obj=delivery,
-        request=request,
         details={"case": delivery.case.code, "from": previous, "to": status},
     )
     return delivery
@@ -182,11 +165,10 @@ def _check_comment(comment: str) -> None:
 def record_feedback(
     *,
     delivery: ServiceDelivery,
-    by: Any,
+    by: User,
     rating: int,
     comment: str = "",
     recorded_as: str = FeedbackRecorder.STAFF,
-    request: HttpRequest | None = None,
 ) -> ServiceFeedback:
     """Record the survivor's rating (1–5) of a delivered service, once per delivery."""
     _require_works_on(by, delivery.case)
@@ -205,48 +187,16 @@ def record_feedback(
         recorded_by=by,
         recorded_on=timezone.localdate(),
     )
-    record_case_event(
+    # The rating itself is not personal data; the comment may be, so it stays out.
+    record_on_case(
         case=delivery.case,
-        kind="service.feedback",
+        kind=EventKind.SERVICE_FEEDBACK,
         by=by,
         summary=lambda: str(
             _("Feedback recorded on %(service)s") % {"service": delivery.service_type.name}
         ),
-        object_code=feedback.code,
-    )
-    # The rating itself is not personal data; the comment may be, so it stays out.
-    record_event(
+        obj=feedback,
         action="service.feedback_recorded",
-        actor=by,
-        obj=feedback,
-        request=request,
         details={"delivery": delivery.code, "rating": rating},
-    )
-    return feedback
-
-
-@transaction.atomic
-def update_feedback(
-    *,
-    feedback: ServiceFeedback,
-    by: Any,
-    expected_version: int,
-    rating: int,
-    comment: str = "",
-    request: HttpRequest | None = None,
-) -> ServiceFeedback:
-    _require_works_on(by, feedback.delivery.case)
-    if not 1 <= rating <= 5:
-        raise ServiceError(_("The rating goes from 1 to 5."))
-    _check_comment(comment)
-    feedback.rating = rating
-    feedback.comment = comment.strip()
-    save_with_version(feedback, expected_version=expected_version, fields=["rating", "comment"])
-    record_event(
-        action="service.feedback_updated",
-        actor=by,
-        obj=feedback,
-        request=request,
-        details={"rating": rating},
     )
     return feedback

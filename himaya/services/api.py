@@ -2,23 +2,23 @@
 
 from typing import Any
 
-from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from himaya.accounts.acting import acting_user
 from himaya.agencies.models import Agency
-from himaya.cases.actions import works_on
-from himaya.cases.models import CarePlanGoal
+from himaya.agencies.permissions import require_capability
 from himaya.cases.selectors import get_case_or_404
 from himaya.core.bounds import MAX_INTEGER
-from himaya.core.locking import ConcurrentEditError
 from himaya.services import actions, selectors
 from himaya.services.exceptions import ServiceError
+from himaya.services.filters import DeliveryFilter
 from himaya.services.models import (
     DeliveryStatus,
     FeedbackRecorder,
@@ -75,10 +75,6 @@ class FeedbackSummarySerializer(serializers.Serializer[Any]):
     average = serializers.FloatField()
 
 
-class ServiceErrorSerializer(serializers.Serializer[Any]):
-    detail = serializers.CharField()
-
-
 class PlanInput(serializers.Serializer[Any]):
     case = serializers.CharField(max_length=20)
     service_type = serializers.SlugRelatedField(
@@ -109,17 +105,11 @@ class FeedbackInput(serializers.Serializer[Any]):
 
 
 def _require_work(request: Request) -> None:
-    if not request.user.has_perm("cases.work_cases"):
-        raise PermissionDenied
+    require_capability(request.user, "cases.work_cases")
 
 
 def _require_work_or_delivery(request: Request) -> None:
-    if not (request.user.has_perm("cases.work_cases") or request.user.has_perm("services.deliver")):
-        raise PermissionDenied
-
-
-def _refused(error: ServiceError) -> Response:
-    return Response({"detail": str(error.message)}, status=status.HTTP_400_BAD_REQUEST)
+    require_capability(request.user, "cases.work_cases", "services.deliver")
 
 
 @extend_schema(tags=["services"])
@@ -130,8 +120,7 @@ class ServiceTypeListApi(ListAPIView[ServiceType]):
     pagination_class = None
 
     def get_queryset(self) -> Any:
-        if not self.request.user.has_perm("core.use_himaya"):
-            raise PermissionDenied
+        require_capability(self.request.user, "core.use_himaya")
         return selectors.service_types()
 
 
@@ -152,11 +141,10 @@ class DeliveryListApi(ListAPIView[ServiceDelivery]):
         deliveries = selectors.deliveries_visible_to(self.request.user).select_related(
             "case", "service_type", "provider", "goal"
         )
-        params = self.request.query_params
-        if params.get("case"):
-            deliveries = deliveries.filter(case__code=params["case"])
-        if params.get("status"):
-            deliveries = deliveries.filter(status=params["status"])
+        chosen = DeliveryFilter(self.request.query_params, queryset=deliveries)
+        if not chosen.is_valid():
+            raise ValidationError(chosen.errors)
+        deliveries = chosen.qs
         return deliveries.order_by("planned_on", "id")
 
 
@@ -171,7 +159,7 @@ class DeliveryPlanApi(APIView):
     @extend_schema(
         tags=["services"],
         request=PlanInput,
-        responses={201: DeliverySerializer, 400: ServiceErrorSerializer},
+        responses={201: DeliverySerializer},
     )
     def post(self, request: Request) -> Response:
         _require_work(request)
@@ -182,15 +170,10 @@ class DeliveryPlanApi(APIView):
         goal_code = data.pop("goal")
         goal = None
         if goal_code:
-            goal = CarePlanGoal.objects.filter(code=goal_code, care_plan__case=case).first()
+            goal = selectors.goal_of_case(case, goal_code)
             if goal is None:
-                return Response({"detail": "Unknown goal."}, status=status.HTTP_400_BAD_REQUEST)
-        try:
-            delivery = actions.plan_service(
-                case=case, by=request.user, goal=goal, request=request, **data
-            )
-        except ServiceError as error:
-            return _refused(error)
+                raise ServiceError(_("This goal is not in the case's care plan."), field="goal")
+        delivery = actions.plan_service(case=case, by=acting_user(request), goal=goal, **data)
         return Response(DeliverySerializer(delivery).data, status=status.HTTP_201_CREATED)
 
 
@@ -198,11 +181,7 @@ class DeliveryUpdateApi(APIView):
     @extend_schema(
         tags=["services"],
         request=DeliveryUpdateInput,
-        responses={
-            200: DeliverySerializer,
-            400: ServiceErrorSerializer,
-            409: ServiceErrorSerializer,
-        },
+        responses={200: DeliverySerializer},
     )
     def post(self, request: Request, code: str) -> Response:
         _require_work_or_delivery(request)
@@ -211,18 +190,9 @@ class DeliveryUpdateApi(APIView):
         data_in.is_valid(raise_exception=True)
         data = dict(data_in.validated_data)
         version = data.pop("version")
-        try:
-            actions.update_delivery(
-                delivery=delivery,
-                by=request.user,
-                expected_version=version,
-                request=request,
-                **data,
-            )
-        except ConcurrentEditError as error:
-            return Response({"detail": str(error.message)}, status=status.HTTP_409_CONFLICT)
-        except ServiceError as error:
-            return _refused(error)
+        actions.update_delivery(
+            delivery=delivery, by=acting_user(request), expected_version=version, **data
+        )
         return Response(DeliverySerializer(delivery).data)
 
 
@@ -230,28 +200,22 @@ class FeedbackCreateApi(APIView):
     @extend_schema(
         tags=["services"],
         request=FeedbackInput,
-        responses={201: FeedbackSerializer, 400: ServiceErrorSerializer},
+        responses={201: FeedbackSerializer},
     )
     def post(self, request: Request, code: str) -> Response:
         _require_work(request)
-        delivery = selectors.get_delivery_or_404(request.user, code)
-        if not works_on(request.user, delivery.case):
-            raise Http404
+        delivery = selectors.get_delivery_for_feedback_or_404(request.user, code)
         data_in = FeedbackInput(data=request.data)
         data_in.is_valid(raise_exception=True)
-        try:
-            feedback = actions.record_feedback(
-                delivery=delivery, by=request.user, request=request, **data_in.validated_data
-            )
-        except ServiceError as error:
-            return _refused(error)
+        feedback = actions.record_feedback(
+            delivery=delivery, by=acting_user(request), **data_in.validated_data
+        )
         return Response(FeedbackSerializer(feedback).data, status=status.HTTP_201_CREATED)
 
 
 class FeedbackSummaryApi(APIView):
     @extend_schema(tags=["services"], responses=FeedbackSummarySerializer(many=True))
     def get(self, request: Request) -> Response:
-        if not request.user.has_perm("services.view_feedback_report"):
-            raise PermissionDenied
+        require_capability(request.user, "services.view_feedback_report")
         rows = selectors.feedback_summary(request.user)
         return Response(FeedbackSummarySerializer(rows, many=True).data)

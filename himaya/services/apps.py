@@ -8,4 +8,4 @@ class ServicesConfig(AppConfig):
     verbose_name = _("Services")
 
     def ready(self) -> None:
-        from himaya.services import nav, permissions  # noqa: F401
+        from himaya.services import nav  # noqa: F401

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from himaya.agencies.models import Agency
 from himaya.cases.demo import demo_survivors
-from himaya.cases.models import Case, CaseEvent, Phase
+from himaya.cases.models import Case, Phase
 from himaya.services.models import (
     DeliveryStatus,
     FeedbackRecorder,
@@ -15,6 +15,7 @@ from himaya.services.models import (
     ServiceFeedback,
     ServiceType,
 )
+from himaya.timeline.models import CaseEvent, EventKind
 
 SEED = 20261130
 
@@ -112,7 +113,7 @@ def seed() -> str:
                     occurred_at=datetime.datetime.combine(
                         min(start, today), datetime.time(9), tzinfo=datetime.UTC
                     ),
-                    kind="service.planned",
+                    kind=EventKind.SERVICE_PLANNED,
                     summary=f"{types[code].name_ar} · {provider.name_ar}",
                     summary_en=f"{types[code].name_en} · {provider.name_en}",
                     actor=case.case_worker,
@@ -125,7 +126,7 @@ def seed() -> str:
                         occurred_at=datetime.datetime.combine(
                             delivered_on, datetime.time(13), tzinfo=datetime.UTC
                         ),
-                        kind="service.delivered",
+                        kind=EventKind.SERVICE_DELIVERED,
                         summary=f"قُدّمت خدمة {types[code].name_ar}",
                         summary_en=f"{types[code].name_en} delivered",
                         actor=case.case_worker,

@@ -1,9 +1,11 @@
-from django.utils.functional import Promise
+"""The refusals of the services app, kinds of the project's one error model."""
+
+from himaya.core.errors import Forbidden, Invalid
 
 
-class ServiceError(Exception):
-    """A rule of the services app refused a change."""
+class ServiceError(Invalid):
+    """A rule of the services app refused a change (400)."""
 
-    def __init__(self, message: str | Promise) -> None:
-        super().__init__(str(message))
-        self.message = message
+
+class ServiceForbidden(Forbidden):
+    """The user may see the service but not do this to it (403)."""

@@ -4,8 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from himaya.agencies.models import Agency
-from himaya.cases.forms import DateInput, StyledForm, VersionedForm
 from himaya.cases.models import CarePlanGoal
+from himaya.core.forms import DateInput, StyledForm, VersionedForm
 from himaya.services.models import DeliveryStatus, FeedbackRecorder, ServiceType
 
 

@@ -96,6 +96,11 @@ class ServiceDelivery(PublicCodeModel, VersionedModel):
     def __str__(self) -> str:
         return self.code
 
+    @property
+    def is_editable(self) -> bool:
+        """Only a planned service is re-planned, delivered or cancelled."""
+        return self.status == DeliveryStatus.PLANNED
+
 
 class FeedbackRecorder(models.TextChoices):
     SURVIVOR = "survivor", _("By the survivor")

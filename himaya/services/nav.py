@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from himaya.cases.panels import CasePanel, register_panel
+from himaya.cases.panels import CasePanel, QueueSection, register_panel, register_queue_section
 from himaya.core.nav import NavItem, register
 
 register(
@@ -37,5 +37,15 @@ register_panel(
         url_name="services:case_panel",
         permission="cases.work_cases",
         order=20,
+    )
+)
+
+register_queue_section(
+    QueueSection(
+        key="services_week",
+        label=_("Services planned this week"),
+        url_name="services:queue_week",
+        permission="cases.work_cases",
+        order=10,
     )
 )

@@ -7,8 +7,8 @@ from django.db.models import Avg, Count, Q, QuerySet
 from django.http import Http404
 
 from himaya.agencies.selectors import agency_ids_for
-from himaya.cases.models import Case
-from himaya.cases.selectors import cases_visible_to
+from himaya.cases.models import CarePlanGoal, Case
+from himaya.cases.selectors import cases_visible_to, works_on
 from himaya.core.typing import AnyUser
 from himaya.services import rules
 from himaya.services.models import DeliveryStatus, ServiceDelivery, ServiceFeedback, ServiceType
@@ -45,6 +45,26 @@ def is_provider_of(user: AnyUser, delivery: ServiceDelivery) -> bool:
     return delivery.provider_id in provider_agency_ids(user)
 
 
+def works_on_case(user: AnyUser, case: Case) -> bool:
+    """A case worker or supervisor of the case's lead agency."""
+    return works_on(user, case)
+
+
+def may_plan_services(user: AnyUser, case: Case) -> bool:
+    """Services are planned by the lead agency's team, while the case is open."""
+    return works_on(user, case) and not case.is_closed
+
+
+def may_update_delivery(user: AnyUser, delivery: ServiceDelivery) -> bool:
+    """The lead agency's team, or the staff of the provider agency."""
+    return works_on(user, delivery.case) or is_provider_of(user, delivery)
+
+
+def goal_of_case(case: Case, code: str) -> CarePlanGoal | None:
+    """The goal with this code in the case's care plan, if there is one."""
+    return CarePlanGoal.objects.filter(code=code, care_plan__case=case).first()
+
+
 def get_delivery_or_404(user: AnyUser, code: str) -> ServiceDelivery:
     delivery = (
         deliveries_visible_to(user)
@@ -53,6 +73,15 @@ def get_delivery_or_404(user: AnyUser, code: str) -> ServiceDelivery:
         .first()
     )
     if delivery is None:
+        raise Http404
+    return delivery
+
+
+def get_delivery_for_feedback_or_404(user: AnyUser, code: str) -> ServiceDelivery:
+    """A delivery whose feedback the user records: the lead agency's team only. Provider
+    staff see the delivery but not the survivor's feedback (404 like missing)."""
+    delivery = get_delivery_or_404(user, code)
+    if not works_on(user, delivery.case):
         raise Http404
     return delivery
 
@@ -78,10 +107,6 @@ def deliveries_this_week(user: AnyUser, *, today: date) -> QuerySet[ServiceDeliv
         .select_related("case", "service_type", "provider")
         .order_by("planned_on", "id")
     )
-
-
-def feedback_visible_to(user: AnyUser) -> QuerySet[ServiceFeedback]:
-    return ServiceFeedback.objects.filter(delivery__case__in=cases_visible_to(user))
 
 
 def feedback_summary(user: AnyUser) -> list[dict[str, Any]]:

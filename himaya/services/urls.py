@@ -9,6 +9,7 @@ urlpatterns = [
     path("feedback/", views.feedback_report, name="feedback_report"),
     path("provided/", views.provided, name="provided"),
     path("cases/<str:code>/panel/", views.case_panel, name="case_panel"),
+    path("queue/week/", views.queue_week, name="queue_week"),
     path("cases/<str:code>/plan/", views.plan, name="plan"),
     path("deliveries/<str:code>/", views.delivery, name="delivery"),
     path("deliveries/<str:code>/feedback/", views.feedback, name="feedback"),

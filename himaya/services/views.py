@@ -1,42 +1,40 @@
 """Pages of the services app: catalogue, case panel, planning, delivery and feedback."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from himaya.cases.actions import works_on
+from himaya.accounts.acting import acting_user
+from himaya.agencies.permissions import require_capability
 from himaya.cases.selectors import get_case_or_404, goals_for_case
+from himaya.core.errors import DomainError
+from himaya.core.forms import show_refusal
 from himaya.core.locking import ConcurrentEditError
-from himaya.services import actions, selectors
-from himaya.services.exceptions import ServiceError
+from himaya.services import actions, rules, selectors
 from himaya.services.forms import DeliveryForm, FeedbackForm, PlanServiceForm
 from himaya.services.models import DeliveryStatus
 
+View = Callable[..., HttpResponse]
 
-def works(view: Any) -> Any:
+
+def works(view: View) -> View:
     return login_required(permission_required("cases.work_cases", raise_exception=True)(view))
 
 
-def delivers(view: Any) -> Any:
+def delivers(view: View) -> View:
     """Case workers of the lead agency or staff of the provider agency."""
-    return login_required(_any_of("cases.work_cases", "services.deliver")(view))
 
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        require_capability(request.user, "cases.work_cases", "services.deliver")
+        return view(request, *args, **kwargs)
 
-def _any_of(*perms: str) -> Any:
-    def check(view: Any) -> Any:
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not any(request.user.has_perm(perm) for perm in perms):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return check
+    return login_required(wrapped)
 
 
 @login_required
@@ -71,7 +69,7 @@ def feedback_report(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "services/feedback_report.html",
-        {"rows": selectors.feedback_summary(request.user), "minimum": 3},
+        {"rows": selectors.feedback_summary(request.user), "minimum": rules.MIN_GROUP_SIZE},
     )
 
 
@@ -84,7 +82,7 @@ def case_panel(request: HttpRequest, code: str) -> HttpResponse:
         {
             "case": case,
             "deliveries": list(selectors.deliveries_of_case(case)),
-            "can_work": works_on(request.user, case) and case.phase != "closed",
+            "can_work": selectors.may_plan_services(request.user, case),
         },
     )
 
@@ -97,11 +95,9 @@ def plan(request: HttpRequest, code: str) -> HttpResponse:
         form = PlanServiceForm(request.POST, goals=goals)
         if form.is_valid():
             try:
-                actions.plan_service(
-                    case=case, by=request.user, request=request, **form.cleaned_data
-                )
-            except ServiceError as error:
-                form.add_error(None, str(error.message))
+                actions.plan_service(case=case, by=acting_user(request), **form.cleaned_data)
+            except DomainError as error:
+                show_refusal(error, form=form)
             else:
                 messages.success(request, _("Service planned."))
                 return redirect("cases:detail", code=case.code)
@@ -122,9 +118,8 @@ def delivery(request: HttpRequest, code: str) -> HttpResponse:
             try:
                 actions.update_delivery(
                     delivery=item,
-                    by=request.user,
+                    by=acting_user(request),
                     expected_version=version,
-                    request=request,
                     **data,
                 )
             except ConcurrentEditError as error:
@@ -139,11 +134,11 @@ def delivery(request: HttpRequest, code: str) -> HttpResponse:
                     (_("Delivered on"), item.delivered_on),
                     (_("Note"), item.note),
                 ]
-            except ServiceError as error:
-                form.add_error(None, str(error.message))
+            except DomainError as error:
+                show_refusal(error, form=form)
             else:
                 messages.success(request, _("Service saved."))
-                if not works_on(request.user, item.case):
+                if not selectors.works_on_case(request.user, item.case):
                     return redirect("services:provided")
                 return redirect("cases:detail", code=item.case.code)
     else:
@@ -164,26 +159,22 @@ def delivery(request: HttpRequest, code: str) -> HttpResponse:
             "case": item.case,
             "form": form,
             "saved": saved,
-            "editable": item.status == DeliveryStatus.PLANNED,
-            "works_on_case": works_on(request.user, item.case),
+            "editable": item.is_editable,
+            "works_on_case": selectors.works_on_case(request.user, item.case),
         },
     )
 
 
 @works
 def feedback(request: HttpRequest, code: str) -> HttpResponse:
-    item = selectors.get_delivery_or_404(request.user, code)
-    if not works_on(request.user, item.case):
-        raise Http404
+    item = selectors.get_delivery_for_feedback_or_404(request.user, code)
     if request.method == "POST":
         form = FeedbackForm(request.POST)
         if form.is_valid():
             try:
-                actions.record_feedback(
-                    delivery=item, by=request.user, request=request, **form.cleaned_data
-                )
-            except ServiceError as error:
-                form.add_error(None, str(error.message))
+                actions.record_feedback(delivery=item, by=acting_user(request), **form.cleaned_data)
+            except DomainError as error:
+                show_refusal(error, form=form)
             else:
                 messages.success(request, _("Feedback recorded. Thank you."))
                 return redirect("cases:detail", code=item.case.code)
@@ -192,3 +183,10 @@ def feedback(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request, "services/feedback.html", {"delivery": item, "case": item.case, "form": form}
     )
+
+
+@works
+def queue_week(request: HttpRequest) -> HttpResponse:
+    """The work queue's section of services planned this week for the user's own cases."""
+    week = selectors.deliveries_this_week(request.user, today=timezone.localdate())
+    return render(request, "services/partials/queue_week.html", {"week": list(week)})

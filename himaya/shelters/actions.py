@@ -11,19 +11,19 @@ lead agency's case workers and supervisors. The rules live in ``selectors`` (``m
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Any, NoReturn
 
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from himaya.accounts.models import User
 from himaya.audit.actions import record_event
-from himaya.cases.actions import record_case_event
-from himaya.cases.models import Case, Phase
+from himaya.cases.models import Case
 from himaya.core.codes import is_valid_code
+from himaya.core.errors import Conflict, Forbidden, Invalid, NotFound
 from himaya.core.locking import save_with_version
-from himaya.core.typing import AnyUser
+from himaya.referrals.rules import first_name
 from himaya.shelters import rules
 from himaya.shelters.models import (
     TRANSITIONS,
@@ -40,33 +40,40 @@ from himaya.shelters.selectors import (
     count_occupancy,
     eligible_units,
     may_admit,
+    may_manage_shelter,
     may_move,
-    staffed_shelter_ids,
+    residents,
 )
+from himaya.survivors.rules import age_on
+from himaya.timeline.actions import record_on_case
+from himaya.timeline.models import EventKind
 
 
-class ShelterError(Exception):
-    """A refused shelter operation; ``message`` is in the user's language."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class ShelterError(Conflict):
+    """The state of the shelter, the bed or the stay refuses the operation (409)."""
 
 
 class NoBedError(ShelterError):
     """No eligible bed is free for the person (and the accompanying children)."""
 
 
+class ShelterInvalid(Invalid):
+    """The input breaks a rule of the shelters app (400)."""
+
+
+class ShelterForbidden(Forbidden):
+    """The user may see the record but not do this to it (403)."""
+
+
 @transaction.atomic
 def record_refusal(
     *,
-    by: Any,
+    by: User,
     operation: str,
     reason: str,
     case_code: str = "",
     stay_code: str = "",
     shelter_code: str = "",
-    request: HttpRequest | None = None,
 ) -> None:
     """Write the audit row of a refused attempt, and nothing else.
 
@@ -89,9 +96,32 @@ def record_refusal(
         actor=by,
         object_type=object_type,
         object_code=object_code if is_valid_code(object_code, prefix) else "",
-        request=request,
         details=details,
     )
+
+
+def refuse_access(
+    *,
+    by: User,
+    operation: str,
+    missing: bool,
+    message: str,
+    case_code: str = "",
+    stay_code: str = "",
+    shelter_code: str = "",
+) -> NoReturn:
+    """Write the audit row of the refused attempt, then refuse: 404 for a record missing
+    or out of scope (the same answer), 403 for an operation not permitted. Pages and API
+    answer alike."""
+    record_refusal(
+        by=by,
+        operation=operation,
+        reason="not_found" if missing else "not_permitted",
+        case_code=case_code,
+        stay_code=stay_code,
+        shelter_code=shelter_code,
+    )
+    raise (NotFound if missing else Forbidden)(message)
 
 
 def _lock_beds(shelter: Shelter) -> None:
@@ -154,7 +184,7 @@ def _open_stay(
     shelter: Shelter,
     need: rules.Need,
     unit: Unit | None,
-    by: Any,
+    by: User,
     planned_nights: int,
     children_birth_years: Sequence[int],
     admitted_on: date,
@@ -166,7 +196,7 @@ def _open_stay(
     places = list(beds)
     survivor_bed = places.pop(0)
     # Infants first into cots, then everyone else into the remaining beds.
-    ages = sorted((admitted_on.year - year for year in children_birth_years), key=lambda age: age)
+    ages = sorted(_child_age(year, admitted_on) for year in children_birth_years)
     child_places: list[Bed] = []
     cot_iter = iter(cots)
     for age in ages:
@@ -209,7 +239,7 @@ def admit_to_shelter(
     *,
     case: Case,
     shelter: Shelter,
-    by: Any,
+    by: User,
     planned_nights: int = 30,
     children_birth_years: Sequence[int] = (),
     unit: Unit | None = None,
@@ -217,17 +247,16 @@ def admit_to_shelter(
     language: str = "",
     security_level: int = 1,
     admitted_on: date | None = None,
-    request: HttpRequest | None = None,
 ) -> Stay:
     """Admit the case's survivor (and accompanying children) into free eligible beds."""
     if not may_admit(by, case=case, shelter=shelter):
-        raise ShelterError(_("You may not admit this person into this shelter."))
-    if case.phase == Phase.CLOSED:
+        raise ShelterForbidden(_("You may not admit this person into this shelter."))
+    if case.is_closed:
         raise ShelterError(_("The case is closed: reopen it before admitting the person."))
     if not shelter.is_active:
         raise ShelterError(_("This shelter is not receiving anyone."))
     if planned_nights < 1:
-        raise ShelterError(_("The planned length must be at least one night."))
+        raise ShelterInvalid(_("The planned length must be at least one night."))
     day = admitted_on or timezone.localdate()
     _lock_beds(shelter)
     if Stay.objects.filter(survivor=case.survivor, status=StayStatus.OPEN).exists():
@@ -245,22 +274,17 @@ def admit_to_shelter(
         children_birth_years=children_birth_years,
         admitted_on=day,
     )
-    record_event(
-        action="shelters.admitted",
-        actor=by,
-        obj=stay,
-        request=request,
-        details={"case": case.code, "shelter": shelter.code, "children": len(children_birth_years)},
-    )
-    record_case_event(
+    record_on_case(
         case=case,
-        kind="shelter.admitted",
+        kind=EventKind.SHELTER_ADMITTED,
         by=by,
         summary=lambda: (
             _("Admitted to %(shelter)s for %(nights)s nights planned")
             % {"shelter": shelter.name, "nights": planned_nights}
         ),
-        object_code=stay.code,
+        obj=stay,
+        action="shelters.admitted",
+        details={"case": case.code, "shelter": shelter.code, "children": len(children_birth_years)},
     )
     return stay
 
@@ -276,15 +300,20 @@ def _need(
     survivor = case.survivor
     return rules.Need(
         sex=survivor.sex,
-        age=rules.age_in(day.year, survivor.birth_year),
-        children_ages=tuple(max(0, day.year - year) for year in children_birth_years),
+        age=age_on(survivor.birth_year, on=day),
+        children_ages=tuple(_child_age(year, day) for year in children_birth_years),
         wheelchair=survivor.has_disability if wheelchair is None else wheelchair,
         language=language,
         security_level=security_level,
     )
 
 
-def _end(stay: Stay, *, status: str, destination: str, by: Any, day: date, version: int) -> None:
+def _child_age(birth_year: int, day: date) -> int:
+    """An accompanying child's age; a year of birth still to come counts as a newborn."""
+    return age_on(birth_year, on=day) or 0
+
+
+def _end(stay: Stay, *, status: str, destination: str, by: User, day: date, version: int) -> None:
     if status not in TRANSITIONS[stay.status]:
         raise ShelterError(_("This stay has already ended."))
     stay.status = status
@@ -315,18 +344,17 @@ def transfer_stay(
     *,
     stay: Stay,
     shelter: Shelter,
-    by: Any,
+    by: User,
     expected_version: int,
     unit: Unit | None = None,
     planned_nights: int | None = None,
     language: str = "",
     security_level: int = 1,
     note: str = "",
-    request: HttpRequest | None = None,
 ) -> Stay:
     """End the stay and open the next one in another shelter (or unit), both or neither."""
     if not may_move(by, stay=stay):
-        raise ShelterError(_("You may not transfer this person to this shelter."))
+        raise ShelterForbidden(_("You may not transfer this person to this shelter."))
     if stay.status != StayStatus.OPEN:
         raise ShelterError(_("This stay has already ended."))
     day = timezone.localdate()
@@ -358,22 +386,17 @@ def transfer_stay(
         transferred_from=stay,
         note=note,
     )
-    record_event(
-        action="shelters.transferred",
-        actor=by,
-        obj=new_stay,
-        request=request,
-        details={"from": stay.code, "from_shelter": stay.shelter.code, "to_shelter": shelter.code},
-    )
-    record_case_event(
+    record_on_case(
         case=stay.case,
-        kind="shelter.transferred",
+        kind=EventKind.SHELTER_TRANSFERRED,
         by=by,
         summary=lambda: (
             _("Transferred from %(origin)s to %(shelter)s")
             % {"origin": stay.shelter.name, "shelter": shelter.name}
         ),
-        object_code=new_stay.code,
+        obj=new_stay,
+        action="shelters.transferred",
+        details={"from": stay.code, "from_shelter": stay.shelter.code, "to_shelter": shelter.code},
     )
     return new_stay
 
@@ -391,18 +414,19 @@ def discharge_stay(
     *,
     stay: Stay,
     destination: str,
-    by: Any,
+    by: User,
     expected_version: int,
     note: str = "",
-    request: HttpRequest | None = None,
 ) -> Stay:
     """End the stay with the person's destination; the accompanying children leave too."""
     if not may_move(by, stay=stay):
-        raise ShelterError(_("You may not discharge this person."))
+        raise ShelterForbidden(_("You may not discharge this person."))
     if destination not in DISCHARGE_DESTINATIONS:
-        raise ShelterError(_("Choose where the person goes after the shelter."))
+        raise ShelterInvalid(
+            _("Choose where the person goes after the shelter."), field="destination"
+        )
     if stay.survivor_id is None:
-        raise ShelterError(_("A child leaves with the stay they accompany."))
+        raise ShelterInvalid(_("A child leaves with the stay they accompany."))
     _end(
         stay,
         status=StayStatus.DISCHARGED,
@@ -413,16 +437,9 @@ def discharge_stay(
     )
     if note:
         Stay.objects.filter(pk=stay.pk).update(note=note[:300])
-    record_event(
-        action="shelters.discharged",
-        actor=by,
-        obj=stay,
-        request=request,
-        details={"shelter": stay.shelter.code, "destination": destination},
-    )
-    record_case_event(
+    record_on_case(
         case=stay.case,
-        kind="shelter.discharged",
+        kind=EventKind.SHELTER_DISCHARGED,
         by=by,
         summary=lambda: (
             _("Left %(shelter)s after %(nights)s nights: %(destination)s")
@@ -432,7 +449,9 @@ def discharge_stay(
                 "destination": Destination(destination).label,
             }
         ),
-        object_code=stay.code,
+        obj=stay,
+        action="shelters.discharged",
+        details={"shelter": stay.shelter.code, "destination": destination},
     )
     return stay
 
@@ -441,20 +460,41 @@ def discharge_stay(
 def update_shelter(
     *,
     shelter: Shelter,
-    by: Any,
+    by: User,
     expected_version: int,
     duty_phone: str,
     address: str,
-    request: HttpRequest | None = None,
 ) -> Shelter:
     """Change the duty officer phone and the address (the shelter's own staff only)."""
-    if shelter.pk not in staffed_shelter_ids(by):
-        raise ShelterError(_("Only the shelter's own staff may change its details."))
+    if not may_manage_shelter(by, shelter):
+        raise ShelterForbidden(_("Only the shelter's own staff may change its details."))
     shelter.duty_phone = duty_phone.strip()
     shelter.address = address.strip()
     save_with_version(shelter, expected_version=expected_version, fields=["duty_phone", "address"])
-    record_event(action="shelters.updated", actor=by, obj=shelter, request=request)
+    record_event(action="shelters.updated", actor=by, obj=shelter)
     return shelter
+
+
+@transaction.atomic
+def read_residents(*, shelter: Shelter, by: User) -> list[dict[str, object]]:
+    """The survivors in the shelter tonight, by code and first name, for its own staff;
+    the reading of their first names is audited."""
+    if not may_manage_shelter(by, shelter):
+        raise ShelterForbidden(_("Only the shelter's own staff see who lives in it."))
+    stays = [stay for stay in residents(shelter) if stay.survivor is not None]
+    if stays:
+        record_event(
+            action="survivors.first_names_read",
+            actor=by,
+            obj=shelter,
+            purpose="shelter residents list",
+            details={"survivors": [stay.survivor.code for stay in stays if stay.survivor]},
+        )
+    return [
+        {"stay": stay, "first_name": first_name(stay.survivor.name_ar)}
+        for stay in stays
+        if stay.survivor is not None
+    ]
 
 
 @transaction.atomic
@@ -508,9 +548,9 @@ UNIT_FIELDS = [
 MAX_BEDS_AT_ONCE = 20
 
 
-def _require_staff(user: AnyUser, shelter: Shelter) -> None:
-    if shelter.pk not in staffed_shelter_ids(user):
-        raise ShelterError(_("Only the shelter's own staff may change its units and beds."))
+def _require_staff(user: User, shelter: Shelter) -> None:
+    if not may_manage_shelter(user, shelter):
+        raise ShelterForbidden(_("Only the shelter's own staff may change its units and beds."))
 
 
 def _apply_eligibility(unit: Unit, eligibility: dict[str, Any]) -> None:
@@ -522,11 +562,13 @@ def _apply_eligibility(unit: Unit, eligibility: dict[str, Any]) -> None:
     unit.label = unit.label.strip()
     unit.languages = rules.normalise_languages(unit.languages)
     if not unit.label:
-        raise ShelterError(_("Give the unit a name."))
+        raise ShelterInvalid(_("Give the unit a name."), field="label")
     if not (unit.accepts_children or unit.accepts_adolescents or unit.accepts_adults):
-        raise ShelterError(_("A unit receives at least one age group."))
+        raise ShelterInvalid(_("A unit receives at least one age group."))
     if not unit.languages:
-        raise ShelterError(_("Give at least one language spoken by the staff of the unit."))
+        raise ShelterInvalid(
+            _("Give at least one language spoken by the staff of the unit."), field="languages"
+        )
 
 
 def _label_taken(unit: Unit) -> bool:
@@ -541,9 +583,8 @@ def _label_taken(unit: Unit) -> bool:
 def add_unit(
     *,
     shelter: Shelter,
-    by: Any,
+    by: User,
     eligibility: dict[str, Any],
-    request: HttpRequest | None = None,
 ) -> Unit:
     """Add a room (or wing) with its eligibility to the shelter (its own staff only)."""
     _require_staff(by, shelter)
@@ -556,7 +597,6 @@ def add_unit(
         action="shelters.unit_added",
         actor=by,
         obj=shelter,
-        request=request,
         details={"unit": unit.pk, "label": unit.label},
     )
     return unit
@@ -566,10 +606,9 @@ def add_unit(
 def update_unit(
     *,
     unit: Unit,
-    by: Any,
+    by: User,
     expected_version: int,
     eligibility: dict[str, Any],
-    request: HttpRequest | None = None,
 ) -> Unit:
     """Change a unit's name and eligibility; a stale edit is refused and changes nothing."""
     _require_staff(by, unit.shelter)
@@ -583,7 +622,6 @@ def update_unit(
         action="shelters.unit_updated",
         actor=by,
         obj=unit.shelter,
-        request=request,
         details={"unit": unit.pk, "changed": changed},
     )
     return unit
@@ -593,17 +631,16 @@ def update_unit(
 def add_beds(
     *,
     unit: Unit,
-    by: Any,
+    by: User,
     beds: int = 0,
     cots: int = 0,
-    request: HttpRequest | None = None,
 ) -> list[Bed]:
     """Add beds and cots (for infants) to a unit, named after the ones it already has."""
     _require_staff(by, unit.shelter)
     if beds < 0 or cots < 0 or beds + cots < 1:
-        raise ShelterError(_("Add at least one bed or cot."))
+        raise ShelterInvalid(_("Add at least one bed or cot."))
     if beds + cots > MAX_BEDS_AT_ONCE:
-        raise ShelterError(
+        raise ShelterInvalid(
             _("Add at most %(count)s beds and cots at a time.") % {"count": MAX_BEDS_AT_ONCE}
         )
     _lock_beds(unit.shelter)
@@ -618,7 +655,6 @@ def add_beds(
         action="shelters.beds_added",
         actor=by,
         obj=unit.shelter,
-        request=request,
         details={"unit": unit.pk, "beds": beds, "cots": cots},
     )
     return created
@@ -628,9 +664,8 @@ def add_beds(
 def set_bed_in_service(
     *,
     bed: Bed,
-    by: Any,
+    by: User,
     in_service: bool,
-    request: HttpRequest | None = None,
 ) -> Bed:
     """Take a bed out of service or back into service; never while it holds an open stay."""
     shelter = bed.unit.shelter
@@ -651,7 +686,6 @@ def set_bed_in_service(
         action="shelters.bed_in_service" if in_service else "shelters.bed_out_of_service",
         actor=by,
         obj=shelter,
-        request=request,
         details={"unit": bed.unit_id, "bed": bed.label},
     )
     return bed

@@ -4,13 +4,23 @@ Stays are not here: they are survivors' data and change only through the actions
 The address is not here either: only the shelter's own staff read and change it.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import admin
 
-from himaya.accounts.admin import AdministratorOnly, admin_site
+from himaya.accounts.admin import admin_site
+from himaya.agencies.admin import AdministratorOnly
 from himaya.shelters.models import Bed, Shelter, Unit
 
+if TYPE_CHECKING:
+    ModelAdmin = admin.ModelAdmin[Any]
+    TabularInline = admin.TabularInline[Any, Any]
+else:  # not subscriptable at run time
+    ModelAdmin = admin.ModelAdmin
+    TabularInline = admin.TabularInline
 
-class UnitInline(admin.TabularInline):
+
+class UnitInline(TabularInline):
     model = Unit
     extra = 0
     fields = (
@@ -31,7 +41,7 @@ class UnitInline(admin.TabularInline):
         return False
 
 
-class BedInline(admin.TabularInline):
+class BedInline(TabularInline):
     model = Bed
     extra = 0
     fields = ("label", "kind", "is_active")
@@ -41,7 +51,7 @@ class BedInline(admin.TabularInline):
 
 
 @admin.register(Shelter, site=admin_site)
-class ShelterAdmin(AdministratorOnly, admin.ModelAdmin):
+class ShelterAdmin(AdministratorOnly, ModelAdmin):
     list_display = ("code", "agency", "governorate", "duty_phone", "is_active")
     list_filter = ("governorate", "is_active")
     search_fields = ("code", "agency__name_ar", "agency__name_en")
@@ -54,7 +64,7 @@ class ShelterAdmin(AdministratorOnly, admin.ModelAdmin):
 
 
 @admin.register(Unit, site=admin_site)
-class UnitAdmin(AdministratorOnly, admin.ModelAdmin):
+class UnitAdmin(AdministratorOnly, ModelAdmin):
     list_display = ("label", "shelter", "sex", "security_level", "is_active")
     list_filter = ("sex", "security_level", "is_active")
     inlines = [BedInline]

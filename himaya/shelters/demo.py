@@ -13,6 +13,7 @@ from himaya.shelters import rules
 from himaya.shelters.actions import record_occupancy
 from himaya.shelters.models import Bed, BedKind, Destination, Shelter, Stay, StayStatus, Unit
 from himaya.shelters.selectors import may_admit
+from himaya.survivors.rules import age_on
 
 # Extra shelter agencies of the demo: (English name, Arabic name, governorate).
 EXTRA_AGENCIES = [
@@ -178,8 +179,8 @@ def _stays() -> int:
         if draw > 0.66 or case.survivor_id in housed or case.phase == "closed":
             continue
         survivor = case.survivor
-        age = rules.age_in(admitted_on.year, survivor.birth_year)
-        with_infant = infant and survivor.sex == "female" and age >= 14
+        age = age_on(survivor.birth_year, on=admitted_on)
+        with_infant = infant and survivor.sex == "female" and age is not None and age >= 14
         need = rules.Need(sex=survivor.sex, age=age, children_ages=(0,) if with_infant else ())
         unit = next(
             (

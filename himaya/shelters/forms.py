@@ -1,13 +1,19 @@
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from himaya.agencies.models import Governorate
+from himaya.core.forms import StyledForm, VersionedForm
 from himaya.shelters.actions import DISCHARGE_DESTINATIONS, MAX_BEDS_AT_ONCE
 from himaya.shelters.models import Destination, SecurityLevel, SexAccepted, Shelter
 from himaya.shelters.rules import invalid_languages
+
+if TYPE_CHECKING:
+    ModelChoiceField = forms.ModelChoiceField[Shelter]
+else:  # not subscriptable at run time
+    ModelChoiceField = forms.ModelChoiceField
 
 SEX_CHOICES = [
     ("female", pgettext_lazy("sex", "Female")),
@@ -28,23 +34,6 @@ LANGUAGE_CHOICES = [
 ]
 
 
-class StyledForm(forms.Form):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            css = "form-check-input" if isinstance(field, forms.BooleanField) else "form-control"
-            if isinstance(field.widget, forms.Select):
-                css = "form-select"
-            field.widget.attrs.setdefault("class", css)
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
-
-
 def parse_ages(value: str) -> tuple[int, ...]:
     ages = []
     for part in value.replace("،", ",").split(","):
@@ -63,7 +52,15 @@ def parse_ages(value: str) -> tuple[int, ...]:
 
 class NeedForm(StyledForm):
     sex = forms.ChoiceField(label=_("Sex"), choices=SEX_CHOICES, initial="female")
-    age = forms.IntegerField(label=_("Age"), min_value=0, max_value=120, initial=18)
+    age = forms.IntegerField(
+        label=_("Age"),
+        min_value=0,
+        max_value=120,
+        required=False,
+        help_text=_(
+            "Leave empty when the age is not known: the person is then treated as a child."
+        ),
+    )
     children_ages = forms.CharField(
         label=_("Ages of accompanying children"),
         required=False,
@@ -110,13 +107,12 @@ class AdmitForm(StyledForm):
         return parse_ages(self.cleaned_data.get("children_ages") or "")
 
 
-class ShelterChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
+class ShelterChoiceField(ModelChoiceField):
+    def label_from_instance(self, obj: Shelter) -> str:
         return str(obj.name)
 
 
-class TransferForm(StyledForm):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+class TransferForm(VersionedForm):
     shelter = ShelterChoiceField(
         label=_("Shelter to transfer to"), queryset=Shelter.objects.none(), to_field_name="code"
     )
@@ -130,8 +126,7 @@ class TransferForm(StyledForm):
             field.queryset = shelters
 
 
-class DischargeForm(StyledForm):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+class DischargeForm(VersionedForm):
     destination = forms.ChoiceField(
         label=_("Destination"),
         choices=[(d.value, d.label) for d in Destination if d in DISCHARGE_DESTINATIONS],
@@ -139,8 +134,7 @@ class DischargeForm(StyledForm):
     note = forms.CharField(label=_("Note"), required=False, max_length=300)
 
 
-class ShelterForm(StyledForm):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+class ShelterForm(VersionedForm):
     duty_phone = forms.CharField(label=_("Duty officer phone"), required=False, max_length=30)
     address = forms.CharField(
         label=_("Address"), required=False, max_length=500, widget=forms.Textarea({"rows": 2})

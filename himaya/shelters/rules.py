@@ -23,9 +23,14 @@ class AgeGroup:
     CHILD = "child"
     ADOLESCENT = "adolescent"
     ADULT = "adult"
+    # The age is not known: the person is presumed a child (under 18) until shown otherwise.
+    MINOR = "minor"
 
 
-def age_group(age: int) -> str:
+def age_group(age: int | None) -> str:
+    """The age group of a person; an unknown age (``None``) is a minor's."""
+    if age is None:
+        return AgeGroup.MINOR
     if age <= CHILD_MAX_AGE:
         return AgeGroup.CHILD
     if age <= ADOLESCENT_MAX_AGE:
@@ -33,11 +38,18 @@ def age_group(age: int) -> str:
     return AgeGroup.ADULT
 
 
-def age_in(year: int, birth_year: int | None, default: int = 18) -> int:
-    """Age reached during ``year`` (the survivor record keeps the year of birth only)."""
-    if birth_year is None:
-        return default
-    return max(0, year - birth_year)
+def accepts_age_group(
+    group: str, *, accepts_children: bool, accepts_adolescents: bool, accepts_adults: bool
+) -> bool:
+    """Whether a unit receives this age group. A minor of unknown age goes only to a unit
+    that receives children or adolescents, never to a unit for adults alone."""
+    if group == AgeGroup.CHILD:
+        return accepts_children
+    if group == AgeGroup.ADOLESCENT:
+        return accepts_adolescents
+    if group == AgeGroup.MINOR:
+        return accepts_children or accepts_adolescents
+    return accepts_adults
 
 
 def parse_languages(value: str) -> list[str]:
@@ -59,7 +71,7 @@ class Need:
     """Who needs a bed tonight. Deliberately without nationality."""
 
     sex: str  # female, male, other, unknown
-    age: int
+    age: int | None  # None: not known, and so presumed a child
     children_ages: tuple[int, ...] = ()
     wheelchair: bool = False
     language: str = ""
@@ -108,11 +120,11 @@ def refusals(unit: UnitProfile, need: Need) -> list[str]:
     reasons: list[str] = []
     if unit.sex not in sexes_accepted_for(need.sex):
         reasons.append("sex")
-    group = need.group
-    if (
-        (group == AgeGroup.CHILD and not unit.accepts_children)
-        or (group == AgeGroup.ADOLESCENT and not unit.accepts_adolescents)
-        or (group == AgeGroup.ADULT and not unit.accepts_adults)
+    if not accepts_age_group(
+        need.group,
+        accepts_children=unit.accepts_children,
+        accepts_adolescents=unit.accepts_adolescents,
+        accepts_adults=unit.accepts_adults,
     ):
         reasons.append("age")
     if need.with_children and not unit.accepts_mothers_with_children:
@@ -168,13 +180,6 @@ def nights_between(admitted_on: date, until: date) -> int:
 def occupies_night(admitted_on: date, ended_on: date | None, night: date) -> bool:
     """Whether a stay holds its bed on the night starting ``night``."""
     return admitted_on <= night and (ended_on is None or ended_on > night)
-
-
-def occupancy_rate(occupied: int, beds: int) -> float | None:
-    """Share of beds occupied (None when the shelter has no bed in service)."""
-    if beds <= 0:
-        return None
-    return occupied / beds
 
 
 def invalid_languages(value: str) -> list[str]:

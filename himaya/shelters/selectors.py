@@ -51,6 +51,7 @@ from himaya.shelters.models import (
     StayStatus,
     Unit,
 )
+from himaya.survivors.rules import age_on
 
 OPEN = StayStatus.OPEN
 
@@ -110,8 +111,9 @@ def get_shelter_or_404(user: AnyUser, code: str) -> Shelter:
     return shelter
 
 
-def may_see_address(user: AnyUser, shelter: Shelter) -> bool:
-    """Only the shelter's own staff read its address; partner agencies never do."""
+def may_manage_shelter(user: AnyUser, shelter: Shelter) -> bool:
+    """The shelter's own staff: they alone read its address and its residents, change its
+    details, and manage its units and beds. Partner agencies never do."""
     return shelter.pk in staffed_shelter_ids(user)
 
 
@@ -126,11 +128,6 @@ def units_with_free_beds(shelter: Shelter) -> list[Unit]:
     for unit in units:
         unit.free_beds, unit.free_cots = counts.get(unit.pk, (0, 0))  # type: ignore[attr-defined]
     return units
-
-
-def may_manage_capacity(user: AnyUser, shelter: Shelter) -> bool:
-    """Units and beds are managed by the shelter's own staff only."""
-    return shelter.pk in staffed_shelter_ids(user)
 
 
 def units_with_beds(shelter: Shelter) -> list[Unit]:
@@ -208,14 +205,6 @@ def case_for_admission(user: AnyUser, code: str) -> Case | None:
     )
 
 
-def get_case_for_admission_or_404(user: AnyUser, code: str) -> Case:
-    """The case with this code in the user's scope; 404 for missing and forbidden alike."""
-    case = case_for_admission(user, code)
-    if case is None:
-        raise Http404(case_not_found_message())
-    return case
-
-
 def works_on_case(user: AnyUser, case: Case) -> bool:
     """A case worker or supervisor of the case's lead agency."""
     return bool(
@@ -247,6 +236,19 @@ def may_admit(user: AnyUser, *, case: Case, shelter: Shelter) -> bool:
     """The lead agency's team into any shelter; a shelter's staff a case referred to it."""
     allowed = shelters_admitting(user, case)
     return allowed is None or shelter.pk in allowed
+
+
+def admittable_among(user: AnyUser, case: Case, shelter_ids: set[int]) -> set[int]:
+    """Which of these shelters the user may admit the case into."""
+    allowed = shelters_admitting(user, case)
+    return set(shelter_ids) if allowed is None else shelter_ids & allowed
+
+
+def unit_of(shelter: Shelter, unit_id: int | None) -> Unit | None:
+    """The unit of this shelter with this id (``None`` for none, or one of another shelter)."""
+    if unit_id is None:
+        return None
+    return Unit.objects.filter(pk=unit_id, shelter=shelter).first()
 
 
 def may_move(user: AnyUser, *, stay: Stay) -> bool:
@@ -341,11 +343,6 @@ def stays_of_case(case: Case) -> QuerySet[Stay]:
     )
 
 
-def first_name(full_name: str | None) -> str:
-    """The first word of a name (residents are listed by code and first name only)."""
-    return (full_name or "").split(" ")[0].strip() if full_name else ""
-
-
 # --- availability -------------------------------------------------------------------------
 
 
@@ -386,6 +383,8 @@ def eligible_units(need: rules.Need) -> QuerySet[Unit]:
         units = units.filter(accepts_children=True)
     elif group == rules.AgeGroup.ADOLESCENT:
         units = units.filter(accepts_adolescents=True)
+    elif group == rules.AgeGroup.MINOR:
+        units = units.filter(Q(accepts_children=True) | Q(accepts_adolescents=True))
     else:
         units = units.filter(accepts_adults=True)
     if need.with_children:
@@ -475,6 +474,21 @@ def _distance(origin: GovernorateCentroid | None, unit: Unit) -> float | None:
     )
 
 
+def prefill_for_case(case: Case, allowed: set[str], *, today: date) -> dict[str, object]:
+    """The find-bed form filled from the record, with only what the user may see of it.
+
+    An unknown age stays empty: the search then treats the person as a child."""
+    survivor = case.survivor
+    initial: dict[str, object] = {"case": case.code, "near": case.lead_agency.governorate_id}
+    if "sex" in allowed:
+        initial["sex"] = survivor.sex
+    if "age" in allowed:
+        initial["age"] = age_on(survivor.birth_year, on=today)
+    if "wheelchair" in allowed:
+        initial["wheelchair"] = survivor.has_disability
+    return initial
+
+
 def need_for_case(
     case: Case,
     *,
@@ -486,10 +500,9 @@ def need_for_case(
 ) -> rules.Need:
     """The need of the case's survivor: sex and age from the record, the rest as asked."""
     survivor = case.survivor
-    year = (today or timezone.localdate()).year
     return rules.Need(
         sex=survivor.sex,
-        age=rules.age_in(year, survivor.birth_year),
+        age=age_on(survivor.birth_year, on=today or timezone.localdate()),
         children_ages=children_ages,
         wheelchair=survivor.has_disability if wheelchair is None else wheelchair,
         language=language,
@@ -554,19 +567,6 @@ def occupancy_history(
     return rows.select_related("shelter__agency").order_by("-on", "shelter__agency__name_en")
 
 
-def unit_occupancy_history(
-    *, shelter: Shelter, since: date, until: date
-) -> QuerySet[DailyOccupancy]:
-    """Recorded occupancy of each unit of the shelter for the days in range."""
-    return (
-        DailyOccupancy.objects.filter(
-            shelter=shelter, on__gte=since, on__lte=until, unit__isnull=False
-        )
-        .select_related("unit")
-        .order_by("-on", "unit__label")
-    )
-
-
 def national_occupancy(*, since: date, until: date) -> list[dict[str, object]]:
     """Beds and occupants across all shelters per recorded night (for the indicators)."""
     return list(
@@ -588,20 +588,3 @@ def length_of_stay(*, since: date, until: date) -> dict[str, object]:
         survivor__isnull=False, ended_on__gte=since, ended_on__lte=until
     ).aggregate(stays=Count("pk"), average_nights=Avg("nights"), longest_nights=Max("nights"))
     return figures
-
-
-def nights_per_survivor(*, until: date) -> dict[int, int]:
-    """Nights each survivor has spent in shelters up to ``until`` (ended and open stays)."""
-    ended = dict(
-        Stay.objects.filter(survivor__isnull=False, ended_on__isnull=False)
-        .order_by()
-        .values("survivor_id")
-        .annotate(n=Sum("nights"))
-        .values_list("survivor_id", "n")
-    )
-    totals: dict[int, int] = {k: int(v or 0) for k, v in ended.items()}
-    for survivor_id, admitted_on in Stay.objects.filter(
-        survivor__isnull=False, status=OPEN
-    ).values_list("survivor_id", "admitted_on"):
-        totals[survivor_id] = totals.get(survivor_id, 0) + rules.nights_between(admitted_on, until)
-    return totals

@@ -3,23 +3,24 @@
 from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
-from typing import NoReturn
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from himaya.accounts.acting import acting_user
 from himaya.agencies.permissions import require_capability
-from himaya.audit.actions import record_event
 from himaya.cases.models import Case
 from himaya.cases.selectors import get_case_or_404
-from himaya.core.locking import ConcurrentEditError
-from himaya.shelters import actions, selectors
+from himaya.core.errors import DomainError, Forbidden, NotFound
+from himaya.core.forms import show_refusal
+from himaya.shelters import actions, rules, selectors
 from himaya.shelters.forms import (
     AddBedsForm,
     AdmitForm,
@@ -29,7 +30,7 @@ from himaya.shelters.forms import (
     TransferForm,
     UnitForm,
 )
-from himaya.shelters.models import Shelter, Stay, Unit
+from himaya.shelters.models import Shelter, Stay
 from himaya.shelters.rules import Need
 
 
@@ -41,6 +42,8 @@ def _explained(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
     def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         try:
             return view(request, *args, **kwargs)
+        except (NotFound, Forbidden) as exc:
+            message, status = str(exc.message), exc.status
         except Http404 as exc:
             message = str(exc.args[0]) if exc.args else _("There is nothing at this address.")
             status = 404
@@ -52,34 +55,10 @@ def _explained(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
     return wrapped
 
 
-def _refuse(
-    request: HttpRequest,
-    *,
-    operation: str,
-    missing: bool,
-    message: str,
-    case_code: str = "",
-    stay_code: str = "",
-    shelter_code: str = "",
-) -> NoReturn:
-    """Write the audit row of the refused attempt, then answer 404 (missing or out of
-    scope, the same) or 403 (not permitted)."""
-    actions.record_refusal(
-        by=request.user,
-        operation=operation,
-        reason="not_found" if missing else "not_permitted",
-        case_code=case_code,
-        stay_code=stay_code,
-        shelter_code=shelter_code,
-        request=request,
-    )
-    raise (Http404 if missing else PermissionDenied)(message)
-
-
 def _require(request: HttpRequest, operation: str, *capabilities: str, **codes: str) -> None:
     if not any(request.user.has_perm(name) for name in capabilities):
-        _refuse(
-            request,
+        actions.refuse_access(
+            by=acting_user(request),
             operation=operation,
             missing=False,
             message=_("Your role does not allow this."),
@@ -91,8 +70,8 @@ def _case_in_scope(request: HttpRequest, operation: str, code: str, shelter_code
     """The case through the one door of this app; a refusal is audited and answers 404."""
     case = selectors.case_for_admission(request.user, code)
     if case is None:
-        _refuse(
-            request,
+        actions.refuse_access(
+            by=acting_user(request),
             operation=operation,
             missing=True,
             message=selectors.case_not_found_message(),
@@ -106,8 +85,8 @@ def _stay_in_scope(request: HttpRequest, operation: str, code: str) -> Stay:
     try:
         return selectors.get_stay_or_404(request.user, code)
     except Http404:
-        _refuse(
-            request,
+        actions.refuse_access(
+            by=acting_user(request),
             operation=operation,
             missing=True,
             message=selectors.stay_not_found_message(),
@@ -131,7 +110,7 @@ def shelter_list(request: HttpRequest) -> HttpResponse:
 def shelter_detail(request: HttpRequest, code: str) -> HttpResponse:
     require_capability(request.user, "shelters.find_bed", "shelters.manage_stays")
     shelter = selectors.get_shelter_or_404(request.user, code)
-    is_staff = selectors.may_see_address(request.user, shelter)
+    is_staff = selectors.may_manage_shelter(request.user, shelter)
     form = None
     if is_staff:
         form = ShelterForm(
@@ -146,14 +125,13 @@ def shelter_detail(request: HttpRequest, code: str) -> HttpResponse:
             try:
                 actions.update_shelter(
                     shelter=shelter,
-                    by=request.user,
+                    by=acting_user(request),
                     expected_version=form.cleaned_data["version"],
                     duty_phone=form.cleaned_data["duty_phone"],
                     address=form.cleaned_data["address"],
-                    request=request,
                 )
-            except (actions.ShelterError, ConcurrentEditError) as exc:
-                form.add_error(None, getattr(exc, "message", str(exc)))
+            except DomainError as error:
+                show_refusal(error, form=form)
             else:
                 messages.success(request, _("The shelter's details were saved."))
                 return redirect("shelters:detail", code=shelter.code)
@@ -161,21 +139,7 @@ def shelter_detail(request: HttpRequest, code: str) -> HttpResponse:
         raise PermissionDenied
     residents: list[dict[str, object]] = []
     if is_staff:
-        stays = [stay for stay in selectors.residents(shelter) if stay.survivor is not None]
-        residents = [
-            {"stay": stay, "first_name": selectors.first_name(stay.survivor.name_ar)}
-            for stay in stays
-            if stay.survivor is not None
-        ]
-        if stays:
-            record_event(
-                action="survivors.first_names_read",
-                actor=request.user,
-                obj=shelter,
-                purpose="shelter residents list",
-                request=request,
-                details={"survivors": [stay.survivor.code for stay in stays if stay.survivor]},
-            )
+        residents = actions.read_residents(shelter=shelter, by=acting_user(request))
     today = timezone.localdate()
     history = list(
         selectors.occupancy_history(
@@ -209,20 +173,6 @@ def _need_from(form: NeedForm) -> Need:
     )
 
 
-def _initial_for_case(case: Case, allowed: set[str]) -> dict[str, object]:
-    """The search form filled from the record, with only what the user may see of it."""
-    survivor = case.survivor
-    year = timezone.localdate().year
-    initial: dict[str, object] = {"case": case.code, "near": case.lead_agency.governorate_id}
-    if "sex" in allowed:
-        initial["sex"] = survivor.sex
-    if "age" in allowed:
-        initial["age"] = year - survivor.birth_year if survivor.birth_year else 18
-    if "wheelchair" in allowed:
-        initial["wheelchair"] = survivor.has_disability
-    return initial
-
-
 @login_required
 @require_GET
 @_explained
@@ -235,14 +185,19 @@ def find_bed(request: HttpRequest) -> HttpResponse:
     if searched:
         form = NeedForm(request.GET)
     else:
-        form = NeedForm(initial=_initial_for_case(case, prefilled) if case else None)
+        form = NeedForm(
+            initial=selectors.prefill_for_case(case, prefilled, today=timezone.localdate())
+            if case
+            else None
+        )
     options: list[selectors.ShelterOption] = []
     admit_to: set[int] = set()
     if searched and form.is_valid():
         options = selectors.availability(_need_from(form), near=form.cleaned_data["near"])
         if case is not None:
-            allowed = selectors.shelters_admitting(request.user, case)
-            admit_to = {o.shelter.pk for o in options if allowed is None or o.shelter.pk in allowed}
+            admit_to = selectors.admittable_among(
+                request.user, case, {option.shelter.pk for option in options}
+            )
     template = "shelters/partials/options.html" if request.htmx else "shelters/find_bed.html"  # type: ignore[attr-defined]
     return render(
         request,
@@ -276,41 +231,34 @@ def admit(request: HttpRequest) -> HttpResponse:
     case = _case_in_scope(request, "admit", data["case"], data["shelter"])
     shelter = selectors.get_shelter_or_404(request.user, data["shelter"])
     if not selectors.may_admit(request.user, case=case, shelter=shelter):
-        _refuse(
-            request,
+        actions.refuse_access(
+            by=acting_user(request),
             operation="admit",
             missing=False,
             message=_("You may not admit this person into this shelter."),
             **codes,
         )
-    unit = Unit.objects.filter(pk=data["unit"], shelter=shelter).first() if data["unit"] else None
+    unit = selectors.unit_of(shelter, data["unit"])
     try:
         stay = actions.admit_to_shelter(
             case=case,
             shelter=shelter,
             unit=unit,
-            by=request.user,
+            by=acting_user(request),
             planned_nights=data["planned_nights"],
             children_birth_years=[timezone.localdate().year - age for age in data["children_ages"]],
             wheelchair=data["wheelchair"] or None,
             language=data["language"] or "",
             security_level=data["security_level"] or 1,
-            request=request,
         )
-    except actions.ShelterError as exc:
-        messages.error(request, exc.message)
-        return redirect(f"{_find_url()}?case={case.code}")
+    except DomainError as error:
+        show_refusal(error, request=request)
+        return redirect(f"{reverse('shelters:find_bed')}?case={case.code}")
     messages.success(
         request,
         _("%(code)s was admitted to %(shelter)s.") % {"code": stay.code, "shelter": shelter.name},
     )
     return redirect("shelters:stay", code=stay.code)
-
-
-def _find_url() -> str:
-    from django.urls import reverse
-
-    return reverse("shelters:find_bed")
 
 
 @login_required
@@ -323,12 +271,11 @@ def stay_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 def _stay_context(
     request: HttpRequest,
-    stay: object,
+    stay: Stay,
     transfer_form: TransferForm | None = None,
     discharge_form: DischargeForm | None = None,
 ) -> dict[str, object]:
-    assert hasattr(stay, "version")
-    can_move = selectors.may_move(request.user, stay=stay)  # type: ignore[arg-type]
+    can_move = selectors.may_move(request.user, stay=stay)
     shelters = selectors.shelters_visible_to(request.user).select_related("agency")
     return {
         "stay": stay,
@@ -336,7 +283,7 @@ def _stay_context(
         "transfer_form": transfer_form
         or TransferForm(initial={"version": stay.version}, shelters=shelters),
         "discharge_form": discharge_form or DischargeForm(initial={"version": stay.version}),
-        "nights": (timezone.localdate() - stay.admitted_on).days,  # type: ignore[attr-defined]
+        "nights": rules.nights_between(stay.admitted_on, timezone.localdate()),
     }
 
 
@@ -346,8 +293,8 @@ def _stay_context(
 def transfer(request: HttpRequest, code: str) -> HttpResponse:
     stay = _stay_in_scope(request, "transfer", code)
     if not selectors.may_move(request.user, stay=stay):
-        _refuse(
-            request,
+        actions.refuse_access(
+            by=acting_user(request),
             operation="transfer",
             missing=False,
             message=_("You may not transfer this person to this shelter."),
@@ -360,13 +307,12 @@ def transfer(request: HttpRequest, code: str) -> HttpResponse:
             new_stay = actions.transfer_stay(
                 stay=stay,
                 shelter=form.cleaned_data["shelter"],
-                by=request.user,
+                by=acting_user(request),
                 expected_version=form.cleaned_data["version"],
                 note=form.cleaned_data["note"],
-                request=request,
             )
-        except (actions.ShelterError, ConcurrentEditError) as exc:
-            form.add_error(None, getattr(exc, "message", str(exc)))
+        except DomainError as error:
+            show_refusal(error, form=form)
         else:
             messages.success(request, _("The person was transferred."))
             return redirect("shelters:stay", code=new_stay.code)
@@ -382,8 +328,8 @@ def transfer(request: HttpRequest, code: str) -> HttpResponse:
 def discharge(request: HttpRequest, code: str) -> HttpResponse:
     stay = _stay_in_scope(request, "discharge", code)
     if not selectors.may_move(request.user, stay=stay):
-        _refuse(
-            request,
+        actions.refuse_access(
+            by=acting_user(request),
             operation="discharge",
             missing=False,
             message=_("You may not discharge this person."),
@@ -395,13 +341,12 @@ def discharge(request: HttpRequest, code: str) -> HttpResponse:
             actions.discharge_stay(
                 stay=stay,
                 destination=form.cleaned_data["destination"],
-                by=request.user,
+                by=acting_user(request),
                 expected_version=form.cleaned_data["version"],
                 note=form.cleaned_data["note"],
-                request=request,
             )
-        except (actions.ShelterError, ConcurrentEditError) as exc:
-            form.add_error(None, getattr(exc, "message", str(exc)))
+        except DomainError as error:
+            show_refusal(error, form=form)
         else:
             messages.success(request, _("The person was discharged."))
             return redirect("shelters:stay", code=stay.code)
@@ -417,7 +362,11 @@ def case_panel(request: HttpRequest, code: str) -> HttpResponse:
     case = get_case_or_404(request.user, code)
     stay = selectors.current_stay(case)
     # The panel is the case team's (``get_case_or_404``): the whole record fills the form.
-    form = NeedForm(initial=_initial_for_case(case, set(selectors.PREFILL_FROM_REFERRAL)))
+    form = NeedForm(
+        initial=selectors.prefill_for_case(
+            case, set(selectors.PREFILL_FROM_REFERRAL), today=timezone.localdate()
+        )
+    )
     return render(
         request,
         "shelters/partials/case_panel.html",
@@ -456,7 +405,7 @@ def _staffed_shelter(request: HttpRequest, code: str) -> Shelter:
     """The shelter, if the user is its staff: 403 otherwise, 404 when it is out of sight."""
     require_capability(request.user, "shelters.manage_stays")
     shelter = selectors.get_shelter_or_404(request.user, code)
-    if not selectors.may_manage_capacity(request.user, shelter):
+    if not selectors.may_manage_shelter(request.user, shelter):
         raise PermissionDenied
     return shelter
 
@@ -488,10 +437,10 @@ def unit_add(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             unit = actions.add_unit(
-                shelter=shelter, by=request.user, eligibility=form.eligibility(), request=request
+                shelter=shelter, by=acting_user(request), eligibility=form.eligibility()
             )
-        except actions.ShelterError as exc:
-            form.add_error(None, exc.message)
+        except DomainError as error:
+            show_refusal(error, form=form)
         else:
             messages.success(request, _("Unit %(unit)s was added.") % {"unit": unit.label})
             return redirect("shelters:units", code=shelter.code)
@@ -515,13 +464,12 @@ def unit_edit(request: HttpRequest, code: str, unit_id: int) -> HttpResponse:
         try:
             actions.update_unit(
                 unit=unit,
-                by=request.user,
+                by=acting_user(request),
                 expected_version=form.cleaned_data["version"],
                 eligibility=form.eligibility(),
-                request=request,
             )
-        except (actions.ShelterError, ConcurrentEditError) as exc:
-            form.add_error(None, getattr(exc, "message", str(exc)))
+        except DomainError as error:
+            show_refusal(error, form=form)
         else:
             messages.success(request, _("Unit %(unit)s was saved.") % {"unit": unit.label})
             return redirect("shelters:units", code=shelter.code)
@@ -544,13 +492,12 @@ def beds_add(request: HttpRequest, code: str, unit_id: int) -> HttpResponse:
         try:
             added = actions.add_beds(
                 unit=unit,
-                by=request.user,
+                by=acting_user(request),
                 beds=form.cleaned_data["beds"],
                 cots=form.cleaned_data["cots"],
-                request=request,
             )
-        except actions.ShelterError as exc:
-            form.add_error(None, exc.message)
+        except DomainError as error:
+            show_refusal(error, form=form)
         else:
             messages.success(
                 request,
@@ -568,9 +515,9 @@ def bed_service(request: HttpRequest, code: str, bed_id: int) -> HttpResponse:
     bed = selectors.get_bed_or_404(shelter, bed_id)
     in_service = request.POST.get("in_service") == "1"
     try:
-        actions.set_bed_in_service(bed=bed, by=request.user, in_service=in_service, request=request)
-    except actions.ShelterError as exc:
-        messages.error(request, exc.message)
+        actions.set_bed_in_service(bed=bed, by=acting_user(request), in_service=in_service)
+    except DomainError as error:
+        show_refusal(error, request=request)
         return redirect("shelters:units", code=shelter.code)
     if in_service:
         messages.success(request, _("Bed %(bed)s is back in service.") % {"bed": bed.label})

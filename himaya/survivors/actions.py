@@ -6,12 +6,12 @@ cases, the case timeline.
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext
@@ -22,9 +22,8 @@ from himaya.agencies.models import Agency, Role
 from himaya.agencies.selectors import agency_ids_for
 from himaya.audit.actions import record_event
 from himaya.audit.models import AuditEvent
-from himaya.cases.actions import record_case_event
-from himaya.cases.models import Case
 from himaya.core import bounds
+from himaya.core.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from himaya.core.locking import save_with_version
 from himaya.core.typing import AnyUser
 from himaya.survivors import rules
@@ -42,6 +41,8 @@ from himaya.survivors.selectors import (
     survivor_ids_with_documents,
     survivors_visible_to,
 )
+from himaya.timeline.actions import record_case_event
+from himaya.timeline.models import EventKind
 
 IDENTITY_FIELDS = (
     "name_ar",
@@ -81,20 +82,22 @@ class RevealPurpose:
     values = frozenset(value for value, _label in choices)
 
 
-class SurvivorError(Exception):
-    """A domain rule refused the action; ``message`` is shown to the user."""
-
-    def __init__(self, message: str | Promise) -> None:
-        super().__init__(str(message))
-        self.message = message
+class SurvivorError(Invalid):
+    """A rule of the survivors app refused the input; ``message`` says why."""
 
 
-class SurvivorNotFound(SurvivorError):
+class SurvivorForbidden(Forbidden):
+    """The user may see the survivor but may not do this."""
+
+
+class SurvivorNotFound(NotFound):
+    """Missing or outside the user's scope: the two are never told apart."""
+
     def __init__(self) -> None:
         super().__init__(_("No such survivor."))
 
 
-class DuplicateSuspected(SurvivorError):
+class DuplicateSuspected(Conflict):
     """Registration matched survivors that the user may see: ``visible_codes`` names them.
 
     Matches outside the user's scope are never named nor counted here: they go to a
@@ -110,8 +113,13 @@ class DuplicateSuspected(SurvivorError):
         )
         self.visible_codes = visible_codes
 
+    @property
+    def extensions(self) -> dict[str, Any]:
+        """Extension members of the problem body: the matching codes the user may see."""
+        return {"existing_codes": self.visible_codes}
 
-class TooManyDuplicateChecks(SurvivorError):
+
+class TooManyDuplicateChecks(RateLimited):
     """The user checked for duplicates too often in the last hour: nothing was done."""
 
     def __init__(self) -> None:
@@ -161,7 +169,7 @@ def problem_message(code: str) -> str:
 
 def _require(user: AnyUser, permission: str) -> None:
     if not user.is_authenticated or not user.has_perm(permission):
-        raise SurvivorError(_("You are not allowed to do this."))
+        raise SurvivorForbidden(_("You are not allowed to do this."))
 
 
 def _require_in_scope(user: AnyUser, survivor: Survivor) -> None:
@@ -217,11 +225,10 @@ class DuplicateCheck:
 
 def _check_duplicates(
     *,
-    by: Any,
+    by: User,
     agency: Agency,
     survivor: Survivor,
     document_indexes: set[str],
-    request: HttpRequest | None,
 ) -> DuplicateCheck:
     """Run one duplicate check: rate-limited per user, always written to the audit trail.
 
@@ -256,7 +263,6 @@ def _check_duplicates(
         action=DUPLICATE_CHECKED,
         actor=by,
         object_type="survivors.survivor",
-        request=request,
         details={
             "agency": agency.code,
             "criteria": criteria,
@@ -270,13 +276,12 @@ def _check_duplicates(
 
 def register_survivor(
     *,
-    by: Any,
+    by: User,
     agency: Agency,
     identity: dict[str, str],
     clear: dict[str, Any],
     documents: list[DocumentInput] | None = None,
     confirm_duplicate: bool = False,
-    request: HttpRequest | None = None,
 ) -> Survivor:
     """Register a survivor for ``agency`` (where ``by`` is a case worker or supervisor).
 
@@ -294,7 +299,6 @@ def register_survivor(
         clear=clear,
         documents=documents or [],
         confirm_duplicate=confirm_duplicate,
-        request=request,
     )
     # Raised outside the transaction, so that the audit row of the check stays.
     if isinstance(outcome, DuplicateSuspected):
@@ -305,17 +309,16 @@ def register_survivor(
 @transaction.atomic
 def _register(
     *,
-    by: Any,
+    by: User,
     agency: Agency,
     identity: dict[str, str],
     clear: dict[str, Any],
     documents: list[DocumentInput],
     confirm_duplicate: bool,
-    request: HttpRequest | None,
 ) -> Survivor | DuplicateSuspected:
     _require(by, "survivors.register")
     if agency.pk not in agency_ids_for(by, Role.CASE_WORKER, Role.SUPERVISOR):
-        raise SurvivorError(_("You can register survivors only for your own agency."))
+        raise SurvivorForbidden(_("You can register survivors only for your own agency."))
     documents = [doc for doc in documents if doc.number.strip()]
     if any(not rules.is_document_number(doc.number) for doc in documents):
         raise SurvivorError(problem_message("document_number_required"))
@@ -329,7 +332,7 @@ def _register(
     _refresh_indexes(survivor)
     document_indexes = {document_index(doc.number) for doc in documents}
     check = _check_duplicates(
-        by=by, agency=agency, survivor=survivor, document_indexes=document_indexes, request=request
+        by=by, agency=agency, survivor=survivor, document_indexes=document_indexes
     )
     if check.visible and not confirm_duplicate:
         return DuplicateSuspected(visible_codes=[s.code for s in check.visible])
@@ -348,9 +351,7 @@ def _register(
         details["registered_despite_duplicates"] = [s.code for s in check.visible]
     if check.hidden:
         details["possible_duplicates_for_review"] = len(check.hidden)
-    record_event(
-        action="survivor.registered", actor=by, obj=survivor, request=request, details=details
-    )
+    record_event(action="survivor.registered", actor=by, obj=survivor, details=details)
     for matched in check.hidden:
         review = PossibleDuplicate.objects.create(
             survivor=survivor,
@@ -362,7 +363,6 @@ def _register(
             action="survivor.possible_duplicate_opened",
             actor=by,
             obj=survivor,
-            request=request,
             details={"review": review.pk, "matched": matched.code, "reason": review.reason},
         )
     return survivor
@@ -372,11 +372,10 @@ def _register(
 def update_identity(
     *,
     survivor: Survivor,
-    by: Any,
+    by: User,
     expected_version: int,
     identity: dict[str, str],
     clear: dict[str, Any],
-    request: HttpRequest | None = None,
 ) -> Survivor:
     """Change identity and clear data; a stale ``expected_version`` changes nothing."""
     _require(by, "survivors.register")
@@ -402,7 +401,6 @@ def update_identity(
         action="survivor.identity_updated",
         actor=by,
         obj=survivor,
-        request=request,
         details={"fields": sorted(changed)},
     )
     return survivor
@@ -412,11 +410,10 @@ def update_identity(
 def add_document(
     *,
     survivor: Survivor,
-    by: Any,
+    by: User,
     kind: str,
     number: str,
     issuing_country: str = "",
-    request: HttpRequest | None = None,
 ) -> SurvivorDocument:
     _require(by, "survivors.register")
     _require_in_scope(by, survivor)
@@ -434,16 +431,13 @@ def add_document(
         action="survivor.document_added",
         actor=by,
         obj=survivor,
-        request=request,
         details={"kind": kind, "document": document.pk},
     )
     return document
 
 
 @transaction.atomic
-def reveal_identity(
-    *, survivor: Survivor, by: Any, purpose: str, request: HttpRequest | None = None
-) -> Survivor:
+def reveal_identity(*, survivor: Survivor, by: User, purpose: str) -> Survivor:
     """Record one reading of the survivor's identity, with its purpose, and allow it."""
     if purpose not in RevealPurpose.values and purpose != RevealPurpose.CORRECTION:
         raise SurvivorError(_("Choose why you need to see the identity."))
@@ -454,25 +448,27 @@ def reveal_identity(
         actor=by,
         obj=survivor,
         purpose=purpose,
-        request=request,
     )
     return survivor
 
 
-def _cases_of(survivor: Survivor) -> list[Case]:
-    return list(Case.objects.filter(survivor=survivor).order_by("created_at", "id"))
+def _on_timelines(
+    *, survivor: Survivor, kind: EventKind, by: User, summary: Callable[[], str]
+) -> None:
+    """One line on the timeline of each of the survivor's cases (none when it has none)."""
+    for case in survivor.cases.order_by("created_at", "id"):
+        record_case_event(case=case, kind=kind, by=by, summary=summary, object_code=survivor.code)
 
 
 @transaction.atomic
 def record_consent(
     *,
     survivor: Survivor,
-    by: Any,
+    by: User,
     purpose: str,
     recipient: Agency | None = None,
     given_on: datetime.date | None = None,
     note: str = "",
-    request: HttpRequest | None = None,
 ) -> Consent:
     """Record the survivor's consent for one purpose (and one recipient where it applies)."""
     _require(by, "survivors.record_consent")
@@ -507,7 +503,6 @@ def record_consent(
         action="survivor.consent_recorded",
         actor=by,
         obj=survivor,
-        request=request,
         details={
             "consent": consent.pk,
             "purpose": purpose,
@@ -519,14 +514,7 @@ def record_consent(
     def summary() -> str:
         return gettext("Consent recorded: %(purpose)s") % {"purpose": consent.get_purpose_display()}
 
-    for case in _cases_of(survivor):
-        record_case_event(
-            case=case,
-            kind="survivor.consent_recorded",
-            by=by,
-            summary=summary,
-            object_code=survivor.code,
-        )
+    _on_timelines(survivor=survivor, kind=EventKind.CONSENT_RECORDED, by=by, summary=summary)
     return consent
 
 
@@ -534,10 +522,9 @@ def record_consent(
 def withdraw_consent(
     *,
     consent: Consent,
-    by: Any,
+    by: User,
     expected_version: int,
     withdrawn_on: datetime.date | None = None,
-    request: HttpRequest | None = None,
 ) -> Consent:
     """Withdraw a consent from ``withdrawn_on`` (today by default) on."""
     _require(by, "survivors.record_consent")
@@ -560,7 +547,6 @@ def withdraw_consent(
         action="survivor.consent_withdrawn",
         actor=by,
         obj=survivor,
-        request=request,
         details={
             "consent": consent.pk,
             "purpose": consent.purpose,
@@ -573,14 +559,7 @@ def withdraw_consent(
             "purpose": consent.get_purpose_display()
         }
 
-    for case in _cases_of(survivor):
-        record_case_event(
-            case=case,
-            kind="survivor.consent_withdrawn",
-            by=by,
-            summary=summary,
-            object_code=survivor.code,
-        )
+    _on_timelines(survivor=survivor, kind=EventKind.CONSENT_WITHDRAWN, by=by, summary=summary)
     return consent
 
 
@@ -588,10 +567,9 @@ def withdraw_consent(
 def decide_possible_duplicate(
     *,
     review: PossibleDuplicate,
-    by: Any,
+    by: User,
     status: str,
     expected_version: int,
-    request: HttpRequest | None = None,
 ) -> PossibleDuplicate:
     """A supervisor decides whether two survivors are one person or two.
 
@@ -603,7 +581,7 @@ def decide_possible_duplicate(
     if not reviews_visible_to(by).filter(pk=review.pk).exists():
         raise SurvivorNotFound
     if not survivors_visible_to(by).filter(pk=review.matched_id).exists():
-        raise SurvivorError(
+        raise SurvivorForbidden(
             _(
                 "The other survivor is outside your agency's scope: this possible match "
                 "waits for the national review."
@@ -622,7 +600,6 @@ def decide_possible_duplicate(
         action="survivor.possible_duplicate_decided",
         actor=by,
         obj=review.survivor,
-        request=request,
         details={"review": review.pk, "matched": matched_code, "status": status},
     )
     return review

@@ -10,12 +10,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    extend_schema,
-    extend_schema_field,
-    inline_serializer,
-)
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
@@ -23,19 +18,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from himaya.accounts.acting import acting_user
 from himaya.agencies.models import Agency, Governorate, Role
 from himaya.agencies.permissions import require_capability
 from himaya.agencies.selectors import agency_ids_for
-from himaya.core.locking import ConcurrentEditError
 from himaya.survivors import actions, rules
-from himaya.survivors.actions import (
-    DocumentInput,
-    DuplicateSuspected,
-    RevealPurpose,
-    SurvivorError,
-    TooManyDuplicateChecks,
-    problem_message,
-)
+from himaya.survivors.actions import DocumentInput, RevealPurpose, problem_message
 from himaya.survivors.countries import COUNTRIES
 from himaya.survivors.models import (
     Consent,
@@ -75,8 +63,8 @@ CLEAR_FIELDS = [
 ]
 
 
-class SurvivorClearSerializer(serializers.ModelSerializer):
-    governorate_of_origin: serializers.SlugRelatedField = serializers.SlugRelatedField(
+class SurvivorClearSerializer(serializers.ModelSerializer[Survivor]):
+    governorate_of_origin: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="code", read_only=True, allow_null=True
     )
 
@@ -104,7 +92,7 @@ class SurvivorCreatedSerializer(SurvivorClearSerializer):
         return str(actions.REVIEW_NOTICE) if self.context.get("duplicate_review") else ""
 
 
-class PossibleDuplicateOutSerializer(serializers.Serializer):
+class PossibleDuplicateOutSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     survivor = serializers.CharField(source="survivor_code", help_text="The registered survivor.")
     matched = serializers.CharField(
@@ -124,13 +112,13 @@ class PossibleDuplicateOutSerializer(serializers.Serializer):
         return data
 
 
-class DocumentOutSerializer(serializers.Serializer):
+class DocumentOutSerializer(serializers.Serializer[Any]):
     kind = serializers.CharField()
     number = serializers.CharField()
     issuing_country = serializers.CharField()
 
 
-class IdentityOutSerializer(serializers.Serializer):
+class IdentityOutSerializer(serializers.Serializer[Any]):
     name_ar = serializers.CharField()
     name_latin = serializers.CharField()
     aliases = serializers.CharField()
@@ -167,8 +155,8 @@ class SurvivorDetailSerializer(SurvivorClearSerializer):
         }
 
 
-class ConsentOutSerializer(serializers.ModelSerializer):
-    recipient: serializers.SlugRelatedField = serializers.SlugRelatedField(
+class ConsentOutSerializer(serializers.ModelSerializer[Consent]):
+    recipient: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="code", read_only=True, allow_null=True
     )
     in_force = serializers.SerializerMethodField()
@@ -188,23 +176,21 @@ class ConsentOutSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_in_force(self, consent: Consent) -> bool:
-        today = self.context["today"]
-        return bool(
-            consent.given_on <= today
-            and (consent.withdrawn_on is None or consent.withdrawn_on > today)
+        return rules.consent_stands(
+            given_on=consent.given_on, withdrawn_on=consent.withdrawn_on, on=self.context["today"]
         )
 
 
 # ---------------------------------------------------------------- input serializers
 
 
-class DocumentInSerializer(serializers.Serializer):
+class DocumentInSerializer(serializers.Serializer[Any]):
     kind = serializers.ChoiceField(choices=DocumentKind.choices)
     number = serializers.CharField(max_length=60)
     issuing_country = serializers.ChoiceField(choices=COUNTRIES, required=False, default="")
 
 
-class SurvivorCreateSerializer(serializers.Serializer):
+class SurvivorCreateSerializer(serializers.Serializer[Any]):
     agency = serializers.CharField(
         required=False, help_text="Code of the registering agency (the user's own by default)."
     )
@@ -258,34 +244,22 @@ class SurvivorCreateSerializer(serializers.Serializer):
         return data
 
 
-class ConsentCreateSerializer(serializers.Serializer):
+class ConsentCreateSerializer(serializers.Serializer[Any]):
     purpose = serializers.ChoiceField(choices=ConsentPurpose.choices)
     recipient = serializers.CharField(required=False, allow_blank=True, default="")
     given_on = serializers.DateField(required=False, allow_null=True, default=None)
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
-class ConsentWithdrawSerializer(serializers.Serializer):
+class ConsentWithdrawSerializer(serializers.Serializer[Any]):
     version = serializers.IntegerField(min_value=1)
     withdrawn_on = serializers.DateField(required=False, allow_null=True, default=None)
-
-
-ErrorSerializer = inline_serializer("SurvivorError", {"detail": serializers.CharField()})
-DuplicateSerializer = inline_serializer(
-    "SurvivorDuplicate",
-    {
-        "detail": serializers.CharField(),
-        "existing_codes": serializers.ListField(
-            child=serializers.CharField(), help_text="Matching survivors in the user's scope."
-        ),
-    },
-)
 
 
 # ---------------------------------------------------------------- views
 
 
-class SurvivorListApi(ListAPIView):
+class SurvivorListApi(ListAPIView[Any]):
     """Survivors in the user's scope, clear fields only (``q``: exact code, name, number)."""
 
     serializer_class = SurvivorClearSerializer
@@ -299,7 +273,7 @@ class SurvivorListApi(ListAPIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("q", str, description="Exact code, name or document number")],
-        responses={200: SurvivorClearSerializer(many=True), 403: ErrorSerializer},
+        responses={200: SurvivorClearSerializer(many=True)},
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
@@ -308,13 +282,12 @@ class SurvivorListApi(ListAPIView):
 class SurvivorCreateApi(APIView):
     @extend_schema(
         request=SurvivorCreateSerializer,
-        responses={
-            201: SurvivorCreatedSerializer,
-            400: ErrorSerializer,
-            403: ErrorSerializer,
-            409: DuplicateSerializer,
-            429: ErrorSerializer,
-        },
+        responses={201: SurvivorCreatedSerializer},
+        description=(
+            "A match with survivors in the user's scope answers 409; its problem body names "
+            "them in the extension member ``existing_codes``. Over the hourly limit of "
+            "duplicate checks: 429."
+        ),
     )
     def post(self, request: Request) -> Response:
         require_capability(request.user, "survivors.register")
@@ -337,32 +310,21 @@ class SurvivorCreateApi(APIView):
             data["date_of_birth"].isoformat() if data["date_of_birth"] else ""
         )
         clear = {name: data[name] for name in actions.CLEAR_FIELDS}
-        try:
-            survivor = actions.register_survivor(
-                by=request.user,
-                agency=agency,
-                identity=identity,
-                clear=clear,
-                documents=[DocumentInput(**doc) for doc in data["documents"]],
-                confirm_duplicate=data["confirm_duplicate"],
-                request=request._request,
-            )
-        except DuplicateSuspected as exc:
-            return Response(
-                {"detail": str(exc.message), "existing_codes": exc.visible_codes},
-                status=status.HTTP_409_CONFLICT,
-            )
-        except TooManyDuplicateChecks as exc:
-            return Response({"detail": str(exc.message)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
-        except SurvivorError as exc:
-            return Response({"detail": str(exc.message)}, status=status.HTTP_400_BAD_REQUEST)
+        survivor = actions.register_survivor(
+            by=acting_user(request),
+            agency=agency,
+            identity=identity,
+            clear=clear,
+            documents=[DocumentInput(**doc) for doc in data["documents"]],
+            confirm_duplicate=data["confirm_duplicate"],
+        )
         body = SurvivorCreatedSerializer(
             survivor, context={"duplicate_review": awaits_review(survivor)}
         ).data
         return Response(body, status=status.HTTP_201_CREATED)
 
 
-class PossibleDuplicateListApi(ListAPIView):
+class PossibleDuplicateListApi(ListAPIView[Any]):
     """Possible duplicates waiting for (or given) a supervisor's review, within scope."""
 
     serializer_class = PossibleDuplicateOutSerializer
@@ -378,7 +340,7 @@ class PossibleDuplicateListApi(ListAPIView):
         parameters=[
             OpenApiParameter("status", str, enum=list(ReviewStatus.values), required=False)
         ],
-        responses={200: PossibleDuplicateOutSerializer(many=True), 403: ErrorSerializer},
+        responses={200: PossibleDuplicateOutSerializer(many=True)},
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
@@ -394,7 +356,7 @@ class SurvivorDetailApi(APIView):
                 description="Why the identity is read; without it only clear fields are sent.",
             )
         ],
-        responses={200: SurvivorDetailSerializer, 400: ErrorSerializer, 404: ErrorSerializer},
+        responses={200: SurvivorDetailSerializer},
     )
     def get(self, request: Request, code: str) -> Response:
         survivor = get_survivor_or_404(request.user, code)
@@ -402,15 +364,8 @@ class SurvivorDetailApi(APIView):
         with_identity = False
         if purpose:
             if purpose not in RevealPurpose.values:
-                return Response(
-                    {"detail": gettext("Unknown purpose.")}, status=status.HTTP_400_BAD_REQUEST
-                )
-            try:
-                actions.reveal_identity(
-                    survivor=survivor, by=request.user, purpose=purpose, request=request._request
-                )
-            except SurvivorError as exc:
-                return Response({"detail": str(exc.message)}, status=status.HTTP_403_FORBIDDEN)
+                raise ValidationError({"purpose": [gettext("Unknown purpose.")]})
+            actions.reveal_identity(survivor=survivor, by=acting_user(request), purpose=purpose)
             with_identity = True
         serializer = SurvivorDetailSerializer(survivor, context={"with_identity": with_identity})
         return Response(serializer.data)
@@ -421,7 +376,7 @@ def _today() -> datetime.date:
 
 
 class ConsentListApi(APIView):
-    @extend_schema(responses={200: ConsentOutSerializer(many=True), 404: ErrorSerializer})
+    @extend_schema(responses={200: ConsentOutSerializer(many=True)})
     def get(self, request: Request, code: str) -> Response:
         survivor = get_survivor_or_404(request.user, code)
         consents = consents_of(survivor)
@@ -431,7 +386,7 @@ class ConsentListApi(APIView):
 class ConsentCreateApi(APIView):
     @extend_schema(
         request=ConsentCreateSerializer,
-        responses={201: ConsentOutSerializer, 400: ErrorSerializer, 404: ErrorSerializer},
+        responses={201: ConsentOutSerializer},
     )
     def post(self, request: Request, code: str) -> Response:
         survivor = get_survivor_or_404(request.user, code)
@@ -443,18 +398,14 @@ class ConsentCreateApi(APIView):
             recipient = Agency.objects.filter(code=data["recipient"], is_active=True).first()
             if recipient is None:
                 raise ValidationError({"recipient": [gettext("Unknown agency.")]})
-        try:
-            consent = actions.record_consent(
-                survivor=survivor,
-                by=request.user,
-                purpose=data["purpose"],
-                recipient=recipient,
-                given_on=data["given_on"],
-                note=data["note"],
-                request=request._request,
-            )
-        except SurvivorError as exc:
-            return Response({"detail": str(exc.message)}, status=status.HTTP_400_BAD_REQUEST)
+        consent = actions.record_consent(
+            survivor=survivor,
+            by=acting_user(request),
+            purpose=data["purpose"],
+            recipient=recipient,
+            given_on=data["given_on"],
+            note=data["note"],
+        )
         body = ConsentOutSerializer(consent, context={"today": _today()}).data
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -462,29 +413,18 @@ class ConsentCreateApi(APIView):
 class ConsentWithdrawApi(APIView):
     @extend_schema(
         request=ConsentWithdrawSerializer,
-        responses={
-            200: ConsentOutSerializer,
-            400: ErrorSerializer,
-            404: ErrorSerializer,
-            409: ErrorSerializer,
-        },
+        responses={200: ConsentOutSerializer},
     )
     def post(self, request: Request, code: str, consent_id: int) -> Response:
         survivor = get_survivor_or_404(request.user, code)
         consent = get_consent_or_404(survivor, consent_id)
         payload = ConsentWithdrawSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        try:
-            actions.withdraw_consent(
-                consent=consent,
-                by=request.user,
-                expected_version=payload.validated_data["version"],
-                withdrawn_on=payload.validated_data["withdrawn_on"],
-                request=request._request,
-            )
-        except ConcurrentEditError as exc:
-            return Response({"detail": str(exc.message)}, status=status.HTTP_409_CONFLICT)
-        except SurvivorError as exc:
-            return Response({"detail": str(exc.message)}, status=status.HTTP_400_BAD_REQUEST)
+        actions.withdraw_consent(
+            consent=consent,
+            by=acting_user(request),
+            expected_version=payload.validated_data["version"],
+            withdrawn_on=payload.validated_data["withdrawn_on"],
+        )
         consent.refresh_from_db()
         return Response(ConsentOutSerializer(consent, context={"today": _today()}).data)

@@ -8,4 +8,4 @@ class SurvivorsConfig(AppConfig):
     verbose_name = _("Survivors")
 
     def ready(self) -> None:
-        from himaya.survivors import nav, permissions  # noqa: F401
+        from himaya.survivors import nav  # noqa: F401

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from himaya.agencies.models import Agency, Governorate
+from himaya.core.forms import DateInput, StyledForm, VersionedForm
 from himaya.survivors import rules
 from himaya.survivors.actions import RevealPurpose, problem_message
 from himaya.survivors.countries import COUNTRIES
@@ -30,37 +31,6 @@ CLEAR_NAMES = (
 )
 
 
-def _style(form: forms.BaseForm) -> None:
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.HiddenInput):
-            continue
-        if isinstance(widget, forms.CheckboxInput):
-            widget.attrs.setdefault("class", "form-check-input")
-        elif isinstance(widget, forms.Select):
-            widget.attrs.setdefault("class", "form-select")
-        else:
-            widget.attrs.setdefault("class", "form-control")
-        if isinstance(widget, forms.TextInput | forms.Textarea):
-            widget.attrs.setdefault("dir", "auto")
-
-
-class StyledForm(forms.Form):
-    """Bootstrap classes on every widget; fields with errors are marked invalid."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _style(self)
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                attrs = self.fields[name].widget.attrs
-                attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
-                attrs["aria-invalid"] = "true"
-
-
 class SurvivorDataForm(StyledForm):
     """Identity (encrypted) and clear data of a survivor, shared by registration and edit."""
 
@@ -76,7 +46,7 @@ class SurvivorDataForm(StyledForm):
     date_of_birth = forms.DateField(
         label=_("Date of birth"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
     birth_year = forms.IntegerField(label=_("Year of birth"), required=False)
     estimated_age = forms.IntegerField(
@@ -183,8 +153,8 @@ class RegisterForm(SurvivorDataForm):
         return data
 
 
-class EditIdentityForm(SurvivorDataForm):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+class EditIdentityForm(SurvivorDataForm, VersionedForm):
+    pass
 
 
 class DocumentForm(StyledForm):
@@ -220,9 +190,7 @@ class ConsentForm(StyledForm):
         required=False,
         help_text=_("Required for a referral or for sharing with an embassy."),
     )
-    given_on = forms.DateField(
-        label=_("Given on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    given_on = forms.DateField(label=_("Given on"), widget=DateInput())
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -249,8 +217,8 @@ class ConsentForm(StyledForm):
         return data
 
 
-class WithdrawConsentForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+class WithdrawConsentForm(VersionedForm):
+    pass
 
 
 class SearchForm(StyledForm):
@@ -259,11 +227,10 @@ class SearchForm(StyledForm):
     )
 
 
-class ReviewDecisionForm(forms.Form):
+class ReviewDecisionForm(VersionedForm):
     status = forms.ChoiceField(
         choices=[
             (ReviewStatus.DISTINCT, ReviewStatus.DISTINCT.label),
             (ReviewStatus.CONFIRMED, ReviewStatus.CONFIRMED.label),
         ]
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)

@@ -1,6 +1,5 @@
 from django.utils.translation import gettext_lazy as _
 
-from himaya.cases.panels import CasePanel, register_panel
 from himaya.core.nav import NavItem, register
 
 register(
@@ -24,15 +23,5 @@ register(
             "Review registrations of your agency that may be the same person as another survivor."
         ),
         order=21,
-    )
-)
-
-register_panel(
-    CasePanel(
-        key="survivor",
-        label=_("Survivor and consent"),
-        url_name="survivors:case_panel",
-        permission="survivors.register",
-        order=5,
     )
 )

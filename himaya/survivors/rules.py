@@ -71,17 +71,39 @@ def name_problems(*, name_ar: str, name_latin: str) -> list[tuple[str, str]]:
     return problems
 
 
-def age_in(birth_year: int | None, *, year: int) -> int | None:
-    """Age reached during ``year`` (the indicators count ages by calendar year)."""
-    if birth_year is None:
+def age_on(
+    birth_year: int | None,
+    *,
+    date_of_birth: datetime.date | None = None,
+    on: datetime.date,
+) -> int | None:
+    """The survivor's age on ``on``, in whole years; ``None`` when it is not known.
+
+    With a date of birth, the years completed on that day. With a year of birth only
+    (most records), the age reached during the calendar year of ``on`` (the indicators
+    count ages by calendar year). A birth after ``on`` gives ``None``, as no birth at all.
+    """
+    if date_of_birth is not None:
+        if date_of_birth > on:
+            return None
+        had_birthday = (on.month, on.day) >= (date_of_birth.month, date_of_birth.day)
+        return on.year - date_of_birth.year - (0 if had_birthday else 1)
+    if birth_year is None or birth_year > on.year:
         return None
-    return year - birth_year
+    return on.year - birth_year
 
 
-def is_child(birth_year: int | None, *, today: datetime.date) -> bool | None:
-    """Under eighteen during this calendar year; ``None`` when the age is not known."""
-    age = age_in(birth_year, year=today.year)
-    return None if age is None else age < ADULT_AGE
+def is_presumed_child(
+    birth_year: int | None,
+    *,
+    date_of_birth: datetime.date | None = None,
+    on: datetime.date,
+) -> bool:
+    """Whether the survivor is treated as a child on ``on``: under eighteen, or of an
+    unknown age (the presumption of minority: a person whose age is not known is
+    protected as a child until shown otherwise)."""
+    age = age_on(birth_year, date_of_birth=date_of_birth, on=on)
+    return age is None or age < ADULT_AGE
 
 
 def compact_document_number(number: str) -> str:
@@ -145,8 +167,19 @@ def consent_recipient_problem(*, purpose: str, recipient_kind: str | None) -> st
 def consent_stands(
     *, given_on: datetime.date, withdrawn_on: datetime.date | None, on: datetime.date
 ) -> bool:
-    """A consent covers ``on`` from the day it is given until the day it is withdrawn."""
+    """A consent covers ``on`` from the day it is given until the day it is withdrawn.
+
+    This is the one consent rule; ``selectors.standing_consents`` is its query form.
+    """
     return given_on <= on and (withdrawn_on is None or withdrawn_on > on)
+
+
+def open_consent_covers(purpose: str) -> bool:
+    """Whether a consent naming no recipient covers every recipient for ``purpose``.
+
+    It does, except for an embassy: only a consent naming that very embassy counts.
+    """
+    return purpose != ConsentPurpose.EMBASSY
 
 
 def withdrawal_problem(

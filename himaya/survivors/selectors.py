@@ -6,6 +6,7 @@ such an agency registered and that have no case yet. Everyone else (administrato
 analysts, auditors, fund, grants and empowerment officers, operators) sees none here.
 """
 
+import datetime
 from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
@@ -14,10 +15,9 @@ from django.utils import timezone
 
 from himaya.agencies.models import Agency, Role
 from himaya.agencies.selectors import agency_ids_for
-from himaya.cases.models import Case
-from himaya.cases.selectors import cases_visible_to
 from himaya.core.codes import is_valid_code
 from himaya.core.typing import AnyUser
+from himaya.survivors import rules
 from himaya.survivors.indexes import document_index, name_index
 from himaya.survivors.models import (
     Consent,
@@ -28,30 +28,65 @@ from himaya.survivors.models import (
 )
 
 
-def consent_on_file(survivor: Survivor, *, purpose: str, recipient: Agency | None = None) -> bool:
-    """Whether the survivor's consent for ``purpose`` (and ``recipient``) stands today.
+def standing_consents(
+    survivor: Survivor,
+    *,
+    purpose: str,
+    recipient: Agency | None = None,
+    on: datetime.date | None = None,
+) -> QuerySet[Consent]:
+    """The survivor's consents for ``purpose`` that stand on ``on`` (today by default).
 
-    A consent with no recipient covers the purpose for every recipient; a withdrawn
-    consent covers nothing from its withdrawal date on.
+    The query form of ``rules.consent_stands``: given on or before that day and not
+    withdrawn by then. With a ``recipient``, only the consents naming it, and those
+    naming no recipient where ``rules.open_consent_covers`` the purpose (never for an
+    embassy).
     """
-    today = timezone.localdate()
-    consents = Consent.objects.filter(survivor=survivor, purpose=purpose, given_on__lte=today)
-    consents = consents.filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=today))
+    on = on or timezone.localdate()
+    consents = Consent.objects.filter(survivor=survivor, purpose=purpose, given_on__lte=on)
+    consents = consents.filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=on))
     if recipient is not None:
-        consents = consents.filter(Q(recipient=recipient) | Q(recipient__isnull=True))
-    return consents.exists()
+        named = Q(recipient=recipient)
+        if rules.open_consent_covers(purpose):
+            named |= Q(recipient__isnull=True)
+        consents = consents.filter(named)
+    return consents
+
+
+def consent_on_file(
+    survivor: Survivor,
+    *,
+    purpose: str,
+    recipient: Agency | None = None,
+    on: datetime.date | None = None,
+) -> bool:
+    """Whether a consent of the survivor for ``purpose`` (and ``recipient``) stands on
+    ``on`` (today by default): see ``standing_consents``."""
+    return standing_consents(survivor, purpose=purpose, recipient=recipient, on=on).exists()
+
+
+def _case_agencies(user: AnyUser) -> set[int]:
+    """The agencies whose cases (and survivors) the user works on."""
+    return agency_ids_for(user, Role.CASE_WORKER, Role.SUPERVISOR)
 
 
 def survivors_visible_to(user: AnyUser) -> QuerySet[Survivor]:
+    """Survivors of the cases the user may see (led by one of the user's case agencies,
+    for a holder of ``cases.work_cases``), and survivors registered by one of those
+    agencies that have no case yet. The cases are reached through ``Survivor.cases``."""
     if not user.is_authenticated or not user.has_perm("survivors.register"):
         return Survivor.objects.none()
-    agencies = agency_ids_for(user, Role.CASE_WORKER, Role.SUPERVISOR)
+    agencies = _case_agencies(user)
     if not agencies:
         return Survivor.objects.none()
-    in_visible_case = Exists(cases_visible_to(user).filter(survivor_id=OuterRef("pk")))
-    has_case = Exists(Case.objects.filter(survivor_id=OuterRef("pk")))
-    registered_without_case = Q(registered_by_agency_id__in=agencies) & ~has_case
-    return Survivor.objects.filter(in_visible_case | registered_without_case)
+    has_case = Exists(Survivor.objects.filter(pk=OuterRef("pk"), cases__isnull=False))
+    visible: Any = Q(registered_by_agency_id__in=agencies) & ~has_case
+    if user.has_perm("cases.work_cases"):
+        in_visible_case = Exists(
+            Survivor.objects.filter(pk=OuterRef("pk"), cases__lead_agency_id__in=agencies)
+        )
+        visible = in_visible_case | visible
+    return Survivor.objects.filter(visible)
 
 
 def get_survivor_or_404(user: AnyUser, code: str) -> Survivor:
@@ -60,6 +95,22 @@ def get_survivor_or_404(user: AnyUser, code: str) -> Survivor:
         survivors_visible_to(user)
         .select_related("governorate_of_origin", "registered_by_agency")
         .filter(code=code.strip().upper())
+        .first()
+    )
+    if survivor is None:
+        raise Http404
+    return survivor
+
+
+def get_survivor_of_case_or_404(user: AnyUser, case_code: str) -> Survivor:
+    """The survivor of the case with this code, if the user may see that very case and
+    its survivor; 404 for a missing case and a forbidden one alike."""
+    if not user.has_perm("cases.work_cases"):
+        raise Http404
+    survivor = (
+        survivors_visible_to(user)
+        .select_related("governorate_of_origin")
+        .filter(cases__code=case_code, cases__lead_agency_id__in=_case_agencies(user))
         .first()
     )
     if survivor is None:

@@ -13,17 +13,13 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from himaya.accounts.acting import acting_user
 from himaya.agencies.models import Agency, Role
 from himaya.agencies.selectors import agency_ids_for
-from himaya.cases.selectors import get_case_or_404
-from himaya.core.locking import ConcurrentEditError
-from himaya.survivors import actions
-from himaya.survivors.actions import (
-    DocumentInput,
-    DuplicateSuspected,
-    SurvivorError,
-    TooManyDuplicateChecks,
-)
+from himaya.core.errors import DomainError
+from himaya.core.forms import show_refusal
+from himaya.survivors import actions, rules
+from himaya.survivors.actions import DocumentInput, DuplicateSuspected, TooManyDuplicateChecks
 from himaya.survivors.countries import country_name
 from himaya.survivors.forms import (
     ConsentForm,
@@ -42,6 +38,7 @@ from himaya.survivors.selectors import (
     documents_of,
     get_consent_or_404,
     get_review_or_404,
+    get_survivor_of_case_or_404,
     get_survivor_or_404,
     review_list,
     search_survivors,
@@ -104,21 +101,20 @@ def register_view(request: HttpRequest) -> HttpResponse:
             )
         try:
             survivor = actions.register_survivor(
-                by=request.user,
+                by=acting_user(request),
                 agency=data["agency"],
                 identity=form.identity(),
                 clear=form.clear(),
                 documents=documents,
                 confirm_duplicate=bool(data.get("confirm_duplicate")),
-                request=request,
             )
         except DuplicateSuspected as exc:
             duplicate = exc
         except TooManyDuplicateChecks as exc:
-            form.add_error(None, str(exc.message))
+            show_refusal(exc, form=form)
             status = 429
-        except SurvivorError as exc:
-            form.add_error(None, str(exc.message))
+        except DomainError as exc:
+            show_refusal(exc, form=form)
         else:
             messages.success(
                 request,
@@ -158,13 +154,12 @@ def decide_review_view(request: HttpRequest, review_id: int) -> HttpResponse:
     try:
         actions.decide_possible_duplicate(
             review=review,
-            by=request.user,
+            by=acting_user(request),
             status=form.cleaned_data["status"],
             expected_version=form.cleaned_data["version"],
-            request=request,
         )
-    except (ConcurrentEditError, SurvivorError) as exc:
-        messages.error(request, str(exc.message))
+    except DomainError as exc:
+        show_refusal(exc, request=request)
     else:
         messages.success(request, _("The decision on the possible match was recorded."))
     return redirect("survivors:reviews")
@@ -174,8 +169,8 @@ def _detail_context(request: HttpRequest, survivor: Survivor, **extra: Any) -> d
     consents = list(consents_of(survivor))
     today = timezone.localdate()
     for consent in consents:
-        consent.stands = consent.given_on <= today and (  # type: ignore[attr-defined]
-            consent.withdrawn_on is None or consent.withdrawn_on > today
+        consent.stands = rules.consent_stands(  # type: ignore[attr-defined]
+            given_on=consent.given_on, withdrawn_on=consent.withdrawn_on, on=today
         )
     context: dict[str, Any] = {
         "survivor": survivor,
@@ -216,12 +211,11 @@ def reveal_view(request: HttpRequest, code: str) -> HttpResponse:
         try:
             actions.reveal_identity(
                 survivor=survivor,
-                by=request.user,
+                by=acting_user(request),
                 purpose=form.cleaned_data["purpose"],
-                request=request,
             )
-        except SurvivorError as exc:
-            form.add_error(None, str(exc.message))
+        except DomainError as exc:
+            show_refusal(exc, form=form)
         else:
             identity = {
                 "survivor": survivor,
@@ -275,17 +269,14 @@ def edit_view(request: HttpRequest, code: str) -> HttpResponse:
             try:
                 actions.update_identity(
                     survivor=survivor,
-                    by=request.user,
+                    by=acting_user(request),
                     expected_version=form.cleaned_data["version"],
                     identity=form.identity(),
                     clear=form.clear(),
-                    request=request,
                 )
-            except ConcurrentEditError as exc:
-                conflict = True
-                form.add_error(None, str(exc.message))
-            except SurvivorError as exc:
-                form.add_error(None, str(exc.message))
+            except DomainError as exc:
+                conflict = exc.status == 409
+                show_refusal(exc, form=form)
             else:
                 messages.success(request, _("The survivor's record was saved."))
                 return redirect("survivors:detail", code=survivor.code)
@@ -293,9 +284,8 @@ def edit_view(request: HttpRequest, code: str) -> HttpResponse:
         # The form shows the identity: this reading is recorded like any other.
         actions.reveal_identity(
             survivor=survivor,
-            by=request.user,
+            by=acting_user(request),
             purpose=actions.RevealPurpose.CORRECTION,
-            request=request,
         )
         form = EditIdentityForm(initial=_edit_initial(survivor))
     status = 409 if conflict else 200
@@ -314,11 +304,9 @@ def add_document_view(request: HttpRequest, code: str) -> HttpResponse:
     form = DocumentForm(request.POST)
     if form.is_valid():
         try:
-            actions.add_document(
-                survivor=survivor, by=request.user, request=request, **form.cleaned_data
-            )
-        except SurvivorError as exc:
-            form.add_error(None, str(exc.message))
+            actions.add_document(survivor=survivor, by=acting_user(request), **form.cleaned_data)
+        except DomainError as exc:
+            show_refusal(exc, form=form)
         else:
             messages.success(request, _("The document was recorded."))
             return redirect("survivors:detail", code=survivor.code)
@@ -333,11 +321,9 @@ def record_consent_view(request: HttpRequest, code: str) -> HttpResponse:
     form = ConsentForm(request.POST)
     if form.is_valid():
         try:
-            actions.record_consent(
-                survivor=survivor, by=request.user, request=request, **form.cleaned_data
-            )
-        except SurvivorError as exc:
-            form.add_error(None, str(exc.message))
+            actions.record_consent(survivor=survivor, by=acting_user(request), **form.cleaned_data)
+        except DomainError as exc:
+            show_refusal(exc, form=form)
         else:
             messages.success(request, _("The consent was recorded."))
             return redirect("survivors:detail", code=survivor.code)
@@ -357,12 +343,11 @@ def withdraw_consent_view(request: HttpRequest, code: str, consent_id: int) -> H
     try:
         actions.withdraw_consent(
             consent=consent,
-            by=request.user,
+            by=acting_user(request),
             expected_version=form.cleaned_data["version"],
-            request=request,
         )
-    except (ConcurrentEditError, SurvivorError) as exc:
-        messages.error(request, str(exc.message))
+    except DomainError as exc:
+        show_refusal(exc, request=request)
     else:
         messages.success(request, _("The consent was withdrawn from today."))
     return redirect("survivors:detail", code=survivor.code)
@@ -371,15 +356,18 @@ def withdraw_consent_view(request: HttpRequest, code: str, consent_id: int) -> H
 @login_required
 @require_GET
 def case_panel_view(request: HttpRequest, code: str) -> HttpResponse:
-    """The case page's panel: the survivor's clear data and which consents stand today."""
-    case = get_case_or_404(request.user, code)
-    survivor = case.survivor
+    """The case page's panel: the survivor's clear data and which consents stand today.
+
+    ``code`` is the case's code; the panel answers 404 unless the user may see that case.
+    """
+    survivor = get_survivor_of_case_or_404(request.user, code)
     today = timezone.localdate()
     consents = [
         consent
         for consent in consents_of(survivor)
-        if consent.given_on <= today
-        and (consent.withdrawn_on is None or consent.withdrawn_on > today)
+        if rules.consent_stands(
+            given_on=consent.given_on, withdrawn_on=consent.withdrawn_on, on=today
+        )
     ]
     context = {
         "survivor": survivor,

@@ -107,7 +107,9 @@ def test_an_ngo_reports_and_the_next_tranche_is_released_after_approval_in_arabi
     officer = UserFactory(username="tarek")
     Membership.objects.create(user=officer, agency=ministry, role=Role.GRANTS_OFFICER)
     grant = make_grant(nour, by=officer)
-    grant_actions.release_tranche(tranche=grant.tranches.get(sequence=1), by=officer)
+    grant_actions.release_tranche(
+        tranche=grant.tranches.get(sequence=1), by=officer, expected_version=1
+    )
 
     sign_in(page, "yasmine", PASSWORD)
     page.goto(f"{live_server.url}/grants/{grant.code}/")

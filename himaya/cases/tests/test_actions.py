@@ -14,7 +14,6 @@ from himaya.cases.models import (
     TRANSITIONS,
     CarePlanStatus,
     Case,
-    CaseEvent,
     ClosureReason,
     ClosureRequest,
     ClosureStatus,
@@ -35,6 +34,7 @@ from himaya.cases.tests.factories import (
 )
 from himaya.core.locking import ConcurrentEditError
 from himaya.survivors.tests.factories import SurvivorFactory
+from himaya.timeline.models import CaseEvent
 
 pytestmark = pytest.mark.django_db
 

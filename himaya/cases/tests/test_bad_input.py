@@ -23,7 +23,6 @@ from himaya.cases.models import (
     CarePlanGoal,
     CarePlanStatus,
     Case,
-    CaseEvent,
     ClosureRequest,
     Phase,
     PhaseChange,
@@ -32,6 +31,7 @@ from himaya.cases.models import (
 from himaya.cases.tests.factories import CarePlanFactory, CaseFactory
 from himaya.core.bounds import MAX_INTEGER, latest_plan_date
 from himaya.survivors.tests.factories import SurvivorFactory
+from himaya.timeline.models import CaseEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -226,7 +226,7 @@ def test_the_risk_page_refuses_an_implausible_date_and_changes_nothing(
 ) -> None:
     before = snapshot(scene)
     response = scene.client.post(reverse("cases:risk_new", kwargs={"code": scene.case.code}), data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in response.content.decode()
     assert snapshot(scene) == before
 
@@ -239,7 +239,7 @@ def test_the_care_plan_page_refuses_a_goal_due_in_the_year_9999_and_changes_noth
         reverse("cases:care_plan", kwargs={"code": scene.plan.code}),
         {"form": "goal", "description": "سكن آمن", "target_on": "9999-12-31"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert f"The target date must lie between 2000-01-01 and {LATEST}." in response.content.decode()
     assert snapshot(scene) == before
 
@@ -260,7 +260,7 @@ def test_the_open_case_page_refuses_a_first_contact_before_2000_and_changes_noth
             "country_of_exploitation": "EG",
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert f"The date of first contact {RECORD_DATE}" in response.content.decode()
     assert snapshot(scene) == before
 
@@ -273,8 +273,8 @@ def test_submitting_a_care_plan_with_a_malformed_version_is_refused_and_changes_
     response = scene.client.post(
         reverse("cases:care_plan_submit", kwargs={"code": scene.plan.code}), {"version": version}
     )
-    assert response.status_code == 302
-    assert _shown(response) == ["The form was incomplete: reload the page."]
+    assert response.status_code == 400
+    assert "The form was incomplete: reload the page." in response.content.decode()
     assert snapshot(scene) == before
 
 

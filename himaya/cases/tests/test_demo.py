@@ -9,10 +9,11 @@ from himaya.accounts.models import User
 from himaya.agencies import demo as agencies_demo
 from himaya.agencies.models import Agency
 from himaya.cases import demo
-from himaya.cases.models import TRANSITIONS, Case, CaseEvent, Phase, PhaseChange
+from himaya.cases.models import TRANSITIONS, Case, Phase, PhaseChange
 from himaya.services import demo as services_demo
 from himaya.services.models import ServiceDelivery, ServiceFeedback
 from himaya.survivors.tests.factories import SurvivorFactory
+from himaya.timeline.models import CaseEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -74,27 +74,30 @@ def test_care_plan_moves_follow_their_table(
     assert rules.care_plan_can_move(from_status, to_status) is allowed
 
 
-@given(st.dates(), st.integers(min_value=0, max_value=400))
-def test_risk_is_due_after_ninety_days(last: datetime.date, days: int) -> None:
-    try:
-        today = last + datetime.timedelta(days=days)
-    except OverflowError:
-        return
-    assert rules.risk_is_due(last, today=today) is (days >= 90)
-    assert rules.risk_is_due(None, today=today)
+@pytest.mark.parametrize(
+    ("country", "is_transnational", "refused"),
+    [
+        ("EG", False, False),
+        ("eg", False, False),
+        ("EG", True, False),  # brought into Egypt from abroad
+        ("LY", True, False),
+        ("LY", False, True),
+        ("sa", False, True),
+    ],
+)
+def test_exploitation_abroad_must_be_marked_transnational(
+    country: str, is_transnational: bool, refused: bool
+) -> None:
+    assert (
+        rules.must_be_transnational(
+            country_of_exploitation=country, is_transnational=is_transnational
+        )
+        is refused
+    )
 
 
 @pytest.mark.parametrize(
-    ("phase", "reason", "status"),
-    [
-        (Phase.IDENTIFICATION, "", "Active"),
-        (Phase.PROTECTION, "", "Active"),
-        (Phase.ASSISTANCE, "", "Active"),
-        (Phase.REINTEGRATION, "", "Active"),
-        (Phase.FOLLOW_UP, "", "FollowUp"),
-        (Phase.CLOSED, "reintegrated", "Closed"),
-        (Phase.CLOSED, "transferred", "ClosedReferred"),
-    ],
+    ("text", "valid"), [("EG", True), ("ly", True), ("EGY", False), ("E1", False), ("", False)]
 )
-def test_each_phase_maps_to_an_htcds_case_status(phase: str, reason: str, status: str) -> None:
-    assert rules.htcds_status(phase, reason) == status
+def test_a_country_is_two_letters(text: str, valid: bool) -> None:
+    assert rules.is_country_code(text) is valid

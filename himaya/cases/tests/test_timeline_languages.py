@@ -4,9 +4,10 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
-from himaya.cases.actions import record_case_event
-from himaya.cases.models import CaseEvent, Phase
+from himaya.cases.models import Phase
 from himaya.cases.tests.factories import CaseFactory
+from himaya.timeline.actions import record_case_event
+from himaya.timeline.models import CaseEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +52,6 @@ def test_the_case_page_shows_the_timeline_in_the_readers_language(login, case_wo
 
 
 def test_a_plain_text_summary_is_kept_as_written_in_both() -> None:
-    from himaya.cases.actions import in_both_languages
+    from himaya.timeline.actions import in_both_languages
 
     assert in_both_languages("SV-ABCD-EFGH-J") == ("SV-ABCD-EFGH-J", "SV-ABCD-EFGH-J")

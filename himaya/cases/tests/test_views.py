@@ -151,7 +151,7 @@ WRITES: list[tuple[str, str, Callable[[Scene], dict[str, Any]], set[str], int, i
         lambda s: {"reason": "lost_contact"},
         set(),  # the scene's case already has a pending closure: the page shows the error
         404,
-        200,
+        400,
     ),
     (
         "cases:risk_new",
@@ -246,7 +246,7 @@ WRITES: list[tuple[str, str, Callable[[Scene], dict[str, Any]], set[str], int, i
         302,
     ),
     # The scene's plan is submitted: no goal can be added any more.
-    ("cases:care_plan", "plan", lambda s: {"form": "goal", "description": "هدف"}, set(), 404, 200),
+    ("cases:care_plan", "plan", lambda s: {"form": "goal", "description": "هدف"}, set(), 404, 400),
     ("cases:api_care_plan_submit", "plan", lambda s: {"version": 1}, set(), 404, 400),
 ]
 
@@ -395,8 +395,9 @@ def test_open_case_form_keeps_what_was_typed_and_shows_errors_beside_fields(
         },
     )
     body = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert 'value="SV-NOPE-NOPE-X"' in body
+    assert 'data-error-for="survivor"' in body
     assert 'value="2026-06-05"' in body
     assert 'data-error-for="identified_on"' in body
     assert 'data-error-for="is_transnational"' in body
@@ -524,7 +525,7 @@ def many_cases(agency: Agency, worker: User, count: int) -> None:
 @pytest.mark.parametrize("count", [2, 6])
 @pytest.mark.parametrize(
     ("name", "queries"),
-    [("cases:list", 12), ("cases:queue", 8), ("cases:api_list", 8)],
+    [("cases:list", 12), ("cases:queue", 6), ("cases:api_list", 8)],
 )
 def test_list_pages_use_a_fixed_number_of_queries(
     case_worker: User,
@@ -540,6 +541,39 @@ def test_list_pages_use_a_fixed_number_of_queries(
     client.get(reverse(name))  # warm the session
     with django_assert_num_queries(queries):
         assert client.get(reverse(name)).status_code == 200
+
+
+@pytest.mark.parametrize(("name", "queries"), [("cases:list", 12), ("cases:api_list", 8)])
+def test_the_page_and_the_api_filter_with_one_filterset_in_the_same_number_of_queries(
+    case_worker: User,
+    agency_a: Agency,
+    login: Callable[[User], Client],
+    django_assert_num_queries: Any,
+    name: str,
+    queries: int,
+) -> None:
+    many_cases(agency_a, case_worker, 3)
+    CaseFactory(lead_agency=agency_a, case_worker=case_worker, phase=Phase.PROTECTION)
+    form = ExploitationForm.objects.all()[0]
+    query = f"?q=CS-&phase=identification&agency={agency_a.code}&form={form.code}"
+    client = login(case_worker)
+    client.get(reverse(name))
+    with django_assert_num_queries(queries):
+        response = client.get(reverse(name) + query)
+    assert response.status_code == 200
+    if name == "cases:api_list":
+        assert response.json()["count"] == 3
+    else:
+        assert response.content.decode().count('<a class="code text-nowrap" href="/cases/CS-') == 3
+
+
+def test_the_api_list_refuses_an_unknown_phase_with_a_problem(
+    case_worker: User, login: Callable[[User], Client]
+) -> None:
+    response = login(case_worker).get(reverse("cases:api_list") + "?phase=nowhere")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert list(response.json()["errors"]) == ["phase"]
 
 
 @pytest.mark.parametrize("count", [1, 4])
@@ -708,7 +742,7 @@ def test_the_api_drafts_a_care_plan_with_goals_and_its_author_submits_it(
     assert submitted.json()["status"] == CarePlanStatus.SUBMITTED
 
 
-def test_the_work_queue_shows_my_cases_this_weeks_services_and_registered_sections(
+def test_the_work_queue_shows_my_cases_and_the_sections_other_apps_register(
     case_worker: User,
     supervisor: User,
     agency_a: Agency,
@@ -733,12 +767,18 @@ def test_the_work_queue_shows_my_cases_this_weeks_services_and_registered_sectio
         closure_reason=ClosureReason.REINTEGRATED,
     )
     service = ServiceDeliveryFactory(case=mine, planned_on=datetime.date(2026, 6, 18))
-    body = login(case_worker).get(reverse("cases:queue")).content.decode()
+    client = login(case_worker)
+    body = client.get(reverse("cases:queue")).content.decode()
     assert mine.code in body
     assert theirs.code not in body
     assert closed.code not in body
     assert f'href="/cases/{mine.code}/"' in body
-    assert service.service_type.name_ar in body
-    for section in queue_sections_for(case_worker):
-        assert f'data-queue-section="{section.key}"' in body
-        assert f'hx-get="{reverse(section.url_name)}"' in body
+    keys = [section.key for section in queue_sections_for(case_worker)]
+    assert {"services_week", "test_section"} <= set(keys)
+    for key in keys:
+        assert f'data-queue-section="{key}"' in body
+    week_url = reverse("services:queue_week")
+    assert f'hx-get="{week_url}"' in body
+    week = client.get(week_url).content.decode()
+    assert service.service_type.name_ar in week
+    assert f'href="/cases/{mine.code}/"' in week

@@ -8,14 +8,15 @@ import json
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.utils.html import escape
 from django.utils.translation import override
 
 from himaya.agencies.models import Role
 from himaya.audit.models import AuditEvent
-from himaya.cases.models import CaseEvent
 from himaya.core.locking import ConcurrentEditError
 from himaya.empowerment.models import Enrolment, Project, Visit
+from himaya.timeline.models import CaseEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -287,23 +288,31 @@ def test_an_officer_of_another_agency_sees_nothing(make_persona, world, login) -
     assert client.get(f"/empowerment/enrolments/{world.referred.code}/").status_code == 404
 
 
-def test_the_api_refusal_of_an_ineligible_survivor_gives_the_reasons_in_both_languages(
-    personas, new_programme, login
+@pytest.mark.parametrize(
+    ("language", "start"),
+    [("en", "The programme accepts only Male"), ("ar", "يقبل البرنامج فقط")],
+)
+def test_the_api_refusal_of_an_ineligible_survivor_gives_each_failed_rule_in_the_user_language(
+    personas, new_programme, login, language: str, start: str
 ) -> None:
     world = new_programme
     world.programme.allowed_sexes = ["male"]
     world.programme.save()
+    before = Enrolment.objects.count()
     with time_machine.travel("2026-03-10 10:00+02:00", tick=False):
-        response = login(personas[CW]).post(
+        client = login(personas[CW])
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        response = client.post(
             "/empowerment/api/enrolments/refer/",
             {"case": world.case.code, "programme": world.programme.slug, "household_role": "head"},
             content_type="application/json",
         )
     assert response.status_code == 400
-    reasons = response.json()["reasons"]
-    assert [r["rule"] for r in reasons] == ["sex"]
-    assert reasons[0]["text_en"].startswith("The programme accepts only Male")
-    assert reasons[0]["text_ar"].startswith("يقبل البرنامج فقط")
+    assert response["Content-Type"] == "application/problem+json"
+    errors = response.json()["errors"]
+    assert list(errors) == ["sex"]
+    assert errors["sex"][0].startswith(start)
+    assert Enrolment.objects.count() == before
 
 
 def test_the_refer_page_shows_why_a_survivor_is_not_eligible(personas, world, login) -> None:

@@ -8,10 +8,10 @@ import time_machine
 
 from himaya.agencies.tests.factories import governorate
 from himaya.audit.models import AuditEvent
-from himaya.cases.models import CaseEvent, Phase
+from himaya.cases.models import Phase
 from himaya.core.locking import ConcurrentEditError
 from himaya.empowerment import actions
-from himaya.empowerment.exceptions import EmpowermentError
+from himaya.empowerment.exceptions import EmpowermentError, EmpowermentForbidden
 from himaya.empowerment.models import (
     ActivityType,
     Enrolment,
@@ -21,6 +21,7 @@ from himaya.empowerment.models import (
 )
 from himaya.empowerment.tests.factories import CaseFactory, EnrolmentFactory, ProjectFactory
 from himaya.survivors.models import Sex
+from himaya.timeline.models import CaseEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +62,7 @@ def test_refer_a_man_to_mastoura_is_refused_with_the_reason_and_creates_nothing(
 
 
 def test_refer_from_a_case_of_another_agency_is_refused(outsider, case_a, mastoura) -> None:
-    with pytest.raises(EmpowermentError):
+    with pytest.raises(EmpowermentForbidden):
         actions.refer_survivor(
             case=case_a, programme=mastoura, household_role=HouseholdRole.HEAD, by=outsider
         )
@@ -110,7 +111,7 @@ def test_declining_needs_a_reason(case_a, mastoura, officer) -> None:
 
 def test_a_case_worker_cannot_decide_and_nothing_changes(case_a, mastoura, case_worker) -> None:
     enrolment = EnrolmentFactory(programme=mastoura, case=case_a)
-    with pytest.raises(EmpowermentError):
+    with pytest.raises(EmpowermentForbidden):
         actions.decide_enrolment(
             enrolment=enrolment, accept=True, expected_version=1, by=case_worker
         )

@@ -15,12 +15,12 @@ from django.urls import reverse
 from himaya.accounts.models import User
 from himaya.agencies.models import Role
 from himaya.audit.models import AuditEvent
-from himaya.cases.models import CaseEvent
 from himaya.core.bounds import MAX_INTEGER, latest_plan_date
 from himaya.empowerment import actions
 from himaya.empowerment.exceptions import EmpowermentError
 from himaya.empowerment.models import Enrolment, Project, Visit
 from himaya.empowerment.tests.conftest import World
+from himaya.timeline.models import CaseEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -114,3 +114,14 @@ class PaymentRequestFactory(DjangoModelFactory):
                 ):
                     kwargs["approvals_required"] = 2
         return super()._create(model_class, *args, **kwargs)
+
+
+def version_of(record: Any) -> int:
+    """The version a record has now in the database (what a user reading it would send)."""
+    return int(type(record)._default_manager.get(pk=record.pk).version)
+
+
+def limit_version(fiscal_year: FiscalYear, purpose: str) -> int:
+    """The version of the limit of a purpose now, 0 when there is none."""
+    limit = PaymentLimit.objects.filter(fiscal_year=fiscal_year, purpose=purpose).first()
+    return limit.version if limit is not None else 0

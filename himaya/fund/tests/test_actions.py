@@ -5,7 +5,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 
 from himaya.audit.models import AuditEvent
-from himaya.cases.models import CaseEvent
 from himaya.fund import actions
 from himaya.fund.documents import unseal
 from himaya.fund.models import (
@@ -25,7 +24,9 @@ from himaya.fund.tests.factories import (
     PaymentLimitFactory,
     PaymentRequestFactory,
     make_case,
+    version_of,
 )
+from himaya.timeline.models import CaseEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -33,9 +34,13 @@ PDF = samples.pdf()
 
 
 def approved_and_paid(payment: PaymentRequest, approver, officer) -> PaymentRequest:
-    actions.approve_payment(payment=payment, by=approver)
+    actions.approve_payment(payment=payment, expected_version=version_of(payment), by=approver)
     return actions.record_payment(
-        payment=payment, by=officer, method=Method.BANK_TRANSFER, reference="TRX-1"
+        payment=payment,
+        expected_version=version_of(payment),
+        by=officer,
+        method=Method.BANK_TRANSFER,
+        reference="TRX-1",
     )
 
 
@@ -63,11 +68,15 @@ def test_requesting_a_payment_writes_the_case_timeline_and_the_audit_trail(offic
 def test_approval_commits_and_payment_pays_the_amount_on_the_line(officer, approver) -> None:
     payment = PaymentRequestFactory(requested_by=officer, amount=Decimal("1500.00"))
     line = payment.budget_line
-    actions.approve_payment(payment=payment, by=approver)
+    actions.approve_payment(payment=payment, expected_version=version_of(payment), by=approver)
     b = balances_of(line)
     assert (b.committed, b.paid, b.available) == (Decimal("1500.00"), 0, Decimal("8500.00"))
     approved_and_paid_payment = actions.record_payment(
-        payment=payment, by=officer, method=Method.CASH, reference="R-9"
+        payment=payment,
+        expected_version=version_of(payment),
+        by=officer,
+        method=Method.CASH,
+        reference="R-9",
     )
     assert approved_and_paid_payment.status == Status.PAID
     b = balances_of(line)
@@ -85,8 +94,10 @@ def test_approval_commits_and_payment_pays_the_amount_on_the_line(officer, appro
 
 def test_the_requester_cannot_approve_their_own_request(officer_approver) -> None:
     payment = PaymentRequestFactory(requested_by=officer_approver)
-    with pytest.raises(actions.FundError):
-        actions.approve_payment(payment=payment, by=officer_approver)
+    with pytest.raises(actions.FundForbidden):
+        actions.approve_payment(
+            payment=payment, expected_version=version_of(payment), by=officer_approver
+        )
     payment.refresh_from_db()
     assert (payment.status, payment.version, payment.approved_by) == (Status.REQUESTED, 1, None)
     assert not LedgerEntry.objects.filter(request=payment).exists()
@@ -102,8 +113,8 @@ def test_a_request_beyond_the_line_balance_is_refused_and_changes_nothing(
     officer, approver
 ) -> None:
     payment = PaymentRequestFactory(requested_by=officer, amount=Decimal("10000.01"))
-    with pytest.raises(actions.FundError):
-        actions.approve_payment(payment=payment, by=approver)
+    with pytest.raises(actions.FundConflict):
+        actions.approve_payment(payment=payment, expected_version=version_of(payment), by=approver)
     payment.refresh_from_db()
     assert payment.status == Status.REQUESTED
     assert balances_of(payment.budget_line).available == Decimal("10000.00")
@@ -112,8 +123,14 @@ def test_a_request_beyond_the_line_balance_is_refused_and_changes_nothing(
 def test_a_request_is_never_paid_twice(officer, approver) -> None:
     payment = PaymentRequestFactory(requested_by=officer)
     approved_and_paid(payment, approver, officer)
-    with pytest.raises(actions.FundError):
-        actions.record_payment(payment=payment, by=officer, method=Method.CASH, reference="x")
+    with pytest.raises(actions.FundConflict):
+        actions.record_payment(
+            payment=payment,
+            expected_version=version_of(payment),
+            by=officer,
+            method=Method.CASH,
+            reference="x",
+        )
     assert LedgerEntry.objects.filter(request=payment, kind=EntryKind.PAYMENT).count() == 1
 
 
@@ -121,7 +138,12 @@ def test_a_reversal_restores_the_balance_with_a_new_ledger_line(officer, approve
     payment = PaymentRequestFactory(requested_by=officer, amount=Decimal("2500.00"))
     approved_and_paid(payment, approver, officer)
     assert balances_of(payment.budget_line).available == Decimal("7500.00")
-    actions.reverse_payment(payment=payment, by=approver, reason="تحويل إلى حساب خاطئ")
+    actions.reverse_payment(
+        payment=payment,
+        expected_version=version_of(payment),
+        by=approver,
+        reason="تحويل إلى حساب خاطئ",
+    )
     b = balances_of(payment.budget_line)
     assert (b.paid, b.committed, b.available) == (0, 0, Decimal("10000.00"))
     assert list(LedgerEntry.objects.filter(request=payment).values_list("kind", flat=True)) == [
@@ -167,16 +189,24 @@ def test_a_request_beyond_the_limits_needs_a_second_different_approver(
         purpose=Purpose.EMERGENCY_CASH,
         amount=Decimal("3500.00"),
     )
-    actions.approve_payment(payment=payment, by=approver)
+    actions.approve_payment(payment=payment, expected_version=version_of(payment), by=approver)
     payment.refresh_from_db()
     assert payment.status == Status.SECOND_APPROVAL_NEEDED
-    with pytest.raises(actions.FundError):
-        actions.record_payment(payment=payment, by=officer, method=Method.CASH, reference="x")
-    with pytest.raises(actions.FundError):
-        actions.approve_payment(payment=payment, by=approver)
+    with pytest.raises(actions.FundConflict):
+        actions.record_payment(
+            payment=payment,
+            expected_version=version_of(payment),
+            by=officer,
+            method=Method.CASH,
+            reference="x",
+        )
+    with pytest.raises(actions.FundForbidden):
+        actions.approve_payment(payment=payment, expected_version=version_of(payment), by=approver)
     payment.refresh_from_db()
     assert payment.status == Status.SECOND_APPROVAL_NEEDED
-    actions.approve_payment(payment=payment, by=second_approver)
+    actions.approve_payment(
+        payment=payment, expected_version=version_of(payment), by=second_approver
+    )
     payment.refresh_from_db()
     assert (payment.status, payment.second_approved_by) == (Status.APPROVED, second_approver)
 
@@ -196,9 +226,17 @@ def test_the_survivor_yearly_limit_counts_earlier_approved_requests(officer, app
     second = PaymentRequestFactory(
         requested_by=officer, budget_line=line, case=case, amount=Decimal("1000.01")
     )
-    assert actions.approve_payment(payment=first, by=approver).status == Status.APPROVED
     assert (
-        actions.approve_payment(payment=second, by=approver).status == Status.SECOND_APPROVAL_NEEDED
+        actions.approve_payment(
+            payment=first, expected_version=version_of(first), by=approver
+        ).status
+        == Status.APPROVED
+    )
+    assert (
+        actions.approve_payment(
+            payment=second, expected_version=version_of(second), by=approver
+        ).status
+        == Status.SECOND_APPROVAL_NEEDED
     )
 
 
@@ -210,9 +248,11 @@ def test_rejecting_after_a_first_approval_releases_the_commitment(
     payment = PaymentRequestFactory(
         requested_by=officer, budget_line=line, amount=Decimal("4000.00")
     )
-    actions.approve_payment(payment=payment, by=approver)
+    actions.approve_payment(payment=payment, expected_version=version_of(payment), by=approver)
     assert balances_of(line).available == Decimal("6000.00")
-    actions.reject_payment(payment=payment, by=second_approver, reason="غير مبرر")
+    actions.reject_payment(
+        payment=payment, expected_version=version_of(payment), by=second_approver, reason="غير مبرر"
+    )
     assert balances_of(line).available == Decimal("10000.00")
     assert list(LedgerEntry.objects.filter(request=payment).values_list("kind", flat=True)) == [
         "commitment",
@@ -232,9 +272,12 @@ def test_a_stale_version_is_refused(officer, approver) -> None:
 
 def test_a_pdf_document_is_stored_under_a_random_name(officer, media_root) -> None:
     payment = PaymentRequestFactory(requested_by=officer)
-    document = actions.attach_document(
-        payment=payment, upload=SimpleUploadedFile("تقرير طبي.pdf", PDF), by=officer
-    )
+    document = actions.attach_documents(
+        payment=payment,
+        uploads=[SimpleUploadedFile("تقرير طبي.pdf", PDF)],
+        by=officer,
+        expected_version=1,
+    )[0]
     assert document.content_type == "application/pdf"
     assert document.stored_name.endswith(".pdf") and len(document.stored_name) == 36
     stored = (media_root / "fund" / "documents" / document.stored_name).read_bytes()
@@ -252,8 +295,11 @@ def test_a_wrong_type_or_size_is_refused_and_changes_nothing(
 ) -> None:
     payment = PaymentRequestFactory(requested_by=officer)
     with pytest.raises(actions.FundError):
-        actions.attach_document(
-            payment=payment, upload=SimpleUploadedFile("x.pdf", content), by=officer
-        )
+        actions.attach_documents(
+            payment=payment,
+            uploads=[SimpleUploadedFile("x.pdf", content)],
+            by=officer,
+            expected_version=1,
+        )[0]
     assert SupportingDocument.objects.count() == 0
     assert not (media_root / "fund").exists()

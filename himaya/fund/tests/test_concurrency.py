@@ -10,10 +10,16 @@ from django.db import connection
 from django.db.models import Sum
 
 from himaya.agencies.models import Governorate, Role
+from himaya.core.errors import DomainError
 from himaya.fund import actions
 from himaya.fund.models import EntryKind, LedgerEntry, Method, PaymentRequest, Status
 from himaya.fund.selectors import balances_of
-from himaya.fund.tests.factories import BudgetLineFactory, PaymentRequestFactory, make_case
+from himaya.fund.tests.factories import (
+    BudgetLineFactory,
+    PaymentRequestFactory,
+    make_case,
+    version_of,
+)
 
 pytestmark = [
     pytest.mark.postgres,
@@ -54,16 +60,21 @@ def test_fifty_concurrent_approvals_and_payments_never_overspend_nor_pay_twice(
             for step in ("approve", "pay"):
                 try:
                     if step == "approve":
-                        actions.approve_payment(payment=payment, by=approvers[index % 2])
+                        actions.approve_payment(
+                            payment=payment,
+                            expected_version=version_of(payment),
+                            by=approvers[index % 2],
+                        )
                     else:
                         actions.record_payment(
                             payment=payment,
+                            expected_version=version_of(payment),
                             by=officer,
                             method=Method.BANK_TRANSFER,
                             reference=f"TRX-{index}",
                         )
                     results.append(f"{step}:ok")
-                except actions.FundError:
+                except DomainError:
                     results.append(f"{step}:refused")
         finally:
             connection.close()

@@ -18,7 +18,7 @@ from himaya.fund.documents import seal, seal_stored, unseal
 from himaya.fund.models import PaymentRequest, SupportingDocument
 from himaya.fund.rules import MAX_DOCUMENTS_PER_PAYMENT, MAX_DOCUMENTS_PER_UPLOAD
 from himaya.fund.tests import samples
-from himaya.fund.tests.factories import PaymentRequestFactory
+from himaya.fund.tests.factories import PaymentRequestFactory, version_of
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +55,10 @@ def test_every_stored_file_is_encrypted_and_served_decrypted(
     login(officer)
     response = client.post(
         reverse("fund:upload", args=[payment.code]),
-        {"file": [upload(f"f{i}", content) for i, content in enumerate(originals)]},
+        {
+            "version": version_of(payment),
+            "file": [upload(f"f{i}", content) for i, content in enumerate(originals)],
+        },
     )
     assert response.status_code == 302
     files = stored_files(media_root)
@@ -81,9 +84,9 @@ def test_documents_are_not_served_to_a_case_worker(
 
     case = make_case(personas["case_worker"].memberships.get().agency, personas["case_worker"])
     payment = PaymentRequestFactory(requested_by=officer, case=case)
-    document = actions.attach_document(
-        payment=payment, upload=upload("a.pdf", samples.pdf()), by=officer
-    )
+    document = actions.attach_documents(
+        payment=payment, uploads=[upload("a.pdf", samples.pdf())], by=officer, expected_version=1
+    )[0]
     login(personas["case_worker"])
     url = reverse("fund:document", args=[payment.code, document.stored_name])
     assert client.get(url).status_code == 403
@@ -112,12 +115,14 @@ def test_a_look_alike_is_refused_by_the_page_and_the_api_and_nothing_is_written(
 ) -> None:
     login(officer)
     page = client.post(
-        reverse("fund:upload", args=[payment.code]), {"file": upload("x.pdf", content)}
+        reverse("fund:upload", args=[payment.code]),
+        {"version": version_of(payment), "file": upload("x.pdf", content)},
     )
     assert page.status_code == 400
     assert "PDF, PNG" in page.content.decode()
     api = client.post(
-        reverse("fund:api_upload", args=[payment.code]), {"file": upload("x.pdf", content)}
+        reverse("fund:api_upload", args=[payment.code]),
+        {"version": version_of(payment), "file": upload("x.pdf", content)},
     )
     assert api.status_code == 400
     assert "PDF, PNG" in api.json()["detail"]
@@ -131,7 +136,10 @@ def test_one_bad_file_among_good_ones_refuses_them_all(
 ) -> None:
     login(officer)
     files = [upload("a.pdf", samples.pdf()), upload("b.png", b"\x89PNG\r\n\x1a\nnope")]
-    response = client.post(reverse("fund:api_upload", args=[payment.code]), {"file": files})
+    response = client.post(
+        reverse("fund:api_upload", args=[payment.code]),
+        {"version": version_of(payment), "file": files},
+    )
     assert response.status_code == 400
     assert SupportingDocument.objects.count() == 0
     assert stored_files(media_root) == []
@@ -144,7 +152,9 @@ def test_too_many_files_at_once_are_refused_by_the_page_and_the_api(
     login(officer)
     for name in ("fund:upload", "fund:api_upload"):
         files = [upload(f"{i}.png", samples.png()) for i in range(count)]
-        response = client.post(reverse(name, args=[payment.code]), {"file": files})
+        response = client.post(
+            reverse(name, args=[payment.code]), {"version": version_of(payment), "file": files}
+        )
         assert response.status_code == 400
         assert f"{MAX_DOCUMENTS_PER_UPLOAD}" in response.content.decode()
     assert SupportingDocument.objects.count() == 0
@@ -157,7 +167,9 @@ def test_five_thousand_files_in_one_request_are_refused(
     login(officer)
     files = [upload(f"{i}.png", b"x") for i in range(5000)]
     for name in ("fund:upload", "fund:api_upload"):
-        response = client.post(reverse(name, args=[payment.code]), {"file": files})
+        response = client.post(
+            reverse(name, args=[payment.code]), {"version": version_of(payment), "file": files}
+        )
         assert response.status_code == 400
     assert SupportingDocument.objects.count() == 0
     assert stored_files(media_root) == []
@@ -171,12 +183,14 @@ def test_a_payment_request_holds_a_bounded_number_of_documents(
             payment=payment,
             uploads=[upload("a.png", samples.png()) for _ in range(MAX_DOCUMENTS_PER_UPLOAD)],
             by=officer,
+            expected_version=version_of(payment),
         )
     assert SupportingDocument.objects.count() == MAX_DOCUMENTS_PER_PAYMENT
     login(officer)
     for name in ("fund:upload", "fund:api_upload"):
         response = client.post(
-            reverse(name, args=[payment.code]), {"file": upload("a.png", samples.png())}
+            reverse(name, args=[payment.code]),
+            {"version": version_of(payment), "file": upload("a.png", samples.png())},
         )
         assert response.status_code == 400
         assert str(MAX_DOCUMENTS_PER_PAYMENT) in response.content.decode()
@@ -190,7 +204,10 @@ def test_the_api_attaches_documents_and_answers_their_names(
     login(officer)
     response = client.post(
         reverse("fund:api_upload", args=[payment.code]),
-        {"file": [upload("a.pdf", samples.pdf()), upload("b.jpg", samples.jpeg())]},
+        {
+            "version": version_of(payment),
+            "file": [upload("a.pdf", samples.pdf()), upload("b.jpg", samples.jpeg())],
+        },
     )
     assert response.status_code == 201
     assert [row["content_type"] for row in response.json()] == ["application/pdf", "image/jpeg"]

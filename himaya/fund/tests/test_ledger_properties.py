@@ -6,10 +6,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from himaya.core.errors import DomainError
 from himaya.fund import actions
 from himaya.fund.models import LedgerEntry, Method
 from himaya.fund.selectors import balances_of
-from himaya.fund.tests.factories import BudgetLineFactory, PaymentRequestFactory, make_case
+from himaya.fund.tests.factories import (
+    BudgetLineFactory,
+    PaymentRequestFactory,
+    make_case,
+    version_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -45,16 +51,32 @@ def test_any_sequence_of_decisions_keeps_the_ledger_balanced(
         payment.refresh_from_db()
         try:
             if step == "approve":
-                actions.approve_payment(payment=payment, by=approver)
+                actions.approve_payment(
+                    payment=payment, expected_version=version_of(payment), by=approver
+                )
             elif step == "reject":
-                actions.reject_payment(payment=payment, by=approver, reason="غير مستوفٍ")
+                actions.reject_payment(
+                    payment=payment,
+                    expected_version=version_of(payment),
+                    by=approver,
+                    reason="غير مستوفٍ",
+                )
             elif step == "pay":
                 actions.record_payment(
-                    payment=payment, by=officer, method=Method.CASH, reference="R"
+                    payment=payment,
+                    expected_version=version_of(payment),
+                    by=officer,
+                    method=Method.CASH,
+                    reference="R",
                 )
             else:
-                actions.reverse_payment(payment=payment, by=approver, reason="تصحيح")
-        except actions.FundError:
+                actions.reverse_payment(
+                    payment=payment,
+                    expected_version=version_of(payment),
+                    by=approver,
+                    reason="تصحيح",
+                )
+        except DomainError:
             pass
         b = balances_of(line)
         assert b.available >= 0 and b.committed >= 0 and b.paid >= 0

@@ -24,7 +24,9 @@ from himaya.fund.tests.factories import (
     BudgetLineFactory,
     FiscalYearFactory,
     PaymentLimitFactory,
+    limit_version,
     make_case,
+    version_of,
 )
 
 pytestmark = pytest.mark.django_db
@@ -64,6 +66,7 @@ def propose(by, year, per_request: str | None, purpose: str = Purpose.MEDICAL) -
         per_request=Decimal(per_request) if per_request is not None else None,
         per_survivor_year=None,
         by=by,
+        expected_version=limit_version(year, purpose),
     )
 
 
@@ -80,7 +83,9 @@ def test_a_proposed_limit_changes_nothing_until_another_approver_approves_it(
         approver,
     )
     assert limits_now() == before
-    actions.approve_limit_change(change=change, by=second_approver)
+    actions.approve_limit_change(
+        change=change, expected_version=version_of(change), by=second_approver
+    )
     change.refresh_from_db()
     assert (change.status, change.decided_by) == (ChangeStatus.APPROVED, second_approver)
     assert limits_now() == [("medical", None, None, 2)]
@@ -98,8 +103,10 @@ def test_the_proposer_can_never_approve_their_own_limit_change_and_the_attempt_i
     PaymentLimitFactory(fiscal_year=year, purpose=Purpose.MEDICAL, per_request=Decimal("2000"))
     before = limits_now()
     change = propose(approver, year, "900000")
-    with pytest.raises(actions.FundError, match="another fund approver"):
-        actions.approve_limit_change(change=change, by=approver)
+    with pytest.raises(actions.FundForbidden, match="another fund approver"):
+        actions.approve_limit_change(
+            change=change, expected_version=version_of(change), by=approver
+        )
     change.refresh_from_db()
     assert (change.status, change.version, change.decided_by) == (ChangeStatus.PROPOSED, 1, None)
     assert limits_now() == before
@@ -120,13 +127,15 @@ def test_clearing_the_limits_alone_no_longer_lets_an_approver_approve_alone(
     )
     payment = request_payment(officer, line, "9000.00")
     change = propose(approver, line.fiscal_year, None)
-    with pytest.raises(actions.FundError):
-        actions.approve_limit_change(change=change, by=approver)
-    actions.approve_payment(payment=payment, by=approver)
+    with pytest.raises(actions.FundForbidden):
+        actions.approve_limit_change(
+            change=change, expected_version=version_of(change), by=approver
+        )
+    actions.approve_payment(payment=payment, expected_version=version_of(payment), by=approver)
     payment.refresh_from_db()
     assert payment.status == Status.SECOND_APPROVAL_NEEDED
-    with pytest.raises(actions.FundError):
-        actions.approve_payment(payment=payment, by=approver)
+    with pytest.raises(actions.FundForbidden):
+        actions.approve_payment(payment=payment, expected_version=version_of(payment), by=approver)
     payment.refresh_from_db()
     assert (payment.status, payment.second_approved_by) == (Status.SECOND_APPROVAL_NEEDED, None)
 
@@ -142,14 +151,21 @@ def test_a_pending_request_keeps_the_limits_it_was_requested_under(
     assert (payment.approvals_required, payment.limit_per_request) == (2, Decimal("2000.00"))
     # Two approvers loosen the limit: the pending request still needs two approvals.
     actions.approve_limit_change(
-        change=propose(approver, line.fiscal_year, "100000"), by=second_approver
+        change=propose(approver, line.fiscal_year, "100000"),
+        by=second_approver,
+        expected_version=1,
     )
     later = request_payment(officer, line, "9000.00")
     assert (later.approvals_required, later.limit_per_request) == (1, Decimal("100000.00"))
-    assert actions.approve_payment(payment=payment, by=approver).status == (
-        Status.SECOND_APPROVAL_NEEDED
+    assert actions.approve_payment(
+        payment=payment, expected_version=version_of(payment), by=approver
+    ).status == (Status.SECOND_APPROVAL_NEEDED)
+    assert (
+        actions.approve_payment(
+            payment=later, expected_version=version_of(later), by=approver
+        ).status
+        == Status.APPROVED
     )
-    assert actions.approve_payment(payment=later, by=approver).status == Status.APPROVED
     payment.refresh_from_db()
     assert (payment.limit_per_request, payment.approvals_required) == (Decimal("2000.00"), 2)
 
@@ -160,10 +176,17 @@ def test_a_tightened_limit_does_not_apply_to_requests_already_made(
     line = BudgetLineFactory()
     payment = request_payment(officer, line, "1500.00")
     actions.approve_limit_change(
-        change=propose(approver, line.fiscal_year, "1000"), by=second_approver
+        change=propose(approver, line.fiscal_year, "1000"),
+        by=second_approver,
+        expected_version=1,
     )
     assert (payment.approvals_required, payment.limit_per_request) == (1, None)
-    assert actions.approve_payment(payment=payment, by=approver).status == Status.APPROVED
+    assert (
+        actions.approve_payment(
+            payment=payment, expected_version=version_of(payment), by=approver
+        ).status
+        == Status.APPROVED
+    )
 
 
 def test_a_proposal_made_before_another_change_of_the_limit_is_refused(
@@ -175,12 +198,14 @@ def test_a_proposal_made_before_another_change_of_the_limit_is_refused(
     year = FiscalYearFactory()
     limit = PaymentLimitFactory(fiscal_year=year, purpose=Purpose.MEDICAL)
     first = propose(approver, year, "100")
-    actions.reject_limit_change(change=first, by=approver, reason="خطأ في القيمة")
+    actions.reject_limit_change(
+        change=first, expected_version=version_of(first), by=approver, reason="خطأ في القيمة"
+    )
     second = propose(second_approver, year, "200")
     # The limit moves on under the second proposal's feet (an old row, as if restored).
     PaymentLimit.objects.filter(pk=limit.pk).update(version=5)
-    with pytest.raises(actions.FundError, match="changed after this proposal"):
-        actions.approve_limit_change(change=second, by=third)
+    with pytest.raises(actions.FundConflict, match="changed after this proposal"):
+        actions.approve_limit_change(change=second, expected_version=version_of(second), by=third)
     second.refresh_from_db()
     assert second.status == ChangeStatus.PROPOSED
     assert PaymentLimit.objects.get(pk=limit.pk).per_request == Decimal("3000.00")
@@ -203,16 +228,20 @@ def test_a_stale_limit_change_approval_is_refused_and_audited(approver, second_a
 def test_a_decided_change_cannot_be_approved_again(approver, second_approver) -> None:
     year = FiscalYearFactory()
     change = propose(approver, year, "100")
-    actions.reject_limit_change(change=change, by=second_approver, reason="لا حاجة")
-    with pytest.raises(actions.FundError):
-        actions.approve_limit_change(change=change, by=second_approver)
+    actions.reject_limit_change(
+        change=change, expected_version=version_of(change), by=second_approver, reason="لا حاجة"
+    )
+    with pytest.raises(actions.FundConflict, match="already been decided"):
+        actions.approve_limit_change(
+            change=change, expected_version=version_of(change), by=second_approver
+        )
     assert not PaymentLimit.objects.exists()
 
 
 def test_one_change_of_a_limit_waits_at_a_time(approver, second_approver) -> None:
     year = FiscalYearFactory()
     propose(approver, year, "100")
-    with pytest.raises(actions.FundError):
+    with pytest.raises(actions.FundConflict, match="already waiting"):
         propose(second_approver, year, "200")
     assert LimitChange.objects.count() == 1
 
@@ -251,15 +280,22 @@ def test_the_limit_four_eyes_path_through_the_pages(
     login(approver)
     response = client.post(
         reverse("fund:limits"),
-        {"fiscal_year": line.fiscal_year.pk, "purpose": "medical", "per_request": "50000"},
+        {
+            "fiscal_year": line.fiscal_year.pk,
+            "purpose": "medical",
+            "per_request": "50000",
+            "version": 1,
+        },
     )
     assert response.status_code == 302
     change = LimitChange.objects.get()
     page = client.get(reverse("fund:limits")).content.decode()
     assert change.code in page and 'data-testid="approve-change"' not in page
     response = client.post(reverse("fund:limit_change_approve", args=[change.code]), {"version": 1})
-    assert response.status_code == 400
-    assert "another fund approver" in response.content.decode()
+    assert response.status_code == 403
+    assert response.context["decision_errors"] == [
+        "You proposed this limit change: another fund approver must approve it."
+    ]
     assert PaymentLimit.objects.get().per_request == Decimal("2000.00")
     assert AuditEvent.objects.filter(action="fund.limit_change_approval_refused").count() == 1
     login(second_approver)
@@ -277,7 +313,13 @@ def test_the_limit_four_eyes_path_through_the_api(client, login, approver, secon
     login(approver)
     response = client.post(
         reverse("fund:api_limit_propose"),
-        {"fiscal_year": year.label, "purpose": "", "per_request": None, "per_survivor_year": "9"},
+        {
+            "fiscal_year": year.label,
+            "purpose": "",
+            "per_request": None,
+            "per_survivor_year": "9",
+            "version": 0,
+        },
         content_type="application/json",
     )
     assert response.status_code == 201
@@ -287,10 +329,14 @@ def test_the_limit_four_eyes_path_through_the_api(client, login, approver, secon
         "pending_changes": [response.json()],
     }
     own = client.post(
-        reverse("fund:api_limit_approve", args=[code]), {}, content_type="application/json"
+        reverse("fund:api_limit_approve", args=[code]),
+        {"version": 1},
+        content_type="application/json",
     )
-    assert own.status_code == 400
-    assert "another fund approver" in own.json()["detail"]
+    assert own.status_code == 403
+    assert own.json()["detail"] == (
+        "You proposed this limit change: another fund approver must approve it."
+    )
     assert not PaymentLimit.objects.exists()
     login(second_approver)
     stale = client.post(
@@ -298,7 +344,7 @@ def test_the_limit_four_eyes_path_through_the_api(client, login, approver, secon
         {"version": 3},
         content_type="application/json",
     )
-    assert stale.status_code == 400 and not PaymentLimit.objects.exists()
+    assert stale.status_code == 409 and not PaymentLimit.objects.exists()
     done = client.post(
         reverse("fund:api_limit_approve", args=[code]),
         {"version": 1},
@@ -346,7 +392,7 @@ def test_only_fund_approvers_propose_or_decide_limit_changes(
     ]
     for url, data, content_type in posts:
         kwargs = {"content_type": content_type} if content_type else {}
-        assert client.post(url, data, **kwargs).status_code in {403, 404}
+        assert client.post(url, data, **kwargs).status_code == 403
     change.refresh_from_db()
     assert (change.status, change.version) == (ChangeStatus.PROPOSED, 1)
     assert not PaymentLimit.objects.exists()

@@ -8,13 +8,20 @@ import openpyxl
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 
 from himaya.audit.models import AuditEvent
+from himaya.core.locking import ConcurrentEditError
 from himaya.fund import actions
 from himaya.fund.models import LedgerEntry, Method, PaymentRequest, Status, SupportingDocument
 from himaya.fund.tests import samples
-from himaya.fund.tests.factories import BudgetLineFactory, PaymentRequestFactory, make_case
+from himaya.fund.tests.factories import (
+    BudgetLineFactory,
+    PaymentRequestFactory,
+    make_case,
+    version_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +69,7 @@ ENDPOINTS = [
     ("fund:statement", None, "get", FUND, 403, 200),
     ("fund:totals", None, "get", FUND | {"analyst"}, 403, 200),
     ("fund:case_panel", "case", "get", CASE, 404, 200),
-    ("fund:approve", "payment", "post", {"fund_approver"}, 403, 400),
+    ("fund:approve", "payment", "post", {"fund_approver"}, 403, 409),
     ("fund:reject", "payment", "post", {"fund_approver"}, 403, 400),
     ("fund:pay", "payment", "post", FUND, 403, 400),
     ("fund:reverse", "payment", "post", {"fund_approver"}, 403, 400),
@@ -70,7 +77,7 @@ ENDPOINTS = [
     ("fund:api_payments", None, "get", FUND | CASE | {"outsider"}, 200, 200),
     ("fund:api_payment", "payment", "get", FUND | CASE, 404, 200),
     ("fund:api_request", None, "post", {"fund_officer"}, 403, 400),
-    ("fund:api_approve", "payment", "post", {"fund_approver"}, 403, 200),
+    ("fund:api_approve", "payment", "post", {"fund_approver"}, 403, 409),
     ("fund:api_reject", "payment", "post", {"fund_approver"}, 403, 400),
     ("fund:api_pay", "payment", "post", FUND, 403, 400),
     ("fund:api_reverse", "payment", "post", {"fund_approver"}, 403, 400),
@@ -79,11 +86,11 @@ ENDPOINTS = [
     ("fund:api_totals", None, "get", FUND | {"analyst"}, 403, 200),
     ("fund:api_statement", None, "get", FUND, 403, 200),
     ("fund:api_upload", "payment", "post", FUND, 403, 400),
-    ("fund:limit_change_approve", "change", "post", {"fund_approver"}, 403, 400),
+    ("fund:limit_change_approve", "change", "post", {"fund_approver"}, 403, 409),
     ("fund:limit_change_reject", "change", "post", {"fund_approver"}, 403, 400),
     ("fund:api_limits", None, "get", FUND, 403, 200),
     ("fund:api_limit_propose", None, "post", {"fund_approver"}, 403, 400),
-    ("fund:api_limit_approve", "change", "post", {"fund_approver"}, 403, 400),
+    ("fund:api_limit_approve", "change", "post", {"fund_approver"}, 403, 409),
     ("fund:api_limit_reject", "change", "post", {"fund_approver"}, 403, 400),
 ]
 
@@ -103,6 +110,7 @@ def test_access_matrix(
         per_request=Decimal("100.00"),
         per_survivor_year=None,
         by=personas["fund_approver"],
+        expected_version=0,
     )
     login(personas[role])
     args = {
@@ -113,13 +121,12 @@ def test_access_matrix(
     }[arg]
     url = reverse(name, args=args)
     response = getattr(client, method)(url)
-    # The approve API with no body approves when allowed (no version needed): otherwise
-    # a denied or invalid request changes nothing.
+    # A post without a body is refused: without a version (409), or for its missing fields
+    # (400); a denied or refused request changes nothing.
     assert response.status_code == expected(allowed, role, outsider=outsider, ok=ok)
     payment.refresh_from_db()
-    if response.status_code != 200 or method == "get":
-        assert (payment.status, payment.version) == (Status.REQUESTED, 1)
-        assert not LedgerEntry.objects.filter(request=payment).exists()
+    assert (payment.status, payment.version) == (Status.REQUESTED, 1)
+    assert not LedgerEntry.objects.filter(request=payment).exists()
     change.refresh_from_db()
     assert (change.status, change.version, LimitChange.objects.count()) == ("proposed", 1, 1)
 
@@ -134,7 +141,9 @@ def test_case_workers_see_only_the_payments_of_their_cases(client, login, person
 
 
 def test_the_totals_page_shows_no_case_code(client, login, personas, payment) -> None:
-    actions.approve_payment(payment=payment, by=personas["fund_approver"])
+    actions.approve_payment(
+        payment=payment, expected_version=version_of(payment), by=personas["fund_approver"]
+    )
     login(personas["analyst"])
     html = client.get(reverse("fund:totals")).content.decode()
     assert payment.budget_line.name_ar in html
@@ -155,23 +164,26 @@ def assert_unchanged(payment: PaymentRequest) -> None:
 
 def test_four_eyes_on_the_page(client, login, officer_approver, own_request) -> None:
     login(officer_approver)
+    client.cookies["himaya_language"] = "en"
     response = client.post(reverse("fund:approve", args=[own_request.code]), {"version": 1})
-    assert response.status_code == 400
-    assert (
-        "someone else must approve" in response.content.decode()
-        or response.context["action_errors"]
-    )
+    assert response.status_code == 403
+    assert response.context["action_errors"] == [
+        "You requested this payment: someone else must approve it."
+    ]
     assert_unchanged(own_request)
 
 
 def test_four_eyes_in_the_api(client, login, officer_approver, own_request) -> None:
     login(officer_approver)
+    client.cookies["himaya_language"] = "en"
     response = client.post(
         reverse("fund:api_approve", args=[own_request.code]),
         {"version": 1},
         content_type="application/json",
     )
-    assert response.status_code == 400
+    assert response.status_code == 403
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["detail"] == "You requested this payment: someone else must approve it."
     assert_unchanged(own_request)
 
 
@@ -270,12 +282,20 @@ def test_an_upload_of_the_wrong_type_through_the_page_changes_nothing(
 ) -> None:
     payment = PaymentRequestFactory(requested_by=officer)
     login(officer)
+    client.cookies["himaya_language"] = "en"
     response = client.post(
         reverse("fund:upload", args=[payment.code]),
-        {"file": SimpleUploadedFile("invoice.pdf", b"GIF89a fake", content_type="application/pdf")},
+        {
+            "version": version_of(payment),
+            "file": SimpleUploadedFile(
+                "invoice.pdf", b"GIF89a fake", content_type="application/pdf"
+            ),
+        },
     )
     assert response.status_code == 400
-    assert "PDF, PNG" in response.content.decode() or response.context["document_form"].errors
+    assert response.context["document_form"].errors == {
+        "file": ["Only PDF, PNG and JPEG files are accepted, and the file must be complete."]
+    }
     assert SupportingDocument.objects.count() == 0
     assert not (media_root / "fund").exists()
 
@@ -285,7 +305,8 @@ def test_a_png_upload_through_the_page_is_stored(client, login, officer, media_r
     login(officer)
     png = samples.png()
     response = client.post(
-        reverse("fund:upload", args=[payment.code]), {"file": SimpleUploadedFile("a.png", png)}
+        reverse("fund:upload", args=[payment.code]),
+        {"version": version_of(payment), "file": SimpleUploadedFile("a.png", png)},
     )
     assert response.status_code == 302
     document = SupportingDocument.objects.get()
@@ -338,9 +359,15 @@ def test_the_statement_downloads_as_a_valid_xlsx_with_the_right_totals(
     committed = PaymentRequestFactory(
         requested_by=officer, budget_line=line, amount=Decimal("700.00")
     )
-    actions.approve_payment(payment=paid, by=approver)
-    actions.record_payment(payment=paid, by=officer, method=Method.CHEQUE, reference="CH-1")
-    actions.approve_payment(payment=committed, by=approver)
+    actions.approve_payment(payment=paid, expected_version=version_of(paid), by=approver)
+    actions.record_payment(
+        payment=paid,
+        expected_version=version_of(paid),
+        by=officer,
+        method=Method.CHEQUE,
+        reference="CH-1",
+    )
+    actions.approve_payment(payment=committed, expected_version=version_of(committed), by=approver)
     login(officer)
     response = client.get(
         reverse("fund:statement"),
@@ -414,6 +441,7 @@ def test_a_limit_approved_on_the_page_sends_later_larger_requests_to_a_second_ap
             "purpose": "medical",
             "per_request": "2000.00",
             "per_survivor_year": "",
+            "version": 0,
         },
     )
     assert response.status_code == 302
@@ -443,7 +471,8 @@ def test_a_stale_approval_on_the_page_is_refused_shown_and_changes_nothing(
     payment = PaymentRequestFactory(requested_by=officer)
     login(approver)
     response = client.post(reverse("fund:approve", args=[payment.code]), {"version": 5})
-    assert response.status_code == 400
+    assert response.status_code == 409
+    assert response.context["action_errors"] == [str(ConcurrentEditError.message)]
     assert "عدّل شخص آخر هذا السجل" in response.content.decode()
     payment.refresh_from_db()
     assert (payment.status, payment.version) == (Status.REQUESTED, 1)
@@ -451,15 +480,23 @@ def test_a_stale_approval_on_the_page_is_refused_shown_and_changes_nothing(
 
 
 @time_machine.travel("2027-03-10 09:00:00+02:00", tick=False)
-def test_the_budget_line_form_offers_the_current_and_the_next_fiscal_year(
+def test_the_budget_line_form_writes_nothing_and_offers_the_years_opened_by_the_command(
     client, login, approver
 ) -> None:
     from himaya.fund.models import FiscalYear
 
     login(approver)
+    before = list(FiscalYear.objects.values_list("label", flat=True))
     response = client.get(reverse("fund:line_create"))
     assert response.status_code == 200
-    assert list(FiscalYear.objects.values_list("label", "starts_on", "ends_on")) == [
+    assert list(FiscalYear.objects.values_list("label", flat=True)) == before
+    out = io.StringIO()
+    call_command("open_fiscal_years", stdout=out)
+    assert out.getvalue() == "open: 2026/27, 2027/28\n"
+    assert set(FiscalYear.objects.values_list("label", flat=True)) >= {"2026/27", "2027/28"}
+    offered = client.get(reverse("fund:line_create"))
+    years = offered.context["form"].fields["fiscal_year"].queryset
+    assert list(years.values_list("label", "starts_on", "ends_on")) == [
         ("2026/27", date(2026, 7, 1), date(2027, 6, 30)),
         ("2027/28", date(2027, 7, 1), date(2028, 6, 30)),
     ]

@@ -10,9 +10,10 @@ import pytest
 from himaya.accounts.models import User
 from himaya.agencies.models import Agency, Role
 from himaya.audit.models import AuditEvent
-from himaya.cases.models import Case, CaseEvent
+from himaya.cases.models import Case
 from himaya.referrals.models import Referral
 from himaya.referrals.tests.factories import CaseFactory, ReferralFactory, give_consent
+from himaya.timeline.models import CaseEvent
 
 
 @dataclass

@@ -6,7 +6,6 @@ import time_machine
 from django.utils import timezone, translation
 
 from himaya.audit.models import AuditEvent
-from himaya.cases.models import CaseEvent
 from himaya.core.locking import ConcurrentEditError
 from himaya.referrals import actions
 from himaya.referrals.models import ConsentBasis, Referral, Status
@@ -14,6 +13,7 @@ from himaya.referrals.rules import TRANSITIONS
 from himaya.referrals.tests.conftest import World, snapshot
 from himaya.referrals.tests.factories import PartnerAgencyFactory, service
 from himaya.survivors.models import Consent
+from himaya.timeline.models import CaseEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -133,7 +133,7 @@ def test_override_by_a_case_worker_is_refused_and_writes_nothing(world: World) -
 
 def test_outsider_cannot_refer_a_case_of_another_agency(world: World, outsider: object) -> None:
     before = snapshot()
-    with pytest.raises(actions.ReferralError):
+    with pytest.raises(actions.ReferralForbidden):
         create(world, by=outsider)
     assert snapshot() == before
 
@@ -256,9 +256,9 @@ def test_refused_transition_changes_nothing(world: World, current: str, target: 
 def test_the_sender_cannot_accept_and_the_partner_cannot_cancel(world: World) -> None:
     referral = create(world)
     before = snapshot()
-    with pytest.raises(actions.ReferralError):
+    with pytest.raises(actions.ReferralForbidden):
         actions.accept_referral(referral=referral, by=world.case_worker, expected_version=1)
-    with pytest.raises(actions.ReferralError):
+    with pytest.raises(actions.ReferralForbidden):
         actions.cancel_referral(referral=referral, by=world.partner_staff, expected_version=1)
     assert snapshot() == before
 

@@ -173,7 +173,7 @@ def test_supervisor_override_to_an_embassy_is_refused_with_the_reason_and_one_au
     text = _refusal_text(door, response)
     assert (OVERRIDE_REFUSED_EN, OVERRIDE_REFUSED_AR)[index] in text
     if door == "api":
-        assert response.json()["field"] == "override_reason"
+        assert list(response.json()["errors"]) == ["override_reason"]
     assert Referral.objects.count() == 0
     _assert_one_refusal_row(
         before, world, embassies.ethiopia, world.supervisor, rules.EMBASSY_NO_CONSENT, override=True
@@ -267,7 +267,7 @@ def test_embassy_of_another_country_is_refused_even_with_a_consent_naming_it(
 
     assert (OTHER_COUNTRY_EN, OTHER_COUNTRY_AR)[index] in _refusal_text(door, response)
     if door == "api":
-        assert response.json()["field"] == "to_agency"
+        assert list(response.json()["errors"]) == ["to_agency"]
     _assert_one_refusal_row(
         before,
         world,

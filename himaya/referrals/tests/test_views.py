@@ -8,10 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from himaya.audit.models import AuditEvent
-from himaya.cases.models import CaseEvent
 from himaya.referrals.models import ConsentBasis, Referral
 from himaya.referrals.tests.conftest import World, snapshot
 from himaya.referrals.tests.factories import CaseFactory, PartnerAgencyFactory
+from himaya.timeline.models import CaseEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -6,12 +6,13 @@ import pytest
 import time_machine
 
 from himaya.audit.models import AuditEvent
-from himaya.cases.models import Case, CaseEvent
+from himaya.cases.models import Case
 from himaya.screening import demo, rules
 from himaya.screening.actions import record_screening
 from himaya.screening.exceptions import ScreeningError
 from himaya.screening.models import Screening, ScreeningAnswer
 from himaya.screening.tests.factories import SurvivorFactory, labour_set
+from himaya.timeline.models import CaseEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -15,13 +15,13 @@ from django.urls import reverse
 from himaya.accounts.models import User
 from himaya.agencies.models import Agency
 from himaya.audit.models import AuditEvent
-from himaya.cases.models import CaseEvent
 from himaya.cases.tests.factories import CaseFactory
 from himaya.core.bounds import MAX_INTEGER, latest_plan_date
 from himaya.services import actions
 from himaya.services.exceptions import ServiceError
 from himaya.services.models import ServiceDelivery, ServiceFeedback
 from himaya.services.tests.factories import DeliveredFactory, ServiceDeliveryFactory, service_type
+from himaya.timeline.models import CaseEvent
 
 pytestmark = pytest.mark.django_db
 

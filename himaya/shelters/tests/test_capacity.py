@@ -252,13 +252,13 @@ def test_the_actions_refuse_anyone_but_the_shelters_staff(
     before = _snapshot()
     for role in ["case_worker", "administrator", "other_shelter_staff"]:
         user = personas[role]
-        with pytest.raises(actions.ShelterError):
+        with pytest.raises(actions.ShelterForbidden):
             actions.add_unit(shelter=world["shelter"], by=user, eligibility={"label": "x"})
-        with pytest.raises(actions.ShelterError):
+        with pytest.raises(actions.ShelterForbidden):
             actions.update_unit(unit=world["unit"], by=user, expected_version=1, eligibility={})
-        with pytest.raises(actions.ShelterError):
+        with pytest.raises(actions.ShelterForbidden):
             actions.add_beds(unit=world["unit"], by=user, beds=1)
-        with pytest.raises(actions.ShelterError):
+        with pytest.raises(actions.ShelterForbidden):
             actions.set_bed_in_service(bed=world["free"], by=user, in_service=False)
     assert _snapshot() == before
 

@@ -20,11 +20,12 @@ from django.urls import reverse
 from himaya.accounts.models import User
 from himaya.agencies.models import Agency, Role
 from himaya.audit.models import AuditEvent
-from himaya.cases.models import Case, CaseEvent
+from himaya.cases.models import Case
 from himaya.core.codes import new_code
 from himaya.shelters import actions, selectors
 from himaya.shelters.models import Bed, Shelter, Stay
 from himaya.shelters.tests.factories import CaseFactory, make_shelter, make_unit, refer_to_shelter
+from himaya.timeline.models import CaseEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -234,14 +235,23 @@ def test_an_out_of_scope_case_is_answered_exactly_as_a_missing_code(
         answers.append((api.status_code, api.json(), page.status_code))
         assert "لا توجد حالة متاحة لك بهذا الرمز." in page.content.decode()
     assert answers[0] == answers[1] == answers[2]
-    assert answers[0] == (404, {"detail": "لا توجد حالة متاحة لك بهذا الرمز."}, 404)
+    assert answers[0] == (
+        404,
+        {
+            "type": "about:blank",
+            "title": "غير موجود",
+            "status": 404,
+            "detail": "لا توجد حالة متاحة لك بهذا الرمز.",
+        },
+        404,
+    )
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     english = client.post(
         reverse("shelters:api_admit"),
         {"case": missing, "shelter": world.ours.code},
         content_type="application/json",
     )
-    assert english.json() == {"detail": "No case open to you has this code."}
+    assert english.json()["detail"] == "No case open to you has this code."
     refusals = AuditEvent.objects.filter(action="shelters.refused").order_by("sequence")
     assert [(e.object_code, e.details) for e in refusals] == [
         (code, {"operation": operation, "reason": "not_found", **extra})
@@ -286,7 +296,8 @@ def test_shelter_staff_with_a_referral_may_not_admit_into_another_shelter(
         content_type="application/json",
     )
     assert response.status_code == 403
-    assert response.json() == {"detail": "لا يحق لك إيواء هذا الشخص في هذه الدار."}
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["detail"] == "لا يحق لك إيواء هذا الشخص في هذه الدار."
     page = client.post(
         reverse("shelters:admit"),
         {"case": world.referred.code, "shelter": world.theirs.code, "planned_nights": 30},

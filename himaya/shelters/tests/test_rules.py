@@ -141,9 +141,8 @@ def test_languages_are_parsed_into_codes() -> None:
     assert rules.parse_languages("AR, en ,am,,xx1, ar") == ["ar", "en", "am"]
 
 
-def test_age_in_defaults_to_adult_when_birth_year_is_unknown() -> None:
-    assert rules.age_in(2026, None) == 18
-    assert rules.age_in(2026, 2010) == 16
+def test_an_unknown_age_is_a_minor_age_group() -> None:
+    assert rules.age_group(None) == rules.AgeGroup.MINOR
 
 
 def test_new_bed_labels_follow_the_highest_number_used() -> None:

@@ -13,8 +13,8 @@ from django.urls import reverse
 
 from himaya.agencies.models import Role
 from himaya.audit.models import AuditEvent
-from himaya.cases.models import CaseEvent
 from himaya.survivors.models import Consent, PossibleDuplicate, Survivor, SurvivorDocument
+from himaya.timeline.models import CaseEvent
 
 pytestmark = pytest.mark.django_db
 

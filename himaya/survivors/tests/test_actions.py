@@ -4,13 +4,19 @@ import pytest
 import time_machine
 
 from himaya.audit.models import AuditEvent
-from himaya.cases.models import CaseEvent
 from himaya.core.locking import ConcurrentEditError
 from himaya.survivors import actions
-from himaya.survivors.actions import DocumentInput, DuplicateSuspected, SurvivorError
+from himaya.survivors.actions import (
+    DocumentInput,
+    DuplicateSuspected,
+    SurvivorError,
+    SurvivorForbidden,
+    SurvivorNotFound,
+)
 from himaya.survivors.models import ConsentPurpose, PossibleDuplicate, Survivor, SurvivorDocument
 from himaya.survivors.selectors import awaits_review, consent_on_file
 from himaya.survivors.tests.factories import ConsentFactory, SurvivorDocumentFactory
+from himaya.timeline.models import CaseEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +59,7 @@ def test_register_survivor_stores_indexes_documents_and_one_audit_row(
 def test_register_survivor_refuses_an_agency_the_user_does_not_work_for(
     case_worker, agency_b
 ) -> None:
-    with pytest.raises(SurvivorError):
+    with pytest.raises(SurvivorForbidden):
         register(case_worker, agency_b)
     assert Survivor.objects.count() == 0
 
@@ -161,7 +167,7 @@ def test_update_identity_refreshes_the_name_indexes(case_worker, world) -> None:
 
 def test_outsider_cannot_update_a_survivor_out_of_scope(outsider, world) -> None:
     survivor = world.registered_by_a
-    with pytest.raises(SurvivorError):
+    with pytest.raises(SurvivorNotFound):
         actions.update_identity(
             survivor=survivor,
             by=outsider,

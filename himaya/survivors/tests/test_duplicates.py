@@ -170,7 +170,8 @@ def test_api_answers_429_over_the_limit_and_registers_nothing(
         documents=[{"kind": "passport", "number": "Z1"}],
     )
     assert response.status_code == 429
-    assert set(response.json()) == {"detail"}
+    assert response["Content-Type"] == "application/problem+json"
+    assert set(response.json()) == {"type", "title", "status", "detail"}
     assert response.json()["detail"] == arabic(TooManyDuplicateChecks().message)
     assert counts() == before
 
@@ -244,10 +245,11 @@ def test_api_409_names_only_visible_matches_and_has_no_hidden_count(
     before = counts()
     response = api_create(client, name_latin="fatma ahmed ali", birth_year=1999)
     assert response.status_code == 409
-    assert response.json() == {
-        "detail": arabic(DuplicateSuspected(visible_codes=[]).message),
-        "existing_codes": [world.registered_by_a.code],
-    }
+    body = response.json()
+    assert set(body) == {"type", "title", "status", "detail", "existing_codes"}
+    assert body["status"] == 409
+    assert body["detail"] == arabic(DuplicateSuspected(visible_codes=[]).message)
+    assert body["existing_codes"] == [world.registered_by_a.code]
     assert counts() == {**before, "events": before["events"] + 1}  # the check row only
     response = api_create(
         client, name_latin="fatma ahmed ali", birth_year=1999, confirm_duplicate=True
@@ -361,7 +363,7 @@ def test_a_name_of_invisible_characters_only_is_refused_on_the_api(
         login(case_worker), **{field: invisible, other: "Real Name"}, birth_year=1990
     )
     assert response.status_code == 400
-    assert response.json() == {field: [problem("name_invisible")]}
+    assert response.json()["errors"] == {field: [problem("name_invisible")]}
     assert counts() == before
 
 
@@ -453,7 +455,7 @@ def test_api_refuses_an_implausible_birth_with_400_and_creates_nothing(
     before = counts()
     response = api_create(login(case_worker), name_latin="Real Name", **values)
     assert response.status_code == 400
-    assert response.json() == {field: [problem(code)]}
+    assert response.json()["errors"] == {field: [problem(code)]}
     assert counts() == before
 
 

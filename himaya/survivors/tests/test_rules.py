@@ -21,9 +21,49 @@ def test_birth_year_from_age_refuses_impossible_ages() -> None:
 
 
 def test_a_person_born_eighteen_years_ago_is_no_longer_a_child() -> None:
-    assert rules.is_child(2008, today=TODAY) is False
-    assert rules.is_child(2009, today=TODAY) is True
-    assert rules.is_child(None, today=TODAY) is None
+    assert rules.is_presumed_child(2008, on=TODAY) is False
+    assert rules.is_presumed_child(2009, on=TODAY) is True
+
+
+def test_a_person_of_unknown_age_is_presumed_a_child() -> None:
+    assert rules.is_presumed_child(None, on=TODAY) is True
+    assert rules.age_on(None, on=TODAY) is None
+
+
+def test_age_from_a_year_of_birth_is_the_age_reached_during_the_year() -> None:
+    assert rules.age_on(2001, on=TODAY) == 25
+    assert rules.age_on(2001, on=datetime.date(2026, 1, 1)) == 25
+
+
+def test_age_from_a_date_of_birth_counts_completed_years() -> None:
+    born = datetime.date(2008, 12, 15)
+    assert rules.age_on(2008, date_of_birth=born, on=TODAY) == 17
+    assert rules.age_on(2008, date_of_birth=born, on=datetime.date(2026, 12, 15)) == 18
+    assert rules.is_presumed_child(2008, date_of_birth=born, on=TODAY) is True
+
+
+def test_a_birth_after_the_day_gives_no_age() -> None:
+    assert rules.age_on(2027, on=TODAY) is None
+    assert rules.age_on(None, date_of_birth=datetime.date(2027, 1, 1), on=TODAY) is None
+    assert rules.is_presumed_child(2027, on=TODAY) is True
+
+
+def test_a_consent_stands_from_the_day_given_until_the_day_withdrawn() -> None:
+    given = datetime.date(2026, 3, 1)
+    withdrawn = datetime.date(2026, 6, 1)
+    assert not rules.consent_stands(
+        given_on=given, withdrawn_on=None, on=given - datetime.timedelta(1)
+    )
+    assert rules.consent_stands(given_on=given, withdrawn_on=None, on=given)
+    assert rules.consent_stands(
+        given_on=given, withdrawn_on=withdrawn, on=datetime.date(2026, 5, 31)
+    )
+    assert not rules.consent_stands(given_on=given, withdrawn_on=withdrawn, on=withdrawn)
+
+
+def test_a_consent_naming_no_recipient_never_covers_an_embassy() -> None:
+    assert rules.open_consent_covers("referral") is True
+    assert rules.open_consent_covers("embassy") is False
 
 
 def test_document_numbers_compare_without_spaces_dashes_or_case() -> None:

@@ -285,9 +285,10 @@ def test_search_page_runs_a_fixed_number_of_queries(
     assert response.content.decode().count('href="/survivors/SV-') == 6
 
 
-# Session, user, OTP device, roles, agencies of the survivors scope and of the cases scope,
-# count, the two permission lookups of the navigation (once per request), page of survivors.
-QUERIES_LIST = 8
+# Session, user, OTP device, roles, the agencies of the scope (one lookup serves the
+# survivors and the cases), count, the two permission lookups of the navigation (once per
+# request), page of survivors.
+QUERIES_LIST = 7
 
 
 def test_case_panel_shows_clear_data_and_the_consents_in_force(login, case_worker, world) -> None:

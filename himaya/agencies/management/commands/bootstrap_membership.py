@@ -6,9 +6,9 @@ this command holds the server; the grant is written to the audit trail.
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from himaya.accounts.models import User
 from himaya.agencies.actions import bootstrap_membership
 from himaya.agencies.models import Agency, Role
 
@@ -22,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("role", choices=Role.values)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        user = User.objects.filter(username=options["username"]).first()
+        user = get_user_model().objects.filter(username=options["username"]).first()
         agency = Agency.objects.filter(code=options["agency_code"]).first()
         if user is None or agency is None:
             raise CommandError("No such user or agency.")

@@ -9,9 +9,10 @@ from himaya.agencies.permissions import capability_table
 INTRO = """# Access: roles and capabilities
 
 A person holds roles through memberships of agencies; a role grants capabilities. This
-table is generated from the declarations in code (`declare(...)` in each app's
-`permissions.py`) by `manage.py capability_table --write docs/access.md`, and a test fails
-when the two differ.
+table is generated from the declarations in code (`declare(...)` in
+`himaya/agencies/permissions.py`, the one place where every app's capabilities are
+declared) by `manage.py capability_table --write docs/access.md`, and a test fails when
+the two differ.
 
 A capability says what a person may do; which records it reaches is decided by the
 selectors of each app: a case worker or supervisor reaches the cases led by their own

@@ -12,6 +12,8 @@ from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from himaya.accounts.demo import login_table
+
 
 class Command(BaseCommand):
     help = "Load the synthetic demo data (idempotent) and print the demo logins."
@@ -33,6 +35,4 @@ class Command(BaseCommand):
                 summary = module.seed()
             self.stdout.write(f"{config.label}: {summary}")
         if not options["quiet_logins"]:
-            from himaya.accounts.demo import login_table
-
             self.stdout.write(login_table())
