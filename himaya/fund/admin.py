@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from himaya.accounts.acting import acting_user
 from himaya.accounts.admin import admin_site
 from himaya.core.errors import DomainError
 from himaya.fund import actions
@@ -25,7 +26,6 @@ from himaya.fund.models import (
     PaymentLimit,
     PaymentRequest,
 )
-from himaya.fund.permissions import acting_user
 
 if TYPE_CHECKING:
     ModelAdmin = admin.ModelAdmin[Any]

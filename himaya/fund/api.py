@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from himaya.accounts.acting import acting_user
 from himaya.accounts.models import User
 from himaya.agencies.permissions import require_capability
 from himaya.cases.models import Case
@@ -33,7 +34,6 @@ from himaya.fund.models import (
     Source,
     SupportingDocument,
 )
-from himaya.fund.permissions import acting_user
 from himaya.fund.rules import (
     ATTACH,
     DECIDE,

@@ -8,4 +8,4 @@ class FundConfig(AppConfig):
     verbose_name = _("Fund")
 
     def ready(self) -> None:
-        from himaya.fund import admin, nav, permissions  # noqa: F401
+        from himaya.fund import admin, nav  # noqa: F401

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from himaya.accounts.acting import acting_user
 from himaya.accounts.models import User
 from himaya.agencies.permissions import require_capability
 from himaya.cases.selectors import get_case_or_404
@@ -34,7 +35,6 @@ from himaya.fund.forms import (
     ReverseForm,
 )
 from himaya.fund.models import LimitChange, PaymentRequest
-from himaya.fund.permissions import acting_user
 from himaya.fund.rules import ATTACH, DECIDE, MANAGE, PAY, REQUEST, REVERSE, SEE_FUND, SEE_PAYMENTS
 
 

@@ -10,12 +10,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from himaya.accounts.acting import acting_user
 from himaya.accounts.models import User
 from himaya.core.api import VersionField
 from himaya.core.bounds import MAX_COUNT, MAX_TEXT_LENGTH
 from himaya.grants import actions, selectors
 from himaya.grants.models import Grant, GrantReport, Tranche
-from himaya.grants.permissions import acting_user
 
 
 class GrantReportOut(serializers.ModelSerializer[GrantReport]):

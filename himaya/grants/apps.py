@@ -8,4 +8,4 @@ class GrantsConfig(AppConfig):
     verbose_name = _("Grants")
 
     def ready(self) -> None:
-        from himaya.grants import admin, nav, permissions  # noqa: F401
+        from himaya.grants import admin, nav  # noqa: F401

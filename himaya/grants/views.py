@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from himaya.accounts.acting import acting_user
 from himaya.accounts.models import User
 from himaya.core.errors import DomainError
 from himaya.core.exports import statement_view
@@ -19,7 +20,6 @@ from himaya.core.forms import show_refusal
 from himaya.grants import actions, selectors
 from himaya.grants.forms import DecisionForm, GrantForm, PeriodForm, ReportForm, ReviewForm
 from himaya.grants.models import Grant
-from himaya.grants.permissions import acting_user
 
 
 def _viewer(request: HttpRequest) -> User:
