@@ -245,50 +245,42 @@ def approve_membership(
     return membership
 
 
-def reject_membership(
-    *,
-    membership: Membership,
-    by: "User",
+def _end_membership(
+    membership: Membership, *, by: "User", operation: str, status: str, action: str
 ) -> Membership:
+    """Move someone else's membership to a state that gives no role, audited."""
+    with _refusals_audited(operation, by=by, membership=membership):
+        _require_administrator(by)
+        membership = _locked(membership)
+        _require_not_self(by, membership.user_id)
+        _require_from(operation, membership)
+        membership.status = status
+        membership.is_active = False
+        _save(membership, ["status", "is_active"])
+        record_event(action=action, actor=by, obj=membership, details=_details(membership))
+    return membership
+
+
+def reject_membership(*, membership: Membership, by: "User") -> Membership:
     """Refuse a proposed membership (the proposer may withdraw it; the member may not)."""
-    with _refusals_audited("reject", by=by, membership=membership):
-        _require_administrator(by)
-        membership = _locked(membership)
-        _require_not_self(by, membership.user_id)
-        _require_from("reject", membership)
-        membership.status = MembershipStatus.REJECTED
-        membership.is_active = False
-        _save(membership, ["status", "is_active"])
-        record_event(
-            action="agencies.membership_rejected",
-            actor=by,
-            obj=membership,
-            details=_details(membership),
-        )
-    return membership
+    return _end_membership(
+        membership,
+        by=by,
+        operation="reject",
+        status=MembershipStatus.REJECTED,
+        action="agencies.membership_rejected",
+    )
 
 
-def deactivate_membership(
-    *,
-    membership: Membership,
-    by: "User",
-) -> Membership:
+def deactivate_membership(*, membership: Membership, by: "User") -> Membership:
     """Withdraw an active role from someone else (it takes effect on their next request)."""
-    with _refusals_audited("deactivate", by=by, membership=membership):
-        _require_administrator(by)
-        membership = _locked(membership)
-        _require_not_self(by, membership.user_id)
-        _require_from("deactivate", membership)
-        membership.status = MembershipStatus.INACTIVE
-        membership.is_active = False
-        _save(membership, ["status", "is_active"])
-        record_event(
-            action="agencies.membership_deactivated",
-            actor=by,
-            obj=membership,
-            details=_details(membership),
-        )
-    return membership
+    return _end_membership(
+        membership,
+        by=by,
+        operation="deactivate",
+        status=MembershipStatus.INACTIVE,
+        action="agencies.membership_deactivated",
+    )
 
 
 def reactivate_membership(

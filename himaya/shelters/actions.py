@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any, NoReturn
 
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,12 +38,16 @@ from himaya.shelters.models import (
     Unit,
 )
 from himaya.shelters.selectors import (
+    case_for_admission,
+    case_not_found_message,
     count_occupancy,
     eligible_units,
+    get_stay_or_404,
     may_admit,
     may_manage_shelter,
     may_move,
     residents,
+    stay_not_found_message,
 )
 from himaya.survivors.rules import age_on
 from himaya.timeline.actions import record_on_case
@@ -122,6 +127,48 @@ def refuse_access(
         shelter_code=shelter_code,
     )
     raise (NotFound if missing else Forbidden)(message)
+
+
+def require_or_refuse(by: User, operation: str, *capabilities: str, **codes: str) -> None:
+    """Refuse (audited, 403) unless the user holds one of the capabilities."""
+    if not any(by.has_perm(name) for name in capabilities):
+        refuse_access(
+            by=by,
+            operation=operation,
+            missing=False,
+            message=_("Your role does not allow this."),
+            **codes,
+        )
+
+
+def case_in_scope_or_refuse(by: User, operation: str, code: str, shelter_code: str = "") -> Case:
+    """The case through the one door of this app (``selectors.cases_admittable_by``); a
+    case missing or out of scope is refused alike, audited, with 404."""
+    case = case_for_admission(by, code)
+    if case is None:
+        refuse_access(
+            by=by,
+            operation=operation,
+            missing=True,
+            message=case_not_found_message(),
+            case_code=code,
+            shelter_code=shelter_code,
+        )
+    return case
+
+
+def stay_in_scope_or_refuse(by: User, operation: str, code: str) -> Stay:
+    """The stay if the user may see it; otherwise refused alike, audited, with 404."""
+    try:
+        return get_stay_or_404(by, code)
+    except Http404:
+        refuse_access(
+            by=by,
+            operation=operation,
+            missing=True,
+            message=stay_not_found_message(),
+            stay_code=code,
+        )
 
 
 def _lock_beds(shelter: Shelter) -> None:

@@ -3,7 +3,6 @@
 from datetime import date, timedelta
 from typing import Any
 
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -16,7 +15,6 @@ from rest_framework.response import Response
 from himaya.accounts.acting import acting_user
 from himaya.agencies.models import Governorate
 from himaya.agencies.permissions import require_capability
-from himaya.cases.models import Case
 from himaya.core.bounds import MAX_INTEGER
 from himaya.shelters import actions, selectors
 from himaya.shelters.actions import DISCHARGE_DESTINATIONS
@@ -163,45 +161,6 @@ class OccupancyIn(serializers.Serializer[Any]):
 # --- helpers ------------------------------------------------------------------------------
 
 
-def _require(request: Request, operation: str, *capabilities: str, **codes: str) -> None:
-    if not any(request.user.has_perm(name) for name in capabilities):
-        actions.refuse_access(
-            by=acting_user(request),
-            operation=operation,
-            missing=False,
-            message=_("Your role does not allow this."),
-            **codes,
-        )
-
-
-def _case_or_404(request: Request, operation: str, code: str, shelter_code: str = "") -> Case:
-    """The case through the one door of this app (``selectors.cases_admittable_by``)."""
-    case = selectors.case_for_admission(request.user, code)
-    if case is None:
-        actions.refuse_access(
-            by=acting_user(request),
-            operation=operation,
-            missing=True,
-            message=selectors.case_not_found_message(),
-            case_code=code,
-            shelter_code=shelter_code,
-        )
-    return case
-
-
-def _stay_or_404(request: Request, operation: str, code: str) -> Stay:
-    try:
-        return selectors.get_stay_or_404(request.user, code)
-    except Http404:
-        actions.refuse_access(
-            by=acting_user(request),
-            operation=operation,
-            missing=True,
-            message=selectors.stay_not_found_message(),
-            stay_code=code,
-        )
-
-
 def _codes(data: Any) -> dict[str, str]:
     """The codes named in a request body, for the audit row of a refusal."""
     if not hasattr(data, "get"):
@@ -315,7 +274,9 @@ class StayDetailApi(GenericAPIView[Any]):
         responses={200: StayOut},
     )
     def get(self, request: Request, code: str) -> Response:
-        return Response(StayOut(_stay_or_404(request, "read_stay", code)).data)
+        return Response(
+            StayOut(actions.stay_in_scope_or_refuse(acting_user(request), "read_stay", code)).data
+        )
 
 
 def _unit(shelter: Shelter, unit_id: int | None) -> Unit | None:
@@ -335,11 +296,15 @@ class AdmitApi(GenericAPIView[Any]):
     )
     def post(self, request: Request) -> Response:
         codes = _codes(request.data)
-        _require(request, "admit", "shelters.manage_stays", "cases.work_cases", **codes)
+        actions.require_or_refuse(
+            acting_user(request), "admit", "shelters.manage_stays", "cases.work_cases", **codes
+        )
         body = AdmitIn(data=request.data)
         body.is_valid(raise_exception=True)
         data: dict[str, Any] = body.validated_data
-        case = _case_or_404(request, "admit", data["case"], data["shelter"])
+        case = actions.case_in_scope_or_refuse(
+            acting_user(request), "admit", data["case"], data["shelter"]
+        )
         shelter = selectors.get_shelter_or_404(request.user, data["shelter"])
         if not selectors.may_admit(request.user, case=case, shelter=shelter):
             actions.refuse_access(
@@ -373,7 +338,7 @@ class TransferApi(GenericAPIView[Any]):
         responses={201: StayOut},
     )
     def post(self, request: Request, code: str) -> Response:
-        stay = _stay_or_404(request, "transfer", code)
+        stay = actions.stay_in_scope_or_refuse(acting_user(request), "transfer", code)
         if not selectors.may_move(request.user, stay=stay):
             actions.refuse_access(
                 by=acting_user(request),
@@ -407,7 +372,7 @@ class DischargeApi(GenericAPIView[Any]):
         responses={200: StayOut},
     )
     def post(self, request: Request, code: str) -> Response:
-        stay = _stay_or_404(request, "discharge", code)
+        stay = actions.stay_in_scope_or_refuse(acting_user(request), "discharge", code)
         if not selectors.may_move(request.user, stay=stay):
             actions.refuse_access(
                 by=acting_user(request),

@@ -16,7 +16,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from himaya.accounts.acting import acting_user
 from himaya.agencies.permissions import require_capability
-from himaya.cases.models import Case
 from himaya.cases.selectors import get_case_or_404
 from himaya.core.errors import DomainError, Forbidden, NotFound
 from himaya.core.forms import show_refusal
@@ -53,45 +52,6 @@ def _explained(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
         return render(request, "shelters/refused.html", {"message": message}, status=status)
 
     return wrapped
-
-
-def _require(request: HttpRequest, operation: str, *capabilities: str, **codes: str) -> None:
-    if not any(request.user.has_perm(name) for name in capabilities):
-        actions.refuse_access(
-            by=acting_user(request),
-            operation=operation,
-            missing=False,
-            message=_("Your role does not allow this."),
-            **codes,
-        )
-
-
-def _case_in_scope(request: HttpRequest, operation: str, code: str, shelter_code: str = "") -> Case:
-    """The case through the one door of this app; a refusal is audited and answers 404."""
-    case = selectors.case_for_admission(request.user, code)
-    if case is None:
-        actions.refuse_access(
-            by=acting_user(request),
-            operation=operation,
-            missing=True,
-            message=selectors.case_not_found_message(),
-            case_code=code,
-            shelter_code=shelter_code,
-        )
-    return case
-
-
-def _stay_in_scope(request: HttpRequest, operation: str, code: str) -> Stay:
-    try:
-        return selectors.get_stay_or_404(request.user, code)
-    except Http404:
-        actions.refuse_access(
-            by=acting_user(request),
-            operation=operation,
-            missing=True,
-            message=selectors.stay_not_found_message(),
-            stay_code=code,
-        )
 
 
 @login_required
@@ -178,8 +138,8 @@ def _need_from(form: NeedForm) -> Need:
 @_explained
 def find_bed(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("case", "")
-    _require(request, "find_bed", "shelters.find_bed", case_code=code)
-    case = _case_in_scope(request, "find_bed", code) if code else None
+    actions.require_or_refuse(acting_user(request), "find_bed", "shelters.find_bed", case_code=code)
+    case = actions.case_in_scope_or_refuse(acting_user(request), "find_bed", code) if code else None
     searched = "sex" in request.GET
     prefilled = selectors.prefill_allowed(request.user, case) if case is not None else set()
     if searched:
@@ -222,13 +182,17 @@ def admit(request: HttpRequest) -> HttpResponse:
         "case_code": request.POST.get("case", ""),
         "shelter_code": request.POST.get("shelter", ""),
     }
-    _require(request, "admit", "shelters.manage_stays", "cases.work_cases", **codes)
+    actions.require_or_refuse(
+        acting_user(request), "admit", "shelters.manage_stays", "cases.work_cases", **codes
+    )
     form = AdmitForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("The admission form is incomplete: search again."))
         return redirect("shelters:find_bed")
     data = form.cleaned_data
-    case = _case_in_scope(request, "admit", data["case"], data["shelter"])
+    case = actions.case_in_scope_or_refuse(
+        acting_user(request), "admit", data["case"], data["shelter"]
+    )
     shelter = selectors.get_shelter_or_404(request.user, data["shelter"])
     if not selectors.may_admit(request.user, case=case, shelter=shelter):
         actions.refuse_access(
@@ -265,7 +229,7 @@ def admit(request: HttpRequest) -> HttpResponse:
 @require_GET
 @_explained
 def stay_detail(request: HttpRequest, code: str) -> HttpResponse:
-    stay = _stay_in_scope(request, "read_stay", code)
+    stay = actions.stay_in_scope_or_refuse(acting_user(request), "read_stay", code)
     return render(request, "shelters/stay.html", _stay_context(request, stay))
 
 
@@ -291,7 +255,7 @@ def _stay_context(
 @require_POST
 @_explained
 def transfer(request: HttpRequest, code: str) -> HttpResponse:
-    stay = _stay_in_scope(request, "transfer", code)
+    stay = actions.stay_in_scope_or_refuse(acting_user(request), "transfer", code)
     if not selectors.may_move(request.user, stay=stay):
         actions.refuse_access(
             by=acting_user(request),
@@ -326,7 +290,7 @@ def transfer(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 @_explained
 def discharge(request: HttpRequest, code: str) -> HttpResponse:
-    stay = _stay_in_scope(request, "discharge", code)
+    stay = actions.stay_in_scope_or_refuse(acting_user(request), "discharge", code)
     if not selectors.may_move(request.user, stay=stay):
         actions.refuse_access(
             by=acting_user(request),
