@@ -1,5 +1,6 @@
 """JSON API of the fund: one view per operation, scoped through the same selectors."""
 
+from abc import ABC, abstractmethod
 from decimal import Decimal
 from typing import Any
 
@@ -203,14 +204,15 @@ class PaymentRequestApi(APIView):
         return Response(FundPaymentOut(payment).data, status=status.HTTP_201_CREATED)
 
 
-class _DecisionApi(APIView):
-    """A decision on a payment request; the answer is the request as it now is."""
+class _DecisionApi(APIView, ABC):
+    """A decision on a payment request; the answer is the request as it now is. Each
+    decision names the action it runs in ``run``."""
 
     capabilities: tuple[str, ...] = DECIDE
     input_class: type[FundVersionIn] = FundVersionIn
 
-    def run(self, payment: PaymentRequest, user: User, data: dict[str, Any]) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def run(self, payment: PaymentRequest, user: User, data: dict[str, Any]) -> None: ...
 
     def decide(self, request: Request, code: str) -> Response:
         user = acting_user(request)
@@ -545,11 +547,13 @@ class LimitChangeProposeApi(APIView):
         return Response(FundLimitChangeOut(change).data, status=201)
 
 
-class _LimitDecisionApi(APIView):
+class _LimitDecisionApi(APIView, ABC):
+    """A decision on a proposed limit change; the answer is the change as it now is."""
+
     input_class: type[FundVersionIn] = FundVersionIn
 
-    def run(self, change: LimitChange, user: User, data: dict[str, Any]) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def run(self, change: LimitChange, user: User, data: dict[str, Any]) -> None: ...
 
     def decide(self, request: Request, code: str) -> Response:
         user = acting_user(request)
