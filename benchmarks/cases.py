@@ -12,7 +12,6 @@ from collections.abc import Callable
 from random import Random
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import prefetch_related_objects
 from django.test.utils import CaptureQueriesContext
@@ -23,7 +22,8 @@ from himaya.agencies.models import Governorate, Role
 from himaya.agencies.permissions import forget_roles
 from himaya.agencies.selectors import agency_ids_for
 from himaya.cases.models import Case, ExploitationForm, Phase
-from himaya.cases.selectors import case_list, my_open_cases
+from himaya.cases.selectors import CASE_LIST_ORDER, case_list, my_open_cases
+from himaya.core.keyset import keyset_page
 
 Compare = Callable[[str, Callable[[], object], Callable[[], object], int], None]
 PAGE = 25  # as the case list page
@@ -89,11 +89,11 @@ def _row(case: Case) -> tuple[Any, ...]:
     )
 
 
-def first_page(user: User) -> tuple[int, list[tuple[Any, ...]]]:
-    """The first page of the case list, as the list page asks for it."""
+def first_page(user: User) -> tuple[bool, list[tuple[Any, ...]]]:
+    """The first page of the case list, as the list page asks for it (never counted)."""
     forget_roles(user)  # a request loads the user afresh
-    page = Paginator(case_list(user), PAGE).get_page(1)
-    return page.paginator.count, [_row(case) for case in page]
+    page = keyset_page(case_list(user), ordering=CASE_LIST_ORDER, size=PAGE)
+    return page.next is not None, [_row(case) for case in page]
 
 
 def queue(user: User) -> list[tuple[Any, ...]]:
@@ -104,20 +104,20 @@ def queue(user: User) -> list[tuple[Any, ...]]:
     ]
 
 
-def naive_first_page(user: User) -> tuple[int, list[tuple[Any, ...]]]:
+def naive_first_page(user: User) -> tuple[bool, list[tuple[Any, ...]]]:
     """Every case of the country loaded, the scope checked per case, sorted in Python."""
     forget_roles(user)
     if not user.has_perm("cases.work_cases"):
-        return 0, []
+        return False, []
     agencies = agency_ids_for(user, Role.CASE_WORKER, Role.SUPERVISOR)
     everything = Case.objects.select_related(
         "survivor", "lead_agency", "case_worker", "governorate_of_exploitation"
     )
     visible = [case for case in everything if case.lead_agency_id in agencies]
-    visible.sort(key=lambda case: (case.first_contact_on, case.pk), reverse=True)
+    visible.sort(key=lambda case: (case.first_contact_on, case.code), reverse=True)
     page = visible[:PAGE]
     prefetch_related_objects(page, "exploitation_forms")
-    return len(visible), [_row(case) for case in page]
+    return len(visible) > PAGE, [_row(case) for case in page]
 
 
 def _queries(function: Callable[[], object]) -> int:
@@ -134,7 +134,7 @@ def run(size: int, rounds: int, compare: Compare, compare_cost: Compare, *, few:
     total = Case.objects.count()
 
     small_page, large_page = first_page(small), first_page(large)
-    assert small_page[0] == few and large_page[0] == size
+    assert small_page[0] and large_page[0]  # another page follows in both
     assert len(small_page[1]) == len(large_page[1]) == PAGE
     assert naive_first_page(small) == small_page and naive_first_page(large) == large_page
     small_queue, large_queue = queue(small), queue(large)

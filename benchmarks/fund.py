@@ -19,7 +19,6 @@ from benchmarks import population
 from himaya.accounts.models import User
 from himaya.agencies.models import AgencyKind, Role
 from himaya.agencies.permissions import forget_roles
-from himaya.core.codes import new_code
 from himaya.fund.models import (
     BudgetLine,
     EntryKind,
@@ -72,18 +71,19 @@ def _build(lines: int, movements: int, rng: Random) -> User:
         ]
     ]
     budget = BudgetLine.objects.bulk_create(
-        [
-            BudgetLine(
-                code=new_code(BudgetLine.CODE_PREFIX),
-                fiscal_year=years[n % 2],
-                name_ar=f"بند رقم {n}",
-                name_en=f"Budget line {n:03d}",
-                source=Source.DONOR if n % 3 == 0 else Source.GOVERNMENT,
-                donor="Donor" if n % 3 == 0 else "",
-                amount=Decimal(rng.randint(5_000_000, 20_000_000)),
-            )
-            for n in range(lines)
-        ]
+        population.coded(
+            [
+                BudgetLine(
+                    fiscal_year=years[n % 2],
+                    name_ar=f"بند رقم {n}",
+                    name_en=f"Budget line {n:03d}",
+                    source=Source.DONOR if n % 3 == 0 else Source.GOVERNMENT,
+                    donor="Donor" if n % 3 == 0 else "",
+                    amount=Decimal(rng.randint(5_000_000, 20_000_000)),
+                )
+                for n in range(lines)
+            ]
+        )
     )
 
     def moment(line: BudgetLine) -> datetime:
@@ -109,7 +109,6 @@ def _build(lines: int, movements: int, rng: Random) -> User:
         written += len(kinds)
         line = rng.choice(budget)
         request = PaymentRequest(
-            code=new_code(PaymentRequest.CODE_PREFIX),
             case=rng.choice(files),
             budget_line=line,
             purpose=rng.choice(Purpose.values),
@@ -121,7 +120,7 @@ def _build(lines: int, movements: int, rng: Random) -> User:
         )
         lives.append((request, kinds, moment(line)))
     made = PaymentRequest.objects.bulk_create(
-        [request for request, _, _ in lives], batch_size=population.BATCH
+        population.coded([request for request, _, _ in lives]), batch_size=population.BATCH
     )
     for request, (_, kinds, when) in zip(made, lives, strict=True):
         for step, kind in enumerate(kinds):

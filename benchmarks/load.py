@@ -8,8 +8,13 @@ drives each page with 10 and 50 signed-in users who ask again as soon as they ar
 queries one request runs, and its p95 as a ratio to the bare view's p95 at the same load,
 measured in the same run: the machine is shared, so only the ratios carry over.
 
+The pages: the bare view, the work queue, the case list and a case, the case list API, the
+survivors list, a search for a survivor's exact name and one for a part of it. With
+``--explain`` it first prints ``EXPLAIN (ANALYZE, BUFFERS)`` of the main query of each
+list (case list, case API, work queue) as the signed-in case worker runs it.
+
     .venv/bin/python benchmarks/load.py [--cases 200000] [--users 10,50] [--seconds 30]
-        [--workers 3] [--pages queue,cases,...] [--keep] [--reuse]
+        [--workers 3] [--pages queue,cases,...] [--keep] [--reuse] [--explain]
 
 PostgreSQL is reached at ``--server`` (default: the local server with trust auth); the
 database ``--database`` (default ``himaya_load``) is dropped and made again unless
@@ -37,6 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "load-benchmark-password-2026"
 WORKER = "load-case-worker"
 EXACT_NAME = "سلمى عبد الرحمن البنا"
+PART_OF_NAME = "الرحمن"  # one word of the name above, which no other survivor's name holds
 ENV = {
     "HIMAYA_ENV": "test",
     "HIMAYA_SKIP_DOTENV": "1",
@@ -65,15 +71,13 @@ def _psql(server: str, sql: str) -> None:
 
 def build(cases: int, seed: int) -> dict[str, str]:
     """The data set: one agency with ``cases`` survivors and cases; answers the URLs to drive."""
-    from django.core.management import call_command
 
     from benchmarks import population
     from himaya.agencies.models import Governorate, Role
     from himaya.cases.models import Case
-    from himaya.survivors.indexes import name_index
-    from himaya.survivors.models import Survivor
+    from himaya.survivors.indexes import name_index, rebuild_search_tokens
+    from himaya.survivors.models import Survivor, SurvivorSearchToken
 
-    call_command("migrate", verbosity=0, interactive=False)
     rng = Random(seed)
     agency = population.agency("Load directorate")
     worker = population.person(WORKER, Role.CASE_WORKER, agency)
@@ -105,12 +109,15 @@ def build(cases: int, seed: int) -> dict[str, str]:
         name_ar=EXACT_NAME,
         name_ar_index=name_index(EXACT_NAME),
     )
+    # The search tokens (part of a name, phone, code) as registration writes them.
+    written = rebuild_search_tokens(Survivor, SurvivorSearchToken)
+    print(f"  {written:,} search tokens ({time.perf_counter() - started:.0f} s)", flush=True)
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     own = Case.objects.filter(case_worker=worker).order_by("id").values_list("code", flat=True)
-    return {"case": own.first() or "", "query": EXACT_NAME}
+    return {"case": own.first() or "", "query": EXACT_NAME, "part": PART_OF_NAME}
 
 
 PAGES = {
@@ -121,7 +128,11 @@ PAGES = {
     "cases-api": "/cases/api/cases/",
     "survivors": "/survivors/",
     "survivor-search": "/survivors/?q={query}",
+    "survivor-part": "/survivors/?q={part}",
 }
+# The lists whose main query ``--explain`` shows: the first query of the page that reads
+# the cases table in an order.
+EXPLAINED = ("cases", "cases-api", "queue")
 
 
 class Client:
@@ -230,6 +241,42 @@ def count_queries(paths: dict[str, str]) -> dict[str, int]:
     return counts
 
 
+def explain(paths: dict[str, str]) -> None:
+    """``EXPLAIN (ANALYZE, BUFFERS)`` of the main query of each list, as the worker runs it."""
+    from django.db import connection
+    from django.test import Client as TestClient
+    from django.test.utils import CaptureQueriesContext
+
+    from himaya.accounts.models import User
+
+    client = TestClient()
+    client.force_login(User.objects.get(username=WORKER))
+    for name in EXPLAINED:
+        if name not in paths:
+            continue
+        client.get(paths[name])  # warm: sessions, caches
+        with CaptureQueriesContext(connection) as queries:
+            client.get(paths[name])
+        main = next(
+            (
+                query["sql"]
+                for query in queries.captured_queries
+                if 'FROM "cases_case"' in query["sql"] and "ORDER BY" in query["sql"]
+            ),
+            None,
+        )
+        print(f"\n[explain] {name} ({paths[name]})")
+        if main is None:
+            print("  (no ordered query of the cases table)")
+            continue
+        print(main)
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {main}")
+            for (line,) in cursor.fetchall():
+                print(f"  {line}")
+    print(flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=200_000)
@@ -243,6 +290,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--reuse", action="store_true", help="keep the data of a kept run")
     parser.add_argument("--keep", action="store_true", help="do not drop the database")
+    parser.add_argument("--explain", action="store_true", help="show the lists' query plans")
     args = parser.parse_args()
     pages = ["bare", *[p for p in args.pages.split(",") if p and p != "bare"]]
     unknown = sorted(set(pages) - set(PAGES))
@@ -257,11 +305,18 @@ def main() -> None:
     _django(database_url)
     print(f"[load] {args.cases:,} cases in one agency on PostgreSQL", flush=True)
     started = time.perf_counter()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)  # a kept database too
     if args.reuse:
         from himaya.cases.models import Case
 
         code = Case.objects.filter(case_worker__username=WORKER).values_list("code", flat=True)
-        values = {"case": code.order_by("id").first() or "", "query": EXACT_NAME}
+        values = {
+            "case": code.order_by("id").first() or "",
+            "query": EXACT_NAME,
+            "part": PART_OF_NAME,
+        }
     else:
         values = build(args.cases, args.seed)
         print(f"  data built in {time.perf_counter() - started:.0f} s", flush=True)
@@ -270,6 +325,8 @@ def main() -> None:
         for name in pages
     }
     queries = count_queries(paths)
+    if args.explain:
+        explain(paths)
 
     env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
     server = subprocess.Popen(

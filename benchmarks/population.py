@@ -1,19 +1,32 @@
 """Bulk builders shared by the benchmarks: agencies, people with roles, survivors and cases.
 
 Records are made with ``bulk_create`` (thousands in a second) and given their public
-codes here, since ``bulk_create`` does not call ``save()``.
+codes here, since ``bulk_create`` does not call ``save()``: always from ``fresh_codes``
+(``coded``), distinct within the batch and from every stored row, never one by one.
 """
 
 from collections.abc import Sequence
 from datetime import date, timedelta
 from random import Random
+from typing import TypeVar
 
 from himaya.accounts.models import User
 from himaya.agencies.models import Agency, AgencyKind, Governorate, Membership
 from himaya.cases.models import Case, ClosureReason, Phase
-from himaya.survivors.models import Survivor
+from himaya.core.models import PublicCodeModel
+from himaya.survivors.models import Survivor, SurvivorAccess
 
 BATCH = 1000
+
+Coded = TypeVar("Coded", bound=PublicCodeModel)
+
+
+def coded(rows: list[Coded]) -> list[Coded]:
+    """The rows, each given a public code distinct from the others' and the stored ones'."""
+    if rows:
+        for row, code in zip(rows, type(rows[0]).fresh_codes(len(rows)), strict=True):
+            row.code = code
+    return rows
 
 
 def agency(name: str, kind: str = AgencyKind.DIRECTORATE, governorate: str = "EG-C") -> Agency:
@@ -49,7 +62,27 @@ def survivors(count: int, *, agency: Agency, by: User, rng: Random) -> list[Surv
         )
         for n in range(count)
     ]
-    return Survivor.objects.bulk_create(rows, batch_size=BATCH)
+    made = Survivor.objects.bulk_create(rows, batch_size=BATCH)
+    access(made)
+    return made
+
+
+def access(of: Sequence[Survivor], agency_of: Sequence[int] | None = None) -> None:
+    """The survivors' access rows, as registration (``agency_of`` not given: the
+    registering agency) or opening a case (``agency_of``: each one's lead agency) keeps
+    them; one row per survivor, written in bulk."""
+    for start in range(0, len(of), BATCH):
+        chunk = of[start : start + BATCH]
+        SurvivorAccess.objects.filter(survivor__in=chunk).delete()
+        agencies = (
+            agency_of[start : start + BATCH]
+            if agency_of is not None
+            else [survivor.registered_by_agency_id for survivor in chunk]
+        )
+        SurvivorAccess.objects.bulk_create(
+            SurvivorAccess(survivor=survivor, agency_id=agency_id)
+            for survivor, agency_id in zip(chunk, agencies, strict=True)
+        )
 
 
 def cases(
@@ -82,4 +115,6 @@ def cases(
                 closure_reason=ClosureReason.REINTEGRATED if closed else "",
             )
         )
-    return Case.objects.bulk_create(rows, batch_size=BATCH)
+    made = Case.objects.bulk_create(rows, batch_size=BATCH)
+    access(of, [lead.pk] * len(of))
+    return made

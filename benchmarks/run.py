@@ -8,7 +8,7 @@ Each module runs in a transaction rolled back at its end, so that none sees anot
 
     .venv/bin/python benchmarks/run.py [--rounds R] [--only shelters,fund]
         [--survivors N] [--shelters N] [--beds N] [--budget-lines N] [--movements N]
-        [--cases N] [--few-cases N]
+        [--cases N] [--few-cases N] [--search-survivors N]
 """
 
 import argparse
@@ -80,6 +80,8 @@ MODULES: dict[str, tuple[str, dict[str, str]]] = {
     "shelters": ("shelters", {"beds": "beds"}),
     "fund": ("movements", {"lines": "budget_lines"}),
     "cases": ("cases", {"few": "few_cases"}),
+    "worklist": ("cases", {"few": "few_cases"}),
+    "search": ("search_survivors", {}),
 }
 
 
@@ -98,6 +100,9 @@ def main() -> None:
     parser.add_argument("--movements", type=int, default=20_000)
     parser.add_argument("--cases", type=int, default=5000, help="cases in the larger scope")
     parser.add_argument("--few-cases", type=int, default=200, help="cases in the smaller scope")
+    parser.add_argument(
+        "--search-survivors", type=int, default=100_000, help="survivors searched among"
+    )
     args = parser.parse_args()
     names = [name.strip() for name in args.only.split(",") if name.strip()] or list(MODULES)
     unknown = sorted(set(names) - set(MODULES))

@@ -16,7 +16,6 @@ from django.test.utils import CaptureQueriesContext
 
 from benchmarks import population
 from himaya.agencies.models import AgencyKind, Governorate, Role
-from himaya.core.codes import new_code
 from himaya.shelters import rules
 from himaya.shelters.models import (
     Bed,
@@ -63,13 +62,12 @@ def _build(shelters: int, beds: int, rng: Random) -> None:
             operator.save(update_fields=["is_active"])
         shelter_rows.append(
             Shelter(
-                code=new_code(Shelter.CODE_PREFIX),
                 agency=operator,
                 governorate=operator.governorate,
                 is_active=n % 37 != 5,
             )
         )
-    made = Shelter.objects.bulk_create(shelter_rows)
+    made = Shelter.objects.bulk_create(population.coded(shelter_rows))
 
     unit_rows = []
     for shelter in made:
@@ -116,7 +114,6 @@ def _build(shelters: int, beds: int, rng: Random) -> None:
 
     def stay(bed: Bed, case_index: int, **fields: object) -> Stay:
         return Stay(
-            code=new_code(Stay.CODE_PREFIX),
             case=files[case_index],
             bed=bed,
             shelter_id=shelter_of_unit[bed.unit_id],
@@ -133,7 +130,7 @@ def _build(shelters: int, beds: int, rng: Random) -> None:
         )
         for n, bed in enumerate(occupied)
     ]
-    Stay.objects.bulk_create(open_stays, batch_size=population.BATCH)
+    Stay.objects.bulk_create(population.coded(open_stays), batch_size=population.BATCH)
 
     # Children in cots next to some of the mothers.
     free_cots: dict[int, list[Bed]] = defaultdict(list)
@@ -153,7 +150,7 @@ def _build(shelters: int, beds: int, rng: Random) -> None:
                     admitted_on=parent.admitted_on,
                 )
             )
-    Stay.objects.bulk_create(companions, batch_size=population.BATCH)
+    Stay.objects.bulk_create(population.coded(companions), batch_size=population.BATCH)
 
     # A year of history: as many stays again, ended by discharge or transfer.
     history = []
@@ -174,7 +171,7 @@ def _build(shelters: int, beds: int, rng: Random) -> None:
                 destination=rng.choice([Destination.FAMILY, Destination.INDEPENDENT]),
             )
         )
-    Stay.objects.bulk_create(history, batch_size=population.BATCH)
+    Stay.objects.bulk_create(population.coded(history), batch_size=population.BATCH)
 
 
 def load_and_filter(

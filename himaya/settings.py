@@ -88,6 +88,8 @@ if PRODUCTION:
 else:
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# A form refused for an expired security token explains itself in the layout.
+CSRF_FAILURE_VIEW = "himaya.core.views.csrf_failure"
 
 # Encryption of identifying data: a list of Fernet keys, newest first (rotation), and a
 # separate key for the blind indexes. The audit key signs the audit chain and its anchors
@@ -170,6 +172,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_filters",
     "django_htmx",
+    "django_countries",  # country names and their Arabic translations
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
     "django_otp",
@@ -213,6 +216,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "himaya.core.context_processors.navigation",
             ],
+            # Dates, amounts, countries and codes shown the same way on every page.
+            "builtins": ["himaya.core.templatetags.himaya_format"],
         },
     }
 ]
@@ -222,7 +227,11 @@ if PRODUCTION and not env.str("DATABASE_URL", default=""):
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
+# Connections are kept between requests (opening one to PostgreSQL costs a few ms of
+# every request) and checked before a request reuses them, so one the server closed
+# meanwhile is replaced instead of failing the request.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {

@@ -25,5 +25,8 @@ urlpatterns = [
     path("api/schema/", login_required(SpectacularAPIView.as_view()), name="api-schema"),
 ]
 
-# An unknown address under an API prefix answers problem details, never an HTML page.
-handler404 = "himaya.core.problems.not_found"
+# Error pages in the layout and both languages; under an API prefix, problem details.
+handler400 = "himaya.core.views.bad_request"
+handler403 = "himaya.core.views.permission_denied"
+handler404 = "himaya.core.views.not_found"
+handler500 = "himaya.core.views.server_error"

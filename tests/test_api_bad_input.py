@@ -34,6 +34,8 @@ BAD_PAGING = {
     "offset=10**30": {"offset": str(10**30)},
     "offset=-5": {"offset": "-5"},
     "offset=1.5": {"offset": "1.5"},
+    "after=garbage": {"after": "garbage"},
+    "before=2026-02-30_X": {"before": "2026-02-30_X"},
 }
 DEEP_JSON = "[" * 100_000 + "]" * 100_000
 JUST_TOO_DEEP = "[" * (MAX_JSON_DEPTH + 1) + "]" * (MAX_JSON_DEPTH + 1)
@@ -345,7 +347,7 @@ def test_a_refused_page_parameter_says_why_in_the_users_language(
     assert english.status_code == 400
     assert _messages(english) == {"limit": ["limit must be a whole number written in digits."]}
     officer.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"
-    arabic = officer.get(url, {"offset": "-5"})
+    arabic = officer.get(reverse("grants:api_list"), {"offset": "-5"})
     assert arabic.status_code == 400
     assert _messages(arabic) == {"offset": ["يجب ألا تقل قيمة offset عن 0."]}
 
@@ -354,13 +356,12 @@ def test_a_huge_limit_is_reduced_to_the_largest_page(everyone: Client) -> None:
     response = everyone.get(reverse("survivors:api_list"), {"limit": str(10**30)})
     assert response.status_code == 200
     body = response.json()
-    assert body["count"] > MAX_PAGE_SIZE
     assert len(body["results"]) == MAX_PAGE_SIZE
     assert f"limit={MAX_PAGE_SIZE}" in body["next"]
 
 
 def test_a_huge_offset_answers_an_empty_page(officer: Client) -> None:
-    response = officer.get(reverse("cases:api_list"), {"offset": str(10**30)})
+    response = officer.get(reverse("grants:api_list"), {"offset": str(10**30)})
     assert response.status_code == 200
     assert response.json()["results"] == []
 

@@ -1,5 +1,6 @@
 import base64
 import io
+from typing import Any
 
 import qrcode
 import qrcode.image.svg
@@ -8,6 +9,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -15,9 +17,46 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from himaya.accounts import actions
 from himaya.accounts.forms import EnrolmentCodeForm, LoginForm, TokenForm
 from himaya.accounts.models import User
+from himaya.agencies.models import Membership, MembershipStatus
 from himaya.agencies.selectors import active_memberships
 from himaya.core import nav
+from himaya.core.counts import counts_for
 from himaya.core.forms import show_refusal
+
+
+def _administration_links(user: Any) -> list[dict[str, Any]]:
+    """The administration pages, for system administrators only (nobody else sees them)."""
+    if not user.has_perm("accounts.manage_users"):
+        return []
+    pending = Membership.objects.filter(status=MembershipStatus.PENDING).exclude(proposed_by=user)
+    return [
+        {
+            "key": "users",
+            "label": _("Users"),
+            "description": _("Create accounts, deactivate them, issue enrolment codes."),
+            "url": reverse("himaya_admin:accounts_user_changelist"),
+        },
+        {
+            "key": "agencies",
+            "label": _("Agencies"),
+            "description": _("Ministries, directorates, NGOs, shelters and embassies."),
+            "url": reverse("himaya_admin:agencies_agency_changelist"),
+        },
+        {
+            "key": "memberships",
+            "label": _("Memberships and roles"),
+            "description": _("Propose a role for a user, or approve another administrator's."),
+            "url": reverse("himaya_admin:agencies_membership_changelist"),
+        },
+        {
+            "key": "approvals",
+            "label": _("Proposals to approve"),
+            "description": _("Memberships proposed by another administrator, waiting for you."),
+            "url": reverse("himaya_admin:agencies_membership_changelist")
+            + f"?status__exact={MembershipStatus.PENDING}",
+            "count": pending.count(),
+        },
+    ]
 
 
 @login_required
@@ -29,6 +68,8 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "memberships": list(active_memberships(request.user)),
             "work_items": [item for item in nav.items_for(request.user) if item.key != "home"],
+            "administration": _administration_links(request.user),
+            "counts": counts_for(request.user),
         },
     )
 

@@ -22,6 +22,7 @@ from django.utils.translation import ngettext
 from himaya.agencies import actions
 from himaya.agencies.models import Agency, Governorate, Membership, Role
 from himaya.audit.actions import record_event
+from himaya.core.countries import CountryChoiceField, country_name
 
 if TYPE_CHECKING:
     from himaya.accounts.models import User
@@ -127,12 +128,41 @@ class MembershipInline(TabularInline):
         return False
 
 
+class AgencyForm(ModelForm):
+    """An embassy's country is chosen by its name; the two-letter code is what is stored."""
+
+    country = CountryChoiceField(
+        label=_("country represented"),
+        blank="—",
+        stateless=False,
+        required=False,
+        help_text=_("For embassies and consulates."),
+    )
+
+    class Meta:
+        model = Agency
+        fields = "__all__"
+
+
 class AgencyAdmin(AdministratorOnly, ModelAdmin):
-    list_display = ("code", "name_ar", "name_en", "kind", "governorate", "is_active")
+    form = AgencyForm
+    list_display = (
+        "code",
+        "name_ar",
+        "name_en",
+        "kind",
+        "governorate",
+        "country_name",
+        "is_active",
+    )
     list_filter = ("kind", "governorate", "is_active")
     search_fields = ("code", "name_ar", "name_en")
     readonly_fields = ("code",)
     inlines = [MembershipInline]
+
+    @admin.display(description=_("country represented"), ordering="country")
+    def country_name(self, agency: Agency) -> str:
+        return country_name(agency.country)
 
 
 class MembershipProposalForm(ModelForm):

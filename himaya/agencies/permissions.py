@@ -18,6 +18,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from himaya.agencies.models import Role
+from himaya.agencies.selectors import forget_memberships, memberships_held
 from himaya.core.typing import AnyUser
 
 
@@ -37,11 +38,7 @@ def roles_of(user: AnyUser) -> frozenset[str]:
         return frozenset()
     cached: frozenset[str] | None = getattr(user, "_himaya_roles", None)
     if cached is None:
-        cached = frozenset(
-            user.memberships.filter(is_active=True, agency__is_active=True).values_list(
-                "role", flat=True
-            )
-        )
+        cached = frozenset(role for _agency, role in memberships_held(user))
         setattr(user, "_himaya_roles", cached)  # noqa: B010
     return cached
 
@@ -56,8 +53,10 @@ def require_capability(user: AnyUser, *names: str) -> None:
 
 
 def forget_roles(user: AnyUser) -> None:
+    """A membership of the user changed: what this request read of memberships is stale."""
     if hasattr(user, "_himaya_roles"):
         delattr(user, "_himaya_roles")
+    forget_memberships()
 
 
 def declare(name: str, description: str | Promise, roles: Iterable[str]) -> Capability:

@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from himaya.audit import labels
+
 
 class AppendOnlyError(Exception):
     """The audit trail is never changed or deleted through the application."""
@@ -66,6 +68,14 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("audit events cannot be deleted")
+
+    @property
+    def action_label(self) -> str:
+        return labels.action_label(self.action)
+
+    @property
+    def purpose_label(self) -> str:
+        return labels.purpose_label(self.purpose)
 
 
 class ChainHead(models.Model):

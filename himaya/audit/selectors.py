@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Max, QuerySet
 
 from himaya.audit.anchors import audit_key
+from himaya.audit.labels import ACTIONS
 from himaya.audit.models import AuditEvent, ChainHead
 from himaya.audit.rules import Anchor, ChainBreak, first_break, genesis_hash
 from himaya.core.typing import AnyUser
@@ -28,7 +29,9 @@ def filter_events(
     since: date | None = None,
     until: date | None = None,
 ) -> QuerySet[AuditEvent]:
-    if action:
+    if action in ACTIONS:
+        events = events.filter(action=action)
+    elif action:  # a group of actions: their common prefix
         events = events.filter(action__startswith=action)
     if actor:
         events = events.filter(actor_username__iexact=actor)

@@ -18,4 +18,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
         events = events.none()
     page = Paginator(events.select_related("actor"), 50).get_page(request.GET.get("page"))
     template = "audit/partials/events.html" if request.htmx else "audit/events.html"  # type: ignore[attr-defined]
-    return render(request, template, {"form": form, "page": page})
+    # The pages keep the filters: their links carry the query without the page number.
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, template, {"form": form, "page": page, "query": query.urlencode()})

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from himaya.accounts.models import User
 from himaya.agencies.models import Agency, Governorate, Role
 from himaya.agencies.selectors import agency_ids_for
+from himaya.audit.actions import record_event
 from himaya.cases import rules
 from himaya.cases.exceptions import CaseError, CaseForbidden, FourEyesError
 from himaya.cases.models import (
@@ -19,9 +20,11 @@ from himaya.cases.models import (
     CarePlanGoal,
     CarePlanStatus,
     Case,
+    CaseDeadline,
     ClosureReason,
     ClosureRequest,
     ClosureStatus,
+    DeadlineKind,
     ExploitationForm,
     Phase,
     PhaseChange,
@@ -32,6 +35,7 @@ from himaya.cases.models import (
 from himaya.cases.selectors import supervises, survivor_for_case, works_on
 from himaya.core import bounds
 from himaya.core.locking import save_with_version
+from himaya.survivors.actions import sync_survivor_access
 from himaya.survivors.models import Survivor
 from himaya.timeline.actions import record_on_case
 from himaya.timeline.models import EventKind
@@ -58,6 +62,87 @@ def _require_open(case: Case) -> None:
 
 def _locked(case: Case) -> Case:
     return Case.objects.select_for_update().get(pk=case.pk)
+
+
+# --- the worklist -----------------------------------------------------------------------
+
+
+def refresh_worklist(case: Case) -> Case:
+    """Recompute the columns that order the worklist (next action and its date, current
+    risk, new until) from the case's deadlines, risk assessments and care plans.
+
+    Called by every action that changes one of them, in its transaction; the columns are
+    bookkeeping and do not change the case's version."""
+    latest = (
+        RiskAssessment.objects.filter(case_id=case.pk)
+        .order_by("-assessed_on", "-id")
+        .values_list("level", "assessed_on")
+        .first()
+    )
+    state = rules.worklist_state(
+        phase=case.phase,
+        first_contact_on=case.first_contact_on,
+        identified_on=case.identified_on,
+        assigned_on=case.assigned_on,
+        latest_risk=latest,
+        has_approved_plan=CarePlan.objects.filter(
+            case_id=case.pk, status=CarePlanStatus.APPROVED
+        ).exists(),
+        deadlines=CaseDeadline.objects.filter(case_id=case.pk, done_at__isnull=True).values_list(
+            "kind", "due_on"
+        ),
+    )
+    columns = {
+        "next_action": state.next_action,
+        "next_due_on": state.next_due_on,
+        "risk_level": state.risk_level,
+        "risk_rank": state.risk_rank,
+        "new_until": state.new_until,
+    }
+    Case.objects.filter(pk=case.pk).update(**columns)
+    for name, value in columns.items():
+        setattr(case, name, value)
+    return case
+
+
+@transaction.atomic
+def set_case_deadline(*, case: Case, kind: str, due_on: date, source_code: str = "") -> None:
+    """Record (or move) what is due on the case by ``due_on``, from the record
+    ``source_code`` of the app that owns it; the calling action has checked its rules."""
+    if kind not in DeadlineKind.values:
+        raise CaseError(_("Unknown kind of deadline."))
+    updated = CaseDeadline.objects.filter(
+        case_id=case.pk, kind=kind, source_code=source_code, done_at__isnull=True
+    ).update(due_on=due_on)
+    if not updated:
+        CaseDeadline.objects.create(case=case, kind=kind, source_code=source_code, due_on=due_on)
+    refresh_worklist(case)
+
+
+@transaction.atomic
+def clear_case_deadline(*, case: Case, kind: str, source_code: str = "") -> None:
+    """Mark the open deadline of this kind and source done (nothing when there is none)."""
+    CaseDeadline.objects.filter(
+        case_id=case.pk, kind=kind, source_code=source_code, done_at__isnull=True
+    ).update(done_at=timezone.now())
+    refresh_worklist(case)
+
+
+@transaction.atomic
+def record_worklist_read(*, by: User, case_codes: list[str]) -> None:
+    """One audit row for a page of the worklist that showed survivors' first names: the
+    codes of its cases, with the purpose "worklist"."""
+    if not case_codes:
+        return
+    if not by.has_perm("survivors.view_identity"):
+        raise CaseForbidden(_("You may not see survivors' identities."))
+    record_event(
+        action="survivor.identity_listed",
+        actor=by,
+        object_type="cases.case",
+        purpose="worklist",
+        details={"cases": list(case_codes)},
+    )
 
 
 def _refuse(problem: bounds.Message | None, *, field: str | None = None) -> None:
@@ -171,8 +256,12 @@ def open_case(
         governorate_of_exploitation=governorate_of_exploitation,
         is_transnational=is_transnational,
         screening_code=screening_code,
+        assigned_on=timezone.localdate(),
     )
     case.exploitation_forms.set(list(exploitation_forms))
+    refresh_worklist(case)
+    # The lead agency now sees the survivor; the registering agency only if it leads too.
+    sync_survivor_access(survivor=survivor)
     PhaseChange.objects.create(
         case=case,
         from_phase="",
@@ -230,6 +319,7 @@ def update_case(
     )
     case.country_of_exploitation = case.country_of_exploitation.upper()
     save_with_version(case, expected_version=expected_version, fields=list(changes))
+    refresh_worklist(case)
     if exploitation_forms is not None:
         case.exploitation_forms.set(list(exploitation_forms))
     record_on_case(
@@ -279,6 +369,7 @@ def move_case(
     for field, value in dates.items():
         setattr(case, field, value)
     save_with_version(case, expected_version=expected_version, fields=["phase", *dates])
+    refresh_worklist(case)
     PhaseChange.objects.create(
         case=case, from_phase=from_phase, to_phase=to_phase, changed_on=on, changed_by=by
     )
@@ -366,6 +457,7 @@ def decide_closure(
         save_with_version(
             case, expected_version=case.version, fields=["phase", "closed_on", "closure_reason"]
         )
+        refresh_worklist(case)
         PhaseChange.objects.create(
             case=case, from_phase=from_phase, to_phase=Phase.CLOSED, changed_on=today, changed_by=by
         )
@@ -399,7 +491,11 @@ def reassign_case(
         )
     previous = case.case_worker_id
     case.case_worker = to_worker
-    save_with_version(case, expected_version=expected_version, fields=["case_worker"])
+    case.assigned_on = timezone.localdate()
+    save_with_version(
+        case, expected_version=expected_version, fields=["case_worker", "assigned_on"]
+    )
+    refresh_worklist(case)
     record_on_case(
         case=case,
         kind=EventKind.CASE_REASSIGNED,
@@ -452,6 +548,7 @@ def assess_risk(
     assessment = RiskAssessment.objects.create(
         case=case, level=level, factors=factor_list, assessed_on=assessed_on, assessor=by, note=note
     )
+    refresh_worklist(case)
     record_on_case(
         case=case,
         kind=EventKind.CASE_RISK_ASSESSED,
@@ -486,6 +583,7 @@ def update_risk_assessment(
         expected_version=expected_version,
         fields=["level", "factors", "assessed_on", "note"],
     )
+    refresh_worklist(assessment.case)
     record_on_case(
         case=assessment.case,
         kind=EventKind.CASE_RISK_UPDATED,
@@ -692,6 +790,7 @@ def decide_care_plan(
         expected_version=expected_version,
         fields=["status", "decided_by", "decided_at", "decision_note"],
     )
+    refresh_worklist(plan.case)
     record_on_case(
         case=plan.case,
         kind=EventKind.CARE_PLAN_APPROVED if approve else EventKind.CARE_PLAN_RETURNED,

@@ -31,7 +31,7 @@ from himaya.cases.models import (
     RiskFactor,
     RiskLevel,
 )
-from himaya.core.api import VersionField
+from himaya.core.api import KeysetPagination, VersionField
 from himaya.core.bounds import MAX_ITEMS_PER_REQUEST
 from himaya.survivors.models import Survivor
 
@@ -274,11 +274,15 @@ def _supervisor(request: Request) -> User:
 
 @extend_schema(tags=["cases"])
 class CaseListApi(ListAPIView[Case]):
-    """Cases led by the user's agencies, searched and filtered like the list page."""
+    """Cases led by the user's agencies, searched and filtered like the list page, newest
+    first contact first, in pages linked by ``next`` and ``previous`` (no count)."""
 
     serializer_class = CaseListSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = CaseFilter
+    # Never counted: a page after or before a position, linked from the one before.
+    pagination_class = KeysetPagination
+    keyset_ordering = selectors.CASE_LIST_ORDER
 
     def get_queryset(self) -> QuerySet[Case]:
         if getattr(self, "swagger_fake_view", False):  # the schema generator: no user

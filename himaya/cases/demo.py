@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from himaya.accounts.models import User
 from himaya.agencies import demo as agencies_demo
 from himaya.agencies.models import Agency, Governorate
+from himaya.cases.actions import refresh_worklist
 from himaya.cases.models import (
     CarePlan,
     CarePlanGoal,
@@ -415,5 +416,8 @@ def _make_case(
     case.phase = phase
     for field, value in dates.items():
         setattr(case, field, value)
+    case.assigned_on = case.identified_on or case.first_contact_on
     case.save()
+    # The worklist columns, as the actions keep them: overdue reviews, high risks, news.
+    refresh_worklist(case)
     return case

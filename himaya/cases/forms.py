@@ -18,49 +18,75 @@ from himaya.cases.models import (
     RiskFactor,
     RiskLevel,
 )
+from himaya.core.countries import CountryChoiceField
 from himaya.core.forms import DateInput, StyledForm, VersionedForm
 from himaya.survivors.models import Survivor
 
 
 class CaseDetailsFields(StyledForm):
-    first_contact_on = forms.DateField(label=_("Date of first contact"), widget=DateInput())
+    first_contact_on = forms.DateField(
+        label=_("Date of first contact"),
+        widget=DateInput(),
+        help_text=_("The day an agency first met or spoke with the person about this situation."),
+    )
     identified_on = forms.DateField(
-        label=_("Date of identification"), widget=DateInput(), required=False
+        label=_("Date of identification"),
+        widget=DateInput(),
+        required=False,
+        help_text=_(
+            "The day a competent authority decided that the person is a victim of trafficking. "
+            "Leave it empty while that decision is awaited."
+        ),
     )
     identified_by = forms.ChoiceField(
-        label=_("Identified through"), choices=IdentificationChannel.choices
+        label=_("Identified through"),
+        choices=IdentificationChannel.choices,
+        help_text=_("Who first noticed signs of trafficking and brought the person to the system."),
     )
     identifying_agency = forms.ModelChoiceField(
         label=_("Identifying agency"),
         queryset=Agency.objects.filter(is_active=True).order_by("name_en"),
         required=False,
+        help_text=_("The agency that took the identification decision, when it is known."),
     )
     exploitation_forms = forms.ModelMultipleChoiceField(
         label=_("Forms of exploitation"),
         queryset=ExploitationForm.objects.order_by("order"),
         widget=forms.CheckboxSelectMultiple,
         required=False,
+        help_text=_("Tick every form that applies: a person may suffer several."),
     )
     recruitment_channel = forms.ChoiceField(
         label=_("Recruitment channel"),
         choices=RecruitmentChannel.choices,
         initial=RecruitmentChannel.UNKNOWN,
+        help_text=_(
+            "How the recruiter first reached the person. Choose “Not known” rather than guess."
+        ),
     )
-    country_of_exploitation = forms.RegexField(
-        label=_("Country of exploitation"),
-        regex=r"^[A-Za-z]{2}$",
-        initial="EG",
-        max_length=2,
-        help_text=_("Two-letter ISO 3166 code, EG for Egypt."),
-        error_messages={"invalid": _("Enter a two-letter country code.")},
+    country_of_exploitation = CountryChoiceField(
+        label=_("Country of exploitation"), initial="EG", stateless=False
     )
     governorate_of_exploitation = forms.ModelChoiceField(
         label=_("Governorate of exploitation"),
         queryset=Governorate.objects.order_by("name_en"),
         required=False,
+        help_text=_("Only when the exploitation took place in Egypt."),
     )
-    is_transnational = forms.BooleanField(label=_("Transnational case"), required=False)
-    screening_code = forms.CharField(label=_("Screening reference"), max_length=20, required=False)
+    is_transnational = forms.BooleanField(
+        label=_("Transnational case"),
+        required=False,
+        help_text=_(
+            "Tick when the person was moved across a border, into or out of Egypt, even if the "
+            "exploitation was in Egypt."
+        ),
+    )
+    screening_code = forms.CharField(
+        label=_("Screening reference"),
+        max_length=20,
+        required=False,
+        help_text=_("The code of the screening that led to this case (SC-…), if there was one."),
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -84,8 +110,16 @@ class CaseDetailsFields(StyledForm):
 class OpenCaseForm(CaseDetailsFields):
     """Opens a case for a survivor the user may see, led by one of the user's agencies."""
 
-    survivor = forms.CharField(label=_("Survivor code"), max_length=20)
-    lead_agency = forms.ModelChoiceField(label=_("Lead agency"), queryset=Agency.objects.none())
+    survivor = forms.CharField(
+        label=_("Survivor code"),
+        max_length=20,
+        help_text=_("The survivor's code (SV-…), never a name."),
+    )
+    lead_agency = forms.ModelChoiceField(
+        label=_("Lead agency"),
+        queryset=Agency.objects.none(),
+        help_text=_("The agency responsible for the case; its staff work on it."),
+    )
 
     field_order = ["survivor", "lead_agency", "screening_code"]
 
@@ -146,16 +180,36 @@ class ReassignForm(VersionedForm):
 
 
 class RiskFields(StyledForm):
-    level = forms.ChoiceField(label=_("Risk level"), choices=RiskLevel.choices)
+    level = forms.ChoiceField(
+        label=_("Risk level"),
+        choices=RiskLevel.choices,
+        help_text=_(
+            "Low: usual follow-up. Medium: watch for changes at every contact. High: make a safety "
+            "plan and review within 30 days. Critical: immediate protection today (shelter, "
+            "police)."
+        ),
+    )
     factors = forms.MultipleChoiceField(
         label=_("Risk factors"),
         choices=RiskFactor.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
+        help_text=_("Tick every factor you saw: they explain the level you chose."),
     )
-    assessed_on = forms.DateField(label=_("Assessed on"), widget=DateInput())
+    assessed_on = forms.DateField(
+        label=_("Assessed on"),
+        widget=DateInput(),
+        help_text=_(
+            "The day you assessed the risk with the person. Assess again whenever the situation "
+            "changes."
+        ),
+    )
     note = forms.CharField(
-        label=_("Note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Note"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The facts behind the level, and the safety steps agreed with the person."),
     )
 
 
@@ -169,11 +223,16 @@ class CarePlanForm(VersionedForm):
         max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The person's needs and what you agreed to work on, in a few lines."),
     )
 
 
 class GoalForm(StyledForm):
-    description = forms.CharField(label=_("Goal"), max_length=300)
+    description = forms.CharField(
+        label=_("Goal"),
+        max_length=300,
+        help_text=_("One concrete result, for example “A new passport issued”."),
+    )
     target_on = forms.DateField(label=_("Target date"), widget=DateInput(), required=False)
 
 

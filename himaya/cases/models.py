@@ -59,6 +59,23 @@ class ClosureReason(models.TextChoices):
     DECEASED = "deceased", _("Deceased")
 
 
+class RiskLevel(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+    CRITICAL = "critical", _("Critical")
+
+
+class DeadlineKind(models.TextChoices):
+    """What a case worker must do next, by a date."""
+
+    REFERRAL_ANSWER = "referral_answer", _("Chase the referral answer")
+    FOLLOW_UP_VISIT = "follow_up_visit", _("Follow-up visit")
+    CARE_PLAN = "care_plan", _("Care plan")
+    RISK_REVIEW = "risk_review", _("Risk review")
+    SERVICE = "service", _("Planned service")
+
+
 class Case(PublicCodeModel, VersionedModel):
     CODE_PREFIX = "CS"
 
@@ -134,20 +151,46 @@ class Case(PublicCodeModel, VersionedModel):
     closure_reason = models.CharField(
         _("closure reason"), max_length=20, choices=ClosureReason.choices, blank=True
     )
+    # The worklist, kept by ``actions.refresh_worklist`` whenever a deadline, a risk
+    # assessment, a care plan, the phase or the case worker changes (never edited by hand).
+    assigned_on = models.DateField(_("assigned on"), null=True, blank=True)
+    next_action = models.CharField(
+        _("next action"), max_length=20, choices=DeadlineKind.choices, blank=True
+    )
+    next_due_on = models.DateField(_("next action due on"), null=True, blank=True)
+    risk_level = models.CharField(
+        _("current risk level"), max_length=10, choices=RiskLevel.choices, blank=True
+    )
+    risk_rank = models.PositiveSmallIntegerField(_("risk rank"), default=0)
+    new_until = models.DateField(_("new until"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         ordering = ["-created_at"]
         indexes = [
-            # The case list: an agency's cases, newest first contact first.
+            # The case list and its API: an agency's cases, newest first contact first, the
+            # code breaking ties; pages are cut by position in this order, never counted.
             models.Index(
-                fields=["lead_agency", "-first_contact_on", "-id"], name="case_agency_contact_idx"
+                fields=["lead_agency", "-first_contact_on", "-code"], name="case_list_order_idx"
             ),
             # A case worker's own open cases, oldest first contact first.
             models.Index(
                 fields=["case_worker", "first_contact_on", "id"], name="case_worker_contact_idx"
             ),
+            # The worklist: overdue, then by due date; by risk; what is new.
+            models.Index(fields=["case_worker", "next_due_on", "id"], name="case_worker_due_idx"),
+            models.Index(
+                fields=["case_worker", "-risk_rank", "next_due_on", "id"],
+                name="case_worker_risk_idx",
+            ),
+            models.Index(fields=["case_worker", "new_until", "id"], name="case_worker_new_idx"),
+            models.Index(fields=["lead_agency", "next_due_on", "id"], name="case_agency_due_idx"),
+            models.Index(
+                fields=["lead_agency", "-risk_rank", "next_due_on", "id"],
+                name="case_agency_risk_idx",
+            ),
+            models.Index(fields=["lead_agency", "new_until", "id"], name="case_agency_new_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -239,13 +282,6 @@ class PhaseChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.from_phase}→{self.to_phase}"
-
-
-class RiskLevel(models.TextChoices):
-    LOW = "low", _("Low")
-    MEDIUM = "medium", _("Medium")
-    HIGH = "high", _("High")
-    CRITICAL = "critical", _("Critical")
 
 
 class RiskFactor(models.TextChoices):
@@ -439,3 +475,34 @@ class ClosureRequest(PublicCodeModel, VersionedModel):
     def is_pending(self) -> bool:
         """Waiting for a supervisor's decision."""
         return self.status == ClosureStatus.PENDING
+
+
+class CaseDeadline(models.Model):
+    """Something due on a case by a date, written by the app that owns it (a referral's
+    answer, a follow-up visit…) through ``actions.set_case_deadline`` and
+    ``actions.clear_case_deadline``; one open deadline per kind and source."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="deadlines"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=DeadlineKind.choices)
+    source_code = models.CharField(_("source"), max_length=20, blank=True)
+    due_on = models.DateField(_("due on"))
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        verbose_name = _("case deadline")
+        verbose_name_plural = _("case deadlines")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "kind", "source_code"],
+                condition=models.Q(done_at__isnull=True),
+                name="deadline_one_open_per_source",
+            )
+        ]
+        indexes = [models.Index(fields=["case", "done_at"], name="deadline_case_open_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.due_on}"

@@ -1,7 +1,11 @@
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from himaya.cases.panels import CasePanel, register_panel
+from himaya.core.counts import CountProvider, register_count
 from himaya.core.nav import NavItem, register
+from himaya.core.typing import AnyUser
 
 register(
     NavItem(
@@ -40,4 +44,83 @@ register_panel(
         permission="survivors.register",
         order=5,
     )
+)
+
+
+# --- counts on the home page -------------------------------------------------------------
+
+
+def _overdue_on_worklist(user: AnyUser) -> int:
+    from himaya.cases.selectors import worklist_cases
+
+    return worklist_cases(user).filter(next_due_on__lt=timezone.localdate()).count()
+
+
+def _new_on_worklist(user: AnyUser) -> int:
+    from himaya.cases.selectors import worklist_cases
+
+    return worklist_cases(user).filter(new_until__gte=timezone.localdate()).count()
+
+
+def _care_plans_to_decide(user: AnyUser) -> int:
+    from himaya.cases.selectors import pending_approvals
+
+    return int(pending_approvals(user)["care_plans"].exclude(author_id=user.pk).count())
+
+
+def _closures_to_decide(user: AnyUser) -> int:
+    from himaya.cases.selectors import pending_approvals
+
+    return int(pending_approvals(user)["closures"].exclude(requested_by_id=user.pk).count())
+
+
+register_count(
+    CountProvider(
+        key="cases.overdue",
+        permission="cases.work_cases",
+        label=ngettext_lazy(
+            "%(count)s of your cases has an overdue action",
+            "%(count)s of your cases have an overdue action",
+            "count",
+        ),
+        url_name="cases:queue",
+        count=_overdue_on_worklist,
+        order=10,
+    ),
+    CountProvider(
+        key="cases.new",
+        permission="cases.work_cases",
+        label=ngettext_lazy(
+            "%(count)s case is new on your worklist this week",
+            "%(count)s cases are new on your worklist this week",
+            "count",
+        ),
+        url_name="cases:queue",
+        count=_new_on_worklist,
+        order=11,
+    ),
+    CountProvider(
+        key="cases.care_plans",
+        permission="cases.supervise",
+        label=ngettext_lazy(
+            "%(count)s care plan awaits your decision",
+            "%(count)s care plans await your decision",
+            "count",
+        ),
+        url_name="cases:approvals",
+        count=_care_plans_to_decide,
+        order=12,
+    ),
+    CountProvider(
+        key="cases.closures",
+        permission="cases.supervise",
+        label=ngettext_lazy(
+            "%(count)s closure request awaits your decision",
+            "%(count)s closure requests await your decision",
+            "count",
+        ),
+        url_name="cases:approvals",
+        count=_closures_to_decide,
+        order=13,
+    ),
 )

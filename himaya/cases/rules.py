@@ -1,9 +1,12 @@
 """Pure rules of cases: phase transitions, phase dates, four eyes, the place of
 exploitation. No database here."""
 
-from datetime import date
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import IntEnum
 
-from himaya.cases.models import CARE_PLAN_TRANSITIONS, TRANSITIONS, Phase
+from himaya.cases.models import CARE_PLAN_TRANSITIONS, TRANSITIONS, DeadlineKind, Phase, RiskLevel
 
 # The date field set the first time a case enters each phase.
 PHASE_DATE_FIELDS: dict[str, str] = {
@@ -65,3 +68,139 @@ def care_plan_can_move(from_status: str, to_status: str) -> bool:
 def is_four_eyes(*, author_id: int | None, decider_id: int | None) -> bool:
     """A decision is valid only when someone other than the author takes it."""
     return author_id is not None and decider_id is not None and author_id != decider_id
+
+
+# --- the worklist ------------------------------------------------------------------------
+
+# A risk assessment is reviewed within these days of the last one: every 30 days while the
+# risk is high or critical, every 90 otherwise.
+RISK_REVIEW_DAYS: dict[str, int] = {
+    RiskLevel.CRITICAL: 30,
+    RiskLevel.HIGH: 30,
+    RiskLevel.MEDIUM: 90,
+    RiskLevel.LOW: 90,
+}
+# A case never assessed is assessed within a week of identification (or first contact).
+FIRST_RISK_ASSESSMENT_DAYS = 7
+# A case has an approved care plan within a week of identification (or first contact).
+CARE_PLAN_DAYS = 7
+# A case is new on the worklist for a week after identification or assignment.
+NEW_DAYS = 7
+
+# Risk levels in order, for sorting (0: never assessed).
+RISK_RANKS: dict[str, int] = {
+    "": 0,
+    RiskLevel.LOW: 1,
+    RiskLevel.MEDIUM: 2,
+    RiskLevel.HIGH: 3,
+    RiskLevel.CRITICAL: 4,
+}
+HIGH_RISK_RANK = RISK_RANKS[RiskLevel.HIGH]
+
+# When two actions fall due the same day, the first of this order is shown.
+_KIND_ORDER = {kind: n for n, kind in enumerate(DeadlineKind.values)}
+
+
+class Section(IntEnum):
+    """The sections of the worklist, most urgent first."""
+
+    OVERDUE = 0
+    HIGH_RISK = 1
+    NEW = 2
+    REST = 3
+
+
+@dataclass(frozen=True)
+class WorklistState:
+    """The columns of a case that order the worklist."""
+
+    next_action: str
+    next_due_on: date | None
+    risk_level: str
+    risk_rank: int
+    new_until: date | None
+
+
+def risk_review_due(*, level: str, assessed_on: date | None, start: date) -> date:
+    """When the risk is to be (re)assessed: after the last assessment by its level's
+    interval, or within a week of ``start`` for a case never assessed."""
+    if assessed_on is None or not level:
+        return start + timedelta(days=FIRST_RISK_ASSESSMENT_DAYS)
+    return assessed_on + timedelta(days=RISK_REVIEW_DAYS.get(level, max(RISK_REVIEW_DAYS.values())))
+
+
+def care_plan_due(*, has_approved_plan: bool, start: date) -> date | None:
+    """When an approved care plan is due: a week after ``start``, none once approved."""
+    return None if has_approved_plan else start + timedelta(days=CARE_PLAN_DAYS)
+
+
+def new_until(*, identified_on: date | None, assigned_on: date | None) -> date | None:
+    """The last day a case counts as new: a week after identification or assignment."""
+    latest = max((day for day in (identified_on, assigned_on) if day is not None), default=None)
+    return None if latest is None else latest + timedelta(days=NEW_DAYS)
+
+
+def next_action(deadlines: Iterable[tuple[str, date]]) -> tuple[str, date] | None:
+    """The earliest of the deadlines (kind, due date); on the same day, by kind order."""
+    return min(
+        deadlines,
+        key=lambda deadline: (deadline[1], _KIND_ORDER.get(deadline[0], len(_KIND_ORDER))),
+        default=None,
+    )
+
+
+def worklist_state(
+    *,
+    phase: str,
+    first_contact_on: date,
+    identified_on: date | None,
+    assigned_on: date | None,
+    latest_risk: tuple[str, date] | None,
+    has_approved_plan: bool,
+    deadlines: Iterable[tuple[str, date]],
+) -> WorklistState:
+    """The worklist columns of a case from what it holds; a closed case has no action."""
+    level = latest_risk[0] if latest_risk else ""
+    rank = RISK_RANKS.get(level, 0)
+    if phase == Phase.CLOSED:
+        return WorklistState("", None, level, rank, None)
+    start = identified_on or first_contact_on
+    due = [
+        *deadlines,
+        (
+            DeadlineKind.RISK_REVIEW.value,
+            risk_review_due(
+                level=level, assessed_on=latest_risk[1] if latest_risk else None, start=start
+            ),
+        ),
+    ]
+    plan_due = care_plan_due(has_approved_plan=has_approved_plan, start=start)
+    if plan_due is not None:
+        due.append((DeadlineKind.CARE_PLAN.value, plan_due))
+    kind, due_on = next_action(due) or ("", None)
+    return WorklistState(
+        next_action=kind,
+        next_due_on=due_on,
+        risk_level=level,
+        risk_rank=rank,
+        new_until=new_until(identified_on=identified_on, assigned_on=assigned_on),
+    )
+
+
+def worklist_section(
+    *, next_due_on: date | None, risk_rank: int, new_until: date | None, today: date
+) -> Section:
+    """The section a case falls in today: overdue, high or critical risk, new, the rest."""
+    if next_due_on is not None and next_due_on < today:
+        return Section.OVERDUE
+    if risk_rank >= HIGH_RISK_RANK:
+        return Section.HIGH_RISK
+    if new_until is not None and new_until >= today:
+        return Section.NEW
+    return Section.REST
+
+
+def first_name(name: str) -> str:
+    """The first word of a name ("" for none)."""
+    words = name.split()
+    return words[0] if words else ""

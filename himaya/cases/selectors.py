@@ -1,5 +1,7 @@
 """Scoped reads of cases. Every read of a case starts from ``cases_visible_to``."""
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q, QuerySet
@@ -7,6 +9,7 @@ from django.http import Http404
 
 from himaya.agencies.models import Agency, Role
 from himaya.agencies.selectors import agency_ids_for
+from himaya.cases import rules
 from himaya.cases.models import (
     CarePlan,
     CarePlanGoal,
@@ -21,6 +24,7 @@ from himaya.cases.models import (
 from himaya.core.fields import EncryptedTextField
 from himaya.core.typing import AnyUser
 from himaya.survivors.models import Survivor
+from himaya.survivors.rules import is_presumed_child
 from himaya.survivors.selectors import survivors_visible_to
 from himaya.timeline.models import CaseEvent
 
@@ -76,6 +80,11 @@ _SURVIVOR_ENCRYPTED = [
 ]
 
 
+# The order of the case list: newest first contact first, the code breaking ties. Pages
+# are cut by position in this order (``core.keyset``), on the index ``case_list_order``.
+CASE_LIST_ORDER = ("-first_contact_on", "-code")
+
+
 def case_list(user: AnyUser) -> QuerySet[Case]:
     """The visible cases, ready for a list (``cases.filters.CaseFilter`` searches them)."""
     return (
@@ -83,7 +92,7 @@ def case_list(user: AnyUser) -> QuerySet[Case]:
         .select_related("survivor", "lead_agency", "case_worker", "governorate_of_exploitation")
         .defer(*_SURVIVOR_ENCRYPTED)  # the list shows the survivor's code only: decrypt nothing
         .prefetch_related("exploitation_forms")
-        .order_by("-first_contact_on", "-id")
+        .order_by(*CASE_LIST_ORDER)
     )
 
 
@@ -248,3 +257,172 @@ def case_workers_of(agency_id: int) -> QuerySet[Any]:
 
 def exploitation_forms() -> QuerySet[ExploitationForm]:
     return ExploitationForm.objects.order_by("order")
+
+
+# --- the worklist -----------------------------------------------------------------------
+
+WORKLIST_PAGE = 25
+WORKLIST_SORTS = ("urgency", "due", "risk")
+WORKLIST_SCOPES = ("mine", "agency")
+# What a worklist row shows of the survivor (the names only to those who may see them).
+_ROW_FIELDS = (
+    "code",
+    "phase",
+    "next_action",
+    "next_due_on",
+    "risk_level",
+    "risk_rank",
+    "new_until",
+    "lead_agency_id",
+    "case_worker_id",
+    "survivor__code",
+    "survivor__birth_year",
+    "survivor__nationality",
+)
+_NAME_FIELDS = ("survivor__name_ar", "survivor__name_latin")
+# A position in the worklist: section, risk rank, due date, id of the last row shown.
+Cursor = tuple[int, int, date, int]
+
+
+@dataclass(frozen=True)
+class WorklistRow:
+    case: Case
+    section: rules.Section
+    first_name: str  # "" when the user may not see it
+    is_child: bool
+    is_foreign: bool
+    is_overdue: bool
+
+
+@dataclass(frozen=True)
+class WorklistPage:
+    rows: list[WorklistRow]
+    next_cursor: str  # "" on the last page
+    shows_names: bool
+
+
+def worklist_scopes(user: AnyUser) -> tuple[str, ...]:
+    """A supervisor sees the agency's worklist or their own; a case worker their own."""
+    return WORKLIST_SCOPES if user.has_perm("cases.supervise") else ("mine",)
+
+
+def worklist_cases(user: AnyUser, *, scope: str = "mine") -> QuerySet[Case]:
+    """The open cases of the user's worklist: their own, or (a supervisor's) the agency's."""
+    cases = cases_visible_to(user).filter(next_due_on__isnull=False)
+    if scope == "agency" and "agency" in worklist_scopes(user):
+        return cases.filter(lead_agency_id__in=agency_ids_for(user, Role.SUPERVISOR))
+    return cases.filter(case_worker_id=user.pk)
+
+
+def parse_cursor(text: str) -> Cursor | None:
+    """The position written by ``format_cursor``, or None for a malformed one."""
+    try:
+        section, rank, due, pk = text.split(".")
+        return int(section), int(rank), date.fromisoformat(due), int(pk)
+    except ValueError:
+        return None
+
+
+def format_cursor(section: int, case: Case, *, by_news: bool = False) -> str:
+    day = case.new_until if by_news else case.next_due_on
+    assert day is not None
+    return f"{section}.{case.risk_rank}.{day.isoformat()}.{case.pk}"
+
+
+def _after_due(cursor: Cursor) -> Q:
+    _section, _rank, due, pk = cursor
+    return Q(next_due_on__gt=due) | Q(next_due_on=due, pk__gt=pk)
+
+
+def _after_news(cursor: Cursor) -> Q:
+    _section, _rank, until, pk = cursor
+    return Q(new_until__gt=until) | Q(new_until=until, pk__gt=pk)
+
+
+def _after_risk(cursor: Cursor) -> Q:
+    rank = cursor[1]
+    return Q(risk_rank__lt=rank) | (Q(risk_rank=rank) & _after_due(cursor))
+
+
+_BY_DUE = ("next_due_on", "id")
+_BY_RISK = ("-risk_rank", "next_due_on", "id")
+# New cases, the longest waiting first (a week's intake: the index on news serves it).
+_BY_NEWS = ("new_until", "id")
+_AFTER = {_BY_DUE: _after_due, _BY_RISK: _after_risk, _BY_NEWS: _after_news}
+
+
+def _sections(sort: str, today: date) -> list[tuple[rules.Section, Q, tuple[str, ...]]]:
+    """The parts of the worklist in order, each a filter and an order an index serves."""
+    if sort == "due":
+        return [(rules.Section.REST, Q(), _BY_DUE)]
+    if sort == "risk":
+        return [(rules.Section.REST, Q(), _BY_RISK)]
+    upcoming = Q(next_due_on__gte=today)
+    usual = upcoming & Q(risk_rank__lt=rules.HIGH_RISK_RANK)
+    return [
+        (rules.Section.OVERDUE, Q(next_due_on__lt=today), _BY_DUE),
+        (rules.Section.HIGH_RISK, upcoming & Q(risk_rank__gte=rules.HIGH_RISK_RANK), _BY_RISK),
+        (rules.Section.NEW, usual & Q(new_until__gte=today), _BY_NEWS),
+        (rules.Section.REST, usual & (Q(new_until__lt=today) | Q(new_until__isnull=True)), _BY_DUE),
+    ]
+
+
+def worklist_page(
+    user: AnyUser,
+    *,
+    scope: str = "mine",
+    sort: str = "urgency",
+    after: str = "",
+    today: date,
+) -> WorklistPage:
+    """One page of the worklist after the position ``after`` (the start when empty).
+
+    Each section is read by an index in its order, at most a page and one row each, then
+    the rows shown are loaded in one query: the cost does not depend on the number of
+    cases. Survivors' names are loaded (and decrypted) only for the rows shown, and only
+    for a user who may see identities."""
+    sort = sort if sort in WORKLIST_SORTS else "urgency"
+    cursor = parse_cursor(after) if after else None
+    base = worklist_cases(user, scope=scope)
+    picked: list[tuple[rules.Section, int]] = []
+    orders: dict[rules.Section, tuple[str, ...]] = {}
+    for section, condition, order in _sections(sort, today):
+        orders[section] = order
+        if cursor is not None and sort == "urgency" and section < cursor[0]:
+            continue
+        part = base.filter(condition)
+        if cursor is not None and (sort != "urgency" or section == cursor[0]):
+            part = part.filter(_AFTER[order](cursor))
+        for pk in part.order_by(*order).values_list("pk", flat=True)[: WORKLIST_PAGE + 1]:
+            picked.append((section, pk))
+    shown, more = picked[:WORKLIST_PAGE], len(picked) > WORKLIST_PAGE
+    shows_names = bool(user.has_perm("survivors.view_identity"))
+    fields = _ROW_FIELDS + (_NAME_FIELDS if shows_names else ())
+    loaded = {
+        case.pk: case
+        for case in Case.objects.filter(pk__in=[pk for _section, pk in shown])
+        .select_related("survivor")
+        .only(*fields)
+    }
+    rows: list[WorklistRow] = []
+    for section, pk in shown:
+        case = loaded[pk]
+        survivor = case.survivor
+        name = (survivor.name_ar or survivor.name_latin) if shows_names else ""
+        rows.append(
+            WorklistRow(
+                case=case,
+                section=section,
+                first_name=rules.first_name(name or ""),
+                is_child=is_presumed_child(survivor.birth_year, on=today),
+                is_foreign=bool(survivor.nationality)
+                and survivor.nationality.upper() != rules.HOME_COUNTRY,
+                is_overdue=case.next_due_on is not None and case.next_due_on < today,
+            )
+        )
+    next_cursor = ""
+    if more and rows:
+        last = rows[-1]
+        by_news = orders[last.section] == _BY_NEWS
+        next_cursor = format_cursor(last.section, last.case, by_news=by_news)
+    return WorklistPage(rows=rows, next_cursor=next_cursor, shows_names=shows_names)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from himaya.cases import api, views
+from himaya.cases import api, printing, views
 
 app_name = "cases"
 
@@ -11,6 +11,8 @@ urlpatterns = [
     path("open/", views.open_case, name="open"),
     path("<str:code>/", views.detail, name="detail"),
     path("<str:code>/edit/", views.edit, name="edit"),
+    path("<str:code>/summary.pdf", printing.case_summary_pdf, name="summary_pdf"),
+    path("<str:code>/print/", printing.choose_purpose, name="print_summary"),
     path("<str:code>/move/", views.move, name="move"),
     path("<str:code>/close/", views.request_closure, name="request_closure"),
     path("<str:code>/reassign/", views.reassign, name="reassign"),

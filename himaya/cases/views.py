@@ -9,13 +9,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from himaya.accounts.models import User
@@ -37,8 +38,10 @@ from himaya.cases.forms import (
 )
 from himaya.cases.models import TRANSITIONS, CarePlan, Case, Phase
 from himaya.cases.panels import panels_for, queue_sections_for
+from himaya.cases.rules import Section
 from himaya.core.errors import DomainError, Forbidden
 from himaya.core.forms import VersionedForm, show_refusal
+from himaya.core.keyset import keyset_page
 from himaya.core.locking import ConcurrentEditError
 
 View = Callable[..., HttpResponse]
@@ -91,13 +94,24 @@ def _refused_page(request: HttpRequest, error: DomainError) -> HttpResponse:
 
 # --- lists ------------------------------------------------------------------------------
 
+CASES_PER_PAGE = 25
+
 
 @works
 def case_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     search = CaseFilter(request.GET, queryset=selectors.case_list(user))
     params = {name: request.GET.get(name, "").strip() for name in search.filters}
-    page = Paginator(search.qs, 25).get_page(request.GET.get("page"))
+    try:
+        page = keyset_page(
+            search.qs,
+            ordering=selectors.CASE_LIST_ORDER,
+            size=CASES_PER_PAGE,
+            after=request.GET.get("after"),
+            before=request.GET.get("before"),
+        )
+    except ValueError:  # a position the list did not write: its first page
+        page = keyset_page(search.qs, ordering=selectors.CASE_LIST_ORDER, size=CASES_PER_PAGE)
     return render(
         request,
         "cases/list.html",
@@ -112,19 +126,57 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+_SECTION_LABELS = {
+    Section.OVERDUE: gettext_lazy("Overdue"),
+    Section.HIGH_RISK: gettext_lazy("High and critical risk"),
+    Section.NEW: gettext_lazy("New this week: assigned or identified"),
+    Section.REST: gettext_lazy("Other open cases"),
+}
+
+
 @works
 def queue(request: HttpRequest) -> HttpResponse:
+    """The worklist: open cases by urgency (or due date, or risk), 25 at a time; the next
+    page is fetched with htmx. Showing survivors' first names is one audit row a page."""
+    user = _user(request)
+    scopes = selectors.worklist_scopes(user)
+    default_scope = "agency" if "agency" in scopes else "mine"
+    scope = request.GET.get("scope", default_scope)
+    scope = scope if scope in scopes else default_scope
+    sort = request.GET.get("sort", "urgency")
+    sort = sort if sort in selectors.WORKLIST_SORTS else "urgency"
+    after = request.GET.get("after", "")[:64]
+    page = selectors.worklist_page(
+        user, scope=scope, sort=sort, after=after, today=timezone.localdate()
+    )
+    if page.shows_names:
+        actions.record_worklist_read(by=user, case_codes=[row.case.code for row in page.rows])
+    cursor = selectors.parse_cursor(after) if after else None
+    previous = cursor[0] if cursor and sort == "urgency" else None
+    items = []
+    for row in page.rows:
+        heading = None
+        if sort == "urgency" and row.section != previous:
+            heading = _SECTION_LABELS[row.section]
+            previous = row.section
+        items.append((row, heading))
+    context = {
+        "page": page,
+        "items": items,
+        "scope": scope,
+        "scopes": scopes if len(scopes) > 1 else (),
+        "sort": sort,
+        "sorts": selectors.WORKLIST_SORTS,
+    }
+    if request.htmx and after:  # type: ignore[attr-defined]
+        return render(request, "cases/partials/worklist_rows.html", context)
     sections = []
-    for section in queue_sections_for(request.user):
+    for section in queue_sections_for(user):
         try:
             sections.append((section, reverse(section.url_name)))
         except NoReverseMatch:
             continue
-    return render(
-        request,
-        "cases/queue.html",
-        {"cases": list(selectors.my_open_cases(request.user)), "sections": sections},
-    )
+    return render(request, "cases/queue.html", {**context, "sections": sections})
 
 
 @supervises
@@ -466,6 +518,9 @@ def _care_plan_page(
     status: int = 200,
 ) -> HttpResponse:
     user = _user(request)
+    goal_form = goal_form or GoalForm()
+    for field in goal_form.fields.values():  # the goal's fields belong to the plan's form
+        field.widget.attrs["form"] = "care-plan-form"
     return render(
         request,
         "cases/care_plan.html",
@@ -474,7 +529,7 @@ def _care_plan_page(
             "case": plan.case,
             "form": form
             or CarePlanForm(initial={"summary": plan.summary, "version": plan.version}),
-            "goal_form": goal_form or GoalForm(),
+            "goal_form": goal_form,
             "goals": list(plan.goals.all()),
             "saved": saved or [],
             "may_submit": selectors.may_submit_care_plan(user, plan),
@@ -485,23 +540,50 @@ def _care_plan_page(
     )
 
 
+def _add_goal(request: HttpRequest, plan: CarePlan) -> HttpResponse:
+    """Add a goal, and save the summary typed on the same page with it (one form): the
+    summary is checked against the version it was read at, and nothing is saved unless
+    both are."""
+    user = _user(request)
+    goal_form = GoalForm(request.POST)
+    form = CarePlanForm(request.POST) if "summary" in request.POST else None
+    saved: list[Any] = []
+    if goal_form.is_valid() and (form is None or form.is_valid()):
+        try:
+            with transaction.atomic():
+                if form is not None and form.cleaned_data["summary"] != plan.summary:
+                    actions.update_care_plan(
+                        plan=plan,
+                        by=user,
+                        expected_version=form.cleaned_data["version"],
+                        summary=form.cleaned_data["summary"],
+                    )
+                actions.add_care_plan_goal(plan=plan, by=user, **goal_form.cleaned_data)
+        except ConcurrentEditError:
+            plan.refresh_from_db()
+            saved = _conflict(request, form, plan, ["summary"])
+        except DomainError as error:
+            show_refusal(error, form=goal_form)
+        else:
+            messages.success(request, _("Goal added."))
+            return redirect("cases:care_plan", code=plan.code)
+        plan.refresh_from_db()
+    status = max(_status(goal_form), _status(form) if form is not None else 200)
+    return _care_plan_page(
+        request, plan, form=form, goal_form=goal_form, saved=saved, status=status
+    )
+
+
 @works
 def care_plan(request: HttpRequest, code: str) -> HttpResponse:
     user = _user(request)
     plan = selectors.get_care_plan_or_404(user, code)
     if request.method != "POST":
         return _care_plan_page(request, plan)
-    if request.POST.get("form") == "goal":
-        goal_form = GoalForm(request.POST)
-        if goal_form.is_valid():
-            try:
-                actions.add_care_plan_goal(plan=plan, by=user, **goal_form.cleaned_data)
-            except DomainError as error:
-                show_refusal(error, form=goal_form)
-            else:
-                messages.success(request, _("Goal added."))
-                return redirect("cases:care_plan", code=plan.code)
-        return _care_plan_page(request, plan, goal_form=goal_form, status=_status(goal_form))
+    # A goal typed on the page is added whichever button sent the form (Enter in the goal
+    # field sends it with the first button, the summary's).
+    if request.POST.get("form") == "goal" or request.POST.get("description", "").strip():
+        return _add_goal(request, plan)
     form = CarePlanForm(request.POST)
     saved: list[Any] = []
     if form.is_valid():

@@ -8,6 +8,8 @@ answered with 400 and a message in the user's language, never with a server erro
   that is only too large is reduced to the largest one allowed: ``limit`` to
   ``MAX_PAGE_SIZE``, ``offset`` to ``MAX_OFFSET`` (which gives an empty page), so that no
   number too large for the database ever reaches a query.
+- ``after`` and ``before`` (``KeysetPagination``) must be positions the list wrote in
+  its ``next`` and ``previous`` links; anything else is refused with 400.
 - A JSON body larger than ``MAX_JSON_BODY_BYTES`` or nested deeper than
   ``MAX_JSON_DEPTH`` is refused with 400 before any view sees it.
 """
@@ -20,14 +22,17 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.exceptions import ParseError, ValidationError
-from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.pagination import BasePagination, LimitOffsetPagination
 from rest_framework.parsers import BaseParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.utils import json as drf_json
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from himaya.core.bounds import MAX_INTEGER
+from himaya.core.keyset import Page, keyset_page
 
 # The most rows one page of a list holds; a larger ``limit`` is reduced to it.
 MAX_PAGE_SIZE = 200
@@ -81,6 +86,104 @@ class Pagination(LimitOffsetPagination):
         if raw is None or raw == "":
             return 0
         return _whole_number(raw, name=self.offset_query_param, smallest=0, largest=self.max_offset)
+
+
+class KeysetPagination(BasePagination):
+    """Pages of a long list without counting it (``core.keyset``).
+
+    ``limit`` rows (checked as by ``Pagination``), the first ones or those ``after`` or
+    ``before`` a position; the answer is ``{"next", "previous", "results"}``, the links
+    to the pages on either side or null. The view names the order of the list in
+    ``keyset_ordering``: two fields, the second unique, backed by an index.
+    """
+
+    limit_query_param = "limit"
+    after_query_param = "after"
+    before_query_param = "before"
+    max_limit = MAX_PAGE_SIZE
+
+    def __init__(self) -> None:
+        self.request: Request | None = None
+        self.page: Page[Any] | None = None
+
+    def get_limit(self, request: Request) -> int:
+        raw = request.query_params.get(self.limit_query_param)
+        if raw is None or raw == "":
+            return int(api_settings.PAGE_SIZE or MAX_PAGE_SIZE)
+        return _whole_number(raw, name=self.limit_query_param, smallest=1, largest=self.max_limit)
+
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any]:
+        self.request = request
+        after = request.query_params.get(self.after_query_param) or None
+        before = None if after else request.query_params.get(self.before_query_param) or None
+        try:
+            self.page = keyset_page(
+                queryset,
+                ordering=view.keyset_ordering,
+                size=self.get_limit(request),
+                after=after,
+                before=before,
+            )
+        except ValueError:
+            name = self.after_query_param if after else self.before_query_param
+            _refuse(name, _("%(name)s is not a position in this list.") % {"name": name})
+        return self.page.rows
+
+    def _link(self, name: str, position: str | None) -> str | None:
+        if position is None or self.request is None:
+            return None
+        url = self.request.build_absolute_uri()
+        for param in (self.after_query_param, self.before_query_param):
+            url = remove_query_param(url, param)
+        return str(replace_query_param(url, name, position))
+
+    def get_paginated_response(self, data: Any) -> Response:
+        assert self.page is not None
+        return Response(
+            {
+                "next": self._link(self.after_query_param, self.page.next),
+                "previous": self._link(self.before_query_param, self.page.previous),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        link = {"type": "string", "format": "uri", "nullable": True}
+        return {
+            "type": "object",
+            "required": ["next", "previous", "results"],
+            "properties": {
+                "next": {**link, "description": "The next page, or null after the last."},
+                "previous": {**link, "description": "The page before, or null on the first."},
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        position = "A position from the `next` or `previous` link of the list."
+        return [
+            {
+                "name": self.limit_query_param,
+                "required": False,
+                "in": "query",
+                "description": f"Rows per page (at most {self.max_limit}).",
+                "schema": {"type": "integer", "minimum": 1},
+            },
+            {
+                "name": self.after_query_param,
+                "required": False,
+                "in": "query",
+                "description": f"{position} The rows that follow it.",
+                "schema": {"type": "string"},
+            },
+            {
+                "name": self.before_query_param,
+                "required": False,
+                "in": "query",
+                "description": f"{position} The rows that precede it.",
+                "schema": {"type": "string"},
+            },
+        ]
 
 
 def json_depth(value: Any) -> int:

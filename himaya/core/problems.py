@@ -4,8 +4,9 @@
 action, DRF's own errors (validation, parsing, authentication, permission, throttling)
 and a missing record all answer ``application/problem+json`` with ``type``, ``title``,
 ``status``, ``detail`` and, for invalid input, ``errors`` (messages per field).
-``not_found`` answers an unknown URL under an API prefix the same way, never with
-an HTML page. ``document_errors`` adds these answers to every operation of the schema.
+The error handlers of ``core.views`` answer an unknown URL (and any other error) under
+an API prefix the same way, never with an HTML page. ``document_errors`` adds these
+answers to every operation of the schema.
 """
 
 from http import HTTPStatus
@@ -13,9 +14,8 @@ from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404
 from django.utils.translation import gettext as _
-from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -38,6 +38,7 @@ def _titles() -> dict[int, str]:
         413: _("The request is too large"),
         415: _("Unsupported media type"),
         429: _("Too many requests"),
+        500: _("Server error"),
     }
 
 
@@ -107,18 +108,6 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 def is_api_path(path: str) -> bool:
     return "/api/" in path
-
-
-def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """The project's 404: problem details under an API prefix, the page anywhere else."""
-    if is_api_path(request.path):
-        return JsonResponse(
-            problem(404, _("There is nothing at this address.")),
-            status=404,
-            content_type=CONTENT_TYPE,
-            json_dumps_params={"ensure_ascii": False},
-        )
-    return defaults.page_not_found(request, exception)
 
 
 PROBLEM_SCHEMA = {

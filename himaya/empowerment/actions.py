@@ -5,13 +5,15 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from himaya.accounts.models import User
 from himaya.agencies.models import Governorate
 from himaya.audit.actions import record_event
-from himaya.cases.models import Case
+from himaya.cases.actions import clear_case_deadline, set_case_deadline
+from himaya.cases.models import Case, DeadlineKind
 from himaya.core import bounds
 from himaya.core.locking import save_with_version
 from himaya.empowerment import rules
@@ -277,7 +279,27 @@ def start_project(
         action="empowerment.project.started",
         details={"enrolment": enrolment.code, "visits": len(rules.FOLLOW_UP_MONTHS)},
     )
+    _keep_next_visit_on_worklist(project)
     return project
+
+
+def _keep_next_visit_on_worklist(project: Project) -> None:
+    """The case's worklist shows the project's next planned visit (none once closed)."""
+    case = project.enrolment.case
+    next_due = (
+        None
+        if project.status == ProjectStatus.CLOSED
+        else project.visits.filter(done_on__isnull=True).aggregate(next=Min("due_on"))["next"]
+    )
+    if next_due is None:
+        clear_case_deadline(case=case, kind=DeadlineKind.FOLLOW_UP_VISIT, source_code=project.code)
+    else:
+        set_case_deadline(
+            case=case,
+            kind=DeadlineKind.FOLLOW_UP_VISIT,
+            due_on=next_due,
+            source_code=project.code,
+        )
 
 
 def _locked_visit(visit: Visit) -> Visit:
@@ -361,6 +383,7 @@ def record_visit(
         action="empowerment.visit.recorded",
         details={"visit": visit.number, "status": project_status},
     )
+    _keep_next_visit_on_worklist(project)
     return visit
 
 
@@ -395,6 +418,7 @@ def reschedule_visit(
         action="empowerment.visit.rescheduled",
         details={"visit": visit.number, "from": previous.isoformat(), "to": due_on.isoformat()},
     )
+    _keep_next_visit_on_worklist(visit.project)
     return visit
 
 

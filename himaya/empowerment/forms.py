@@ -84,10 +84,14 @@ class ProjectForm(StyledForm):
     activity_type = forms.ChoiceField(label=_("Type of activity"), choices=ActivityType.choices)
     started_on = forms.DateField(label=_("Start date"), widget=DateInput())
     amount = money_field(_("Loan or grant amount (EGP)"), required=False)
+    amount.help_text = _("Leave empty when no money was given.")
     governorate = forms.ModelChoiceField(
         label=_("Governorate"), queryset=Governorate.objects.order_by("name_en")
     )
     baseline_income = money_field(_("Monthly income before the project (EGP)"))
+    baseline_income.help_text = _(
+        "The person's own income a month before the project, to measure the change."
+    )
 
 
 class VisitForm(VersionedForm):
@@ -96,6 +100,7 @@ class VisitForm(VersionedForm):
         label=_("The project is"), choices=ProjectStatus.choices, widget=forms.RadioSelect
     )
     monthly_income = money_field(_("Monthly income (EGP)"), required=False)
+    monthly_income.help_text = _("The income now, to compare with the income before the project.")
     problems = forms.CharField(
         label=_("Problems"),
         max_length=MAX_TEXT_LENGTH,

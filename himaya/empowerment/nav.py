@@ -1,6 +1,10 @@
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
+from himaya.core.counts import CountProvider, register_count
 from himaya.core.nav import NavItem, register
+from himaya.core.typing import AnyUser
 
 register(
     NavItem(
@@ -34,5 +38,45 @@ register(
         permission="empowerment.view_outcomes",
         description=_("Projects still running, income change and training completion."),
         order=63,
+    ),
+)
+
+
+def _enrolments_to_decide(user: AnyUser) -> int:
+    from himaya.empowerment.selectors import pending_referrals_for
+
+    return pending_referrals_for(user).count()
+
+
+def _overdue_visits(user: AnyUser) -> int:
+    from himaya.empowerment.selectors import overdue_visits_for
+
+    return overdue_visits_for(user, timezone.localdate()).count()
+
+
+register_count(
+    CountProvider(
+        key="empowerment.to_decide",
+        permission="empowerment.manage_enrolments",
+        label=ngettext_lazy(
+            "%(count)s referral to a programme awaits your decision",
+            "%(count)s referrals to programmes await your decision",
+            "count",
+        ),
+        url_name="empowerment:queue",
+        count=_enrolments_to_decide,
+        order=60,
+    ),
+    CountProvider(
+        key="empowerment.overdue_visits",
+        permission="empowerment.manage_enrolments",
+        label=ngettext_lazy(
+            "%(count)s follow-up visit is overdue",
+            "%(count)s follow-up visits are overdue",
+            "count",
+        ),
+        url_name="empowerment:queue",
+        count=_overdue_visits,
+        order=61,
     ),
 )

@@ -26,7 +26,7 @@ LINES = [
         "Repatriation and reintegration, donor contribution",
         "العودة وإعادة الإدماج - مساهمة المانحين",
         Source.DONOR,
-        "Partner donor (synthetic)",
+        "جهة مانحة شريكة (بيانات تجريبية)",
         Decimal("500000.00"),
     ),
     (

@@ -25,16 +25,32 @@ from himaya.fund.rules import (
 
 
 class PaymentRequestForm(StyledForm):
-    case_code = forms.CharField(label=_("Case code"), max_length=20)
-    budget_line = forms.ModelChoiceField(
-        label=_("Budget line"), queryset=BudgetLine.objects.select_related("fiscal_year")
+    case_code = forms.CharField(
+        label=_("Case code"),
+        max_length=20,
+        help_text=_("The case's code (CS-…)."),
     )
-    purpose = forms.ChoiceField(label=_("Purpose"), choices=Purpose.choices)
+    budget_line = forms.ModelChoiceField(
+        label=_("Budget line"),
+        queryset=BudgetLine.objects.select_related("fiscal_year"),
+        help_text=_("The budget line the money is taken from."),
+    )
+    purpose = forms.ChoiceField(
+        label=_("Purpose"),
+        choices=Purpose.choices,
+        help_text=_(
+            "What the money is for. A purpose may have its own limits per request and per survivor "
+            "each year."
+        ),
+    )
     amount = forms.DecimalField(
         label=_("Amount (EGP)"), max_digits=14, decimal_places=2, min_value=CENT
     )
     justification = forms.CharField(
-        label=_("Justification"), widget=forms.Textarea, max_length=MAX_TEXT_LENGTH
+        label=_("Justification"),
+        widget=forms.Textarea,
+        max_length=MAX_TEXT_LENGTH,
+        help_text=_("Why the survivor needs this payment now. An approver other than you decides."),
     )
 
     def clean_case_code(self) -> Case:
@@ -86,7 +102,13 @@ class ReverseForm(RejectForm):
 
 class PayForm(DecisionForm):
     method = forms.ChoiceField(label=_("Method"), choices=Method.choices)
-    reference = forms.CharField(label=_("Payment reference"), max_length=100)
+    reference = forms.CharField(
+        label=_("Payment reference"),
+        max_length=100,
+        help_text=_(
+            "The transfer or receipt number, to find the payment in the bank or cash records."
+        ),
+    )
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -140,7 +162,12 @@ class BudgetLineForm(StyledForm):
     name_ar = forms.CharField(label=_("Name in Arabic"), max_length=200)
     name_en = forms.CharField(label=_("Name in English"), max_length=200)
     source = forms.ChoiceField(label=_("Source"), choices=Source.choices)
-    donor = forms.CharField(label=_("Donor"), max_length=200, required=False)
+    donor = forms.CharField(
+        label=_("Donor"),
+        max_length=200,
+        required=False,
+        help_text=_("Only for money given by a donor."),
+    )
     amount = forms.DecimalField(
         label=_("Amount (EGP)"), max_digits=14, decimal_places=2, min_value=CENT
     )
@@ -178,6 +205,7 @@ class LimitForm(DecisionForm):
         label=_("Purpose"),
         choices=[("", _("Every purpose without its own limit")), *Purpose.choices],
         required=False,
+        help_text=_("Leave empty for the limit of every purpose that has none of its own."),
     )
     per_request = forms.DecimalField(
         label=_("Per request (EGP)"),

@@ -1,7 +1,10 @@
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from himaya.cases.panels import CasePanel, register_panel
+from himaya.core.counts import CountProvider, register_count
 from himaya.core.nav import NavItem, register
+from himaya.core.typing import AnyUser
 
 register(
     NavItem(
@@ -36,5 +39,38 @@ register_panel(
         url_name="fund:case_panel",
         permission="fund.view_case_payments",
         order=60,
+    )
+)
+
+
+def _payments_to_approve(user: AnyUser) -> int:
+    """Requests the user may decide: requested by someone else, and for a second approval
+    first approved by someone else (four eyes)."""
+    from django.db.models import Q
+
+    from himaya.fund.models import PaymentRequest, Status
+
+    return (
+        PaymentRequest.objects.filter(
+            Q(status=Status.REQUESTED)
+            | (Q(status=Status.SECOND_APPROVAL_NEEDED) & ~Q(approved_by_id=user.pk))
+        )
+        .exclude(requested_by_id=user.pk)
+        .count()
+    )
+
+
+register_count(
+    CountProvider(
+        key="fund.to_approve",
+        permission="fund.approve_payment",
+        label=ngettext_lazy(
+            "%(count)s payment awaits your approval",
+            "%(count)s payments await your approval",
+            "count",
+        ),
+        url_name="fund:payments",
+        count=_payments_to_approve,
+        order=40,
     )
 )

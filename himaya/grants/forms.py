@@ -32,6 +32,7 @@ class GrantForm(StyledForm):
         label=_("Phases covered"),
         choices=GrantPhase.choices,
         widget=forms.CheckboxSelectMultiple,
+        help_text=_("The phases of the national referral mechanism that the grant supports."),
     )
     service_types = forms.ModelMultipleChoiceField(
         label=_("Service types committed"),
@@ -108,9 +109,17 @@ class ReportForm(DecisionForm):
     narrative = forms.CharField(
         label=_("What was done in the period"), widget=forms.Textarea, max_length=MAX_TEXT_LENGTH
     )
-    people_served = forms.IntegerField(label=_("People served"), min_value=0, max_value=MAX_COUNT)
+    people_served = forms.IntegerField(
+        label=_("People served"),
+        min_value=0,
+        max_value=MAX_COUNT,
+        help_text=_("Count each person once, even if served several times."),
+    )
     services_delivered = forms.IntegerField(
-        label=_("Services delivered"), min_value=0, max_value=MAX_COUNT
+        label=_("Services delivered"),
+        min_value=0,
+        max_value=MAX_COUNT,
+        help_text=_("Every service given in the period, each time it was given."),
     )
 
 

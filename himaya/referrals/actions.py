@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from himaya.accounts.models import User
 from himaya.agencies.models import Agency
 from himaya.audit.actions import record_event
-from himaya.cases.models import Case
+from himaya.cases.actions import clear_case_deadline, set_case_deadline
+from himaya.cases.models import Case, DeadlineKind
 from himaya.core.errors import Forbidden, Invalid
 from himaya.core.locking import save_with_version
 from himaya.referrals import rules
@@ -235,6 +236,12 @@ def _create_referral(
         override_reason=override_reason if basis == ConsentBasis.OVERRIDE else "",
         override_by=by if basis == ConsentBasis.OVERRIDE else None,
     )
+    set_case_deadline(
+        case=case,
+        kind=DeadlineKind.REFERRAL_ANSWER,
+        due_on=timezone.localtime(referral.respond_by).date(),
+        source_code=referral.code,
+    )
     record_on_case(
         case=case,
         kind=EventKind.REFERRAL_SENT,
@@ -295,6 +302,10 @@ def _change_status(
     for name, value in fields.items():
         setattr(locked, name, value)
     save_with_version(locked, expected_version=expected_version, fields=["status", *fields])
+    if previous == Status.SENT:  # answered or cancelled: nothing left to chase
+        clear_case_deadline(
+            case=locked.case, kind=DeadlineKind.REFERRAL_ANSWER, source_code=locked.code
+        )
     record_on_case(
         case=locked.case,
         kind=EventKind(f"referral.{target}"),

@@ -11,7 +11,13 @@ from himaya.services.models import ServiceType
 
 class ReferralForm(StyledForm):
     to_agency = forms.ModelChoiceField(
-        label=_("Refer to"), queryset=Agency.objects.none(), to_field_name="code"
+        label=_("Refer to"),
+        queryset=Agency.objects.none(),
+        to_field_name="code",
+        help_text=_(
+            "The agency that will provide the service. The survivor's consent for that agency is "
+            "needed."
+        ),
     )
     service_type = forms.ModelChoiceField(
         label=_("Service asked for"),
@@ -30,12 +36,14 @@ class ReferralForm(StyledForm):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Only what the agency needs, for example “needs daily insulin”."),
     )
     safety_note = forms.CharField(
         label=_("Safety note"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Risks the agency must know to keep the person and its staff safe."),
     )
     override_reason = forms.CharField(
         label=_("Reason for sharing without consent (supervisors only)"),
@@ -74,6 +82,7 @@ class DeclineForm(VersionForm):
         label=_("Reason for declining"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The referring case worker reads this reason."),
     )
 
 
@@ -82,4 +91,5 @@ class CompleteForm(VersionForm):
         label=_("Outcome of the service"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("What was provided; the referring case worker reads it."),
     )

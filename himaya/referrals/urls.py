@@ -1,6 +1,6 @@
 from django.urls import path
 
-from himaya.referrals import api, views
+from himaya.referrals import api, printing, views
 
 app_name = "referrals"
 
@@ -18,6 +18,7 @@ urlpatterns = [
     path("case/<str:code>/panel/", views.case_panel, name="case_panel"),
     path("queue/overdue/", views.queue_overdue, name="queue_overdue"),
     path("<str:code>/", views.detail, name="detail"),
+    path("<str:code>/form.pdf", printing.referral_pdf, name="form_pdf"),
     path("<str:code>/accept/", views.accept, name="accept"),
     path("<str:code>/decline/", views.decline, name="decline"),
     path("<str:code>/complete/", views.complete, name="complete"),

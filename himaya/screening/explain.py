@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from himaya.screening import rules
-from himaya.screening.models import OUTCOME_FOR_FINDING, Dimension, Outcome
+from himaya.screening.models import OUTCOME_FOR_FINDING, Dimension, Outcome, rule_name
 
 LANGUAGES = ("ar", "en")
 
@@ -63,7 +63,7 @@ def explain(
             _reason(decision),
             _combination(decision)
             + " "
-            + _("Rule version %(version)s.") % {"version": decision.rule_version},
+            + _("Decision rule: %(rule)s.") % {"rule": rule_name(decision.rule_version)},
         ]
         positive = [r for r in decision.dimensions if r.positive]
         if positive:

@@ -68,6 +68,27 @@ OUTCOME_FOR_FINDING: dict[rules.Finding, str] = {
 # Outcomes that offer to open a case.
 CASE_OUTCOMES = frozenset({Outcome.INDICATED, Outcome.PROBABLE})
 
+# The editions of the catalogue in words; a label not named here is shown as stored.
+CATALOGUE_NAMES = {
+    "ilo-ec-2009": _("ILO and European Commission indicators (2009)"),
+}
+
+
+def catalogue_name(label: str) -> str:
+    name = CATALOGUE_NAMES.get(label)
+    return str(name) if name is not None else label
+
+
+def rule_name(version: str) -> str:
+    """``"ilo-ec-2009/1"`` → the catalogue's name and the number of the rule's version."""
+    catalogue, _slash, number = version.partition("/")
+    if not number or catalogue not in CATALOGUE_NAMES:
+        return version
+    return _("%(catalogue)s, version %(number)s") % {
+        "catalogue": catalogue_name(catalogue),
+        "number": number,
+    }
+
 
 class CatalogueVersion(TimeStampedModel):
     """One published edition of the indicator catalogue."""
@@ -82,6 +103,10 @@ class CatalogueVersion(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.label
+
+    @property
+    def name(self) -> str:
+        return catalogue_name(self.label)
 
 
 class IndicatorSet(TimeStampedModel):
@@ -219,6 +244,14 @@ class Screening(PublicCodeModel, TimeStampedModel):
 
     def __str__(self) -> str:
         return self.code
+
+    @property
+    def catalogue_name(self) -> str:
+        return catalogue_name(self.catalogue_version)
+
+    @property
+    def rule_name(self) -> str:
+        return rule_name(self.rule_version)
 
     @property
     def explanation(self) -> str:

@@ -16,10 +16,14 @@ class PlanServiceForm(StyledForm):
     provider = forms.ModelChoiceField(
         label=_("Provider agency"),
         queryset=Agency.objects.filter(is_active=True).order_by("name_en"),
+        help_text=_("The agency that will deliver the service."),
     )
     planned_on = forms.DateField(label=_("Planned for"), widget=DateInput())
     goal: "forms.ModelChoiceField[Any]" = forms.ModelChoiceField(
-        label=_("Care plan goal it serves"), queryset=CarePlanGoal.objects.none(), required=False
+        label=_("Care plan goal it serves"),
+        queryset=CarePlanGoal.objects.none(),
+        required=False,
+        help_text=_("The care plan goal this service helps to reach, if any."),
     )
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
@@ -31,7 +35,12 @@ class PlanServiceForm(StyledForm):
 class DeliveryForm(VersionedForm):
     status = forms.ChoiceField(label=_("Status"), choices=DeliveryStatus.choices)
     planned_on = forms.DateField(label=_("Planned for"), widget=DateInput())
-    delivered_on = forms.DateField(label=_("Delivered on"), widget=DateInput(), required=False)
+    delivered_on = forms.DateField(
+        label=_("Delivered on"),
+        widget=DateInput(),
+        required=False,
+        help_text=_("Needed when the status is delivered."),
+    )
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
     def clean(self) -> dict[str, Any]:
@@ -57,5 +66,8 @@ class FeedbackForm(StyledForm):
         help_text=_("No names or details that could identify the person."),
     )
     recorded_as = forms.ChoiceField(
-        label=_("Recorded"), choices=FeedbackRecorder.choices, initial=FeedbackRecorder.STAFF
+        label=_("Recorded"),
+        choices=FeedbackRecorder.choices,
+        initial=FeedbackRecorder.STAFF,
+        help_text=_("Whether the person filled it in, or staff wrote it down for them."),
     )

@@ -6,6 +6,7 @@ from django.utils.translation import pgettext_lazy
 
 from himaya.agencies.models import Governorate
 from himaya.core.forms import StyledForm, VersionedForm
+from himaya.core.languages import LANGUAGES, LanguagesField
 from himaya.shelters.actions import DISCHARGE_DESTINATIONS, MAX_BEDS_AT_ONCE
 from himaya.shelters.models import Destination, SecurityLevel, SexAccepted, Shelter
 from himaya.shelters.rules import invalid_languages
@@ -22,16 +23,7 @@ SEX_CHOICES = [
     ("unknown", pgettext_lazy("sex", "Not known")),
 ]
 
-LANGUAGE_CHOICES = [
-    ("", _("Any language")),
-    ("ar", _("Arabic")),
-    ("en", _("English")),
-    ("fr", _("French")),
-    ("am", _("Amharic")),
-    ("ti", _("Tigrinya")),
-    ("so", _("Somali")),
-    ("om", _("Oromo")),
-]
+LANGUAGE_CHOICES = [("", _("Any language")), *LANGUAGES]
 
 
 def parse_ages(value: str) -> tuple[int, ...]:
@@ -76,6 +68,10 @@ class NeedForm(StyledForm):
         choices=SecurityLevel.choices,
         coerce=int,
         initial=SecurityLevel.STANDARD,
+        help_text=_(
+            "The protection the place must offer. High: for a person the traffickers may be "
+            "looking for."
+        ),
     )
     near = forms.ModelChoiceField(
         label=_("Nearest to"),
@@ -94,7 +90,9 @@ class AdmitForm(StyledForm):
     shelter = forms.CharField(max_length=20, widget=forms.HiddenInput)
     unit = forms.IntegerField(required=False, widget=forms.HiddenInput)
     children_ages = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
-    wheelchair = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    # "true" or "false" as the search answered it; empty only when nobody said (the
+    # survivor's record then decides). A "no" must stay a "no".
+    wheelchair = forms.NullBooleanField(required=False, widget=forms.HiddenInput)
     language = forms.CharField(required=False, max_length=3, widget=forms.HiddenInput)
     security_level = forms.IntegerField(
         required=False, min_value=1, max_value=3, widget=forms.HiddenInput
@@ -102,6 +100,8 @@ class AdmitForm(StyledForm):
     planned_nights = forms.IntegerField(
         label=_("Planned nights"), min_value=1, max_value=365, initial=30
     )
+    # The search the admission was chosen from (its query string), shown again on refusal.
+    search = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput)
 
     def clean_children_ages(self) -> tuple[int, ...]:
         return parse_ages(self.cleaned_data.get("children_ages") or "")
@@ -146,27 +146,29 @@ class UnitForm(StyledForm):
 
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
     label = forms.CharField(label=_("Name of the unit"), max_length=60)
-    sex = forms.ChoiceField(label=_("Sex accepted"), choices=SexAccepted.choices)
+    sex = forms.ChoiceField(
+        label=_("Sex accepted"),
+        choices=SexAccepted.choices,
+        help_text=_("Who may be placed in the beds of this unit."),
+    )
     accepts_children = forms.BooleanField(label=_("Children (under 12)"), required=False)
     accepts_adolescents = forms.BooleanField(label=_("Adolescents (12 to 17)"), required=False)
     accepts_adults = forms.BooleanField(
         label=_("Adults (18 and over)"), required=False, initial=True
     )
     accepts_mothers_with_children = forms.BooleanField(
-        label=_("Mothers with their children"), required=False
+        label=_("Mothers with their children"),
+        required=False,
+        help_text=_("Mothers stay here with their children; add cots for infants."),
     )
     wheelchair_accessible = forms.BooleanField(label=_("Wheelchair accessible"), required=False)
-    languages = forms.CharField(
-        label=_("Languages spoken by the staff"),
-        max_length=60,
-        initial="ar",
-        help_text=_("ISO 639-1 codes separated by commas, for example ar,en,am."),
-    )
+    languages = LanguagesField(label=_("Languages spoken by the staff"), initial=["ar"])
     security_level = forms.TypedChoiceField(
         label=_("Security level"),
         choices=SecurityLevel.choices,
         coerce=int,
         initial=SecurityLevel.STANDARD,
+        help_text=_("A person who needs more security than the unit offers is never placed here."),
     )
 
     def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
@@ -210,6 +212,7 @@ class AddBedsForm(StyledForm):
         max_value=MAX_BEDS_AT_ONCE,
         initial=0,
         required=False,
+        help_text=_("Cots are for infants staying with their mothers."),
     )
 
     def clean(self) -> dict[str, Any]:

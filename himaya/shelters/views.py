@@ -7,15 +7,15 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from himaya.accounts.acting import acting_user
 from himaya.agencies.permissions import require_capability
+from himaya.cases.models import Case
 from himaya.cases.selectors import get_case_or_404
 from himaya.core.errors import DomainError, Forbidden, NotFound
 from himaya.core.forms import show_refusal
@@ -140,10 +140,27 @@ def find_bed(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("case", "")
     actions.require_or_refuse(acting_user(request), "find_bed", "shelters.find_bed", case_code=code)
     case = actions.case_in_scope_or_refuse(acting_user(request), "find_bed", code) if code else None
-    searched = "sex" in request.GET
+    partial = bool(request.htmx)  # type: ignore[attr-defined]
+    return _find_bed_page(request, request.GET, case=case, partial=partial)
+
+
+def _find_bed_page(
+    request: HttpRequest,
+    params: QueryDict,
+    *,
+    case: Case | None,
+    partial: bool = False,
+    refusal: str = "",
+    status: int = 200,
+    failed_unit: int | None = None,
+    failed_nights: str = "",
+) -> HttpResponse:
+    """The search for a bed and its results; after a refused admission, the same search
+    again with the reason, and the nights typed for the unit that was refused."""
+    searched = "sex" in params
     prefilled = selectors.prefill_allowed(request.user, case) if case is not None else set()
     if searched:
-        form = NeedForm(request.GET)
+        form = NeedForm(params)
     else:
         form = NeedForm(
             initial=selectors.prefill_for_case(case, prefilled, today=timezone.localdate())
@@ -158,7 +175,7 @@ def find_bed(request: HttpRequest) -> HttpResponse:
             admit_to = selectors.admittable_among(
                 request.user, case, {option.shelter.pk for option in options}
             )
-    template = "shelters/partials/options.html" if request.htmx else "shelters/find_bed.html"  # type: ignore[attr-defined]
+    template = "shelters/partials/options.html" if partial else "shelters/find_bed.html"
     return render(
         request,
         template,
@@ -169,9 +186,20 @@ def find_bed(request: HttpRequest) -> HttpResponse:
             "options": options,
             "searched": searched and form.is_valid(),
             "admit_to": admit_to,
-            "query": request.GET.urlencode(),
+            "query": params.urlencode(),
+            "refusal": refusal,
+            "failed_unit": failed_unit,
+            "failed_nights": failed_nights,
         },
+        status=status,
     )
+
+
+def _search_of(form: AdmitForm, case: Case) -> QueryDict:
+    """The search an admission came from, for the case being admitted."""
+    search = QueryDict(str(form.cleaned_data.get("search") or ""), mutable=True)
+    search["case"] = case.code
+    return search
 
 
 @login_required
@@ -186,7 +214,7 @@ def admit(request: HttpRequest) -> HttpResponse:
         acting_user(request), "admit", "shelters.manage_stays", "cases.work_cases", **codes
     )
     form = AdmitForm(request.POST)
-    if not form.is_valid():
+    if not form.is_valid() and {"case", "shelter"} & set(form.errors):
         messages.error(request, _("The admission form is incomplete: search again."))
         return redirect("shelters:find_bed")
     data = form.cleaned_data
@@ -202,6 +230,19 @@ def admit(request: HttpRequest) -> HttpResponse:
             message=_("You may not admit this person into this shelter."),
             **codes,
         )
+    failed_unit: int | None = data.get("unit")
+    failed_nights = request.POST.get("planned_nights", "")[:4]
+    if form.errors:
+        reasons = [str(error) for errors in form.errors.values() for error in errors]
+        return _find_bed_page(
+            request,
+            _search_of(form, case),
+            case=case,
+            refusal=" ".join(reasons),
+            status=400,
+            failed_unit=failed_unit,
+            failed_nights=failed_nights,
+        )
     unit = selectors.unit_of(shelter, data["unit"])
     try:
         stay = actions.admit_to_shelter(
@@ -211,13 +252,20 @@ def admit(request: HttpRequest) -> HttpResponse:
             by=acting_user(request),
             planned_nights=data["planned_nights"],
             children_birth_years=[timezone.localdate().year - age for age in data["children_ages"]],
-            wheelchair=data["wheelchair"] or None,
+            wheelchair=data["wheelchair"],
             language=data["language"] or "",
             security_level=data["security_level"] or 1,
         )
     except DomainError as error:
-        show_refusal(error, request=request)
-        return redirect(f"{reverse('shelters:find_bed')}?case={case.code}")
+        return _find_bed_page(
+            request,
+            _search_of(form, case),
+            case=case,
+            refusal=str(error.message),
+            status=error.status,
+            failed_unit=failed_unit,
+            failed_nights=failed_nights,
+        )
     messages.success(
         request,
         _("%(code)s was admitted to %(shelter)s.") % {"code": stay.code, "shelter": shelter.name},

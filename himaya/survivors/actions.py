@@ -27,13 +27,20 @@ from himaya.core.errors import Conflict, Forbidden, Invalid, NotFound, RateLimit
 from himaya.core.locking import save_with_version
 from himaya.core.typing import AnyUser
 from himaya.survivors import rules
-from himaya.survivors.indexes import document_index, name_index
+from himaya.survivors.indexes import (
+    document_index,
+    name_index,
+    rebuild_search_tokens,
+    survivor_search_tokens,
+)
 from himaya.survivors.models import (
     Consent,
     ConsentPurpose,
     PossibleDuplicate,
     Survivor,
+    SurvivorAccess,
     SurvivorDocument,
+    SurvivorSearchToken,
 )
 from himaya.survivors.selectors import (
     possible_duplicates,
@@ -180,6 +187,56 @@ def _require_in_scope(user: AnyUser, survivor: Survivor) -> None:
 def _refresh_indexes(survivor: Survivor) -> None:
     survivor.name_ar_index = name_index(survivor.name_ar or "")
     survivor.name_latin_index = name_index(survivor.name_latin or "")
+
+
+def _refresh_search_tokens(survivor: Survivor) -> None:
+    """Write the survivor's search tokens afresh (only when they change)."""
+    fresh = survivor_search_tokens(survivor)
+    stored = set(SurvivorSearchToken.objects.filter(survivor=survivor).values_list("kind", "token"))
+    if fresh == stored:
+        return
+    SurvivorSearchToken.objects.filter(survivor=survivor).delete()
+    SurvivorSearchToken.objects.bulk_create(
+        SurvivorSearchToken(survivor=survivor, kind=kind, token=token) for kind, token in fresh
+    )
+
+
+@transaction.atomic
+def sync_survivor_access(*, survivor: Survivor) -> set[int]:
+    """Recompute from the truth which agencies see the survivor (``SurvivorAccess``).
+
+    The lead agency of each of the survivor's cases; for a survivor without any case, the
+    agency that registered it. Called by every write that registers a survivor, opens a
+    case or changes a case's lead agency, inside its transaction. Returns the agencies.
+    """
+    leads = set(survivor.cases.values_list("lead_agency_id", flat=True))
+    agencies = leads or {survivor.registered_by_agency_id}
+    SurvivorAccess.objects.filter(survivor=survivor).exclude(agency_id__in=agencies).delete()
+    SurvivorAccess.objects.bulk_create(
+        [SurvivorAccess(survivor=survivor, agency_id=agency_id) for agency_id in agencies],
+        ignore_conflicts=True,
+    )
+    return agencies
+
+
+def rebuild_search_index(*, survivor_ids: list[int] | None = None) -> int:
+    """Write the search tokens of these survivors (all by default) afresh: after a bulk
+    load, or after a change of the blind index key. Returns how many were written."""
+    return rebuild_search_tokens(Survivor, SurvivorSearchToken, survivor_ids=survivor_ids)
+
+
+SEARCHED = "survivor.search"
+
+
+def record_search(*, by: User, results: int, more: bool, names_shown: bool) -> None:
+    """Write one audit row for a search: how many survivors the page showed, whether more
+    follow and whether masked names were shown. Never the query: it may be a name."""
+    record_event(
+        action=SEARCHED,
+        actor=by,
+        object_type="survivors.survivor",
+        details={"results": results, "more": more, "names_shown": names_shown},
+    )
 
 
 @dataclass(frozen=True)
@@ -337,6 +394,8 @@ def _register(
     if check.visible and not confirm_duplicate:
         return DuplicateSuspected(visible_codes=[s.code for s in check.visible])
     survivor.save()
+    sync_survivor_access(survivor=survivor)
+    _refresh_search_tokens(survivor)
     for doc in documents:
         SurvivorDocument.objects.create(
             survivor=survivor,
@@ -396,6 +455,7 @@ def update_identity(
     _refresh_indexes(survivor)
     fields = [*IDENTITY_FIELDS, *CLEAR_FIELDS, "name_ar_index", "name_latin_index"]
     save_with_version(survivor, expected_version=expected_version, fields=fields)
+    _refresh_search_tokens(survivor)
     # Field names only: the values are personal data and stay out of the trail.
     record_event(
         action="survivor.identity_updated",

@@ -16,12 +16,16 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from himaya.accounts.acting import acting_user
 from himaya.agencies.models import Agency, Governorate, Role
 from himaya.agencies.permissions import require_capability
 from himaya.agencies.selectors import agency_ids_for
+from himaya.core.api import KeysetPagination
+from himaya.core.codes import is_valid_code
+from himaya.core.keyset import Page
 from himaya.survivors import actions, rules
 from himaya.survivors.actions import DocumentInput, RevealPurpose, problem_message
 from himaya.survivors.countries import COUNTRIES
@@ -42,7 +46,7 @@ from himaya.survivors.selectors import (
     get_survivor_or_404,
     review_list,
     search_survivors,
-    survivor_list,
+    survivor_page,
     survivors_visible_to,
 )
 
@@ -259,24 +263,68 @@ class ConsentWithdrawSerializer(serializers.Serializer[Any]):
 # ---------------------------------------------------------------- views
 
 
+class SurvivorPagination(KeysetPagination):
+    """Pages of survivors, latest registrations first, never counted: ``after`` is the
+    last code of the page before (the ``next`` link carries it)."""
+
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any]:
+        self.request = request
+        after = (request.query_params.get(self.after_query_param) or "").strip()
+        if after and not is_valid_code(after, "SV"):
+            raise ValidationError({self.after_query_param: [gettext("Enter a survivor's code.")]})
+        self.limit = self.get_limit(request)
+        page = survivor_page(queryset, after=after, size=self.limit)
+        self.page = Page(rows=page.rows, next=page.next_after, previous=None)
+        return page.rows
+
+    def _link(self, name: str, position: str | None) -> str | None:
+        """The link with the page size as served (a larger one asked for is reduced)."""
+        link = super()._link(name, position)
+        if link is None:
+            return None
+        return str(replace_query_param(link, self.limit_query_param, self.limit))
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        return [
+            parameter
+            for parameter in super().get_schema_operation_parameters(view)
+            if parameter["name"] != self.before_query_param
+        ]
+
+
 class SurvivorListApi(ListAPIView[Any]):
-    """Survivors in the user's scope, clear fields only (``q``: exact code, name, number)."""
+    """Survivors in the user's scope, clear fields only (``q``: a search, as on the page)."""
 
     serializer_class = SurvivorClearSerializer
+    pagination_class = SurvivorPagination
 
     def get_queryset(self) -> QuerySet[Survivor]:
         require_capability(self.request.user, "survivors.register")
         query = self.request.query_params.get("q", "").strip()
         user = self.request.user
-        found = search_survivors(user, query) if query else survivors_visible_to(user)
-        return survivor_list(found)
+        return search_survivors(user, query) if query else survivors_visible_to(user)
 
     @extend_schema(
-        parameters=[OpenApiParameter("q", str, description="Exact code, name or document number")],
+        parameters=[
+            OpenApiParameter(
+                "q",
+                str,
+                description="Part of a name in either script, a phone number, the end of a "
+                "code, a code or a document number",
+            )
+        ],
         responses={200: SurvivorClearSerializer(many=True)},
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
+        response = super().get(request, *args, **kwargs)
+        if request.query_params.get("q", "").strip():
+            actions.record_search(
+                by=acting_user(request),
+                results=len(response.data["results"]),
+                more=response.data["next"] is not None,
+                names_shown=False,
+            )
+        return response
 
 
 class SurvivorCreateApi(APIView):

@@ -1,39 +1,12 @@
-"""Nationalities and issuing countries offered in the forms (ISO 3166-1 alpha-2).
+"""Nationalities and issuing countries (ISO 3166-1 alpha-2), named by ``core.countries``.
 
-The list holds the countries of origin most often met in Egypt's caseload; ``XX``
-stands for a stateless person or an unknown nationality.
+The stored value is the two-letter code; ``XX`` stands for a stateless person or an unknown
+nationality. Forms offer ``core.countries.choices()``, the frequent countries first.
 """
 
-from django.utils.translation import gettext_lazy as _
+from himaya.core.countries import ALL, CODES, STATELESS, country_name
 
-COUNTRIES = [
-    ("EG", _("Egypt")),
-    ("SD", _("Sudan")),
-    ("SS", _("South Sudan")),
-    ("ER", _("Eritrea")),
-    ("ET", _("Ethiopia")),
-    ("SO", _("Somalia")),
-    ("SY", _("Syria")),
-    ("YE", _("Yemen")),
-    ("IQ", _("Iraq")),
-    ("PS", _("Palestine")),
-    ("LY", _("Libya")),
-    ("NG", _("Nigeria")),
-    ("CM", _("Cameroon")),
-    ("PH", _("Philippines")),
-    ("ID", _("Indonesia")),
-    ("BD", _("Bangladesh")),
-    ("LK", _("Sri Lanka")),
-    ("NP", _("Nepal")),
-    ("SA", _("Saudi Arabia")),
-    ("AE", _("United Arab Emirates")),
-    ("JO", _("Jordan")),
-    ("LB", _("Lebanon")),
-    ("XX", _("Stateless or unknown")),
-]
+COUNTRIES = ALL
+COUNTRY_CODES = CODES
 
-COUNTRY_CODES = frozenset(code for code, _label in COUNTRIES)
-
-
-def country_name(code: str) -> str:
-    return str(dict(COUNTRIES).get(code, code))
+__all__ = ["COUNTRIES", "COUNTRY_CODES", "STATELESS", "country_name"]

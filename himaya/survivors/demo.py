@@ -18,15 +18,16 @@ from himaya.accounts.models import User
 from himaya.agencies import demo as agencies_demo
 from himaya.agencies.models import Agency, Governorate
 from himaya.audit.actions import record_event
-from himaya.core.codes import new_code
-from himaya.survivors.indexes import document_index, name_index
+from himaya.survivors.indexes import document_index, name_index, rebuild_search_tokens
 from himaya.survivors.models import (
     Consent,
     ConsentPurpose,
     DocumentKind,
     Sex,
     Survivor,
+    SurvivorAccess,
     SurvivorDocument,
+    SurvivorSearchToken,
 )
 
 COUNT = 300
@@ -224,7 +225,6 @@ def seed() -> str:
         place = governorate.name_ar if governorate else agency.governorate.name_ar
         survivors.append(
             Survivor(
-                code=new_code(Survivor.CODE_PREFIX),
                 name_ar=name_ar,
                 name_latin=name_latin,
                 aliases="" if rng.random() < 0.85 else fake.first_name_female(),
@@ -254,8 +254,19 @@ def seed() -> str:
             if rng.random() < 0.3:
                 permit = f"RP-{rng.randint(100000, 999999)}"
                 documents.append((number, DocumentKind.RESIDENCE_PERMIT, permit, "EG"))
+    # bulk_create does not call save(): codes distinct within the batch and from stored rows.
+    for survivor, code in zip(survivors, Survivor.fresh_codes(len(survivors)), strict=True):
+        survivor.code = code
     Survivor.objects.bulk_create(survivors)
     survivors = list(demo_survivors())
+    # What the registration writes besides the survivor: its scope and its search tokens.
+    SurvivorAccess.objects.bulk_create(
+        SurvivorAccess(survivor=survivor, agency_id=survivor.registered_by_agency_id)
+        for survivor in survivors
+    )
+    rebuild_search_tokens(
+        Survivor, SurvivorSearchToken, survivor_ids=[survivor.pk for survivor in survivors]
+    )
     SurvivorDocument.objects.bulk_create(
         SurvivorDocument(
             survivor=survivors[index],

@@ -5,10 +5,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from himaya.agencies.models import Agency, Governorate
+from himaya.core import countries
 from himaya.core.forms import DateInput, StyledForm, VersionedForm
 from himaya.survivors import rules
 from himaya.survivors.actions import RevealPurpose, problem_message
-from himaya.survivors.countries import COUNTRIES
 from himaya.survivors.models import ConsentPurpose, DocumentKind, ReviewStatus, Sex
 
 IDENTITY_NAMES = (
@@ -31,39 +31,82 @@ CLEAR_NAMES = (
 )
 
 
+def _issuing_countries() -> countries.Choices:
+    return countries.choices(blank="—")
+
+
 class SurvivorDataForm(StyledForm):
     """Identity (encrypted) and clear data of a survivor, shared by registration and edit."""
 
-    name_ar = forms.CharField(label=_("Name in Arabic script"), max_length=200, required=False)
+    name_ar = forms.CharField(
+        label=_("Name in Arabic script"),
+        max_length=200,
+        required=False,
+        help_text=_("As the person gives it. At least one of the two names is needed."),
+    )
     name_latin = forms.CharField(label=_("Name in Latin script"), max_length=200, required=False)
     aliases = forms.CharField(
         label=_("Other names and aliases"),
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Names used in documents, given by the traffickers, or nicknames."),
     )
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
     date_of_birth = forms.DateField(
         label=_("Date of birth"),
         required=False,
         widget=DateInput(),
+        help_text=_(
+            "Only when it is certain, for example from a document. Otherwise give the year or an "
+            "estimated age."
+        ),
     )
-    birth_year = forms.IntegerField(label=_("Year of birth"), required=False)
+    birth_year = forms.IntegerField(
+        label=_("Year of birth"),
+        required=False,
+        help_text=_("When only the year is known."),
+    )
     estimated_age = forms.IntegerField(
         label=_("Estimated age (years)"),
         required=False,
         help_text=_("When neither the date nor the year of birth is known."),
     )
-    age_is_estimated = forms.BooleanField(label=_("The age is estimated"), required=False)
-    nationality = forms.ChoiceField(label=_("Nationality"), choices=COUNTRIES, initial="EG")
+    age_is_estimated = forms.BooleanField(
+        label=_("The age is estimated"),
+        required=False,
+        help_text=_(
+            "Tick when the age is not from a document. A person whose age is uncertain is treated "
+            "as a child."
+        ),
+    )
+    nationality = forms.ChoiceField(label=_("Nationality"), choices=countries.choices, initial="EG")
     governorate_of_origin = forms.ModelChoiceField(
         label=_("Governorate of origin"), queryset=Governorate.objects.all(), required=False
     )
-    languages = forms.CharField(label=_("Languages spoken"), max_length=200, required=False)
-    has_disability = forms.BooleanField(label=_("Has a disability"), required=False)
-    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    languages = forms.CharField(
+        label=_("Languages spoken"),
+        max_length=200,
+        required=False,
+        help_text=_("So that an interpreter can be arranged, for example Arabic, Tigrinya."),
+    )
+    has_disability = forms.BooleanField(
+        label=_("Has a disability"),
+        required=False,
+        help_text=_("Any disability that services and shelters must plan for."),
+    )
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=40,
+        required=False,
+        help_text=_("A number where the person can be reached safely."),
+    )
     address = forms.CharField(
-        label=_("Address"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Address"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Where the person stays now. Stored encrypted, like the names."),
     )
     family_contact = forms.CharField(
         label=_("Family contact"),
@@ -119,18 +162,29 @@ class SurvivorDataForm(StyledForm):
 
 
 class RegisterForm(SurvivorDataForm):
-    agency = forms.ModelChoiceField(label=_("Registering agency"), queryset=Agency.objects.none())
+    agency = forms.ModelChoiceField(
+        label=_("Registering agency"),
+        queryset=Agency.objects.none(),
+        help_text=_("The agency on whose behalf you register the person."),
+    )
     document_kind = forms.ChoiceField(
         label=_("Identity document"),
         choices=[("", _("No document")), *DocumentKind.choices],
         required=False,
     )
-    document_number = forms.CharField(label=_("Document number"), max_length=60, required=False)
+    document_number = forms.CharField(
+        label=_("Document number"),
+        max_length=60,
+        required=False,
+        help_text=_("Stored encrypted; used to find the person if already registered."),
+    )
     document_country = forms.ChoiceField(
-        label=_("Issuing country"), choices=[("", "—"), *COUNTRIES], required=False
+        label=_("Issuing country"), choices=_issuing_countries, required=False
     )
     confirm_duplicate = forms.BooleanField(
-        label=_("I checked the existing record: register this survivor anyway"), required=False
+        label=_("I checked the existing record: register this survivor anyway"),
+        required=False,
+        help_text=_("Tick only after you checked that the existing record is another person."),
     )
 
     field_order = ["agency"]
@@ -159,9 +213,13 @@ class EditIdentityForm(SurvivorDataForm, VersionedForm):
 
 class DocumentForm(StyledForm):
     kind = forms.ChoiceField(label=_("Kind of document"), choices=DocumentKind.choices)
-    number = forms.CharField(label=_("Document number"), max_length=60)
+    number = forms.CharField(
+        label=_("Document number"),
+        max_length=60,
+        help_text=_("Stored encrypted; used to find the person if already registered."),
+    )
     issuing_country = forms.ChoiceField(
-        label=_("Issuing country"), choices=[("", "—"), *COUNTRIES], required=False
+        label=_("Issuing country"), choices=_issuing_countries, required=False
     )
 
     def clean_number(self) -> str:
@@ -173,7 +231,11 @@ class DocumentForm(StyledForm):
 
 class RevealForm(StyledForm):
     purpose = forms.ChoiceField(
-        label=_("Why do you need to see the identity?"), choices=RevealPurpose.choices
+        label=_("Why do you need to see the identity?"),
+        choices=RevealPurpose.choices,
+        help_text=_(
+            "Each reading of the identity is recorded with this purpose in the audit trail."
+        ),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -183,15 +245,35 @@ class RevealForm(StyledForm):
 
 
 class ConsentForm(StyledForm):
-    purpose = forms.ChoiceField(label=_("Purpose"), choices=ConsentPurpose.choices)
+    purpose = forms.ChoiceField(
+        label=_("Purpose"),
+        choices=ConsentPurpose.choices,
+        help_text=_(
+            "Each purpose needs its own consent: care, a referral to a named agency, an embassy, "
+            "or anonymous statistics."
+        ),
+    )
     recipient = forms.ModelChoiceField(
         label=_("Recipient agency"),
         queryset=Agency.objects.filter(is_active=True).order_by("name_en"),
         required=False,
         help_text=_("Required for a referral or for sharing with an embassy."),
     )
-    given_on = forms.DateField(label=_("Given on"), widget=DateInput())
-    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+    given_on = forms.DateField(
+        label=_("Given on"),
+        widget=DateInput(),
+        help_text=_(
+            "The day the person agreed, after it was explained in a language they understand."
+        ),
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=300,
+        required=False,
+        help_text=_(
+            "How the consent was given, for example signed, or orally with an interpreter."
+        ),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -223,7 +305,7 @@ class WithdrawConsentForm(VersionedForm):
 
 class SearchForm(StyledForm):
     q = forms.CharField(
-        label=_("Code, exact name or document number"), max_length=200, required=False
+        label=_("Name, phone, code or document number"), max_length=200, required=False
     )
 
 

@@ -261,3 +261,74 @@ class PossibleDuplicate(VersionedModel):
 
     def __str__(self) -> str:
         return f"{self.survivor.code} ~ {self.matched.code}"
+
+
+class SurvivorAccess(models.Model):
+    """Which agencies' case workers and supervisors see a survivor: the scope, kept as rows.
+
+    An agency has a row for every survivor of a case it leads, and for every survivor it
+    registered that has no case yet. The rows are derived from the survivors and their
+    cases by ``actions.sync_survivor_access``, which every write that registers a survivor,
+    opens a case or changes a lead agency calls; ``survivors_visible_to`` reads them
+    through the index on (agency, survivor).
+    """
+
+    # The unique pair below is the index (agency, survivor) that scoped reads use.
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("agency"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+    )
+    survivor = models.ForeignKey(
+        Survivor, verbose_name=_("survivor"), on_delete=models.CASCADE, related_name="access"
+    )
+
+    class Meta:
+        verbose_name = _("access to a survivor")
+        verbose_name_plural = _("access to survivors")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "survivor"], name="survivor_access_once_per_agency"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} → {self.survivor_id}"
+
+
+class SurvivorSearchToken(models.Model):
+    """One keyed search token of a survivor: a name word or its beginning, its phonetic
+    key, a phone number or its last digits, or an ending of the public code.
+
+    ``token`` is a keyed digest (HMAC-SHA256 under the blind index key, one family per
+    ``kind``, cut to 128 bits): the table holds no name, number or word in clear.
+    """
+
+    # The unique pair (survivor, token) below indexes the survivor's tokens.
+    survivor = models.ForeignKey(
+        Survivor,
+        verbose_name=_("survivor"),
+        on_delete=models.CASCADE,
+        related_name="search_tokens",
+        db_index=False,
+    )
+    kind = models.CharField(_("kind"), max_length=10)
+    token = models.CharField(_("token"), max_length=32)
+
+    class Meta:
+        verbose_name = _("search token")
+        verbose_name_plural = _("search tokens")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survivor", "token"], name="survivor_search_token_once"
+            ),
+        ]
+        indexes = [
+            # Equality on the token answers the survivors from the index alone.
+            models.Index(fields=["token", "survivor"], name="survivor_search_token_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survivor_id} · {self.kind}"

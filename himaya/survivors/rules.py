@@ -1,8 +1,11 @@
 """Pure rules of the survivors app (no database)."""
 
 import datetime
+import re
+from dataclasses import dataclass
 
 from himaya.core import bounds
+from himaya.core.codes import ALPHABET as CODE_ALPHABET
 from himaya.core.crypto import ascii_digits, normalise, strip_invisible
 from himaya.survivors.models import ConsentPurpose, DuplicateReason
 
@@ -191,3 +194,275 @@ def withdrawal_problem(
     if on < given_on:
         return "before_given"
     return None
+
+
+# --- search terms -------------------------------------------------------------------------
+#
+# Search finds people by partial names in either script, common spelling variants, a phone
+# number in any digit form, the end of a public code or a document number. Every value is
+# reduced here to plain terms (kind, text); ``indexes.search_token`` turns each into a keyed
+# token, so that the database holds no term in clear.
+
+WORD = "word"  # a name word and its prefixes from PREFIX_FROM letters on
+SOUND = "sound"  # the phonetic key of a name word, the same for both scripts
+PHONE = "phone"  # a phone number as its national significant number
+PHONE_TAIL = "phone_tail"  # the last PHONE_TAIL_LENGTH digits of a phone number
+CODE = "code"  # the last characters of a public code (CODE_SUFFIX_FROM and more)
+
+PREFIX_FROM = 3
+PHONE_TAIL_LENGTH = 7
+CODE_SUFFIX_FROM = 4
+# Egypt's country calling code: a number written with it or with a leading 0 is one number.
+COUNTRY_CALLING_CODE = "20"
+
+# Articles written as words of their own ("El Sayed", "al-Masri"): they carry no identity.
+ARTICLES = frozenset({"al", "el", "ul", "ال"})
+# First parts of compound names built on عبد ("servant of"), joined to the next word.
+ABD_WORDS = frozenset(
+    {"عبد", "abd", "abdel", "abdul", "abdal", "abdol", "abdil", "abdoul", "abdell", "abdl"}
+)
+ARABIC_ARTICLE = "ال"
+
+# Letters by sound class. Vowels (and the letters that write long vowels: alef, waw, yeh,
+# ain, hamza) are dropped after the first letter; a leading one becomes "A" (waw and yeh
+# become W and Y). ث is written "th" in Latin, so it gives both T and H.
+_ARABIC_SOUNDS = {
+    "ب": "B", "پ": "B", "ت": "T", "ث": "TH", "ط": "T", "ج": "J", "گ": "J", "ح": "H", "ه": "H",
+    "خ": "X", "د": "D", "ض": "D", "ذ": "Z", "ز": "Z", "ظ": "Z", "ر": "R", "س": "S", "ص": "S",
+    "ش": "C", "چ": "C", "غ": "G", "ف": "F", "ڤ": "F", "ق": "K", "ك": "K", "ک": "K", "ل": "L",
+    "م": "M", "ن": "N",
+}  # fmt: skip
+_ARABIC_VOWELS = frozenset("اوىيعءئؤ")
+_LATIN_DIGRAPHS = {"kh": "X", "gh": "G", "sh": "C", "ch": "C", "ph": "F", "ck": "K"}
+_LATIN_SOUNDS = {
+    "b": "B", "p": "B", "t": "T", "j": "J", "g": "J", "h": "H", "d": "D", "z": "Z", "r": "R",
+    "s": "S", "f": "F", "v": "F", "k": "K", "q": "K", "c": "K", "l": "L", "m": "M", "n": "N",
+    "x": "KS",
+}  # fmt: skip
+_LATIN_VOWELS = frozenset("aeiouyw")
+
+
+def _sound_classes(word: str) -> list[str]:
+    """The word as a list of sound classes, vowels as "" (the first letter kept apart)."""
+    classes: list[str] = []
+    index = 0
+    while index < len(word):
+        pair = word[index : index + 2]
+        char = word[index]
+        if pair in _LATIN_DIGRAPHS:
+            classes.append(_LATIN_DIGRAPHS[pair])
+            index += 2
+            continue
+        if char in _ARABIC_SOUNDS:
+            classes.append(_ARABIC_SOUNDS[char])
+        elif char in _LATIN_SOUNDS:
+            classes.append(_LATIN_SOUNDS[char])
+        elif char in _ARABIC_VOWELS or char in _LATIN_VOWELS:
+            classes.append({"و": "W", "w": "W", "ي": "Y", "y": "Y"}.get(char, "A") + "?")
+        elif char.isdigit():
+            classes.append(char)
+        index += 1
+    return classes
+
+
+def _skeleton(word: str, *, keep_leading_vowel: bool) -> str:
+    """Consonant classes of the word, doubled letters once, a final H (ta marbuta, ha)
+    dropped; the leading vowel kept as A, W or Y when ``keep_leading_vowel``."""
+    out: list[str] = []
+    sounds = _sound_classes(word)
+    for position, sound in enumerate(sounds):
+        if sound.endswith("?"):
+            if position == 0 and keep_leading_vowel:
+                out.append(sound[0])
+            continue
+        for letter in sound:
+            if not out or out[-1] != letter:
+                out.append(letter)
+    if len(out) > 1 and sounds[-1] == "H":
+        out.pop()
+    return "".join(out)
+
+
+def _without_article(word: str) -> str:
+    """The word without an attached Arabic article, when enough is left of it."""
+    if word.startswith(ARABIC_ARTICLE) and len(word) > len(ARABIC_ARTICLE) + 1:
+        return word[len(ARABIC_ARTICLE) :]
+    return word
+
+
+def phonetic_key(word: str) -> str:
+    """A key shared by the usual spellings of one name in Arabic and Latin script.
+
+    The word (normalised) is reduced to classes of consonants: فاطمة, Fatma, Fatima and
+    Fatimah give FTM; محمد, Mohamed and Muhammad give MHMD. Vowels are dropped except a
+    leading one, so that Mona (MN) and Amina (AMN) stay apart. Compounds of عبد (عبد الله,
+    Abdallah, Abdullah, Abdel Rahman, Abdulrahman) give ABD and the key of the rest,
+    without its article. The key is deliberately coarse: it finds variants, and some
+    different names share one (Mohamed and Mahmoud both give MHMD).
+    """
+    if word.startswith("عبد") and len(word) > 3:
+        rest = _without_article(word[3:])
+        return "ABD" + _skeleton(rest, keep_leading_vowel=False)
+    if word.startswith("abd") and len(word) > 3:
+        rest = word[3:]
+        if rest[:1] in "aeiou":
+            rest = rest[1:]
+        if rest.startswith("l") and len(rest) > 1:
+            rest = rest[1:]
+        return "ABD" + _skeleton(rest, keep_leading_vowel=False)
+    return _skeleton(word, keep_leading_vowel=True)
+
+
+def name_words(text: str) -> list[str]:
+    """The words of a name (normalised), articles standing alone left out and compounds
+    of عبد joined to the word they govern ("Abd El Rahman" → "abdelrahman")."""
+    words = normalise(text or "").split()
+    joined: list[str] = []
+    index = 0
+    while index < len(words):
+        word = words[index]
+        if word in ABD_WORDS and index + 1 < len(words):
+            following = words[index + 1]
+            if following in ARTICLES and index + 2 < len(words):
+                joined.append(word + following + words[index + 2])
+                index += 3
+                continue
+            joined.append(word + following)
+            index += 2
+            continue
+        if word not in ARTICLES:
+            joined.append(word)
+        index += 1
+    return joined
+
+
+def word_terms(word: str) -> set[tuple[str, str]]:
+    """The terms a stored name word is found by: the word, its prefixes from
+    ``PREFIX_FROM`` letters, and its phonetic key; the same for the word without an
+    attached Arabic article (السيد is found by سيد and by El Sayed)."""
+    terms: set[tuple[str, str]] = set()
+    for form in {word, _without_article(word)}:
+        terms.add((WORD, form))
+        terms.update((WORD, form[:end]) for end in range(PREFIX_FROM, len(form)))
+        key = phonetic_key(form)
+        if key:
+            terms.add((SOUND, key))
+    return terms
+
+
+def query_word_terms(word: str) -> set[tuple[str, str]]:
+    """The terms one typed word may match (any of them): the word itself as a name word or
+    prefix, and its phonetic key, with and without an attached Arabic article."""
+    terms: set[tuple[str, str]] = set()
+    for form in {word, _without_article(word)}:
+        terms.add((WORD, form))
+        key = phonetic_key(form)
+        if key:
+            terms.add((SOUND, key))
+    return terms
+
+
+_PHONE_SEPARATORS = re.compile(r"[,;/|]|\s{2,}")
+_PHONE_NOISE = re.compile(r"[\s\-+().]")
+
+
+def national_number(digits: str) -> str:
+    """A phone number's national significant number: without an international prefix
+    (00 or +) for Egypt, and without the trunk 0 (+20 10…, 0020 10… and 010… are one)."""
+    if digits.startswith("00"):
+        digits = digits[2:]
+        if digits.startswith(COUNTRY_CALLING_CODE):
+            digits = digits[len(COUNTRY_CALLING_CODE) :]
+        return digits.lstrip("0")
+    if digits.startswith(COUNTRY_CALLING_CODE) and len(digits) >= 11:
+        return digits[len(COUNTRY_CALLING_CODE) :].lstrip("0")
+    return digits.lstrip("0")
+
+
+def phone_digits(value: str) -> str | None:
+    """The digits of a typed phone number (any script), or ``None`` when the text holds
+    anything but digits, spaces and the usual signs, or fewer than the tail's digits."""
+    compact = _PHONE_NOISE.sub("", ascii_digits(strip_invisible(value or "")))
+    if not compact.isdigit() or not compact.isascii() or len(compact) < PHONE_TAIL_LENGTH:
+        return None
+    return compact
+
+
+def phone_terms(value: str) -> set[tuple[str, str]]:
+    """The terms of a stored phone field: each number in it, as its national significant
+    number and as its last digits."""
+    terms: set[tuple[str, str]] = set()
+    for part in _PHONE_SEPARATORS.split(value or ""):
+        digits = phone_digits(part)
+        if digits is None:
+            continue
+        number = national_number(digits)
+        terms.add((PHONE, number))
+        terms.add((PHONE_TAIL, number[-PHONE_TAIL_LENGTH:]))
+    return terms
+
+
+def query_phone_terms(digits: str) -> set[tuple[str, str]]:
+    """The terms a typed number may match: the whole number, or its last digits."""
+    number = national_number(digits)
+    return {(PHONE, number), (PHONE_TAIL, number[-PHONE_TAIL_LENGTH:])}
+
+
+def code_body(code: str) -> str:
+    """A public code (or a part of it) as its letters and digits, without the prefix."""
+    compact = "".join(ch for ch in ascii_digits(code or "").upper() if ch.isalnum())
+    return compact[2:] if compact.startswith("SV") else compact
+
+
+def code_terms(code: str) -> set[tuple[str, str]]:
+    """The endings of a public code, with and without its check character, and its
+    beginnings, from ``CODE_SUFFIX_FROM`` characters: SV-7K3M-9QXP-R is found by QXPR,
+    by 9QXP and by 7K3M."""
+    body = code_body(code)
+    terms: set[tuple[str, str]] = set()
+    for text in (body, body[:-1]):
+        terms.update((CODE, text[start:]) for start in range(len(text) - CODE_SUFFIX_FROM + 1))
+    terms.update((CODE, body[:end]) for end in range(CODE_SUFFIX_FROM, len(body)))
+    return terms
+
+
+def survivor_terms(*, names: list[str], phone: str, code: str) -> set[tuple[str, str]]:
+    """Every term a survivor is found by: the words of each name (names in both scripts
+    and aliases), the phone numbers and the endings of the public code."""
+    terms: set[tuple[str, str]] = set()
+    for name in names:
+        for word in name_words(name):
+            terms |= word_terms(word)
+    terms |= phone_terms(phone)
+    terms |= code_terms(code)
+    return terms
+
+
+@dataclass(frozen=True)
+class SearchTerms:
+    """A typed search: every one of ``words`` must match (any term of each), or else one
+    term of ``whole`` (a phone number, the end of a code) matches."""
+
+    words: list[set[tuple[str, str]]]
+    whole: set[tuple[str, str]]
+
+
+def search_terms(query: str) -> SearchTerms:
+    """The terms of a typed search (see ``SearchTerms``)."""
+    whole: set[tuple[str, str]] = set()
+    digits = phone_digits(query)
+    if digits is not None:
+        return SearchTerms(words=[], whole=query_phone_terms(digits))
+    body = code_body(query)
+    if len(body) >= CODE_SUFFIX_FROM and all(ch in CODE_ALPHABET for ch in body):
+        whole.add((CODE, body))
+    words = [query_word_terms(word) for word in name_words(query)]
+    return SearchTerms(words=words, whole=whole)
+
+
+def masked_first_name(name: str) -> str:
+    """The first word of a name, with only its first two letters shown: فا•••, Fa•••."""
+    words = visible_text(name).split()
+    if not words:
+        return ""
+    return words[0][:2] + "•••"

@@ -4,12 +4,16 @@ Every read of a survivor starts from ``survivors_visible_to``: survivors of the 
 led by an agency where the user is a case worker or supervisor, plus survivors that
 such an agency registered and that have no case yet. Everyone else (administrators,
 analysts, auditors, fund, grants and empowerment officers, operators) sees none here.
+That scope is kept as rows (``SurvivorAccess``), so that a page of it is read from an
+index whatever the number of survivors.
 """
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 
@@ -18,13 +22,15 @@ from himaya.agencies.selectors import agency_ids_for
 from himaya.core.codes import is_valid_code
 from himaya.core.typing import AnyUser
 from himaya.survivors import rules
-from himaya.survivors.indexes import document_index, name_index
+from himaya.survivors.indexes import document_index, search_token
 from himaya.survivors.models import (
     Consent,
     PossibleDuplicate,
     ReviewStatus,
     Survivor,
+    SurvivorAccess,
     SurvivorDocument,
+    SurvivorSearchToken,
 )
 
 
@@ -73,20 +79,22 @@ def _case_agencies(user: AnyUser) -> set[int]:
 def survivors_visible_to(user: AnyUser) -> QuerySet[Survivor]:
     """Survivors of the cases the user may see (led by one of the user's case agencies,
     for a holder of ``cases.work_cases``), and survivors registered by one of those
-    agencies that have no case yet. The cases are reached through ``Survivor.cases``."""
+    agencies that have no case yet.
+
+    For a holder of ``cases.work_cases`` (every case worker and supervisor) this is read
+    from the access rows (``SurvivorAccess``: the same rule, kept by the actions), one
+    indexed semi-join; otherwise, through the reverse relation ``Survivor.cases``.
+    """
     if not user.is_authenticated or not user.has_perm("survivors.register"):
         return Survivor.objects.none()
     agencies = _case_agencies(user)
     if not agencies:
         return Survivor.objects.none()
-    has_case = Exists(Survivor.objects.filter(pk=OuterRef("pk"), cases__isnull=False))
-    visible: Any = Q(registered_by_agency_id__in=agencies) & ~has_case
     if user.has_perm("cases.work_cases"):
-        in_visible_case = Exists(
-            Survivor.objects.filter(pk=OuterRef("pk"), cases__lead_agency_id__in=agencies)
-        )
-        visible = in_visible_case | visible
-    return Survivor.objects.filter(visible)
+        access = SurvivorAccess.objects.filter(agency_id__in=agencies)
+        return Survivor.objects.filter(pk__in=access.values("survivor_id"))
+    has_case = Exists(Survivor.objects.filter(pk=OuterRef("pk"), cases__isnull=False))
+    return Survivor.objects.filter(registered_by_agency_id__in=agencies).exclude(has_case)
 
 
 def get_survivor_or_404(user: AnyUser, code: str) -> Survivor:
@@ -118,10 +126,70 @@ def get_survivor_of_case_or_404(user: AnyUser, case_code: str) -> Survivor:
     return survivor
 
 
-def search_survivors(user: AnyUser, query: str) -> QuerySet[Survivor]:
-    """Exact search within scope by code, name (Arabic or Latin) or document number.
+# A typed search counts at most this many words; the rest are ignored.
+MAX_SEARCH_WORDS = 6
 
-    Names and numbers are matched through their blind indexes only: nothing is decrypted.
+
+def _matching_ids(query: str) -> RawSQL | None:
+    """The ids of the survivors (whatever the scope) that match a typed search, as one
+    subquery of indexed equalities, or ``None`` when nothing can match.
+
+    Every word of the query must match one of its tokens (the word or its beginning, its
+    phonetic key: ``rules.query_word_terms``); a phone number or the end of a code
+    (``rules.search_terms``) and a document number (its blind index) are alternatives,
+    united with them. Tokens only: nothing is decrypted, and no disjunction with a
+    subquery keeps the database from its indexes.
+    """
+    # Only the table names (from the models) are written into the text; every value the
+    # user typed, once turned into tokens, is a bound parameter.
+    terms = rules.search_terms(query)
+    tokens = SurvivorSearchToken._meta.db_table
+    documents = SurvivorDocument._meta.db_table
+    parts: list[str] = []
+    params: list[Any] = []
+
+    def tokens_in(found: set[tuple[str, str]], alias: str) -> str:
+        digests = sorted({search_token(kind, text) for kind, text in found})
+        params.extend(digests)
+        return f"{alias}.token IN ({', '.join(['%s'] * len(digests))})"
+
+    words = [word for word in terms.words if word][:MAX_SEARCH_WORDS]
+    if words:
+        # The survivors holding a token of the first word and, for every other word, one
+        # of its tokens: semi-joins that the database may take in any order, the common
+        # words checked on the few survivors the rare ones found, through the index on
+        # (survivor, token). The longest word, likely the rarest, comes first.
+        words.sort(key=lambda word: -max(len(text) for _kind, text in word))
+        first = tokens_in(words[0], "w0")
+        sql = f"SELECT w0.survivor_id FROM {tokens} w0 WHERE {first}"  # noqa: S608
+        for number, word in enumerate(words[1:], start=1):
+            alias = f"w{number}"
+            sql += (
+                f" AND EXISTS (SELECT 1 FROM {tokens} {alias} "  # noqa: S608
+                f"WHERE {alias}.survivor_id = w0.survivor_id AND {tokens_in(word, alias)})"
+            )
+        parts.append(sql)
+    if terms.whole:
+        whole = tokens_in(terms.whole, "t")
+        parts.append(f"SELECT t.survivor_id FROM {tokens} t WHERE {whole}")  # noqa: S608
+    by_number = document_index(query)
+    if by_number:
+        parts.append(
+            f"SELECT survivor_id FROM {documents} "  # noqa: S608
+            "WHERE number_index = %s AND is_active = %s"
+        )
+        params.extend([by_number, True])
+    if not parts:
+        return None
+    return RawSQL(" UNION ".join(parts), params)  # noqa: S611
+
+
+def search_survivors(user: AnyUser, query: str) -> QuerySet[Survivor]:
+    """Search within scope by code, a part of a name in either script (spelling variants
+    included), a phone number, the end of a code or a document number.
+
+    Matches are found first from the keyed search tokens and the blind indexes (nothing
+    is decrypted), then kept only within the user's scope.
     """
     visible = survivors_visible_to(user)
     query = (query or "").strip()
@@ -129,31 +197,59 @@ def search_survivors(user: AnyUser, query: str) -> QuerySet[Survivor]:
         return visible.none()
     if is_valid_code(query, "SV"):
         return visible.filter(code=query.upper())
-    by_name = name_index(query)
-    by_number = document_index(query)
-    # An empty index (nothing left of the query once normalised) matches nothing.
-    condition: Any = Q(pk__in=[])
-    if by_name:
-        condition |= Q(name_ar_index=by_name) | Q(name_latin_index=by_name)
-    if by_number:
-        condition |= Q(
-            pk__in=SurvivorDocument.objects.filter(number_index=by_number, is_active=True).values(
-                "survivor_id"
-            )
-        )
-    # The matches come first, from indexed equalities only; the scope is then checked on
-    # the few rows found instead of on every survivor.
-    matching = Survivor.objects.filter(condition).values("pk")
+    matching = _matching_ids(query)
+    if matching is None:
+        return visible.none()
     return visible.filter(pk__in=matching)
 
 
-def survivor_list(queryset: QuerySet[Survivor]) -> QuerySet[Survivor]:
+def survivor_list(queryset: QuerySet[Survivor], *, names: bool = False) -> QuerySet[Survivor]:
     """The clear columns a list shows, in one query, latest registrations first.
 
     Ordered by the primary key (registration order): sorting on ``created_at`` instead
-    made the database sort every survivor in scope for each page.
+    made the database sort every survivor in scope for each page. The encrypted columns
+    are not read, except the two names when ``names`` (for masked first names).
     """
-    return queryset.select_related("governorate_of_origin").order_by("-id")
+    hidden = ["aliases", "date_of_birth", "phone", "address", "family_contact"]
+    if not names:
+        hidden += ["name_ar", "name_latin"]
+    return (
+        queryset.select_related("governorate_of_origin", "registered_by_agency")
+        .defer(*hidden, "name_ar_index", "name_latin_index")
+        .order_by("-id")
+    )
+
+
+@dataclass(frozen=True)
+class SurvivorPage:
+    """One page of a list of survivors, and the code to continue after (or ``None``)."""
+
+    rows: list[Survivor]
+    next_after: str | None
+
+
+def survivor_page(
+    queryset: QuerySet[Survivor], *, after: str = "", size: int, names: bool = False
+) -> SurvivorPage:
+    """A page of ``size`` survivors in registration order, latest first, after the one
+    whose code is ``after`` (the last code of the page before), in one query.
+
+    The list is never counted: one more row than the page shows tells whether another
+    follows. The position is a public code that the page shows already, not an internal
+    number. With ``names``, each row carries ``masked_name`` (``rules.masked_first_name``):
+    only these rows' names are decrypted.
+    """
+    rows = survivor_list(queryset, names=names)
+    if after:
+        position = queryset.filter(code=after.strip().upper()).values("pk")[:1]
+        rows = rows.filter(pk__lt=Subquery(position))
+    found = list(rows[: size + 1])
+    more = len(found) > size
+    found = found[:size]
+    for survivor in found:
+        name = (survivor.name_ar or survivor.name_latin) if names else ""
+        survivor.masked_name = rules.masked_first_name(name or "")  # type: ignore[attr-defined]
+    return SurvivorPage(rows=found, next_after=found[-1].code if more else None)
 
 
 def possible_duplicates(

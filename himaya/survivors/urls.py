@@ -1,6 +1,6 @@
 from django.urls import path
 
-from himaya.survivors import api, views
+from himaya.survivors import api, printing, views
 
 app_name = "survivors"
 
@@ -38,6 +38,12 @@ urlpatterns = [
     path("<str:code>/edit/", views.edit_view, name="edit"),
     path("<str:code>/documents/", views.add_document_view, name="add_document"),
     path("<str:code>/consents/", views.record_consent_view, name="record_consent"),
+    path("<str:code>/consent-form.pdf", printing.blank_consent_pdf, name="consent_form_pdf"),
+    path(
+        "<str:code>/consents/<int:consent_id>/form.pdf",
+        printing.consent_pdf,
+        name="consent_pdf",
+    ),
     path(
         "<str:code>/consents/<int:consent_id>/withdraw/",
         views.withdraw_consent_view,

@@ -4,7 +4,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -16,11 +15,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from himaya.accounts.acting import acting_user
 from himaya.agencies.models import Agency, Role
 from himaya.agencies.selectors import agency_ids_for
+from himaya.core.codes import is_valid_code
+from himaya.core.countries import country_name
 from himaya.core.errors import DomainError
 from himaya.core.forms import show_refusal
 from himaya.survivors import actions, rules
 from himaya.survivors.actions import DocumentInput, DuplicateSuspected, TooManyDuplicateChecks
-from himaya.survivors.countries import country_name
 from himaya.survivors.forms import (
     ConsentForm,
     DocumentForm,
@@ -42,7 +42,7 @@ from himaya.survivors.selectors import (
     get_survivor_or_404,
     review_list,
     search_survivors,
-    survivor_list,
+    survivor_page,
     survivors_visible_to,
 )
 
@@ -62,15 +62,31 @@ def _optional_url(name: str, **query: str) -> str:
 @permission_required("survivors.register", raise_exception=True)
 @require_GET
 def survivor_list_view(request: HttpRequest) -> HttpResponse:
+    """The survivors in scope, latest first, or those a search finds, a page at a time.
+
+    The list is never counted: a "next" link continues after the last code shown. A
+    search shows masked first names to those who may see identity, and is audited.
+    """
     form = SearchForm(request.GET or None)
     query = ""
     if form.is_valid():
         query = form.cleaned_data["q"].strip()
+    after = request.GET.get("after", "").strip()
+    if not is_valid_code(after, "SV"):
+        after = ""
     survivors = (
         search_survivors(request.user, query) if query else survivors_visible_to(request.user)
     )
-    page = Paginator(survivor_list(survivors), PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"form": form, "page": page, "query": query}
+    names = bool(query) and request.user.has_perm("survivors.view_identity")
+    page = survivor_page(survivors, after=after, size=PAGE_SIZE, names=names)
+    if query:
+        actions.record_search(
+            by=acting_user(request),
+            results=len(page.rows),
+            more=page.next_after is not None,
+            names_shown=names,
+        )
+    context = {"form": form, "page": page, "query": query, "after": after, "names": names}
     template = "survivors/partials/results.html" if request.htmx else "survivors/list.html"  # type: ignore[attr-defined]
     return render(request, template, context)
 

@@ -14,7 +14,7 @@ from himaya.survivors.tests.factories import SurvivorFactory
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

@@ -39,6 +39,7 @@ def test_an_assistance_payment_is_requested_approved_and_paid_in_arabic(
 ) -> None:
     settings.DEMO_SKIP_OTP = True
     settings.MEDIA_ROOT = tmp_path
+    page.on("dialog", lambda dialog: dialog.accept())  # approving and paying ask first
     ministry = AgencyFactory(name_ar="وزارة التضامن الاجتماعي", name_en="Ministry")
     officer = UserFactory(username="ahmed")
     Membership.objects.create(user=officer, agency=ministry, role=Role.FUND_OFFICER)
@@ -100,6 +101,7 @@ def test_an_ngo_reports_and_the_next_tranche_is_released_after_approval_in_arabi
     from himaya.grants.models import Tranche
     from himaya.grants.tests.factories import make_grant, ngo
 
+    page.on("dialog", lambda dialog: dialog.accept())  # releasing a tranche asks first
     nour = ngo("جمعية نور لدعم المرأة")
     staff = UserFactory(username="yasmine")
     Membership.objects.create(user=staff, agency=nour, role=Role.PARTNER_STAFF)

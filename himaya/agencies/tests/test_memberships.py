@@ -149,11 +149,13 @@ def test_the_agency_page_shows_memberships_without_editing_them(admin_one, agenc
 def test_a_proposed_case_worker_membership_waits_and_reaches_no_survivor_until_approved(
     admin_one, admin_two, newcomer, agency_a, case_worker
 ) -> None:
+    from himaya.survivors.actions import sync_survivor_access
     from himaya.survivors.models import Survivor
 
     survivor = Survivor.objects.create(
         name_ar="هدى", registered_by_agency=agency_a, registered_by=case_worker
     )
+    sync_survivor_access(survivor=survivor)
     identity_url = f"/survivors/api/survivors/{survivor.code}/?purpose=care"
     assert signed_in(case_worker).get(identity_url).status_code == 200
 

@@ -5,6 +5,7 @@ from factory.django import DjangoModelFactory
 
 from himaya.accounts.tests.factories import UserFactory
 from himaya.agencies.tests.factories import AgencyFactory
+from himaya.cases.actions import refresh_worklist
 from himaya.cases.models import (
     CarePlan,
     CarePlanGoal,
@@ -17,6 +18,7 @@ from himaya.cases.models import (
     RiskAssessment,
     RiskLevel,
 )
+from himaya.survivors.actions import sync_survivor_access
 from himaya.survivors.tests.factories import SurvivorFactory
 
 
@@ -35,26 +37,44 @@ class CaseFactory(DjangoModelFactory):
     identified_on = datetime.date(2026, 3, 2)
     identified_by = IdentificationChannel.HOTLINE
     recruitment_channel = RecruitmentChannel.SOCIAL_MEDIA
+    # As ``actions.open_case`` does: the worklist columns follow the case.
+    worklist = factory.PostGeneration(
+        lambda case, create, extracted, **kwargs: refresh_worklist(case) if create else None
+    )
+    # As ``actions.open_case`` does: the lead agency sees the survivor.
+    survivor_access = factory.PostGeneration(
+        lambda case, create, extracted, **kwargs: (
+            sync_survivor_access(survivor=case.survivor) if create else None
+        )
+    )
 
 
 class RiskAssessmentFactory(DjangoModelFactory):
     class Meta:
         model = RiskAssessment
+        skip_postgeneration_save = True
 
     case = factory.SubFactory(CaseFactory)
     level = RiskLevel.HIGH
     factors = factory.LazyFunction(lambda: ["threats", "debt"])
     assessed_on = datetime.date(2026, 3, 3)
     assessor = factory.SelfAttribute("case.case_worker")
+    worklist = factory.PostGeneration(
+        lambda risk, create, extracted, **kwargs: refresh_worklist(risk.case) if create else None
+    )
 
 
 class CarePlanFactory(DjangoModelFactory):
     class Meta:
         model = CarePlan
+        skip_postgeneration_save = True
 
     case = factory.SubFactory(CaseFactory)
     summary = "خطة رعاية تجريبية"
     author = factory.SelfAttribute("case.case_worker")
+    worklist = factory.PostGeneration(
+        lambda plan, create, extracted, **kwargs: refresh_worklist(plan.case) if create else None
+    )
 
 
 class CarePlanGoalFactory(DjangoModelFactory):

@@ -525,7 +525,7 @@ def many_cases(agency: Agency, worker: User, count: int) -> None:
 @pytest.mark.parametrize("count", [2, 6])
 @pytest.mark.parametrize(
     ("name", "queries"),
-    [("cases:list", 12), ("cases:queue", 6), ("cases:api_list", 8)],
+    [("cases:list", 9), ("cases:queue", 16), ("cases:api_list", 6)],
 )
 def test_list_pages_use_a_fixed_number_of_queries(
     case_worker: User,
@@ -543,7 +543,7 @@ def test_list_pages_use_a_fixed_number_of_queries(
         assert client.get(reverse(name)).status_code == 200
 
 
-@pytest.mark.parametrize(("name", "queries"), [("cases:list", 12), ("cases:api_list", 8)])
+@pytest.mark.parametrize(("name", "queries"), [("cases:list", 9), ("cases:api_list", 6)])
 def test_the_page_and_the_api_filter_with_one_filterset_in_the_same_number_of_queries(
     case_worker: User,
     agency_a: Agency,
@@ -562,7 +562,7 @@ def test_the_page_and_the_api_filter_with_one_filterset_in_the_same_number_of_qu
         response = client.get(reverse(name) + query)
     assert response.status_code == 200
     if name == "cases:api_list":
-        assert response.json()["count"] == 3
+        assert len(response.json()["results"]) == 3
     else:
         assert response.content.decode().count('<a class="code text-nowrap" href="/cases/CS-') == 3
 
@@ -591,7 +591,7 @@ def test_approvals_page_uses_a_fixed_number_of_queries(
         ClosureRequestFactory(case=case, requested_by=case_worker)
     client = login(supervisor)
     client.get(reverse("cases:approvals"))
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(reverse("cases:approvals"))
     assert response.content.decode().count('href="/cases/care-plans/') == count
 
@@ -677,7 +677,7 @@ def test_care_plan_goes_from_draft_to_approval_through_the_pages(
 
 @pytest.mark.parametrize("count", [1, 4])
 @pytest.mark.parametrize(
-    ("name", "queries"), [("cases:api_risk_list", 8), ("cases:api_care_plan_list", 9)]
+    ("name", "queries"), [("cases:api_risk_list", 7), ("cases:api_care_plan_list", 8)]
 )
 def test_case_api_lists_use_a_fixed_number_of_queries(
     case_worker: User,

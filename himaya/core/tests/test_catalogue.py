@@ -53,3 +53,24 @@ def test_arabic_catalogue_holds_every_message_of_its_app(path: Path, tmp_path: P
     }
     missing = _extracted_messages(path.parents[3], tmp_path) - committed
     assert missing == set(), "run makemessages for this app and translate the new entries"
+
+
+def test_a_message_reads_the_same_in_every_app() -> None:
+    """Django merges the apps' catalogues into one, where the first app listed wins: a
+    message translated two ways would show one app's words on another app's page. A
+    message that must read differently takes a context (``pgettext``)."""
+    seen: dict[tuple[str, str, str], dict[str, object]] = {}
+    for path in CATALOGUES:
+        app = path.parents[3].name
+        for entry in polib.pofile(str(path)):
+            if entry.obsolete:
+                continue
+            key = (entry.msgctxt or "", entry.msgid, entry.msgid_plural or "")
+            text = (
+                tuple(sorted(entry.msgstr_plural.items())) if entry.msgid_plural else entry.msgstr
+            )
+            seen.setdefault(key, {})[app] = text
+    differing = {
+        key[1]: sorted(by_app) for key, by_app in seen.items() if len(set(by_app.values())) > 1
+    }
+    assert differing == {}

@@ -59,7 +59,7 @@ def test_the_overdue_visit_shows_in_the_officer_work_queue(project, officer, log
     html = response.content.decode()
     assert response.status_code == 200
     assert html.count(f"{project.enrolment.code}/?visit=") == 2
-    assert "2026-04-01" in html and "2026-05-01" in html
+    assert "1 إبريل 2026" in html and "1 مايو 2026" in html  # the day, in Arabic
 
 
 def test_rescheduling_a_visit_moves_it_out_of_the_overdue_list(project, officer) -> None:

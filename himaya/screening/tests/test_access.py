@@ -10,6 +10,7 @@ from himaya.cases.models import Case
 from himaya.screening import demo
 from himaya.screening.models import Screening, ScreeningAnswer
 from himaya.screening.tests.factories import SurvivorFactory, labour_set
+from himaya.survivors.actions import sync_survivor_access
 
 pytestmark = pytest.mark.django_db
 
@@ -190,6 +191,7 @@ def test_a_screening_by_agency_a_of_a_survivor_with_a_case_led_by_b_stays_visibl
         case_worker=personas["outsider"],
         first_contact_on="2026-11-01",
     )
+    sync_survivor_access(survivor=survivor)  # as opening the case does
     url = reverse("screening:detail", args=[screening.code])
     assert login(worker).get(url).status_code == 200
     assert login(personas["outsider"]).get(url).status_code == 200  # the case is B's now

@@ -4,13 +4,14 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.utils import translation
 
 from himaya.audit.models import AuditEvent
 from himaya.cases.models import Case
 from himaya.screening import demo, rules
 from himaya.screening.actions import record_screening
 from himaya.screening.exceptions import ScreeningError
-from himaya.screening.models import Screening, ScreeningAnswer
+from himaya.screening.models import Screening, ScreeningAnswer, rule_name
 from himaya.screening.tests.factories import SurvivorFactory, labour_set
 from himaya.timeline.models import CaseEvent
 
@@ -117,7 +118,8 @@ def test_the_explanation_names_the_positive_dimensions_and_their_indicators(
     arabic = screening.explanation_ar
     assert "التجنيد بالخداع" in arabic
     assert "خداع بشأن طبيعة العمل أو مكانه أو صاحب العمل" in arabic
-    assert "ilo-ec-2009/1" in arabic
+    with translation.override("ar"):
+        assert f"{rule_name('ilo-ec-2009/1')}." in arabic  # the rule in words, not its code
 
 
 @time_machine.travel(NOW, tick=False)

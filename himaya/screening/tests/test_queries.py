@@ -40,5 +40,5 @@ def test_api_list_queries_do_not_grow_with_screenings(
     assert response.json()["count"] == count
 
 
-QUERIES_PAGE = 8
-QUERIES_API = 8
+QUERIES_PAGE = 6
+QUERIES_API = 6

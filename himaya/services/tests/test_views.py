@@ -229,10 +229,10 @@ def test_case_panel_lists_the_deliveries_of_the_case(
     [
         ("services:catalogue", 5),
         ("services:api_service_types", 5),
-        ("services:api_deliveries", 7),
-        ("services:feedback_report", 6),
-        ("services:api_feedback_summary", 6),
-        ("case_panel", 8),
+        ("services:api_deliveries", 6),
+        ("services:feedback_report", 5),
+        ("services:api_feedback_summary", 5),
+        ("case_panel", 6),
     ],
 )
 def test_lists_use_a_fixed_number_of_queries(
@@ -312,6 +312,6 @@ def test_services_to_provide_use_a_fixed_number_of_queries(
         DeliveredFactory(case=case, provider=provider)
     client = login(partner)
     client.get(reverse("services:provided"))
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(reverse("services:provided"))
     assert response.content.decode().count('href="/services/deliveries/') == count

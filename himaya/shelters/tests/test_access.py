@@ -288,9 +288,9 @@ def _queries(client: Client, url: str) -> int:
 @pytest.mark.parametrize(
     ("url_name", "queries"),
     [
-        ("shelters:list", 7),
+        ("shelters:list", 6),
         ("shelters:api_shelters", 6),
-        ("shelters:api_stays", 8),
+        ("shelters:api_stays", 7),
         ("shelters:api_occupancy", 6),
         ("shelters:find_bed?sex=female&age=30&security_level=1&near=1", 9),
         ("shelters:api_availability?sex=female&age=30&near=EG-ASN", 8),

@@ -386,7 +386,7 @@ def test_the_capacity_page_takes_a_fixed_number_of_queries(
         assert client.get(url).status_code == 200
 
 
-QUERIES = 9
+QUERIES = 8
 
 
 def test_a_unit_edit_without_its_version_is_refused_and_changes_nothing(

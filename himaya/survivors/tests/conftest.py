@@ -8,6 +8,7 @@ import pytest
 from himaya.accounts.models import User
 from himaya.agencies.models import Agency
 from himaya.cases.models import Case
+from himaya.survivors.actions import sync_survivor_access
 from himaya.survivors.models import Consent, Survivor, SurvivorDocument
 from himaya.survivors.tests.factories import (
     ConsentFactory,
@@ -17,12 +18,15 @@ from himaya.survivors.tests.factories import (
 
 
 def open_case(survivor: Survivor, agency: Agency, worker: User) -> Case:
-    return Case.objects.create(
+    """A case led by ``agency``, and the survivor's access rows as opening a case keeps them."""
+    case = Case.objects.create(
         survivor=survivor,
         lead_agency=agency,
         case_worker=worker,
         first_contact_on=datetime.date(2026, 3, 1),
     )
+    sync_survivor_access(survivor=survivor)
+    return case
 
 
 @dataclass

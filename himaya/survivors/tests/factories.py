@@ -1,10 +1,12 @@
 import datetime
+from typing import Any
 
 import factory
 from factory.django import DjangoModelFactory
 
 from himaya.accounts.tests.factories import UserFactory
 from himaya.agencies.tests.factories import AgencyFactory
+from himaya.survivors.actions import rebuild_search_index, sync_survivor_access
 from himaya.survivors.indexes import document_index, name_index
 from himaya.survivors.models import (
     Consent,
@@ -17,8 +19,11 @@ from himaya.survivors.models import (
 
 
 class SurvivorFactory(DjangoModelFactory):
+    """A survivor with its access row and search tokens, as the registration writes them."""
+
     class Meta:
         model = Survivor
+        skip_postgeneration_save = True
 
     name_ar = factory.Faker("name", locale="ar_AA")
     name_latin = factory.Sequence(lambda n: f"Test Person {n}")
@@ -34,6 +39,12 @@ class SurvivorFactory(DjangoModelFactory):
     nationality = "EG"
     registered_by_agency = factory.SubFactory(AgencyFactory)
     registered_by = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def derived(obj: Survivor, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create:
+            sync_survivor_access(survivor=obj)
+            rebuild_search_index(survivor_ids=[obj.pk])
 
 
 class SurvivorDocumentFactory(DjangoModelFactory):

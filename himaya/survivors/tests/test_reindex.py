@@ -59,7 +59,12 @@ def migration_step():
 
 def test_before_the_migration_old_indexes_no_longer_match(case_worker, stored_before) -> None:
     assert list(search_survivors(case_worker, "A12345")) == []
-    assert list(search_survivors(case_worker, "فاطمة أحمد")) == []
+    assert (
+        possible_duplicates(
+            name_indexes={name_index("فاطمة أحمد")}, birth_year=1999, document_indexes=set()
+        )
+        == []
+    )
 
 
 def test_the_migration_recomputes_the_indexes_that_changed_and_nothing_else(
@@ -91,10 +96,10 @@ def test_the_command_reports_what_it_recomputed_and_a_second_run_changes_nothing
 ) -> None:
     out = StringIO()
     call_command("reindex_survivors", stdout=out)
-    assert out.getvalue().strip() == "1 survivors and 1 documents re-indexed"
+    assert out.getvalue().splitlines()[0] == "1 survivors and 1 documents re-indexed"
     out = StringIO()
     call_command("reindex_survivors", stdout=out)
-    assert out.getvalue().strip() == "0 survivors and 0 documents re-indexed"
+    assert out.getvalue().splitlines()[0] == "0 survivors and 0 documents re-indexed"
 
 
 def test_a_name_with_nothing_left_once_normalised_loses_its_index(case_worker) -> None:

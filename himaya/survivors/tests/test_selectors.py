@@ -112,9 +112,9 @@ def test_search_finds_exact_normalised_matches(case_worker, world, typed) -> Non
 
 
 @pytest.mark.parametrize(
-    "typed", ["فاطمة", "علي أحمد فاطمة", "Fatma Ahmed", "Fatma Ahmed Aly", "P12345", ""]
+    "typed", ["فتحي", "Fatma Hassan", "Mona", "علي أحمد فتحي", "P12345", "", "  "]
 )
-def test_search_finds_nothing_for_partial_or_different_values(case_worker, world, typed) -> None:
+def test_search_finds_nothing_for_different_values(case_worker, world, typed) -> None:
     assert list(search_survivors(case_worker, typed)) == []
 
 

@@ -2,6 +2,7 @@
 
 Run after a change of HIMAYA_BLIND_INDEX_KEY (or of the normalisation): every stored
 index is recomputed from the decrypted value, and only the rows that change are written.
+The search tokens, keyed under the same key, are written afresh.
 """
 
 from typing import Any
@@ -9,14 +10,16 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from himaya.survivors.indexes import recompute_blind_indexes
-from himaya.survivors.models import Survivor, SurvivorDocument
+from himaya.survivors.indexes import rebuild_search_tokens, recompute_blind_indexes
+from himaya.survivors.models import Survivor, SurvivorDocument, SurvivorSearchToken
 
 
 class Command(BaseCommand):
-    help = "Recompute the blind indexes of survivors' names and document numbers."
+    help = "Recompute the blind indexes and search tokens of survivors."
 
     def handle(self, *args: Any, **options: Any) -> None:
         with transaction.atomic():
             survivors, documents = recompute_blind_indexes(Survivor, SurvivorDocument)
+            tokens = rebuild_search_tokens(Survivor, SurvivorSearchToken)
         self.stdout.write(f"{survivors} survivors and {documents} documents re-indexed")
+        self.stdout.write(f"{tokens} search tokens written")

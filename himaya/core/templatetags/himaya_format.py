@@ -1,0 +1,118 @@
+"""Dates, amounts, countries and codes written the same way on every page.
+
+A right-to-left page reorders a run of digits, dashes and Latin letters unless it is
+isolated: every value these filters write is wrapped in ``<bdi>``, so that a code, a date or
+an amount reads the same in Arabic and in English. One date format per language: the day,
+the name of the month in the active language, the year (``29 نوفمبر 2026``, ``29 November
+2026``). Amounts carry two decimals, thousands separators and the translated unit.
+"""
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django import template
+from django.utils import dateformat, numberformat, timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext
+
+from himaya.core.countries import country_name
+from himaya.core.languages import language_names
+
+register = template.Library()
+
+DAY_FORMAT = "j F Y"
+TIME_FORMAT = "H:i"
+
+
+def _local(value: datetime.datetime) -> datetime.datetime:
+    return timezone.localtime(value) if timezone.is_aware(value) else value
+
+
+def day_text(value: datetime.date | datetime.datetime | str | None) -> str:
+    """The day as words and digits in the active language, without markup; a stored ISO
+    date (an encrypted field holds text) is read first, other text is shown as it is."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.date.fromisoformat(value)
+        except ValueError:
+            return str(value)
+    if isinstance(value, datetime.datetime):
+        value = _local(value)
+    return dateformat.format(value, DAY_FORMAT)
+
+
+@register.filter(is_safe=True)
+def day(value: datetime.date | datetime.datetime | str | None) -> SafeString | str:
+    """``{{ case.first_contact_on|day }}``: the day, isolated; nothing for no date."""
+    text = day_text(value)
+    if not text:
+        return ""
+    return format_html('<bdi class="date text-nowrap">{}</bdi>', text)
+
+
+@register.filter(is_safe=True)
+def moment(value: datetime.datetime | None, precision: str = "") -> SafeString | str:
+    """``{{ event.occurred_at|moment }}``: the day and the local time, isolated;
+    ``|moment:"seconds"`` adds the seconds (the audit trail)."""
+    if value is None or value == "":
+        return ""
+    local = _local(value)
+    return format_html(
+        '<bdi class="date text-nowrap">{} {}</bdi>',
+        dateformat.format(local, DAY_FORMAT),
+        dateformat.time_format(local, TIME_FORMAT + (":s" if precision == "seconds" else "")),
+    )
+
+
+def money_text(value: Decimal | int | float | str | None) -> str:
+    """The amount with two decimals and thousands separators, without the unit."""
+    try:
+        amount = Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    return numberformat.format(
+        amount, ".", decimal_pos=2, grouping=3, thousand_sep=",", force_grouping=True
+    )
+
+
+@register.filter(is_safe=True)
+def money(value: Decimal | int | float | str | None) -> SafeString | str:
+    """``{{ line.amount|money }}``: 1,234.50 and the currency unit in the active language."""
+    if value is None or value == "":
+        return ""
+    return format_html(
+        '<bdi class="money text-nowrap"><bdi dir="ltr">{}</bdi> {}</bdi>',
+        money_text(value),
+        gettext("EGP"),
+    )
+
+
+@register.filter(is_safe=True)
+def amount(value: Decimal | int | float | str | None) -> SafeString | str:
+    """``{{ total|amount }}``: like ``money`` without the unit, for columns headed by it."""
+    if value is None or value == "":
+        return ""
+    return format_html('<bdi dir="ltr" class="text-nowrap">{}</bdi>', money_text(value))
+
+
+@register.filter
+def country(code: str | None) -> str:
+    """``{{ survivor.nationality|country }}``: the country's name in the active language."""
+    return country_name(code)
+
+
+@register.filter(is_safe=True)
+def code(value: object) -> SafeString | str:
+    """``{{ case.code|code }}``: a public code or a reference, isolated left to right."""
+    if value is None or value == "":
+        return ""
+    return format_html('<bdi class="code text-nowrap" dir="ltr">{}</bdi>', value)
+
+
+@register.filter
+def languages(codes: str | None) -> str:
+    """``{{ unit.languages|languages }}``: ``"ar,en"`` as the languages' names."""
+    return language_names(codes or "")
