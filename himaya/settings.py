@@ -385,6 +385,8 @@ SPECTACULAR_SETTINGS = {
         "DeliveryStatusEnum": "himaya.services.models.DeliveryStatus",
         "ReferralStatusEnum": "himaya.referrals.models.Status",
         "PaymentPurposeEnum": "himaya.fund.models.Purpose",
+        "IdentificationStatusEnum": "himaya.cases.models.IdentificationStatus",
+        "MigrationStatusEnum": "himaya.survivors.models.MigrationStatus",
     },
 }
 

@@ -14,27 +14,36 @@ from himaya.agencies.models import Agency, Governorate, Role
 from himaya.agencies.selectors import agency_ids_for
 from himaya.audit.actions import record_event
 from himaya.cases import rules
-from himaya.cases.exceptions import CaseError, CaseForbidden, FourEyesError
+from himaya.cases.exceptions import CaseConflict, CaseError, CaseForbidden, FourEyesError
 from himaya.cases.models import (
     CarePlan,
     CarePlanGoal,
     CarePlanStatus,
     Case,
     CaseDeadline,
+    CaseNote,
+    CaseNoteRevision,
     ClosureReason,
     ClosureRequest,
     ClosureStatus,
     DeadlineKind,
     ExploitationForm,
+    IdentificationDecision,
+    IdentificationStatus,
     Phase,
     PhaseChange,
     RiskAssessment,
     RiskFactor,
     RiskLevel,
 )
-from himaya.cases.selectors import supervises, survivor_for_case, works_on
+from himaya.cases.selectors import (
+    conclusive_decision_days,
+    supervises,
+    survivor_for_case,
+    works_on,
+)
 from himaya.core import bounds
-from himaya.core.locking import save_with_version
+from himaya.core.locking import ConcurrentEditError, save_with_version
 from himaya.survivors.actions import sync_survivor_access
 from himaya.survivors.models import Survivor
 from himaya.timeline.actions import record_on_case
@@ -507,6 +516,112 @@ def reassign_case(
     return case
 
 
+# --- the identification decision ------------------------------------------------------
+
+
+def _identification_label(status: str) -> str:
+    return str(IdentificationStatus(status).label) if status else str(_("no decision"))
+
+
+@transaction.atomic
+def decide_identification(
+    *,
+    case: Case,
+    status: str,
+    decided_on: date,
+    grounds: str,
+    by: User,
+    version: int,
+) -> IdentificationDecision:
+    """Record the formal identification decision on a case, allowed by
+    ``IDENTIFICATION_TRANSITIONS`` after the current one.
+
+    A case worker or supervisor of the lead agency records reasonable grounds (possible
+    victim); only a supervisor records the conclusive decision, that the person is not a
+    victim, or a withdrawal. A possible victim's conclusive decision becomes a deadline
+    of the worklist; any other decision clears it."""
+    require_works_on(by, case)
+    if status not in IdentificationStatus.values:
+        raise CaseError(_("Unknown identification decision."), field="status")
+    if status in rules.SUPERVISOR_DECISIONS and not supervises(by, case):
+        raise CaseForbidden(
+            _("Only a supervisor of the lead agency may record this decision."), field="status"
+        )
+    grounds = grounds.strip()
+    if not grounds:
+        raise CaseError(_("Give the grounds for the decision."), field="grounds")
+    _refuse(
+        bounds.text_problem(
+            grounds,
+            what=_("The grounds"),
+            max_length=_max_length(IdentificationDecision, "grounds"),
+        ),
+        field="grounds",
+    )
+    today = timezone.localdate()
+    if decided_on > today:
+        raise CaseError(_("A decision cannot be dated in the future."), field="decided_on")
+    _refuse(
+        bounds.record_date_problem(decided_on, what=_("The date of the decision"), today=today),
+        field="decided_on",
+    )
+    fresh = _locked(case)
+    if fresh.version != version:
+        raise ConcurrentEditError(fresh)
+    _require_open(fresh)
+    if decided_on < fresh.first_contact_on:
+        raise CaseError(
+            _("The decision cannot be dated before the first contact."), field="decided_on"
+        )
+    previous_on = fresh.identification_decided_on
+    if previous_on is not None and decided_on < previous_on:
+        raise CaseError(
+            _("The decision cannot be dated before the previous decision."), field="decided_on"
+        )
+    from_status = fresh.identification_status
+    if not rules.can_decide_identification(from_status, status):
+        raise CaseConflict(
+            _("The decision %(to)s cannot follow %(from)s.")
+            % {"to": _identification_label(status), "from": _identification_label(from_status)},
+            field="status",
+        )
+    case.identification_status = status
+    case.identification_decided_on = decided_on
+    save_with_version(
+        case,
+        expected_version=version,
+        fields=["identification_status", "identification_decided_on"],
+    )
+    decision = IdentificationDecision.objects.create(
+        case=case,
+        from_status=from_status,
+        status=status,
+        decided_on=decided_on,
+        deciding_agency=case.lead_agency,
+        decided_by=by,
+        grounds=grounds,
+        screening_code=case.screening_code,
+    )
+    due_on = rules.conclusive_decision_due(
+        status=status, decided_on=decided_on, days=conclusive_decision_days()
+    )
+    if due_on is not None:
+        set_case_deadline(case=case, kind=DeadlineKind.IDENTIFICATION, due_on=due_on)
+    else:
+        clear_case_deadline(case=case, kind=DeadlineKind.IDENTIFICATION)  # refreshes the worklist
+    record_on_case(
+        case=case,
+        kind=EventKind.CASE_IDENTIFICATION_DECIDED,
+        by=by,
+        summary=lambda: str(
+            _("Identification decision: %(status)s") % {"status": _identification_label(status)}
+        ),
+        obj=case,
+        details={"from": from_status, "to": status, "on": decided_on.isoformat()},
+    )
+    return decision
+
+
 # --- risk assessments -------------------------------------------------------------------
 
 
@@ -802,3 +917,78 @@ def decide_care_plan(
         details={"case": plan.case.code},
     )
     return plan
+
+
+# --- case notes ---------------------------------------------------------------------------
+
+
+def _clean_note(body: str) -> str:
+    body = body.strip()
+    if not body:
+        raise CaseError(_("Write the note."), field="body")
+    _refuse(
+        bounds.text_problem(body, what=_("The note"), max_length=CaseNote.MAX_LENGTH),
+        field="body",
+    )
+    return body
+
+
+@transaction.atomic
+def add_case_note(*, case: Case, body: str, by: User) -> CaseNote:
+    """Write a note on an open case, signed and encrypted; the timeline and the audit trail
+    name it by its code and never hold its text."""
+    require_works_on(by, case)
+    _require_open(case)
+    body = _clean_note(body)
+    note = CaseNote(case=case, author=by, agency=case.lead_agency, body=body)
+    note.signature = note.expected_signature()
+    note.save()
+    record_on_case(
+        case=case,
+        kind=EventKind.CASE_NOTE_ADDED,
+        by=by,
+        summary=lambda: str(_("Case note added")),
+        obj=note,
+        details={"case": case.code, "version": note.version},
+    )
+    return note
+
+
+@transaction.atomic
+def revise_case_note(*, note: CaseNote, body: str, by: User, version: int) -> CaseNote:
+    """Replace the text of a note by its author, keeping the earlier text as a revision.
+
+    Only the author revises, while a case worker or supervisor of the lead agency and while
+    the case is open; ``version`` is the one the author read (409 when stale)."""
+    case = note.case
+    require_works_on(by, case)
+    if note.author_id != by.pk:
+        raise CaseForbidden(_("Only the author of a note may revise it."))
+    _require_open(case)
+    body = _clean_note(body)
+    fresh = CaseNote.objects.select_for_update().select_related("case").get(pk=note.pk)
+    if fresh.version != version:
+        raise ConcurrentEditError(fresh)
+    if body == fresh.body:
+        raise CaseError(_("The note is unchanged."), field="body")
+    CaseNoteRevision.objects.create(
+        note=fresh,
+        version=fresh.version,
+        body=fresh.body,
+        signature=fresh.signature,
+        written_at=fresh.updated_at,
+    )
+    note.body = body
+    note.version = version + 1
+    note.signature = note.expected_signature()
+    note.version = version
+    save_with_version(note, expected_version=version, fields=["body", "signature"])
+    record_on_case(
+        case=case,
+        kind=EventKind.CASE_NOTE_REVISED,
+        by=by,
+        summary=lambda: str(_("Case note revised")),
+        obj=note,
+        details={"case": case.code, "version": note.version},
+    )
+    return note

@@ -22,9 +22,12 @@ from himaya.cases.models import (
     CarePlan,
     CarePlanGoal,
     Case,
+    CaseNote,
     ClosureReason,
     ExploitationForm,
     IdentificationChannel,
+    IdentificationDecision,
+    IdentificationStatus,
     Phase,
     RecruitmentChannel,
     RiskAssessment,
@@ -124,6 +127,45 @@ class CarePlanSerializer(serializers.ModelSerializer[CarePlan]):
         ]
 
 
+class IdentificationDecisionSerializer(serializers.ModelSerializer[IdentificationDecision]):
+    deciding_agency = serializers.CharField(source="deciding_agency.code")
+    decided_by = serializers.CharField(source="decided_by.username")
+
+    class Meta:
+        model = IdentificationDecision
+        fields = [
+            "from_status",
+            "status",
+            "decided_on",
+            "deciding_agency",
+            "decided_by",
+            "grounds",
+            "screening_code",
+            "created_at",
+        ]
+
+
+class CaseNoteSerializer(serializers.ModelSerializer[CaseNote]):
+    case = serializers.CharField(source="case.code")
+    author = serializers.CharField(source="author.username")
+    agency = serializers.CharField(source="agency.code")
+    is_revised = serializers.BooleanField()
+
+    class Meta:
+        model = CaseNote
+        fields = [
+            "code",
+            "case",
+            "author",
+            "agency",
+            "body",
+            "version",
+            "is_revised",
+            "created_at",
+            "updated_at",
+        ]
+
+
 # --- input ------------------------------------------------------------------------------
 
 
@@ -200,6 +242,22 @@ class CaseOpenInput(serializers.Serializer[Any]):
 class TransitionInput(serializers.Serializer[Any]):
     to_phase = serializers.ChoiceField(choices=Phase.choices)
     on = serializers.DateField(required=False, allow_null=True, default=None)
+    version = VersionField()
+
+
+class IdentificationInput(serializers.Serializer[Any]):
+    status = serializers.ChoiceField(choices=IdentificationStatus.choices)
+    decided_on = serializers.DateField()
+    grounds = serializers.CharField(max_length=2000)
+    version = VersionField()
+
+
+class CaseNoteInput(serializers.Serializer[Any]):
+    body = serializers.CharField(max_length=CaseNote.MAX_LENGTH)
+
+
+class CaseNoteReviseInput(serializers.Serializer[Any]):
+    body = serializers.CharField(max_length=CaseNote.MAX_LENGTH)
     version = VersionField()
 
 
@@ -357,6 +415,36 @@ class CaseClosureApi(APIView):
 
 
 @extend_schema(tags=["cases"])
+class IdentificationListApi(ListAPIView[IdentificationDecision]):
+    """The identification decisions of a case, newest first."""
+
+    serializer_class = IdentificationDecisionSerializer
+
+    def get_queryset(self) -> QuerySet[IdentificationDecision]:
+        if getattr(self, "swagger_fake_view", False):  # the schema generator: no user
+            return IdentificationDecision.objects.none()
+        case = selectors.get_case_or_404(_user(self.request), self.kwargs["code"])
+        return selectors.identification_decisions(case)
+
+
+class IdentificationCreateApi(APIView):
+    @extend_schema(
+        tags=["cases"],
+        request=IdentificationInput,
+        responses={201: IdentificationDecisionSerializer},
+    )
+    def post(self, request: Request, code: str) -> Response:
+        user = _user(request)
+        case = selectors.get_case_or_404(user, code)
+        data_in = IdentificationInput(data=request.data)
+        data_in.is_valid(raise_exception=True)
+        decision = actions.decide_identification(case=case, by=user, **data_in.validated_data)
+        return Response(
+            IdentificationDecisionSerializer(decision).data, status=status.HTTP_201_CREATED
+        )
+
+
+@extend_schema(tags=["cases"])
 class RiskAssessmentListApi(ListAPIView[RiskAssessment]):
     serializer_class = RiskAssessmentSerializer
 
@@ -438,3 +526,36 @@ class CarePlanDecisionApi(APIView):
             expected_version=data["version"],
         )
         return Response(CarePlanSerializer(plan).data)
+
+
+@extend_schema(tags=["cases"])
+class CaseNoteListApi(ListAPIView[CaseNote]):
+    """The notes of a case, newest first (the case's team only); POST adds one."""
+
+    serializer_class = CaseNoteSerializer
+
+    def get_queryset(self) -> QuerySet[CaseNote]:
+        if getattr(self, "swagger_fake_view", False):  # the schema generator: no user
+            return CaseNote.objects.none()
+        case = selectors.get_case_or_404(_user(self.request), self.kwargs["code"])
+        return selectors.case_notes(case).select_related("agency")
+
+    @extend_schema(tags=["cases"], request=CaseNoteInput, responses={201: CaseNoteSerializer})
+    def post(self, request: Request, code: str) -> Response:
+        user = _user(request)
+        case = selectors.get_case_or_404(user, code)
+        data_in = CaseNoteInput(data=request.data)
+        data_in.is_valid(raise_exception=True)
+        note = actions.add_case_note(case=case, by=user, **data_in.validated_data)
+        return Response(CaseNoteSerializer(note).data, status=status.HTTP_201_CREATED)
+
+
+class CaseNoteReviseApi(APIView):
+    @extend_schema(tags=["cases"], request=CaseNoteReviseInput, responses={200: CaseNoteSerializer})
+    def post(self, request: Request, code: str) -> Response:
+        user = _user(request)
+        note = selectors.get_case_note_or_404(user, code)
+        data_in = CaseNoteReviseInput(data=request.data)
+        data_in.is_valid(raise_exception=True)
+        note = actions.revise_case_note(note=note, by=user, **data_in.validated_data)
+        return Response(CaseNoteSerializer(note).data)

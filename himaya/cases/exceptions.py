@@ -1,6 +1,6 @@
 """Refusals of the cases app, kinds of the project's one error model (``core.errors``)."""
 
-from himaya.core.errors import Forbidden, Invalid
+from himaya.core.errors import Conflict, Forbidden, Invalid
 
 
 class CaseError(Invalid):
@@ -13,3 +13,7 @@ class CaseForbidden(Forbidden):
 
 class FourEyesError(CaseForbidden):
     """The author of a request may not decide on it."""
+
+
+class CaseConflict(Conflict):
+    """The case's current state no longer allows this change."""

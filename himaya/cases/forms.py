@@ -13,6 +13,7 @@ from himaya.cases.models import (
     ClosureReason,
     ExploitationForm,
     IdentificationChannel,
+    IdentificationStatus,
     Phase,
     RecruitmentChannel,
     RiskFactor,
@@ -238,3 +239,39 @@ class GoalForm(StyledForm):
 
 class GoalEditForm(GoalForm, VersionedForm):
     is_achieved = forms.BooleanField(label=_("Achieved"), required=False)
+
+
+class IdentificationForm(VersionedForm):
+    """The formal identification decision (the action checks who may record which)."""
+
+    status = forms.ChoiceField(label=_("Decision"), choices=IdentificationStatus.choices)
+    decided_on = forms.DateField(label=_("Date of the decision"), widget=DateInput())
+    grounds = forms.CharField(
+        label=_("Grounds"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "What the decision rests on: the indicators found, the evidence, the interview."
+        ),
+    )
+
+
+class CaseNoteForm(StyledForm):
+    """A new note on the case (the action bounds and cleans the text)."""
+
+    body = forms.CharField(
+        label=_("Note"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
+        help_text=_("Seen only by the case's team; never printed or exported."),
+    )
+
+
+class CaseNoteReviseForm(VersionedForm):
+    """A new text for a note, from the version its author read."""
+
+    body = forms.CharField(
+        label=_("Note"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5, "dir": "auto"}),
+    )

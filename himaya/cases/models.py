@@ -1,10 +1,16 @@
 """Cases: a survivor's path from identification to closure, led by one agency."""
 
+import hashlib
+import hmac
+import json
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from himaya.agencies.models import Agency, Governorate
+from himaya.audit.anchors import audit_key
+from himaya.core.fields import EncryptedTextField
 from himaya.core.models import BilingualNamed, PublicCodeModel, VersionedModel
 from himaya.survivors.models import Survivor
 
@@ -74,6 +80,33 @@ class DeadlineKind(models.TextChoices):
     CARE_PLAN = "care_plan", _("Care plan")
     RISK_REVIEW = "risk_review", _("Risk review")
     SERVICE = "service", _("Planned service")
+    IDENTIFICATION = "identification", _("Identification decision")
+
+
+class IdentificationStatus(models.TextChoices):
+    """The formal decision on whether the person is a victim of trafficking."""
+
+    POSSIBLE = "possible", _("Possible victim (reasonable grounds)")
+    IDENTIFIED = "identified", _("Identified victim (conclusive)")
+    NOT_VICTIM = "not_victim", _("Not a victim")
+    WITHDRAWN = "withdrawn", _("Decision withdrawn")
+
+
+# Allowed identification decisions: from the current status ("" before any decision) →
+# the statuses that may be recorded next.
+IDENTIFICATION_TRANSITIONS: dict[str, frozenset[str]] = {
+    "": frozenset({IdentificationStatus.POSSIBLE, IdentificationStatus.NOT_VICTIM}),
+    IdentificationStatus.POSSIBLE: frozenset(
+        {
+            IdentificationStatus.IDENTIFIED,
+            IdentificationStatus.NOT_VICTIM,
+            IdentificationStatus.WITHDRAWN,
+        }
+    ),
+    IdentificationStatus.IDENTIFIED: frozenset({IdentificationStatus.WITHDRAWN}),
+    IdentificationStatus.NOT_VICTIM: frozenset({IdentificationStatus.POSSIBLE}),
+    IdentificationStatus.WITHDRAWN: frozenset({IdentificationStatus.POSSIBLE}),
+}
 
 
 class Case(PublicCodeModel, VersionedModel):
@@ -163,6 +196,17 @@ class Case(PublicCodeModel, VersionedModel):
     )
     risk_rank = models.PositiveSmallIntegerField(_("risk rank"), default=0)
     new_until = models.DateField(_("new until"), null=True, blank=True)
+    # The current identification decision, kept by ``actions.decide_identification`` (the
+    # history is in ``IdentificationDecision``).
+    identification_status = models.CharField(
+        _("identification status"),
+        max_length=12,
+        choices=IdentificationStatus.choices,
+        blank=True,
+    )
+    identification_decided_on = models.DateField(
+        _("identification decided on"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("case")
@@ -191,6 +235,11 @@ class Case(PublicCodeModel, VersionedModel):
                 name="case_agency_risk_idx",
             ),
             models.Index(fields=["lead_agency", "new_until", "id"], name="case_agency_new_idx"),
+            # Statistics and lists by identification status.
+            models.Index(
+                fields=["lead_agency", "identification_status", "identification_decided_on"],
+                name="case_identification_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -506,3 +555,155 @@ class CaseDeadline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind} {self.due_on}"
+
+
+class IdentificationDecision(models.Model):
+    """One formal identification decision on a case; the latest is the case's status."""
+
+    case = models.ForeignKey(
+        Case,
+        verbose_name=_("case"),
+        on_delete=models.PROTECT,
+        related_name="identification_decisions",
+    )
+    from_status = models.CharField(
+        _("previous status"), max_length=12, choices=IdentificationStatus.choices, blank=True
+    )
+    status = models.CharField(_("status"), max_length=12, choices=IdentificationStatus.choices)
+    decided_on = models.DateField(_("decided on"))
+    deciding_agency = models.ForeignKey(
+        Agency, verbose_name=_("deciding agency"), on_delete=models.PROTECT, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    grounds = models.TextField(_("grounds"), max_length=2000)
+    screening_code = models.CharField(_("screening reference"), max_length=20, blank=True)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-decided_on", "-id"]
+        verbose_name = _("identification decision")
+        verbose_name_plural = _("identification decisions")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=[s.value for s in IdentificationStatus]),
+                name="identification_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(grounds=""), name="identification_grounds_required"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.status} {self.decided_on}"
+
+
+# --- case notes ---------------------------------------------------------------------------
+
+NOTE_SIGNATURE_CONTEXT = b"himaya.cases.note\x1f"
+
+
+def note_signature(*, case_code: str, author_id: int, body: str, version: int) -> str:
+    """HMAC-SHA256, under the audit key, of one text of a note and what it belongs to.
+
+    The audit key lives in the environment, never in the database: a text rewritten in a
+    copy of the database, or moved to another case, author or version, no longer verifies.
+    """
+    key = audit_key()
+    if not key:
+        raise ValueError("the audit key is empty")
+    payload = json.dumps(
+        [case_code, author_id, body, version], ensure_ascii=False, separators=(",", ":")
+    )
+    return hmac.new(
+        key, NOTE_SIGNATURE_CONTEXT + payload.encode("utf-8"), hashlib.sha256
+    ).hexdigest()
+
+
+class CaseNote(PublicCodeModel, VersionedModel):
+    """A note written on a case by a member of its team: seen only by the lead agency's
+    case workers and supervisors, never printed or exported.
+
+    The text is encrypted at rest and signed over (case code, author, text, version). A
+    revision keeps the text it replaces in ``CaseNoteRevision``; no text is ever lost."""
+
+    CODE_PREFIX = "CN"
+    MAX_LENGTH = 5000
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="notes"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="+"
+    )
+    body = EncryptedTextField(_("note"))
+    signature = models.CharField(_("signature"), max_length=64, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("case note")
+        verbose_name_plural = _("case notes")
+        indexes = [models.Index(fields=["case", "-created_at"], name="case_note_order_idx")]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def is_revised(self) -> bool:
+        return self.version > 1
+
+    def expected_signature(self) -> str:
+        return note_signature(
+            case_code=self.case.code,
+            author_id=int(self.author_id),
+            body=self.body,
+            version=self.version,
+        )
+
+    def verify(self) -> bool:
+        """Whether the stored text is the one signed for this case, author and version."""
+        return hmac.compare_digest(self.expected_signature(), self.signature)
+
+
+class CaseNoteRevision(models.Model):
+    """An earlier text of a note, kept (encrypted and signed) when its author revised it."""
+
+    note = models.ForeignKey(
+        CaseNote, verbose_name=_("note"), on_delete=models.PROTECT, related_name="revisions"
+    )
+    version = models.PositiveIntegerField(_("version"))
+    body = EncryptedTextField(_("note"))
+    signature = models.CharField(_("signature"), max_length=64, editable=False)
+    written_at = models.DateTimeField(_("written at"))
+    replaced_at = models.DateTimeField(_("replaced at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = _("earlier text of a note")
+        verbose_name_plural = _("earlier texts of notes")
+        constraints = [
+            models.UniqueConstraint(fields=["note", "version"], name="case_note_revision_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.note_id} v{self.version}"
+
+    def verify(self) -> bool:
+        """Whether the kept text is the one signed for its note's case, author and version."""
+        expected = note_signature(
+            case_code=self.note.case.code,
+            author_id=int(self.note.author_id),
+            body=self.body,
+            version=self.version,
+        )
+        return hmac.compare_digest(expected, self.signature)

@@ -6,7 +6,15 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import IntEnum
 
-from himaya.cases.models import CARE_PLAN_TRANSITIONS, TRANSITIONS, DeadlineKind, Phase, RiskLevel
+from himaya.cases.models import (
+    CARE_PLAN_TRANSITIONS,
+    IDENTIFICATION_TRANSITIONS,
+    TRANSITIONS,
+    DeadlineKind,
+    IdentificationStatus,
+    Phase,
+    RiskLevel,
+)
 
 # The date field set the first time a case enters each phase.
 PHASE_DATE_FIELDS: dict[str, str] = {
@@ -204,3 +212,50 @@ def first_name(name: str) -> str:
     """The first word of a name ("" for none)."""
     words = name.split()
     return words[0] if words else ""
+
+
+# --- the identification decision --------------------------------------------------------
+
+# The decisions only a supervisor of the lead agency records; a case worker records that
+# there are reasonable grounds (possible victim).
+SUPERVISOR_DECISIONS = frozenset(
+    {
+        IdentificationStatus.IDENTIFIED,
+        IdentificationStatus.NOT_VICTIM,
+        IdentificationStatus.WITHDRAWN,
+    }
+)
+# Days from a reasonable-grounds decision to the conclusive decision, when the setting
+# ``HIMAYA_CONCLUSIVE_DECISION_DAYS`` is absent: a project standard, not a legal limit.
+CONCLUSIVE_DECISION_DAYS = 90
+
+
+def can_decide_identification(from_status: str, to_status: str) -> bool:
+    """Whether the identification table allows this decision after the current one."""
+    return to_status in IDENTIFICATION_TRANSITIONS.get(from_status, frozenset())
+
+
+def identification_choices(from_status: str, *, is_supervisor: bool) -> list[str]:
+    """The decisions a person may record now, in the order of ``IdentificationStatus``."""
+    allowed = IDENTIFICATION_TRANSITIONS.get(from_status, frozenset())
+    return [
+        status
+        for status in IdentificationStatus.values
+        if status in allowed and (is_supervisor or status not in SUPERVISOR_DECISIONS)
+    ]
+
+
+def conclusive_decision_due(*, status: str, decided_on: date | None, days: int) -> date | None:
+    """When the conclusive decision is due: ``days`` after reasonable grounds, none in any
+    other status."""
+    if status != IdentificationStatus.POSSIBLE or decided_on is None:
+        return None
+    return decided_on + timedelta(days=days)
+
+
+def is_identification_overdue(
+    *, status: str, decided_on: date | None, days: int, today: date
+) -> bool:
+    """A possible victim still waiting for the conclusive decision after its due date."""
+    due = conclusive_decision_due(status=status, decided_on=decided_on, days=days)
+    return due is not None and due < today

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q, QuerySet
 from django.http import Http404
 
@@ -15,12 +16,16 @@ from himaya.cases.models import (
     CarePlanGoal,
     CarePlanStatus,
     Case,
+    CaseNote,
     ClosureRequest,
     ClosureStatus,
     ExploitationForm,
+    IdentificationDecision,
+    IdentificationStatus,
     Phase,
     RiskAssessment,
 )
+from himaya.cases.proposals import screening_outcome
 from himaya.core.fields import EncryptedTextField
 from himaya.core.typing import AnyUser
 from himaya.survivors.models import Survivor
@@ -125,6 +130,12 @@ def case_detail(user: AnyUser, code: str) -> Case:
             ),
             Prefetch("events", queryset=CaseEvent.objects.select_related("actor")),
             "phase_changes",
+            Prefetch(
+                "identification_decisions",
+                queryset=IdentificationDecision.objects.select_related(
+                    "decided_by", "deciding_agency"
+                ),
+            ),
         )
         .filter(code=code)
         .first()
@@ -426,3 +437,105 @@ def worklist_page(
         by_news = orders[last.section] == _BY_NEWS
         next_cursor = format_cursor(last.section, last.case, by_news=by_news)
     return WorklistPage(rows=rows, next_cursor=next_cursor, shows_names=shows_names)
+
+
+# --- the identification decision --------------------------------------------------------
+
+
+def conclusive_decision_days() -> int:
+    """Days from reasonable grounds to the conclusive decision (a setting, not the law)."""
+    return int(getattr(settings, "HIMAYA_CONCLUSIVE_DECISION_DAYS", rules.CONCLUSIVE_DECISION_DAYS))
+
+
+def identification_decisions(case: Case) -> QuerySet[IdentificationDecision]:
+    """The decisions on a case, newest first (the case has been read within scope)."""
+    return case.identification_decisions.select_related("decided_by", "deciding_agency")
+
+
+@dataclass(frozen=True)
+class IdentificationState:
+    """What the case page shows of the identification decision."""
+
+    status: str
+    status_label: str
+    decided_on: date | None
+    due_on: date | None
+    is_overdue: bool
+    choices: list[tuple[str, str]]
+    proposal: str | None
+
+
+def identification_state(user: AnyUser, case: Case, *, today: date) -> IdentificationState:
+    """The case's current decision, when the conclusive one is due, whether it is overdue,
+    the decisions this user may record now and the screening's proposal."""
+    days = conclusive_decision_days()
+    status = case.identification_status
+    choices = (
+        []
+        if case.is_closed or not works_on(user, case)
+        else rules.identification_choices(status, is_supervisor=supervises(user, case))
+    )
+    return IdentificationState(
+        status=status,
+        status_label=str(IdentificationStatus(status).label) if status else "",
+        decided_on=case.identification_decided_on,
+        due_on=rules.conclusive_decision_due(
+            status=status, decided_on=case.identification_decided_on, days=days
+        ),
+        is_overdue=rules.is_identification_overdue(
+            status=status, decided_on=case.identification_decided_on, days=days, today=today
+        ),
+        choices=[(choice, str(IdentificationStatus(choice).label)) for choice in choices],
+        proposal=screening_outcome(case.screening_code),
+    )
+
+
+# --- case notes ---------------------------------------------------------------------------
+
+
+def case_notes_visible_to(user: AnyUser) -> QuerySet[CaseNote]:
+    """Notes of the cases the user works on: the lead agency's team only."""
+    return CaseNote.objects.filter(case__in=cases_visible_to(user))
+
+
+def case_notes(case: Case) -> QuerySet[CaseNote]:
+    """The notes of a case the reader works on, newest first, with their earlier texts."""
+    return (
+        CaseNote.objects.filter(case=case)
+        .select_related("author", "case")
+        .prefetch_related("revisions")
+        .order_by("-created_at", "-id")
+    )
+
+
+def get_case_note_or_404(user: AnyUser, code: str) -> CaseNote:
+    """The note with this code if the user works on its case; 404 for missing and forbidden."""
+    note = (
+        case_notes_visible_to(user)
+        .select_related("case", "case__lead_agency", "author")
+        .filter(code=code)
+        .first()
+    )
+    if note is None:
+        raise Http404
+    return note
+
+
+def may_revise_note(user: AnyUser, note: CaseNote) -> bool:
+    """Only the author revises a note, while still on the case's team and the case is open."""
+    return bool(note.author_id == user.pk and not note.case.is_closed and works_on(user, note.case))
+
+
+@dataclass(frozen=True)
+class NoteRow:
+    note: CaseNote
+    may_revise: bool
+
+
+def case_note_rows(user: AnyUser, case: Case) -> list[NoteRow]:
+    """The notes of the case page, each with whether the reader may revise it."""
+    team = works_on(user, case) and not case.is_closed
+    return [
+        NoteRow(note=note, may_revise=team and note.author_id == user.pk)
+        for note in case_notes(case)
+    ]

@@ -14,6 +14,9 @@ urlpatterns = [
     path("<str:code>/summary.pdf", printing.case_summary_pdf, name="summary_pdf"),
     path("<str:code>/print/", printing.choose_purpose, name="print_summary"),
     path("<str:code>/move/", views.move, name="move"),
+    path("<str:code>/identification/", views.identify, name="identify"),
+    path("<str:code>/notes/", views.add_note, name="note_add"),
+    path("notes/<str:code>/revise/", views.revise_note, name="note_revise"),
     path("<str:code>/close/", views.request_closure, name="request_closure"),
     path("<str:code>/reassign/", views.reassign, name="reassign"),
     path("<str:code>/risk/", views.risk_new, name="risk_new"),
@@ -32,6 +35,16 @@ urlpatterns = [
         "api/cases/<str:code>/transition/", api.CaseTransitionApi.as_view(), name="api_transition"
     ),
     path("api/cases/<str:code>/closure/", api.CaseClosureApi.as_view(), name="api_closure"),
+    path(
+        "api/cases/<str:code>/identification/",
+        api.IdentificationListApi.as_view(),
+        name="api_identification_list",
+    ),
+    path(
+        "api/cases/<str:code>/identification/new/",
+        api.IdentificationCreateApi.as_view(),
+        name="api_identification_create",
+    ),
     path(
         "api/cases/<str:code>/risk-assessments/",
         api.RiskAssessmentListApi.as_view(),
@@ -61,5 +74,11 @@ urlpatterns = [
         "api/care-plans/<str:code>/decision/",
         api.CarePlanDecisionApi.as_view(),
         name="api_care_plan_decision",
+    ),
+    path("api/cases/<str:code>/notes/", api.CaseNoteListApi.as_view(), name="api_note_list"),
+    path(
+        "api/case-notes/<str:code>/revise/",
+        api.CaseNoteReviseApi.as_view(),
+        name="api_note_revise",
     ),
 ]

@@ -26,17 +26,20 @@ from himaya.cases.filters import CaseFilter
 from himaya.cases.forms import (
     CarePlanForm,
     CaseDetailsForm,
+    CaseNoteForm,
+    CaseNoteReviseForm,
     ClosureForm,
     DecisionForm,
     GoalEditForm,
     GoalForm,
+    IdentificationForm,
     MoveForm,
     OpenCaseForm,
     ReassignForm,
     RiskEditForm,
     RiskFields,
 )
-from himaya.cases.models import TRANSITIONS, CarePlan, Case, Phase
+from himaya.cases.models import TRANSITIONS, CarePlan, Case, CaseNote, Phase
 from himaya.cases.panels import panels_for, queue_sections_for
 from himaya.cases.rules import Section
 from himaya.core.errors import DomainError, Forbidden
@@ -233,7 +236,18 @@ def open_case(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/open.html", {"form": form}, status=_status(form))
 
 
-def _case_page(request: HttpRequest, case: Case, *, status: int = 200) -> HttpResponse:
+def _case_page(
+    request: HttpRequest,
+    case: Case,
+    *,
+    status: int = 200,
+    identification_form: IdentificationForm | None = None,
+    note_form: CaseNoteForm | None = None,
+) -> HttpResponse:
+    if identification_form is None:
+        identification_form = IdentificationForm(
+            initial={"decided_on": timezone.localdate(), "version": case.version}
+        )
     panels = []
     for panel in panels_for(request.user):
         try:
@@ -255,6 +269,13 @@ def _case_page(request: HttpRequest, case: Case, *, status: int = 200) -> HttpRe
             "phase_changes": list(case.phase_changes.all()),
             "panels": panels,
             "is_supervisor": selectors.supervises(request.user, case),
+            "identification": selectors.identification_state(
+                request.user, case, today=timezone.localdate()
+            ),
+            "identification_form": identification_form,
+            "identification_decisions": list(case.identification_decisions.all()),
+            "notes": selectors.case_note_rows(request.user, case),
+            "note_form": note_form or CaseNoteForm(),
         },
         status=status,
     )
@@ -327,6 +348,46 @@ def move(request: HttpRequest, code: str) -> HttpResponse:
         messages.success(
             request, _("The case is now in %(phase)s.") % {"phase": case.get_phase_display()}
         )
+    return redirect("cases:detail", code=case.code)
+
+
+@works
+@require_POST
+def identify(request: HttpRequest, code: str) -> HttpResponse:
+    """Record the identification decision; a refusal shows the case page with the reason."""
+    user = _user(request)
+    case = selectors.get_case_or_404(user, code)
+    form = IdentificationForm(request.POST)
+    if not form.is_valid():
+        return _case_page(
+            request, selectors.case_detail(user, code), status=400, identification_form=form
+        )
+    data = form.cleaned_data
+    try:
+        actions.decide_identification(
+            case=case,
+            status=data["status"],
+            decided_on=data["decided_on"],
+            grounds=data["grounds"],
+            by=user,
+            version=data["version"],
+        )
+    except ConcurrentEditError as error:
+        fresh = selectors.case_detail(user, code)
+        posted = request.POST.copy()
+        posted["version"] = str(fresh.version)
+        form.data = posted
+        form.add_error(None, str(error.message))
+        return _case_page(request, fresh, status=error.status, identification_form=form)
+    except DomainError as error:
+        show_refusal(error, form=form)
+        return _case_page(
+            request,
+            selectors.case_detail(user, code),
+            status=error.status,
+            identification_form=form,
+        )
+    messages.success(request, _("Identification decision recorded."))
     return redirect("cases:detail", code=case.code)
 
 
@@ -684,3 +745,73 @@ def care_plan_decide(request: HttpRequest, code: str) -> HttpResponse:
     else:
         messages.success(request, _("Decision recorded."))
     return redirect("cases:care_plan", code=plan.code)
+
+
+# --- case notes ---------------------------------------------------------------------------
+
+
+@works
+@require_POST
+def add_note(request: HttpRequest, code: str) -> HttpResponse:
+    """Write a note on the case; a refusal shows the case page with the reason."""
+    user = _user(request)
+    case = selectors.get_case_or_404(user, code)
+    form = CaseNoteForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.add_case_note(case=case, body=form.cleaned_data["body"], by=user)
+        except DomainError as error:
+            show_refusal(error, form=form)
+            return _case_page(
+                request, selectors.case_detail(user, code), status=error.status, note_form=form
+            )
+        messages.success(request, _("Note added."))
+        return redirect(reverse("cases:detail", kwargs={"code": case.code}) + "#notes")
+    return _case_page(request, selectors.case_detail(user, code), status=400, note_form=form)
+
+
+def _revise_page(
+    request: HttpRequest, note: CaseNote, form: CaseNoteReviseForm, *, status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "cases/note_revise.html",
+        {"case": note.case, "note": note, "form": form},
+        status=status,
+    )
+
+
+@works
+def revise_note(request: HttpRequest, code: str) -> HttpResponse:
+    """The author gives a note a new text; the earlier one is kept."""
+    user = _user(request)
+    note = selectors.get_case_note_or_404(user, code)
+    if not selectors.may_revise_note(user, note):
+        return _refused_page(
+            request, Forbidden(gettext_lazy("Only the author of a note may revise it."))
+        )
+    if request.method != "POST":
+        form = CaseNoteReviseForm(initial={"body": note.body, "version": note.version})
+        return _revise_page(request, note, form)
+    form = CaseNoteReviseForm(request.POST)
+    if not form.is_valid():
+        return _revise_page(request, note, form, status=400)
+    try:
+        actions.revise_case_note(
+            note=note,
+            body=form.cleaned_data["body"],
+            by=user,
+            version=form.cleaned_data["version"],
+        )
+    except ConcurrentEditError as error:
+        fresh = selectors.get_case_note_or_404(user, code)
+        posted = request.POST.copy()
+        posted["version"] = str(fresh.version)
+        form.data = posted
+        form.add_error(None, str(error.message))
+        return _revise_page(request, fresh, form, status=error.status)
+    except DomainError as error:
+        show_refusal(error, form=form)
+        return _revise_page(request, note, form, status=error.status)
+    messages.success(request, _("Note revised."))
+    return redirect(reverse("cases:detail", kwargs={"code": note.case.code}) + "#notes")

@@ -83,6 +83,10 @@ EMBASSY_MESSAGES: dict[str, str | Promise] = {
         "An embassy receives a referral only with the survivor's own consent for that "
         "embassy, and that consent is not on file. Record the consent first."
     ),
+    rules.EMBASSY_PROTECTED: _(
+        "No embassy receives a referral for an asylum seeker or a refugee, whatever the "
+        "consent: their state may be the danger they fled."
+    ),
 }
 EMBASSY_NO_OVERRIDE = _(
     "No override is possible for an embassy: it receives a referral only with the "

@@ -15,6 +15,7 @@ from himaya.referrals import rules
 from himaya.referrals.models import ConsentBasis, Referral, Status, response_hours
 from himaya.services.models import ServiceType
 from himaya.survivors.models import Consent, Survivor
+from himaya.survivors.rules import is_under_international_protection
 from himaya.timeline.actions import record_case_event
 from himaya.timeline.models import EventKind
 
@@ -86,13 +87,20 @@ def _consenting_survivors(agency: Agency) -> set[int]:
 
 
 def _embassy_may_receive(
-    case: Case, agency: Agency, consenting: set[int], nationalities: dict[int, str]
+    case: Case, agency: Agency, consenting: set[int], survivors: dict[int, Survivor]
 ) -> bool:
+    survivor = survivors.get(case.survivor_id)
+    if survivor is None:
+        return False
     return (
         rules.embassy_refusal(
             embassy_country=agency.country,
-            survivor_nationality=nationalities.get(case.survivor_id, ""),
+            survivor_nationality=survivor.nationality,
             consent_for_this_embassy=case.survivor_id in consenting,
+            survivor_protected=is_under_international_protection(
+                migration_status=survivor.migration_status,
+                unhcr_registered=survivor.unhcr_registered,
+            ),
         )
         is None
     )
@@ -122,13 +130,11 @@ def seed() -> str:
         candidates = [c for c in cases if c.lead_agency_id != agency.pk and c.pk not in used]
         if rules.is_embassy(agency.kind):
             # An embassy: the embassy rule on each survivor, and never an override.
-            nationalities = dict(
-                Survivor.objects.filter(pk__in=[c.survivor_id for c in candidates]).values_list(
-                    "pk", "nationality"
-                )
-            )
+            survivors = Survivor.objects.only(
+                "pk", "nationality", "migration_status", "unhcr_registered"
+            ).in_bulk([c.survivor_id for c in candidates])
             with_consent = [
-                c for c in candidates if _embassy_may_receive(c, agency, consenting, nationalities)
+                c for c in candidates if _embassy_may_receive(c, agency, consenting, survivors)
             ]
             with_supervisor: list[Case] = []
         else:

@@ -81,6 +81,7 @@ def clean_shared_fields(fields: Iterable[str]) -> list[str]:
 EMBASSY_NO_COUNTRY = "embassy_without_country"
 EMBASSY_OTHER_COUNTRY = "embassy_of_another_country"
 EMBASSY_NO_CONSENT = "embassy_consent_missing"
+EMBASSY_PROTECTED = "embassy_survivor_protected"
 
 
 def is_embassy(agency_kind: str) -> bool:
@@ -88,7 +89,11 @@ def is_embassy(agency_kind: str) -> bool:
 
 
 def embassy_refusal(
-    *, embassy_country: str, survivor_nationality: str, consent_for_this_embassy: bool
+    *,
+    embassy_country: str,
+    survivor_nationality: str,
+    consent_for_this_embassy: bool,
+    survivor_protected: bool,
 ) -> str | None:
     """Why a survivor's referral, and so any identifying data, may not go to an embassy,
     or ``None`` when it may.
@@ -97,7 +102,13 @@ def embassy_refusal(
     (an embassy with no country receives nothing) and the survivor's own consent for
     purpose "embassy", naming that very embassy, stands. No override of any kind: a
     person who fled their state may be in danger from its representatives.
+
+    A survivor under international protection (``survivor_protected``: an asylum seeker,
+    a refugee, or registered with UNHCR; ``survivors.rules.is_under_international_protection``)
+    is never disclosed to any embassy, whatever the consent: that refusal comes first.
     """
+    if survivor_protected:
+        return EMBASSY_PROTECTED
     country = embassy_country.strip().upper()
     if not country:
         return EMBASSY_NO_COUNTRY

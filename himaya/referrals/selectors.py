@@ -17,6 +17,7 @@ from himaya.core.typing import AnyUser
 from himaya.referrals import rules
 from himaya.referrals.models import Referral, ReferralQuerySet
 from himaya.survivors.models import ConsentPurpose, Survivor
+from himaya.survivors.rules import is_under_international_protection
 from himaya.survivors.selectors import consent_on_file, standing_consents
 
 EMBASSY_PURPOSE = ConsentPurpose.EMBASSY.value
@@ -136,6 +137,10 @@ def embassy_refusal(survivor: Survivor, agency: Agency) -> str | None:
         embassy_country=agency.country,
         survivor_nationality=survivor.nationality,
         consent_for_this_embassy=embassy_consent_stands(survivor, agency),
+        survivor_protected=is_under_international_protection(
+            migration_status=survivor.migration_status,
+            unhcr_registered=survivor.unhcr_registered,
+        ),
     )
 
 

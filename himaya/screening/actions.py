@@ -19,11 +19,12 @@ from himaya.screening import rules
 from himaya.screening.exceptions import ScreeningError
 from himaya.screening.explain import explain_both
 from himaya.screening.models import (
-    OUTCOME_FOR_FINDING,
     Answer,
+    ConsentBy,
     IndicatorSet,
     Screening,
     ScreeningAnswer,
+    outcome_for,
 )
 from himaya.screening.selectors import CAPABILITY, get_survivor_to_screen_or_404
 from himaya.survivors.models import Survivor
@@ -34,6 +35,8 @@ from himaya.timeline.models import EventKind
 MAX_ANSWERS = 500
 # Unknown indicator codes named in a refusal, at most.
 MAX_CODES_SHOWN = 10
+# The highest age at recruitment accepted.
+MAX_AGE = 120
 
 
 def screening_agency(*, by: User, survivor: Survivor) -> Agency:
@@ -48,11 +51,40 @@ def screening_agency(*, by: User, survivor: Survivor) -> Agency:
     return agency
 
 
-def child_rule_applies(*, indicator_set: IndicatorSet, survivor: Survivor, on: date) -> bool:
-    """The children's set was chosen, or the survivor may be under 18 (by year of birth)."""
-    return indicator_set.for_children or rules.may_be_child(
-        birth_year=survivor.birth_year, year=on.year
+def child_rule_applies(
+    *,
+    indicator_set: IndicatorSet,
+    survivor: Survivor,
+    on: date,
+    age_at_recruitment: int | None = None,
+    recruited_on: date | None = None,
+) -> bool:
+    """The children's set was chosen, or the person was a child when recruited (by the age
+    at recruitment when known, otherwise presumed a child while the age is unknown)."""
+    return indicator_set.for_children or rules.child_at_recruitment(
+        birth_year=survivor.birth_year,
+        age_at_recruitment=age_at_recruitment,
+        recruited_on=recruited_on,
+        today=on,
     )
+
+
+def check_consent(*, consent_by: str, child_assent: bool) -> None:
+    """Refuse a screening without consent to the interview, or a guardian's consent
+    without the child's own assent."""
+    if consent_by not in ConsentBy.values:
+        raise ScreeningError(
+            _(
+                "Record who consented to the interview and the screening (the person, or "
+                "the guardian for a child) before the questionnaire."
+            ),
+            field="consent_by",
+        )
+    if consent_by == ConsentBy.GUARDIAN and not child_assent:
+        raise ScreeningError(
+            _("With a guardian's consent, the child's own assent is needed too."),
+            field="child_assent",
+        )
 
 
 @transaction.atomic
@@ -62,14 +94,21 @@ def record_screening(
     survivor: Survivor,
     indicator_set: IndicatorSet,
     answers: Mapping[str, str],
+    consent_by: str,
+    child_assent: bool = False,
+    age_at_recruitment: int | None = None,
+    recruited_on: date | None = None,
 ) -> Screening:
     """Record a screening: answers in, outcome and explanation stored with the versions.
 
     ``answers`` maps indicator codes of the set to yes / no / unknown; an indicator left
-    out is stored as unknown.
+    out is stored as unknown. ``consent_by`` says who consented to the interview (the
+    person, or the guardian with ``child_assent``); the age at recruitment or the date of
+    recruitment, when known, chooses the child rule.
     """
     if not by.has_perm(CAPABILITY):
         raise Forbidden(_("You may not screen survivors."))
+    check_consent(consent_by=consent_by, child_assent=child_assent)
     try:
         survivor = get_survivor_to_screen_or_404(by, survivor.code)
     except Http404:
@@ -90,7 +129,22 @@ def record_screening(
     if any(value not in valid for value in answers.values()):
         raise ScreeningError(_("Every answer must be yes, no or unknown."))
     today = timezone.localdate()
-    child = child_rule_applies(indicator_set=indicator_set, survivor=survivor, on=today)
+    if age_at_recruitment is not None and not 0 <= age_at_recruitment <= MAX_AGE:
+        raise ScreeningError(
+            _("The age at recruitment must be between 0 and %(max)s.") % {"max": MAX_AGE},
+            field="age_at_recruitment",
+        )
+    if recruited_on is not None and recruited_on > today:
+        raise ScreeningError(
+            _("The date of recruitment cannot be in the future."), field="recruited_on"
+        )
+    child = child_rule_applies(
+        indicator_set=indicator_set,
+        survivor=survivor,
+        on=today,
+        age_at_recruitment=age_at_recruitment,
+        recruited_on=recruited_on,
+    )
     decision = rules.decide(
         [indicator.as_rule_indicator() for indicator in indicators], answers, child=child
     )
@@ -103,12 +157,16 @@ def record_screening(
         screened_by=by,
         screened_on=today,
         child_rule=child,
-        outcome=OUTCOME_FOR_FINDING[decision.finding],
+        outcome=outcome_for(decision),
         positive_dimensions=list(decision.positive_dimensions),
         rule_version=decision.rule_version,
         catalogue_version=indicator_set.catalogue.label,
         explanation_en=explanation["en"],
         explanation_ar=explanation["ar"],
+        age_at_recruitment=age_at_recruitment,
+        recruited_on=recruited_on,
+        consent_by=consent_by,
+        child_assent=child_assent,
     )
     ScreeningAnswer.objects.bulk_create(
         ScreeningAnswer(
@@ -130,6 +188,9 @@ def record_screening(
             "rule_version": screening.rule_version,
             "outcome": screening.outcome,
             "positive_dimensions": screening.positive_dimensions,
+            "child_rule": child,
+            "consent_by": consent_by,
+            "child_assent": child_assent,
         },
     )
     open_cases = cases_visible_to(by).filter(survivor=survivor).exclude(phase=Phase.CLOSED)

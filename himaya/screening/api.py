@@ -13,8 +13,8 @@ from rest_framework.views import APIView
 from himaya.accounts.models import User
 from himaya.core.api import Pagination
 from himaya.core.bounds import MAX_INTEGER
-from himaya.screening.actions import MAX_ANSWERS, record_screening
-from himaya.screening.models import Answer, Outcome
+from himaya.screening.actions import MAX_AGE, MAX_ANSWERS, record_screening
+from himaya.screening.models import Answer, ConsentBy, Outcome
 from himaya.screening.selectors import (
     CAPABILITY,
     get_indicator_set_or_404,
@@ -67,6 +67,10 @@ class ScreeningOut(serializers.Serializer[Any]):
     agency = serializers.CharField(source="agency.code")
     screened_on = serializers.DateField()
     child_rule = serializers.BooleanField()
+    age_at_recruitment = serializers.IntegerField(allow_null=True)
+    recruited_on = serializers.DateField(allow_null=True)
+    consent_by = serializers.CharField()
+    child_assent = serializers.BooleanField()
     outcome = serializers.ChoiceField(choices=Outcome.choices)
     positive_dimensions = serializers.ListField(child=serializers.CharField())
     explanation_en = serializers.CharField()
@@ -83,6 +87,19 @@ class ScreeningIn(serializers.Serializer[Any]):
     answers = serializers.DictField(
         child=serializers.ChoiceField(choices=Answer.choices), allow_empty=True
     )
+    # Checked by the action, which refuses a screening without consent.
+    consent_by = serializers.CharField(
+        max_length=10,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=f"Who consented to the interview: {', '.join(ConsentBy.values)}.",
+    )
+    child_assent = serializers.BooleanField(required=False, default=False)
+    age_at_recruitment = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=0, max_value=MAX_AGE
+    )
+    recruited_on = serializers.DateField(required=False, allow_null=True, default=None)
 
     def validate_answers(self, answers: dict[str, str]) -> dict[str, str]:
         if len(answers) > MAX_ANSWERS:
@@ -134,6 +151,10 @@ class ScreeningListCreateApi(APIView):
             survivor=survivor,
             indicator_set=indicator_set,
             answers=data.validated_data["answers"],
+            consent_by=data.validated_data["consent_by"],
+            child_assent=data.validated_data["child_assent"],
+            age_at_recruitment=data.validated_data["age_at_recruitment"],
+            recruited_on=data.validated_data["recruited_on"],
         )
         screening = get_screening_or_404(user, screening.code)
         return Response(ScreeningDetailOut(screening).data, status=status.HTTP_201_CREATED)

@@ -7,7 +7,7 @@ from himaya.accounts.models import User
 from himaya.agencies.models import Membership, Role
 from himaya.screening.actions import child_rule_applies, record_screening
 from himaya.screening.exceptions import ScreeningError
-from himaya.screening.models import IndicatorSet, Screening
+from himaya.screening.models import ConsentBy, IndicatorSet, Screening
 from himaya.screening.selectors import newest_sets
 from himaya.survivors.models import Survivor
 
@@ -87,6 +87,8 @@ def seed() -> str:
                     survivor=survivor,
                     indicator_set=indicator_set,
                     answers=answers_for(indicator_set, pattern),
+                    consent_by=ConsentBy.GUARDIAN if child else ConsentBy.PERSON,
+                    child_assent=child,
                 )
         except ScreeningError:
             continue  # the survivor's case is led elsewhere: screened there

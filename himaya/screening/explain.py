@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from himaya.screening import rules
-from himaya.screening.models import OUTCOME_FOR_FINDING, Dimension, Outcome, rule_name
+from himaya.screening.models import Dimension, Outcome, outcome_for, rule_name
 
 LANGUAGES = ("ar", "en")
 
@@ -44,6 +44,12 @@ def _reason(decision: rules.Decision) -> str:
             "Recruitment and exploitation are positive, but no dimension of coercion or "
             "abuse of vulnerability at destination: deceived and exploited."
         )
+    if finding == rules.Finding.EXPLOITED_NOT_TRAFFICKED and decision.child_rule:
+        return _(
+            "Exploitation of a child is positive but no recruitment dimension is. A child "
+            "is never a labour-rights case: refer the child to child protection at once, "
+            "and establish how the child was recruited, moved or received."
+        )
     if finding == rules.Finding.EXPLOITED_NOT_TRAFFICKED:
         return _(
             "Exploitation is positive but no recruitment dimension is: exploitation "
@@ -57,7 +63,7 @@ def explain(
 ) -> str:
     """The explanation in ``language``; ``texts`` maps indicator code → (English, Arabic)."""
     with translation.override(language):
-        outcome = Outcome(OUTCOME_FOR_FINDING[decision.finding]).label
+        outcome = Outcome(outcome_for(decision)).label
         lines = [
             _("Outcome: %(outcome)s.") % {"outcome": outcome},
             _reason(decision),

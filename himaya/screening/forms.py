@@ -1,3 +1,4 @@
+import datetime
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -5,7 +6,15 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from himaya.core.forms import StyledForm
-from himaya.screening.models import Answer, IndicatorSet, TraffickingIndicator
+from himaya.screening import rules
+from himaya.screening.actions import MAX_AGE
+from himaya.screening.models import (
+    Answer,
+    ConsentBy,
+    IndicatorSet,
+    Screening,
+    TraffickingIndicator,
+)
 
 if TYPE_CHECKING:
     ModelChoiceField = forms.ModelChoiceField[IndicatorSet]
@@ -26,11 +35,75 @@ class SetChoiceForm(StyledForm):
         empty_label=None,
     )
 
-    def __init__(self, *args: Any, sets: QuerySet[IndicatorSet], **kwargs: Any) -> None:
+    consent_by = forms.ChoiceField(
+        label=_("Consent to the interview and the screening was given by"),
+        choices=ConsentBy.choices,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Ask before any question. For a child, the guardian consents and the child assents."
+        ),
+        error_messages={
+            "required": _(
+                "Record who consented to the interview and the screening (the person, or "
+                "the guardian for a child) before the questionnaire."
+            )
+        },
+    )
+    child_assent = forms.BooleanField(
+        label=_("The child assented to the interview"),
+        required=False,
+    )
+    age_at_recruitment = forms.IntegerField(
+        label=Screening._meta.get_field("age_at_recruitment").verbose_name,
+        help_text=Screening._meta.get_field("age_at_recruitment").help_text,
+        required=False,
+        min_value=0,
+        max_value=MAX_AGE,
+    )
+    recruited_on = forms.DateField(
+        label=Screening._meta.get_field("recruited_on").verbose_name,
+        help_text=Screening._meta.get_field("recruited_on").help_text,
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        sets: QuerySet[IndicatorSet],
+        birth_year: int | None = None,
+        today: datetime.date | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.birth_year = birth_year
+        self.today = today or datetime.date.today()
         field = self.fields["indicator_set"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = sets
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        chosen = data.get("indicator_set")
+        age = data.get("age_at_recruitment")
+        recruited_on = data.get("recruited_on")
+        if recruited_on is not None and recruited_on > self.today:
+            self.add_error("recruited_on", _("The date of recruitment cannot be in the future."))
+            return data
+        known = age is not None or (recruited_on is not None and self.birth_year is not None)
+        if chosen is not None and known and not chosen.for_children:
+            child = rules.child_at_recruitment(
+                birth_year=self.birth_year,
+                age_at_recruitment=age,
+                recruited_on=recruited_on,
+                today=self.today,
+            )
+            if child:
+                self.add_error(
+                    "indicator_set",
+                    _("The person was a child when recruited: choose the children's set."),
+                )
+        return data
 
 
 def field_name(indicator: TraffickingIndicator) -> str:

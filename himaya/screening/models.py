@@ -55,6 +55,7 @@ class Outcome(models.TextChoices):
     INDICATED = "indicated", _("Trafficking indicated (presumed victim)")
     PROBABLE = "probable", _("Trafficking probable")
     EXPLOITATION = "exploitation", _("Exploitation without trafficking")
+    CHILD_PROTECTION = "child_protection", _("Child exploited: refer to child protection")
     NOT_INDICATED = "not_indicated", _("Trafficking not indicated")
 
 
@@ -65,8 +66,26 @@ OUTCOME_FOR_FINDING: dict[rules.Finding, str] = {
     rules.Finding.EXPLOITED_NOT_TRAFFICKED: Outcome.EXPLOITATION,
     rules.Finding.NOT_INDICATED: Outcome.NOT_INDICATED,
 }
+
+
+def outcome_for(decision: rules.Decision) -> str:
+    """The outcome stored for a decision: a child's exploitation is never a labour-rights
+    case but a matter for child protection."""
+    if decision.child_rule and decision.finding == rules.Finding.EXPLOITED_NOT_TRAFFICKED:
+        return Outcome.CHILD_PROTECTION
+    return OUTCOME_FOR_FINDING[decision.finding]
+
+
 # Outcomes that offer to open a case.
-CASE_OUTCOMES = frozenset({Outcome.INDICATED, Outcome.PROBABLE})
+CASE_OUTCOMES = frozenset({Outcome.INDICATED, Outcome.PROBABLE, Outcome.CHILD_PROTECTION})
+
+
+class ConsentBy(models.TextChoices):
+    """Who consented to the interview and the screening."""
+
+    PERSON = "person", _("The person")
+    GUARDIAN = "guardian", _("The guardian (for a child)")
+
 
 # The editions of the catalogue in words; a label not named here is shown as stored.
 CATALOGUE_NAMES = {
@@ -221,6 +240,32 @@ class Screening(PublicCodeModel, TimeStampedModel):
     )
     screened_on = models.DateField(_("screened on"))
     child_rule = models.BooleanField(_("child rule applied"), default=False)
+    age_at_recruitment = models.PositiveSmallIntegerField(
+        _("age at recruitment"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The person's age when they were recruited, if known: it decides between the "
+            "children's and the adults' indicators. Leave empty if not known."
+        ),
+    )
+    recruited_on = models.DateField(
+        _("recruited on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The date of recruitment, if known: with the year of birth it gives the age "
+            "at recruitment."
+        ),
+    )
+    consent_by = models.CharField(
+        _("consent to the interview given by"),
+        max_length=10,
+        choices=ConsentBy.choices,
+        blank=True,
+        help_text=_("Empty only for screenings recorded before consent was asked."),
+    )
+    child_assent = models.BooleanField(_("the child assented"), default=False)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
     positive_dimensions = models.JSONField(_("positive dimensions"), default=list)
     rule_version = models.CharField(_("rule version"), max_length=40)

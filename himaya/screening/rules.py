@@ -8,11 +8,14 @@ means changing ``RULE_VERSION`` too, and screenings already stored keep the vers
 the outcome) they were computed with.
 """
 
+import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import IntEnum
 
-RULE_VERSION = "ilo-ec-2009/1"
+from himaya.survivors.rules import is_presumed_child
+
+RULE_VERSION = "ilo-ec-2009/2"
 
 STRONG, MEDIUM, WEAK = "strong", "medium", "weak"
 YES, NO, UNKNOWN = "yes", "no", "unknown"
@@ -151,12 +154,22 @@ def decide(indicators: Iterable[Indicator], answers: Mapping[str, str], *, child
     )
 
 
-def may_be_child(*, birth_year: int | None, year: int) -> bool:
-    """Whether a person born in ``birth_year`` may be under 18 in ``year``.
+def child_at_recruitment(
+    *,
+    birth_year: int | None,
+    age_at_recruitment: int | None = None,
+    recruited_on: datetime.date | None = None,
+    today: datetime.date,
+) -> bool:
+    """Whether the children's set and the child rule apply to this person.
 
-    With the year of birth only, someone born 18 years before may not have had the
-    birthday yet: in doubt, the person is presumed a child. Unknown birth year: no.
+    The age that counts is the age at recruitment, when it is known: the age recorded at
+    recruitment, otherwise the age on the recruitment date by the year of birth. Without
+    either, the person's age today decides, and an unknown age is presumed a child's
+    (the presumption of minority).
     """
-    if birth_year is None:
-        return False
-    return year - birth_year <= ADULT_AGE
+    if age_at_recruitment is not None:
+        return age_at_recruitment < ADULT_AGE
+    if recruited_on is not None and birth_year is not None:
+        return is_presumed_child(birth_year, on=recruited_on)
+    return is_presumed_child(birth_year, on=today)

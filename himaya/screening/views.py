@@ -46,17 +46,22 @@ def start(request: HttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else request.GET
     survivor = get_survivor_to_screen_or_404(user, data.get("survivor", ""))
     sets = current_sets(user)
-    child = rules.may_be_child(birth_year=survivor.birth_year, year=timezone.localdate().year)
+    today = timezone.localdate()
+    child = rules.child_at_recruitment(birth_year=survivor.birth_year, today=today)
     context: dict[str, object] = {"survivor": survivor, "may_be_child": child}
     choice = SetChoiceForm(
-        {"indicator_set": data["indicator_set"]} if data.get("indicator_set") else None,
+        data if data.get("indicator_set") else None,
         sets=sets,
+        birth_year=survivor.birth_year,
+        today=today,
         initial={"indicator_set": proposed_set(list(sets), child=child)},
     )
     if not choice.is_bound or not choice.is_valid():
         context["choice"] = choice
-        return render(request, "screening/choose_set.html", context)
-    indicator_set: IndicatorSet = choice.cleaned_data["indicator_set"]
+        status = 400 if request.method == "POST" else 200
+        return render(request, "screening/choose_set.html", context, status=status)
+    start = choice.cleaned_data
+    indicator_set: IndicatorSet = start["indicator_set"]
     indicators = list(indicators_of(indicator_set))
     form = QuestionnaireForm(
         request.POST if request.method == "POST" else None, indicators=indicators
@@ -68,12 +73,16 @@ def start(request: HttpRequest) -> HttpResponse:
                 survivor=survivor,
                 indicator_set=indicator_set,
                 answers=form.answers(),
+                consent_by=start["consent_by"],
+                child_assent=start["child_assent"],
+                age_at_recruitment=start["age_at_recruitment"],
+                recruited_on=start["recruited_on"],
             )
         except DomainError as error:
             show_refusal(error, request=request)
         else:
             return redirect("screening:detail", code=screening.code)
-    context.update({"indicator_set": indicator_set, "form": form})
+    context.update({"indicator_set": indicator_set, "form": form, "start": start})
     status = 400 if request.method == "POST" else 200
     return render(request, "screening/questionnaire.html", context, status=status)
 

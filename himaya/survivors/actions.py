@@ -34,6 +34,8 @@ from himaya.survivors.indexes import (
     survivor_search_tokens,
 )
 from himaya.survivors.models import (
+    AgeAssessment,
+    AgeAssessmentMethod,
     Consent,
     ConsentPurpose,
     PossibleDuplicate,
@@ -59,6 +61,7 @@ IDENTITY_FIELDS = (
     "phone",
     "address",
     "family_contact",
+    "unhcr_reference",
 )
 CLEAR_FIELDS = (
     "sex",
@@ -68,6 +71,8 @@ CLEAR_FIELDS = (
     "governorate_of_origin",
     "languages",
     "has_disability",
+    "migration_status",
+    "unhcr_registered",
 )
 
 
@@ -170,6 +175,13 @@ def problem_message(code: str) -> str:
         % {"oldest": rules.MAX_ESTIMATED_AGE},
         "invalid_birth_date": _("Enter a valid date of birth."),
         "document_number_required": _("Enter the document number."),
+        "assessment_in_future": _("The date of the age assessment cannot be in the future."),
+        "assessment_result_inconsistent": _(
+            "The estimated age does not match the result: an adult is 18 or older."
+        ),
+        "unhcr_reference_without_registration": _(
+            "A UNHCR reference number is kept only for a person registered with UNHCR."
+        ),
     }
     return str(messages[code])
 
@@ -255,6 +267,11 @@ def _check_identity(survivor: Survivor) -> None:
     problems = rules.name_problems(name_ar=survivor.name_ar, name_latin=survivor.name_latin)
     if problems:
         raise SurvivorError(problem_message(problems[0][1]))
+    unhcr = rules.unhcr_problem(
+        unhcr_registered=survivor.unhcr_registered, unhcr_reference=survivor.unhcr_reference
+    )
+    if unhcr is not None:
+        raise SurvivorError(problem_message(unhcr), field="unhcr_reference")
     date_of_birth = None
     if survivor.date_of_birth:
         try:
@@ -663,3 +680,55 @@ def decide_possible_duplicate(
         details={"review": review.pk, "matched": matched_code, "status": status},
     )
     return review
+
+
+@transaction.atomic
+def record_age_assessment(
+    *,
+    survivor: Survivor,
+    by: User,
+    agency: Agency,
+    method: str,
+    assessed_on: datetime.date,
+    is_adult: bool,
+    estimated_age: int | None = None,
+    note: str = "",
+) -> AgeAssessment:
+    """Record an age assessment of a survivor, made by ``by`` for one of their agencies.
+
+    The latest assessment decides whether the survivor is still presumed a child
+    (``rules.is_presumed_child``). The audit trail gets the method and the assessment's
+    number, never the age found.
+    """
+    _require(by, "survivors.register")
+    _require_in_scope(by, survivor)
+    if agency.pk not in agency_ids_for(by, Role.CASE_WORKER, Role.SUPERVISOR):
+        raise SurvivorForbidden(_("You can record an age assessment only for your own agency."))
+    if method not in AgeAssessmentMethod.values:
+        raise SurvivorError(_("Choose how the age was assessed."), field="method")
+    problem = rules.age_assessment_problem(
+        is_adult=is_adult,
+        estimated_age=estimated_age,
+        assessed_on=assessed_on,
+        today=timezone.localdate(),
+    )
+    if problem is not None:
+        field = "assessed_on" if problem == "assessment_in_future" else "estimated_age"
+        raise SurvivorError(problem_message(problem), field=field)
+    assessment = AgeAssessment.objects.create(
+        survivor=survivor,
+        method=method,
+        assessed_on=assessed_on,
+        is_adult=is_adult,
+        estimated_age=estimated_age,
+        assessed_by=by,
+        agency=agency,
+        note=note.strip(),
+    )
+    record_event(
+        action="survivor.age_assessed",
+        actor=by,
+        obj=survivor,
+        details={"assessment": assessment.pk, "method": method, "agency": agency.code},
+    )
+    return assessment

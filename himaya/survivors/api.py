@@ -34,6 +34,7 @@ from himaya.survivors.models import (
     ConsentPurpose,
     DocumentKind,
     DuplicateReason,
+    MigrationStatus,
     ReviewStatus,
     Sex,
     Survivor,
@@ -61,6 +62,8 @@ CLEAR_FIELDS = [
     "governorate_of_origin",
     "languages",
     "has_disability",
+    "migration_status",
+    "unhcr_registered",
     "is_active",
     "version",
     "created_at",
@@ -130,6 +133,7 @@ class IdentityOutSerializer(serializers.Serializer[Any]):
     phone = serializers.CharField()
     address = serializers.CharField()
     family_contact = serializers.CharField()
+    unhcr_reference = serializers.CharField()
     documents = DocumentOutSerializer(many=True)
 
 
@@ -152,6 +156,7 @@ class SurvivorDetailSerializer(SurvivorClearSerializer):
             "phone": survivor.phone,
             "address": survivor.address,
             "family_contact": survivor.family_contact,
+            "unhcr_reference": survivor.unhcr_reference,
             "documents": [
                 {"kind": d.kind, "number": d.number, "issuing_country": d.issuing_country}
                 for d in documents_of(survivor)
@@ -194,6 +199,14 @@ class DocumentInSerializer(serializers.Serializer[Any]):
     issuing_country = serializers.ChoiceField(choices=COUNTRIES, required=False, default="")
 
 
+def _check_unhcr(data: dict[str, Any], errors: dict[str, list[str]]) -> None:
+    problem = rules.unhcr_problem(
+        unhcr_registered=data["unhcr_registered"], unhcr_reference=data["unhcr_reference"]
+    )
+    if problem is not None:
+        errors.setdefault("unhcr_reference", []).append(problem_message(problem))
+
+
 class SurvivorCreateSerializer(serializers.Serializer[Any]):
     agency = serializers.CharField(
         required=False, help_text="Code of the registering agency (the user's own by default)."
@@ -216,6 +229,13 @@ class SurvivorCreateSerializer(serializers.Serializer[Any]):
     )
     languages = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     has_disability = serializers.BooleanField(default=False)
+    migration_status = serializers.ChoiceField(
+        choices=MigrationStatus.choices, default=MigrationStatus.NOT_KNOWN
+    )
+    unhcr_registered = serializers.BooleanField(default=False)
+    unhcr_reference = serializers.CharField(
+        max_length=40, required=False, allow_blank=True, default=""
+    )
     documents = DocumentInSerializer(many=True, required=False, default=list)
     confirm_duplicate = serializers.BooleanField(default=False)
 
@@ -226,6 +246,7 @@ class SurvivorCreateSerializer(serializers.Serializer[Any]):
             name_ar=data["name_ar"], name_latin=data["name_latin"]
         ):
             errors.setdefault(field, []).append(problem_message(name_problem))
+        _check_unhcr(data, errors)
         dob = data.get("date_of_birth")
         problem = rules.birth_problem(
             date_of_birth=dob, birth_year=data.get("birth_year"), today=timezone.localdate()
@@ -245,6 +266,26 @@ class SurvivorCreateSerializer(serializers.Serializer[Any]):
             data["governorate_of_origin"] = governorate
         else:
             data["governorate_of_origin"] = None
+        return data
+
+
+class ProtectionUpdateSerializer(serializers.Serializer[Any]):
+    version = serializers.IntegerField(help_text="The version read; a stale one answers 409.")
+    migration_status = serializers.ChoiceField(choices=MigrationStatus.choices)
+    unhcr_registered = serializers.BooleanField()
+    unhcr_reference = serializers.CharField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Stored encrypted; only for a person registered with UNHCR.",
+    )
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        errors: dict[str, list[str]] = {}
+        _check_unhcr(data, errors)
+        if errors:
+            raise ValidationError(errors)
         return data
 
 
@@ -352,7 +393,15 @@ class SurvivorCreateApi(APIView):
             raise ValidationError({"agency": [gettext("Not one of your agencies.")]})
         identity = {
             name: data[name]
-            for name in ("name_ar", "name_latin", "aliases", "phone", "address", "family_contact")
+            for name in (
+                "name_ar",
+                "name_latin",
+                "aliases",
+                "phone",
+                "address",
+                "family_contact",
+                "unhcr_reference",
+            )
         }
         identity["date_of_birth"] = (
             data["date_of_birth"].isoformat() if data["date_of_birth"] else ""
@@ -417,6 +466,35 @@ class SurvivorDetailApi(APIView):
             with_identity = True
         serializer = SurvivorDetailSerializer(survivor, context={"with_identity": with_identity})
         return Response(serializer.data)
+
+
+class SurvivorProtectionApi(APIView):
+    @extend_schema(
+        request=ProtectionUpdateSerializer,
+        responses={200: SurvivorClearSerializer},
+        description=(
+            "Change the migration status and the UNHCR registration (and its reference "
+            "number, stored encrypted). A stale ``version`` answers 409 and changes nothing."
+        ),
+    )
+    def post(self, request: Request, code: str) -> Response:
+        require_capability(request.user, "survivors.register")
+        survivor = get_survivor_or_404(request.user, code)
+        payload = ProtectionUpdateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        actions.update_identity(
+            survivor=survivor,
+            by=acting_user(request),
+            expected_version=data["version"],
+            identity={"unhcr_reference": data["unhcr_reference"]},
+            clear={
+                "migration_status": data["migration_status"],
+                "unhcr_registered": data["unhcr_registered"],
+            },
+        )
+        survivor.refresh_from_db()
+        return Response(SurvivorClearSerializer(survivor).data)
 
 
 def _today() -> datetime.date:

@@ -9,7 +9,13 @@ from himaya.core import countries
 from himaya.core.forms import DateInput, StyledForm, VersionedForm
 from himaya.survivors import rules
 from himaya.survivors.actions import RevealPurpose, problem_message
-from himaya.survivors.models import ConsentPurpose, DocumentKind, ReviewStatus, Sex
+from himaya.survivors.models import (
+    ConsentPurpose,
+    DocumentKind,
+    MigrationStatus,
+    ReviewStatus,
+    Sex,
+)
 
 IDENTITY_NAMES = (
     "name_ar",
@@ -19,6 +25,7 @@ IDENTITY_NAMES = (
     "phone",
     "address",
     "family_contact",
+    "unhcr_reference",
 )
 CLEAR_NAMES = (
     "sex",
@@ -28,6 +35,8 @@ CLEAR_NAMES = (
     "governorate_of_origin",
     "languages",
     "has_disability",
+    "migration_status",
+    "unhcr_registered",
 )
 
 
@@ -95,6 +104,30 @@ class SurvivorDataForm(StyledForm):
         required=False,
         help_text=_("Any disability that services and shelters must plan for."),
     )
+    migration_status = forms.ChoiceField(
+        label=_("Migration status"),
+        choices=MigrationStatus.choices,
+        initial=MigrationStatus.NOT_KNOWN,
+        required=False,
+        help_text=_(
+            "As far as it is known. Asylum seekers and refugees are never disclosed to any "
+            "embassy, whatever the consent."
+        ),
+    )
+    unhcr_registered = forms.BooleanField(
+        label=_("Registered with UNHCR"),
+        required=False,
+        help_text=_(
+            "Registered with the UN Refugee Agency. Such a person is never disclosed to any "
+            "embassy."
+        ),
+    )
+    unhcr_reference = forms.CharField(
+        label=_("UNHCR reference number"),
+        max_length=40,
+        required=False,
+        help_text=_("As on the UNHCR card or certificate. Stored encrypted, like the names."),
+    )
     phone = forms.CharField(
         label=_("Phone"),
         max_length=40,
@@ -122,6 +155,12 @@ class SurvivorDataForm(StyledForm):
             name_ar=data.get("name_ar") or "", name_latin=data.get("name_latin") or ""
         ):
             self.add_error(field, problem_message(code))
+        unhcr = rules.unhcr_problem(
+            unhcr_registered=bool(data.get("unhcr_registered")),
+            unhcr_reference=data.get("unhcr_reference") or "",
+        )
+        if unhcr is not None:
+            self.add_error("unhcr_reference", problem_message(unhcr))
         date_of_birth = data.get("date_of_birth")
         birth_year = data.get("birth_year")
         estimated_age = data.get("estimated_age")
@@ -158,7 +197,11 @@ class SurvivorDataForm(StyledForm):
         return values
 
     def clear(self) -> dict[str, Any]:
-        return {name: self.cleaned_data.get(name) for name in CLEAR_NAMES}
+        values = {name: self.cleaned_data.get(name) for name in CLEAR_NAMES}
+        if not values["migration_status"]:
+            # Left out: the status stays as it is (not known for a new survivor).
+            del values["migration_status"]
+        return values
 
 
 class RegisterForm(SurvivorDataForm):

@@ -13,7 +13,7 @@ from django.utils.translation import pgettext_lazy
 
 from himaya.agencies.models import Agency, Governorate
 from himaya.core.fields import BlindIndexField, EncryptedTextField
-from himaya.core.models import PublicCodeModel, VersionedModel
+from himaya.core.models import PublicCodeModel, TimeStampedModel, VersionedModel
 
 
 class Sex(models.TextChoices):
@@ -21,6 +21,17 @@ class Sex(models.TextChoices):
     MALE = "male", pgettext_lazy("sex", "Male")
     OTHER = "other", pgettext_lazy("sex", "Other")
     UNKNOWN = "unknown", pgettext_lazy("sex", "Not known")
+
+
+class MigrationStatus(models.TextChoices):
+    """The survivor's migration and protection status in Egypt, as known to the worker."""
+
+    REGULAR = "regular", _("Regular migrant")
+    IRREGULAR = "irregular", _("Irregular migrant")
+    ASYLUM_SEEKER = "asylum_seeker", _("Asylum seeker")
+    REFUGEE = "refugee", _("Refugee")
+    STATELESS = "stateless", _("Stateless person")
+    NOT_KNOWN = "not_known", pgettext_lazy("migration status", "Not known")
 
 
 class Survivor(PublicCodeModel, VersionedModel):
@@ -54,6 +65,23 @@ class Survivor(PublicCodeModel, VersionedModel):
     )
     languages = models.CharField(_("languages spoken"), max_length=200, blank=True)
     has_disability = models.BooleanField(_("has a disability"), default=False)
+    # Migration and international protection: an asylum seeker or a refugee is never
+    # disclosed to any embassy (``referrals.rules.embassy_refusal``).
+    migration_status = models.CharField(
+        _("migration status"),
+        max_length=20,
+        choices=MigrationStatus.choices,
+        default=MigrationStatus.NOT_KNOWN,
+        help_text=_(
+            "Asylum seekers and refugees are never disclosed to any embassy, whatever the consent."
+        ),
+    )
+    unhcr_registered = models.BooleanField(
+        _("registered with UNHCR"),
+        default=False,
+        help_text=_("Registered with the UN Refugee Agency as an asylum seeker or a refugee."),
+    )
+    unhcr_reference = EncryptedTextField(_("UNHCR reference number"), blank=True)
     registered_by_agency = models.ForeignKey(
         Agency,
         verbose_name=_("registered by agency"),
@@ -77,6 +105,19 @@ class Survivor(PublicCodeModel, VersionedModel):
                 condition=models.Q(birth_year__isnull=True)
                 | models.Q(birth_year__gte=1900, birth_year__lte=2100),
                 name="survivor_birth_year_plausible",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    migration_status__in=[
+                        "regular",
+                        "irregular",
+                        "asylum_seeker",
+                        "refugee",
+                        "stateless",
+                        "not_known",
+                    ]
+                ),
+                name="survivor_migration_status_known",
             ),
         ]
 
@@ -332,3 +373,63 @@ class SurvivorSearchToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.survivor_id} · {self.kind}"
+
+
+class AgeAssessmentMethod(models.TextChoices):
+    DOCUMENTS = "documents", _("Documents")
+    MEDICAL = "medical", _("Medical examination")
+    PSYCHOSOCIAL = "psychosocial", _("Psychosocial interview")
+    OTHER = "other", _("Other method")
+
+
+class AgeAssessment(TimeStampedModel):
+    """An assessment of a survivor's age. Until one says adult, a survivor of unknown age
+    or estimated under eighteen is presumed a child (``rules.is_presumed_child``)."""
+
+    survivor = models.ForeignKey(
+        Survivor,
+        verbose_name=_("survivor"),
+        on_delete=models.PROTECT,
+        related_name="age_assessments",
+    )
+    method = models.CharField(
+        _("method of assessment"), max_length=20, choices=AgeAssessmentMethod.choices
+    )
+    assessed_on = models.DateField(_("assessed on"))
+    is_adult = models.BooleanField(_("assessed as an adult"))
+    estimated_age = models.PositiveSmallIntegerField(
+        _("estimated age (years)"), null=True, blank=True
+    )
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assessed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("age assessment")
+        verbose_name_plural = _("age assessments")
+        ordering = ["-assessed_on", "-id"]
+        indexes = [
+            models.Index(fields=["survivor", "-assessed_on", "-id"], name="age_assessment_latest")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(method__in=["documents", "medical", "psychosocial", "other"]),
+                name="age_assessment_method_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(estimated_age__isnull=True)
+                | models.Q(is_adult=True, estimated_age__gte=18, estimated_age__lte=120)
+                | models.Q(is_adult=False, estimated_age__lt=18),
+                name="age_assessment_result_consistent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survivor.code} · {self.get_method_display()}"

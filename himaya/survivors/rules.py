@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from himaya.core import bounds
 from himaya.core.codes import ALPHABET as CODE_ALPHABET
 from himaya.core.crypto import ascii_digits, normalise, strip_invisible
-from himaya.survivors.models import ConsentPurpose, DuplicateReason
+from himaya.survivors.models import ConsentPurpose, DuplicateReason, MigrationStatus
 
 ADULT_AGE = 18
 # The oldest estimated age a worker may give (the year it points to must also be plausible).
@@ -101,12 +101,56 @@ def is_presumed_child(
     *,
     date_of_birth: datetime.date | None = None,
     on: datetime.date,
+    assessed_adult: bool | None = None,
 ) -> bool:
     """Whether the survivor is treated as a child on ``on``: under eighteen, or of an
     unknown age (the presumption of minority: a person whose age is not known is
-    protected as a child until shown otherwise)."""
+    protected as a child until shown otherwise).
+
+    ``assessed_adult`` is the result of the survivor's latest age assessment made on or
+    before ``on`` (``selectors.assessed_adult``), ``None`` without one. An assessment
+    decides when there is one: only an assessment saying adult ends the presumption, and
+    one saying child keeps the protection whatever year was given.
+    """
+    if assessed_adult is not None:
+        return not assessed_adult
     age = age_on(birth_year, date_of_birth=date_of_birth, on=on)
     return age is None or age < ADULT_AGE
+
+
+def age_assessment_problem(
+    *, is_adult: bool, estimated_age: int | None, assessed_on: datetime.date, today: datetime.date
+) -> str | None:
+    """Why an age assessment cannot be recorded, as a short code, or ``None``: a date in
+    the future, or an estimated age out of range or at odds with the result."""
+    if assessed_on > today:
+        return "assessment_in_future"
+    if estimated_age is None:
+        return None
+    if estimated_age < 0 or estimated_age > MAX_ESTIMATED_AGE:
+        return "implausible_age"
+    if is_adult != (estimated_age >= ADULT_AGE):
+        return "assessment_result_inconsistent"
+    return None
+
+
+# Statuses under international protection: never disclosed to any embassy.
+PROTECTED_MIGRATION_STATUSES = frozenset(
+    {MigrationStatus.ASYLUM_SEEKER.value, MigrationStatus.REFUGEE.value}
+)
+
+
+def unhcr_problem(*, unhcr_registered: bool, unhcr_reference: str) -> str | None:
+    """A UNHCR reference number belongs only to a person registered with UNHCR."""
+    if unhcr_reference.strip() and not unhcr_registered:
+        return "unhcr_reference_without_registration"
+    return None
+
+
+def is_under_international_protection(*, migration_status: str, unhcr_registered: bool) -> bool:
+    """Whether the survivor seeks or holds international protection: an asylum seeker, a
+    refugee, or a person registered with UNHCR (who registers only those two)."""
+    return migration_status in PROTECTED_MIGRATION_STATUSES or unhcr_registered
 
 
 def compact_document_number(number: str) -> str:

@@ -24,6 +24,7 @@ from himaya.core.typing import AnyUser
 from himaya.survivors import rules
 from himaya.survivors.indexes import document_index, search_token
 from himaya.survivors.models import (
+    AgeAssessment,
     Consent,
     PossibleDuplicate,
     ReviewStatus,
@@ -210,7 +211,7 @@ def survivor_list(queryset: QuerySet[Survivor], *, names: bool = False) -> Query
     made the database sort every survivor in scope for each page. The encrypted columns
     are not read, except the two names when ``names`` (for masked first names).
     """
-    hidden = ["aliases", "date_of_birth", "phone", "address", "family_contact"]
+    hidden = ["aliases", "date_of_birth", "phone", "address", "family_contact", "unhcr_reference"]
     if not names:
         hidden += ["name_ar", "name_latin"]
     return (
@@ -355,3 +356,30 @@ def get_consent_or_404(survivor: Survivor, consent_id: int) -> Consent:
     if consent is None:
         raise Http404
     return consent
+
+
+def age_assessments_of(survivor: Survivor) -> QuerySet[AgeAssessment]:
+    """The survivor's age assessments, latest first (the caller has checked the scope)."""
+    return AgeAssessment.objects.filter(survivor=survivor).select_related("agency", "assessed_by")
+
+
+def assessed_adult(survivor: Survivor, *, on: datetime.date | None = None) -> bool | None:
+    """The result of the survivor's latest age assessment made on or before ``on`` (today
+    by default): ``True`` for adult, ``False`` for child, ``None`` without one."""
+    day = on or timezone.localdate()
+    return (
+        AgeAssessment.objects.filter(survivor=survivor, assessed_on__lte=day)
+        .order_by("-assessed_on", "-id")
+        .values_list("is_adult", flat=True)
+        .first()
+    )
+
+
+def presumed_child(survivor: Survivor, *, on: datetime.date | None = None) -> bool:
+    """``rules.is_presumed_child`` for this survivor on ``on`` (today by default), fed with
+    the year of birth (clear; the encrypted date is not read) and the latest age
+    assessment."""
+    day = on or timezone.localdate()
+    return rules.is_presumed_child(
+        survivor.birth_year, on=day, assessed_adult=assessed_adult(survivor, on=day)
+    )

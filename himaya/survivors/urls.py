@@ -10,6 +10,11 @@ urlpatterns = [
     path("api/survivors/create/", api.SurvivorCreateApi.as_view(), name="api_create"),
     path("api/survivors/<str:code>/", api.SurvivorDetailApi.as_view(), name="api_detail"),
     path(
+        "api/survivors/<str:code>/protection/",
+        api.SurvivorProtectionApi.as_view(),
+        name="api_protection",
+    ),
+    path(
         "api/survivors/<str:code>/consents/",
         api.ConsentListApi.as_view(),
         name="api_consents",

@@ -33,6 +33,7 @@ from himaya.survivors.forms import (
 )
 from himaya.survivors.models import Survivor
 from himaya.survivors.selectors import (
+    age_assessments_of,
     awaits_review,
     consents_of,
     documents_of,
@@ -188,8 +189,15 @@ def _detail_context(request: HttpRequest, survivor: Survivor, **extra: Any) -> d
         consent.stands = rules.consent_stands(  # type: ignore[attr-defined]
             given_on=consent.given_on, withdrawn_on=consent.withdrawn_on, on=today
         )
+    latest_assessment = age_assessments_of(survivor).filter(assessed_on__lte=today).first()
     context: dict[str, Any] = {
         "survivor": survivor,
+        "latest_age_assessment": latest_assessment,
+        "presumed_child": rules.is_presumed_child(
+            survivor.birth_year,
+            on=today,
+            assessed_adult=latest_assessment.is_adult if latest_assessment else None,
+        ),
         "nationality": country_name(survivor.nationality),
         "documents": [
             {"document": doc, "country": country_name(doc.issuing_country)}
@@ -254,7 +262,15 @@ def reveal_view(request: HttpRequest, code: str) -> HttpResponse:
 def _edit_initial(survivor: Survivor) -> dict[str, Any]:
     initial: dict[str, Any] = {
         name: getattr(survivor, name)
-        for name in ("name_ar", "name_latin", "aliases", "phone", "address", "family_contact")
+        for name in (
+            "name_ar",
+            "name_latin",
+            "aliases",
+            "phone",
+            "address",
+            "family_contact",
+            "unhcr_reference",
+        )
     }
     initial.update(
         {
@@ -266,6 +282,8 @@ def _edit_initial(survivor: Survivor) -> dict[str, Any]:
             "governorate_of_origin": survivor.governorate_of_origin_id,
             "languages": survivor.languages,
             "has_disability": survivor.has_disability,
+            "migration_status": survivor.migration_status,
+            "unhcr_registered": survivor.unhcr_registered,
             "version": survivor.version,
         }
     )

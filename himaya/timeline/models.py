@@ -24,6 +24,12 @@ class EventKind(models.TextChoices):
     CASE_CLOSURE_APPROVED = "case.closure_approved", _("Closure approved")
     CASE_CLOSURE_REFUSED = "case.closure_refused", _("Closure refused")
     CASE_CLOSED = "case.closed", _("Case closed")
+    CASE_IDENTIFICATION_DECIDED = (
+        "case.identification_decided",
+        _("Identification decision recorded"),
+    )
+    CASE_NOTE_ADDED = "case.note_added", _("Case note added")
+    CASE_NOTE_REVISED = "case.note_revised", _("Case note revised")
     CARE_PLAN_CREATED = "care_plan.created", _("Care plan drafted")
     CARE_PLAN_UPDATED = "care_plan.updated", _("Care plan updated")
     CARE_PLAN_SUBMITTED = "care_plan.submitted", _("Care plan submitted")

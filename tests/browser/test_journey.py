@@ -135,6 +135,7 @@ def test_a_survivor_is_identified_screened_and_referred_and_the_partner_accepts_
     click_and_load(page, page.get_by_test_id("start-screening"))
     in_arabic(page, f"فحص الناجي {survivor.code}")
     expect(page.get_by_label("البالغون - الاتجار بغرض الاستغلال في العمل")).to_be_checked()
+    page.locator('input[name="consent_by"][value="person"]').check()
     click_and_load(page, page.get_by_test_id("choose-set"))
     in_arabic(page, f"فحص الناجي {survivor.code}")
     expect(page.get_by_test_id("questionnaire")).to_contain_text("التجنيد بالخداع")

@@ -42,6 +42,9 @@ def test_case_worker_screens_a_survivor_in_arabic_and_sees_the_outcome_explained
     expect(page.locator("h1")).to_contain_text("فحص الناجي")
     # The adults' labour set is proposed for a person born in 1994.
     expect(page.get_by_label("البالغون - الاتجار بغرض الاستغلال في العمل")).to_be_checked()
+    expect(page.get_by_test_id("interview-guidance")).to_be_visible()
+    # Consent to the interview comes before the questionnaire.
+    page.locator('input[name="consent_by"][value="person"]').check()
     page.get_by_test_id("choose-set").click()
     page.wait_for_load_state("networkidle")
 

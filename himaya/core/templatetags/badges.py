@@ -42,6 +42,7 @@ TONES: dict[str, str] = {
     "referred": WARNING,
     "struggling": WARNING,
     "probable": WARNING,
+    "child_protection": DANGER,
     "medium": WARNING,
     # done, or in good standing
     "accepted": SUCCESS,

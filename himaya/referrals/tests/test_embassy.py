@@ -537,3 +537,122 @@ def test_the_sender_sees_that_the_embassy_no_longer_receives_the_fields(
     page = login(world.case_worker).get(reverse("referrals:detail", args=[referral.code]))
 
     assert 'data-testid="consent-withdrawn"' in page.content.decode()
+
+
+# --- asylum seekers and refugees: never to any embassy -------------------------------
+
+PROTECTED_EN = "No embassy receives a referral for an asylum seeker or a refugee"
+
+
+def set_protection(world: World, status: str, *, unhcr_registered: bool = False) -> None:
+    survivor = world.case.survivor
+    survivor.migration_status = status
+    survivor.unhcr_registered = unhcr_registered
+    survivor.save()
+
+
+@pytest.mark.parametrize("door", DOORS)
+@pytest.mark.parametrize("status", ["asylum_seeker", "refugee"])
+def test_an_asylum_seeker_or_refugee_is_never_referred_to_an_embassy_even_with_its_consent(
+    door: str,
+    status: str,
+    world: World,
+    embassies: Embassies,
+    login: Callable[..., Client],
+) -> None:
+    embassy_consent(world, embassies.ethiopia)
+    set_protection(world, status)
+    client = login(world.case_worker)
+    before = snapshot()
+    post = _page_post if door == "page" else _api_post
+
+    response = post(client, world, embassies.ethiopia, "en")
+
+    assert PROTECTED_EN in _refusal_text(door, response)
+    _assert_one_refusal_row(
+        before,
+        world,
+        embassies.ethiopia,
+        world.case_worker,
+        rules.EMBASSY_PROTECTED,
+        override=False,
+    )
+
+
+@pytest.mark.parametrize("door", DOORS)
+def test_a_supervisors_override_for_a_refugee_is_refused_as_protection(
+    door: str,
+    world: World,
+    embassies: Embassies,
+    login: Callable[..., Client],
+) -> None:
+    set_protection(world, "refugee")
+    client = login(world.supervisor)
+    before = snapshot()
+    post = _page_post if door == "page" else _api_post
+
+    response = post(
+        client, world, embassies.ethiopia, "en", override_reason="Danger to life, urgent"
+    )
+
+    assert PROTECTED_EN in _refusal_text(door, response)
+    _assert_one_refusal_row(
+        before, world, embassies.ethiopia, world.supervisor, rules.EMBASSY_PROTECTED, override=True
+    )
+
+
+@pytest.mark.parametrize("door", DOORS)
+def test_a_survivor_registered_with_unhcr_is_never_referred_to_an_embassy(
+    door: str,
+    world: World,
+    embassies: Embassies,
+    login: Callable[..., Client],
+) -> None:
+    embassy_consent(world, embassies.ethiopia)
+    set_protection(world, "regular", unhcr_registered=True)
+    client = login(world.case_worker)
+    before = snapshot()
+    post = _page_post if door == "page" else _api_post
+
+    response = post(client, world, embassies.ethiopia, "en")
+
+    assert PROTECTED_EN in _refusal_text(door, response)
+    _assert_one_refusal_row(
+        before,
+        world,
+        embassies.ethiopia,
+        world.case_worker,
+        rules.EMBASSY_PROTECTED,
+        override=False,
+    )
+
+
+@pytest.mark.parametrize("door", DOORS)
+def test_a_regular_migrant_with_the_embassys_consent_is_still_referred(
+    door: str, world: World, embassies: Embassies, login: Callable[..., Client]
+) -> None:
+    embassy_consent(world, embassies.ethiopia)
+    set_protection(world, "regular")
+    post = _page_post if door == "page" else _api_post
+
+    response = post(login(world.case_worker), world, embassies.ethiopia, "en")
+
+    assert response.status_code == (302 if door == "page" else 201)
+    referral = Referral.objects.get()
+    assert referral.to_agency == embassies.ethiopia
+    assert referral.consent_basis == ConsentBasis.CONSENT
+    assert not AuditEvent.objects.filter(action="referral.refused").exists()
+
+
+@pytest.mark.parametrize("status", ["asylum_seeker", "refugee"])
+def test_embassy_reads_no_identity_once_the_survivor_seeks_protection(
+    status: str, world: World, embassies: Embassies, embassy_reader: Client
+) -> None:
+    referral, _consent = _sent_with_consent(world, embassies)
+    set_protection(world, status)
+    audit_before = AuditEvent.objects.count()
+
+    page, body = _read(embassy_reader, referral)
+
+    _no_identity(page, body)
+    assert AuditEvent.objects.count() == audit_before

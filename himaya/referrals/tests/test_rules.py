@@ -121,8 +121,27 @@ def test_an_embassy_receives_only_its_own_nationals_who_consented_to_it(
             embassy_country=country,
             survivor_nationality=nationality,
             consent_for_this_embassy=consent,
+            survivor_protected=False,
         )
         == refusal
+    )
+
+
+@pytest.mark.parametrize(
+    ("country", "nationality", "consent"),
+    [("ET", "ET", True), ("ET", "ET", False), ("ET", "SD", True), ("", "ET", True)],
+)
+def test_no_embassy_receives_a_survivor_under_international_protection(
+    country: str, nationality: str, consent: bool
+) -> None:
+    assert (
+        rules.embassy_refusal(
+            embassy_country=country,
+            survivor_nationality=nationality,
+            consent_for_this_embassy=consent,
+            survivor_protected=True,
+        )
+        == rules.EMBASSY_PROTECTED
     )
 
 
@@ -131,7 +150,13 @@ def test_an_embassy_receives_only_its_own_nationals_who_consented_to_it(
     consent=st.booleans(),
     overridden=st.booleans(),
     refusal=st.sampled_from(
-        [None, rules.EMBASSY_NO_CONSENT, rules.EMBASSY_OTHER_COUNTRY, rules.EMBASSY_NO_COUNTRY]
+        [
+            None,
+            rules.EMBASSY_NO_CONSENT,
+            rules.EMBASSY_OTHER_COUNTRY,
+            rules.EMBASSY_NO_COUNTRY,
+            rules.EMBASSY_PROTECTED,
+        ]
     ),
 )
 def test_an_embassy_sees_shared_fields_only_while_open_and_the_embassy_rule_holds(

@@ -33,6 +33,7 @@ def world(personas, agency_a):
         survivor=survivor,
         indicator_set=indicator_set,
         answers=demo.answers_for(indicator_set, "indicated"),
+        consent_by="person",
     )
     return {"survivor": survivor, "case": case, "screening": screening, "set": indicator_set}
 
@@ -116,7 +117,11 @@ def test_lists_show_another_agencys_screening_to_nobody_outside(
 
 
 def form_post(world):
-    data = {"survivor": world["survivor"].code, "indicator_set": world["set"].pk}
+    data = {
+        "survivor": world["survivor"].code,
+        "indicator_set": world["set"].pk,
+        "consent_by": "person",
+    }
     for code, answer in demo.answers_for(world["set"], "probable").items():
         data[f"answer-{code}"] = answer
     return data
@@ -143,6 +148,7 @@ def test_recording_through_the_api_by_role(login, personas, world, role) -> None
         "survivor": world["survivor"].code,
         "indicator_set": world["set"].pk,
         "answers": demo.answers_for(world["set"], "exploitation"),
+        "consent_by": "person",
     }
     response = login(personas[role]).post(
         reverse("screening:api_screenings"), json.dumps(payload), content_type="application/json"
@@ -152,7 +158,7 @@ def test_recording_through_the_api_by_role(login, personas, world, role) -> None
         body = response.json()
         assert body["outcome"] == "exploitation"
         assert body["positive_dimensions"] == ["EX"]
-        assert body["rule_version"] == "ilo-ec-2009/1"
+        assert body["rule_version"] == "ilo-ec-2009/2"
         assert "Exploitative conditions" in body["explanation_en"]
         assert len(body["answers"]) == 67
     else:
@@ -183,7 +189,7 @@ def test_a_screening_by_agency_a_of_a_survivor_with_a_case_led_by_b_stays_visibl
     worker = personas["case_worker"]
     survivor = SurvivorFactory(registered_by_agency=agency_a, registered_by=worker)
     screening = record_screening(
-        by=worker, survivor=survivor, indicator_set=labour_set(), answers={}
+        by=worker, survivor=survivor, indicator_set=labour_set(), answers={}, consent_by="person"
     )
     Case.objects.create(
         survivor=survivor,
@@ -269,6 +275,7 @@ def test_the_api_refuses_bad_answers_and_records_nothing(login, personas, world,
         "survivor": world["survivor"].code,
         "indicator_set": world["set"].pk,
         "answers": answers,
+        "consent_by": "person",
     }
     response = login(personas["case_worker"]).post(
         reverse("screening:api_screenings"), json.dumps(payload), content_type="application/json"

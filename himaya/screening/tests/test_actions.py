@@ -34,6 +34,7 @@ def screen(user, survivor, pattern, children=False):
         survivor=survivor,
         indicator_set=indicator_set,
         answers=demo.answers_for(indicator_set, pattern),
+        consent_by="person",
     )
 
 
@@ -60,7 +61,7 @@ def test_each_answer_pattern_gives_its_outcome_category(
 def test_a_screening_stores_every_answer_and_the_versions(case_worker, survivor, agency_a) -> None:
     screening = screen(case_worker, survivor, "indicated")
     assert screening.code.startswith("SC")
-    assert screening.rule_version == rules.RULE_VERSION == "ilo-ec-2009/1"
+    assert screening.rule_version == rules.RULE_VERSION == "ilo-ec-2009/2"
     assert screening.catalogue_version == "ilo-ec-2009"
     assert screening.agency == agency_a
     assert screening.screened_on == dt.date(2026, 11, 28)
@@ -74,7 +75,11 @@ def test_a_screening_stores_every_answer_and_the_versions(case_worker, survivor,
 
 def test_an_indicator_left_out_is_stored_as_unknown(case_worker, survivor) -> None:
     screening = record_screening(
-        by=case_worker, survivor=survivor, indicator_set=labour_set(), answers={}
+        by=case_worker,
+        survivor=survivor,
+        indicator_set=labour_set(),
+        answers={},
+        consent_by="person",
     )
     assert set(screening.answers.values_list("answer", flat=True)) == {"unknown"}
     assert screening.outcome == "not_indicated"
@@ -89,17 +94,18 @@ def test_the_stored_outcome_keeps_its_rule_version_when_the_rule_changes(
         rules, "POSITIVE_WHEN", (rules.Threshold(strong=1), rules.Threshold(medium=1))
     )
     first.refresh_from_db()
-    assert (first.outcome, first.rule_version) == ("probable", "ilo-ec-2009/1")
+    assert (first.outcome, first.rule_version) == ("probable", "ilo-ec-2009/2")
     indicator_set = labour_set()
     rerun = record_screening(
         by=case_worker,
         survivor=survivor,
         indicator_set=indicator_set,
         answers=demo.answers_for(indicator_set, "probable"),
+        consent_by="person",
     )
     assert rerun.pk != first.pk
     first.refresh_from_db()
-    assert (first.outcome, first.rule_version) == ("probable", "ilo-ec-2009/1")
+    assert (first.outcome, first.rule_version) == ("probable", "ilo-ec-2009/2")
     assert (rerun.outcome, rerun.rule_version) == ("indicated", "ilo-ec-2009/2-test")
     assert Screening.objects.filter(survivor=survivor).count() == 2
 
@@ -119,7 +125,7 @@ def test_the_explanation_names_the_positive_dimensions_and_their_indicators(
     assert "التجنيد بالخداع" in arabic
     assert "خداع بشأن طبيعة العمل أو مكانه أو صاحب العمل" in arabic
     with translation.override("ar"):
-        assert f"{rule_name('ilo-ec-2009/1')}." in arabic  # the rule in words, not its code
+        assert f"{rule_name('ilo-ec-2009/2')}." in arabic  # the rule in words, not its code
 
 
 @time_machine.travel(NOW, tick=False)
@@ -149,9 +155,12 @@ def test_recording_writes_the_audit_trail_without_personal_data(case_worker, sur
         "survivor": survivor.code,
         "indicator_set": "A_LAB",
         "catalogue_version": "ilo-ec-2009",
-        "rule_version": "ilo-ec-2009/1",
+        "rule_version": "ilo-ec-2009/2",
         "outcome": "indicated",
         "positive_dimensions": ["DR", "EX", "CD"],
+        "child_rule": False,
+        "consent_by": "person",
+        "child_assent": False,
     }
 
 
@@ -184,6 +193,7 @@ def test_answers_for_indicators_of_another_set_are_refused(case_worker, survivor
             survivor=survivor,
             indicator_set=labour_set(),
             answers={"C_LAB-DR-S01": "yes"},
+            consent_by="person",
         )
     assert Screening.objects.count() == 0
 

@@ -52,7 +52,13 @@ def _message(response: Any) -> str:
 
 def _payload(survivor: Survivor, **changes: Any) -> str:
     return json.dumps(
-        {"survivor": survivor.code, "indicator_set": labour_set().pk, "answers": {}, **changes}
+        {
+            "survivor": survivor.code,
+            "indicator_set": labour_set().pk,
+            "answers": {},
+            "consent_by": "person",
+            **changes,
+        }
     )
 
 
@@ -129,5 +135,6 @@ def test_the_action_refuses_more_answers_than_any_set_holds(
             survivor=survivor,
             indicator_set=indicator_set,
             answers={f"X{n}": "yes" for n in range(MAX_ANSWERS + 1)},
+            consent_by="person",
         )
     assert snapshot() == before

@@ -12,7 +12,13 @@ pytestmark = pytest.mark.django_db
 def make_screenings(worker, agency, count):
     for _ in range(count):
         survivor = SurvivorFactory(registered_by_agency=agency, registered_by=worker)
-        record_screening(by=worker, survivor=survivor, indicator_set=labour_set(), answers={})
+        record_screening(
+            by=worker,
+            survivor=survivor,
+            indicator_set=labour_set(),
+            answers={},
+            consent_by="person",
+        )
 
 
 @pytest.mark.parametrize("count", [1, 6])

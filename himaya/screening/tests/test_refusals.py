@@ -69,7 +69,13 @@ def test_the_action_refuses_a_user_who_may_not_screen_as_forbidden(
     officer = make_persona("fund_officer", agency_a, "officer_a")
     before = snapshot()
     with pytest.raises(Forbidden):
-        record_screening(by=officer, survivor=survivor, indicator_set=labour_set(), answers={})
+        record_screening(
+            by=officer,
+            survivor=survivor,
+            indicator_set=labour_set(),
+            answers={},
+            consent_by="person",
+        )
     assert snapshot() == before
 
 
@@ -81,6 +87,7 @@ def test_answers_outside_the_set_are_a_400_problem_in_the_users_language(
         "survivor": survivor.code,
         "indicator_set": labour_set().pk,
         "answers": {"C_LAB-DR-S01": "yes"},
+        "consent_by": "person",
     }
     before = snapshot()
     response = client.post(

@@ -1,10 +1,13 @@
 """The screening decision rule, on its own (no database)."""
 
+import datetime as dt
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from himaya.screening import rules
+from himaya.screening.models import Outcome, outcome_for
 from himaya.screening.rules import Finding, Indicator
 
 # A synthetic catalogue: in every dimension 3 strong, 4 medium and 3 weak indicators.
@@ -119,20 +122,73 @@ def test_the_decision_lists_the_indicators_of_each_dimension() -> None:
     assert by_dimension["EX"].positive is False
 
 
+TODAY = dt.date(2026, 11, 28)
+
+
 @pytest.mark.parametrize(
-    ("birth_year", "year", "child"),
+    ("birth_year", "age_at_recruitment", "recruited_on", "child"),
     [
-        (2010, 2026, True),
-        (2008, 2026, True),
-        (2007, 2026, False),
-        (1990, 2026, False),
-        (None, 2026, False),
+        (None, None, None, True),  # unknown age: presumed a child
+        (2009, None, None, True),  # estimated 17 today
+        (2008, None, None, False),  # 18 this year
+        (2001, None, None, False),  # 25
+        (2007, 16, None, True),  # recruited at 16, 19 today
+        (2007, None, dt.date(2023, 5, 1), True),  # 16 on the day of recruitment
+        (2001, 25, None, False),
+        (None, 20, None, False),  # the age at recruitment decides, not the unknown birth
+        (None, None, dt.date(2023, 5, 1), True),  # a date without a birth year says nothing
+        (1990, None, dt.date(2020, 1, 1), False),
+    ],
+    ids=[
+        "unknown age",
+        "estimated 17",
+        "18",
+        "25",
+        "recruited at 16 but 19 today",
+        "recruited on a date at 16 but 19 today",
+        "recruited at 25",
+        "recruited at 20, birth unknown",
+        "recruitment date, birth unknown",
+        "recruited at 30 by date",
     ],
 )
-def test_a_person_may_be_a_child_by_year_of_birth_in_doubt(
-    birth_year: int | None, year: int, child: bool
+def test_the_child_set_and_rule_follow_the_age_at_recruitment(
+    birth_year: int | None,
+    age_at_recruitment: int | None,
+    recruited_on: dt.date | None,
+    child: bool,
 ) -> None:
-    assert rules.may_be_child(birth_year=birth_year, year=year) is child
+    assert (
+        rules.child_at_recruitment(
+            birth_year=birth_year,
+            age_at_recruitment=age_at_recruitment,
+            recruited_on=recruited_on,
+            today=TODAY,
+        )
+        is child
+    )
+
+
+@pytest.mark.parametrize(
+    ("positive", "child", "outcome"),
+    [
+        (("EX",), True, Outcome.CHILD_PROTECTION),
+        (("EX", "CD", "VD"), True, Outcome.CHILD_PROTECTION),
+        (("EX",), False, Outcome.EXPLOITATION),
+        (("DR", "EX"), True, Outcome.INDICATED),
+        ((), True, Outcome.NOT_INDICATED),
+    ],
+)
+def test_a_child_exploited_is_never_a_labour_rights_case(
+    positive: tuple[str, ...], child: bool, outcome: Outcome
+) -> None:
+    decision = rules.Decision(
+        finding=rules.combine(positive, child=child),
+        child_rule=child,
+        dimensions=(),
+        rule_version=rules.RULE_VERSION,
+    )
+    assert outcome_for(decision) == outcome
 
 
 answer_values = st.sampled_from(["yes", "no", "unknown"])
