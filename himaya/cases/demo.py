@@ -18,17 +18,22 @@ from django.utils.translation import gettext as _
 from himaya.accounts.models import User
 from himaya.agencies import demo as agencies_demo
 from himaya.agencies.models import Agency, Governorate
+from himaya.cases import rules
 from himaya.cases.actions import refresh_worklist
 from himaya.cases.models import (
     CarePlan,
     CarePlanGoal,
     CarePlanStatus,
     Case,
+    CaseDeadline,
     ClosureReason,
     ClosureRequest,
     ClosureStatus,
+    DeadlineKind,
     ExploitationForm,
     IdentificationChannel,
+    IdentificationDecision,
+    IdentificationStatus,
     Phase,
     PhaseChange,
     RecruitmentChannel,
@@ -37,9 +42,10 @@ from himaya.cases.models import (
     RiskLevel,
 )
 from himaya.cases.rules import PHASE_DATE_FIELDS
+from himaya.cases.selectors import conclusive_decision_days
 from himaya.survivors.models import Survivor
 from himaya.timeline.actions import in_both_languages
-from himaya.timeline.models import CaseEvent
+from himaya.timeline.models import CaseEvent, EventKind
 
 SEED = 20261129
 SHARE_WITH_CASE = 0.7  # the others are registered and screened, without a case yet
@@ -418,6 +424,68 @@ def _make_case(
         setattr(case, field, value)
     case.assigned_on = case.identified_on or case.first_contact_on
     case.save()
+    _decide_identification(rng, case, worker, supervisor, identified, today)
     # The worklist columns, as the actions keep them: overdue reviews, high risks, news.
     refresh_worklist(case)
     return case
+
+
+def _decide_identification(
+    rng: random.Random,
+    case: Case,
+    worker: User,
+    supervisor: User | None,
+    identified: datetime.date,
+    today: datetime.date,
+) -> None:
+    """Reasonable grounds on the day of identification; for most cases that moved on, the
+    supervisor's conclusive decision some weeks later; a possible victim still waiting for
+    it has the deadline the action would set."""
+    decisions = [(IdentificationStatus.POSSIBLE, identified, worker)]
+    conclusive_on = identified + datetime.timedelta(days=rng.randint(10, 60))
+    if (
+        supervisor is not None
+        and case.phase != Phase.IDENTIFICATION
+        and conclusive_on <= today
+        and rng.random() < 0.85
+    ):
+        decisions.append((IdentificationStatus.IDENTIFIED, conclusive_on, supervisor))
+    previous = ""
+    for status, decided_on, by in decisions:
+        IdentificationDecision.objects.create(
+            case=case,
+            from_status=previous,
+            status=status,
+            decided_on=decided_on,
+            deciding_agency=case.lead_agency,
+            decided_by=by,
+            grounds=GROUNDS[status],
+            screening_code=case.screening_code,
+        )
+        label = IdentificationStatus(status).label
+        event(
+            case,
+            decided_on,
+            EventKind.CASE_IDENTIFICATION_DECIDED,
+            lambda label=label: (  # type: ignore[misc]
+                _("Identification decision: %(status)s") % {"status": label}
+            ),
+            by,
+            case.code,
+        )
+        previous = status
+    case.identification_status = previous
+    case.identification_decided_on = decisions[-1][1]
+    case.save(update_fields=["identification_status", "identification_decided_on"])
+    due_on = rules.conclusive_decision_due(
+        status=previous, decided_on=decisions[-1][1], days=conclusive_decision_days()
+    )
+    if due_on is not None:
+        CaseDeadline.objects.create(case=case, kind=DeadlineKind.IDENTIFICATION, due_on=due_on)
+
+
+# What a worker types as grounds (data, in the workers' language, not interface text).
+GROUNDS = {
+    IdentificationStatus.POSSIBLE: "يشير الفحص المبدئي إلى الاتجار، وتؤيده المقابلة الأولى.",
+    IdentificationStatus.IDENTIFIED: "تؤكده المقابلات والمستندات وتقارير الجهات الشريكة.",
+}

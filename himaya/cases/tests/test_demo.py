@@ -67,3 +67,26 @@ def test_demo_phase_histories_follow_the_transition_table(demo_survivors: None) 
         assert case.closed_on is not None
         assert case.closure_reason
     assert all(case.first_contact_on >= datetime.date(2024, 6, 1) for case in Case.objects.all())
+
+
+def test_every_demo_case_carries_its_identification_decisions(demo_survivors: None) -> None:
+    from himaya.cases.models import CaseDeadline, DeadlineKind, IdentificationDecision
+
+    demo.seed()
+    cases = list(Case.objects.all())
+    assert cases
+    statuses = set()
+    for case in cases:
+        decisions = list(IdentificationDecision.objects.filter(case=case).order_by("id"))
+        assert decisions[0].status == "possible"
+        assert decisions[0].decided_on == case.identified_on
+        assert case.identification_status == decisions[-1].status
+        assert case.identification_decided_on == decisions[-1].decided_on
+        waiting = CaseDeadline.objects.filter(
+            case=case, kind=DeadlineKind.IDENTIFICATION, done_at__isnull=True
+        ).exists()
+        assert waiting == (case.identification_status == "possible")
+        if case.identification_status == "identified":
+            assert decisions[-1].decided_by.username == "supervisor"
+        statuses.add(case.identification_status)
+    assert statuses == {"possible", "identified"}
