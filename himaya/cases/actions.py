@@ -43,6 +43,7 @@ from himaya.cases.selectors import (
     works_on,
 )
 from himaya.core import bounds
+from himaya.core.crypto import strip_invisible
 from himaya.core.locking import ConcurrentEditError, save_with_version
 from himaya.survivors.actions import sync_survivor_access
 from himaya.survivors.models import Survivor
@@ -548,7 +549,7 @@ def decide_identification(
             _("Only a supervisor of the lead agency may record this decision."), field="status"
         )
     grounds = grounds.strip()
-    if not grounds:
+    if not strip_invisible(grounds).strip():
         raise CaseError(_("Give the grounds for the decision."), field="grounds")
     _refuse(
         bounds.text_problem(
@@ -924,7 +925,7 @@ def decide_care_plan(
 
 def _clean_note(body: str) -> str:
     body = body.strip()
-    if not body:
+    if not strip_invisible(body).strip():  # nothing a reader would see
         raise CaseError(_("Write the note."), field="body")
     _refuse(
         bounds.text_problem(body, what=_("The note"), max_length=CaseNote.MAX_LENGTH),

@@ -196,6 +196,7 @@ def test_a_case_worker_of_another_agency_is_refused_by_the_action(world: CaseWor
     ("overrides", "field"),
     [
         ({"grounds": "   "}, "grounds"),
+        ({"grounds": "\u200b\u2066\u2069"}, "grounds"),
         ({"grounds": "x" * 2001}, "grounds"),
         ({"decided_on": datetime.date(2026, 6, 16)}, "decided_on"),
         ({"decided_on": datetime.date(1999, 12, 31)}, "decided_on"),

@@ -252,7 +252,7 @@ def test_a_stale_version_is_refused_with_409_and_nothing_changes(
 
 @pytest.mark.parametrize(
     ("body", "field"),
-    [("   ", "body"), ("أ" * 5001, "body")],
+    [("   ", "body"), ("\u200b\u200f ", "body"), ("أ" * 5001, "body")],
 )
 def test_an_empty_or_too_long_note_is_refused_and_nothing_is_written(
     case: Case, personas: dict[str, User], body: str, field: str
