@@ -1,5 +1,6 @@
 """The Arabic catalogues are complete: every app's messages are translated, none fuzzy."""
 
+import re
 from pathlib import Path
 
 import polib
@@ -74,3 +75,47 @@ def test_a_message_reads_the_same_in_every_app() -> None:
         key[1]: sorted(by_app) for key, by_app in seen.items() if len(set(by_app.values())) > 1
     }
     assert differing == {}
+
+
+# A word for survivors in the masculine only: a plural (ناجين، ناجون) not paired with the
+# feminine plural, a singular (ناجٍ، الناجي، ناجيًا) with no feminine ending after a slash, or
+# the construct plural (ناجي الجهة).
+_LETTER = "\u0621-\u064a\u064b-\u0652"
+_MASCULINE_ONLY = re.compile(
+    rf"(?<![{_LETTER}])(?:و?(?:لل|ال|بال|ل)?)(?:ناجين|ناجون|ناجي|ناجٍ|ناجيًا)(?![{_LETTER}/])"
+)
+_INCLUSIVE_PAIR = re.compile(
+    rf"(?:ال|لل)?ناجيات\s+و(?:ال|لل)?(?:ناجين|ناجون|ناجي)(?![{_LETTER}])"
+    rf"|(?:ال|لل)?ناجية\s+أو\s+(?:ال|لل)?ناجي(?![{_LETTER}])"
+    rf"|(?:ال|لل)?ناجي\s+أو\s+(?:ال|لل)?ناجية"
+)
+
+
+def masculine_only_words(text: str) -> list[str]:
+    """The masculine-only survivor words of an Arabic text, once inclusive pairs are set aside."""
+    return _MASCULINE_ONLY.findall(_INCLUSIVE_PAIR.sub("", text))
+
+
+def test_the_masculine_only_detector_reads_inclusive_forms_as_inclusive() -> None:
+    assert masculine_only_words("تسجيل الناجين") == ["الناجين"]
+    assert masculine_only_words("هوية الناجي.") == ["الناجي"]
+    assert masculine_only_words("لا يوجد ناجٍ بهذا الرمز") == ["ناجٍ"]
+    assert masculine_only_words("تسجيل الناجيات والناجين") == []
+    assert masculine_only_words("هوية الناجي/ة") == []
+    assert masculine_only_words("لا يوجد ناجٍ/ناجية بهذا الرمز") == []
+    assert masculine_only_words("الناجية") == []
+    assert masculine_only_words("أبلغ الناجية أو الناجي بما يلي") == []
+    assert masculine_only_words("موافقة الناجي أو الناجية") == []
+
+
+@pytest.mark.parametrize("path", CATALOGUES, ids=lambda p: p.parents[3].name)
+def test_arabic_speaks_of_survivors_in_inclusive_forms(path: Path) -> None:
+    offending = {}
+    for entry in polib.pofile(str(path)):
+        if entry.obsolete:
+            continue
+        texts = entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr]
+        words = [word for text in texts for word in masculine_only_words(text)]
+        if words:
+            offending[entry.msgid] = words
+    assert offending == {}
