@@ -1,5 +1,6 @@
 # Himaya: two commands do all the set-up on a fresh machine.
 #   make run   install into .venv, migrate the embedded SQLite database, load the demo, serve
+#              (the web server and the task queue's consumer, run_huey, side by side)
 #   make test  install test tools into .venv, run ruff, mypy and the whole test suite
 
 PYTHON ?= python3
@@ -41,8 +42,8 @@ run: install messages
 	$(PY) scripts/write_dev_env.py .env
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py seed_demo
-	@echo "Himaya is served on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "Himaya is served on http://$(HOST):$(PORT)/ with its task consumer (Ctrl-C stops both)"
+	$(PY) scripts/serve.py $(HOST):$(PORT)
 
 lint: install-test
 	$(VENV)/bin/ruff check himaya tests benchmarks scripts

@@ -161,6 +161,10 @@ INSTALLED_APPS = [
     "himaya.fund",
     "himaya.grants",
     "himaya.empowerment",
+    "himaya.justice",
+    "himaya.returns",
+    "himaya.monitoring",
+    "himaya.jobs",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -178,6 +182,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "huey.contrib.djhuey",  # background work: the queue, its periodic tasks, run_huey
 ]
 
 MIDDLEWARE = [
@@ -275,6 +280,17 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 IDLE_TIMEOUT_SECONDS = env.int("HIMAYA_IDLE_TIMEOUT_SECONDS", default=30 * 60)
 # Duplicate checks at survivor registration: at most this many per user in any hour.
 DUPLICATE_CHECKS_PER_HOUR = env.int("HIMAYA_DUPLICATE_CHECKS_PER_HOUR", default=30)
+# Recovery and reflection period for survivors (days) and how many days before its end the
+# worklist warns. The legal duration is not verified: set it from the law in force.
+HIMAYA_REFLECTION_DAYS = env.int("HIMAYA_REFLECTION_DAYS", default=90)
+HIMAYA_REFLECTION_WARNING_DAYS = env.int("HIMAYA_REFLECTION_WARNING_DAYS", default=14)
+# The smallest panel that may determine a child's best interests. Unverified against the
+# national child protection procedures: set it from the procedure in force.
+BEST_INTERESTS_PANEL_MINIMUM = env.int("HIMAYA_BEST_INTERESTS_PANEL_MINIMUM", default=3)
+# Survivors with no standing consent for statistics: counted in aggregate figures
+# ("aggregates") or left out of them too ("excluded"). Record-level exports always need the
+# consent. Which one the law allows is not verified: set it from the law in force.
+STATISTICS_WITHOUT_CONSENT = env.str("HIMAYA_STATISTICS_WITHOUT_CONSENT", default="aggregates")
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -387,8 +403,40 @@ SPECTACULAR_SETTINGS = {
         "PaymentPurposeEnum": "himaya.fund.models.Purpose",
         "IdentificationStatusEnum": "himaya.cases.models.IdentificationStatus",
         "MigrationStatusEnum": "himaya.survivors.models.MigrationStatus",
+        "AgeAssessmentMethodEnum": "himaya.survivors.models.AgeAssessmentMethod",
+        "GuardianKindEnum": "himaya.survivors.models.GuardianKind",
+        "FollowUpMethodEnum": "himaya.returns.models.FollowUpMethod",
+        "FollowUpOutcomeEnum": "himaya.returns.models.FollowUpOutcome",
+        "ReturnStatusEnum": "himaya.returns.models.ReturnStatus",
+        "TransferStatusEnum": "himaya.cases.models.TransferStatus",
+        "PlatformKindEnum": "himaya.cases.models.PlatformKind",
+        "ProceedingStatusEnum": "himaya.justice.models.ProceedingStatus",
+        "ProceedingOutcomeEnum": "himaya.justice.models.Outcome",
+        "ScreeningOutcomeEnum": "himaya.screening.models.Outcome",
+        "PaymentMethodEnum": "himaya.fund.models.Method",
     },
 }
+
+# Background work (Huey, docs/architecture.md "Background work"): on one machine the queue
+# is a SQLite file in the data directory (no broker to run); at national scale, with
+# several application servers, HIMAYA_REDIS_URL points every server and consumer at one
+# Redis. Tests run tasks at once, in the caller (``immediate``), unless a test swaps in a
+# real storage. Huey keeps its clock in UTC; schedules are read on Cairo's clock by
+# ``himaya.jobs.schedule.local_crontab``.
+REDIS_URL = env.str("HIMAYA_REDIS_URL", default="")
+HUEY_PATH = Path(env.str("HIMAYA_HUEY_PATH", default=str(BASE_DIR / "var" / "huey.sqlite3")))
+HUEY_IMMEDIATE = env.bool("HIMAYA_HUEY_IMMEDIATE", default=HIMAYA_ENV == "test")
+HUEY = {
+    "name": "himaya",
+    "huey_class": "huey.RedisHuey" if REDIS_URL else "huey.SqliteHuey",
+    "immediate": HUEY_IMMEDIATE,
+    "results": False,  # the jobs record their outcome in jobs.JobRun, nothing waits on results
+    "utc": True,
+    "connection": {"url": REDIS_URL} if REDIS_URL else {"filename": str(HUEY_PATH)},
+    "consumer": {"workers": 2, "worker_type": "thread", "periodic": True},
+}
+if not REDIS_URL and not HUEY_IMMEDIATE:
+    HUEY_PATH.parent.mkdir(parents=True, exist_ok=True)
 
 LOGGING = {
     "version": 1,

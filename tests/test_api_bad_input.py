@@ -140,6 +140,11 @@ def _consent() -> dict[str, Any]:
     return {"code": consent.survivor.code, "consent_id": consent.pk}
 
 
+def _guardian() -> dict[str, Any]:
+    appointment = _first("survivors.GuardianAppointment", ended_on__isnull=True)
+    return {"code": appointment.survivor.code, "appointment_id": appointment.pk}
+
+
 def _code(label: str, **filters: Any) -> Callable[[], dict[str, Any]]:
     return lambda: {"code": _first(label, **filters).code}
 
@@ -152,6 +157,11 @@ def _tranche() -> dict[str, Any]:
 def _visit() -> dict[str, Any]:
     visit = _first("empowerment.Visit")
     return {"code": visit.project.code, "number": visit.number}
+
+
+def _return_follow_up() -> dict[str, Any]:
+    follow_up = _first("returns.ReturnFollowUp")
+    return {"code": follow_up.plan.code, "months": follow_up.months}
 
 
 def _indicator_set() -> dict[str, Any]:
@@ -170,6 +180,16 @@ KWARGS: dict[str, Callable[[], dict[str, Any]]] = {
     "survivors:api_consents": _survivor,
     "survivors:api_consent_create": _survivor,
     "survivors:api_consent_withdraw": _consent,
+    "survivors:api_guardians": _survivor,
+    "survivors:api_guardian_create": _survivor,
+    "survivors:api_guardian_end": _guardian,
+    "survivors:api_best_interests": _survivor,
+    "survivors:api_best_interests_create": _survivor,
+    "survivors:api_determinations": _survivor,
+    "survivors:api_determination_create": _survivor,
+    "survivors:api_child_situation": _survivor,
+    "survivors:api_age_assessments": _survivor,
+    "survivors:api_age_assessment_create": _survivor,
     "screening:api_sets": _none,
     "screening:api_indicators": _indicator_set,
     "screening:api_screenings": _none,
@@ -187,6 +207,16 @@ KWARGS: dict[str, Callable[[], dict[str, Any]]] = {
     "cases:api_identification_create": _open_case,
     "cases:api_note_list": _open_case,
     "cases:api_note_revise": _code("cases.CaseNote"),
+    "cases:api_platforms": _none,
+    "cases:api_technology": _open_case,
+    "cases:api_evidence_list": _open_case,
+    "cases:api_transfer_propose": _open_case,
+    "cases:api_transfers_in": _none,
+    "cases:api_transfers_sent": _none,
+    "cases:api_transfer": _code("cases.CaseTransfer"),
+    "cases:api_transfer_accept": _code("cases.CaseTransfer", status="proposed"),
+    "cases:api_transfer_refuse": _code("cases.CaseTransfer", status="proposed"),
+    "cases:api_transfer_withdraw": _code("cases.CaseTransfer", status="proposed"),
     "services:api_service_types": _none,
     "services:api_deliveries": _none,
     "services:api_plan": _none,
@@ -234,10 +264,36 @@ KWARGS: dict[str, Callable[[], dict[str, Any]]] = {
     "empowerment:api_record_visit": _visit,
     "empowerment:api_reschedule_visit": _visit,
     "empowerment:api_outcomes": _none,
+    "justice:api_proceedings": _none,
+    "justice:api_case": _code("cases.Case", proceedings__isnull=False),
+    "justice:api_proceeding_create": _code("cases.Case", proceedings__isnull=False),
+    "justice:api_charge_create": _code("cases.Case", proceedings__isnull=False),
+    "justice:api_proceeding": _code("justice.CriminalProceeding"),
+    "justice:api_proceeding_update": _code("justice.CriminalProceeding"),
+    "justice:api_proceeding_status": _code("justice.CriminalProceeding"),
+    "justice:api_hearing_create": _code("justice.CriminalProceeding", status="tried"),
+    "justice:api_charge_update": _code("justice.ChargeAgainstSurvivor"),
+    "returns:api_case": _open_case,
+    "returns:api_grant_reflection": _open_case,
+    "returns:api_extend_reflection": lambda: {"code": _first("returns.ReflectionPeriod").case.code},
+    "returns:api_plan_return": _open_case,
+    "returns:api_plan": _code("returns.ReturnPlan"),
+    "returns:api_update": _code("returns.ReturnPlan"),
+    "returns:api_choice": _code("returns.ReturnPlan"),
+    "returns:api_risk": _code("returns.ReturnPlan"),
+    "returns:api_approve": _code("returns.ReturnPlan"),
+    "returns:api_depart": _code("returns.ReturnPlan"),
+    "returns:api_arrive": _code("returns.ReturnPlan"),
+    "returns:api_complete": _code("returns.ReturnPlan"),
+    "returns:api_cancel": _code("returns.ReturnPlan"),
+    "returns:api_follow_up": _return_follow_up,
+    "monitoring:api_indicators": _none,
+    "monitoring:api_values": _none,
 }
 # The query a list route needs to answer at all (a search asks what is searched for).
 QUERY: dict[str, dict[str, str]] = {
     "shelters:api_availability": {"sex": "female", "age": "30"},
+    "monitoring:api_values": {"indicator": "identified_victims"},
 }
 
 

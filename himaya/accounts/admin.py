@@ -18,6 +18,7 @@ from himaya.accounts import actions
 from himaya.accounts.acting import acting_user
 from himaya.accounts.models import User
 from himaya.agencies.admin import MODEL_ADMINS, AdministratorOnly
+from himaya.jobs.admin import MODEL_ADMINS as JOB_ADMINS
 
 if TYPE_CHECKING:
     BaseAdmin = BaseUserAdmin[Any]
@@ -84,5 +85,5 @@ class UserAdmin(AdministratorOnly, BaseAdmin):
         return response
 
 
-for model, model_admin in MODEL_ADMINS.items():
+for model, model_admin in {**MODEL_ADMINS, **JOB_ADMINS}.items():
     admin_site.register(model, model_admin)

@@ -172,6 +172,16 @@ declare(
     _("See grants: all of them for grants officers, one's own NGO's for NGO staff"),
     [Role.GRANTS_OFFICER, Role.PARTNER_STAFF],
 )
+declare(
+    "monitoring.view_dashboard",
+    _("See the daily indicators and their trends (aggregates only)"),
+    [Role.OPERATOR, Role.ANALYST, Role.SUPERVISOR, Role.ADMINISTRATOR],
+)
+declare(
+    "monitoring.manage_indicators",
+    _("Set the targets and thresholds of the indicators"),
+    [Role.ADMINISTRATOR],
+)
 
 
 def capability_table() -> str:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from himaya.audit.anchors import audit_key
 from himaya.audit.models import AuditEvent, ChainHead
 from himaya.audit.rules import event_hash, genesis_hash
-from himaya.core import context
+from himaya.core import changes, context
 
 
 def client_address(request: HttpRequest | None) -> str | None:
@@ -65,4 +65,5 @@ def record_event(
     head.sequence = event.sequence
     head.hash = event.hash
     head.save(update_fields=["sequence", "hash"])
+    changes.records_changed(action=action, day=timezone.localdate())
     return event

@@ -23,30 +23,43 @@ from himaya.cases.models import (
     CaseDeadline,
     CaseNote,
     CaseNoteRevision,
+    CasePlatform,
+    CaseTransfer,
     ClosureReason,
     ClosureRequest,
     ClosureStatus,
     DeadlineKind,
+    DigitalEvidence,
     ExploitationForm,
     IdentificationDecision,
     IdentificationStatus,
+    OnlinePlatform,
     Phase,
     PhaseChange,
+    PlatformRole,
     RiskAssessment,
     RiskFactor,
     RiskLevel,
+    TransferStatus,
 )
 from himaya.cases.selectors import (
+    case_agency_kinds,
     conclusive_decision_days,
     supervises,
+    supervises_agency,
     survivor_for_case,
     works_on,
 )
-from himaya.core import bounds
+from himaya.core import bounds, changes
 from himaya.core.crypto import strip_invisible
 from himaya.core.locking import ConcurrentEditError, save_with_version
-from himaya.survivors.actions import sync_survivor_access
-from himaya.survivors.models import Survivor
+from himaya.survivors.actions import record_consent, sync_survivor_access
+from himaya.survivors.models import Consent, ConsentPurpose, Survivor
+from himaya.survivors.selectors import (
+    best_interests_refusal,
+    guardian_refusal,
+    standing_consents,
+)
 from himaya.timeline.actions import record_on_case
 from himaya.timeline.models import EventKind
 
@@ -369,6 +382,11 @@ def move_case(
             on, what=_("The date of the phase change"), today=timezone.localdate()
         )
     )
+    if case.phase == Phase.IDENTIFICATION:
+        # A presumed child leaves identification only with a guardian appointed.
+        refusal = guardian_refusal(survivor=case.survivor)
+        if refusal is not None:
+            raise refusal
     from_phase = case.phase
     case.phase = to_phase
     dates = rules.phase_dates_after_move(
@@ -422,6 +440,9 @@ def request_closure(
         raise CaseError(_("This case cannot be closed from its current phase."))
     if case.closure_requests.filter(status=ClosureStatus.PENDING).exists():
         raise CaseError(_("A closure request is already waiting for approval."))
+    refusal = best_interests_refusal(survivor=case.survivor, purpose="closure")
+    if refusal is not None:
+        raise refusal
     closure = ClosureRequest.objects.create(case=case, reason=reason, note=note, requested_by=by)
     record_on_case(
         case=case,
@@ -451,6 +472,10 @@ def decide_closure(
         raise CaseError(_("This closure request was already decided."))
     if not rules.is_four_eyes(author_id=closure.requested_by_id, decider_id=by.pk):
         raise FourEyesError(_("You cannot decide on your own request."))
+    if approve:
+        refusal = best_interests_refusal(survivor=case.survivor, purpose="closure")
+        if refusal is not None:
+            raise refusal
     closure.status = ClosureStatus.APPROVED if approve else ClosureStatus.REFUSED
     closure.decided_by = by
     closure.decided_at = timezone.now()
@@ -620,6 +645,9 @@ def decide_identification(
         obj=case,
         details={"from": from_status, "to": status, "on": decided_on.isoformat()},
     )
+    if decided_on != timezone.localdate():
+        # a decision recorded after the fact changes the figures of the day it was taken
+        changes.records_changed(action=EventKind.CASE_IDENTIFICATION_DECIDED, day=decided_on)
     return decision
 
 
@@ -993,3 +1021,408 @@ def revise_case_note(*, note: CaseNote, body: str, by: User, version: int) -> Ca
         details={"case": case.code, "version": note.version},
     )
     return note
+
+
+# --- transfer of a case to another agency --------------------------------------------------
+
+
+def _transfer_consent(
+    *, case: Case, to_agency: Agency, by: User, consent: Consent | None, given_on: date | None
+) -> Consent:
+    """The survivor's consent to the transfer: a standing consent to refer to the receiving
+    agency (named as recipient), the one chosen, or one recorded now (``given_on``)."""
+    survivor = case.survivor
+    standing = standing_consents(survivor, purpose=ConsentPurpose.REFERRAL).filter(
+        recipient=to_agency
+    )
+    if consent is not None:
+        if not standing.filter(pk=consent.pk).exists():
+            raise CaseError(
+                _("This consent does not cover a transfer to the receiving agency."),
+                field="consent",
+            )
+        return consent
+    found = standing.order_by("-given_on", "-id").first()
+    if found is not None:
+        return found
+    if given_on is None:
+        raise CaseError(
+            _(
+                "The survivor's consent to the transfer to this agency is not on file. "
+                "Record the day the survivor gave it."
+            ),
+            field="consent_given_on",
+        )
+    return record_consent(
+        survivor=survivor,
+        by=by,
+        purpose=ConsentPurpose.REFERRAL,
+        recipient=to_agency,
+        given_on=given_on,
+        note=str(_("Consent to the transfer of the case")),
+    )
+
+
+def _check_transfer_target(case: Case, to_agency: Agency) -> None:
+    problem = rules.transfer_target_problem(
+        from_agency_id=case.lead_agency_id,
+        to_agency_id=to_agency.pk,
+        to_agency_kind=to_agency.kind,
+        to_agency_active=to_agency.is_active,
+        case_agency_kinds=case_agency_kinds(),
+    )
+    if problem == "same":
+        raise CaseError(_("The case is already led by this agency."), field="to_agency")
+    if problem == "inactive":
+        raise CaseError(_("This agency is no longer active."), field="to_agency")
+    if problem == "kind":
+        raise CaseError(
+            _("This agency does not lead cases: choose an agency that does."), field="to_agency"
+        )
+
+
+def _refuse_child_without_best_interests(case: Case) -> None:
+    refusal = best_interests_refusal(survivor=case.survivor, purpose="transfer")
+    if refusal is not None:
+        raise refusal
+
+
+@transaction.atomic
+def propose_case_transfer(
+    *,
+    case: Case,
+    to_agency: Agency,
+    reason: str,
+    by: User,
+    consent: Consent | None = None,
+    consent_given_on: date | None = None,
+) -> CaseTransfer:
+    """A supervisor of the lead agency proposes to hand an open case over to another
+    agency that leads cases, on the survivor's consent (on file, or recorded now); a
+    presumed child's case needs a best-interests assessment on file."""
+    require_supervises(by, case)
+    case = _locked(case)
+    require_supervises(by, case)
+    _require_open(case)
+    _check_transfer_target(case, to_agency)
+    reason = reason.strip()
+    if not strip_invisible(reason).strip():
+        raise CaseError(_("Give the reason for the transfer."), field="reason")
+    _refuse(
+        bounds.text_problem(
+            reason, what=_("The reason"), max_length=_max_length(CaseTransfer, "reason")
+        ),
+        field="reason",
+    )
+    if case.transfers.filter(status=TransferStatus.PROPOSED).exists():
+        raise CaseConflict(_("A transfer of this case is already waiting for an answer."))
+    if case.closure_requests.filter(status=ClosureStatus.PENDING).exists():
+        raise CaseConflict(_("A closure request is waiting for a decision: decide it first."))
+    _refuse_child_without_best_interests(case)
+    today = timezone.localdate()
+    if consent_given_on is not None:
+        if consent_given_on > today:
+            raise CaseError(_("A consent cannot be given in the future."), field="consent_given_on")
+        _refuse(
+            bounds.record_date_problem(
+                consent_given_on, what=_("The date of the consent"), today=today
+            ),
+            field="consent_given_on",
+        )
+    basis = _transfer_consent(
+        case=case, to_agency=to_agency, by=by, consent=consent, given_on=consent_given_on
+    )
+    transfer = CaseTransfer.objects.create(
+        case=case,
+        from_agency=case.lead_agency,
+        to_agency=to_agency,
+        reason=reason,
+        consent=basis,
+        proposed_by=by,
+        proposed_on=today,
+    )
+    record_on_case(
+        case=case,
+        kind=EventKind.CASE_TRANSFER_PROPOSED,
+        by=by,
+        summary=lambda: str(_("Transfer to %(agency)s proposed") % {"agency": to_agency.name}),
+        obj=transfer,
+        details={
+            "case": case.code,
+            "from_agency": case.lead_agency.code,
+            "to_agency": to_agency.code,
+            "consent": basis.pk,
+        },
+    )
+    return transfer
+
+
+def _locked_transfer(transfer: CaseTransfer, version: int) -> tuple[CaseTransfer, Case]:
+    """The transfer and its case, locked in that order; 409 when the transfer moved on."""
+    case = _locked(transfer.case)
+    fresh = CaseTransfer.objects.select_for_update().get(pk=transfer.pk)
+    if fresh.version != version:
+        raise ConcurrentEditError(fresh)
+    return fresh, case
+
+
+def _require_transfer_may_become(transfer: CaseTransfer, status: str) -> None:
+    if not rules.transfer_can_move(transfer.status, status):
+        raise CaseConflict(_("This transfer was already answered or withdrawn."))
+
+
+@transaction.atomic
+def accept_case_transfer(
+    *,
+    transfer: CaseTransfer,
+    by: User,
+    version: int,
+    case_worker: User | None = None,
+) -> CaseTransfer:
+    """A supervisor of the receiving agency accepts: the case changes lead agency with all
+    its history, goes to the chosen case worker of that agency (to the accepting supervisor
+    until one is chosen), its worklist is refreshed, and the survivor is seen by the
+    receiving agency and no longer by the sending one."""
+    if not supervises_agency(by, transfer.to_agency_id):
+        raise CaseForbidden(_("Only a supervisor of the receiving agency may answer."))
+    transfer, case = _locked_transfer(transfer, version)
+    _require_transfer_may_become(transfer, TransferStatus.ACCEPTED)
+    _require_open(case)
+    if case.lead_agency_id != transfer.from_agency_id:
+        raise CaseConflict(_("The case is no longer led by the agency that proposed it."))
+    if not Consent.objects.filter(pk=transfer.consent_id, withdrawn_on__isnull=True).exists():
+        raise CaseConflict(
+            _("The survivor withdrew the consent to this transfer: it cannot be accepted.")
+        )
+    _refuse_child_without_best_interests(case)
+    to_agency = transfer.to_agency
+    worker = case_worker or by
+    if case_worker is not None and to_agency.pk not in agency_ids_for(
+        case_worker, Role.CASE_WORKER
+    ):
+        raise CaseError(
+            _("The case worker must be a case worker of the receiving agency."),
+            field="case_worker",
+        )
+    today = timezone.localdate()
+    from_agency = case.lead_agency
+    previous_worker = case.case_worker_id
+    case.lead_agency = to_agency
+    case.case_worker = worker
+    case.assigned_on = today
+    save_with_version(
+        case, expected_version=case.version, fields=["lead_agency", "case_worker", "assigned_on"]
+    )
+    refresh_worklist(case)
+    sync_survivor_access(survivor=case.survivor)
+    transfer.status = TransferStatus.ACCEPTED
+    transfer.decided_by = by
+    transfer.decided_on = today
+    save_with_version(
+        transfer, expected_version=version, fields=["status", "decided_by", "decided_on"]
+    )
+    record_on_case(
+        case=case,
+        kind=EventKind.CASE_TRANSFER_ACCEPTED,
+        by=by,
+        summary=lambda: str(
+            _("Transfer accepted: the case moved from %(from)s to %(to)s")
+            % {"from": from_agency.name, "to": to_agency.name}
+        ),
+        obj=transfer,
+        details={
+            "case": case.code,
+            "from_agency": from_agency.code,
+            "to_agency": to_agency.code,
+            "from_user": previous_worker,
+            "to_user": worker.pk,
+        },
+    )
+    return transfer
+
+
+@transaction.atomic
+def refuse_case_transfer(
+    *, transfer: CaseTransfer, by: User, version: int, reason: str
+) -> CaseTransfer:
+    """A supervisor of the receiving agency refuses, saying why; the case stays as it is."""
+    if not supervises_agency(by, transfer.to_agency_id):
+        raise CaseForbidden(_("Only a supervisor of the receiving agency may answer."))
+    reason = reason.strip()
+    if not strip_invisible(reason).strip():
+        raise CaseError(_("Say why the transfer is refused."), field="reason")
+    _refuse(
+        bounds.text_problem(
+            reason,
+            what=_("The reason"),
+            max_length=_max_length(CaseTransfer, "refusal_reason"),
+        ),
+        field="reason",
+    )
+    transfer, case = _locked_transfer(transfer, version)
+    _require_transfer_may_become(transfer, TransferStatus.REFUSED)
+    transfer.status = TransferStatus.REFUSED
+    transfer.decided_by = by
+    transfer.decided_on = timezone.localdate()
+    transfer.refusal_reason = reason
+    save_with_version(
+        transfer,
+        expected_version=version,
+        fields=["status", "decided_by", "decided_on", "refusal_reason"],
+    )
+    to_agency = transfer.to_agency
+    record_on_case(
+        case=case,
+        kind=EventKind.CASE_TRANSFER_REFUSED,
+        by=by,
+        summary=lambda: str(_("Transfer refused by %(agency)s") % {"agency": to_agency.name}),
+        obj=transfer,
+        details={"case": case.code, "to_agency": to_agency.code},
+    )
+    return transfer
+
+
+@transaction.atomic
+def withdraw_case_transfer(*, transfer: CaseTransfer, by: User, version: int) -> CaseTransfer:
+    """A supervisor of the sending agency withdraws the proposal before it is answered."""
+    if not (
+        supervises_agency(by, transfer.from_agency_id)
+        and transfer.case.lead_agency_id == transfer.from_agency_id
+    ):
+        raise CaseForbidden(_("Only a supervisor of the sending agency may withdraw it."))
+    transfer, case = _locked_transfer(transfer, version)
+    _require_transfer_may_become(transfer, TransferStatus.WITHDRAWN)
+    transfer.status = TransferStatus.WITHDRAWN
+    transfer.decided_by = by
+    transfer.decided_on = timezone.localdate()
+    save_with_version(
+        transfer, expected_version=version, fields=["status", "decided_by", "decided_on"]
+    )
+    to_agency = transfer.to_agency
+    record_on_case(
+        case=case,
+        kind=EventKind.CASE_TRANSFER_WITHDRAWN,
+        by=by,
+        summary=lambda: str(_("Transfer to %(agency)s withdrawn") % {"agency": to_agency.name}),
+        obj=transfer,
+        details={"case": case.code, "to_agency": to_agency.code},
+    )
+    return transfer
+
+
+# --- technology-facilitated trafficking -----------------------------------------------------
+
+
+def _platforms_for_role(
+    case: Case, role: str, platforms: Iterable[OnlinePlatform]
+) -> list[OnlinePlatform]:
+    """The chosen platforms, each once; a deactivated one only if the case already has it."""
+    chosen = list({platform.pk: platform for platform in platforms}.values())
+    kept = set(
+        CasePlatform.objects.filter(case_id=case.pk, role=role).values_list(
+            "platform_id", flat=True
+        )
+    )
+    if any(not platform.is_active and platform.pk not in kept for platform in chosen):
+        raise CaseError(_("This platform is no longer offered."), field=f"{role}_platforms")
+    return chosen
+
+
+@transaction.atomic
+def update_case_technology(
+    *,
+    case: Case,
+    by: User,
+    expected_version: int,
+    exploited_online: bool,
+    recruitment_platforms: Iterable[OnlinePlatform],
+    control_platforms: Iterable[OnlinePlatform],
+    exploitation_platforms: Iterable[OnlinePlatform],
+) -> Case:
+    """Record how technology served the trafficking: the platforms used to recruit, to
+    control and to exploit, and whether the exploitation took place online."""
+    require_works_on(by, case)
+    _require_open(case)
+    chosen = {
+        PlatformRole.RECRUITMENT: _platforms_for_role(
+            case, PlatformRole.RECRUITMENT, recruitment_platforms
+        ),
+        PlatformRole.CONTROL: _platforms_for_role(case, PlatformRole.CONTROL, control_platforms),
+        PlatformRole.EXPLOITATION: _platforms_for_role(
+            case, PlatformRole.EXPLOITATION, exploitation_platforms
+        ),
+    }
+    if any(len(platforms) > bounds.MAX_ITEMS_PER_REQUEST for platforms in chosen.values()):
+        raise CaseError(_("Too many platforms."))
+    case.exploited_online = exploited_online
+    save_with_version(case, expected_version=expected_version, fields=["exploited_online"])
+    CasePlatform.objects.filter(case_id=case.pk).delete()
+    CasePlatform.objects.bulk_create(
+        CasePlatform(case=case, platform=platform, role=role)
+        for role, platforms in chosen.items()
+        for platform in platforms
+    )
+    record_on_case(
+        case=case,
+        kind=EventKind.CASE_TECHNOLOGY_UPDATED,
+        by=by,
+        summary=lambda: str(_("Online platforms and online exploitation updated")),
+        obj=case,
+        details={
+            "exploited_online": exploited_online,
+            **{
+                str(role): sorted(platform.code for platform in platforms)
+                for role, platforms in chosen.items()
+            },
+        },
+    )
+    return case
+
+
+@transaction.atomic
+def add_digital_evidence(
+    *,
+    case: Case,
+    by: User,
+    description: str,
+    reference: str,
+    recorded_on: date | None = None,
+) -> DigitalEvidence:
+    """Record where a piece of digital evidence is kept (never the content itself)."""
+    require_works_on(by, case)
+    _require_open(case)
+    description, reference = description.strip(), reference.strip()
+    for value, field, what, missing in (
+        (description, "description", _("The description"), _("Say what the evidence is.")),
+        (reference, "reference", _("The reference"), _("Say where the evidence is kept.")),
+    ):
+        if not strip_invisible(value).strip():
+            raise CaseError(missing, field=field)
+        _refuse(
+            bounds.text_problem(value, what=what, max_length=DigitalEvidence.MAX_LENGTH),
+            field=field,
+        )
+    today = timezone.localdate()
+    recorded_on = recorded_on or today
+    if recorded_on > today:
+        raise CaseError(_("A record cannot be dated in the future."), field="recorded_on")
+    _refuse(
+        bounds.record_date_problem(recorded_on, what=_("The date"), today=today),
+        field="recorded_on",
+    )
+    evidence = DigitalEvidence.objects.create(
+        case=case,
+        description=description,
+        reference=reference,
+        recorded_on=recorded_on,
+        recorded_by=by,
+    )
+    record_on_case(
+        case=case,
+        kind=EventKind.CASE_DIGITAL_EVIDENCE_ADDED,
+        by=by,
+        summary=lambda: str(_("Digital evidence reference recorded")),
+        obj=evidence,
+        details={"case": case.code},
+    )
+    return evidence

@@ -4,9 +4,10 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
@@ -17,17 +18,21 @@ from rest_framework.views import APIView
 from himaya.accounts.models import User
 from himaya.agencies.models import Agency, Governorate
 from himaya.cases import actions, selectors
+from himaya.cases.exceptions import CaseError
 from himaya.cases.filters import CaseFilter
 from himaya.cases.models import (
     CarePlan,
     CarePlanGoal,
     Case,
     CaseNote,
+    CaseTransfer,
     ClosureReason,
+    DigitalEvidence,
     ExploitationForm,
     IdentificationChannel,
     IdentificationDecision,
     IdentificationStatus,
+    OnlinePlatform,
     Phase,
     RecruitmentChannel,
     RiskAssessment,
@@ -559,3 +564,358 @@ class CaseNoteReviseApi(APIView):
         data_in.is_valid(raise_exception=True)
         note = actions.revise_case_note(note=note, by=user, **data_in.validated_data)
         return Response(CaseNoteSerializer(note).data)
+
+
+# --- transfers ------------------------------------------------------------------------------
+
+
+class TransferSerializer(serializers.ModelSerializer[CaseTransfer]):
+    """A transfer as the case's team and the receiving supervisors read it."""
+
+    case = serializers.CharField(source="case.code")
+    from_agency = serializers.CharField(source="from_agency.code")
+    to_agency = serializers.CharField(source="to_agency.code")
+    proposed_by = serializers.CharField(source="proposed_by.username")
+    decided_by = serializers.CharField(source="decided_by.username", allow_null=True, default=None)
+
+    class Meta:
+        model = CaseTransfer
+        fields = [
+            "code",
+            "case",
+            "from_agency",
+            "to_agency",
+            "reason",
+            "status",
+            "proposed_by",
+            "proposed_on",
+            "decided_by",
+            "decided_on",
+            "refusal_reason",
+            "version",
+        ]
+
+
+class TransferCaseSummarySerializer(serializers.Serializer[Any]):
+    """The transferred case without the survivor's identity."""
+
+    code = serializers.CharField(source="case_code")
+    phase = serializers.CharField(source="phase_label")
+    first_contact_on = serializers.DateField()
+    identification = serializers.CharField(source="identification_label")
+    risk_level = serializers.CharField(source="risk_label")
+    exploitation_forms = serializers.ListField(child=serializers.CharField(), source="forms")
+    is_transnational = serializers.BooleanField()
+    exploited_online = serializers.BooleanField()
+    is_child = serializers.BooleanField()
+
+
+class TransferDetailSerializer(TransferSerializer):
+    summary = serializers.SerializerMethodField()
+
+    class Meta(TransferSerializer.Meta):
+        fields = [*TransferSerializer.Meta.fields, "summary"]
+
+    def to_representation(self, instance: CaseTransfer) -> dict[str, Any]:
+        data = dict(super().to_representation(instance))
+        if not instance.is_proposed and not self.context.get("leads_case", False):
+            data["reason"] = ""  # the reason stays with the case once it was answered
+        return data
+
+    @extend_schema_field(TransferCaseSummarySerializer(allow_null=True))
+    def get_summary(self, transfer: CaseTransfer) -> dict[str, Any] | None:
+        if not transfer.is_proposed:
+            return None
+        summary = selectors.transfer_summary(transfer, today=timezone.localdate())
+        return dict(TransferCaseSummarySerializer(summary).data)
+
+
+class SentTransferSerializer(serializers.ModelSerializer[CaseTransfer]):
+    """The sending agency's trace: codes, dates, receiving agency and status only."""
+
+    case = serializers.CharField(source="case.code")
+    to_agency = serializers.CharField(source="to_agency.name")
+
+    class Meta:
+        model = CaseTransfer
+        fields = ["code", "case", "to_agency", "proposed_on", "decided_on", "status"]
+
+
+class IncomingTransferSerializer(serializers.ModelSerializer[CaseTransfer]):
+    case = serializers.CharField(source="case.code")
+    from_agency = serializers.CharField(source="from_agency.name")
+
+    class Meta:
+        model = CaseTransfer
+        fields = ["code", "case", "from_agency", "proposed_on", "status", "version"]
+
+
+class TransferProposeInput(serializers.Serializer[Any]):
+    to_agency = serializers.CharField(max_length=20)
+    reason = serializers.CharField(max_length=1000)
+    consent_given_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+    def validate_to_agency(self, code: str) -> Agency:
+        agency = Agency.objects.filter(code=code).first()
+        if agency is None:
+            raise serializers.ValidationError(_("No agency has this code."))
+        return agency
+
+
+class TransferAcceptInput(serializers.Serializer[Any]):
+    case_worker = serializers.CharField(
+        max_length=150, required=False, allow_blank=True, default=""
+    )
+    version = VersionField()
+
+
+class TransferRefuseInput(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=1000)
+    version = VersionField()
+
+
+class TransferWithdrawInput(serializers.Serializer[Any]):
+    version = VersionField()
+
+
+@extend_schema(tags=["cases"])
+class IncomingTransferListApi(ListAPIView[CaseTransfer]):
+    """Transfers waiting for an answer from the agencies the user supervises, oldest first."""
+
+    serializer_class = IncomingTransferSerializer
+
+    def get_queryset(self) -> QuerySet[CaseTransfer]:
+        if getattr(self, "swagger_fake_view", False):  # the schema generator: no user
+            return CaseTransfer.objects.none()
+        return selectors.incoming_transfers(_supervisor(self.request))
+
+
+@extend_schema(tags=["cases"])
+class SentTransferListApi(ListAPIView[CaseTransfer]):
+    """The trace of the transfers proposed by the user's agencies, newest first, in pages
+    linked by ``next`` and ``previous`` (no count)."""
+
+    serializer_class = SentTransferSerializer
+    pagination_class = KeysetPagination
+    keyset_ordering = selectors.TRANSFERS_SENT_ORDER
+
+    def get_queryset(self) -> QuerySet[CaseTransfer]:
+        if getattr(self, "swagger_fake_view", False):  # the schema generator: no user
+            return CaseTransfer.objects.none()
+        return selectors.transfers_sent(_user(self.request))
+
+
+class TransferDetailApi(APIView):
+    @extend_schema(tags=["cases"], responses=TransferDetailSerializer)
+    def get(self, request: Request, code: str) -> Response:
+        user = _user(request)
+        transfer = selectors.get_transfer_or_404(user, code)
+        leads_case = selectors.works_on(user, transfer.case)
+        return Response(TransferDetailSerializer(transfer, context={"leads_case": leads_case}).data)
+
+
+class TransferProposeApi(APIView):
+    @extend_schema(
+        tags=["cases"], request=TransferProposeInput, responses={201: TransferSerializer}
+    )
+    def post(self, request: Request, code: str) -> Response:
+        user = _supervisor(request)
+        case = selectors.get_case_or_404(user, code)
+        data_in = TransferProposeInput(data=request.data)
+        data_in.is_valid(raise_exception=True)
+        transfer = actions.propose_case_transfer(case=case, by=user, **data_in.validated_data)
+        return Response(TransferSerializer(transfer).data, status=status.HTTP_201_CREATED)
+
+
+class TransferAcceptApi(APIView):
+    @extend_schema(tags=["cases"], request=TransferAcceptInput, responses=TransferSerializer)
+    def post(self, request: Request, code: str) -> Response:
+        user = _supervisor(request)
+        transfer = selectors.get_transfer_or_404(user, code)
+        data_in = TransferAcceptInput(data=request.data)
+        data_in.is_valid(raise_exception=True)
+        data = data_in.validated_data
+        worker = None
+        if data["case_worker"]:
+            worker = (
+                selectors.case_workers_of(transfer.to_agency_id)
+                .filter(username=data["case_worker"])
+                .first()
+            )
+            if worker is None:
+                raise CaseError(
+                    _("The case worker must be a case worker of the receiving agency."),
+                    field="case_worker",
+                )
+        transfer = actions.accept_case_transfer(
+            transfer=transfer, by=user, version=data["version"], case_worker=worker
+        )
+        return Response(TransferSerializer(transfer).data)
+
+
+class TransferRefuseApi(APIView):
+    @extend_schema(tags=["cases"], request=TransferRefuseInput, responses=TransferSerializer)
+    def post(self, request: Request, code: str) -> Response:
+        user = _supervisor(request)
+        transfer = selectors.get_transfer_or_404(user, code)
+        data_in = TransferRefuseInput(data=request.data)
+        data_in.is_valid(raise_exception=True)
+        transfer = actions.refuse_case_transfer(
+            transfer=transfer, by=user, **data_in.validated_data
+        )
+        return Response(TransferSerializer(transfer).data)
+
+
+class TransferWithdrawApi(APIView):
+    @extend_schema(tags=["cases"], request=TransferWithdrawInput, responses=TransferSerializer)
+    def post(self, request: Request, code: str) -> Response:
+        user = _supervisor(request)
+        transfer = selectors.get_transfer_or_404(user, code)
+        data_in = TransferWithdrawInput(data=request.data)
+        data_in.is_valid(raise_exception=True)
+        transfer = actions.withdraw_case_transfer(
+            transfer=transfer, by=user, **data_in.validated_data
+        )
+        return Response(TransferSerializer(transfer).data)
+
+
+# --- technology-facilitated trafficking -----------------------------------------------------
+
+
+class OnlinePlatformSerializer(serializers.ModelSerializer[OnlinePlatform]):
+    class Meta:
+        model = OnlinePlatform
+        fields = ["code", "name_ar", "name_en", "kind", "htcds_value", "is_active"]
+
+
+def _platform_codes() -> serializers.ListField:
+    return serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        required=False,
+        default=list,
+        max_length=MAX_ITEMS_PER_REQUEST,
+    )
+
+
+class TechnologySerializer(serializers.Serializer[Any]):
+    exploited_online = serializers.BooleanField()
+    recruitment_platforms = serializers.ListField(child=serializers.CharField())
+    control_platforms = serializers.ListField(child=serializers.CharField())
+    exploitation_platforms = serializers.ListField(child=serializers.CharField())
+    version = serializers.IntegerField()
+
+
+class TechnologyInput(serializers.Serializer[Any]):
+    exploited_online = serializers.BooleanField(default=False)
+    recruitment_platforms = _platform_codes()
+    control_platforms = _platform_codes()
+    exploitation_platforms = _platform_codes()
+    version = VersionField()
+
+    def _platforms(self, codes: list[str]) -> list[OnlinePlatform]:
+        platforms = list(OnlinePlatform.objects.filter(code__in=codes))
+        unknown = sorted(set(codes) - {platform.code for platform in platforms})
+        if unknown:
+            raise serializers.ValidationError(
+                _("Unknown platforms: %(codes)s.") % {"codes": ", ".join(unknown[:10])}
+            )
+        return platforms
+
+    def validate_recruitment_platforms(self, codes: list[str]) -> list[OnlinePlatform]:
+        return self._platforms(codes)
+
+    def validate_control_platforms(self, codes: list[str]) -> list[OnlinePlatform]:
+        return self._platforms(codes)
+
+    def validate_exploitation_platforms(self, codes: list[str]) -> list[OnlinePlatform]:
+        return self._platforms(codes)
+
+
+class DigitalEvidenceSerializer(serializers.ModelSerializer[DigitalEvidence]):
+    recorded_by = serializers.CharField(source="recorded_by.username")
+
+    class Meta:
+        model = DigitalEvidence
+        fields = ["code", "description", "reference", "recorded_on", "recorded_by", "created_at"]
+
+
+class DigitalEvidenceInput(serializers.Serializer[Any]):
+    description = serializers.CharField(max_length=DigitalEvidence.MAX_LENGTH)
+    reference = serializers.CharField(max_length=DigitalEvidence.MAX_LENGTH)
+    recorded_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+def _technology_of(case: Case) -> dict[str, Any]:
+    by_role = selectors.platforms_by_role(case)
+    return {
+        "exploited_online": case.exploited_online,
+        **{
+            f"{role}_platforms": [platform.code for platform in platforms]
+            for role, platforms in by_role.items()
+        },
+        "version": case.version,
+    }
+
+
+@extend_schema(tags=["cases"])
+class OnlinePlatformListApi(ListAPIView[OnlinePlatform]):
+    """The online platforms a case may name (the configurable list), active ones first."""
+
+    serializer_class = OnlinePlatformSerializer
+
+    def get_queryset(self) -> QuerySet[OnlinePlatform]:
+        if getattr(self, "swagger_fake_view", False):  # the schema generator: no user
+            return OnlinePlatform.objects.none()
+        _user(self.request)
+        return selectors.online_platforms(active_only=False).order_by("-is_active", "order", "id")
+
+
+class CaseTechnologyApi(APIView):
+    """The platforms used to recruit, control and exploit, and online exploitation."""
+
+    @extend_schema(tags=["cases"], responses=TechnologySerializer)
+    def get(self, request: Request, code: str) -> Response:
+        case = selectors.get_case_or_404(_user(request), code)
+        return Response(TechnologySerializer(_technology_of(case)).data)
+
+    @extend_schema(tags=["cases"], request=TechnologyInput, responses=TechnologySerializer)
+    def post(self, request: Request, code: str) -> Response:
+        user = _user(request)
+        case = selectors.get_case_or_404(user, code)
+        data_in = TechnologyInput(data=request.data)
+        data_in.is_valid(raise_exception=True)
+        data = data_in.validated_data
+        actions.update_case_technology(
+            case=case,
+            by=user,
+            expected_version=data["version"],
+            exploited_online=data["exploited_online"],
+            recruitment_platforms=data["recruitment_platforms"],
+            control_platforms=data["control_platforms"],
+            exploitation_platforms=data["exploitation_platforms"],
+        )
+        return Response(TechnologySerializer(_technology_of(case)).data)
+
+
+@extend_schema(tags=["cases"])
+class DigitalEvidenceListApi(ListAPIView[DigitalEvidence]):
+    """The digital evidence references of a case, newest first; POST records one."""
+
+    serializer_class = DigitalEvidenceSerializer
+
+    def get_queryset(self) -> QuerySet[DigitalEvidence]:
+        if getattr(self, "swagger_fake_view", False):  # the schema generator: no user
+            return DigitalEvidence.objects.none()
+        case = selectors.get_case_or_404(_user(self.request), self.kwargs["code"])
+        return selectors.digital_evidence_of(case)
+
+    @extend_schema(
+        tags=["cases"], request=DigitalEvidenceInput, responses={201: DigitalEvidenceSerializer}
+    )
+    def post(self, request: Request, code: str) -> Response:
+        user = _user(request)
+        case = selectors.get_case_or_404(user, code)
+        data_in = DigitalEvidenceInput(data=request.data)
+        data_in.is_valid(raise_exception=True)
+        evidence = actions.add_digital_evidence(case=case, by=user, **data_in.validated_data)
+        return Response(DigitalEvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from himaya.accounts.models import User
 from himaya.agencies import demo as agencies_demo
-from himaya.agencies.models import Agency, Governorate
+from himaya.agencies.models import Agency, Governorate, Role
 from himaya.cases import rules
 from himaya.cases.actions import refresh_worklist
 from himaya.cases.models import (
@@ -26,6 +26,8 @@ from himaya.cases.models import (
     CarePlanStatus,
     Case,
     CaseDeadline,
+    CasePlatform,
+    CaseTransfer,
     ClosureReason,
     ClosureRequest,
     ClosureStatus,
@@ -34,16 +36,19 @@ from himaya.cases.models import (
     IdentificationChannel,
     IdentificationDecision,
     IdentificationStatus,
+    OnlinePlatform,
     Phase,
     PhaseChange,
     RecruitmentChannel,
     RiskAssessment,
     RiskFactor,
     RiskLevel,
+    TransferStatus,
 )
 from himaya.cases.rules import PHASE_DATE_FIELDS
 from himaya.cases.selectors import conclusive_decision_days
-from himaya.survivors.models import Survivor
+from himaya.survivors.actions import sync_survivor_access
+from himaya.survivors.models import Consent, ConsentPurpose, Survivor
 from himaya.timeline.actions import in_both_languages
 from himaya.timeline.models import CaseEvent, EventKind
 
@@ -221,6 +226,8 @@ def seed() -> str:
         _make_case(local, survivor, worker, supervisor, today, forms, governorates, agencies)
         created += 1
     total = Case.objects.filter(survivor__in=survivors).count()
+    seed_technology()
+    seed_transfer(today)
     return f"{created} cases created, {total} in the demo"
 
 
@@ -489,3 +496,144 @@ GROUNDS = {
     IdentificationStatus.POSSIBLE: "يشير الفحص المبدئي إلى الاتجار، وتؤيده المقابلة الأولى.",
     IdentificationStatus.IDENTIFIED: "تؤكده المقابلات والمستندات وتقارير الجهات الشريكة.",
 }
+
+
+# --- technology and transfers --------------------------------------------------------------
+
+# Platforms a recruiter using each online channel would have used (codes of the
+# configurable list), and those used to control and to exploit.
+RECRUITMENT_PLATFORMS: dict[str, list[str]] = {
+    RecruitmentChannel.SOCIAL_MEDIA: ["facebook", "tiktok", "instagram"],
+    RecruitmentChannel.MESSAGING_APP: ["whatsapp", "telegram"],
+    RecruitmentChannel.ONLINE_ADVERTISEMENT: ["job_boards", "classifieds"],
+    RecruitmentChannel.RECRUITMENT_WEBSITE: ["job_boards", "linkedin"],
+}
+CONTROL_PLATFORMS = ["whatsapp", "telegram", "snapchat"]
+EXPLOITATION_PLATFORMS = ["webcam_streaming", "telegram", "classifieds"]
+TECHNOLOGY_CASES = 8
+
+
+def seed_technology() -> int:
+    """A few cases recruited online get their platforms (once: a case with any is kept)."""
+    platforms = {p.code: p for p in OnlinePlatform.objects.filter(is_active=True)}
+    if not platforms:
+        return 0
+    cases = list(
+        Case.objects.filter(recruitment_channel__in=list(RECRUITMENT_PLATFORMS))
+        .order_by("pk")
+        .values_list("pk", "recruitment_channel")[:TECHNOLOGY_CASES]
+    )
+    done = set(
+        CasePlatform.objects.filter(case_id__in=[pk for pk, _channel in cases]).values_list(
+            "case_id", flat=True
+        )
+    )
+    uses = []
+    for index, (pk, channel) in enumerate(cases):
+        if pk in done:
+            continue
+        rng = random.Random(f"{SEED}-technology-{index}")
+        chosen = [("recruitment", rng.choice(RECRUITMENT_PLATFORMS[channel]))]
+        chosen.append(("control", rng.choice(CONTROL_PLATFORMS)))
+        online = rng.random() < 0.4
+        if online:
+            chosen.append(("exploitation", rng.choice(EXPLOITATION_PLATFORMS)))
+            Case.objects.filter(pk=pk).update(exploited_online=True)
+        uses += [
+            CasePlatform(case_id=pk, platform=platforms[code], role=role)
+            for role, code in chosen
+            if code in platforms
+        ]
+    CasePlatform.objects.bulk_create(uses, ignore_conflicts=True)
+    return len(cases) - len(done)
+
+
+def seed_transfer(today: datetime.date) -> bool:
+    """One case of the Cairo directorate handed over to the Alexandria directorate (the
+    survivor moved there), on the survivor's consent: Alexandria's team leads it with its
+    whole history, Cairo keeps the trace. Once only."""
+    if CaseTransfer.objects.exists():
+        return False
+    agencies = {
+        a.name_en: a
+        for a in Agency.objects.filter(
+            name_en__in=[agencies_demo.CAIRO_DIRECTORATE, agencies_demo.ALEXANDRIA_DIRECTORATE]
+        )
+    }
+    sender = agencies.get(agencies_demo.CAIRO_DIRECTORATE)
+    receiver = agencies.get(agencies_demo.ALEXANDRIA_DIRECTORATE)
+    users = {u.username: u for u in User.objects.filter(username__in=_demo_usernames())}
+    proposer, worker = users.get("supervisor"), users.get("caseworker.alex")
+    if sender is None or receiver is None or proposer is None or worker is None:
+        return False
+    case = (
+        Case.objects.filter(
+            lead_agency=sender,
+            phase__in=[Phase.ASSISTANCE, Phase.REINTEGRATION],
+            survivor__birth_year__lte=today.year - 19,
+        )
+        .exclude(closure_requests__status=ClosureStatus.PENDING)
+        .select_related("survivor")
+        .order_by("pk")
+        .first()
+    )
+    if case is None:
+        return False
+    # The Alexandria directorate's supervisor answers when the demo has one; otherwise the
+    # answer is recorded in the name of its case worker, who takes the case.
+    answering = (
+        User.objects.filter(
+            memberships__agency=receiver,
+            memberships__role=Role.SUPERVISOR,
+            memberships__is_active=True,
+        ).first()
+        or worker
+    )
+    proposed_on = max(today - datetime.timedelta(days=12), case.first_contact_on)
+    accepted_on = proposed_on + datetime.timedelta(days=2)
+    consent = Consent.objects.create(
+        survivor=case.survivor,
+        purpose=ConsentPurpose.REFERRAL,
+        recipient=receiver,
+        given_on=proposed_on,
+        recorded_by=proposer,
+        note="موافقة على نقل الحالة",
+    )
+    transfer = CaseTransfer.objects.create(
+        case=case,
+        from_agency=sender,
+        to_agency=receiver,
+        reason="انتقلت الناجية للإقامة مع أسرتها في الإسكندرية.",
+        consent=consent,
+        status=TransferStatus.ACCEPTED,
+        proposed_by=proposer,
+        proposed_on=proposed_on,
+        decided_by=answering,
+        decided_on=accepted_on,
+    )
+    event(
+        case,
+        proposed_on,
+        EventKind.CASE_TRANSFER_PROPOSED,
+        lambda: _("Transfer to %(agency)s proposed") % {"agency": receiver.name},
+        proposer,
+        transfer.code,
+    )
+    event(
+        case,
+        accepted_on,
+        EventKind.CASE_TRANSFER_ACCEPTED,
+        lambda: (
+            _("Transfer accepted: the case moved from %(from)s to %(to)s")
+            % {"from": sender.name, "to": receiver.name}
+        ),
+        answering,
+        transfer.code,
+    )
+    case.lead_agency = receiver
+    case.case_worker = worker
+    case.assigned_on = accepted_on
+    case.save(update_fields=["lead_agency", "case_worker", "assigned_on"])
+    refresh_worklist(case)
+    sync_survivor_access(survivor=case.survivor)
+    return True

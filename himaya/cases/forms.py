@@ -14,6 +14,7 @@ from himaya.cases.models import (
     ExploitationForm,
     IdentificationChannel,
     IdentificationStatus,
+    OnlinePlatform,
     Phase,
     RecruitmentChannel,
     RiskFactor,
@@ -274,4 +275,139 @@ class CaseNoteReviseForm(VersionedForm):
         label=_("Note"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 5, "dir": "auto"}),
+    )
+
+
+# --- transfers ------------------------------------------------------------------------------
+
+
+class TransferProposeForm(StyledForm):
+    to_agency = forms.ModelChoiceField(
+        label=_("Receiving agency"),
+        queryset=Agency.objects.none(),
+        help_text=_(
+            "The agency that will lead the case from now on, for example the directorate of "
+            "the governorate where the survivor now lives."
+        ),
+    )
+    reason = forms.CharField(
+        label=_("Reason for the transfer"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
+        help_text=_(
+            "Why the case should move (the survivor moved, a service exists only there). "
+            "The receiving supervisors read it before deciding."
+        ),
+    )
+    consent_given_on = forms.DateField(
+        label=_("Consent given on"),
+        widget=DateInput(),
+        required=False,
+        help_text=_(
+            "Only when the survivor's consent to share the case with the receiving agency is "
+            "not on file yet: the day the survivor gave it. It is recorded with the transfer."
+        ),
+    )
+
+    def __init__(self, *args: Any, destinations: QuerySet[Agency], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["to_agency"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = destinations
+
+
+class TransferAcceptForm(VersionedForm):
+    case_worker = forms.ModelChoiceField(
+        label=_("Case worker"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=_(
+            "The case worker of your agency who takes the case. Leave it empty to hold the "
+            "case yourself until you reassign it."
+        ),
+    )
+
+    def __init__(self, *args: Any, workers: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["case_worker"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = workers
+
+
+class TransferRefuseForm(VersionedForm):
+    reason = forms.CharField(
+        label=_("Reason for refusing"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}),
+        help_text=_("The sending agency reads it: say what would make the transfer possible."),
+    )
+
+
+# --- technology-facilitated trafficking -----------------------------------------------------
+
+
+def _platform_field(label: Any, help_text: Any) -> "forms.ModelMultipleChoiceField[Any]":
+    return forms.ModelMultipleChoiceField(
+        label=label,
+        queryset=OnlinePlatform.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=help_text,
+    )
+
+
+def _platform_name(platform: OnlinePlatform) -> str:
+    """A platform as people know it, in the reader's language (never its code)."""
+    return platform.name
+
+
+class TechnologyForm(VersionedForm):
+    recruitment_platforms = _platform_field(
+        _("Platforms used to recruit"),
+        _("Where the recruiter found or first contacted the person (an advert, a profile)."),
+    )
+    control_platforms = _platform_field(
+        _("Platforms used to control"),
+        _("Used to watch, threaten or give orders to the person (messages, location sharing)."),
+    )
+    exploitation_platforms = _platform_field(
+        _("Platforms used to exploit"),
+        _("Where the person's exploitation was sold or shown (adverts, streams, sales)."),
+    )
+    exploited_online = forms.BooleanField(
+        label=_("Exploited online"),
+        required=False,
+        help_text=_(
+            "Tick when the exploitation itself took place online (a webcam, a stream, online "
+            "sales of the person's images), whatever the place of exploitation."
+        ),
+    )
+
+    def __init__(self, *args: Any, platforms: QuerySet[OnlinePlatform], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("recruitment_platforms", "control_platforms", "exploitation_platforms"):
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelMultipleChoiceField)
+            field.queryset = platforms
+            field.label_from_instance = _platform_name  # type: ignore[method-assign,assignment]
+
+
+class DigitalEvidenceForm(StyledForm):
+    description = forms.CharField(
+        label=_("What the evidence is"),
+        max_length=500,
+        help_text=_("For example: screenshots of the job advert and of the chats. No files here."),
+    )
+    reference = forms.CharField(
+        label=_("Where it is kept"),
+        max_length=500,
+        help_text=_(
+            "Who holds it and under which reference, for example: the prosecution, "
+            "file 123/2026; the police unit's evidence store."
+        ),
+    )
+    recorded_on = forms.DateField(
+        label=_("Recorded on"),
+        widget=DateInput(),
+        help_text=_("The day the evidence was secured or handed over."),
     )

@@ -7,6 +7,7 @@ import json
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from himaya.agencies.models import Agency, Governorate
 from himaya.audit.anchors import audit_key
@@ -206,6 +207,15 @@ class Case(PublicCodeModel, VersionedModel):
     )
     identification_decided_on = models.DateField(
         _("identification decided on"), null=True, blank=True
+    )
+    # Technology-facilitated trafficking: the platforms are in ``CasePlatform``.
+    exploited_online = models.BooleanField(
+        _("exploited online"),
+        default=False,
+        help_text=_(
+            "Tick when the exploitation itself took place online (a webcam, a stream, "
+            "online sales of the person's images), whatever the place of exploitation."
+        ),
     )
 
     class Meta:
@@ -707,3 +717,213 @@ class CaseNoteRevision(models.Model):
             version=self.version,
         )
         return hmac.compare_digest(expected, self.signature)
+
+
+# --- transfer of a case to another agency --------------------------------------------------
+
+
+class TransferStatus(models.TextChoices):
+    PROPOSED = "proposed", pgettext_lazy("case transfer", "Proposed")
+    ACCEPTED = "accepted", pgettext_lazy("case transfer", "Accepted")
+    REFUSED = "refused", pgettext_lazy("case transfer", "Refused")
+    WITHDRAWN = "withdrawn", pgettext_lazy("case transfer", "Withdrawn")
+
+
+# Allowed changes of a transfer's status: a proposal is decided once, then stays as it is.
+TRANSFER_TRANSITIONS: dict[str, frozenset[str]] = {
+    TransferStatus.PROPOSED: frozenset(
+        {TransferStatus.ACCEPTED, TransferStatus.REFUSED, TransferStatus.WITHDRAWN}
+    ),
+    TransferStatus.ACCEPTED: frozenset(),
+    TransferStatus.REFUSED: frozenset(),
+    TransferStatus.WITHDRAWN: frozenset(),
+}
+
+
+class CaseTransfer(PublicCodeModel, VersionedModel):
+    """The proposal to hand a case over to another agency (the survivor moved, or needs an
+    agency elsewhere), on the survivor's consent; accepted, the case changes lead agency
+    with all its history, and the sending agency keeps only this record's code, date,
+    receiving agency and status."""
+
+    CODE_PREFIX = "CT"
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="transfers"
+    )
+    from_agency = models.ForeignKey(
+        Agency, verbose_name=_("sending agency"), on_delete=models.PROTECT, related_name="+"
+    )
+    to_agency = models.ForeignKey(
+        Agency, verbose_name=_("receiving agency"), on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("reason for the transfer"), max_length=1000)
+    consent = models.ForeignKey(
+        "survivors.Consent",
+        verbose_name=_("consent of the survivor"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=TransferStatus.choices, default=TransferStatus.PROPOSED
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    proposed_on = models.DateField(_("proposed on"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    refusal_reason = models.CharField(_("reason for refusing"), max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["-proposed_on", "-id"]
+        verbose_name = _("case transfer")
+        verbose_name_plural = _("case transfers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(status="proposed"),
+                name="transfer_one_proposed_per_case",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(from_agency=models.F("to_agency")),
+                name="transfer_to_another_agency",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="refused") | ~models.Q(refusal_reason=""),
+                name="transfer_refusal_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="proposed")
+                | (models.Q(decided_by__isnull=False) & models.Q(decided_on__isnull=False)),
+                name="transfer_decided_has_decider",
+            ),
+        ]
+        indexes = [
+            # The receiving supervisors' inbox and the sending agency's trace.
+            models.Index(fields=["to_agency", "status", "proposed_on"], name="transfer_inbox_idx"),
+            models.Index(fields=["from_agency", "-proposed_on"], name="transfer_sent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def is_proposed(self) -> bool:
+        return self.status == TransferStatus.PROPOSED
+
+
+# --- technology-facilitated trafficking ---------------------------------------------------
+
+
+class PlatformKind(models.TextChoices):
+    SOCIAL_MEDIA = "social_media", _("Social media")
+    MESSAGING = "messaging", _("Messaging")
+    JOB_SITE = "job_site", _("Job site")
+    DATING = "dating", _("Dating")
+    CLASSIFIEDS = "classifieds", _("Classified advertisements")
+    GAMING = "gaming", _("Online gaming")
+    STREAMING = "streaming", _("Streaming or webcam")
+    OTHER = "other", _("Other")
+
+
+class OnlinePlatform(BilingualNamed):
+    """A website or application used by traffickers: configurable reference data, not a
+    verified fact (the HTCDS keeps such a list, "Recruitment" and "Exploitation Websites
+    and Apps", and adds platforms as needed). The starting list is loaded from
+    ``data/online_platforms.csv``; a platform is added as a row and one no longer offered
+    is deactivated, never deleted, so that the cases naming it keep it."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=PlatformKind.choices)
+    htcds_value = models.CharField(
+        _("HTCDS value"),
+        max_length=40,
+        blank=True,
+        help_text=_("The matching value of the HTCDS list, for exchanges; empty when none."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("online platform")
+        verbose_name_plural = _("online platforms")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class PlatformRole(models.TextChoices):
+    RECRUITMENT = "recruitment", _("Used to recruit")
+    CONTROL = "control", _("Used to control")
+    EXPLOITATION = "exploitation", _("Used to exploit")
+
+
+class CasePlatform(models.Model):
+    """An online platform used against the survivor in this case, in one role."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="platform_uses"
+    )
+    platform = models.ForeignKey(
+        OnlinePlatform,
+        verbose_name=_("online platform"),
+        on_delete=models.PROTECT,
+        related_name="case_uses",
+    )
+    role = models.CharField(_("used to"), max_length=20, choices=PlatformRole.choices)
+
+    class Meta:
+        ordering = ["role", "platform__order", "id"]
+        verbose_name = _("platform used in a case")
+        verbose_name_plural = _("platforms used in cases")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "role", "platform"], name="case_platform_once_per_role"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.role} {self.platform_id}"
+
+
+class DigitalEvidence(PublicCodeModel):
+    """Where a piece of digital evidence is kept (a screenshot held by the prosecution, a
+    phone seized by the police): a reference only, never the content itself. The text may
+    name accounts or handles, so it is encrypted like a case note."""
+
+    CODE_PREFIX = "DE"
+    MAX_LENGTH = 500
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="digital_evidence"
+    )
+    description = EncryptedTextField(_("what the evidence is"))
+    reference = EncryptedTextField(_("where it is kept"))
+    recorded_on = models.DateField(_("recorded on"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-recorded_on", "-id"]
+        verbose_name = _("digital evidence reference")
+        verbose_name_plural = _("digital evidence references")
+
+    def __str__(self) -> str:
+        return self.code

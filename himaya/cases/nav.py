@@ -32,6 +32,16 @@ register(
         description=_("Care plans and closures waiting for a supervisor's decision."),
         order=22,
     ),
+    NavItem(
+        key="cases.transfers",
+        label=_("Case transfers"),
+        url_name="cases:transfers",
+        permission="cases.work_cases",
+        description=_(
+            "Cases proposed to your agency by another one, and the cases your agency handed over."
+        ),
+        order=23,
+    ),
 )
 
 # The survivor's panel on the case page: the view belongs to survivors, which sits below
@@ -66,6 +76,12 @@ def _care_plans_to_decide(user: AnyUser) -> int:
     from himaya.cases.selectors import pending_approvals
 
     return int(pending_approvals(user)["care_plans"].exclude(author_id=user.pk).count())
+
+
+def _transfers_to_decide(user: AnyUser) -> int:
+    from himaya.cases.selectors import incoming_transfers
+
+    return int(incoming_transfers(user).count())
 
 
 def _closures_to_decide(user: AnyUser) -> int:
@@ -122,5 +138,17 @@ register_count(
         url_name="cases:approvals",
         count=_closures_to_decide,
         order=13,
+    ),
+    CountProvider(
+        key="cases.transfers",
+        permission="cases.supervise",
+        label=ngettext_lazy(
+            "%(count)s case transfer awaits your agency's answer",
+            "%(count)s case transfers await your agency's answer",
+            "count",
+        ),
+        url_name="cases:transfers",
+        count=_transfers_to_decide,
+        order=14,
     ),
 )

@@ -9,6 +9,7 @@ from enum import IntEnum
 from himaya.cases.models import (
     CARE_PLAN_TRANSITIONS,
     IDENTIFICATION_TRANSITIONS,
+    TRANSFER_TRANSITIONS,
     TRANSITIONS,
     DeadlineKind,
     IdentificationStatus,
@@ -259,3 +260,38 @@ def is_identification_overdue(
     """A possible victim still waiting for the conclusive decision after its due date."""
     due = conclusive_decision_due(status=status, decided_on=decided_on, days=days)
     return due is not None and due < today
+
+
+# --- transfers ------------------------------------------------------------------------
+
+# The kinds of agency that lead cases and so may receive one: a design choice of the
+# system, not a fact of the law (``settings.HIMAYA_CASE_AGENCY_KINDS`` may replace it).
+CASE_AGENCY_KINDS = frozenset({"directorate", "shelter", "ngo"})
+
+
+def transfer_can_move(from_status: str, to_status: str) -> bool:
+    return to_status in TRANSFER_TRANSITIONS.get(from_status, frozenset())
+
+
+def transfer_target_problem(
+    *,
+    from_agency_id: int,
+    to_agency_id: int,
+    to_agency_kind: str,
+    to_agency_active: bool,
+    case_agency_kinds: frozenset[str] = CASE_AGENCY_KINDS,
+) -> str | None:
+    """Why a case cannot go to this agency (``same``, ``inactive``, ``kind``), or None."""
+    if from_agency_id == to_agency_id:
+        return "same"
+    if not to_agency_active:
+        return "inactive"
+    if to_agency_kind not in case_agency_kinds:
+        return "kind"
+    return None
+
+
+def is_technology_facilitated(*, exploited_online: bool, platform_count: int) -> bool:
+    """A case is technology-facilitated when a platform was used in it or the exploitation
+    took place online."""
+    return exploited_online or platform_count > 0

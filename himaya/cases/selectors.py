@@ -17,20 +17,30 @@ from himaya.cases.models import (
     CarePlanStatus,
     Case,
     CaseNote,
+    CasePlatform,
+    CaseTransfer,
     ClosureRequest,
     ClosureStatus,
     ExploitationForm,
     IdentificationDecision,
     IdentificationStatus,
+    OnlinePlatform,
     Phase,
+    PlatformRole,
     RiskAssessment,
+    RiskLevel,
+    TransferStatus,
 )
 from himaya.cases.proposals import screening_outcome
 from himaya.core.fields import EncryptedTextField
 from himaya.core.typing import AnyUser
 from himaya.survivors.models import Survivor
 from himaya.survivors.rules import is_presumed_child
-from himaya.survivors.selectors import survivors_visible_to
+from himaya.survivors.selectors import (
+    assessed_adult_subquery,
+    presumed_child,
+    survivors_visible_to,
+)
 from himaya.timeline.models import CaseEvent
 
 
@@ -130,6 +140,14 @@ def case_detail(user: AnyUser, code: str) -> Case:
             ),
             Prefetch("events", queryset=CaseEvent.objects.select_related("actor")),
             "phase_changes",
+            Prefetch("platform_uses", queryset=CasePlatform.objects.select_related("platform")),
+            Prefetch(
+                "transfers",
+                queryset=CaseTransfer.objects.filter(status=TransferStatus.PROPOSED).select_related(
+                    "to_agency"
+                ),
+                to_attr="proposed_transfers",
+            ),
             Prefetch(
                 "identification_decisions",
                 queryset=IdentificationDecision.objects.select_related(
@@ -414,6 +432,7 @@ def worklist_page(
         for case in Case.objects.filter(pk__in=[pk for _section, pk in shown])
         .select_related("survivor")
         .only(*fields)
+        .annotate(survivor_assessed_adult=assessed_adult_subquery("survivor_id", on=today))
     }
     rows: list[WorklistRow] = []
     for section, pk in shown:
@@ -425,7 +444,11 @@ def worklist_page(
                 case=case,
                 section=section,
                 first_name=rules.first_name(name or ""),
-                is_child=is_presumed_child(survivor.birth_year, on=today),
+                is_child=is_presumed_child(
+                    survivor.birth_year,
+                    on=today,
+                    assessed_adult=getattr(case, "survivor_assessed_adult", None),
+                ),
                 is_foreign=bool(survivor.nationality)
                 and survivor.nationality.upper() != rules.HOME_COUNTRY,
                 is_overdue=case.next_due_on is not None and case.next_due_on < today,
@@ -539,3 +562,194 @@ def case_note_rows(user: AnyUser, case: Case) -> list[NoteRow]:
         NoteRow(note=note, may_revise=team and note.author_id == user.pk)
         for note in case_notes(case)
     ]
+
+
+# --- transfers ------------------------------------------------------------------------------
+
+
+def case_agency_kinds() -> frozenset[str]:
+    """The kinds of agency that lead cases (a setting may replace the default)."""
+    kinds = getattr(settings, "HIMAYA_CASE_AGENCY_KINDS", None)
+    return frozenset(kinds) if kinds else rules.CASE_AGENCY_KINDS
+
+
+def transfer_destinations(case: Case) -> QuerySet[Agency]:
+    """The active agencies of a kind that leads cases, other than the case's lead agency."""
+    return (
+        Agency.objects.filter(is_active=True, kind__in=sorted(case_agency_kinds()))
+        .exclude(pk=case.lead_agency_id)
+        .order_by("name_en")
+    )
+
+
+def supervises_agency(user: AnyUser, agency_id: int) -> bool:
+    """Whether the user is a supervisor of this agency."""
+    return bool(
+        user.has_perm("cases.supervise") and agency_id in agency_ids_for(user, Role.SUPERVISOR)
+    )
+
+
+def transfers_visible_to(user: AnyUser) -> QuerySet[CaseTransfer]:
+    """Transfers of the cases the user works on, and those proposed to (or decided by) an
+    agency the user supervises. Once a case has left, its former team no longer sees the
+    transfer here: only the trace of ``transfers_sent``."""
+    if not user.has_perm("cases.work_cases"):
+        return CaseTransfer.objects.none()
+    scope = Q(case__in=cases_visible_to(user))
+    if user.has_perm("cases.supervise"):
+        scope |= Q(to_agency_id__in=agency_ids_for(user, Role.SUPERVISOR))
+    return CaseTransfer.objects.filter(scope)
+
+
+def get_transfer_or_404(user: AnyUser, code: str) -> CaseTransfer:
+    """The transfer with this code if the user may see it; 404 for missing and forbidden."""
+    transfer = (
+        transfers_visible_to(user)
+        .select_related("case", "case__lead_agency", "from_agency", "to_agency", "proposed_by")
+        .filter(code=code)
+        .first()
+    )
+    if transfer is None:
+        raise Http404
+    return transfer
+
+
+def may_decide_transfer(user: AnyUser, transfer: CaseTransfer) -> bool:
+    """A proposed transfer is accepted or refused by a supervisor of the receiving agency."""
+    return transfer.is_proposed and supervises_agency(user, transfer.to_agency_id)
+
+
+def may_withdraw_transfer(user: AnyUser, transfer: CaseTransfer) -> bool:
+    """A proposed transfer is withdrawn by a supervisor of the sending (still lead) agency."""
+    return (
+        transfer.is_proposed
+        and transfer.case.lead_agency_id == transfer.from_agency_id
+        and supervises_agency(user, transfer.from_agency_id)
+    )
+
+
+@dataclass(frozen=True)
+class TransferSummary:
+    """What the receiving supervisors read to decide: the case without the survivor's
+    identity (no name, no code of the survivor, no notes)."""
+
+    transfer: CaseTransfer
+    case_code: str
+    phase_label: str
+    first_contact_on: date
+    identification_label: str
+    risk_label: str
+    forms: list[str]
+    is_transnational: bool
+    exploited_online: bool
+    is_child: bool
+
+
+def transfer_summary(transfer: CaseTransfer, *, today: date) -> TransferSummary:
+    """The minimal summary of the transferred case (reads no identifying field)."""
+    case = (
+        Case.objects.filter(pk=transfer.case_id)
+        .select_related("survivor")
+        .only(
+            "code",
+            "phase",
+            "first_contact_on",
+            "identification_status",
+            "risk_level",
+            "is_transnational",
+            "exploited_online",
+            "survivor__birth_year",
+        )
+        .get()
+    )
+    forms = [str(form) for form in case.exploitation_forms.order_by("order")]
+    return TransferSummary(
+        transfer=transfer,
+        case_code=case.code,
+        phase_label=str(Phase(case.phase).label),
+        first_contact_on=case.first_contact_on,
+        identification_label=(
+            str(IdentificationStatus(case.identification_status).label)
+            if case.identification_status
+            else ""
+        ),
+        risk_label=str(RiskLevel(case.risk_level).label) if case.risk_level else "",
+        forms=forms,
+        is_transnational=case.is_transnational,
+        exploited_online=case.exploited_online,
+        is_child=presumed_child(case.survivor, on=today),
+    )
+
+
+def incoming_transfers(user: AnyUser) -> QuerySet[CaseTransfer]:
+    """Transfers proposed to the agencies the user supervises, the oldest first."""
+    if not user.has_perm("cases.supervise"):
+        return CaseTransfer.objects.none()
+    return (
+        CaseTransfer.objects.filter(
+            to_agency_id__in=agency_ids_for(user, Role.SUPERVISOR),
+            status=TransferStatus.PROPOSED,
+        )
+        .select_related("case", "from_agency", "to_agency")
+        .only(
+            "code",
+            "status",
+            "proposed_on",
+            "version",
+            "case__code",
+            "from_agency__name_ar",
+            "from_agency__name_en",
+            "to_agency__name_ar",
+            "to_agency__name_en",
+        )
+        .order_by("proposed_on", "id")
+    )
+
+
+# The order of the sending agency's trace: newest first, the transfer's code breaking ties.
+TRANSFERS_SENT_ORDER = ("-proposed_on", "-code")
+
+
+def transfers_sent(user: AnyUser) -> QuerySet[CaseTransfer]:
+    """The trace the sending agency keeps of the cases it proposed to hand over: the case
+    code, the date, the receiving agency and the status, nothing of the survivor or of the
+    case's content."""
+    if not user.has_perm("cases.work_cases"):
+        return CaseTransfer.objects.none()
+    return (
+        CaseTransfer.objects.filter(
+            from_agency_id__in=agency_ids_for(user, Role.CASE_WORKER, Role.SUPERVISOR)
+        )
+        .select_related("case", "to_agency")
+        .only(
+            "code",
+            "status",
+            "proposed_on",
+            "decided_on",
+            "case__code",
+            "to_agency__name_ar",
+            "to_agency__name_en",
+        )
+        .order_by(*TRANSFERS_SENT_ORDER)
+    )
+
+
+# --- technology-facilitated trafficking -----------------------------------------------------
+
+
+def online_platforms(*, active_only: bool = True) -> QuerySet[OnlinePlatform]:
+    platforms = OnlinePlatform.objects.order_by("order", "id")
+    return platforms.filter(is_active=True) if active_only else platforms
+
+
+def platforms_by_role(case: Case) -> dict[str, list[OnlinePlatform]]:
+    """The platforms used in the case, by role (reads the prefetched uses when there are)."""
+    by_role: dict[str, list[OnlinePlatform]] = {role: [] for role in PlatformRole.values}
+    for use in case.platform_uses.all():
+        by_role[use.role].append(use.platform)
+    return by_role
+
+
+def digital_evidence_of(case: Case) -> QuerySet[Any]:
+    """The digital evidence references of a case the reader works on, newest first."""
+    return case.digital_evidence.select_related("recorded_by").order_by("-recorded_on", "-id")

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Model, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -30,6 +30,7 @@ from himaya.cases.forms import (
     CaseNoteReviseForm,
     ClosureForm,
     DecisionForm,
+    DigitalEvidenceForm,
     GoalEditForm,
     GoalForm,
     IdentificationForm,
@@ -38,8 +39,20 @@ from himaya.cases.forms import (
     ReassignForm,
     RiskEditForm,
     RiskFields,
+    TechnologyForm,
+    TransferAcceptForm,
+    TransferProposeForm,
+    TransferRefuseForm,
 )
-from himaya.cases.models import TRANSITIONS, CarePlan, Case, CaseNote, Phase
+from himaya.cases.models import (
+    TRANSITIONS,
+    CarePlan,
+    Case,
+    CaseNote,
+    CaseTransfer,
+    Phase,
+    PlatformRole,
+)
 from himaya.cases.panels import panels_for, queue_sections_for
 from himaya.cases.rules import Section
 from himaya.core.errors import DomainError, Forbidden
@@ -276,6 +289,12 @@ def _case_page(
             "identification_decisions": list(case.identification_decisions.all()),
             "notes": selectors.case_note_rows(request.user, case),
             "note_form": note_form or CaseNoteForm(),
+            "pending_transfer": next(iter(getattr(case, "proposed_transfers", [])), None),
+            "platforms": [
+                (PlatformRole(role).label, platforms)
+                for role, platforms in selectors.platforms_by_role(case).items()
+            ],
+            "evidence": list(selectors.digital_evidence_of(case)),
         },
         status=status,
     )
@@ -815,3 +834,286 @@ def revise_note(request: HttpRequest, code: str) -> HttpResponse:
         return _revise_page(request, note, form, status=error.status)
     messages.success(request, _("Note revised."))
     return redirect(reverse("cases:detail", kwargs={"code": note.case.code}) + "#notes")
+
+
+# --- transfers ------------------------------------------------------------------------------
+
+
+@supervises
+def transfer_propose(request: HttpRequest, code: str) -> HttpResponse:
+    """A supervisor of the lead agency proposes to hand the case over to another agency."""
+    user = _user(request)
+    case = selectors.get_case_or_404(user, code)
+    try:
+        actions.require_supervises(user, case)
+    except Forbidden as error:
+        return _refused_page(request, error)
+    destinations = selectors.transfer_destinations(case)
+    if request.method == "POST":
+        form = TransferProposeForm(request.POST, destinations=destinations)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                transfer = actions.propose_case_transfer(
+                    case=case,
+                    to_agency=data["to_agency"],
+                    reason=data["reason"],
+                    by=user,
+                    consent_given_on=data["consent_given_on"],
+                )
+            except DomainError as error:
+                show_refusal(error, form=form)
+            else:
+                messages.success(
+                    request,
+                    _("Transfer proposed to %(agency)s: its supervisors will answer.")
+                    % {"agency": transfer.to_agency.name},
+                )
+                return redirect("cases:detail", code=case.code)
+    else:
+        form = TransferProposeForm(destinations=destinations)
+    return render(
+        request,
+        "cases/transfer_propose.html",
+        {"case": case, "form": form},
+        status=_status(form),
+    )
+
+
+TRANSFERS_PER_PAGE = 25
+
+
+@works
+def transfers(request: HttpRequest) -> HttpResponse:
+    """Transfers proposed to the user's agencies (for its supervisors to answer), and the
+    trace of the cases the user's agencies handed over: codes, dates, agencies, statuses."""
+    user = _user(request)
+    sent = selectors.transfers_sent(user)
+    try:
+        page = keyset_page(
+            sent,
+            ordering=selectors.TRANSFERS_SENT_ORDER,
+            size=TRANSFERS_PER_PAGE,
+            after=request.GET.get("after"),
+            before=request.GET.get("before"),
+        )
+    except ValueError:  # a position the list did not write: its first page
+        page = keyset_page(sent, ordering=selectors.TRANSFERS_SENT_ORDER, size=TRANSFERS_PER_PAGE)
+    return render(
+        request,
+        "cases/transfers.html",
+        {
+            "incoming": list(selectors.incoming_transfers(user)),
+            "may_answer": user.has_perm("cases.supervise"),
+            "page": page,
+        },
+    )
+
+
+def _transfer_page(
+    request: HttpRequest,
+    transfer: CaseTransfer,
+    *,
+    accept_form: TransferAcceptForm | None = None,
+    refuse_form: TransferRefuseForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = _user(request)
+    may_decide = selectors.may_decide_transfer(user, transfer)
+    workers = selectors.case_workers_of(transfer.to_agency_id)
+    initial = {"version": transfer.version}
+    return render(
+        request,
+        "cases/transfer.html",
+        {
+            "transfer": transfer,
+            # The summary without identity, while the receiving supervisors decide; the team
+            # that leads the case reads the case itself.
+            "summary": selectors.transfer_summary(transfer, today=timezone.localdate())
+            if transfer.is_proposed
+            else None,
+            "leads_case": selectors.works_on(user, transfer.case),
+            "may_decide": may_decide,
+            "may_withdraw": selectors.may_withdraw_transfer(user, transfer),
+            "accept_form": accept_form or TransferAcceptForm(workers=workers, initial=initial),
+            "refuse_form": refuse_form or TransferRefuseForm(initial=initial),
+            "withdraw_form": VersionedForm(initial=initial),
+        },
+        status=status,
+    )
+
+
+@works
+def transfer_detail(request: HttpRequest, code: str) -> HttpResponse:
+    return _transfer_page(request, selectors.get_transfer_or_404(_user(request), code))
+
+
+@supervises
+@require_POST
+def transfer_accept(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    transfer = selectors.get_transfer_or_404(user, code)
+    form = TransferAcceptForm(
+        request.POST, workers=selectors.case_workers_of(transfer.to_agency_id)
+    )
+    if not form.is_valid():
+        return _transfer_page(request, transfer, accept_form=form, status=400)
+    try:
+        actions.accept_case_transfer(
+            transfer=transfer,
+            by=user,
+            version=form.cleaned_data["version"],
+            case_worker=form.cleaned_data["case_worker"],
+        )
+    except Forbidden as error:
+        return _refused_page(request, error)
+    except DomainError as error:
+        show_refusal(error, form=form)
+        fresh = selectors.get_transfer_or_404(user, code)
+        return _transfer_page(request, fresh, accept_form=form, status=error.status)
+    messages.success(request, _("Transfer accepted: the case is now led by your agency."))
+    return redirect("cases:detail", code=transfer.case.code)
+
+
+@supervises
+@require_POST
+def transfer_refuse(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    transfer = selectors.get_transfer_or_404(user, code)
+    form = TransferRefuseForm(request.POST)
+    if not form.is_valid():
+        return _transfer_page(request, transfer, refuse_form=form, status=400)
+    try:
+        actions.refuse_case_transfer(
+            transfer=transfer,
+            by=user,
+            version=form.cleaned_data["version"],
+            reason=form.cleaned_data["reason"],
+        )
+    except Forbidden as error:
+        return _refused_page(request, error)
+    except DomainError as error:
+        show_refusal(error, form=form)
+        fresh = selectors.get_transfer_or_404(user, code)
+        return _transfer_page(request, fresh, refuse_form=form, status=error.status)
+    messages.success(request, _("Transfer refused: the sending agency keeps the case."))
+    return redirect("cases:transfers")
+
+
+@supervises
+@require_POST
+def transfer_withdraw(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    transfer = selectors.get_transfer_or_404(user, code)
+    form = VersionedForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The form was incomplete: reload the page."))
+        return _transfer_page(request, transfer, status=400)
+    try:
+        actions.withdraw_case_transfer(
+            transfer=transfer, by=user, version=form.cleaned_data["version"]
+        )
+    except Forbidden as error:
+        return _refused_page(request, error)
+    except DomainError as error:
+        show_refusal(error, request=request)
+        return _transfer_page(
+            request, selectors.get_transfer_or_404(user, code), status=error.status
+        )
+    messages.success(request, _("Transfer withdrawn."))
+    return redirect("cases:detail", code=transfer.case.code)
+
+
+# --- technology-facilitated trafficking -----------------------------------------------------
+
+_TECHNOLOGY_FIELDS = {
+    "recruitment_platforms": "recruitment",
+    "control_platforms": "control",
+    "exploitation_platforms": "exploitation",
+}
+
+
+def _technology_page(
+    request: HttpRequest,
+    case: Case,
+    *,
+    form: TechnologyForm | None = None,
+    evidence_form: DigitalEvidenceForm | None = None,
+    saved: list[Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    used = selectors.platforms_by_role(case)
+    platforms = (
+        selectors.online_platforms(active_only=False)
+        .filter(Q(is_active=True) | Q(case_uses__case=case))
+        .distinct()
+    )
+    if form is None:
+        initial: dict[str, Any] = {name: used[role] for name, role in _TECHNOLOGY_FIELDS.items()}
+        initial["exploited_online"] = case.exploited_online
+        initial["version"] = case.version
+        form = TechnologyForm(platforms=platforms, initial=initial)
+    return render(
+        request,
+        "cases/technology.html",
+        {
+            "case": case,
+            "form": form,
+            "evidence_form": evidence_form
+            or DigitalEvidenceForm(initial={"recorded_on": timezone.localdate()}),
+            "evidence": list(selectors.digital_evidence_of(case)),
+            "saved": saved or [],
+        },
+        status=status,
+    )
+
+
+@works
+def technology(request: HttpRequest, code: str) -> HttpResponse:
+    """The platforms used to recruit, control and exploit, online exploitation and the
+    references of digital evidence."""
+    user = _user(request)
+    case = selectors.get_case_or_404(user, code)
+    if request.method != "POST":
+        return _technology_page(request, case)
+    platforms = selectors.online_platforms(active_only=False)
+    form = TechnologyForm(request.POST, platforms=platforms)
+    if not form.is_valid():
+        return _technology_page(request, case, form=form, status=400)
+    data = form.cleaned_data
+    try:
+        actions.update_case_technology(
+            case=case,
+            by=user,
+            expected_version=data["version"],
+            exploited_online=data["exploited_online"],
+            recruitment_platforms=data["recruitment_platforms"],
+            control_platforms=data["control_platforms"],
+            exploitation_platforms=data["exploitation_platforms"],
+        )
+    except ConcurrentEditError:
+        case.refresh_from_db()
+        saved = _conflict(request, form, case, ["exploited_online"])
+        return _technology_page(request, case, form=form, saved=saved, status=409)
+    except DomainError as error:
+        show_refusal(error, form=form)
+        return _technology_page(request, case, form=form, status=error.status)
+    messages.success(request, _("Online platforms saved."))
+    return redirect(reverse("cases:detail", kwargs={"code": case.code}) + "#technology")
+
+
+@works
+@require_POST
+def evidence_add(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    case = selectors.get_case_or_404(user, code)
+    form = DigitalEvidenceForm(request.POST)
+    if not form.is_valid():
+        return _technology_page(request, case, evidence_form=form, status=400)
+    try:
+        actions.add_digital_evidence(case=case, by=user, **form.cleaned_data)
+    except DomainError as error:
+        show_refusal(error, form=form)
+        return _technology_page(request, case, evidence_form=form, status=error.status)
+    messages.success(request, _("Digital evidence reference recorded."))
+    return redirect(reverse("cases:detail", kwargs={"code": case.code}) + "#technology")

@@ -79,11 +79,13 @@ def statement_view(
     rows: Callable[[date, date], list[Any]],
     export: Callable[[date, date], bytes],
     filename: str,
+    extra: Callable[[date, date], dict[str, Any]] | None = None,
 ) -> HttpResponse:
     """The statement page of a period; with ``format=xlsx``, its workbook as a download.
 
     ``form_class`` has ``start`` and ``end`` (and checks them); without ``start`` the period
-    is the current fiscal year. An invalid period answers 400 with the form's errors."""
+    is the current fiscal year. An invalid period answers 400 with the form's errors.
+    ``extra`` adds figures of the period to the page's context (totals from other apps)."""
     if request.GET.get("start"):
         form = form_class(request.GET)
     else:
@@ -96,4 +98,5 @@ def statement_view(
         response = HttpResponse(export(start, end), content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="{filename}-{start}-{end}.xlsx"'
         return response
-    return render(request, template, {"form": form, "rows": rows(start, end)})
+    context = {"form": form, "rows": rows(start, end), **(extra(start, end) if extra else {})}
+    return render(request, template, context)

@@ -17,6 +17,7 @@ from django.utils.translation import override, pgettext
 from himaya.cases.models import Phase
 from himaya.empowerment.models import HouseholdRole
 from himaya.survivors.models import Sex
+from himaya.survivors.rules import ADULT_AGE
 
 # Cells (groups of people) smaller than this are never shown on outcome pages.
 MIN_CELL = 5
@@ -44,6 +45,9 @@ class Applicant:
     age: int | None
     household_role: str
     case_phase: str
+    # The presumption of minority with the latest age assessment
+    # (``survivors.selectors.presumed_child``); ``None`` when not known to the caller.
+    presumed_child: bool | None = None
 
 
 def _label(value: object) -> str:
@@ -113,6 +117,15 @@ def _age_reason(rules: EligibilityRules, applicant: Applicant) -> Reason:
     if low is None and high is None:
         return Reason("age", True, _("The programme has no age limit."))
     params = {"age": age, "min": low, "max": high}
+    if applicant.presumed_child and low is not None and low >= ADULT_AGE:
+        return Reason(
+            "age",
+            False,
+            _(
+                "The survivor is presumed a child until an age assessment says otherwise, "
+                "and the programme is for adults only."
+            ),
+        )
     if age is None:
         return Reason(
             "age",

@@ -30,6 +30,7 @@ from himaya.empowerment.models import (
 )
 from himaya.survivors.models import Sex
 from himaya.survivors.rules import age_on
+from himaya.survivors.selectors import presumed_child
 
 MANAGE = "empowerment.manage_enrolments"
 REFER = "cases.work_cases"
@@ -208,6 +209,7 @@ def eligibility_for(
         age=age_on(survivor.birth_year, on=today),
         household_role=household_role,
         case_phase=case.phase,
+        presumed_child=presumed_child(survivor, on=today),
     )
     return rules.check_eligibility(rules_of(programme), applicant)
 

@@ -73,6 +73,7 @@ from himaya.fund.selectors import (
     statement,
     survivor_year_total,
 )
+from himaya.justice.selectors import compensation_totals
 from himaya.timeline.actions import record_case_event
 
 T = TypeVar("T")
@@ -597,6 +598,7 @@ def export_statement(*, by: User, start: date, end: date) -> bytes:
     """The fund statement of a period as an XLSX workbook; the export is audited."""
     _require(by, SEE_FUND)
     rows = statement(by, start=start, end=end)
+    compensation = compensation_totals(start=start, end=end)
     record_event(
         action="fund.statement_exported",
         actor=by,
@@ -604,7 +606,7 @@ def export_statement(*, by: User, start: date, end: date) -> bytes:
         object_code=f"{start}_{end}",
         details={"lines": len(rows)},
     )
-    return statement_xlsx(rows, start=start, end=end)
+    return statement_xlsx(rows, start=start, end=end, compensation=compensation)
 
 
 def _limit_code(fiscal_year: FiscalYear, purpose: str) -> str:

@@ -8,9 +8,16 @@ from django.utils.translation import gettext as _
 from himaya.core.exports import StatementBook
 from himaya.fund.models import BudgetLine
 from himaya.fund.rules import Balances
+from himaya.justice.selectors import CompensationTotals
 
 
-def statement_xlsx(rows: list[dict[str, Any]], *, start: date, end: date) -> bytes:
+def statement_xlsx(
+    rows: list[dict[str, Any]],
+    *,
+    start: date,
+    end: date,
+    compensation: CompensationTotals | None = None,
+) -> bytes:
     book = StatementBook(
         _("Fund statement"),
         start=start,
@@ -64,4 +71,30 @@ def statement_xlsx(rows: list[dict[str, Any]], *, start: date, end: date) -> byt
                 ]
             )
         balance_row(_("Closing balance"), line, row["closing"])
+    if compensation is not None:
+        # Compensation ordered by courts to survivors: beside the fund, not from it.
+        book.add_row([])
+        book.add_row([_("Court compensation in the period")], bold=True)
+        book.add_row(
+            [
+                _("Compensation claimed"),
+                None,
+                None,
+                _("Claims: %(count)s") % {"count": compensation.claims},
+                None,
+                None,
+                compensation.claimed,
+            ]
+        )
+        book.add_row(
+            [
+                _("Compensation received"),
+                None,
+                None,
+                _("Receipts: %(count)s") % {"count": compensation.receipts},
+                None,
+                None,
+                compensation.received,
+            ]
+        )
     return book.finish([(0, 0, 36), (1, 10, 16)])

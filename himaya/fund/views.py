@@ -36,6 +36,7 @@ from himaya.fund.forms import (
 )
 from himaya.fund.models import LimitChange, PaymentRequest
 from himaya.fund.rules import ATTACH, DECIDE, MANAGE, PAY, REQUEST, REVERSE, SEE_FUND, SEE_PAYMENTS
+from himaya.justice.selectors import compensation_totals
 
 
 def _form_errors(form: forms.BaseForm) -> list[str]:
@@ -256,6 +257,9 @@ def statement(request: HttpRequest) -> HttpResponse:
         rows=lambda start, end: selectors.statement(user, start=start, end=end),
         export=lambda start, end: actions.export_statement(by=user, start=start, end=end),
         filename="fund-statement",
+        extra=lambda start, end: {
+            "compensation": compensation_totals(start=start, end=end),
+        },
     )
 
 

@@ -200,6 +200,10 @@ def _create_referral(
     purpose = rules.consent_purpose_for(to_agency.kind)
     survivor: Survivor = case.survivor
     override_reason = override_reason.strip()
+    if rules.is_embassy(to_agency.kind) and rules.refused_to_embassy(fields):
+        raise ReferralError(
+            _("An embassy never receives the justice record of a case."), field="shared_fields"
+        )
     if rules.is_embassy(to_agency.kind):
         refusal = embassy_refusal(survivor, to_agency)
         if refusal is not None:
@@ -425,6 +429,7 @@ def _display_values(referral: Referral) -> dict[str, str]:
         rules.DISABILITY: gettext("Yes") if survivor.has_disability else gettext("No"),
         rules.MEDICAL_NEEDS: referral.medical_note,
         rules.SAFETY_NOTE: referral.safety_note,
+        rules.JUSTICE: gettext("The justice record of the case, once the referral is accepted"),
     }
 
 

@@ -34,6 +34,7 @@ class SharedField(models.TextChoices):
     DISABILITY = rules.DISABILITY, _("Disability")
     MEDICAL_NEEDS = rules.MEDICAL_NEEDS, _("Medical needs note")
     SAFETY_NOTE = rules.SAFETY_NOTE, _("Safety note")
+    JUSTICE = rules.JUSTICE, _("Justice record (proceedings and charges)")
 
 
 class Status(models.TextChoices):

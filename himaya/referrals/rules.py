@@ -32,6 +32,9 @@ PHONE = "phone"
 DISABILITY = "disability"
 MEDICAL_NEEDS = "medical_needs"
 SAFETY_NOTE = "safety_note"
+# The case's justice record (criminal proceedings, hearings, charges against the survivor):
+# the partner reads it on the justice pages while the referral is accepted.
+JUSTICE = "justice"
 SHAREABLE = (
     FIRST_NAME,
     FULL_NAME,
@@ -43,9 +46,12 @@ SHAREABLE = (
     DISABILITY,
     MEDICAL_NEEDS,
     SAFETY_NOTE,
+    JUSTICE,
 )
 
 EMBASSY_KIND = "embassy"
+# What an embassy never receives, whatever the consent.
+NEVER_TO_EMBASSY = frozenset({JUSTICE})
 
 
 def can_transition(current: str, target: str) -> bool:
@@ -86,6 +92,11 @@ EMBASSY_PROTECTED = "embassy_survivor_protected"
 
 def is_embassy(agency_kind: str) -> bool:
     return agency_kind == EMBASSY_KIND
+
+
+def refused_to_embassy(fields: Iterable[str]) -> list[str]:
+    """The picked fields that an embassy never receives (the justice record)."""
+    return [name for name in fields if name in NEVER_TO_EMBASSY]
 
 
 def embassy_refusal(

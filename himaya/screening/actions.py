@@ -1,6 +1,7 @@
 """Writes of the screening app."""
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
@@ -15,19 +16,23 @@ from himaya.audit.actions import record_event
 from himaya.cases.models import Phase
 from himaya.cases.selectors import cases_visible_to
 from himaya.core.errors import Forbidden
+from himaya.core.languages import LANGUAGES
 from himaya.screening import rules
 from himaya.screening.exceptions import ScreeningError
 from himaya.screening.explain import explain_both
 from himaya.screening.models import (
+    STAFF_SEXES,
     Answer,
     ConsentBy,
     IndicatorSet,
+    InterpreterProvider,
     Screening,
     ScreeningAnswer,
     outcome_for,
 )
 from himaya.screening.selectors import CAPABILITY, get_survivor_to_screen_or_404
 from himaya.survivors.models import Survivor
+from himaya.survivors.selectors import assessed_adult
 from himaya.timeline.actions import record_case_event
 from himaya.timeline.models import EventKind
 
@@ -66,6 +71,7 @@ def child_rule_applies(
         age_at_recruitment=age_at_recruitment,
         recruited_on=recruited_on,
         today=on,
+        assessed_adult=assessed_adult(survivor, on=on),
     )
 
 
@@ -87,6 +93,59 @@ def check_consent(*, consent_by: str, child_assent: bool) -> None:
         )
 
 
+@dataclass(frozen=True)
+class Interpretation:
+    """How the interview was interpreted: whether an interpreter was needed (``None``: not
+    recorded), the language of the interview, who interpreted, and the sexes of the
+    interpreter and of the interviewer (optional)."""
+
+    needed: bool | None = None
+    language: str = ""
+    provided_by: str = ""
+    interpreter_sex: str = ""
+    interviewer_sex: str = ""
+
+
+def check_interpretation(interpretation: Interpretation) -> None:
+    """Refuse an interpretation that does not hold together."""
+    sexes = {value for value, _label in STAFF_SEXES}
+    if interpretation.language and interpretation.language not in dict(LANGUAGES):
+        raise ScreeningError(_("Choose a language from the list."), field="interview_language")
+    for field, value in (
+        ("interpreter_sex", interpretation.interpreter_sex),
+        ("interviewer_sex", interpretation.interviewer_sex),
+    ):
+        if value and value not in sexes:
+            raise ScreeningError(_("Choose female or male, or leave it empty."), field=field)
+    if interpretation.provided_by and interpretation.provided_by not in InterpreterProvider.values:
+        raise ScreeningError(
+            _("Choose who provided the interpreter from the list."),
+            field="interpreter_provided_by",
+        )
+    if interpretation.needed:
+        if not interpretation.language:
+            raise ScreeningError(
+                _("Record the language the person needed an interpreter for."),
+                field="interview_language",
+            )
+        if not interpretation.provided_by:
+            raise ScreeningError(
+                _("Record who provided the interpreter, or that none was available."),
+                field="interpreter_provided_by",
+            )
+    elif interpretation.provided_by:
+        raise ScreeningError(
+            _("An interpreter is recorded only when one was needed."),
+            field="interpreter_provided_by",
+        )
+    no_interpreter = interpretation.provided_by in ("", InterpreterProvider.NONE_AVAILABLE)
+    if interpretation.interpreter_sex and no_interpreter:
+        raise ScreeningError(
+            _("The interpreter's sex is recorded only when an interpreter took part."),
+            field="interpreter_sex",
+        )
+
+
 @transaction.atomic
 def record_screening(
     *,
@@ -98,17 +157,21 @@ def record_screening(
     child_assent: bool = False,
     age_at_recruitment: int | None = None,
     recruited_on: date | None = None,
+    interpretation: Interpretation | None = None,
 ) -> Screening:
     """Record a screening: answers in, outcome and explanation stored with the versions.
 
     ``answers`` maps indicator codes of the set to yes / no / unknown; an indicator left
     out is stored as unknown. ``consent_by`` says who consented to the interview (the
     person, or the guardian with ``child_assent``); the age at recruitment or the date of
-    recruitment, when known, chooses the child rule.
+    recruitment, when known, chooses the child rule. ``interpretation`` says how the
+    interview was interpreted.
     """
     if not by.has_perm(CAPABILITY):
         raise Forbidden(_("You may not screen survivors."))
     check_consent(consent_by=consent_by, child_assent=child_assent)
+    interpretation = interpretation or Interpretation()
+    check_interpretation(interpretation)
     try:
         survivor = get_survivor_to_screen_or_404(by, survivor.code)
     except Http404:
@@ -149,7 +212,7 @@ def record_screening(
         [indicator.as_rule_indicator() for indicator in indicators], answers, child=child
     )
     texts = {indicator.code: (indicator.text_en, indicator.text_ar) for indicator in indicators}
-    explanation = explain_both(decision, texts)
+    explanation = explain_both(decision, texts, provisional=indicator_set.provisional)
     screening = Screening.objects.create(
         survivor=survivor,
         indicator_set=indicator_set,
@@ -167,6 +230,11 @@ def record_screening(
         recruited_on=recruited_on,
         consent_by=consent_by,
         child_assent=child_assent,
+        interpreter_needed=interpretation.needed,
+        interview_language=interpretation.language,
+        interpreter_provided_by=interpretation.provided_by,
+        interpreter_sex=interpretation.interpreter_sex,
+        interviewer_sex=interpretation.interviewer_sex,
     )
     ScreeningAnswer.objects.bulk_create(
         ScreeningAnswer(
@@ -191,6 +259,9 @@ def record_screening(
             "child_rule": child,
             "consent_by": consent_by,
             "child_assent": child_assent,
+            "provisional_set": indicator_set.provisional,
+            "interpreter_needed": interpretation.needed,
+            "interpreter_provided_by": interpretation.provided_by,
         },
     )
     open_cases = cases_visible_to(by).filter(survivor=survivor).exclude(phase=Phase.CLOSED)

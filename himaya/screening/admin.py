@@ -18,14 +18,14 @@ class CatalogueVersionAdmin(ModelAdmin):
 
 @admin.register(IndicatorSet)
 class IndicatorSetAdmin(ModelAdmin):
-    list_display = ("code", "name_en", "catalogue", "for_children", "exploitation")
-    list_filter = ("catalogue",)
+    list_display = ("code", "name_en", "catalogue", "for_children", "exploitation", "provisional")
+    list_filter = ("catalogue", "provisional")
 
 
 @admin.register(TraffickingIndicator)
 class TraffickingIndicatorAdmin(ModelAdmin):
-    list_display = ("code", "indicator_set", "dimension", "strength", "text_en")
-    list_filter = ("indicator_set", "dimension", "strength")
+    list_display = ("code", "indicator_set", "dimension", "strength", "verified", "text_en", "note")
+    list_filter = ("indicator_set", "verified", "dimension", "strength")
 
     def has_change_permission(
         self, request: HttpRequest, obj: TraffickingIndicator | None = None

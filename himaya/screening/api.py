@@ -13,8 +13,9 @@ from rest_framework.views import APIView
 from himaya.accounts.models import User
 from himaya.core.api import Pagination
 from himaya.core.bounds import MAX_INTEGER
-from himaya.screening.actions import MAX_AGE, MAX_ANSWERS, record_screening
-from himaya.screening.models import Answer, ConsentBy, Outcome
+from himaya.core.languages import LANGUAGES
+from himaya.screening.actions import MAX_AGE, MAX_ANSWERS, Interpretation, record_screening
+from himaya.screening.models import Answer, ConsentBy, InterpreterProvider, Outcome
 from himaya.screening.selectors import (
     CAPABILITY,
     get_indicator_set_or_404,
@@ -42,6 +43,7 @@ class IndicatorSetOut(serializers.Serializer[Any]):
     name_ar = serializers.CharField()
     for_children = serializers.BooleanField()
     exploitation = serializers.CharField()
+    provisional = serializers.BooleanField()
 
 
 class IndicatorOut(serializers.Serializer[Any]):
@@ -51,6 +53,9 @@ class IndicatorOut(serializers.Serializer[Any]):
     text_en = serializers.CharField()
     text_ar = serializers.CharField()
     position = serializers.IntegerField()
+    verified = serializers.BooleanField()
+    note = serializers.CharField()
+    provenance = serializers.CharField(source="source")
 
 
 class AnswerOut(serializers.Serializer[Any]):
@@ -71,6 +76,11 @@ class ScreeningOut(serializers.Serializer[Any]):
     recruited_on = serializers.DateField(allow_null=True)
     consent_by = serializers.CharField()
     child_assent = serializers.BooleanField()
+    interpreter_needed = serializers.BooleanField(allow_null=True)
+    interview_language = serializers.CharField()
+    interpreter_provided_by = serializers.CharField()
+    interpreter_sex = serializers.CharField()
+    interviewer_sex = serializers.CharField()
     outcome = serializers.ChoiceField(choices=Outcome.choices)
     positive_dimensions = serializers.ListField(child=serializers.CharField())
     explanation_en = serializers.CharField()
@@ -100,6 +110,28 @@ class ScreeningIn(serializers.Serializer[Any]):
         required=False, allow_null=True, default=None, min_value=0, max_value=MAX_AGE
     )
     recruited_on = serializers.DateField(required=False, allow_null=True, default=None)
+    # Checked by the action, which refuses an interpretation that does not hold together.
+    interpreter_needed = serializers.BooleanField(required=False, allow_null=True, default=None)
+    interview_language = serializers.CharField(
+        max_length=8,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=f"Language of the interview: {', '.join(code for code, _name in LANGUAGES)}.",
+    )
+    interpreter_provided_by = serializers.CharField(
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=f"Who interpreted: {', '.join(InterpreterProvider.values)}.",
+    )
+    interpreter_sex = serializers.CharField(
+        max_length=10, required=False, allow_blank=True, default="", help_text="female or male."
+    )
+    interviewer_sex = serializers.CharField(
+        max_length=10, required=False, allow_blank=True, default="", help_text="female or male."
+    )
 
     def validate_answers(self, answers: dict[str, str]) -> dict[str, str]:
         if len(answers) > MAX_ANSWERS:
@@ -155,6 +187,13 @@ class ScreeningListCreateApi(APIView):
             child_assent=data.validated_data["child_assent"],
             age_at_recruitment=data.validated_data["age_at_recruitment"],
             recruited_on=data.validated_data["recruited_on"],
+            interpretation=Interpretation(
+                needed=data.validated_data["interpreter_needed"],
+                language=data.validated_data["interview_language"],
+                provided_by=data.validated_data["interpreter_provided_by"],
+                interpreter_sex=data.validated_data["interpreter_sex"],
+                interviewer_sex=data.validated_data["interviewer_sex"],
+            ),
         )
         screening = get_screening_or_404(user, screening.code)
         return Response(ScreeningDetailOut(screening).data, status=status.HTTP_201_CREATED)

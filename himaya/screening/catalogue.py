@@ -15,6 +15,7 @@ from himaya.screening import rules
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 LABOUR_FILE = DATA_DIR / "ilo_ec_2009_labour.csv"
+SEXUAL_FILE = DATA_DIR / "ilo_ec_2009_sexual.csv"
 FIRST_CATALOGUE = "ilo-ec-2009"
 FIRST_SOURCE = (
     "ILO / European Commission, Operational indicators of trafficking in human beings "
@@ -27,6 +28,10 @@ ARABIC_SET_NAMES = {
     "A_SEX": "البالغون - الاتجار بغرض الاستغلال الجنسي",
     "C_SEX": "الأطفال - الاتجار بغرض الاستغلال الجنسي",
 }
+
+
+# How the optional ``verified`` column is read; an absent column or an empty cell is "true".
+VERIFIED_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 
 
 class CatalogueFileError(ValueError):
@@ -42,6 +47,8 @@ class IndicatorRow:
     text_en: str
     text_ar: str
     note: str
+    verified: bool = True
+    source: str = ""
 
 
 @dataclass
@@ -52,6 +59,11 @@ class SetSpec:
     for_children: bool
     exploitation: str
     indicators: list[IndicatorRow] = field(default_factory=list)
+
+    @property
+    def provisional(self) -> bool:
+        """A set with an indicator not verified against the published list."""
+        return any(not row.verified for row in self.indicators)
 
 
 def parse_rows(rows: Iterable[dict[str, str]]) -> list[SetSpec]:
@@ -72,6 +84,9 @@ def parse_rows(rows: Iterable[dict[str, str]]) -> list[SetSpec]:
             raise CatalogueFileError(f"line {number}: unknown strength {strength!r}")
         if code in codes:
             raise CatalogueFileError(f"line {number}: indicator code {code!r} repeated")
+        verified_cell = (row.get("verified") or "true").strip().lower()
+        if verified_cell not in VERIFIED_WORDS:
+            raise CatalogueFileError(f"line {number}: verified must be true or false")
         codes.add(code)
         spec = sets.get(set_code)
         if spec is None:
@@ -96,6 +111,8 @@ def parse_rows(rows: Iterable[dict[str, str]]) -> list[SetSpec]:
                 text_ar=(row.get("text_ar_draft") or row.get("text_ar") or "").strip()
                 or row["text_en"].strip(),
                 note=(row.get("confidence") or "").strip()[:300],
+                verified=VERIFIED_WORDS[verified_cell],
+                source=(row.get("source") or "").strip()[:300],
             )
         )
     if not sets:
@@ -162,6 +179,7 @@ def load_sets(
             name_ar=spec.name_ar,
             for_children=spec.for_children,
             exploitation=spec.exploitation,
+            provisional=spec.provisional,
         )
         indicator_model.objects.bulk_create(
             indicator_model(
@@ -174,6 +192,8 @@ def load_sets(
                 text_ar=row.text_ar,
                 position=position,
                 note=row.note,
+                source=row.source,
+                verified=row.verified,
             )
             for position, row in enumerate(spec.indicators, start=1)
         )

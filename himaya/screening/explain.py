@@ -4,7 +4,7 @@ from collections.abc import Mapping
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from himaya.screening import rules
 from himaya.screening.models import Dimension, Outcome, outcome_for, rule_name
@@ -58,14 +58,27 @@ def _reason(decision: rules.Decision) -> str:
     return _("The exploitation dimension is not positive.")
 
 
+PROVISIONAL = gettext_noop(
+    "The indicator set is provisional: its indicators and weights are not yet verified "
+    "against the ILO/EC brochure, so this outcome is indicative only."
+)
+
+
 def explain(
-    decision: rules.Decision, texts: Mapping[str, tuple[str, str]], *, language: str
+    decision: rules.Decision,
+    texts: Mapping[str, tuple[str, str]],
+    *,
+    language: str,
+    provisional: bool = False,
 ) -> str:
-    """The explanation in ``language``; ``texts`` maps indicator code → (English, Arabic)."""
+    """The explanation in ``language``; ``texts`` maps indicator code → (English, Arabic).
+    A ``provisional`` set (weights not verified) is said so after the outcome."""
     with translation.override(language):
         outcome = Outcome(outcome_for(decision)).label
-        lines = [
-            _("Outcome: %(outcome)s.") % {"outcome": outcome},
+        lines = [_("Outcome: %(outcome)s.") % {"outcome": outcome}]
+        if provisional:
+            lines.append(_(PROVISIONAL))
+        lines += [
             _reason(decision),
             _combination(decision)
             + " "
@@ -102,5 +115,10 @@ def explain(
         return "\n".join(str(line) for line in lines)
 
 
-def explain_both(decision: rules.Decision, texts: Mapping[str, tuple[str, str]]) -> dict[str, str]:
-    return {language: explain(decision, texts, language=language) for language in LANGUAGES}
+def explain_both(
+    decision: rules.Decision, texts: Mapping[str, tuple[str, str]], *, provisional: bool = False
+) -> dict[str, str]:
+    return {
+        language: explain(decision, texts, language=language, provisional=provisional)
+        for language in LANGUAGES
+    }

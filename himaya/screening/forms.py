@@ -5,13 +5,17 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from himaya.core.forms import StyledForm
+from himaya.core.forms import StyledForm, show_refusal
+from himaya.core.languages import LANGUAGES
 from himaya.screening import rules
-from himaya.screening.actions import MAX_AGE
+from himaya.screening.actions import MAX_AGE, Interpretation, check_interpretation
+from himaya.screening.exceptions import ScreeningError
 from himaya.screening.models import (
+    STAFF_SEXES,
     Answer,
     ConsentBy,
     IndicatorSet,
+    InterpreterProvider,
     Screening,
     TraffickingIndicator,
 )
@@ -24,7 +28,12 @@ else:
 
 class SetField(ModelChoiceField):
     def label_from_instance(self, obj: IndicatorSet) -> str:
+        if obj.provisional:
+            return str(_("%(set)s (provisional: weights not verified)") % {"set": obj.name})
         return str(obj.name)
+
+
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
 class SetChoiceForm(StyledForm):
@@ -66,6 +75,35 @@ class SetChoiceForm(StyledForm):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+    interpreter_needed = forms.TypedChoiceField(
+        label=_("Was an interpreter needed?"),
+        choices=YES_NO,
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Record whether an interpreter was needed.")},
+    )
+    interview_language = forms.ChoiceField(
+        label=Screening._meta.get_field("interview_language").verbose_name,
+        help_text=Screening._meta.get_field("interview_language").help_text,
+        choices=[("", "—"), *LANGUAGES],
+        required=False,
+    )
+    interpreter_provided_by = forms.ChoiceField(
+        label=Screening._meta.get_field("interpreter_provided_by").verbose_name,
+        choices=InterpreterProvider.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    interpreter_sex = forms.ChoiceField(
+        label=_("Sex of the interpreter (optional)"),
+        choices=[("", "—"), *STAFF_SEXES],
+        required=False,
+    )
+    interviewer_sex = forms.ChoiceField(
+        label=_("Sex of the interviewer (optional)"),
+        choices=[("", "—"), *STAFF_SEXES],
+        required=False,
+    )
 
     def __init__(
         self,
@@ -73,10 +111,12 @@ class SetChoiceForm(StyledForm):
         sets: QuerySet[IndicatorSet],
         birth_year: int | None = None,
         today: datetime.date | None = None,
+        assessed_adult: bool | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.birth_year = birth_year
+        self.assessed_adult = assessed_adult
         self.today = today or datetime.date.today()
         field = self.fields["indicator_set"]
         assert isinstance(field, forms.ModelChoiceField)
@@ -90,20 +130,44 @@ class SetChoiceForm(StyledForm):
         if recruited_on is not None and recruited_on > self.today:
             self.add_error("recruited_on", _("The date of recruitment cannot be in the future."))
             return data
-        known = age is not None or (recruited_on is not None and self.birth_year is not None)
-        if chosen is not None and known and not chosen.for_children:
+        if chosen is not None and not chosen.for_children:
             child = rules.child_at_recruitment(
                 birth_year=self.birth_year,
                 age_at_recruitment=age,
                 recruited_on=recruited_on,
                 today=self.today,
+                assessed_adult=self.assessed_adult,
             )
-            if child:
+            if child and not rules.age_known(birth_year=self.birth_year, age_at_recruitment=age):
+                self.add_error(
+                    "indicator_set",
+                    _(
+                        "The person's age is not known, so they are presumed a child: choose "
+                        "the children's set, or record the age at recruitment if they were 18 "
+                        "or more when recruited."
+                    ),
+                )
+            elif child:
                 self.add_error(
                     "indicator_set",
                     _("The person was a child when recruited: choose the children's set."),
                 )
+        if "interpreter_needed" in data:
+            try:
+                check_interpretation(self.interpretation(data))
+            except ScreeningError as error:
+                show_refusal(error, form=self)
         return data
+
+    def interpretation(self, data: dict[str, Any] | None = None) -> Interpretation:
+        data = self.cleaned_data if data is None else data
+        return Interpretation(
+            needed=data.get("interpreter_needed"),
+            language=data.get("interview_language") or "",
+            provided_by=data.get("interpreter_provided_by") or "",
+            interpreter_sex=data.get("interpreter_sex") or "",
+            interviewer_sex=data.get("interviewer_sex") or "",
+        )
 
 
 def field_name(indicator: TraffickingIndicator) -> str:

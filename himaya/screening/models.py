@@ -14,9 +14,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from himaya.agencies.models import Agency
+from himaya.core.languages import language_name
 from himaya.core.models import PublicCodeModel, TimeStampedModel
 from himaya.screening import rules
-from himaya.survivors.models import Survivor
+from himaya.survivors.models import Sex, Survivor
 
 
 class Dimension(models.TextChoices):
@@ -87,6 +88,18 @@ class ConsentBy(models.TextChoices):
     GUARDIAN = "guardian", _("The guardian (for a child)")
 
 
+class InterpreterProvider(models.TextChoices):
+    """Who interpreted the interview, when an interpreter was needed."""
+
+    AGENCY_STAFF = "agency_staff", _("Agency staff")
+    EXTERNAL = "external", _("External interpreter")
+    NONE_AVAILABLE = "none_available", _("None available")
+
+
+# The sexes recorded for the interviewer and the interpreter (optional).
+STAFF_SEXES = [(Sex.FEMALE.value, Sex.FEMALE.label), (Sex.MALE.value, Sex.MALE.label)]
+
+
 # The editions of the catalogue in words; a label not named here is shown as stored.
 CATALOGUE_NAMES = {
     "ilo-ec-2009": _("ILO and European Commission indicators (2009)"),
@@ -147,6 +160,14 @@ class IndicatorSet(TimeStampedModel):
         choices=ExploitationKind.choices,
         default=ExploitationKind.LABOUR,
     )
+    provisional = models.BooleanField(
+        _("provisional"),
+        default=False,
+        help_text=_(
+            "Some of its indicators or their weights are not verified against the ILO/EC "
+            "brochure: outcomes with this set are indicative only."
+        ),
+    )
 
     class Meta:
         verbose_name = _("indicator set")
@@ -182,6 +203,12 @@ class TraffickingIndicator(models.Model):
     text_ar = models.CharField(_("text in Arabic"), max_length=300)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     note = models.CharField(_("source note"), max_length=300, blank=True)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    verified = models.BooleanField(
+        _("verified"),
+        default=True,
+        help_text=_("Whether the text and the weight were checked against the published list."),
+    )
 
     class Meta:
         verbose_name = _("trafficking indicator")
@@ -266,6 +293,30 @@ class Screening(PublicCodeModel, TimeStampedModel):
         help_text=_("Empty only for screenings recorded before consent was asked."),
     )
     child_assent = models.BooleanField(_("the child assented"), default=False)
+    interpreter_needed = models.BooleanField(
+        _("an interpreter was needed"),
+        null=True,
+        blank=True,
+        help_text=_("Empty only for screenings recorded before interpretation was asked."),
+    )
+    interview_language = models.CharField(
+        _("language of the interview"),
+        max_length=8,
+        blank=True,
+        help_text=_("The language the person spoke in the interview."),
+    )
+    interpreter_provided_by = models.CharField(
+        _("interpreter provided by"),
+        max_length=20,
+        choices=InterpreterProvider.choices,
+        blank=True,
+    )
+    interpreter_sex = models.CharField(
+        _("sex of the interpreter"), max_length=10, choices=STAFF_SEXES, blank=True
+    )
+    interviewer_sex = models.CharField(
+        _("sex of the interviewer"), max_length=10, choices=STAFF_SEXES, blank=True
+    )
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
     positive_dimensions = models.JSONField(_("positive dimensions"), default=list)
     rule_version = models.CharField(_("rule version"), max_length=40)
@@ -306,6 +357,17 @@ class Screening(PublicCodeModel, TimeStampedModel):
     @property
     def offers_case(self) -> bool:
         return self.outcome in CASE_OUTCOMES
+
+    @property
+    def interview_language_name(self) -> str:
+        return language_name(self.interview_language) if self.interview_language else ""
+
+    @property
+    def interpreter_missing(self) -> bool:
+        """An interpreter was needed and none was available."""
+        return bool(self.interpreter_needed) and (
+            self.interpreter_provided_by == InterpreterProvider.NONE_AVAILABLE
+        )
 
 
 class ScreeningAnswer(models.Model):

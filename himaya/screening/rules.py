@@ -33,6 +33,11 @@ DESTINATION_DIMENSIONS = frozenset({"CD", "VD"})
 
 ADULT_AGE = 18
 
+# The forms of exploitation an indicator set is made for; one person may be screened
+# against the sets of both.
+LABOUR, SEXUAL = "labour", "sexual"
+EXPLOITATIONS = (LABOUR, SEXUAL)
+
 
 @dataclass(frozen=True)
 class Threshold:
@@ -160,16 +165,53 @@ def child_at_recruitment(
     age_at_recruitment: int | None = None,
     recruited_on: datetime.date | None = None,
     today: datetime.date,
+    assessed_adult: bool | None = None,
 ) -> bool:
     """Whether the children's set and the child rule apply to this person.
 
     The age that counts is the age at recruitment, when it is known: the age recorded at
     recruitment, otherwise the age on the recruitment date by the year of birth. Without
     either, the person's age today decides, and an unknown age is presumed a child's
-    (the presumption of minority).
+    (the presumption of minority) until an age assessment (``assessed_adult``, the latest
+    one's result) says adult.
     """
     if age_at_recruitment is not None:
         return age_at_recruitment < ADULT_AGE
     if recruited_on is not None and birth_year is not None:
         return is_presumed_child(birth_year, on=recruited_on)
-    return is_presumed_child(birth_year, on=today)
+    return is_presumed_child(birth_year, on=today, assessed_adult=assessed_adult)
+
+
+def age_known(*, birth_year: int | None, age_at_recruitment: int | None = None) -> bool:
+    """Whether the person's age is known at all: otherwise the children's set applies by
+    the presumption of minority, not because the person is known to have been a child."""
+    return age_at_recruitment is not None or birth_year is not None
+
+
+@dataclass(frozen=True)
+class SetKind:
+    """The kind of indicator set that fits a screening."""
+
+    exploitation: str
+    for_children: bool
+
+
+def set_kind(
+    *,
+    exploitation: str,
+    birth_year: int | None,
+    age_at_recruitment: int | None = None,
+    recruited_on: datetime.date | None = None,
+    today: datetime.date,
+) -> SetKind:
+    """The set that fits: the form of exploitation screened (labour or sexual), for
+    children when the person was a child at recruitment or is presumed one."""
+    if exploitation not in EXPLOITATIONS:
+        raise ValueError(f"unknown form of exploitation: {exploitation!r}")
+    child = child_at_recruitment(
+        birth_year=birth_year,
+        age_at_recruitment=age_at_recruitment,
+        recruited_on=recruited_on,
+        today=today,
+    )
+    return SetKind(exploitation=exploitation, for_children=child)

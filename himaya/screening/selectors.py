@@ -109,12 +109,17 @@ def get_indicator_set_or_404(user: AnyUser, pk: int | str) -> IndicatorSet:
     return found
 
 
-def proposed_set(sets: list[IndicatorSet], *, child: bool) -> IndicatorSet | None:
-    """The set proposed first: labour exploitation, for children when the survivor may be
-    under 18, for adults otherwise; the first set when none fits."""
+def proposed_set(
+    sets: list[IndicatorSet], *, child: bool, exploitation: str = ExploitationKind.LABOUR
+) -> IndicatorSet | None:
+    """The set proposed first: for the form of exploitation asked (labour unless said
+    otherwise), for children when the survivor may be under 18 or of unknown age, for
+    adults otherwise; then a set of the same age group; the first set when none fits."""
     for indicator_set in sets:
-        labour = indicator_set.exploitation == ExploitationKind.LABOUR
-        if labour and indicator_set.for_children == child:
+        if indicator_set.exploitation == exploitation and indicator_set.for_children == child:
+            return indicator_set
+    for indicator_set in sets:
+        if indicator_set.for_children == child:
             return indicator_set
     return sets[0] if sets else None
 

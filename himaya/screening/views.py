@@ -28,6 +28,15 @@ from himaya.screening.selectors import (
 from himaya.screening.selectors import (
     screening_list as visible_screenings,
 )
+from himaya.survivors.selectors import assessed_adult
+
+# The choices about interpretation carried from the start page to the questionnaire.
+INTERPRETATION_FIELDS = (
+    "interview_language",
+    "interpreter_provided_by",
+    "interpreter_sex",
+    "interviewer_sex",
+)
 
 
 @login_required
@@ -47,14 +56,21 @@ def start(request: HttpRequest) -> HttpResponse:
     survivor = get_survivor_to_screen_or_404(user, data.get("survivor", ""))
     sets = current_sets(user)
     today = timezone.localdate()
-    child = rules.child_at_recruitment(birth_year=survivor.birth_year, today=today)
+    adult = assessed_adult(survivor, on=today)
+    child = rules.child_at_recruitment(
+        birth_year=survivor.birth_year, today=today, assessed_adult=adult
+    )
+    exploitation = data.get("exploitation", "")
+    if exploitation not in rules.EXPLOITATIONS:
+        exploitation = rules.LABOUR
     context: dict[str, object] = {"survivor": survivor, "may_be_child": child}
     choice = SetChoiceForm(
         data if data.get("indicator_set") else None,
         sets=sets,
         birth_year=survivor.birth_year,
         today=today,
-        initial={"indicator_set": proposed_set(list(sets), child=child)},
+        assessed_adult=adult,
+        initial={"indicator_set": proposed_set(list(sets), child=child, exploitation=exploitation)},
     )
     if not choice.is_bound or not choice.is_valid():
         context["choice"] = choice
@@ -77,12 +93,21 @@ def start(request: HttpRequest) -> HttpResponse:
                 child_assent=start["child_assent"],
                 age_at_recruitment=start["age_at_recruitment"],
                 recruited_on=start["recruited_on"],
+                interpretation=choice.interpretation(),
             )
         except DomainError as error:
             show_refusal(error, request=request)
         else:
             return redirect("screening:detail", code=screening.code)
-    context.update({"indicator_set": indicator_set, "form": form, "start": start})
+    hidden = [(name, start[name]) for name in INTERPRETATION_FIELDS if start.get(name)]
+    context.update(
+        {
+            "indicator_set": indicator_set,
+            "form": form,
+            "start": start,
+            "interpretation_hidden": hidden,
+        }
+    )
     status = 400 if request.method == "POST" else 200
     return render(request, "screening/questionnaire.html", context, status=status)
 
@@ -112,11 +137,13 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         }
         for d, rows in groups.items()
     ]
+    other = rules.SEXUAL if screening.indicator_set.exploitation == rules.LABOUR else rules.LABOUR
     context = {
         "screening": screening,
         "dimensions": dimensions,
         "explanation_lines": screening.explanation.splitlines(),
         "open_case_url": open_case_url(screening) if screening.offers_case else "",
+        "other_exploitation": other,
     }
     return render(request, "screening/detail.html", context)
 

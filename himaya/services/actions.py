@@ -1,6 +1,7 @@
 """Writes of the services app: planning, delivering and rating services for a case."""
 
 from datetime import date
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -40,6 +41,31 @@ def _check_note(note: str) -> None:
     _refuse(bounds.text_problem(note, what=_("The note"), max_length=limit))
 
 
+def _check_interpreter(interpreter: dict[str, Any], *, delivered: bool) -> dict[str, Any]:
+    """The interpretation fields, cleaned (``interpreter_*``); refused with an error per
+    field when they do not hold together."""
+    values: dict[str, Any] = {
+        "interpreter_needed": bool(interpreter.get("interpreter_needed", False)),
+        "interpreter_language": str(interpreter.get("interpreter_language") or "").strip().lower(),
+        "interpreter_provided_by": str(interpreter.get("interpreter_provided_by") or ""),
+        "interpreter_sex": str(interpreter.get("interpreter_sex") or ""),
+    }
+    unknown = set(interpreter) - set(values)
+    if unknown:
+        raise TypeError(f"unexpected arguments: {sorted(unknown)}")
+    problems = rules.interpreter_problems(
+        needed=values["interpreter_needed"],
+        language=values["interpreter_language"],
+        provided_by=values["interpreter_provided_by"],
+        sex=values["interpreter_sex"],
+        delivered=delivered,
+    )
+    if problems:
+        first = next(iter(problems.values()))
+        raise ServiceError(first, errors={name: [text] for name, text in problems.items()})
+    return values
+
+
 def _check_planned_on(planned_on: date) -> None:
     _refuse(
         bounds.plan_date_problem(planned_on, what=_("The planned date"), today=timezone.localdate())
@@ -56,8 +82,13 @@ def plan_service(
     planned_on: date,
     goal: CarePlanGoal | None = None,
     note: str = "",
+    **interpreter: Any,
 ) -> ServiceDelivery:
-    """Plan a service for the case with a provider agency, serving a care-plan goal or not."""
+    """Plan a service for the case with a provider agency, serving a care-plan goal or not.
+
+    ``interpreter`` takes ``interpreter_needed``, ``interpreter_language``,
+    ``interpreter_provided_by`` and ``interpreter_sex`` (see ``rules.interpreter_problems``).
+    """
     _require_works_on(by, case)
     if case.is_closed:
         raise ServiceError(_("This case is closed: no service can be planned."))
@@ -67,6 +98,7 @@ def plan_service(
         raise ServiceError(_("This service or provider is no longer available."))
     _check_planned_on(planned_on)
     _check_note(note)
+    interpretation = _check_interpreter(interpreter, delivered=False)
     delivery = ServiceDelivery.objects.create(
         case=case,
         service_type=service_type,
@@ -75,6 +107,7 @@ def plan_service(
         planned_on=planned_on,
         note=note,
         planned_by=by,
+        **interpretation,
     )
     record_on_case(
         case=case,
@@ -100,8 +133,10 @@ def update_delivery(
     planned_on: date,
     delivered_on: date | None = None,
     note: str = "",
+    **interpreter: Any,
 ) -> ServiceDelivery:
-    """Re-plan, record as delivered or cancel a planned service.
+    """Re-plan, record as delivered or cancel a planned service, with the interpretation
+    it needed (``interpreter_*``, as for ``plan_service``; kept as they were when not given).
 
     The lead agency's case workers and the provider agency's staff may do it.
     """
@@ -126,15 +161,26 @@ def update_delivery(
     if planned_on != delivery.planned_on:
         _check_planned_on(planned_on)
     _check_note(note)
+    current = {
+        "interpreter_needed": delivery.interpreter_needed,
+        "interpreter_language": delivery.interpreter_language,
+        "interpreter_provided_by": delivery.interpreter_provided_by,
+        "interpreter_sex": delivery.interpreter_sex,
+    }
+    interpretation = _check_interpreter(
+        {**current, **interpreter}, delivered=status == DeliveryStatus.DELIVERED
+    )
     previous = delivery.status
     delivery.status = status
     delivery.planned_on = planned_on
     delivery.delivered_on = delivered_on
     delivery.note = note
+    for name, value in interpretation.items():
+        setattr(delivery, name, value)
     save_with_version(
         delivery,
         expected_version=expected_version,
-        fields=["status", "planned_on", "delivered_on", "note"],
+        fields=["status", "planned_on", "delivered_on", "note", *interpretation],
     )
     kind = {
         DeliveryStatus.DELIVERED: EventKind.SERVICE_DELIVERED,

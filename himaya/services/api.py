@@ -16,12 +16,15 @@ from himaya.agencies.models import Agency
 from himaya.agencies.permissions import require_capability
 from himaya.cases.selectors import get_case_or_404
 from himaya.core.bounds import MAX_INTEGER
+from himaya.core.languages import LANGUAGES
 from himaya.services import actions, selectors
 from himaya.services.exceptions import ServiceError
 from himaya.services.filters import DeliveryFilter
 from himaya.services.models import (
     DeliveryStatus,
     FeedbackRecorder,
+    InterpreterProvider,
+    InterpreterSex,
     ServiceDelivery,
     ServiceFeedback,
     ServiceType,
@@ -52,6 +55,10 @@ class DeliverySerializer(serializers.ModelSerializer[ServiceDelivery]):
             "planned_on",
             "delivered_on",
             "note",
+            "interpreter_needed",
+            "interpreter_language",
+            "interpreter_provided_by",
+            "interpreter_sex",
             "version",
         ]
 
@@ -75,7 +82,22 @@ class FeedbackSummarySerializer(serializers.Serializer[Any]):
     average = serializers.FloatField()
 
 
-class PlanInput(serializers.Serializer[Any]):
+class InterpreterInput(serializers.Serializer[Any]):
+    """The interpretation of a delivery; on an update, a field left out keeps its value."""
+
+    interpreter_needed = serializers.BooleanField(required=False)
+    interpreter_language = serializers.ChoiceField(
+        choices=LANGUAGES, required=False, allow_blank=True
+    )
+    interpreter_provided_by = serializers.ChoiceField(
+        choices=InterpreterProvider.choices, required=False, allow_blank=True
+    )
+    interpreter_sex = serializers.ChoiceField(
+        choices=InterpreterSex.choices, required=False, allow_blank=True
+    )
+
+
+class PlanInput(InterpreterInput):
     case = serializers.CharField(max_length=20)
     service_type = serializers.SlugRelatedField(
         slug_field="code", queryset=ServiceType.objects.filter(is_active=True)
@@ -88,7 +110,7 @@ class PlanInput(serializers.Serializer[Any]):
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
-class DeliveryUpdateInput(serializers.Serializer[Any]):
+class DeliveryUpdateInput(InterpreterInput):
     status = serializers.ChoiceField(choices=DeliveryStatus.choices)
     planned_on = serializers.DateField()
     delivered_on = serializers.DateField(required=False, allow_null=True, default=None)

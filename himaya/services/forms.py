@@ -6,10 +6,46 @@ from django.utils.translation import gettext_lazy as _
 from himaya.agencies.models import Agency
 from himaya.cases.models import CarePlanGoal
 from himaya.core.forms import DateInput, StyledForm, VersionedForm
-from himaya.services.models import DeliveryStatus, FeedbackRecorder, ServiceType
+from himaya.core.languages import LANGUAGES
+from himaya.services.models import (
+    DeliveryStatus,
+    FeedbackRecorder,
+    InterpreterProvider,
+    InterpreterSex,
+    ServiceType,
+)
+
+INTERPRETER_FIELDS = (
+    "interpreter_needed",
+    "interpreter_language",
+    "interpreter_provided_by",
+    "interpreter_sex",
+)
 
 
-class PlanServiceForm(StyledForm):
+class InterpreterFields(forms.Form):
+    """Whether the survivor needed an interpreter, in which language, and who interpreted."""
+
+    interpreter_needed = forms.BooleanField(label=_("An interpreter is needed"), required=False)
+    interpreter_language = forms.ChoiceField(
+        label=_("Language to interpret"),
+        choices=[("", "—"), *LANGUAGES],
+        required=False,
+    )
+    interpreter_provided_by = forms.ChoiceField(
+        label=_("Interpreter provided by"),
+        choices=[("", "—"), *InterpreterProvider.choices],
+        required=False,
+    )
+    interpreter_sex = forms.ChoiceField(
+        label=_("Interpreter's sex (optional)"),
+        choices=[("", "—"), *InterpreterSex.choices],
+        required=False,
+        help_text=_("Some survivors ask for an interpreter of their own sex."),
+    )
+
+
+class PlanServiceForm(StyledForm, InterpreterFields):
     service_type = forms.ModelChoiceField(
         label=_("Service"), queryset=ServiceType.objects.filter(is_active=True)
     )
@@ -32,7 +68,7 @@ class PlanServiceForm(StyledForm):
         self.fields["goal"].queryset = goals  # type: ignore[attr-defined]
 
 
-class DeliveryForm(VersionedForm):
+class DeliveryForm(VersionedForm, InterpreterFields):
     status = forms.ChoiceField(label=_("Status"), choices=DeliveryStatus.choices)
     planned_on = forms.DateField(label=_("Planned for"), widget=DateInput())
     delivered_on = forms.DateField(

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from himaya.agencies.models import Agency
 from himaya.cases.models import CarePlanGoal, Case
@@ -36,6 +37,17 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     DeliveryStatus.DELIVERED: frozenset(),
     DeliveryStatus.CANCELLED: frozenset(),
 }
+
+
+class InterpreterProvider(models.TextChoices):
+    STAFF = "staff", _("Agency staff")
+    EXTERNAL = "external", _("External interpreter")
+    NONE_AVAILABLE = "none_available", _("None available")
+
+
+class InterpreterSex(models.TextChoices):
+    FEMALE = "female", pgettext_lazy("interpreter", "Woman")
+    MALE = "male", pgettext_lazy("interpreter", "Man")
 
 
 class ServiceDelivery(PublicCodeModel, VersionedModel):
@@ -80,6 +92,24 @@ class ServiceDelivery(PublicCodeModel, VersionedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # Interpretation: whether the survivor needed an interpreter, in which language, and
+    # who interpreted.
+    interpreter_needed = models.BooleanField(_("interpreter needed"), default=False)
+    interpreter_language = models.CharField(
+        _("language interpreted"),
+        max_length=8,
+        blank=True,
+        help_text=_("ISO 639-1 code of the language the survivor speaks."),
+    )
+    interpreter_provided_by = models.CharField(
+        _("interpreter provided by"),
+        max_length=16,
+        choices=InterpreterProvider.choices,
+        blank=True,
+    )
+    interpreter_sex = models.CharField(
+        _("interpreter's sex"), max_length=8, choices=InterpreterSex.choices, blank=True
+    )
 
     class Meta:
         ordering = ["planned_on", "id"]
@@ -90,6 +120,15 @@ class ServiceDelivery(PublicCodeModel, VersionedModel):
                 condition=(models.Q(status="delivered") & models.Q(delivered_on__isnull=False))
                 | (~models.Q(status="delivered") & models.Q(delivered_on__isnull=True)),
                 name="delivery_delivered_has_date",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(interpreter_needed=True)
+                | (
+                    models.Q(interpreter_language="")
+                    & models.Q(interpreter_provided_by="")
+                    & models.Q(interpreter_sex="")
+                ),
+                name="delivery_interpreter_only_when_needed",
             ),
         ]
 

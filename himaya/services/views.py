@@ -15,12 +15,26 @@ from himaya.agencies.permissions import require_capability
 from himaya.cases.selectors import get_case_or_404, goals_for_case
 from himaya.core.errors import DomainError
 from himaya.core.forms import show_refusal
+from himaya.core.languages import language_name
 from himaya.core.locking import ConcurrentEditError
 from himaya.services import actions, rules, selectors
 from himaya.services.forms import DeliveryForm, FeedbackForm, PlanServiceForm
-from himaya.services.models import DeliveryStatus
+from himaya.services.models import DeliveryStatus, ServiceDelivery
 
 View = Callable[..., HttpResponse]
+
+
+def interpretation_text(delivery: ServiceDelivery) -> str:
+    """The interpretation of a delivery in words: "not needed", or the language and who
+    interpreted."""
+    if not delivery.interpreter_needed:
+        return _("No interpreter needed")
+    parts = [language_name(delivery.interpreter_language)]
+    if delivery.interpreter_provided_by:
+        parts.append(str(delivery.get_interpreter_provided_by_display()))
+    if delivery.interpreter_sex:
+        parts.append(str(delivery.get_interpreter_sex_display()))
+    return " · ".join(parts)
 
 
 def works(view: View) -> View:
@@ -133,6 +147,7 @@ def delivery(request: HttpRequest, code: str) -> HttpResponse:
                     (_("Planned for"), item.planned_on),
                     (_("Delivered on"), item.delivered_on),
                     (_("Note"), item.note),
+                    (_("Interpretation"), interpretation_text(item)),
                 ]
             except DomainError as error:
                 show_refusal(error, form=form)
@@ -149,6 +164,10 @@ def delivery(request: HttpRequest, code: str) -> HttpResponse:
                 "delivered_on": item.delivered_on,
                 "note": item.note,
                 "version": item.version,
+                "interpreter_needed": item.interpreter_needed,
+                "interpreter_language": item.interpreter_language,
+                "interpreter_provided_by": item.interpreter_provided_by,
+                "interpreter_sex": item.interpreter_sex,
             }
         )
     return render(
@@ -161,6 +180,7 @@ def delivery(request: HttpRequest, code: str) -> HttpResponse:
             "saved": saved,
             "editable": item.is_editable,
             "works_on_case": selectors.works_on_case(request.user, item.case),
+            "interpretation": interpretation_text(item),
         },
     )
 

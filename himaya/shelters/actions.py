@@ -50,6 +50,7 @@ from himaya.shelters.selectors import (
     stay_not_found_message,
 )
 from himaya.survivors.rules import age_on
+from himaya.survivors.selectors import assessed_adult
 from himaya.timeline.actions import record_on_case
 from himaya.timeline.models import EventKind
 
@@ -348,6 +349,7 @@ def _need(
     return rules.Need(
         sex=survivor.sex,
         age=age_on(survivor.birth_year, on=day),
+        assessed_adult=assessed_adult(survivor, on=day),
         children_ages=tuple(_child_age(year, day) for year in children_birth_years),
         wheelchair=survivor.has_disability if wheelchair is None else wheelchair,
         language=language,

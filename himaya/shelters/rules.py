@@ -38,6 +38,17 @@ def age_group(age: int | None) -> str:
     return AgeGroup.ADULT
 
 
+def presumed_age_group(age: int | None, *, assessed_adult: bool | None) -> str:
+    """The age group with the presumption of minority and the latest age assessment: an
+    assessment saying adult makes an adult of a person of unknown or younger age; one
+    saying child keeps a minor whatever age was recorded."""
+    if assessed_adult is True:
+        return AgeGroup.ADULT
+    if assessed_adult is False and (age is None or age > ADOLESCENT_MAX_AGE):
+        return AgeGroup.MINOR
+    return age_group(age)
+
+
 def accepts_age_group(
     group: str, *, accepts_children: bool, accepts_adolescents: bool, accepts_adults: bool
 ) -> bool:
@@ -76,10 +87,12 @@ class Need:
     wheelchair: bool = False
     language: str = ""
     security_level: int = 1
+    # The latest age assessment (None without one): see ``presumed_age_group``.
+    assessed_adult: bool | None = None
 
     @property
     def group(self) -> str:
-        return age_group(self.age)
+        return presumed_age_group(self.age, assessed_adult=self.assessed_adult)
 
     @property
     def with_children(self) -> bool:

@@ -52,6 +52,7 @@ from himaya.shelters.models import (
     Unit,
 )
 from himaya.survivors.rules import age_on
+from himaya.survivors.selectors import assessed_adult
 
 OPEN = StayStatus.OPEN
 
@@ -500,9 +501,11 @@ def need_for_case(
 ) -> rules.Need:
     """The need of the case's survivor: sex and age from the record, the rest as asked."""
     survivor = case.survivor
+    day = today or timezone.localdate()
     return rules.Need(
         sex=survivor.sex,
-        age=age_on(survivor.birth_year, on=today or timezone.localdate()),
+        age=age_on(survivor.birth_year, on=day),
+        assessed_adult=assessed_adult(survivor, on=day),
         children_ages=children_ages,
         wheelchair=survivor.has_disability if wheelchair is None else wheelchair,
         language=language,

@@ -36,8 +36,16 @@ from himaya.survivors.indexes import (
 from himaya.survivors.models import (
     AgeAssessment,
     AgeAssessmentMethod,
+    BestInterestsAssessment,
+    BestInterestsDetermination,
+    BestInterestsRecommendation,
+    ChildAssent,
     Consent,
     ConsentPurpose,
+    DeterminationDecision,
+    DurableSolution,
+    GuardianAppointment,
+    GuardianKind,
     PossibleDuplicate,
     Survivor,
     SurvivorAccess,
@@ -45,12 +53,14 @@ from himaya.survivors.models import (
     SurvivorSearchToken,
 )
 from himaya.survivors.selectors import (
+    current_guardians,
     possible_duplicates,
+    presumed_child,
     reviews_visible_to,
     survivor_ids_with_documents,
     survivors_visible_to,
 )
-from himaya.timeline.actions import record_case_event
+from himaya.timeline.actions import record_case_event, record_on_case
 from himaya.timeline.models import EventKind
 
 IDENTITY_FIELDS = (
@@ -546,9 +556,21 @@ def record_consent(
     recipient: Agency | None = None,
     given_on: datetime.date | None = None,
     note: str = "",
+    guardian: GuardianAppointment | None = None,
+    guardian_consented_on: datetime.date | None = None,
+    child_assent: str = "",
+    child_assent_reason: str = "",
 ) -> Consent:
-    """Record the survivor's consent for one purpose (and one recipient where it applies)."""
+    """Record the survivor's consent for one purpose (and one recipient where it applies).
+
+    For a survivor presumed a child (``selectors.presumed_child``) the consent is the
+    guardian's: ``guardian`` (one of the child's current guardians) and the day they
+    consented are required, and the child's own assent is recorded apart
+    (``child_assent``: given, refused, or not asked with a reason). For an adult no
+    guardian and no assent are kept.
+    """
     _require(by, "survivors.record_consent")
+    survivor = Survivor.objects.select_for_update().get(pk=survivor.pk)
     _require_in_scope(by, survivor)
     if purpose not in ConsentPurpose.values:
         raise SurvivorError(_("Choose the purpose of the consent."))
@@ -563,6 +585,33 @@ def record_consent(
     given_on = given_on or today
     if given_on > today:
         raise SurvivorError(_("A consent cannot be given in the future."))
+    child = presumed_child(survivor, on=given_on)
+    if child:
+        if guardian is None:
+            raise SurvivorError(
+                _("This survivor is presumed a child: record the consent of the child's guardian."),
+                field="guardian",
+            )
+        if not current_guardians(survivor, on=given_on).filter(pk=guardian.pk).exists():
+            raise SurvivorError(
+                _("Choose a guardian currently appointed for this child."), field="guardian"
+            )
+        guardian_consented_on = guardian_consented_on or given_on
+        if guardian_consented_on > today:
+            raise SurvivorError(
+                _("A consent cannot be given in the future."), field="guardian_consented_on"
+            )
+        problem = rules.child_assent_problem(child_assent=child_assent, reason=child_assent_reason)
+        if problem == "assent_required":
+            raise SurvivorError(
+                _("Record whether the child assented, refused or was not asked."),
+                field="child_assent",
+            )
+        if problem == "assent_reason_required":
+            raise SurvivorError(_("Say why the child was not asked."), field="child_assent_reason")
+    else:
+        guardian, guardian_consented_on = None, None
+        child_assent, child_assent_reason = ChildAssent.NOT_APPLICABLE, ""
     standing = Consent.objects.select_for_update().filter(
         survivor=survivor, purpose=purpose, recipient=recipient, withdrawn_on__isnull=True
     )
@@ -575,6 +624,10 @@ def record_consent(
         given_on=given_on,
         recorded_by=by,
         note=note.strip(),
+        guardian=guardian,
+        guardian_consented_on=guardian_consented_on,
+        child_assent=child_assent,
+        child_assent_reason=rules.visible_text(child_assent_reason)[:300],
     )
     record_event(
         action="survivor.consent_recorded",
@@ -585,6 +638,8 @@ def record_consent(
             "purpose": purpose,
             "recipient": recipient.code if recipient is not None else "",
             "given_on": given_on.isoformat(),
+            "guardian": guardian.pk if guardian is not None else "",
+            "child_assent": child_assent,
         },
     )
 
@@ -725,10 +780,320 @@ def record_age_assessment(
         agency=agency,
         note=note.strip(),
     )
-    record_event(
-        action="survivor.age_assessed",
-        actor=by,
-        obj=survivor,
+    _record_child_event(
+        survivor=survivor,
+        by=by,
+        kind=EventKind.AGE_ASSESSED,
+        summary=lambda: (
+            gettext("Age assessed: %(method)s") % {"method": assessment.get_method_display()}
+        ),
         details={"assessment": assessment.pk, "method": method, "agency": agency.code},
     )
     return assessment
+
+
+# --- children's safeguards -------------------------------------------------------------
+
+
+def _open_cases(survivor: Survivor) -> Any:
+    """The survivor's cases that are not closed, oldest first."""
+    return survivor.cases.exclude(phase="closed").order_by("created_at", "id")
+
+
+def _record_child_event(
+    *,
+    survivor: Survivor,
+    by: User,
+    kind: EventKind,
+    summary: Callable[[], str],
+    details: dict[str, Any],
+) -> None:
+    """A line (with its audit row) on each open case of the survivor; one audit row alone
+    when the survivor has no open case. The audit row names the survivor by code."""
+    cases = list(_open_cases(survivor))
+    for case in cases:
+        record_on_case(case=case, kind=kind, by=by, summary=summary, obj=survivor, details=details)
+    if not cases:
+        record_event(action=kind.value, actor=by, obj=survivor, details=details)
+
+
+def _lock_in_scope(by: User, survivor: Survivor, permission: str) -> Survivor:
+    _require(by, permission)
+    _require_in_scope(by, survivor)
+    return Survivor.objects.select_for_update().get(pk=survivor.pk)
+
+
+def _check_record_date(value: datetime.date | None, *, what: Promise, field: str) -> None:
+    if value is None:
+        raise SurvivorError(_("Enter the date."), field=field)
+    problem = bounds.record_date_problem(value, what=what, today=timezone.localdate())
+    if problem is not None:
+        raise SurvivorError(problem, field=field)
+
+
+def _check_text(value: str, *, what: Promise, field: str, max_length: int) -> None:
+    problem = bounds.text_problem(value, what=what, max_length=max_length)
+    if problem is not None:
+        raise SurvivorError(problem, field=field)
+
+
+def best_interests_panel_minimum() -> int:
+    """The smallest best-interests determination panel (a setting; 3 by default,
+    unverified against the national child protection procedures)."""
+    return int(
+        getattr(settings, "BEST_INTERESTS_PANEL_MINIMUM", rules.BEST_INTERESTS_PANEL_MINIMUM)
+    )
+
+
+@transaction.atomic
+def appoint_guardian(
+    *,
+    survivor: Survivor,
+    by: User,
+    guardian_name: str,
+    kind: str,
+    appointed_on: datetime.date,
+    appointing_agency: Agency | None = None,
+    appointing_body: str = "",
+) -> GuardianAppointment:
+    """Record a guardian appointed for a child survivor. The name is encrypted; the
+    audit trail and the timeline hold the kind of guardian only."""
+    survivor = _lock_in_scope(by, survivor, "survivors.register")
+    name = rules.visible_text(guardian_name)
+    if not name:
+        raise SurvivorError(_("Enter the name of the guardian."), field="guardian_name")
+    _check_text(name, what=_("The name of the guardian"), field="guardian_name", max_length=200)
+    if kind not in GuardianKind.values:
+        raise SurvivorError(_("Choose the kind of guardian."), field="kind")
+    _check_record_date(appointed_on, what=_("The date of appointment"), field="appointed_on")
+    body = rules.visible_text(appointing_body)
+    _check_text(body, what=_("The appointing body"), field="appointing_body", max_length=200)
+    if appointing_agency is None and not body:
+        raise SurvivorError(
+            _("Name the agency, court or committee that appointed the guardian."),
+            field="appointing_body",
+        )
+    appointment = GuardianAppointment.objects.create(
+        survivor=survivor,
+        guardian_name=name,
+        kind=kind,
+        appointing_agency=appointing_agency,
+        appointing_body=body,
+        appointed_on=appointed_on,
+        recorded_by=by,
+    )
+    _record_child_event(
+        survivor=survivor,
+        by=by,
+        kind=EventKind.GUARDIAN_APPOINTED,
+        summary=lambda: (
+            gettext("Guardian appointed: %(kind)s") % {"kind": appointment.get_kind_display()}
+        ),
+        details={"appointment": appointment.pk, "kind": kind},
+    )
+    return appointment
+
+
+@transaction.atomic
+def end_guardian_appointment(
+    *,
+    appointment: GuardianAppointment,
+    by: User,
+    expected_version: int,
+    ended_on: datetime.date | None = None,
+) -> GuardianAppointment:
+    """End a guardian's appointment from ``ended_on`` (today by default)."""
+    survivor = _lock_in_scope(by, appointment.survivor, "survivors.register")
+    appointment = GuardianAppointment.objects.select_for_update().get(pk=appointment.pk)
+    ended_on = ended_on or timezone.localdate()
+    _check_record_date(ended_on, what=_("The end of the appointment"), field="ended_on")
+    problem = rules.guardian_end_problem(
+        appointed_on=appointment.appointed_on, ended_on=appointment.ended_on, on=ended_on
+    )
+    if problem == "already_ended":
+        raise SurvivorError(_("This appointment has already ended."))
+    if problem == "end_before_appointment":
+        raise SurvivorError(
+            _("An appointment cannot end before the day it began."), field="ended_on"
+        )
+    appointment.ended_on = ended_on
+    save_with_version(appointment, expected_version=expected_version, fields=["ended_on"])
+    _record_child_event(
+        survivor=survivor,
+        by=by,
+        kind=EventKind.GUARDIAN_ENDED,
+        summary=lambda: (
+            gettext("Guardian's appointment ended: %(kind)s")
+            % {"kind": appointment.get_kind_display()}
+        ),
+        details={"appointment": appointment.pk, "ended_on": ended_on.isoformat()},
+    )
+    return appointment
+
+
+@transaction.atomic
+def record_best_interests_assessment(
+    *,
+    survivor: Survivor,
+    by: User,
+    assessed_on: datetime.date,
+    summary: str,
+    child_views_heard: bool,
+    recommendation: str,
+    case: Any = None,
+) -> BestInterestsAssessment:
+    """Record a best-interests assessment of a child survivor, optionally for one of the
+    survivor's cases. The summary is encrypted; the audit trail holds the recommendation."""
+    survivor = _lock_in_scope(by, survivor, "survivors.register")
+    if case is not None and case.survivor_id != survivor.pk:
+        raise SurvivorError(_("This case is not the survivor's."), field="case")
+    _check_record_date(assessed_on, what=_("The date of the assessment"), field="assessed_on")
+    text = rules.visible_text(summary)
+    if not text:
+        raise SurvivorError(_("Summarise the assessment."), field="summary")
+    _check_text(text, what=_("The summary"), field="summary", max_length=bounds.MAX_TEXT_LENGTH)
+    if recommendation not in BestInterestsRecommendation.values:
+        raise SurvivorError(_("Choose the recommendation."), field="recommendation")
+    assessment = BestInterestsAssessment.objects.create(
+        survivor=survivor,
+        case=case,
+        assessed_on=assessed_on,
+        assessed_by=by,
+        summary=text,
+        child_views_heard=bool(child_views_heard),
+        recommendation=recommendation,
+    )
+    _record_child_event(
+        survivor=survivor,
+        by=by,
+        kind=EventKind.BEST_INTERESTS_ASSESSED,
+        summary=lambda: (
+            gettext("Best interests assessed: %(recommendation)s")
+            % {"recommendation": assessment.get_recommendation_display()}
+        ),
+        details={
+            "assessment": assessment.pk,
+            "recommendation": recommendation,
+            "child_views_heard": bool(child_views_heard),
+        },
+    )
+    return assessment
+
+
+@transaction.atomic
+def record_best_interests_determination(
+    *,
+    survivor: Survivor,
+    by: User,
+    decided_on: datetime.date,
+    panel_members: str,
+    durable_solution: str,
+    decision: str,
+) -> BestInterestsDetermination:
+    """A supervisor records a panel's best-interests determination for a child survivor:
+    the panel (at least ``best_interests_panel_minimum()`` members, one per line), the
+    durable solution considered and the panel's decision."""
+    survivor = _lock_in_scope(by, survivor, "cases.supervise")
+    _check_record_date(decided_on, what=_("The date of the decision"), field="decided_on")
+    members = rules.panel_members(panel_members)
+    _check_text(
+        "\n".join(members),
+        what=_("The list of panel members"),
+        field="panel_members",
+        max_length=bounds.MAX_TEXT_LENGTH,
+    )
+    minimum = best_interests_panel_minimum()
+    if rules.panel_problem(members=members, minimum=minimum) == "panel_too_small":
+        raise SurvivorError(
+            gettext("The panel needs at least %(minimum)s members, one per line.")
+            % {"minimum": minimum},
+            field="panel_members",
+        )
+    if durable_solution not in DurableSolution.values:
+        raise SurvivorError(_("Choose the durable solution."), field="durable_solution")
+    if decision not in DeterminationDecision.values:
+        raise SurvivorError(_("Choose the panel's decision."), field="decision")
+    determination = BestInterestsDetermination.objects.create(
+        survivor=survivor,
+        decided_on=decided_on,
+        panel_members="\n".join(members),
+        panel_size=len(members),
+        durable_solution=durable_solution,
+        decision=decision,
+        recorded_by=by,
+    )
+    _record_child_event(
+        survivor=survivor,
+        by=by,
+        kind=EventKind.BEST_INTERESTS_DETERMINED,
+        summary=lambda: (
+            gettext("Best interests determined: %(solution)s, %(decision)s")
+            % {
+                "solution": determination.get_durable_solution_display(),
+                "decision": determination.get_decision_display(),
+            }
+        ),
+        details={
+            "determination": determination.pk,
+            "durable_solution": durable_solution,
+            "decision": decision,
+            "panel_size": len(members),
+        },
+    )
+    return determination
+
+
+@transaction.atomic
+def set_child_flags(
+    *,
+    survivor: Survivor,
+    by: User,
+    unaccompanied: bool,
+    separated: bool,
+    expected_version: int,
+) -> Survivor:
+    """Record whether the child is unaccompanied and whether separated (the two are apart:
+    an unaccompanied child is without both parents and any caregiver; a separated child is
+    without parents or caregiver but may be with other relatives)."""
+    locked = _lock_in_scope(by, survivor, "survivors.register")
+    if unaccompanied and separated:
+        raise SurvivorError(
+            _(
+                "A child is either unaccompanied or separated: an unaccompanied child has no "
+                "relative with them at all."
+            ),
+            field="separated",
+        )
+    if (unaccompanied or separated) and not presumed_child(locked):
+        raise SurvivorError(
+            _("Only a survivor presumed a child is unaccompanied or separated."),
+            field="unaccompanied",
+        )
+    before = {"unaccompanied": locked.unaccompanied, "separated": locked.separated}
+    locked.unaccompanied = bool(unaccompanied)
+    locked.separated = bool(separated)
+    save_with_version(
+        locked, expected_version=expected_version, fields=["unaccompanied", "separated"]
+    )
+    survivor.unaccompanied, survivor.separated = locked.unaccompanied, locked.separated
+    survivor.version = locked.version
+
+    def summary() -> str:
+        if locked.unaccompanied:
+            return gettext("Child's situation: unaccompanied")
+        if locked.separated:
+            return gettext("Child's situation: separated")
+        return gettext("Child's situation: neither unaccompanied nor separated")
+
+    _record_child_event(
+        survivor=locked,
+        by=by,
+        kind=EventKind.CHILD_FLAGS_CHANGED,
+        summary=summary,
+        details={
+            "before": before,
+            "unaccompanied": locked.unaccompanied,
+            "separated": locked.separated,
+        },
+    )
+    return locked

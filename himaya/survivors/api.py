@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -30,21 +30,37 @@ from himaya.survivors import actions, rules
 from himaya.survivors.actions import DocumentInput, RevealPurpose, problem_message
 from himaya.survivors.countries import COUNTRIES
 from himaya.survivors.models import (
+    AgeAssessment,
+    AgeAssessmentMethod,
+    BestInterestsAssessment,
+    BestInterestsDetermination,
+    BestInterestsRecommendation,
+    ChildAssent,
     Consent,
     ConsentPurpose,
+    DeterminationDecision,
     DocumentKind,
     DuplicateReason,
+    DurableSolution,
+    GuardianAppointment,
+    GuardianKind,
     MigrationStatus,
     ReviewStatus,
     Sex,
     Survivor,
 )
 from himaya.survivors.selectors import (
+    age_assessments_of,
     awaits_review,
+    best_interests_assessments_of,
+    best_interests_determinations_of,
     consents_of,
+    current_guardians,
     documents_of,
     get_consent_or_404,
     get_survivor_or_404,
+    guardian_appointments_of,
+    presumed_child,
     review_list,
     search_survivors,
     survivor_page,
@@ -179,6 +195,10 @@ class ConsentOutSerializer(serializers.ModelSerializer[Consent]):
             "given_on",
             "withdrawn_on",
             "note",
+            "guardian",
+            "guardian_consented_on",
+            "child_assent",
+            "child_assent_reason",
             "version",
             "in_force",
         ]
@@ -294,6 +314,24 @@ class ConsentCreateSerializer(serializers.Serializer[Any]):
     recipient = serializers.CharField(required=False, allow_blank=True, default="")
     given_on = serializers.DateField(required=False, allow_null=True, default=None)
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    guardian = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        help_text="For a presumed child: the id of the guardian appointment that consented.",
+    )
+    guardian_consented_on = serializers.DateField(required=False, allow_null=True, default=None)
+    child_assent = serializers.ChoiceField(
+        choices=[value for value in ChildAssent.values if value],
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="For a presumed child: given, refused or not_asked (with a reason).",
+    )
+    child_assent_reason = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, default=""
+    )
 
 
 class ConsentWithdrawSerializer(serializers.Serializer[Any]):
@@ -524,6 +562,13 @@ class ConsentCreateApi(APIView):
             recipient = Agency.objects.filter(code=data["recipient"], is_active=True).first()
             if recipient is None:
                 raise ValidationError({"recipient": [gettext("Unknown agency.")]})
+        guardian = None
+        if data["guardian"] is not None:
+            guardian = current_guardians(survivor).filter(pk=data["guardian"]).first()
+            if guardian is None:
+                raise ValidationError(
+                    {"guardian": [gettext("Choose a guardian currently appointed for this child.")]}
+                )
         consent = actions.record_consent(
             survivor=survivor,
             by=acting_user(request),
@@ -531,6 +576,10 @@ class ConsentCreateApi(APIView):
             recipient=recipient,
             given_on=data["given_on"],
             note=data["note"],
+            guardian=guardian,
+            guardian_consented_on=data["guardian_consented_on"],
+            child_assent=data["child_assent"],
+            child_assent_reason=data["child_assent_reason"],
         )
         body = ConsentOutSerializer(consent, context={"today": _today()}).data
         return Response(body, status=status.HTTP_201_CREATED)
@@ -554,3 +603,321 @@ class ConsentWithdrawApi(APIView):
         )
         consent.refresh_from_db()
         return Response(ConsentOutSerializer(consent, context={"today": _today()}).data)
+
+
+# ---------------------------------------------------------------- children's safeguards
+
+
+class GuardianOutSerializer(serializers.ModelSerializer[GuardianAppointment]):
+    """A guardian's appointment; the guardian's name (encrypted) is not sent."""
+
+    appointing_agency: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
+    is_current = serializers.SerializerMethodField()
+
+    class Meta:
+        model = GuardianAppointment
+        fields = [
+            "id",
+            "kind",
+            "appointing_agency",
+            "appointing_body",
+            "appointed_on",
+            "ended_on",
+            "is_current",
+            "version",
+        ]
+        read_only_fields = fields
+
+    def get_is_current(self, appointment: GuardianAppointment) -> bool:
+        today = self.context["today"]
+        return appointment.appointed_on <= today and (
+            appointment.ended_on is None or appointment.ended_on > today
+        )
+
+
+class GuardianCreateSerializer(serializers.Serializer[Any]):
+    guardian_name = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=GuardianKind.choices)
+    appointing_agency = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="The agency's code."
+    )
+    appointing_body = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default=""
+    )
+    appointed_on = serializers.DateField()
+
+
+class GuardianEndSerializer(serializers.Serializer[Any]):
+    version = serializers.IntegerField(min_value=1)
+    ended_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class BestInterestsAssessmentOutSerializer(serializers.ModelSerializer[BestInterestsAssessment]):
+    """A best-interests assessment; its summary (encrypted) is not sent."""
+
+    case: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = BestInterestsAssessment
+        fields = ["id", "case", "assessed_on", "child_views_heard", "recommendation", "version"]
+        read_only_fields = fields
+
+
+class BestInterestsAssessmentCreateSerializer(serializers.Serializer[Any]):
+    assessed_on = serializers.DateField()
+    summary = serializers.CharField(max_length=5000)
+    child_views_heard = serializers.BooleanField()
+    recommendation = serializers.ChoiceField(choices=BestInterestsRecommendation.choices)
+    case = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The code of one of the survivor's cases.",
+    )
+
+
+class BestInterestsDeterminationOutSerializer(
+    serializers.ModelSerializer[BestInterestsDetermination]
+):
+    class Meta:
+        model = BestInterestsDetermination
+        fields = ["id", "decided_on", "panel_size", "durable_solution", "decision", "version"]
+        read_only_fields = fields
+
+
+class BestInterestsDeterminationCreateSerializer(serializers.Serializer[Any]):
+    decided_on = serializers.DateField()
+    panel_members = serializers.CharField(max_length=5000, help_text="One member per line.")
+    durable_solution = serializers.ChoiceField(choices=DurableSolution.choices)
+    decision = serializers.ChoiceField(choices=DeterminationDecision.choices)
+
+
+class ChildFlagsSerializer(serializers.Serializer[Any]):
+    unaccompanied = serializers.BooleanField()
+    separated = serializers.BooleanField()
+    version = serializers.IntegerField(min_value=1)
+
+
+class ChildSituationSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    presumed_child = serializers.BooleanField()
+    unaccompanied = serializers.BooleanField()
+    separated = serializers.BooleanField()
+    version = serializers.IntegerField()
+
+
+class AgeAssessmentOutSerializer(serializers.ModelSerializer[AgeAssessment]):
+    agency: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+
+    class Meta:
+        model = AgeAssessment
+        fields = ["id", "method", "assessed_on", "is_adult", "estimated_age", "agency", "note"]
+        read_only_fields = fields
+
+
+class AgeAssessmentCreateSerializer(serializers.Serializer[Any]):
+    method = serializers.ChoiceField(choices=AgeAssessmentMethod.choices)
+    assessed_on = serializers.DateField()
+    is_adult = serializers.BooleanField()
+    estimated_age = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=0, max_value=120
+    )
+    agency = serializers.CharField(help_text="The code of the user's own agency.")
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+def _agency_by_code(code: str, field: str) -> Agency:
+    agency = Agency.objects.filter(code=code.strip(), is_active=True).first()
+    if agency is None:
+        raise ValidationError({field: [gettext("Unknown agency.")]})
+    return agency
+
+
+def _situation(survivor: Survivor) -> dict[str, Any]:
+    return {
+        "code": survivor.code,
+        "presumed_child": presumed_child(survivor),
+        "unaccompanied": survivor.unaccompanied,
+        "separated": survivor.separated,
+        "version": survivor.version,
+    }
+
+
+class GuardianListApi(APIView):
+    @extend_schema(responses={200: GuardianOutSerializer(many=True)})
+    def get(self, request: Request, code: str) -> Response:
+        survivor = get_survivor_or_404(request.user, code)
+        rows = guardian_appointments_of(survivor)
+        return Response(GuardianOutSerializer(rows, many=True, context={"today": _today()}).data)
+
+
+class GuardianCreateApi(APIView):
+    @extend_schema(request=GuardianCreateSerializer, responses={201: GuardianOutSerializer})
+    def post(self, request: Request, code: str) -> Response:
+        require_capability(request.user, "survivors.register")
+        survivor = get_survivor_or_404(request.user, code)
+        payload = GuardianCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        agency = (
+            _agency_by_code(data["appointing_agency"], "appointing_agency")
+            if data["appointing_agency"]
+            else None
+        )
+        appointment = actions.appoint_guardian(
+            survivor=survivor,
+            by=acting_user(request),
+            guardian_name=data["guardian_name"],
+            kind=data["kind"],
+            appointing_agency=agency,
+            appointing_body=data["appointing_body"],
+            appointed_on=data["appointed_on"],
+        )
+        body = GuardianOutSerializer(appointment, context={"today": _today()}).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class GuardianEndApi(APIView):
+    @extend_schema(request=GuardianEndSerializer, responses={200: GuardianOutSerializer})
+    def post(self, request: Request, code: str, appointment_id: int) -> Response:
+        require_capability(request.user, "survivors.register")
+        survivor = get_survivor_or_404(request.user, code)
+        appointment = guardian_appointments_of(survivor).filter(pk=appointment_id).first()
+        if appointment is None:
+            raise NotFound
+        payload = GuardianEndSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        appointment = actions.end_guardian_appointment(
+            appointment=appointment,
+            by=acting_user(request),
+            expected_version=payload.validated_data["version"],
+            ended_on=payload.validated_data["ended_on"],
+        )
+        return Response(GuardianOutSerializer(appointment, context={"today": _today()}).data)
+
+
+class BestInterestsAssessmentListApi(APIView):
+    @extend_schema(responses={200: BestInterestsAssessmentOutSerializer(many=True)})
+    def get(self, request: Request, code: str) -> Response:
+        survivor = get_survivor_or_404(request.user, code)
+        rows = best_interests_assessments_of(survivor)
+        return Response(BestInterestsAssessmentOutSerializer(rows, many=True).data)
+
+
+class BestInterestsAssessmentCreateApi(APIView):
+    @extend_schema(
+        request=BestInterestsAssessmentCreateSerializer,
+        responses={201: BestInterestsAssessmentOutSerializer},
+    )
+    def post(self, request: Request, code: str) -> Response:
+        require_capability(request.user, "survivors.register")
+        survivor = get_survivor_or_404(request.user, code)
+        payload = BestInterestsAssessmentCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        case = None
+        if data["case"]:
+            case = survivor.cases.filter(code=data["case"].strip().upper()).first()
+            if case is None:
+                raise ValidationError({"case": [gettext("This case is not the survivor's.")]})
+        assessment = actions.record_best_interests_assessment(
+            survivor=survivor,
+            by=acting_user(request),
+            assessed_on=data["assessed_on"],
+            summary=data["summary"],
+            child_views_heard=data["child_views_heard"],
+            recommendation=data["recommendation"],
+            case=case,
+        )
+        body = BestInterestsAssessmentOutSerializer(assessment).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class BestInterestsDeterminationListApi(APIView):
+    @extend_schema(responses={200: BestInterestsDeterminationOutSerializer(many=True)})
+    def get(self, request: Request, code: str) -> Response:
+        survivor = get_survivor_or_404(request.user, code)
+        rows = best_interests_determinations_of(survivor)
+        return Response(BestInterestsDeterminationOutSerializer(rows, many=True).data)
+
+
+class BestInterestsDeterminationCreateApi(APIView):
+    @extend_schema(
+        request=BestInterestsDeterminationCreateSerializer,
+        responses={201: BestInterestsDeterminationOutSerializer},
+    )
+    def post(self, request: Request, code: str) -> Response:
+        require_capability(request.user, "cases.supervise")
+        survivor = get_survivor_or_404(request.user, code)
+        payload = BestInterestsDeterminationCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        determination = actions.record_best_interests_determination(
+            survivor=survivor, by=acting_user(request), **payload.validated_data
+        )
+        body = BestInterestsDeterminationOutSerializer(determination).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class ChildSituationApi(APIView):
+    @extend_schema(responses={200: ChildSituationSerializer})
+    def get(self, request: Request, code: str) -> Response:
+        survivor = get_survivor_or_404(request.user, code)
+        return Response(ChildSituationSerializer(_situation(survivor)).data)
+
+    @extend_schema(
+        request=ChildFlagsSerializer,
+        responses={200: ChildSituationSerializer},
+        description="Set whether the child is unaccompanied or separated; a stale "
+        "``version`` answers 409 and changes nothing.",
+    )
+    def post(self, request: Request, code: str) -> Response:
+        require_capability(request.user, "survivors.register")
+        survivor = get_survivor_or_404(request.user, code)
+        payload = ChildFlagsSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        survivor = actions.set_child_flags(
+            survivor=survivor,
+            by=acting_user(request),
+            unaccompanied=data["unaccompanied"],
+            separated=data["separated"],
+            expected_version=data["version"],
+        )
+        return Response(ChildSituationSerializer(_situation(survivor)).data)
+
+
+class AgeAssessmentListApi(APIView):
+    @extend_schema(responses={200: AgeAssessmentOutSerializer(many=True)})
+    def get(self, request: Request, code: str) -> Response:
+        survivor = get_survivor_or_404(request.user, code)
+        return Response(AgeAssessmentOutSerializer(age_assessments_of(survivor), many=True).data)
+
+
+class AgeAssessmentCreateApi(APIView):
+    @extend_schema(
+        request=AgeAssessmentCreateSerializer, responses={201: AgeAssessmentOutSerializer}
+    )
+    def post(self, request: Request, code: str) -> Response:
+        require_capability(request.user, "survivors.register")
+        survivor = get_survivor_or_404(request.user, code)
+        payload = AgeAssessmentCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        assessment = actions.record_age_assessment(
+            survivor=survivor,
+            by=acting_user(request),
+            agency=_agency_by_code(data["agency"], "agency"),
+            method=data["method"],
+            assessed_on=data["assessed_on"],
+            is_adult=data["is_adult"],
+            estimated_age=data["estimated_age"],
+            note=data["note"],
+        )
+        body = AgeAssessmentOutSerializer(assessment).data
+        return Response(body, status=status.HTTP_201_CREATED)

@@ -9,6 +9,7 @@ Cases for them are opened by the cases demo, which takes ``demo_survivors()``.
 import datetime
 import random
 
+from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone
 from faker import Faker
@@ -20,9 +21,14 @@ from himaya.agencies.models import Agency, Governorate
 from himaya.audit.actions import record_event
 from himaya.survivors.indexes import document_index, name_index, rebuild_search_tokens
 from himaya.survivors.models import (
+    BestInterestsAssessment,
+    BestInterestsRecommendation,
+    ChildAssent,
     Consent,
     ConsentPurpose,
     DocumentKind,
+    GuardianAppointment,
+    GuardianKind,
     Sex,
     Survivor,
     SurvivorAccess,
@@ -188,9 +194,66 @@ def demo_survivors() -> QuerySet[Survivor]:
     return Survivor.objects.filter(registered_by__username__in=usernames).order_by("id")
 
 
+# A guardian is appointed this many days before today for each demo child, before any
+# of the child's consents.
+GUARDIAN_DAYS_AGO = 400
+
+GUARDIAN_BODIES = ["محكمة الأسرة", "لجنة حماية الطفل بالمحافظة", "النيابة العامة"]
+
+
+def _children_of(survivors: list[Survivor], today: datetime.date) -> list[Survivor]:
+    return [s for s in survivors if s.birth_year is None or today.year - s.birth_year < 18]
+
+
+def seed_children() -> str:
+    """Every demo child gets a guardian, and the guardian's consent with the child's assent
+    on the child's consents; the first child also gets a best-interests assessment and is
+    recorded as unaccompanied. Idempotent: children who have a guardian are left alone."""
+    rng = random.Random(SEED + 1)
+    fake = Faker("ar_AA")
+    fake.seed_instance(SEED + 1)
+    today = timezone.localdate()
+    children = [
+        child
+        for child in _children_of(list(demo_survivors()), today)
+        if not GuardianAppointment.objects.filter(survivor=child).exists()
+    ]
+    appointed_on = today - datetime.timedelta(days=GUARDIAN_DAYS_AGO)
+    kinds = [GuardianKind.LEGAL_GUARDIAN, GuardianKind.COURT_REPRESENTATIVE]
+    for child in children:
+        guardian = GuardianAppointment.objects.create(
+            survivor=child,
+            guardian_name=f"{fake.first_name_female()} {fake.last_name()}",
+            kind=rng.choice(kinds),
+            appointing_body=rng.choice(GUARDIAN_BODIES),
+            appointed_on=appointed_on,
+            recorded_by=child.registered_by,
+        )
+        Consent.objects.filter(survivor=child, guardian__isnull=True).update(
+            guardian=guardian,
+            guardian_consented_on=models.F("given_on"),
+            child_assent=ChildAssent.GIVEN,
+        )
+    assessed = 0
+    first = next(iter(_children_of(list(demo_survivors()), today)), None)
+    if first is not None and not BestInterestsAssessment.objects.filter(survivor=first).exists():
+        BestInterestsAssessment.objects.create(
+            survivor=first,
+            assessed_on=today - datetime.timedelta(days=30),
+            assessed_by=first.registered_by,
+            summary="الطفلة في أمان لدى أسرة بديلة، وتريد العودة إلى المدرسة.",
+            child_views_heard=True,
+            recommendation=BestInterestsRecommendation.FAMILY_TRACING,
+        )
+        Survivor.objects.filter(pk=first.pk).update(unaccompanied=True)
+        assessed = 1
+    return f"{len(children)} guardians appointed, {assessed} best-interests assessment"
+
+
 def seed() -> str:
     if demo_survivors().exists():
-        return f"0 survivors created, {demo_survivors().count()} in the demo"
+        children = seed_children()
+        return f"0 survivors created, {demo_survivors().count()} in the demo; {children}"
     rng = random.Random(SEED)
     fake = Faker("ar_AA")
     fake.seed_instance(SEED)
@@ -316,6 +379,7 @@ def seed() -> str:
                 )
             )
     Consent.objects.bulk_create(consents)
+    children = seed_children()
     record_event(
         action="survivor.demo_loaded",
         actor_username="seed_demo",
@@ -324,5 +388,5 @@ def seed() -> str:
     )
     return (
         f"{len(survivors)} survivors created with {len(documents)} documents "
-        f"and {len(consents)} consents"
+        f"and {len(consents)} consents; {children}"
     )

@@ -6,12 +6,19 @@ from django.utils.translation import gettext_lazy as _
 
 from himaya.agencies.models import Agency, Governorate
 from himaya.core import countries
-from himaya.core.forms import DateInput, StyledForm, VersionedForm
+from himaya.core.forms import DateInput, StyledForm, VersionedForm, style
 from himaya.survivors import rules
 from himaya.survivors.actions import RevealPurpose, problem_message
 from himaya.survivors.models import (
+    AgeAssessmentMethod,
+    BestInterestsRecommendation,
+    ChildAssent,
     ConsentPurpose,
+    DeterminationDecision,
     DocumentKind,
+    DurableSolution,
+    GuardianAppointment,
+    GuardianKind,
     MigrationStatus,
     ReviewStatus,
     Sex,
@@ -318,9 +325,33 @@ class ConsentForm(StyledForm):
         ),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, guardians: Any = None, **kwargs: Any) -> None:
+        """With ``guardians`` (the child's current guardians), the form records the
+        guardian's consent and, apart from it, the child's own assent."""
         super().__init__(*args, **kwargs)
         self.fields["given_on"].initial = timezone.localdate()
+        if guardians is not None:
+            self.fields["guardian"] = GuardianChoiceField(
+                label=_("Guardian who consented"),
+                queryset=guardians,
+                help_text=_("A child's consent is given by the child's appointed guardian."),
+            )
+            self.fields["guardian_consented_on"] = forms.DateField(
+                label=_("Guardian consented on"), widget=DateInput(), required=False
+            )
+            self.fields["child_assent"] = forms.ChoiceField(
+                label=_("The child's assent"),
+                choices=[(v, label) for v, label in ChildAssent.choices if v],
+                widget=forms.RadioSelect,
+                help_text=_(
+                    "Ask the child in a way suited to their age and maturity, apart from "
+                    "the guardian."
+                ),
+            )
+            self.fields["child_assent_reason"] = forms.CharField(
+                label=_("Why the child was not asked"), max_length=300, required=False
+            )
+            style(self)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -359,3 +390,113 @@ class ReviewDecisionForm(VersionedForm):
             (ReviewStatus.CONFIRMED, ReviewStatus.CONFIRMED.label),
         ]
     )
+
+
+# --- children's safeguards -------------------------------------------------------------
+
+
+class GuardianChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A guardian named by kind and date of appointment: the name stays encrypted."""
+
+    def label_from_instance(self, obj: GuardianAppointment) -> str:
+        return f"{obj.get_kind_display()} · {obj.appointed_on.isoformat()}"
+
+
+class GuardianForm(StyledForm):
+    guardian_name = forms.CharField(label=_("Name of the guardian"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind of guardian"), choices=GuardianKind.choices)
+    appointing_agency = forms.ModelChoiceField(
+        label=_("Appointing agency"),
+        queryset=Agency.objects.filter(is_active=True).order_by("name_en"),
+        required=False,
+    )
+    appointing_body = forms.CharField(
+        label=_("Appointing body"),
+        max_length=200,
+        required=False,
+        help_text=_("The court or committee that appointed the guardian, when not an agency."),
+    )
+    appointed_on = forms.DateField(label=_("Appointed on"), widget=DateInput())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["appointed_on"].initial = timezone.localdate()
+
+
+class EndGuardianForm(VersionedForm):
+    ended_on = forms.DateField(label=_("Ended on"), widget=DateInput(), required=False)
+
+
+class BestInterestsAssessmentForm(StyledForm):
+    assessed_on = forms.DateField(label=_("Assessed on"), widget=DateInput())
+    summary = forms.CharField(
+        label=_("Summary of the assessment"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        help_text=_("Kept encrypted. Safety, family, health, education and the child's wishes."),
+    )
+    child_views_heard = forms.BooleanField(label=_("The child's views were heard"), required=False)
+    recommendation = forms.ChoiceField(
+        label=_("Recommendation"), choices=BestInterestsRecommendation.choices
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assessed_on"].initial = timezone.localdate()
+
+
+class BestInterestsDeterminationForm(StyledForm):
+    decided_on = forms.DateField(label=_("Decided on"), widget=DateInput())
+    panel_members = forms.CharField(
+        label=_("Panel members"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        help_text=_("One member per line: name and function."),
+    )
+    durable_solution = forms.ChoiceField(
+        label=_("Durable solution"), choices=DurableSolution.choices
+    )
+    decision = forms.ChoiceField(label=_("Decision"), choices=DeterminationDecision.choices)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["decided_on"].initial = timezone.localdate()
+
+
+class ChildFlagsForm(VersionedForm):
+    unaccompanied = forms.BooleanField(
+        label=_("Unaccompanied child"),
+        required=False,
+        help_text=_("Without both parents and without any adult caring for the child."),
+    )
+    separated = forms.BooleanField(
+        label=_("Separated child"),
+        required=False,
+        help_text=_("Without parents or the usual caregiver, but possibly with other relatives."),
+    )
+
+
+class AgeAssessmentForm(StyledForm):
+    method = forms.ChoiceField(label=_("Method of assessment"), choices=AgeAssessmentMethod.choices)
+    assessed_on = forms.DateField(label=_("Assessed on"), widget=DateInput())
+    is_adult = forms.TypedChoiceField(
+        label=_("Result"),
+        choices=[("no", _("A child (under 18)")), ("yes", _("An adult (18 or older)"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    estimated_age = forms.IntegerField(
+        label=_("Estimated age (years)"), min_value=0, max_value=120, required=False
+    )
+    agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.none())
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+    def __init__(self, *args: Any, agencies: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assessed_on"].initial = timezone.localdate()
+        if agencies is not None:
+            field = self.fields["agency"]
+            field.queryset = agencies  # type: ignore[attr-defined]
+            only = list(agencies[:2])
+            if len(only) == 1:
+                field.initial = only[0].pk

@@ -95,6 +95,23 @@ class Survivor(PublicCodeModel, VersionedModel):
         related_name="+",
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # A child's situation (``rules.is_presumed_child``): both flags are kept apart.
+    unaccompanied = models.BooleanField(
+        _("unaccompanied child"),
+        default=False,
+        help_text=_(
+            "A child separated from both parents and from any other relative, and not cared "
+            "for by an adult who by law or custom is responsible for doing so."
+        ),
+    )
+    separated = models.BooleanField(
+        _("separated child"),
+        default=False,
+        help_text=_(
+            "A child separated from both parents or from a previous legal or customary "
+            "caregiver, but not necessarily from other relatives."
+        ),
+    )
 
     class Meta:
         verbose_name = _("survivor")
@@ -132,8 +149,22 @@ class ConsentPurpose(models.TextChoices):
     STATISTICS = "statistics", _("Anonymous data for statistics")
 
 
+class ChildAssent(models.TextChoices):
+    """A child's own say, recorded apart from the guardian's consent."""
+
+    GIVEN = "given", _("The child assented")
+    REFUSED = "refused", _("The child refused")
+    NOT_ASKED = "not_asked", _("The child was not asked")
+    NOT_APPLICABLE = "", _("Not a child")
+
+
 class Consent(VersionedModel):
-    """The survivor's consent for one purpose (and, where it applies, one recipient)."""
+    """The survivor's consent for one purpose (and, where it applies, one recipient).
+
+    For a presumed child the guardian consents (``guardian``, ``guardian_consented_on``)
+    and the child's own assent is recorded apart (``child_assent``, with the reason when
+    the child was not asked).
+    """
 
     survivor = models.ForeignKey(
         Survivor, verbose_name=_("survivor"), on_delete=models.PROTECT, related_name="consents"
@@ -156,6 +187,25 @@ class Consent(VersionedModel):
         related_name="+",
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
+    guardian = models.ForeignKey(
+        "GuardianAppointment",
+        verbose_name=_("guardian who consented"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consents",
+    )
+    guardian_consented_on = models.DateField(_("guardian consented on"), null=True, blank=True)
+    child_assent = models.CharField(
+        _("the child's assent"),
+        max_length=10,
+        choices=ChildAssent.choices,
+        default=ChildAssent.NOT_APPLICABLE,
+        blank=True,
+    )
+    child_assent_reason = models.CharField(
+        _("why the child was not asked"), max_length=300, blank=True
+    )
 
     class Meta:
         verbose_name = _("consent")
@@ -170,6 +220,15 @@ class Consent(VersionedModel):
             models.CheckConstraint(
                 condition=models.Q(purpose__in=["care", "referral", "embassy", "statistics"]),
                 name="consent_purpose_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(child_assent__in=["given", "refused", "not_asked", ""]),
+                name="consent_child_assent_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(guardian__isnull=True, guardian_consented_on__isnull=True)
+                | models.Q(guardian__isnull=False, guardian_consented_on__isnull=False),
+                name="consent_guardian_with_date",
             ),
         ]
 
@@ -433,3 +492,208 @@ class AgeAssessment(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.survivor.code} · {self.get_method_display()}"
+
+
+class GuardianKind(models.TextChoices):
+    LEGAL_GUARDIAN = "legal_guardian", _("Legal guardian")
+    COURT_REPRESENTATIVE = "court_representative", _("Court-appointed representative")
+    CHILD_PROTECTION_COMMITTEE = (
+        "child_protection_committee",
+        _("Member of a child protection committee"),
+    )
+    OTHER = "other", _("Other guardian")
+
+
+class GuardianAppointment(VersionedModel):
+    """A guardian appointed for a child survivor, from ``appointed_on`` until ``ended_on``.
+
+    The guardian's name is identifying data and is encrypted like the survivor's own.
+    """
+
+    survivor = models.ForeignKey(
+        Survivor,
+        verbose_name=_("survivor"),
+        on_delete=models.PROTECT,
+        related_name="guardian_appointments",
+    )
+    guardian_name = EncryptedTextField(_("name of the guardian"))
+    kind = models.CharField(_("kind of guardian"), max_length=30, choices=GuardianKind.choices)
+    appointing_agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("appointing agency"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    appointing_body = models.CharField(
+        _("appointing body"),
+        max_length=200,
+        blank=True,
+        help_text=_("The court or committee that appointed the guardian, when not an agency."),
+    )
+    appointed_on = models.DateField(_("appointed on"))
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("guardian appointment")
+        verbose_name_plural = _("guardian appointments")
+        ordering = ["-appointed_on", "-id"]
+        indexes = [
+            models.Index(fields=["survivor", "-appointed_on"], name="guardian_by_survivor"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    kind__in=[
+                        "legal_guardian",
+                        "court_representative",
+                        "child_protection_committee",
+                        "other",
+                    ]
+                ),
+                name="guardian_kind_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True)
+                | models.Q(ended_on__gte=models.F("appointed_on")),
+                name="guardian_ended_after_appointed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survivor.code} · {self.get_kind_display()}"
+
+
+class BestInterestsRecommendation(models.TextChoices):
+    STAY_IN_CARE = "stay_in_care", _("Continue care and protection where the child is")
+    FAMILY_TRACING = "family_tracing", _("Trace the family before any decision")
+    DETERMINATION = "determination", _("Refer to a best-interests determination panel")
+    CLOSE_CASE = "close_case", _("The case may be closed")
+    OTHER = "other", _("Other recommendation")
+
+
+class BestInterestsAssessment(VersionedModel):
+    """An assessment of a child survivor's best interests, by a case worker."""
+
+    survivor = models.ForeignKey(
+        Survivor,
+        verbose_name=_("survivor"),
+        on_delete=models.PROTECT,
+        related_name="best_interests_assessments",
+    )
+    case = models.ForeignKey(
+        "cases.Case",
+        verbose_name=_("case"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    assessed_on = models.DateField(_("assessed on"))
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assessed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    summary = EncryptedTextField(_("summary of the assessment"))
+    child_views_heard = models.BooleanField(_("the child's views were heard"))
+    recommendation = models.CharField(
+        _("recommendation"), max_length=20, choices=BestInterestsRecommendation.choices
+    )
+
+    class Meta:
+        verbose_name = _("best-interests assessment")
+        verbose_name_plural = _("best-interests assessments")
+        ordering = ["-assessed_on", "-id"]
+        indexes = [
+            models.Index(fields=["survivor", "-assessed_on"], name="bia_by_survivor"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    recommendation__in=[
+                        "stay_in_care",
+                        "family_tracing",
+                        "determination",
+                        "close_case",
+                        "other",
+                    ]
+                ),
+                name="bia_recommendation_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survivor.code} · {self.assessed_on.isoformat()}"
+
+
+class DurableSolution(models.TextChoices):
+    LOCAL_INTEGRATION = "local_integration", _("Local integration")
+    RETURN = "return", _("Return to the country or governorate of origin")
+    RESETTLEMENT = "resettlement", _("Resettlement in a third country")
+    OTHER = "other", _("Other durable solution")
+
+
+class DeterminationDecision(models.TextChoices):
+    IN_FAVOUR = "in_favour", _("In favour of the durable solution")
+    AGAINST = "against", _("Against the durable solution")
+    DEFERRED = "deferred", _("Deferred for more information")
+
+
+class BestInterestsDetermination(VersionedModel):
+    """A panel's formal determination of a child survivor's best interests and of the
+    durable solution (at least ``BEST_INTERESTS_PANEL_MINIMUM`` members)."""
+
+    survivor = models.ForeignKey(
+        Survivor,
+        verbose_name=_("survivor"),
+        on_delete=models.PROTECT,
+        related_name="best_interests_determinations",
+    )
+    decided_on = models.DateField(_("decided on"))
+    panel_members = models.TextField(
+        _("panel members"), help_text=_("One member per line: name and function.")
+    )
+    panel_size = models.PositiveSmallIntegerField(_("number of panel members"))
+    durable_solution = models.CharField(
+        _("durable solution"), max_length=20, choices=DurableSolution.choices
+    )
+    decision = models.CharField(_("decision"), max_length=20, choices=DeterminationDecision.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("best-interests determination")
+        verbose_name_plural = _("best-interests determinations")
+        ordering = ["-decided_on", "-id"]
+        indexes = [
+            models.Index(fields=["survivor", "-decided_on"], name="bid_by_survivor"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    durable_solution__in=["local_integration", "return", "resettlement", "other"]
+                ),
+                name="bid_durable_solution_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(decision__in=["in_favour", "against", "deferred"]),
+                name="bid_decision_known",
+            ),
+            models.CheckConstraint(condition=models.Q(panel_size__gte=1), name="bid_has_panel"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survivor.code} · {self.decided_on.isoformat()}"

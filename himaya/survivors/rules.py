@@ -510,3 +510,60 @@ def masked_first_name(name: str) -> str:
     if not words:
         return ""
     return words[0][:2] + "•••"
+
+
+# --- children's safeguards -----------------------------------------------------------
+
+# The smallest best-interests determination panel (a setting overrides it).
+BEST_INTERESTS_PANEL_MINIMUM = 3
+
+
+def panel_members(text: str) -> list[str]:
+    """The members of a panel typed one per line (blank lines ignored)."""
+    return [line.strip() for line in (text or "").splitlines() if visible_text(line)]
+
+
+def panel_problem(*, members: list[str], minimum: int) -> str | None:
+    """Why a best-interests determination panel cannot decide, as a short code, or ``None``."""
+    if len(members) < minimum:
+        return "panel_too_small"
+    return None
+
+
+def guardian_end_problem(
+    *, appointed_on: datetime.date, ended_on: datetime.date | None, on: datetime.date
+) -> str | None:
+    """Why a guardian's appointment cannot end on ``on``, as a short code, or ``None``."""
+    if ended_on is not None:
+        return "already_ended"
+    if on < appointed_on:
+        return "end_before_appointment"
+    return None
+
+
+def child_assent_problem(*, child_assent: str, reason: str) -> str | None:
+    """Why a child's assent as recorded is refused, as a short code, or ``None``: it must be
+    given, refused or not asked, and not asked only with a reason."""
+    if child_assent not in {"given", "refused", "not_asked"}:
+        return "assent_required"
+    if child_assent == "not_asked" and not visible_text(reason):
+        return "assent_reason_required"
+    return None
+
+
+STATISTICS_AGGREGATES = "aggregates"
+STATISTICS_EXCLUDED = "excluded"
+STATISTICS_POLICIES = (STATISTICS_AGGREGATES, STATISTICS_EXCLUDED)
+
+
+def counts_in_statistics(*, consented: bool, policy: str, record_level: bool) -> bool:
+    """Whether a survivor's data may be used in statistics.
+
+    A record-level export (one row per person, however anonymised) always needs the
+    survivor's standing consent for statistics. Aggregate counts (indicators, tables)
+    include a survivor without that consent only where the configured ``policy`` says the
+    law allows it (``aggregates``); with ``excluded`` they count consenting survivors only.
+    """
+    if consented:
+        return True
+    return not record_level and policy == STATISTICS_AGGREGATES

@@ -12,20 +12,29 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from himaya.agencies.models import Agency, Role
 from himaya.agencies.selectors import agency_ids_for
 from himaya.core.codes import is_valid_code
+from himaya.core.errors import Conflict, DomainError
 from himaya.core.typing import AnyUser
 from himaya.survivors import rules
 from himaya.survivors.indexes import document_index, search_token
 from himaya.survivors.models import (
     AgeAssessment,
+    BestInterestsAssessment,
+    BestInterestsDetermination,
     Consent,
+    ConsentPurpose,
+    DeterminationDecision,
+    DurableSolution,
+    GuardianAppointment,
     PossibleDuplicate,
     ReviewStatus,
     Survivor,
@@ -58,6 +67,28 @@ def standing_consents(
             named |= Q(recipient__isnull=True)
         consents = consents.filter(named)
     return consents
+
+
+def statistics_policy() -> str:
+    """How aggregates treat a survivor with no standing statistics consent (a setting,
+    ``HIMAYA_STATISTICS_WITHOUT_CONSENT``: ``aggregates`` or ``excluded``)."""
+    policy = str(getattr(settings, "STATISTICS_WITHOUT_CONSENT", rules.STATISTICS_AGGREGATES))
+    return policy if policy in rules.STATISTICS_POLICIES else rules.STATISTICS_EXCLUDED
+
+
+def in_statistics(path: str, *, on: datetime.date, record_level: bool = False) -> Q:
+    """The filter, on rows reaching a survivor through ``path`` (``"case__survivor"``),
+    that keeps only those ``rules.counts_in_statistics`` allows on ``on``: every row for
+    aggregates where the policy allows it, otherwise those whose survivor's statistics
+    consent stands on that day. An unknown policy is read as the strict one."""
+    if not rules.counts_in_statistics(
+        consented=False, policy=statistics_policy(), record_level=record_level
+    ):
+        standing = Consent.objects.filter(
+            survivor=OuterRef(path), purpose=ConsentPurpose.STATISTICS, given_on__lte=on
+        ).filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=on))
+        return Q(Exists(standing))
+    return Q()
 
 
 def consent_on_file(
@@ -375,6 +406,18 @@ def assessed_adult(survivor: Survivor, *, on: datetime.date | None = None) -> bo
     )
 
 
+def assessed_adult_subquery(survivor_field: str, *, on: datetime.date) -> Subquery:
+    """``assessed_adult`` as a subquery for a query of other records: the result of the
+    latest age assessment made on or before ``on`` of the survivor that ``survivor_field``
+    (an outer field holding the survivor's id) names; NULL without one."""
+    latest = (
+        AgeAssessment.objects.filter(survivor_id=OuterRef(survivor_field), assessed_on__lte=on)
+        .order_by("-assessed_on", "-id")
+        .values("is_adult")[:1]
+    )
+    return Subquery(latest)
+
+
 def presumed_child(survivor: Survivor, *, on: datetime.date | None = None) -> bool:
     """``rules.is_presumed_child`` for this survivor on ``on`` (today by default), fed with
     the year of birth (clear; the encrypted date is not read) and the latest age
@@ -382,4 +425,111 @@ def presumed_child(survivor: Survivor, *, on: datetime.date | None = None) -> bo
     day = on or timezone.localdate()
     return rules.is_presumed_child(
         survivor.birth_year, on=day, assessed_adult=assessed_adult(survivor, on=day)
+    )
+
+
+def current_guardians(
+    survivor: Survivor, *, on: datetime.date | None = None
+) -> QuerySet[GuardianAppointment]:
+    """The survivor's guardians appointed on or before ``on`` (today by default) whose
+    appointment has not ended by then, latest first."""
+    day = on or timezone.localdate()
+    return (
+        GuardianAppointment.objects.filter(survivor=survivor, appointed_on__lte=day)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+        .select_related("appointing_agency")
+        .order_by("-appointed_on", "-id")
+    )
+
+
+def guardian_appointments_of(survivor: Survivor) -> QuerySet[GuardianAppointment]:
+    """Every guardian appointment of the survivor, latest first (scope checked by the caller)."""
+    return (
+        GuardianAppointment.objects.filter(survivor=survivor)
+        .select_related("appointing_agency", "recorded_by")
+        .order_by("-appointed_on", "-id")
+    )
+
+
+def best_interests_assessments_of(survivor: Survivor) -> QuerySet[BestInterestsAssessment]:
+    """The survivor's best-interests assessments, latest first (scope checked by the caller)."""
+    return (
+        BestInterestsAssessment.objects.filter(survivor=survivor)
+        .select_related("case", "assessed_by")
+        .order_by("-assessed_on", "-id")
+    )
+
+
+def best_interests_determinations_of(
+    survivor: Survivor,
+) -> QuerySet[BestInterestsDetermination]:
+    """The survivor's best-interests determinations, latest first (scope checked by the caller)."""
+    return (
+        BestInterestsDetermination.objects.filter(survivor=survivor)
+        .select_related("recorded_by")
+        .order_by("-decided_on", "-id")
+    )
+
+
+BEST_INTERESTS_PURPOSES = frozenset({"closure", "transfer", "return"})
+
+
+def guardian_refusal(*, survivor: Survivor) -> DomainError | None:
+    """Why a step that needs a child's guardian cannot go on, or ``None``: a ``Conflict``
+    for a presumed child (``presumed_child``) with no guardian currently appointed."""
+    if not presumed_child(survivor):
+        return None
+    if current_guardians(survivor).exists():
+        return None
+    return Conflict(
+        _(
+            "This survivor is presumed a child and has no guardian appointed: appoint a "
+            "guardian on the survivor's page first."
+        )
+    )
+
+
+def best_interests_refusal(*, survivor: Survivor, purpose: str) -> DomainError | None:
+    """Why a step that needs the child's best interests on file cannot go on, or ``None``.
+
+    ``purpose`` is ``"closure"`` or ``"transfer"`` (a best-interests assessment on file)
+    or ``"return"`` (a best-interests determination by a panel that decided in favour of
+    a return to the country or governorate of origin). ``None`` when the survivor is not
+    presumed a child today (``presumed_child``) or when the record is on file; otherwise a
+    ``Conflict`` saying what is missing. Nothing is written.
+    """
+    if purpose not in BEST_INTERESTS_PURPOSES:
+        raise ValueError(f"unknown purpose {purpose!r}")
+    if not presumed_child(survivor):
+        return None
+    today = timezone.localdate()
+    if purpose == "return":
+        in_favour = BestInterestsDetermination.objects.filter(
+            survivor=survivor,
+            decided_on__lte=today,
+            durable_solution=DurableSolution.RETURN,
+            decision=DeterminationDecision.IN_FAVOUR,
+        )
+        if in_favour.exists():
+            return None
+        return Conflict(
+            _(
+                "This survivor is presumed a child: a return needs a best-interests "
+                "determination by a panel that decided in favour of the return."
+            )
+        )
+    if BestInterestsAssessment.objects.filter(survivor=survivor, assessed_on__lte=today).exists():
+        return None
+    if purpose == "closure":
+        return Conflict(
+            _(
+                "This survivor is presumed a child: record a best-interests assessment "
+                "before the case is closed."
+            )
+        )
+    return Conflict(
+        _(
+            "This survivor is presumed a child: record a best-interests assessment "
+            "before the case is transferred."
+        )
     )

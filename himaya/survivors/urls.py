@@ -29,6 +29,56 @@ urlpatterns = [
         api.ConsentWithdrawApi.as_view(),
         name="api_consent_withdraw",
     ),
+    path(
+        "api/survivors/<str:code>/guardians/",
+        api.GuardianListApi.as_view(),
+        name="api_guardians",
+    ),
+    path(
+        "api/survivors/<str:code>/guardians/create/",
+        api.GuardianCreateApi.as_view(),
+        name="api_guardian_create",
+    ),
+    path(
+        "api/survivors/<str:code>/guardians/<int:appointment_id>/end/",
+        api.GuardianEndApi.as_view(),
+        name="api_guardian_end",
+    ),
+    path(
+        "api/survivors/<str:code>/best-interests-assessments/",
+        api.BestInterestsAssessmentListApi.as_view(),
+        name="api_best_interests",
+    ),
+    path(
+        "api/survivors/<str:code>/best-interests-assessments/create/",
+        api.BestInterestsAssessmentCreateApi.as_view(),
+        name="api_best_interests_create",
+    ),
+    path(
+        "api/survivors/<str:code>/best-interests-determinations/",
+        api.BestInterestsDeterminationListApi.as_view(),
+        name="api_determinations",
+    ),
+    path(
+        "api/survivors/<str:code>/best-interests-determinations/create/",
+        api.BestInterestsDeterminationCreateApi.as_view(),
+        name="api_determination_create",
+    ),
+    path(
+        "api/survivors/<str:code>/child-situation/",
+        api.ChildSituationApi.as_view(),
+        name="api_child_situation",
+    ),
+    path(
+        "api/survivors/<str:code>/age-assessments/",
+        api.AgeAssessmentListApi.as_view(),
+        name="api_age_assessments",
+    ),
+    path(
+        "api/survivors/<str:code>/age-assessments/create/",
+        api.AgeAssessmentCreateApi.as_view(),
+        name="api_age_assessment_create",
+    ),
     path("", views.survivor_list_view, name="list"),
     path("register/", views.register_view, name="register"),
     path("possible-duplicates/", views.review_list_view, name="reviews"),
@@ -54,4 +104,18 @@ urlpatterns = [
         views.withdraw_consent_view,
         name="withdraw_consent",
     ),
+    path("<str:code>/guardians/", views.appoint_guardian_view, name="appoint_guardian"),
+    path(
+        "<str:code>/guardians/<int:appointment_id>/end/",
+        views.end_guardian_view,
+        name="end_guardian",
+    ),
+    path("<str:code>/best-interests/", views.best_interests_view, name="best_interests"),
+    path(
+        "<str:code>/best-interests-determinations/",
+        views.determination_view,
+        name="determination",
+    ),
+    path("<str:code>/child-situation/", views.child_flags_view, name="child_flags"),
+    path("<str:code>/age-assessments/", views.age_assessment_view, name="age_assessment"),
 ]

@@ -4,7 +4,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -22,9 +24,15 @@ from himaya.core.forms import show_refusal
 from himaya.survivors import actions, rules
 from himaya.survivors.actions import DocumentInput, DuplicateSuspected, TooManyDuplicateChecks
 from himaya.survivors.forms import (
+    AgeAssessmentForm,
+    BestInterestsAssessmentForm,
+    BestInterestsDeterminationForm,
+    ChildFlagsForm,
     ConsentForm,
     DocumentForm,
     EditIdentityForm,
+    EndGuardianForm,
+    GuardianForm,
     RegisterForm,
     RevealForm,
     ReviewDecisionForm,
@@ -35,12 +43,17 @@ from himaya.survivors.models import Survivor
 from himaya.survivors.selectors import (
     age_assessments_of,
     awaits_review,
+    best_interests_assessments_of,
+    best_interests_determinations_of,
     consents_of,
+    current_guardians,
     documents_of,
     get_consent_or_404,
     get_review_or_404,
     get_survivor_of_case_or_404,
     get_survivor_or_404,
+    guardian_appointments_of,
+    presumed_child,
     review_list,
     search_survivors,
     survivor_page,
@@ -190,6 +203,11 @@ def _detail_context(request: HttpRequest, survivor: Survivor, **extra: Any) -> d
             given_on=consent.given_on, withdrawn_on=consent.withdrawn_on, on=today
         )
     latest_assessment = age_assessments_of(survivor).filter(assessed_on__lte=today).first()
+    context_child = rules.is_presumed_child(
+        survivor.birth_year,
+        on=today,
+        assessed_adult=latest_assessment.is_adult if latest_assessment else None,
+    )
     context: dict[str, Any] = {
         "survivor": survivor,
         "latest_age_assessment": latest_assessment,
@@ -205,7 +223,7 @@ def _detail_context(request: HttpRequest, survivor: Survivor, **extra: Any) -> d
         ],
         "consents": consents,
         "reveal_form": RevealForm(),
-        "consent_form": ConsentForm(),
+        "consent_form": _consent_form(survivor, child=context_child),
         "document_form": DocumentForm(),
         "identity": None,
         "screening_url": _optional_url("screening:start", survivor=survivor.code),
@@ -213,6 +231,7 @@ def _detail_context(request: HttpRequest, survivor: Survivor, **extra: Any) -> d
         "can_view_identity": request.user.has_perm("survivors.view_identity"),
         "can_record_consent": request.user.has_perm("survivors.record_consent"),
     }
+    context.update(_children_context(request, survivor, child=context_child))
     context.update(extra)
     return context
 
@@ -352,7 +371,7 @@ def add_document_view(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def record_consent_view(request: HttpRequest, code: str) -> HttpResponse:
     survivor = get_survivor_or_404(request.user, code)
-    form = ConsentForm(request.POST)
+    form = _consent_form(survivor, child=presumed_child(survivor), data=request.POST)
     if form.is_valid():
         try:
             actions.record_consent(survivor=survivor, by=acting_user(request), **form.cleaned_data)
@@ -403,9 +422,221 @@ def case_panel_view(request: HttpRequest, code: str) -> HttpResponse:
             given_on=consent.given_on, withdrawn_on=consent.withdrawn_on, on=today
         )
     ]
+    child = presumed_child(survivor)
     context = {
         "survivor": survivor,
         "nationality": country_name(survivor.nationality),
         "consents": consents,
+        "child": child,
+        "has_current_guardian": child and current_guardians(survivor).exists(),
     }
     return render(request, "survivors/partials/case_panel.html", context)
+
+
+# --- children's safeguards -------------------------------------------------------------
+
+
+def _consent_form(survivor: Survivor, *, child: bool, data: Any = None) -> ConsentForm:
+    """The consent form; for a presumed child, with the guardian's consent and the
+    child's own assent."""
+    guardians = current_guardians(survivor) if child else None
+    return ConsentForm(data, guardians=guardians)
+
+
+def _own_agencies(request: HttpRequest) -> QuerySet[Agency]:
+    ids = agency_ids_for(request.user, Role.CASE_WORKER, Role.SUPERVISOR)
+    return Agency.objects.filter(pk__in=ids).order_by("name_en")
+
+
+def _children_context(request: HttpRequest, survivor: Survivor, *, child: bool) -> dict[str, Any]:
+    """What the survivor page's section on a child's safeguards shows."""
+    appointments = list(guardian_appointments_of(survivor))
+    today = timezone.localdate()
+    for appointment in appointments:
+        appointment.is_current = appointment.appointed_on <= today and (  # type: ignore[attr-defined]
+            appointment.ended_on is None or appointment.ended_on > today
+        )
+    return {
+        "child": child,
+        "guardians": appointments,
+        "has_current_guardian": any(a.is_current for a in appointments),  # type: ignore[attr-defined]
+        "best_interests_assessments": list(best_interests_assessments_of(survivor)),
+        "best_interests_determinations": list(best_interests_determinations_of(survivor)),
+        "age_assessments": list(age_assessments_of(survivor)),
+        "can_work_on_child": request.user.has_perm("survivors.register"),
+        "can_determine": request.user.has_perm("cases.supervise"),
+        "guardian_form": GuardianForm(),
+        "best_interests_form": BestInterestsAssessmentForm(),
+        "determination_form": BestInterestsDeterminationForm(),
+        "flags_form": ChildFlagsForm(
+            initial={
+                "unaccompanied": survivor.unaccompanied,
+                "separated": survivor.separated,
+                "version": survivor.version,
+            }
+        ),
+        "age_form": AgeAssessmentForm(agencies=_own_agencies(request)),
+    }
+
+
+def _after_child_action(
+    request: HttpRequest, survivor: Survivor, *, done: str, form_name: str, form: Any
+) -> HttpResponse:
+    """Back to the survivor page on success; the page (or, for htmx, the section) with the
+    form and its errors otherwise."""
+    if not form.errors:
+        messages.success(request, done)
+        if request.htmx:  # type: ignore[attr-defined]
+            survivor = get_survivor_or_404(request.user, survivor.code)
+            context = _detail_context(request, survivor)
+            return render(request, "survivors/partials/children.html", context)
+        return redirect(f"{reverse('survivors:detail', args=[survivor.code])}#children")
+    context = _detail_context(request, survivor, **{form_name: form})
+    if request.htmx:  # type: ignore[attr-defined]
+        # htmx swaps only successful answers: the section with its errors comes back as one.
+        return render(request, "survivors/partials/children.html", context)
+    return render(request, "survivors/detail.html", context, status=400)
+
+
+def _child_post(
+    request: HttpRequest, code: str, permission: str = "survivors.register"
+) -> Survivor:
+    survivor = get_survivor_or_404(request.user, code)
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
+    return survivor
+
+
+@login_required
+@require_POST
+def appoint_guardian_view(request: HttpRequest, code: str) -> HttpResponse:
+    survivor = _child_post(request, code)
+    form = GuardianForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.appoint_guardian(
+                survivor=survivor, by=acting_user(request), **form.cleaned_data
+            )
+        except DomainError as exc:
+            show_refusal(exc, form=form)
+    return _after_child_action(
+        request,
+        survivor,
+        done=_("The guardian was recorded."),
+        form_name="guardian_form",
+        form=form,
+    )
+
+
+@login_required
+@require_POST
+def end_guardian_view(request: HttpRequest, code: str, appointment_id: int) -> HttpResponse:
+    survivor = _child_post(request, code)
+    appointment = guardian_appointments_of(survivor).filter(pk=appointment_id).first()
+    if appointment is None:
+        raise Http404
+    form = EndGuardianForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.end_guardian_appointment(
+                appointment=appointment,
+                by=acting_user(request),
+                expected_version=form.cleaned_data["version"],
+                ended_on=form.cleaned_data["ended_on"],
+            )
+        except DomainError as exc:
+            show_refusal(exc, request=request)
+            return redirect(f"{reverse('survivors:detail', args=[survivor.code])}#children")
+    else:
+        messages.error(request, _("The form was incomplete: nothing was changed."))
+        return redirect(f"{reverse('survivors:detail', args=[survivor.code])}#children")
+    messages.success(request, _("The guardian's appointment was ended."))
+    return redirect(f"{reverse('survivors:detail', args=[survivor.code])}#children")
+
+
+@login_required
+@require_POST
+def best_interests_view(request: HttpRequest, code: str) -> HttpResponse:
+    survivor = _child_post(request, code)
+    form = BestInterestsAssessmentForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.record_best_interests_assessment(
+                survivor=survivor, by=acting_user(request), **form.cleaned_data
+            )
+        except DomainError as exc:
+            show_refusal(exc, form=form)
+    return _after_child_action(
+        request,
+        survivor,
+        done=_("The best-interests assessment was recorded."),
+        form_name="best_interests_form",
+        form=form,
+    )
+
+
+@login_required
+@require_POST
+def determination_view(request: HttpRequest, code: str) -> HttpResponse:
+    survivor = _child_post(request, code, "cases.supervise")
+    form = BestInterestsDeterminationForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.record_best_interests_determination(
+                survivor=survivor, by=acting_user(request), **form.cleaned_data
+            )
+        except DomainError as exc:
+            show_refusal(exc, form=form)
+    return _after_child_action(
+        request,
+        survivor,
+        done=_("The best-interests determination was recorded."),
+        form_name="determination_form",
+        form=form,
+    )
+
+
+@login_required
+@require_POST
+def child_flags_view(request: HttpRequest, code: str) -> HttpResponse:
+    survivor = _child_post(request, code)
+    form = ChildFlagsForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.set_child_flags(
+                survivor=survivor,
+                by=acting_user(request),
+                unaccompanied=form.cleaned_data["unaccompanied"],
+                separated=form.cleaned_data["separated"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except DomainError as exc:
+            show_refusal(exc, form=form)
+    return _after_child_action(
+        request,
+        survivor,
+        done=_("The child's situation was saved."),
+        form_name="flags_form",
+        form=form,
+    )
+
+
+@login_required
+@require_POST
+def age_assessment_view(request: HttpRequest, code: str) -> HttpResponse:
+    survivor = _child_post(request, code)
+    form = AgeAssessmentForm(request.POST, agencies=_own_agencies(request))
+    if form.is_valid():
+        try:
+            actions.record_age_assessment(
+                survivor=survivor, by=acting_user(request), **form.cleaned_data
+            )
+        except DomainError as exc:
+            show_refusal(exc, form=form)
+    return _after_child_action(
+        request,
+        survivor,
+        done=_("The age assessment was recorded."),
+        form_name="age_form",
+        form=form,
+    )

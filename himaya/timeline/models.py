@@ -30,6 +30,15 @@ class EventKind(models.TextChoices):
     )
     CASE_NOTE_ADDED = "case.note_added", _("Case note added")
     CASE_NOTE_REVISED = "case.note_revised", _("Case note revised")
+    CASE_TRANSFER_PROPOSED = "case.transfer_proposed", _("Transfer to another agency proposed")
+    CASE_TRANSFER_ACCEPTED = "case.transfer_accepted", _("Transfer accepted")
+    CASE_TRANSFER_REFUSED = "case.transfer_refused", _("Transfer refused")
+    CASE_TRANSFER_WITHDRAWN = "case.transfer_withdrawn", _("Transfer withdrawn")
+    CASE_TECHNOLOGY_UPDATED = "case.technology_updated", _("Online platforms updated")
+    CASE_DIGITAL_EVIDENCE_ADDED = (
+        "case.digital_evidence_added",
+        _("Digital evidence reference recorded"),
+    )
     CARE_PLAN_CREATED = "care_plan.created", _("Care plan drafted")
     CARE_PLAN_UPDATED = "care_plan.updated", _("Care plan updated")
     CARE_PLAN_SUBMITTED = "care_plan.submitted", _("Care plan submitted")
@@ -40,6 +49,15 @@ class EventKind(models.TextChoices):
     SCREENING_RECORDED = "screening.recorded", _("Screening recorded")
     CONSENT_RECORDED = "survivor.consent_recorded", _("Consent recorded")
     CONSENT_WITHDRAWN = "survivor.consent_withdrawn", _("Consent withdrawn")
+    GUARDIAN_APPOINTED = "survivor.guardian_appointed", _("Guardian appointed")
+    GUARDIAN_ENDED = "survivor.guardian_ended", _("Guardian's appointment ended")
+    BEST_INTERESTS_ASSESSED = "survivor.best_interests_assessed", _("Best interests assessed")
+    BEST_INTERESTS_DETERMINED = (
+        "survivor.best_interests_determined",
+        _("Best interests determined"),
+    )
+    CHILD_FLAGS_CHANGED = "survivor.child_flags_changed", _("Child's situation updated")
+    AGE_ASSESSED = "survivor.age_assessed", _("Age assessed")
     SERVICE_PLANNED = "service.planned", _("Service planned")
     SERVICE_DELIVERED = "service.delivered", _("Service delivered")
     SERVICE_CANCELLED = "service.cancelled", _("Service cancelled")
@@ -70,6 +88,24 @@ class EventKind(models.TextChoices):
     PROJECT_STARTED = "empowerment.project_started", _("Project started")
     VISIT_RECORDED = "empowerment.visit_recorded", _("Follow-up visit recorded")
     VISIT_RESCHEDULED = "empowerment.visit_rescheduled", _("Follow-up visit rescheduled")
+    REFLECTION_GRANTED = "return.reflection_granted", _("Reflection period granted")
+    REFLECTION_EXTENDED = "return.reflection_extended", _("Reflection period extended")
+    RETURN_PLANNED = "return.planned", _("Return planned")
+    RETURN_UPDATED = "return.updated", _("Return plan updated")
+    RETURN_CHOICE_RECORDED = "return.choice_recorded", _("Informed choice on return recorded")
+    RETURN_RISK_ASSESSED = "return.risk_assessed", _("Pre-return risk assessed")
+    RETURN_APPROVED = "return.approved", _("Return approved")
+    RETURN_DEPARTED = "return.departed", _("Departure recorded")
+    RETURN_ARRIVED = "return.arrived", _("Arrival recorded")
+    RETURN_COMPLETED = "return.completed", _("Return completed")
+    RETURN_CANCELLED = "return.cancelled", _("Return cancelled")
+    RETURN_FOLLOW_UP_RECORDED = "return.follow_up_recorded", _("Follow-up after return recorded")
+    PROCEEDING_RECORDED = "justice.proceeding_recorded", _("Criminal proceeding recorded")
+    PROCEEDING_UPDATED = "justice.proceeding_updated", _("Criminal proceeding updated")
+    PROCEEDING_MOVED = "justice.proceeding_moved", _("Criminal proceeding moved on")
+    HEARING_RECORDED = "justice.hearing_recorded", _("Court hearing recorded")
+    CHARGE_RECORDED = "justice.charge_recorded", _("Charge against the survivor recorded")
+    CHARGE_UPDATED = "justice.charge_updated", _("Charge against the survivor updated")
 
 
 class CaseEvent(models.Model):

@@ -96,9 +96,9 @@ def test_a_survivor_is_identified_screened_and_referred_and_the_partner_accepts_
     sign_in(page, "mona", PASSWORD)
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     click_and_load(page, page.locator("[data-nav=survivors]"))
-    in_arabic(page, "الناجون")
+    in_arabic(page, "الناجيات والناجون")
     click_and_load(page, page.get_by_test_id("register-survivor"))
-    in_arabic(page, "تسجيل ناجٍ")
+    in_arabic(page, "تسجيل ناجٍ/ناجية")
     page.fill("input[name=name_ar]", NAME_AR)
     page.fill("input[name=name_latin]", NAME_LATIN)
     page.fill("input[name=phone]", PHONE)
@@ -113,7 +113,7 @@ def test_a_survivor_is_identified_screened_and_referred_and_the_partner_accepts_
     in_arabic(page, "الناجي")
     survivor = Survivor.objects.get()
     expect(page.get_by_test_id("survivor-code")).to_have_text(survivor.code)
-    expect(page.get_by_role("alert").first).to_have_text(f"سُجِّل الناجي بالرمز {survivor.code}.")
+    expect(page.get_by_role("alert").first).to_have_text(f"سُجِّل الناجي/ة بالرمز {survivor.code}.")
     expect(page.get_by_test_id("clear-data")).to_contain_text("أنثى")
     expect(page.get_by_test_id("identity")).not_to_contain_text(NAME_AR)
 
@@ -133,11 +133,12 @@ def test_a_survivor_is_identified_screened_and_referred_and_the_partner_accepts_
 
     # 3. A screening, started from the survivor page, answered so that trafficking is indicated.
     click_and_load(page, page.get_by_test_id("start-screening"))
-    in_arabic(page, f"فحص الناجي {survivor.code}")
+    in_arabic(page, f"فحص الناجي/ة {survivor.code}")
     expect(page.get_by_label("البالغون - الاتجار بغرض الاستغلال في العمل")).to_be_checked()
     page.locator('input[name="consent_by"][value="person"]').check()
+    page.locator('input[name="interpreter_needed"][value="no"]').check()
     click_and_load(page, page.get_by_test_id("choose-set"))
-    in_arabic(page, f"فحص الناجي {survivor.code}")
+    in_arabic(page, f"فحص الناجي/ة {survivor.code}")
     expect(page.get_by_test_id("questionnaire")).to_contain_text("التجنيد بالخداع")
     for code in YES:
         page.locator(f'input[name="answer-{code}"][value="yes"]').check()
@@ -152,7 +153,7 @@ def test_a_survivor_is_identified_screened_and_referred_and_the_partner_accepts_
     expect(explanation).to_contain_text("خداع بشأن طبيعة العمل أو مكانه أو صاحب العمل")
     expect(explanation).to_contain_text("الإكراه في مكان الوجهة")
     offer = page.get_by_test_id("open-case")
-    expect(offer).to_have_text("فتح حالة لهذا الناجي")
+    expect(offer).to_have_text("فتح حالة لهذا الناجي/ة")
     screenshot(page, "journey-05-screening-result")
 
     # 4. The result page's offer opens the case, with the survivor and screening filled in.

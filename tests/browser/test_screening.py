@@ -45,6 +45,7 @@ def test_case_worker_screens_a_survivor_in_arabic_and_sees_the_outcome_explained
     expect(page.get_by_test_id("interview-guidance")).to_be_visible()
     # Consent to the interview comes before the questionnaire.
     page.locator('input[name="consent_by"][value="person"]').check()
+    page.locator('input[name="interpreter_needed"][value="no"]').check()
     page.get_by_test_id("choose-set").click()
     page.wait_for_load_state("networkidle")
 

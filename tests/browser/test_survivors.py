@@ -26,7 +26,7 @@ def test_case_worker_registers_a_survivor_in_arabic_and_sees_the_code(
     page.locator("[data-nav=survivors]").click()
     page.wait_for_load_state("networkidle")
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
-    expect(page.locator("h1")).to_have_text("الناجون")
+    expect(page.locator("h1")).to_have_text("الناجيات والناجون")
 
     page.get_by_test_id("register-survivor").click()
     page.wait_for_load_state("networkidle")

@@ -90,3 +90,28 @@ def test_every_demo_case_carries_its_identification_decisions(demo_survivors: No
             assert decisions[-1].decided_by.username == "supervisor"
         statuses.add(case.identification_status)
     assert statuses == {"possible", "identified"}
+
+
+def test_the_demo_hands_one_case_over_and_names_platforms_in_a_few_once(
+    demo_survivors: None,
+) -> None:
+    from himaya.cases.models import CasePlatform, CaseTransfer, TransferStatus
+    from himaya.survivors.models import SurvivorAccess
+
+    demo.seed()
+    transfers = list(CaseTransfer.objects.select_related("case", "to_agency"))
+    uses = CasePlatform.objects.count()
+    demo.seed()
+
+    assert [t.status for t in transfers] == [TransferStatus.ACCEPTED]
+    transfer = transfers[0]
+    assert transfer.case.lead_agency == transfer.to_agency
+    assert transfer.to_agency.name_en == agencies_demo.ALEXANDRIA_DIRECTORATE
+    assert transfer.case.case_worker.username == "caseworker.alex"
+    assert set(
+        SurvivorAccess.objects.filter(survivor=transfer.case.survivor).values_list(
+            "agency", flat=True
+        )
+    ) == {transfer.to_agency_id}
+    assert uses > 0
+    assert (CaseTransfer.objects.count(), CasePlatform.objects.count()) == (1, uses)

@@ -599,3 +599,16 @@ def test_the_api_names_the_field_of_bad_input(
     assert response.status_code == 400
     assert sorted(response.json()["errors"]) == ["grounds", "status"]
     assert snapshot(world.case) == before_state
+
+
+def test_a_decision_recorded_after_the_fact_marks_its_own_day_and_today_to_compute_again(
+    world: CaseWorld,
+) -> None:
+    from himaya.monitoring.models import DirtyDay
+
+    DirtyDay.objects.all().delete()
+    decide(world.case, world.case_worker, IdentificationStatus.POSSIBLE)
+    assert sorted(DirtyDay.objects.values_list("day", flat=True)) == [
+        datetime.date(2026, 6, 1),
+        TODAY,
+    ]

@@ -91,6 +91,11 @@ _INCLUSIVE_PAIR = re.compile(
 )
 
 
+# Contexts of messages that name one survivor known to be a man or a boy, where the
+# masculine is the form that fits the record.
+SPEAKS_OF_A_MAN = {"a man or boy"}
+
+
 def masculine_only_words(text: str) -> list[str]:
     """The masculine-only survivor words of an Arabic text, once inclusive pairs are set aside."""
     return _MASCULINE_ONLY.findall(_INCLUSIVE_PAIR.sub("", text))
@@ -112,7 +117,7 @@ def test_the_masculine_only_detector_reads_inclusive_forms_as_inclusive() -> Non
 def test_arabic_speaks_of_survivors_in_inclusive_forms(path: Path) -> None:
     offending = {}
     for entry in polib.pofile(str(path)):
-        if entry.obsolete:
+        if entry.obsolete or entry.msgctxt in SPEAKS_OF_A_MAN:
             continue
         texts = entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr]
         words = [word for text in texts for word in masculine_only_words(text)]

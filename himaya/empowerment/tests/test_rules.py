@@ -72,7 +72,7 @@ def test_sex_rule_refuses_a_man_for_mastoura_and_says_why_in_both_languages() ->
         "The programme accepts only Female; the survivor is recorded as Male."
     )
     assert decision.failed[0].text_ar == (
-        f"يقبل البرنامج فقط: {ar(Sex.FEMALE.label)}؛ والناجي مسجَّل بوصفه {ar(Sex.MALE.label)}."
+        f"يقبل البرنامج فقط: {ar(Sex.FEMALE.label)}؛ والناجي/ة مسجَّل بوصفه {ar(Sex.MALE.label)}."
     )
 
 
@@ -96,7 +96,7 @@ def test_age_rule_refuses_an_unknown_age_when_the_programme_has_a_limit() -> Non
     assert decision.failed[0].text_en == (
         "The survivor's year of birth is not recorded, and the programme has an age limit."
     )
-    assert decision.failed[0].text_ar == "سنة ميلاد الناجي غير مسجَّلة، وللبرنامج حد للعمر."
+    assert decision.failed[0].text_ar == "سنة ميلاد الناجي/ة غير مسجَّلة، وللبرنامج حد للعمر."
 
 
 def test_household_role_rule_refuses_a_daughter_for_takaful() -> None:
@@ -108,7 +108,7 @@ def test_household_role_rule_refuses_a_daughter_for_takaful() -> None:
     )
     assert decision.failed[0].text_ar == (
         "يقبل البرنامج فقط: ربّ الأسرة أو عائلها، زوج ربّ الأسرة أو زوجته؛ "
-        "ودور الناجي في الأسرة: ابن أو ابنة في الأسرة."
+        "ودور الناجي/ة في الأسرة: ابن أو ابنة في الأسرة."
     )
 
 

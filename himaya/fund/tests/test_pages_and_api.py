@@ -382,7 +382,7 @@ def test_the_statement_downloads_as_a_valid_xlsx_with_the_right_totals(
     assert rows[2][0] == "بند الموازنة"
     closing = next(row for row in rows if row[3] == "الرصيد الختامي")
     assert closing[7:11] == (50000.0, 700.0, 1234.56, 50000.0 - 700.0 - 1234.56)
-    movements = [row[6] for row in rows[3:] if row[6] is not None]
+    movements = [row[6] for row in rows[3:] if row[6] is not None and row[1] == line.code]
     assert movements == [50000.0, 1234.56, 1234.56, 700.0]
     assert AuditEvent.objects.filter(action="fund.statement_exported").count() == 1
 

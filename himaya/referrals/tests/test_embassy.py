@@ -37,7 +37,7 @@ OVERRIDE_REFUSED_AR = "لا يجوز تجاوز الموافقة مع السفا
 CONSENT_MISSING_EN = "and that consent is not on file. Record the consent first."
 CONSENT_MISSING_AR = "وهذه الموافقة غير مسجلة. سجّل الموافقة أولًا."
 OTHER_COUNTRY_EN = "this embassy does not represent the survivor's nationality"
-OTHER_COUNTRY_AR = "وهذه السفارة لا تمثل جنسية الناجي."
+OTHER_COUNTRY_AR = "وهذه السفارة لا تمثل جنسية الناجي/ة."
 NO_COUNTRY_EN = "This embassy has no country on record"
 
 

@@ -4,6 +4,7 @@ from himaya.screening.catalogue import (
     FIRST_CATALOGUE,
     FIRST_SOURCE,
     LABOUR_FILE,
+    SEXUAL_FILE,
     load_sets,
     read_file,
 )
@@ -12,14 +13,15 @@ from himaya.screening.models import CatalogueVersion, IndicatorSet, TraffickingI
 
 def ensure_catalogue() -> None:
     """Reload the migrated catalogue if a transactional test flushed it."""
-    load_sets(
-        read_file(LABOUR_FILE),
-        catalogue_label=FIRST_CATALOGUE,
-        source=FIRST_SOURCE,
-        catalogue_model=CatalogueVersion,
-        set_model=IndicatorSet,
-        indicator_model=TraffickingIndicator,
-    )
+    for path in (LABOUR_FILE, SEXUAL_FILE):
+        load_sets(
+            read_file(path),
+            catalogue_label=FIRST_CATALOGUE,
+            source=FIRST_SOURCE,
+            catalogue_model=CatalogueVersion,
+            set_model=IndicatorSet,
+            indicator_model=TraffickingIndicator,
+        )
 
 
 @pytest.fixture(autouse=True)

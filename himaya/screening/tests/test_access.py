@@ -121,6 +121,7 @@ def form_post(world):
         "survivor": world["survivor"].code,
         "indicator_set": world["set"].pk,
         "consent_by": "person",
+        "interpreter_needed": "no",
     }
     for code, answer in demo.answers_for(world["set"], "probable").items():
         data[f"answer-{code}"] = answer

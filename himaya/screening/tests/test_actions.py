@@ -161,6 +161,9 @@ def test_recording_writes_the_audit_trail_without_personal_data(case_worker, sur
         "child_rule": False,
         "consent_by": "person",
         "child_assent": False,
+        "provisional_set": False,
+        "interpreter_needed": None,
+        "interpreter_provided_by": "",
     }
 
 

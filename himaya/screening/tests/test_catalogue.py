@@ -8,24 +8,28 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from himaya.audit.models import AuditEvent
-from himaya.screening.catalogue import LABOUR_FILE
+from himaya.screening.catalogue import LABOUR_FILE, SEXUAL_FILE
 from himaya.screening.models import CatalogueVersion, IndicatorSet, TraffickingIndicator
 
 pytestmark = pytest.mark.django_db
 
 
 def file_counts() -> Counter[tuple[str, str, str]]:
-    with LABOUR_FILE.open(encoding="utf-8") as handle:
-        return Counter(
-            (row["set"], row["dimension_code"], row["strength"]) for row in csv.DictReader(handle)
-        )
+    counts: Counter[tuple[str, str, str]] = Counter()
+    for path in (LABOUR_FILE, SEXUAL_FILE):
+        with path.open(encoding="utf-8") as handle:
+            counts.update(
+                (row["set"], row["dimension_code"], row["strength"])
+                for row in csv.DictReader(handle)
+            )
+    return counts
 
 
-def test_the_migration_loads_both_labour_sets_into_the_first_catalogue_version() -> None:
+def test_the_migrations_load_the_four_sets_into_the_first_catalogue_version() -> None:
     catalogue = CatalogueVersion.objects.get()
     assert catalogue.label == "ilo-ec-2009"
     sets = {s.code: s for s in IndicatorSet.objects.filter(catalogue=catalogue)}
-    assert sorted(sets) == ["A_LAB", "C_LAB"]
+    assert sorted(sets) == ["A_LAB", "A_SEX", "C_LAB", "C_SEX"]
     assert sets["A_LAB"].for_children is False
     assert sets["C_LAB"].for_children is True
     assert sets["A_LAB"].indicators.count() == 67
@@ -120,7 +124,7 @@ def test_import_into_a_new_catalogue_version_keeps_the_old_one(tmp_path: Path) -
     call_command("import_indicator_set", str(LABOUR_FILE), "--catalogue", "ilo-ec-2009-r2")
     assert CatalogueVersion.objects.count() == 2
     assert IndicatorSet.objects.filter(code="A_LAB").count() == 2
-    assert TraffickingIndicator.objects.count() == 2 * (67 + 65)
+    assert TraffickingIndicator.objects.count() == 2 * (67 + 65) + (67 + 65)  # sexual sets once
 
 
 @pytest.mark.parametrize(

@@ -175,7 +175,12 @@ def test_the_start_page_asks_for_consent_and_shows_the_guidance(
 
 def page_post(survivor: Survivor, **changes: str) -> dict[str, str]:
     indicator_set = labour_set()
-    data = {"survivor": survivor.code, "indicator_set": str(indicator_set.pk), **changes}
+    data = {
+        "survivor": survivor.code,
+        "indicator_set": str(indicator_set.pk),
+        "interpreter_needed": "no",
+        **changes,
+    }
     for code, answer in demo.answers_for(indicator_set, "probable").items():
         data[f"answer-{code}"] = answer
     return data

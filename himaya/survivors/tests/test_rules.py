@@ -254,3 +254,24 @@ def test_age_problem_and_the_year_it_gives(age: int, problem: str | None) -> Non
 def test_the_check_limit_counts_the_checks_already_made() -> None:
     assert not rules.is_over_check_limit(checks_in_window=29, limit=30)
     assert rules.is_over_check_limit(checks_in_window=30, limit=30)
+
+
+@pytest.mark.parametrize(
+    ("consented", "policy", "record_level", "counted"),
+    [
+        (True, "aggregates", True, True),
+        (True, "excluded", True, True),
+        (True, "excluded", False, True),
+        (False, "aggregates", False, True),
+        (False, "aggregates", True, False),
+        (False, "excluded", False, False),
+        (False, "excluded", True, False),
+    ],
+)
+def test_statistics_use_a_survivors_data_only_as_consent_and_the_law_allow(
+    consented: bool, policy: str, record_level: bool, counted: bool
+) -> None:
+    assert (
+        rules.counts_in_statistics(consented=consented, policy=policy, record_level=record_level)
+        is counted
+    )

@@ -1,0 +1,189 @@
+"""Writes of the monitoring app: the daily values (computed, idempotent), the days to
+compute again, and the targets and thresholds an administrator of indicators sets."""
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from himaya.accounts.models import User
+from himaya.agencies.permissions import CAPABILITIES
+from himaya.audit.actions import record_event
+from himaya.core.errors import Forbidden, Invalid, NotFound
+from himaya.core.locking import ConcurrentEditError, save_with_version
+from himaya.monitoring import rules
+from himaya.monitoring.indicators import Indicator, all_indicators, get_indicator
+from himaya.monitoring.models import (
+    DailyValue,
+    DirtyDay,
+    IndicatorSetting,
+    IndicatorSettingChange,
+)
+
+MANAGE_INDICATORS = "monitoring.manage_indicators"
+VIEW_DASHBOARD = "monitoring.view_dashboard"
+assert MANAGE_INDICATORS in CAPABILITIES
+
+
+def _chosen(codes: list[str] | None) -> list[Indicator]:
+    if codes is None:
+        return all_indicators()
+    chosen = []
+    for code in codes:
+        item = get_indicator(code)
+        if item is None:
+            raise Invalid(_("There is no indicator with this code."), field="codes")
+        chosen.append(item)
+    return chosen
+
+
+def _rows(item: Indicator, day: datetime.date) -> list[DailyValue]:
+    rows = []
+    for cell in item.compute(day):
+        key = f"{cell.dimension}={cell.member}" if cell.dimension else ""
+        rows.append(
+            DailyValue(
+                indicator=item.code,
+                day=day,
+                cell=key,
+                dimension=cell.dimension,
+                member=cell.member,
+                member_ar=cell.member_ar[:200],
+                member_en=cell.member_en[:200],
+                numerator=cell.numerator,
+                denominator=cell.denominator,
+                value=rules.value_of(item.unit, cell.numerator, cell.denominator),
+            )
+        )
+    return rows
+
+
+def compute_indicators(
+    *, start: datetime.date, end: datetime.date, codes: list[str] | None = None
+) -> int:
+    """Compute the values of the indicators (all, or those named) for every day from
+    ``start`` to ``end`` included, replacing what was stored: computing twice writes what
+    computing once did. One transaction per day. Returns the number of values written."""
+    if end < start:
+        raise Invalid(_("The end of the period is before its start."), field="end")
+    chosen = _chosen(codes)
+    written = 0
+    day = start
+    while day <= end:
+        with transaction.atomic():
+            rows = [row for item in chosen for row in _rows(item, day)]
+            DailyValue.objects.filter(day=day, indicator__in=[i.code for i in chosen]).delete()
+            DailyValue.objects.bulk_create(rows, batch_size=500)
+            written += len(rows)
+        day += datetime.timedelta(days=1)
+    return written
+
+
+def refresh_for_day(day: datetime.date, codes: list[str] | None = None) -> int:
+    """Compute one day again (after a change of its data)."""
+    return compute_indicators(start=day, end=day, codes=codes)
+
+
+def mark_dirty(day: datetime.date) -> None:
+    """Note that the data of ``day`` changed, for ``process_dirty_days`` to compute it
+    again (one small row per day; marking it twice is marking it once)."""
+    DirtyDay.objects.bulk_create([DirtyDay(day=day)], ignore_conflicts=True)
+
+
+def note_change(action: str, day: datetime.date) -> None:
+    """Subscribed to ``core.changes``: a write marks its day to compute again."""
+    if rules.moves_indicators(action):
+        mark_dirty(day)
+
+
+# A change on a day also moves the cohort and stock figures of the days just after it
+# (served within 24 hours, no service after 72 hours, care plans within 7 days, shelters,
+# referrals overdue): those days are computed again with it. The 365-day SDG window of
+# later days is settled by the nightly computation.
+FOLLOWING_DAYS = 7
+
+
+def process_dirty_days(*, limit: int = 31) -> list[datetime.date]:
+    """Compute again the days marked dirty (oldest first, at most ``limit`` of them) and
+    the ``FOLLOWING_DAYS`` after each, up to today; return the days marked that were done.
+    A day marked again while it was computed stays marked."""
+    started = timezone.now()
+    today = timezone.localdate()
+    marked = list(DirtyDay.objects.order_by("day")[:limit])
+    days: set[datetime.date] = set()
+    for dirty in marked:
+        days.update(
+            dirty.day + datetime.timedelta(days=n)
+            for n in range(FOLLOWING_DAYS + 1)
+            if n == 0 or dirty.day + datetime.timedelta(days=n) <= today
+        )
+    for day in sorted(days):
+        refresh_for_day(day)
+    DirtyDay.objects.filter(pk__in=[d.pk for d in marked], marked_at__lte=started).delete()
+    return [dirty.day for dirty in marked]
+
+
+@transaction.atomic
+def change_indicator_setting(
+    *,
+    code: str,
+    target: Decimal | None,
+    warning: Decimal | None,
+    critical: Decimal | None,
+    expected_version: int | None,
+    by: User,
+) -> IndicatorSetting:
+    """Set the target and thresholds of an indicator. ``expected_version`` is the
+    version read (none when no setting existed yet); a stale one is refused."""
+    if not by.has_perm(MANAGE_INDICATORS):
+        raise Forbidden(_("You may not change the indicators' targets and thresholds."))
+    item = get_indicator(code)
+    if item is None:
+        raise NotFound(_("There is no indicator with this code."))
+    if (
+        warning is not None
+        and critical is not None
+        and ((critical > warning) if item.higher_is_better else (critical < warning))
+    ):
+        raise Invalid(
+            _("The critical threshold must be further from the target than the warning one."),
+            field="critical",
+        )
+    setting = IndicatorSetting.objects.select_for_update().filter(indicator=code).first()
+    if setting is None:
+        if expected_version not in (None, 0):
+            raise ConcurrentEditError()
+        setting = IndicatorSetting.objects.create(
+            indicator=code, target=target, warning=warning, critical=critical, updated_by=by
+        )
+    else:
+        setting.target, setting.warning, setting.critical = target, warning, critical
+        setting.updated_by = by
+        save_with_version(
+            setting,
+            expected_version=expected_version if expected_version is not None else 0,
+            fields=["target", "warning", "critical", "updated_by"],
+        )
+    IndicatorSettingChange.objects.create(
+        setting=setting,
+        version=setting.version,
+        target=target,
+        warning=warning,
+        critical=critical,
+        changed_by=by,
+    )
+    record_event(
+        action="monitoring.indicator_setting_changed",
+        actor=by,
+        object_type="monitoring.indicator",
+        object_code=code,
+        details={
+            "target": None if target is None else str(target),
+            "warning": None if warning is None else str(warning),
+            "critical": None if critical is None else str(critical),
+            "version": setting.version,
+        },
+    )
+    return setting

@@ -1,0 +1,186 @@
+"""Reads of the monitoring app: only the daily values and the declared indicators, never
+the case tables. Small cells are suppressed for every reader who may not see identity."""
+
+import csv
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from django.utils.translation import get_language
+
+from himaya.core.typing import AnyUser
+from himaya.monitoring import rules
+from himaya.monitoring.indicators import Indicator
+from himaya.monitoring.models import DailyValue, IndicatorSetting
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+SEE_SMALL_CELLS = "survivors.view_identity"
+
+
+def suppress_below() -> int:
+    """Cells of fewer people than this are not shown (``HIMAYA_SUPPRESS_BELOW``, 5)."""
+    return int(getattr(settings, "HIMAYA_SUPPRESS_BELOW", 5))
+
+
+def sees_small_cells(user: AnyUser) -> bool:
+    return bool(user.has_perm(SEE_SMALL_CELLS))
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    target: Decimal | None
+    warning: Decimal | None
+    critical: Decimal | None
+    version: int
+
+
+def thresholds(items: list[Indicator]) -> dict[str, Thresholds]:
+    """The target and thresholds in force for each indicator (one query)."""
+    stored = {
+        s.indicator: s
+        for s in IndicatorSetting.objects.filter(indicator__in=[i.code for i in items])
+    }
+    found = {}
+    for item in items:
+        setting = stored.get(item.code)
+        if setting is None:
+            found[item.code] = Thresholds(item.target, item.warning, item.critical, 0)
+        else:
+            found[item.code] = Thresholds(
+                setting.target, setting.warning, setting.critical, setting.version
+            )
+    return found
+
+
+@dataclass
+class Point:
+    day: datetime.date
+    cell: str
+    dimension: str
+    member: str
+    label: str
+    numerator: Decimal | None
+    denominator: Decimal | None
+    value: Decimal | None
+    suppressed: bool
+
+
+def _label(row: DailyValue) -> str:
+    if not row.dimension:
+        return ""
+    return row.member_ar if (get_language() or "ar").startswith("ar") else row.member_en
+
+
+def _suppressed_cells(item: Indicator, rows: list[DailyValue]) -> set[tuple[datetime.date, str]]:
+    """The (day, cell) pairs to hide: primary and secondary suppression per day and
+    disaggregation, on the figure that counts people."""
+    if item.suppress_on is None:
+        return set()
+    threshold = suppress_below()
+
+    def basis(row: DailyValue) -> Decimal:
+        figure = row.numerator if item.suppress_on == "numerator" else row.denominator
+        return figure if figure is not None else Decimal(0)
+
+    totals: dict[datetime.date, Decimal] = {}
+    rows_by: defaultdict[tuple[datetime.date, str], dict[str, Decimal]] = defaultdict(dict)
+    for row in rows:
+        if row.dimension:
+            rows_by[(row.day, row.dimension)][row.member] = basis(row)
+        else:
+            totals[row.day] = basis(row)
+    hidden = {
+        (day, "") for day, total in totals.items() if rules.primary_suppressed(total, threshold)
+    }
+    for (day, dimension), cells in rows_by.items():
+        total = totals.get(day, sum(cells.values(), Decimal(0)))
+        for member in rules.suppress_row(total, cells, threshold):
+            hidden.add((day, f"{dimension}={member}"))
+    return hidden
+
+
+def values(
+    user: AnyUser,
+    item: Indicator,
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    dimension: str = "",
+) -> list[Point]:
+    """The total and (with ``dimension``) its members for every stored day of the period,
+    suppressed for ``user``. One query."""
+    queryset = DailyValue.objects.filter(indicator=item.code, day__gte=start, day__lte=end)
+    if dimension:
+        queryset = queryset.filter(dimension__in=["", dimension])
+    else:
+        queryset = queryset.filter(cell="")
+    rows = list(queryset.order_by("day", "dimension", "member"))
+    hidden = set() if sees_small_cells(user) else _suppressed_cells(item, rows)
+    points = []
+    for row in rows:
+        concealed = (row.day, row.cell) in hidden
+        points.append(
+            Point(
+                day=row.day,
+                cell=row.cell,
+                dimension=row.dimension,
+                member=row.member,
+                label=_label(row),
+                numerator=None if concealed else row.numerator,
+                denominator=None if concealed else row.denominator,
+                value=None if concealed else row.value,
+                suppressed=concealed,
+            )
+        )
+    return points
+
+
+def totals(
+    user: AnyUser, items: list[Indicator], *, start: datetime.date, end: datetime.date
+) -> dict[str, list[Point]]:
+    """Each indicator's daily totals over the period (one query), suppressed for ``user``."""
+    rows = list(
+        DailyValue.objects.filter(
+            indicator__in=[i.code for i in items], cell="", day__gte=start, day__lte=end
+        ).order_by("indicator", "day")
+    )
+    by_code: defaultdict[str, list[DailyValue]] = defaultdict(list)
+    for row in rows:
+        by_code[row.indicator].append(row)
+    small = sees_small_cells(user)
+    found: dict[str, list[Point]] = {}
+    for item in items:
+        own = by_code.get(item.code, [])
+        hidden = set() if small else _suppressed_cells(item, own)
+        found[item.code] = [
+            Point(
+                day=row.day,
+                cell="",
+                dimension="",
+                member="",
+                label="",
+                numerator=None if (row.day, "") in hidden else row.numerator,
+                denominator=None if (row.day, "") in hidden else row.denominator,
+                value=None if (row.day, "") in hidden else row.value,
+                suppressed=(row.day, "") in hidden,
+            )
+            for row in own
+        ]
+    return found
+
+
+def latest_day() -> datetime.date | None:
+    """The last day with stored values."""
+    row = DailyValue.objects.order_by("-day").values_list("day", flat=True).first()
+    return row
+
+
+@lru_cache(maxsize=1)
+def governorate_names() -> dict[str, tuple[str, str]]:
+    """Code → (Arabic, English) names of the 27 governorates, from the app's data copy."""
+    with (DATA_DIR / "governorates.csv").open(encoding="utf-8") as handle:
+        return {row["code"]: (row["name_ar"], row["name_en"]) for row in csv.DictReader(handle)}

@@ -1,0 +1,352 @@
+"""Pages of the monitoring app: the dashboard (it reads only the daily values and the
+declared indicators), each indicator's definition, its settings, and the downloads."""
+
+import csv
+import datetime
+import io
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from himaya.accounts.acting import acting_user
+from himaya.agencies.permissions import require_capability
+from himaya.core.errors import DomainError
+from himaya.core.forms import show_refusal
+from himaya.monitoring import actions, maps, rules, selectors
+from himaya.monitoring.forms import DashboardForm, SettingForm, period
+from himaya.monitoring.indicators import (
+    DIMENSIONS,
+    FAMILIES,
+    GOVERNORATE,
+    Indicator,
+    all_indicators,
+    get_indicator,
+)
+from himaya.monitoring.models import IndicatorSettingChange
+
+VIEW = actions.VIEW_DASHBOARD
+MANAGE = actions.MANAGE_INDICATORS
+
+
+def unit_label(unit: str) -> str:
+    return {
+        rules.COUNT: _("number"),
+        rules.PERCENT: _("percent"),
+        rules.DAYS: _("days"),
+        rules.RATE: _("per 100,000 population"),
+        rules.EGP: _("Egyptian pounds"),
+    }[unit]
+
+
+def shown(value: Decimal | None, unit: str) -> str:
+    """A value as people read it (no trailing zeros for counts)."""
+    if value is None:
+        return "—"
+    if unit == rules.COUNT:
+        return number_format(int(value), force_grouping=True)
+    text = number_format(value, decimal_pos=2 if unit != rules.PERCENT else 1, force_grouping=True)
+    return f"{text} %" if unit == rules.PERCENT else text
+
+
+def signed(change: Decimal | None, unit: str) -> str:
+    """A change with its sign ("+3", "−1.5 %"), or a dash without one."""
+    if change is None:
+        return "—"
+    text = shown(abs(change), unit)
+    return text if change == 0 else ("+" if change > 0 else "−") + text
+
+
+def as_float(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _at(points: list[selectors.Point], day: datetime.date) -> selectors.Point | None:
+    return next((p for p in points if p.day == day), None)
+
+
+def _card(
+    item: Indicator,
+    points: list[selectors.Point],
+    end: datetime.date,
+    limits: selectors.Thresholds,
+) -> dict[str, Any]:
+    today = _at(points, end)
+    week = _at(points, end - datetime.timedelta(days=7))
+    month = _at(points, end - datetime.timedelta(days=30))
+    value = today.value if today else None
+    status = rules.status_of(
+        value,
+        warning=limits.warning,
+        critical=limits.critical,
+        higher_is_better=item.higher_is_better,
+    )
+    return {
+        "item": item,
+        "family": FAMILIES[item.family],
+        "value": shown(value, item.unit),
+        "suppressed": bool(today and today.suppressed),
+        "week": signed(rules.trend(value, week.value if week else None), item.unit),
+        "month": signed(rules.trend(value, month.value if month else None), item.unit),
+        "target": shown(limits.target, item.unit) if limits.target is not None else "",
+        "status": status,
+    }
+
+
+def _dashboard_data(request: HttpRequest) -> dict[str, Any]:
+    user = acting_user(request)
+    require_capability(user, VIEW)
+    form = DashboardForm(request.GET or None)
+    chosen = form.choices()
+    item: Indicator = chosen["indicator"]
+    end = chosen["end"] or selectors.latest_day() or timezone.localdate()
+    start, end = period(chosen["days"], end)
+    dimension = chosen["dimension"] if chosen["dimension"] in item.dimensions else ""
+    items = all_indicators()
+    limits = selectors.thresholds(items)
+    totals = selectors.totals(user, items, start=end - datetime.timedelta(days=30), end=end)
+    cards = [_card(i, totals[i.code], end, limits[i.code]) for i in items]
+    month = [end - datetime.timedelta(days=n) for n in range(30, -1, -1)]
+    sparks: dict[str, list[float | None]] = {}
+    for i in items:
+        by_day = {p.day: p.value for p in totals[i.code]}
+        sparks[i.code] = [as_float(by_day.get(d)) for d in month]
+    points = selectors.values(user, item, start=start, end=end, dimension=dimension)
+    if dimension == GOVERNORATE:
+        gov_points = [p for p in points if p.day == end and p.dimension == GOVERNORATE]
+    elif GOVERNORATE in item.dimensions:
+        gov_points = [
+            p
+            for p in selectors.values(user, item, start=end, end=end, dimension=GOVERNORATE)
+            if p.dimension == GOVERNORATE
+        ]
+    else:
+        gov_points = []
+    tiles, legend = maps.tile_map(
+        {p.member: p.value for p in gov_points}, {p.member for p in gov_points if p.suppressed}
+    )
+    return {
+        "form": form,
+        "item": item,
+        "start": start,
+        "end": end,
+        "dimension": dimension,
+        "member": chosen["member"],
+        "cards": cards,
+        "sparks": {"labels": [d.isoformat() for d in month], "series": sparks},
+        "points": points,
+        "limits": limits[item.code],
+        "tiles": tiles,
+        "legend": legend,
+        "has_map": GOVERNORATE in item.dimensions,
+    }
+
+
+def _chart(data: dict[str, Any]) -> dict[str, Any]:
+    """What dashboard.js draws: the days, the total or the chosen member, the target."""
+    item: Indicator = data["item"]
+    days = []
+    day = data["start"]
+    while day <= data["end"]:
+        days.append(day)
+        day += datetime.timedelta(days=1)
+    member = data["member"]
+    wanted = f"{data['dimension']}={member}" if data["dimension"] and member else ""
+    by_day = {p.day: p for p in data["points"] if p.cell == wanted}
+    label = next((p.label for p in data["points"] if p.cell == wanted and p.label), "")
+    target = data["limits"].target
+    return {
+        "labels": [d.isoformat() for d in days],
+        "series": [
+            None if by_day.get(d) is None or by_day[d].value is None else float(by_day[d].value)
+            for d in days
+        ],
+        "name": f"{item.name} — {label}" if label else str(item.name),
+        "target": None if target is None else float(target),
+        "targetLabel": _("Target"),
+    }
+
+
+def _breakdown(data: dict[str, Any]) -> list[selectors.Point]:
+    return [p for p in data["points"] if p.day == data["end"] and p.dimension]
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    data = _dashboard_data(request)
+    item: Indicator = data["item"]
+    rows = [{"point": p, "value": shown(p.value, item.unit)} for p in _breakdown(data)]
+    members = sorted(
+        {(p.member, p.label) for p in data["points"] if p.dimension}, key=lambda m: m[1]
+    )
+    query = request.GET.urlencode()
+    return render(
+        request,
+        "monitoring/dashboard.html",
+        {
+            **data,
+            "chart": _chart(data),
+            "rows": rows,
+            "members": members,
+            "dimension_label": DIMENSIONS.get(data["dimension"], ""),
+            "unit": unit_label(item.unit),
+            "query": query,
+            "may_manage": request.user.has_perm(MANAGE),
+            "map_width": maps.WIDTH,
+            "map_height": maps.HEIGHT,
+            "tile_size": maps.TILE,
+        },
+    )
+
+
+def _export_rows(data: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    item: Indicator = data["item"]
+    header = [
+        _("Day"),
+        _("Indicator"),
+        _("Break down by"),
+        _("Member"),
+        _("Numerator"),
+        _("Denominator"),
+        _("Value"),
+        _("Unit"),
+    ]
+    lines = []
+    for p in data["points"]:
+        lines.append(
+            [
+                p.day.isoformat(),
+                str(item.name),
+                str(DIMENSIONS[p.dimension]) if p.dimension else _("Total"),
+                p.label if p.dimension else "",
+                _("hidden (small number)") if p.suppressed else p.numerator,
+                "" if p.suppressed or p.denominator is None else p.denominator,
+                "" if p.suppressed or p.value is None else p.value,
+                unit_label(item.unit),
+            ]
+        )
+    return header, lines
+
+
+@login_required
+@require_GET
+def export_csv(request: HttpRequest) -> HttpResponse:
+    data = _dashboard_data(request)
+    header, lines = _export_rows(data)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(lines)
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    name = f"{data['item'].code}-{data['start']}-{data['end']}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@require_GET
+def export_xlsx(request: HttpRequest) -> HttpResponse:
+    import xlsxwriter
+
+    data = _dashboard_data(request)
+    header, lines = _export_rows(data)
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet(data["item"].code[:31])
+    if request.LANGUAGE_CODE.startswith("ar"):
+        sheet.right_to_left()
+    bold = book.add_format({"bold": True})
+    sheet.write_row(0, 0, header, bold)
+    for number, line in enumerate(lines, start=1):
+        sheet.write_row(number, 0, [float(v) if isinstance(v, Decimal) else v for v in line])
+    sheet.set_column(0, len(header) - 1, 18)
+    book.close()
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    name = f"{data['item'].code}-{data['start']}-{data['end']}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _indicator_or_404(code: str) -> Indicator:
+    item = get_indicator(code)
+    if item is None:
+        raise Http404
+    return item
+
+
+@login_required
+def definition(request: HttpRequest, code: str) -> HttpResponse:
+    """An indicator's definition; an administrator of indicators changes its thresholds."""
+    user = acting_user(request)
+    require_capability(user, VIEW, MANAGE)
+    item = _indicator_or_404(code)
+    limits = selectors.thresholds([item])[code]
+    may_manage = user.has_perm(MANAGE)
+    form = None
+    status = 200
+    if may_manage:
+        initial = {
+            "target": limits.target,
+            "warning": limits.warning,
+            "critical": limits.critical,
+            "version": limits.version,
+        }
+        form = SettingForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                actions.change_indicator_setting(
+                    code=code,
+                    target=data["target"],
+                    warning=data["warning"],
+                    critical=data["critical"],
+                    expected_version=data["version"],
+                    by=user,
+                )
+            except DomainError as error:
+                show_refusal(error, form=form)
+                status = error.status
+            else:
+                messages.success(request, _("The target and thresholds were saved."))
+                return redirect("monitoring:definition", code=code)
+        elif request.method == "POST":
+            status = 400
+    elif request.method == "POST":
+        require_capability(user, MANAGE)
+    history = (
+        list(
+            IndicatorSettingChange.objects.filter(setting__indicator=code).select_related(
+                "changed_by"
+            )[:20]
+        )
+        if may_manage
+        else []
+    )
+    return render(
+        request,
+        "monitoring/definition.html",
+        {
+            "item": item,
+            "family": FAMILIES[item.family],
+            "unit": unit_label(item.unit),
+            "dimensions": [DIMENSIONS[d] for d in item.dimensions],
+            "limits": limits,
+            "target": shown(limits.target, item.unit) if limits.target is not None else "",
+            "warning": shown(limits.warning, item.unit) if limits.warning is not None else "",
+            "critical": shown(limits.critical, item.unit) if limits.critical is not None else "",
+            "form": form,
+            "history": history,
+        },
+        status=status,
+    )
