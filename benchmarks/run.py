@@ -8,7 +8,7 @@ Each module runs in a transaction rolled back at its end, so that none sees anot
 
     .venv/bin/python benchmarks/run.py [--rounds R] [--only shelters,fund]
         [--survivors N] [--shelters N] [--beds N] [--budget-lines N] [--movements N]
-        [--cases N] [--few-cases N] [--search-survivors N]
+        [--cases N] [--few-cases N] [--search-survivors N] [--indicator-days D]
 """
 
 import argparse
@@ -82,6 +82,7 @@ MODULES: dict[str, tuple[str, dict[str, str]]] = {
     "cases": ("cases", {"few": "few_cases"}),
     "worklist": ("cases", {"few": "few_cases"}),
     "search": ("search_survivors", {}),
+    "indicators": ("cases", {"days": "indicator_days"}),
 }
 
 
@@ -102,6 +103,9 @@ def main() -> None:
     parser.add_argument("--few-cases", type=int, default=200, help="cases in the smaller scope")
     parser.add_argument(
         "--search-survivors", type=int, default=100_000, help="survivors searched among"
+    )
+    parser.add_argument(
+        "--indicator-days", type=int, default=30, help="days of indicators computed at once"
     )
     args = parser.parse_args()
     names = [name.strip() for name in args.only.split(",") if name.strip()] or list(MODULES)

@@ -1,0 +1,115 @@
+"""The daily indicators on a generated national dataset.
+
+``generate_national`` fills the database with ``size`` cases over one year; then three
+comparisons, each timed alternately in the same run:
+
+1. every indicator computed for ``days`` days (``compute_indicators``, one transaction per
+   day) against one hand-written SQL ``GROUP BY`` over the same rows: the identification
+   decisions of those days by day, decision, governorate and sex, the least a database can
+   do to read them. This is the cost of computing the indicators day by day.
+2. the dashboard page (an analyst, signed in) against a bare view that runs one indexed
+   query through the same middleware: what the dashboard itself costs.
+3. the refresh after one write (its audit row marks the day; ``process_dirty_days``
+   computes it again) against computing that full day directly: the refresh should cost
+   one day's computation and no more.
+
+Run: ``.venv/bin/python benchmarks/run.py --only indicators --cases 10000 --indicator-days 30``
+(add ``DATABASE_URL=postgres://…`` for PostgreSQL).
+"""
+
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.test import Client, override_settings
+from django.urls import include, path
+from django.utils import timezone
+
+from benchmarks import population
+from himaya.agencies.models import Role
+from himaya.agencies.permissions import forget_roles
+from himaya.audit.actions import record_event
+from himaya.cases.models import Case, IdentificationDecision
+from himaya.monitoring.actions import compute_indicators, process_dirty_days
+from himaya.monitoring.generate import generate
+from himaya.monitoring.models import DailyValue, DirtyDay
+
+Compare = Callable[[str, Callable[[], object], Callable[[], object], int], None]
+
+
+@login_required
+def bare(request: HttpRequest) -> HttpResponse:
+    found = Case.objects.filter(code=request.GET.get("code", "")).values_list("id", flat=True)
+    return HttpResponse(f"{found.first()}", content_type="text/plain")
+
+
+urlpatterns = [path("bench-bare/", bare), path("", include(settings.ROOT_URLCONF))]
+
+
+def _group_by(start: date, end: date) -> list[tuple[object, ...]]:
+    decision = IdentificationDecision._meta.db_table
+    case = Case._meta.db_table
+    survivor = Case._meta.get_field("survivor").related_model._meta.db_table  # type: ignore[union-attr]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT d.decided_on, d.status, c.governorate_of_exploitation_id, s.sex, COUNT(*)
+            FROM {decision} d
+            JOIN {case} c ON c.id = d.case_id
+            JOIN {survivor} s ON s.id = c.survivor_id
+            WHERE d.decided_on BETWEEN %s AND %s
+            GROUP BY d.decided_on, d.status, c.governorate_of_exploitation_id, s.sex
+            """,
+            [start, end],
+        )
+        return cursor.fetchall()
+
+
+def run(size: int, rounds: int, compare: Compare, compare_cost: Compare, *, days: int = 30) -> None:
+    until = timezone.localdate()  # a write marks today: the data ends today
+    generate(cases=size, seed=7, years=1, until=until, search_tokens=False, report=lambda _: None)
+    start, end = until - timedelta(days=days - 1), until
+    decisions = IdentificationDecision.objects.filter(decided_on__range=(start, end)).count()
+    print(f"  ({Case.objects.count()} cases; {decisions} decisions in the {days} days)")
+
+    assert sum(row[-1] for row in _group_by(start, end)) == decisions  # type: ignore[misc]
+    compare_cost(
+        f"every indicator over {days} days vs one SQL GROUP BY over the same decisions",
+        lambda: _group_by(start, end),
+        lambda: compute_indicators(start=start, end=end),
+        max(1, rounds // 5),
+    )
+    values = DailyValue.objects.filter(day__range=(start, end)).count()
+    print(f"  ({values} daily values stored)")
+
+    agency = population.agency("bench-indicators")
+    analyst = population.person("bench-indicators-analyst", Role.ANALYST, agency)
+    forget_roles(analyst)
+    client = Client()
+    client.force_login(analyst)
+    code = Case.objects.values_list("code", flat=True).first()
+    with override_settings(ROOT_URLCONF=__name__):
+        dashboard = client.get("/monitoring/")
+        assert dashboard.status_code == 200, dashboard.status_code
+        assert client.get(f"/bench-bare/?code={code}").status_code == 200
+        compare_cost(
+            "dashboard page vs a bare view with one indexed query",
+            lambda: client.get(f"/bench-bare/?code={code}"),
+            lambda: client.get("/monitoring/"),
+            rounds,
+        )
+
+    def refresh_after_one_write() -> None:
+        record_event(action="case.updated", object_type="cases.case", object_code=code or "")
+        assert DirtyDay.objects.exists()
+        process_dirty_days()
+
+    compare_cost(
+        "refresh after one write vs computing its whole day",
+        lambda: compute_indicators(start=until, end=until),
+        refresh_after_one_write,
+        rounds,
+    )
