@@ -141,6 +141,7 @@ class Walk:
         self.checked: set[tuple[str, str]] = set()
         self.sign_ins: dict[str, int] = {}
         self.kinds: set[tuple[str, str]] = set()
+        self.too_wide: list[str] = []
 
     def context(self, browser: Browser, language: str) -> BrowserContext:
         context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -159,8 +160,19 @@ class Walk:
         status = open_page(page, f"{self.base}{address}")
         assert status == expect, f"{label} {address} answered {status}, not {expect}"
         self.found += check(page, f"{label} {address}")
+        if language == "ar":
+            self.at_phone_width(page, f"{label} {address}")
         self.checked.add((language, address))
         return True
+
+    def at_phone_width(self, page: Page, label: str) -> None:
+        """At a phone's width the page is no wider than the screen (a wide table scrolls
+        inside itself)."""
+        page.set_viewport_size({"width": 390, "height": 844})
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 390:
+            self.too_wide.append(f"{label}: {width} px")
+        page.set_viewport_size({"width": 1280, "height": 900})
 
     def sign_in(self, page: Page, username: str, language: str) -> None:
         """Sign in through the login page, and give the second factor where the role needs
@@ -311,6 +323,7 @@ def test_the_main_pages_of_every_demo_role_pass_axe_in_arabic_and_english(
             context.close()
     assert len(walk.checked) > 50
     assert not walk.found, report(walk.found)
+    assert walk.too_wide == []
 
 
 def test_the_check_finds_an_unlabelled_search_box_and_faint_arabic_text(browser: Browser) -> None:

@@ -17,7 +17,7 @@ from himaya.agencies.models import Membership, Role
 from himaya.agencies.tests.factories import AgencyFactory
 from himaya.cases.models import Case, IdentificationDecision
 from himaya.survivors.actions import sync_survivor_access
-from himaya.survivors.models import GuardianAppointment
+from himaya.survivors.models import Consent, ConsentPurpose, GuardianAppointment
 from himaya.survivors.tests.factories import SurvivorFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -48,6 +48,12 @@ def test_a_guardian_is_appointed_and_the_childs_identification_decided_in_arabic
         first_contact_on=timezone.localdate() - datetime.timedelta(days=2),
     )
     sync_survivor_access(survivor=child)
+    Consent.objects.create(
+        survivor=child,
+        purpose=ConsentPurpose.CARE,
+        given_on=timezone.localdate() - datetime.timedelta(days=2),
+        recorded_by=worker,
+    )
 
     # The case worker appoints the guardian on the survivor's page, at phone width.
     page.set_viewport_size({"width": 390, "height": 844})
@@ -65,6 +71,8 @@ def test_a_guardian_is_appointed_and_the_childs_identification_decided_in_arabic
     expect(page.get_by_test_id("guardians")).to_contain_text("وصي قانوني")
     expect(page.get_by_test_id("no-guardian")).to_have_count(0)
     no_english(page, "children")
+    expect(page.get_by_test_id("consents")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     screenshot(page, "children-guardian-ar")
     appointment = GuardianAppointment.objects.get(survivor=child)
     assert appointment.guardian_name == "سعاد محمود"
