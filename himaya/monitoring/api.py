@@ -71,11 +71,13 @@ class ValuesIn(serializers.Serializer[Any]):
     end = serializers.DateField(required=False)
     dimension = serializers.ChoiceField(choices=["", *DIMENSIONS], required=False, allow_blank=True)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # "from" and "to" are keywords in Python: the fields take them by their source.
-        self.fields["from"] = self.fields.pop("start")
-        self.fields["to"] = self.fields.pop("end")
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        # "from" and "to" are keywords in Python: the fields are declared under other names
+        # and renamed before they are bound, so that they read and validate as "from", "to".
+        fields = super().get_fields()
+        fields["from"] = fields.pop("start")
+        fields["to"] = fields.pop("end")
+        return fields
 
     def validate_indicator(self, value: str) -> str:
         if get_indicator(value) is None:

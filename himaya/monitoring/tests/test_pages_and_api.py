@@ -221,3 +221,27 @@ def test_the_dashboard_in_english_names_the_governorates_in_english(
     assert 'lang="en"' in page
     assert ">Cairo</text>" in page
     assert ">Aswan</text>" in page
+
+
+def test_the_api_answers_for_the_period_asked_and_refuses_one_that_runs_backwards(
+    personas: dict[str, User], login: Callable[[User], Client], values: None
+) -> None:
+    client = login(personas[Role.ANALYST])
+    asked = f"?indicator=identified_victims&from={DAY}&to={DAY}"
+    days = {row["day"] for row in client.get(url("api_values") + asked).json()}
+    assert days == {DAY.isoformat()}
+
+    earlier = DAY - datetime.timedelta(days=1)
+    asked = f"?indicator=identified_victims&from={earlier}&to={earlier}"
+    totals = [row for row in client.get(url("api_values") + asked).json() if row["cell"] == ""]
+    assert [(row["day"], row["numerator"]) for row in totals] == [(earlier.isoformat(), "8.00")]
+
+    backwards = client.get(
+        url("api_values") + f"?indicator=identified_victims&from={DAY}&to={earlier}"
+    )
+    assert backwards.status_code == 400
+    assert "from" in backwards.json()["errors"]
+    too_long = client.get(
+        url("api_values") + "?indicator=identified_victims&from=2020-01-01&to=2026-01-01"
+    )
+    assert too_long.status_code == 400
