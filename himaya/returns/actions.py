@@ -65,7 +65,7 @@ def _require_open(case: Case) -> None:
 
 def _locked_plan(plan: ReturnPlan) -> ReturnPlan:
     return (
-        ReturnPlan.objects.select_for_update()
+        ReturnPlan.objects.select_for_update(of=("self",))
         .select_related("case__survivor", "destination_governorate")
         .get(pk=plan.pk)
     )
@@ -143,7 +143,11 @@ def extend_reflection_period(
     *, period: ReflectionPeriod, days: int, reason: str, expected_version: int, by: User
 ) -> ReflectionPeriod:
     """Extend the period by ``days`` days, for a reason."""
-    period = ReflectionPeriod.objects.select_for_update().select_related("case").get(pk=period.pk)
+    period = (
+        ReflectionPeriod.objects.select_for_update(of=("self",))
+        .select_related("case")
+        .get(pk=period.pk)
+    )
     _require_works_on(by, period.case)
     _require_open(period.case)
     reason = reason.strip()
@@ -645,7 +649,9 @@ def record_follow_up(
 ) -> ReturnFollowUp:
     """Record a contact with the survivor after return and what it found."""
     follow_up = (
-        ReturnFollowUp.objects.select_for_update().select_related("plan__case").get(pk=follow_up.pk)
+        ReturnFollowUp.objects.select_for_update(of=("self",))
+        .select_related("plan__case")
+        .get(pk=follow_up.pk)
     )
     plan = follow_up.plan
     _require_works_on(by, plan.case)
