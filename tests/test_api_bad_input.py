@@ -486,3 +486,61 @@ def test_malformed_json_answers_400_with_a_message(officer: Client) -> None:
     response = officer.post(reverse("cases:api_open"), "{not json", content_type="application/json")
     assert response.status_code == 400
     assert _messages(response) == {"detail": ["The request body is not valid JSON."]}
+
+
+# Values that reach a field from outside: numbers too big for any column, digits of another
+# script, invisible characters, a NUL byte, the wrong shape. Each is sent in every field a
+# write route declares, all at once, so that a field that lets one through to the database
+# or to arithmetic shows as a server error.
+HOSTILE = {
+    "huge integer": 10**40,
+    "huge number in a string": "1" + "0" * 40,
+    "exponent": "1e400",
+    "Arabic-Indic digits": "١٢٣٤٥٦",
+    "Persian digits": "۱۲۳۴",
+    "invisible characters": "\u200b\u200f\u2066",
+    "NUL byte": "a\x00b",
+    "negative": -1,
+    "huge float": 1e308,
+    "an object": {"a": 1},
+    "a list": [1, 2],
+}
+
+
+@functools.cache
+def _request_fields() -> dict[str, list[str]]:
+    """The fields of each write route's JSON body, by route name, read from the schema."""
+    with translation.override("en"):
+        schema = SchemaGenerator().get_schema(request=None, public=True)
+    components = schema["components"]["schemas"]
+    fields: dict[str, list[str]] = {}
+    for route in post_routes():
+        operation = schema["paths"].get(_schema_path(route.pattern), {}).get("post") or {}
+        content = operation.get("requestBody", {}).get("content", {})
+        body = content.get("application/json", {}).get("schema", {})
+        ref = body.get("$ref", "")
+        if ref:
+            body = components[ref.rsplit("/", 1)[-1]]
+        fields[route.name] = sorted(body.get("properties", {}))
+    return fields
+
+
+def test_hostile_values_in_every_field_of_every_write_route_never_cause_a_server_error(
+    everyone: Client,
+) -> None:
+    everyone.raise_request_exception = False
+    failures = []
+    for route in post_routes():
+        fields = _request_fields()[route.name]
+        if not fields:
+            continue
+        url, _found = _url(route)
+        if not _takes_json(url):
+            continue
+        for label, value in HOSTILE.items():
+            response = everyone.post(
+                url, {name: value for name in fields}, content_type="application/json"
+            )
+            if response.status_code >= 500:
+                failures.append((route.name, label, response.status_code))
+    assert failures == []
