@@ -100,6 +100,7 @@ ACTIONS: dict[str, Promise] = {
         "audit trail", "Possible duplicate decided"
     ),
     "survivor.possible_duplicate_opened": pgettext_lazy("audit trail", "Possible duplicate opened"),
+    "list.exported": pgettext_lazy("audit trail", "List exported"),
     "survivor.registered": pgettext_lazy("audit trail", "Survivor registered"),
     "survivor.viewed": pgettext_lazy("audit trail", "Survivor record viewed"),
     "survivors.first_names_read": pgettext_lazy("audit trail", "First names read"),
@@ -116,6 +117,10 @@ PURPOSES: dict[str, Promise] = {
     "worklist": pgettext_lazy("audit trail", "Work list"),
     "shelter residents list": pgettext_lazy("audit trail", "Shelter residents list"),
     "embassy": pgettext_lazy("audit trail", "Embassy"),
+    "reporting": pgettext_lazy("audit trail", "Reporting"),
+    "coordination": pgettext_lazy("audit trail", "Coordination between agencies"),
+    "inspection": pgettext_lazy("audit trail", "Inspection or audit"),
+    "other": pgettext_lazy("audit trail", "Other purpose"),
 }
 
 

@@ -11,10 +11,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from himaya.accounts.acting import acting_user
 from himaya.agencies.permissions import require_capability
+from himaya.audit.exports import Column, export_list
 from himaya.cases.selectors import get_case_or_404
 from himaya.core.errors import DomainError
 from himaya.core.forms import show_refusal
@@ -32,9 +34,30 @@ from himaya.empowerment.models import Enrolment, EnrolmentStatus
 from himaya.empowerment.selectors import MANAGE, OUTCOMES, REFER
 
 
+def _project_activity(enrolment: Enrolment) -> str:
+    project = getattr(enrolment, "project", None)  # the reverse side raises when absent
+    return project.get_activity_type_display() if project is not None else ""
+
+
 @login_required
 def enrolment_list(request: HttpRequest) -> HttpResponse:
     require_capability(request.user, MANAGE, REFER)
+    exported = export_list(
+        request,
+        name="enrolments",
+        title=_("Enrolments in empowerment programmes"),
+        columns=[
+            Column(_("Enrolment"), lambda e: e.code),
+            Column(_("Case"), lambda e: e.case.code),
+            Column(_("Programme"), lambda e: e.programme.name),
+            Column(_("Referred on"), lambda e: e.referred_on),
+            Column(pgettext("state of a record", "Status"), lambda e: e.get_status_display()),
+            Column(_("Project"), _project_activity),
+        ],
+        rows=selectors.enrolment_list_for(request.user),
+    )
+    if exported is not None:
+        return exported
     enrolments = list(selectors.enrolment_list_for(request.user)[:200])
     return render(request, "empowerment/enrolment_list.html", {"enrolments": enrolments})
 

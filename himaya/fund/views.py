@@ -11,12 +11,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import pgettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from himaya.accounts.acting import acting_user
 from himaya.accounts.models import User
 from himaya.agencies.permissions import require_capability
+from himaya.audit.exports import Column, export_list
 from himaya.cases.selectors import get_case_or_404
 from himaya.core.errors import DomainError
 from himaya.core.exports import statement_view
@@ -46,11 +49,29 @@ def _form_errors(form: forms.BaseForm) -> list[str]:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])  # POST: the export door
 def payment_list(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     require_capability(user, *SEE_PAYMENTS)
     found = PaymentFilter(request.GET, queryset=selectors.payments_visible_to(user))
+    if found.is_valid():
+        exported = export_list(
+            request,
+            name="payments",
+            title=_("Assistance payments"),
+            columns=[
+                Column(_("Code"), lambda p: p.code),
+                Column(_("Case"), lambda p: p.case.code),
+                Column(_("Purpose"), lambda p: p.get_purpose_display()),
+                Column(_("Amount (EGP)"), lambda p: p.amount),
+                Column(_("Budget line"), lambda p: p.budget_line.name),
+                Column(pgettext("state of a record", "Status"), lambda p: p.get_status_display()),
+                Column(_("Requested on"), lambda p: timezone.localdate(p.created_at)),
+            ],
+            rows=found.qs.select_related("case", "budget_line").iterator(),
+        )
+        if exported is not None:
+            return exported
     style(found.form)
     status = 200 if found.is_valid() else 400
     page = Paginator(found.qs, 50).get_page(request.GET.get("page"))

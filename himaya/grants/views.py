@@ -10,10 +10,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from himaya.accounts.acting import acting_user
 from himaya.accounts.models import User
+from himaya.audit.exports import Column, export_list
 from himaya.core.errors import DomainError
 from himaya.core.exports import statement_view
 from himaya.core.forms import show_refusal
@@ -43,9 +44,32 @@ def _form_errors(form: forms.BaseForm) -> list[str]:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])  # POST: the export door
 def grant_list(request: HttpRequest) -> HttpResponse:
     user = _viewer(request)
+    exported = export_list(
+        request,
+        name="grants",
+        title=_("Grants to NGOs"),
+        columns=[
+            Column(_("Code"), lambda g: g.code),
+            Column(_("NGO"), lambda g: g.ngo.name),
+            Column(_("Title"), lambda g: g.title),
+            Column(_("Amount (EGP)"), lambda g: g.amount),
+            Column(_("Starts on"), lambda g: g.starts_on),
+            Column(_("Ends on"), lambda g: g.ends_on),
+            Column(
+                _("Tranches released"),
+                lambda g: sum(1 for t in g.tranches.all() if t.status == "released"),
+            ),
+        ],
+        rows=selectors.grants_visible_to(user)
+        .select_related("ngo")
+        .prefetch_related("tranches")
+        .order_by("-starts_on", "-id"),
+    )
+    if exported is not None:
+        return exported
     grants = list(selectors.grants_visible_to(user).order_by("-starts_on", "-id")[:200])
     return render(request, "grants/grant_list.html", {"grants": grants})
 

@@ -4,9 +4,12 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from himaya.accounts.acting import acting_user
+from himaya.audit.exports import Column, export_list
 from himaya.cases.selectors import get_case_or_404
 from himaya.core.errors import DomainError
 from himaya.core.forms import show_refusal
@@ -59,6 +62,27 @@ def create(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _columns(*, incoming: bool) -> list[Column]:
+    return [
+        Column(_("Referral"), lambda r: r.code),
+        Column(_("Case"), lambda r: r.case.code),
+        Column(
+            _("From") if incoming else _("To"),
+            lambda r: (r.from_agency if incoming else r.to_agency).name,
+        ),
+        Column(_("Service"), lambda r: r.service_type.name),
+        Column(pgettext_lazy("state of a record", "Status"), lambda r: r.get_status_display()),
+        Column(_("Overdue"), lambda r: str(_("Yes")) if r.is_overdue else ""),
+        Column(_("Sent"), lambda r: r.sent_at),
+        Column(_("Answer expected by"), lambda r: r.respond_by),
+    ]
+
+
+def _chosen(request: HttpRequest, referrals: QuerySet[Referral]) -> QuerySet[Referral]:
+    chosen: QuerySet[Referral] = ReferralFilter(request.GET, queryset=referrals).qs
+    return chosen.select_related("case", "from_agency", "to_agency", "service_type")
+
+
 def _listing(request: HttpRequest, referrals: QuerySet[Referral]) -> dict[str, object]:
     """The page of the filtered list, and whether it shows the overdue referrals only."""
     chosen = ReferralFilter(request.GET, queryset=referrals)
@@ -71,6 +95,15 @@ def _listing(request: HttpRequest, referrals: QuerySet[Referral]) -> dict[str, o
 @permission_required("referrals.receive", raise_exception=True)
 def inbox(request: HttpRequest) -> HttpResponse:
     referrals = incoming_referrals(request.user)
+    exported = export_list(
+        request,
+        name="referrals-received",
+        title=_("Incoming referrals"),
+        columns=_columns(incoming=True),
+        rows=_chosen(request, referrals).iterator(),
+    )
+    if exported is not None:
+        return exported
     return render(request, "referrals/inbox.html", _listing(request, referrals))
 
 
@@ -78,6 +111,15 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @permission_required("cases.work_cases", raise_exception=True)
 def sent(request: HttpRequest) -> HttpResponse:
     referrals = outgoing_referrals(request.user)
+    exported = export_list(
+        request,
+        name="referrals-sent",
+        title=_("Sent referrals"),
+        columns=_columns(incoming=False),
+        rows=_chosen(request, referrals).iterator(),
+    )
+    if exported is not None:
+        return exported
     return render(request, "referrals/sent.html", _listing(request, referrals))
 
 

@@ -12,11 +12,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from himaya.accounts.acting import acting_user
 from himaya.agencies.permissions import require_capability
+from himaya.audit.exports import Column, export_list
 from himaya.cases.selectors import get_case_or_404
+from himaya.core.countries import country_name
 from himaya.core.errors import DomainError, Forbidden
 from himaya.core.forms import show_refusal
 from himaya.returns import actions, rules, selectors
@@ -446,6 +449,28 @@ def return_list(request: HttpRequest) -> HttpResponse:
     """Returns in progress of the agency's cases, reflection periods ending soon and
     follow-ups overdue."""
     today = timezone.localdate()
+    exported = export_list(
+        request,
+        name="returns-in-progress",
+        title=_("Returns in progress"),
+        columns=[
+            Column(_("Return plan"), lambda p: p.code),
+            Column(_("Case"), lambda p: p.case.code),
+            Column(
+                _("Destination"),
+                lambda p: (
+                    country_name(p.destination_country)
+                    if p.destination_country
+                    else (p.destination_governorate.name if p.destination_governorate else "")
+                ),
+            ),
+            Column(pgettext("state of a record", "Status"), lambda p: p.get_status_display()),
+            Column(_("Planned travel date"), lambda p: p.travel_planned_on),
+        ],
+        rows=selectors.plans_in_progress_for(request.user),
+    )
+    if exported is not None:
+        return exported
     return render(
         request,
         "returns/list.html",

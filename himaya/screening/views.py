@@ -8,8 +8,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from himaya.accounts.models import User
+from himaya.audit.exports import Column, export_list
 from himaya.core.errors import DomainError
 from himaya.core.forms import show_refusal
 from himaya.screening import rules
@@ -42,6 +44,24 @@ INTERPRETATION_FIELDS = (
 @login_required
 @permission_required(CAPABILITY, raise_exception=True)
 def screening_list(request: HttpRequest) -> HttpResponse:
+    exported = export_list(
+        request,
+        name="screenings",
+        title=_("Screenings"),
+        columns=[
+            Column(_("Screening"), lambda s: s.code),
+            Column(_("Survivor"), lambda s: s.survivor.code),
+            Column(_("Indicator set"), lambda s: s.indicator_set.name),
+            Column(_("Outcome"), lambda s: s.get_outcome_display()),
+            Column(_("Agency"), lambda s: s.agency.name),
+            Column(_("Screened on"), lambda s: s.screened_on),
+        ],
+        rows=visible_screenings(request.user)
+        .select_related("survivor", "indicator_set", "agency")
+        .iterator(),
+    )
+    if exported is not None:
+        return exported
     page = Paginator(visible_screenings(request.user), 50).get_page(request.GET.get("page"))
     return render(request, "screening/list.html", {"page": page})
 

@@ -11,10 +11,11 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from himaya.accounts.acting import acting_user
 from himaya.agencies.permissions import require_capability
+from himaya.audit.exports import Column, export_list
 from himaya.cases.models import Case
 from himaya.cases.selectors import get_case_or_404
 from himaya.core.errors import DomainError, Forbidden, NotFound
@@ -55,9 +56,25 @@ def _explained(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])  # POST: the export door
 def shelter_list(request: HttpRequest) -> HttpResponse:
     require_capability(request.user, "shelters.find_bed", "shelters.manage_stays")
+    exported = export_list(
+        request,
+        name="shelters",
+        title=_("Shelters"),
+        columns=[
+            Column(_("Shelter"), lambda s: s.name),
+            Column(_("Governorate"), lambda s: s.governorate.name),
+            Column(_("Duty officer phone"), lambda s: s.duty_phone),
+            Column(_("Beds in service"), lambda s: s.beds_in_service),
+            Column(_("Occupied"), lambda s: s.beds_occupied),
+            Column(_("Free"), lambda s: s.beds_free),
+        ],
+        rows=selectors.shelter_list(request.user),
+    )
+    if exported is not None:
+        return exported
     shelters = list(selectors.shelter_list(request.user))
     return render(
         request,
