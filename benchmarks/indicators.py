@@ -3,10 +3,11 @@
 ``generate_national`` fills the database with ``size`` cases over one year; then three
 comparisons, each timed alternately in the same run:
 
-1. every indicator computed for ``days`` days (``compute_indicators``, one transaction per
-   day) against one hand-written SQL ``GROUP BY`` over the same rows: the identification
-   decisions of those days by day, decision, governorate and sex, the least a database can
-   do to read them. This is the cost of computing the indicators day by day.
+1. every indicator computed for ``days`` days (``compute_indicators``: each indicator
+   computes the whole period with a few queries grouped by day, and the values are
+   written in one transaction) against one hand-written SQL ``GROUP BY`` over the same
+   rows: the identification decisions of those days by day, decision, governorate and
+   sex, the least a database can do to read them.
 2. the dashboard page (an analyst, signed in) against a bare view that runs one indexed
    query through the same middleware: what the dashboard itself costs.
 3. the refresh after one write (its audit row marks the day; ``process_dirty_days``

@@ -83,6 +83,8 @@ MODULES: dict[str, tuple[str, dict[str, str]]] = {
     "worklist": ("cases", {"few": "few_cases"}),
     "search": ("search_survivors", {}),
     "indicators": ("cases", {"days": "indicator_days"}),
+    "operations": ("cases", {}),
+    "exchange": ("cases", {}),
 }
 
 

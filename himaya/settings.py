@@ -141,6 +141,17 @@ AUDIT_ANCHOR_PATH = Path(
     env.str("HIMAYA_AUDIT_ANCHOR_PATH", default=str(BASE_DIR / "var" / "audit-anchors.log"))
 )
 
+# Backups (`manage.py backup`, nightly): encrypted with their own Fernet key, never one of
+# the field keys; the newest HIMAYA_BACKUP_KEEP backups are kept in HIMAYA_BACKUP_DIR.
+BACKUP_KEY = env.str("HIMAYA_BACKUP_KEY", default="")
+BACKUP_DIR = Path(env.str("HIMAYA_BACKUP_DIR", default=str(BASE_DIR / "var" / "backups")))
+BACKUP_KEEP = env.int("HIMAYA_BACKUP_KEEP", default=14)
+# Idempotency keys of API writes (integrity.idempotency): kept this long; a claim left
+# unanswered this long is taken over; a repeat waits this long for the first answer.
+IDEMPOTENCY_TTL_SECONDS = env.int("HIMAYA_IDEMPOTENCY_TTL_SECONDS", default=24 * 60 * 60)
+IDEMPOTENCY_STALE_SECONDS = env.int("HIMAYA_IDEMPOTENCY_STALE_SECONDS", default=120)
+IDEMPOTENCY_WAIT_SECONDS = env.int("HIMAYA_IDEMPOTENCY_WAIT_SECONDS", default=30)
+
 # Demo shortcut: privileged demo users may skip the second factor. Production refuses it.
 DEMO_SKIP_OTP = env.bool("HIMAYA_DEMO_SKIP_OTP", default=False)
 if PRODUCTION and DEMO_SKIP_OTP:
@@ -208,6 +219,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "himaya.integrity.idempotency.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "himaya.urls"
@@ -419,8 +431,39 @@ SPECTACULAR_SETTINGS = {
         "ProceedingOutcomeEnum": "himaya.justice.models.Outcome",
         "ScreeningOutcomeEnum": "himaya.screening.models.Outcome",
         "PaymentMethodEnum": "himaya.fund.models.Method",
+        "IntakeChannelEnum": "himaya.operations.models.Channel",
+        "IntakeClosureReasonEnum": "himaya.operations.models.IntakeClosure",
+        "IncidentKindEnum": "himaya.operations.models.IncidentKind",
+        "TaskKindEnum": "himaya.operations.models.TaskKind",
+        "CommunicationChannelEnum": "himaya.operations.models.CommunicationChannel",
+        "NotificationChannelEnum": "himaya.notifications.models.Channel",
     },
 }
+
+# Mail (docs/notifications.md): written to the console in development, kept in memory in
+# tests, sent by SMTP in production (EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER,
+# EMAIL_HOST_PASSWORD, EMAIL_USE_TLS). SMS and WhatsApp notifications go through the class
+# named by HIMAYA_SMS_BACKEND / HIMAYA_WHATSAPP_BACKEND (by default they are only logged).
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    default={
+        "production": "django.core.mail.backends.smtp.EmailBackend",
+        "test": "django.core.mail.backends.locmem.EmailBackend",
+    }.get(HIMAYA_ENV, "django.core.mail.backends.console.EmailBackend"),
+)
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Himaya <no-reply@himaya.invalid>")
+NOTIFICATIONS_SMS_BACKEND = env.str(
+    "HIMAYA_SMS_BACKEND", default="himaya.notifications.channels.SmsChannel"
+)
+NOTIFICATIONS_WHATSAPP_BACKEND = env.str(
+    "HIMAYA_WHATSAPP_BACKEND", default="himaya.notifications.channels.WhatsAppChannel"
+)
 
 # Background work (Huey, docs/architecture.md "Background work"): on one machine the queue
 # is a SQLite file in the data directory (no broker to run); at national scale, with

@@ -35,6 +35,7 @@ ACRONYMS = {
     "JPEG",  # image format of supporting documents
     "ILO",  # International Labour Organization, named on the indicator catalogue
     "NCCPIM",  # the National Coordinating Committee's own acronym
+    "CTDC",  # the Counter-Trafficking Data Collaborative, cited so as its terms of use ask
     "TIP",  # part of that acronym (NCCPIM&TIP)
 }
 # Latin spellings of a name, given as examples of what the name search finds.

@@ -100,6 +100,16 @@ declare(
     _("Review possible duplicate registrations (within the agency's survivors)"),
     [Role.SUPERVISOR],
 )
+declare(
+    "duplicates.review",
+    _("Review likely duplicate survivors, merge them, undo a merge (within the agency's scope)"),
+    [Role.SUPERVISOR],
+)
+declare(
+    "duplicates.configure",
+    _("Set the duplicate detection thresholds and switch automatic merging on or off"),
+    [Role.ADMINISTRATOR],
+)
 declare("cases.work_cases", _("Open and work on cases of the agency"), CASE_ROLES)
 declare(
     "cases.supervise",
@@ -181,6 +191,46 @@ declare(
     "monitoring.manage_indicators",
     _("Set the targets and thresholds of the indicators"),
     [Role.ADMINISTRATOR],
+)
+declare(
+    "exchange.export_statistics",
+    _("Export k-anonymous record-level statistics in the CTDC and HTCDS layouts"),
+    [Role.ANALYST, Role.ADMINISTRATOR],
+)
+declare(
+    "exchange.import_statistics",
+    _("Import CTDC datasets into the statistical store"),
+    [Role.ANALYST, Role.ADMINISTRATOR],
+)
+declare(
+    "exchange.view_tables",
+    _("See the international tables (SDG 16.2.2, UNODC), with small cells hidden"),
+    [Role.OPERATOR, Role.ANALYST, Role.SUPERVISOR, Role.ADMINISTRATOR],
+)
+declare(
+    "operations.record_intake",
+    _("Record and triage reports received by the control and emergency centre"),
+    [Role.OPERATOR],
+)
+declare(
+    "operations.manage_alerts",
+    _("Acknowledge, assign and resolve the centre's alerts"),
+    [Role.OPERATOR, Role.SUPERVISOR],
+)
+declare(
+    "operations.manage_incidents",
+    _("Open incidents, assign tasks to agencies and log communications"),
+    [Role.OPERATOR],
+)
+declare(
+    "operations.work_tasks",
+    _("See and update the incident tasks assigned to the agency (no identity)"),
+    [Role.PARTNER_STAFF, Role.SHELTER_STAFF, Role.CASE_WORKER, Role.SUPERVISOR, Role.OPERATOR],
+)
+declare(
+    "operations.view_situation_report",
+    _("Read and download the daily situation report (aggregates only)"),
+    [Role.OPERATOR, Role.SUPERVISOR, Role.ANALYST],
 )
 
 

@@ -121,6 +121,15 @@ PURPOSES: dict[str, Promise] = {
     "coordination": pgettext_lazy("audit trail", "Coordination between agencies"),
     "inspection": pgettext_lazy("audit trail", "Inspection or audit"),
     "other": pgettext_lazy("audit trail", "Other purpose"),
+    "operations": pgettext_lazy("audit trail", "Control centre operations"),
+}
+
+# The parts of the system that act without a signed-in user, by the name they record.
+SYSTEM_ACTORS: dict[str, Promise] = {
+    "scheduler": pgettext_lazy("audit trail", "Scheduler"),
+    "manage.py": pgettext_lazy("audit trail", "Command line"),
+    "seed_demo": pgettext_lazy("audit trail", "Demo data"),
+    "generate_national": pgettext_lazy("audit trail", "Synthetic national data"),
 }
 
 
@@ -134,6 +143,12 @@ def register_actions(actions: "dict[str, Promise]") -> None:
 def action_label(action: str) -> str:
     label = ACTIONS.get(action)
     return str(label) if label is not None else action
+
+
+def actor_label(actor_id: int | None, username: str) -> str:
+    """A user's username as typed; a system part's name in the reader's language."""
+    label = SYSTEM_ACTORS.get(username) if actor_id is None else None
+    return str(label) if label is not None else username
 
 
 def purpose_label(purpose: str) -> str:

@@ -77,6 +77,11 @@ class AuditEvent(models.Model):
     def purpose_label(self) -> str:
         return labels.purpose_label(self.purpose)
 
+    @property
+    def actor_label(self) -> str:
+        """The username, or the name of the system part that acted without a user."""
+        return labels.actor_label(self.actor_id, self.actor_username)
+
 
 class ChainHead(models.Model):
     """One row: the last sequence and hash. Locked while an event is appended.

@@ -25,7 +25,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
         columns=[
             Column("#", lambda e: e.sequence),
             Column(_("When"), lambda e: e.occurred_at),
-            Column(_("Who"), lambda e: e.actor_username),
+            Column(_("Who"), lambda e: e.actor_label),
             Column(_("Action"), lambda e: e.action_label),
             Column(_("Action code"), lambda e: e.action),
             Column(_("Record"), lambda e: e.object_code),

@@ -454,7 +454,24 @@ def request_closure(
         obj=closure,
         details={"case": case.code, "reason": reason},
     )
+    _notify_closure_waiting(case, closure, by)
     return closure
+
+
+def _notify_closure_waiting(case: Case, closure: ClosureRequest, by: User) -> None:
+    """Tell the lead agency's supervisors, not the requester (four eyes): the case code only."""
+    from django.urls import reverse
+
+    from himaya.notifications.actions import notify
+    from himaya.notifications.selectors import members_of
+
+    notify(
+        event="cases.closure_waiting",
+        recipients=members_of([case.lead_agency_id], [Role.SUPERVISOR], exclude=[by.pk]),
+        key=f"{case.code}:{closure.pk}",
+        link=reverse("cases:detail", args=[case.code]),
+        params={"case_code": case.code},
+    )
 
 
 @transaction.atomic

@@ -76,11 +76,56 @@ class CaseListSerializer(serializers.ModelSerializer[Case]):
             "version",
         ]
 
+    def to_representation(self, instance: Case) -> dict[str, Any]:
+        """A list row written directly: the same output as the generic serialiser, without
+        its per-field machinery (a page holds 50 rows of 14 fields). A subclass or a
+        changed field list takes the generic way."""
+        if type(self) is not CaseListSerializer or self.Meta.fields != _LIST_FIELDS:
+            return super().to_representation(instance)
+        governorate = instance.governorate_of_exploitation
+        identified_on = instance.identified_on
+        return {
+            "code": instance.code,
+            "survivor": instance.survivor.code,
+            "lead_agency": instance.lead_agency.code,
+            "case_worker": instance.case_worker.username,
+            "phase": instance.phase,
+            "first_contact_on": instance.first_contact_on.isoformat(),
+            "identified_on": identified_on.isoformat() if identified_on else None,
+            "identified_by": instance.identified_by,
+            "recruitment_channel": instance.recruitment_channel,
+            "country_of_exploitation": instance.country_of_exploitation,
+            "governorate_of_exploitation": governorate.code if governorate else None,
+            "is_transnational": instance.is_transnational,
+            "exploitation_forms": [form.code for form in instance.exploitation_forms.all()],
+            "version": instance.version,
+        }
+
+
+# The fields ``CaseListSerializer.to_representation`` writes directly, in their order.
+_LIST_FIELDS = [
+    "code",
+    "survivor",
+    "lead_agency",
+    "case_worker",
+    "phase",
+    "first_contact_on",
+    "identified_on",
+    "identified_by",
+    "recruitment_channel",
+    "country_of_exploitation",
+    "governorate_of_exploitation",
+    "is_transnational",
+    "exploitation_forms",
+    "version",
+]
+
 
 class CaseDetailSerializer(CaseListSerializer):
     identifying_agency = serializers.CharField(
         source="identifying_agency.code", allow_null=True, default=None
     )
+    means_of_control = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta(CaseListSerializer.Meta):
         fields = [
@@ -93,6 +138,16 @@ class CaseDetailSerializer(CaseListSerializer):
             "follow_up_started_on",
             "closed_on",
             "closure_reason",
+            # Trafficking details (edited through the exchange app's form).
+            "means_of_control",
+            "labour_sector",
+            "recruiter_relationship",
+            "was_abducted",
+            "age_at_recruitment",
+            "age_at_exploitation",
+            "exploitation_months",
+            "place_of_recruitment",
+            "country_of_recruitment",
         ]
 
 

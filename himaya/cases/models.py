@@ -110,6 +110,63 @@ IDENTIFICATION_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+class MeansOfControl(models.TextChoices):
+    """CTDC's seventeen means of control (codebook v6), in its order."""
+
+    DEBT_BONDAGE = "debt_bondage", _("Debt bondage")
+    TAKES_EARNINGS = "takes_earnings", _("Takes earnings")
+    RESTRICTS_FINANCIAL_ACCESS = "restricts_financial_access", _("Restricts financial access")
+    THREATS = "threats", _("Threats")
+    PSYCHOLOGICAL_ABUSE = "psychological_abuse", _("Psychological abuse")
+    PHYSICAL_ABUSE = "physical_abuse", _("Physical abuse")
+    SEXUAL_ABUSE = "sexual_abuse", _("Sexual abuse")
+    FALSE_PROMISES = "false_promises", _("False promises")
+    PSYCHOACTIVE_SUBSTANCES = "psychoactive_substances", _("Psychoactive substances")
+    RESTRICTS_MOVEMENT = "restricts_movement", _("Restricts movement")
+    RESTRICTS_MEDICAL_CARE = "restricts_medical_care", _("Restricts medical care")
+    EXCESSIVE_WORKING_HOURS = "excessive_working_hours", _("Excessive working hours")
+    USES_CHILDREN = "uses_children", _("Uses the person's children")
+    THREAT_OF_LAW_ENFORCEMENT = "threat_of_law_enforcement", _("Threat of law enforcement")
+    WITHHOLDS_NECESSITIES = "withholds_necessities", _("Withholds necessities")
+    WITHHOLDS_DOCUMENTS = "withholds_documents", _("Withholds documents")
+    OTHER = "other", _("Other means of control")
+
+
+class LabourSector(models.TextChoices):
+    """ISIC Rev.4 sections, as HTCDS's ``vic_ForcedLabourIndustry``."""
+
+    A = "A", _("Agriculture, forestry and fishing")
+    B = "B", _("Mining and quarrying")
+    C = "C", _("Manufacturing")
+    D = "D", _("Electricity, gas, steam and air conditioning supply")
+    E = "E", _("Water supply, sewerage and waste management")
+    F = "F", _("Construction")
+    G = "G", _("Wholesale and retail trade")
+    H = "H", _("Transportation and storage")
+    I = "I", _("Accommodation and food service activities")  # noqa: E741
+    J = "J", _("Information and communication")
+    K = "K", _("Financial and insurance activities")
+    L = "L", _("Real estate activities")
+    M = "M", _("Professional, scientific and technical activities")
+    N = "N", _("Administrative and support service activities")
+    O = "O", _("Public administration and defence")  # noqa: E741
+    P = "P", _("Education")
+    Q = "Q", _("Human health and social work activities")
+    R = "R", _("Arts, entertainment and recreation")
+    S = "S", _("Other service activities")
+    T = "T", _("Activities of households as employers (domestic work)")
+    U = "U", _("Activities of extraterritorial organisations")
+
+
+class RecruiterRelationship(models.TextChoices):
+    FAMILY = "family", _("Family member or relative")
+    INTIMATE_PARTNER = "intimate_partner", _("Intimate partner")
+    FRIEND = "friend", _("Friend or acquaintance")
+    EMPLOYER = "employer", _("Employer")
+    OTHER = "other", _("Other (broker, agent, smuggler)")
+    UNKNOWN = "unknown", _("Not known")
+
+
 class Case(PublicCodeModel, VersionedModel):
     CODE_PREFIX = "CS"
 
@@ -216,6 +273,67 @@ class Case(PublicCodeModel, VersionedModel):
             "Tick when the exploitation itself took place online (a webcam, a stream, "
             "online sales of the person's images), whatever the place of exploitation."
         ),
+    )
+    # Trafficking details: what the international standards (CTDC, HTCDS, UNODC) count.
+    # Every one is optional; none identifies the person on its own.
+    means_of_control = models.JSONField(
+        _("means of control"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "How the exploiters controlled the person (CTDC's list); answers of the "
+            "screening propose some of them."
+        ),
+    )
+    labour_sector = models.CharField(
+        _("sector of forced labour"),
+        max_length=1,
+        choices=LabourSector.choices,
+        blank=True,
+        help_text=_("The economic sector of the forced labour (ISIC section), if any."),
+    )
+    recruiter_relationship = models.CharField(
+        _("relationship to the recruiter"),
+        max_length=20,
+        choices=RecruiterRelationship.choices,
+        blank=True,
+        help_text=_("Who first recruited the person, as the person relates to them."),
+    )
+    was_abducted = models.BooleanField(
+        _("abducted"),
+        null=True,
+        blank=True,
+        help_text=_("Whether the person entered the situation by abduction; empty if unknown."),
+    )
+    age_at_recruitment = models.PositiveSmallIntegerField(
+        _("age at recruitment"),
+        null=True,
+        blank=True,
+        help_text=_("The person's age in years when recruited."),
+    )
+    age_at_exploitation = models.PositiveSmallIntegerField(
+        _("age when the exploitation began"),
+        null=True,
+        blank=True,
+        help_text=_("The person's age in years when the exploitation began."),
+    )
+    exploitation_months = models.PositiveSmallIntegerField(
+        _("duration of exploitation (months)"),
+        null=True,
+        blank=True,
+        help_text=_("How long the exploitation lasted, in whole months."),
+    )
+    place_of_recruitment = models.CharField(
+        _("place of recruitment"),
+        max_length=120,
+        blank=True,
+        help_text=_("The town or district where the person was recruited (never exported)."),
+    )
+    country_of_recruitment = models.CharField(
+        _("country of recruitment"),
+        max_length=2,
+        blank=True,
+        help_text=_("ISO 3166 country code."),
     )
 
     class Meta:

@@ -6,6 +6,7 @@ from himaya.cases.panels import CasePanel, register_panel
 from himaya.core.counts import CountProvider, register_count
 from himaya.core.nav import NavItem, register
 from himaya.core.typing import AnyUser
+from himaya.notifications.events import Event, register_event
 
 register(
     NavItem(
@@ -150,5 +151,18 @@ register_count(
         url_name="cases:transfers",
         count=_transfers_to_decide,
         order=14,
+    ),
+)
+
+
+register_event(
+    Event(
+        code="cases.closure_waiting",
+        label=_("The closure of a case waits for your approval"),
+        subject=_("Closure of case %(case_code)s waits for approval"),
+        body=_(
+            "A closure of case %(case_code)s was requested. A supervisor other than the "
+            "person who requested it decides on it."
+        ),
     ),
 )

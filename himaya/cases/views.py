@@ -10,13 +10,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.db import transaction
-from django.db.models import Model, Q
+from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from himaya.accounts.models import User
@@ -135,11 +135,20 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "params": params,
             "phases": Phase.choices,
-            "agencies": list(selectors.lead_agencies_for(user)),
-            "governorates": list(Governorate.objects.order_by("name_en")),
-            "forms": list(selectors.exploitation_forms()),
+            "agencies": _named_choices(selectors.lead_agencies_for(user)),
+            "governorates": _named_choices(Governorate.objects.order_by("name_en")),
+            "forms": _named_choices(selectors.exploitation_forms()),
+            # Each row links to its case: the address is made once, not reversed per row.
+            "case_path": reverse("cases:detail", kwargs={"code": "~"}).removesuffix("~/"),
         },
     )
+
+
+def _named_choices(rows: QuerySet[Any]) -> list[tuple[str, str]]:
+    """``(code, name in the active language)`` of named rows, for a filter's options:
+    two columns read, no model built."""
+    english = (get_language() or "ar").startswith("en")
+    return list(rows.values_list("code", "name_en" if english else "name_ar"))
 
 
 _SECTION_LABELS = {

@@ -6,3 +6,6 @@ class DuplicatesConfig(AppConfig):
     name = "himaya.duplicates"
     label = "duplicates"
     verbose_name = _("Duplicate records")
+
+    def ready(self) -> None:
+        from himaya.duplicates import nav  # noqa: F401

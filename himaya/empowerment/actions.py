@@ -1,6 +1,6 @@
 """Writes of the empowerment app. Each re-checks permission, scope and state itself."""
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -451,3 +451,51 @@ def update_programme(
         details={"fields": sorted(fields)},
     )
     return programme
+
+
+# --- notifications ----------------------------------------------------------------------
+
+# A follow-up visit is announced to the programme's officers this many days before it is due.
+VISIT_DUE_NOTICE_DAYS = 3
+
+
+def notify_visits_due(now: datetime) -> int:
+    """Tell the officers of the managing agency of each visit due within the notice, once
+    per visit and due date (a rescheduled visit is announced again). Codes only."""
+    from django.urls import reverse
+
+    from himaya.agencies.models import Role
+    from himaya.notifications.actions import notify
+    from himaya.notifications.rules import bilingual
+    from himaya.notifications.selectors import members_of
+
+    today = timezone.localdate(now)
+    visits = (
+        Visit.objects.filter(
+            done_on__isnull=True,
+            due_on__gte=today,
+            due_on__lte=today + timedelta(days=VISIT_DUE_NOTICE_DAYS),
+        )
+        .exclude(project__status=ProjectStatus.CLOSED)
+        .select_related("project__enrolment__programme")
+        .order_by("due_on", "id")
+    )
+    created = 0
+    for visit in visits:
+        project = visit.project
+        programme = project.enrolment.programme
+        if programme.managing_agency_id is None:
+            continue
+        created += notify(
+            event="empowerment.visit_due",
+            recipients=members_of([programme.managing_agency_id], [Role.EMPOWERMENT_OFFICER]),
+            key=f"{project.code}:{visit.number}:{visit.due_on.isoformat()}",
+            link=reverse("empowerment:detail", args=[project.enrolment.code]),
+            params={
+                "project_code": project.code,
+                "visit_number": visit.number,
+                "due_date": visit.due_on.isoformat(),
+                **bilingual("programme", programme),
+            },
+        )
+    return created

@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
@@ -5,6 +7,8 @@ from django.utils.translation import ngettext_lazy
 from himaya.core.counts import CountProvider, register_count
 from himaya.core.nav import NavItem, register
 from himaya.core.typing import AnyUser
+from himaya.notifications.checks import register_check
+from himaya.notifications.events import Event, register_event
 
 register(
     NavItem(
@@ -80,3 +84,25 @@ register_count(
         order=61,
     ),
 )
+
+
+register_event(
+    Event(
+        code="empowerment.visit_due",
+        label=_("A follow-up visit is due"),
+        subject=_("Follow-up visit %(visit_number)s of project %(project_code)s is due"),
+        body=_(
+            "Follow-up visit %(visit_number)s of project %(project_code)s (%(programme)s) is "
+            "due on %(due_date)s."
+        ),
+    ),
+)
+
+
+def _visits_due(now: datetime) -> int:
+    from himaya.empowerment.actions import notify_visits_due
+
+    return notify_visits_due(now)
+
+
+register_check("empowerment.visit_due", _visits_due)

@@ -6,3 +6,6 @@ class ExchangeConfig(AppConfig):
     name = "himaya.exchange"
     label = "exchange"
     verbose_name = _("Data exchange and national reporting")
+
+    def ready(self) -> None:
+        from himaya.exchange import nav  # noqa: F401

@@ -301,6 +301,7 @@ def request_payment(
             "approvals_required": payment.approvals_required,
         },
     )
+    _notify_approvers(payment, key=f"{payment.code}:first", exclude=[by.pk])
     return payment
 
 
@@ -363,6 +364,10 @@ def approve_payment(
     record_case_event(
         case=payment.case, kind=kind, by=by, summary=lambda: str(summary), object_code=payment.code
     )
+    if payment.status == Status.SECOND_APPROVAL_NEEDED:
+        _notify_approvers(
+            payment, key=f"{payment.code}:second", exclude=[payment.requested_by_id, by.pk]
+        )
     record_event(
         action=kind,
         actor=by,
@@ -803,3 +808,26 @@ def reject_limit_change(
         details={"withdrawn": change.proposed_by_id == by.pk},
     )
     return change
+
+
+def _notify_approvers(payment: PaymentRequest, *, key: str, exclude: list[int]) -> int:
+    """Tell the fund approvers of the requester's agencies that an approval waits; never
+    the requester nor the first approver (four eyes). Codes and amounts only."""
+    from django.urls import reverse
+
+    from himaya.agencies.models import Role
+    from himaya.agencies.selectors import agency_ids_for
+    from himaya.notifications.actions import notify
+    from himaya.notifications.selectors import members_of
+
+    return notify(
+        event="fund.approval_waiting",
+        recipients=members_of(
+            agency_ids_for(payment.requested_by, Role.FUND_OFFICER),
+            [Role.FUND_APPROVER],
+            exclude=exclude,
+        ),
+        key=key,
+        link=reverse("fund:payment_detail", args=[payment.code]),
+        params={"payment_code": payment.code, "amount": str(payment.amount)},
+    )

@@ -5,6 +5,7 @@ from himaya.cases.panels import CasePanel, register_panel
 from himaya.core.counts import CountProvider, register_count
 from himaya.core.nav import NavItem, register
 from himaya.core.typing import AnyUser
+from himaya.notifications.events import Event, register_event
 
 register(
     NavItem(
@@ -73,4 +74,17 @@ register_count(
         count=_payments_to_approve,
         order=40,
     )
+)
+
+
+register_event(
+    Event(
+        code="fund.approval_waiting",
+        label=_("An assistance payment waits for your approval"),
+        subject=_("Payment %(payment_code)s waits for approval"),
+        body=_(
+            "Assistance payment %(payment_code)s of %(amount)s EGP waits for the approval "
+            "of a fund approver other than the person who requested it."
+        ),
+    ),
 )

@@ -3,8 +3,9 @@ compute again, and the targets and thresholds an administrator of indicators set
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,7 +15,7 @@ from himaya.audit.actions import record_event
 from himaya.core.errors import Forbidden, Invalid, NotFound
 from himaya.core.locking import ConcurrentEditError, save_with_version
 from himaya.monitoring import rules
-from himaya.monitoring.indicators import Indicator, all_indicators, get_indicator
+from himaya.monitoring.indicators import CellValue, Indicator, all_indicators, get_indicator
 from himaya.monitoring.models import (
     DailyValue,
     DirtyDay,
@@ -39,25 +40,71 @@ def _chosen(codes: list[str] | None) -> list[Indicator]:
     return chosen
 
 
-def _rows(item: Indicator, day: datetime.date) -> list[DailyValue]:
+COLUMNS = (
+    "indicator",
+    "day",
+    "cell",
+    "dimension",
+    "member",
+    "member_ar",
+    "member_en",
+    "numerator",
+    "denominator",
+    "value",
+    "computed_at",
+)
+
+
+def _rows(item: Indicator, day: datetime.date, cells: list[CellValue]) -> list[tuple[Any, ...]]:
+    """The rows of ``DailyValue`` for one indicator and day, as tuples in ``COLUMNS``
+    order, ready for the database."""
+    ops = connection.ops
+    on = ops.adapt_datefield_value(day)
+    now = ops.adapt_datetimefield_value(timezone.now())
+    decimal = ops.adapt_decimalfield_value
     rows = []
-    for cell in item.compute(day):
-        key = f"{cell.dimension}={cell.member}" if cell.dimension else ""
+    for cell in cells:
+        if item.median:
+            value = cell.numerator.quantize(rules.CENT) if cell.denominator else None
+        else:
+            value = rules.value_of(item.unit, cell.numerator, cell.denominator)
         rows.append(
-            DailyValue(
-                indicator=item.code,
-                day=day,
-                cell=key,
-                dimension=cell.dimension,
-                member=cell.member,
-                member_ar=cell.member_ar[:200],
-                member_en=cell.member_en[:200],
-                numerator=cell.numerator,
-                denominator=cell.denominator,
-                value=rules.value_of(item.unit, cell.numerator, cell.denominator),
+            (
+                item.code,
+                on,
+                f"{cell.dimension}={cell.member}" if cell.dimension else "",
+                cell.dimension,
+                cell.member,
+                cell.member_ar[:200],
+                cell.member_en[:200],
+                decimal(cell.numerator.quantize(rules.CENT), 18, 2),
+                None
+                if cell.denominator is None
+                else decimal(cell.denominator.quantize(rules.CENT), 18, 2),
+                None if value is None else decimal(value, 18, 2),
+                now,
             )
         )
     return rows
+
+
+def _insert(rows: list[tuple[Any, ...]]) -> None:
+    """Insert the rows in one statement run for all of them."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table = quote(DailyValue._meta.db_table)
+    columns = ", ".join(quote(column) for column in COLUMNS)
+    marks = ", ".join(["%s"] * len(COLUMNS))
+    with connection.cursor() as cursor:
+        # Identifiers from the model, quoted; values as parameters.
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608  # quoted model identifiers  # nosec B608
+        cursor.executemany(sql, rows)
+
+
+# Longer periods are computed and written in parts of this many days, so that memory
+# stays bounded on a national backfill.
+PART_DAYS = 92
 
 
 def compute_indicators(
@@ -65,19 +112,30 @@ def compute_indicators(
 ) -> int:
     """Compute the values of the indicators (all, or those named) for every day from
     ``start`` to ``end`` included, replacing what was stored: computing twice writes what
-    computing once did. One transaction per day. Returns the number of values written."""
+    computing once did, and a period gives what its days one by one give. Each indicator
+    computes the whole period (up to ``PART_DAYS`` days at a time) with a few aggregate
+    queries grouped by day; its values replace the stored ones in one transaction.
+    Returns the number of values written."""
     if end < start:
         raise Invalid(_("The end of the period is before its start."), field="end")
     chosen = _chosen(codes)
     written = 0
-    day = start
-    while day <= end:
+    first = start
+    while first <= end:
+        last = min(end, first + datetime.timedelta(days=PART_DAYS - 1))
+        rows = [
+            row
+            for item in chosen
+            for day, cells in item.compute_range(first, last).items()
+            for row in _rows(item, day, cells)
+        ]
         with transaction.atomic():
-            rows = [row for item in chosen for row in _rows(item, day)]
-            DailyValue.objects.filter(day=day, indicator__in=[i.code for i in chosen]).delete()
-            DailyValue.objects.bulk_create(rows, batch_size=500)
-            written += len(rows)
-        day += datetime.timedelta(days=1)
+            DailyValue.objects.filter(
+                day__range=(first, last), indicator__in=[i.code for i in chosen]
+            ).delete()
+            _insert(rows)
+        written += len(rows)
+        first = last + datetime.timedelta(days=1)
     return written
 
 
@@ -119,8 +177,15 @@ def process_dirty_days(*, limit: int = 31) -> list[datetime.date]:
             for n in range(FOLLOWING_DAYS + 1)
             if n == 0 or dirty.day + datetime.timedelta(days=n) <= today
         )
+    # Consecutive days are computed as one period.
+    runs: list[list[datetime.date]] = []
     for day in sorted(days):
-        refresh_for_day(day)
+        if runs and day - runs[-1][-1] == datetime.timedelta(days=1):
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    for run in runs:
+        compute_indicators(start=run[0], end=run[-1])
     DirtyDay.objects.filter(pk__in=[d.pk for d in marked], marked_at__lte=started).delete()
     return [dirty.day for dirty in marked]
 

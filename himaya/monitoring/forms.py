@@ -14,6 +14,8 @@ PERIODS = [
     ("365", _("Last 365 days")),
 ]
 MAX_DAYS = 366
+# Three months by default: daily counts are small, their trend shows over weeks.
+DEFAULT_DAYS = 90
 
 
 class DashboardForm(forms.Form):
@@ -22,7 +24,9 @@ class DashboardForm(forms.Form):
     indicator = forms.ChoiceField(label=_("Indicator"), required=False)
     dimension = forms.ChoiceField(label=_("Break down by"), required=False)
     member = forms.CharField(label=_("Member"), required=False, max_length=64)
-    days = forms.ChoiceField(label=_("Period"), choices=PERIODS, required=False)
+    days = forms.ChoiceField(
+        label=_("Period"), choices=PERIODS, required=False, initial=str(DEFAULT_DAYS)
+    )
     end = forms.DateField(label=_("Up to"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -49,7 +53,7 @@ class DashboardForm(forms.Form):
             "indicator": self.chosen_indicator(),
             "dimension": cleaned.get("dimension") or "",
             "member": cleaned.get("member") or "",
-            "days": int(cleaned.get("days") or 30),
+            "days": int(cleaned.get("days") or DEFAULT_DAYS),
             "end": cleaned.get("end"),
         }
 

@@ -437,7 +437,7 @@ class Writer:
             else:
                 marks = ", ".join(["%s"] * len(plan))
                 # Table and column names come from the models, never from input.
-                sql = f"INSERT INTO {quote(table)} ({columns}) VALUES ({marks})"  # noqa: S608
+                sql = f"INSERT INTO {quote(table)} ({columns}) VALUES ({marks})"  # noqa: S608  # model identifiers  # nosec B608
                 for start in range(0, len(values), self.batch):
                     cursor.executemany(sql, values[start : start + self.batch])
         label = model._meta.label

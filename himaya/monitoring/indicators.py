@@ -1,6 +1,6 @@
 """The indicators, declared in code: what each one means, how it is broken down, its
-target and thresholds, and the function that computes one day's values for every cell
-with a few aggregate queries (one per disaggregation, grouped in the database).
+target and thresholds, and the function that computes the values of every day of a period
+for every cell with one or two aggregate queries grouped by day (see docs/monitoring.md).
 
 An administrator of indicators may change the target and thresholds
 (``IndicatorSetting``); the values declared here hold until then.
@@ -16,7 +16,10 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Case as When_
 from django.db.models import (
+    CharField,
     Count,
+    DateField,
+    DateTimeField,
     DurationField,
     Exists,
     ExpressionWrapper,
@@ -24,14 +27,14 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Concat, TruncDate
 from django.utils import translation
 from django.utils.functional import Promise
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -52,6 +55,7 @@ from himaya.grants.models import Tranche
 from himaya.monitoring import rules
 from himaya.referrals.models import Referral
 from himaya.referrals.models import Status as ReferralStatus
+from himaya.returns.models import ReturnPlan, ReturnStatus
 from himaya.screening.models import Outcome, Screening
 from himaya.services.models import DeliveryStatus, ServiceDelivery
 from himaya.shelters.models import DailyOccupancy
@@ -70,6 +74,8 @@ CHANNEL = "channel"
 REASON = "reason"
 SERVICE = "service"
 PURPOSE = "purpose"
+PROGRAMME = "programme"
+SEX_AGE = "sexage"
 
 DIMENSIONS: dict[str, Promise] = {
     SEX: _("Sex"),
@@ -82,6 +88,8 @@ DIMENSIONS: dict[str, Promise] = {
     REASON: _("Reason for closure"),
     SERVICE: _("Type of service"),
     PURPOSE: _("Purpose of payment"),
+    PROGRAMME: _("Programme"),
+    SEX_AGE: _("Sex and age group"),
 }
 
 NOT_RECORDED = "none"
@@ -95,6 +103,14 @@ NATIONALITY_GROUPS: dict[str, Promise] = {
     "foreign": _("Foreign national"),
 }
 NOT_RECORDED_LABEL = _("Not recorded")
+# Sex crossed with age group (SDG 16.2.2 asks for both at once): "female-child"…
+SEX_AGE_GROUPS: dict[str, Any] = {
+    f"{sex}-{age}": format_lazy(
+        pgettext_lazy("sex and age group", "{sex}, {age}"), sex=sex_label, age=age_label
+    )
+    for sex, sex_label in Sex.choices
+    for age, age_label in AGE_GROUPS.items()
+}
 
 FAMILIES: dict[str, Promise] = {
     "identification": _("Identification"),
@@ -126,18 +142,23 @@ class CellValue:
     denominator: Decimal | None
 
 
-def _survivor_groupings(path: str, day: datetime.date) -> dict[str, Grouping]:
-    """Sex, age group (on the day) and nationality of the survivor at ``path``."""
+def _survivor_groupings(
+    path: str, day: datetime.date, *, crossed: bool = False
+) -> dict[str, Grouping]:
+    """Sex, age group (on the day) and nationality of the survivor at ``path`` (and
+    ``crossed``, sex and age group together)."""
     born = f"{path}birth_year"
-    return {
+    age = When_(
+        When(**{f"{born}__isnull": True}, then=Value(NOT_RECORDED)),
+        When(**{f"{born}__gt": day.year - 18}, then=Value("child")),
+        default=Value("adult"),
+    )
+    found = {
         SEX: Grouping(F(f"{path}sex"), labels=dict(Sex.choices)),
-        AGE: Grouping(
-            When_(
-                When(**{f"{born}__isnull": True}, then=Value(NOT_RECORDED)),
-                When(**{f"{born}__gt": day.year - 18}, then=Value("child")),
-                default=Value("adult"),
-            ),
-            labels=AGE_GROUPS,
+        AGE: Grouping(age, labels=AGE_GROUPS),
+        SEX_AGE: Grouping(
+            Concat(F(f"{path}sex"), Value("-"), age, output_field=CharField()),
+            labels=SEX_AGE_GROUPS,
         ),
         NATIONALITY: Grouping(
             When_(
@@ -147,16 +168,19 @@ def _survivor_groupings(path: str, day: datetime.date) -> dict[str, Grouping]:
             labels=NATIONALITY_GROUPS,
         ),
     }
+    if not crossed:
+        del found[SEX_AGE]
+    return found
 
 
 def _named(path: str, key: str = "code") -> Grouping:
     return Grouping(F(f"{path}{key}"), F(f"{path}name_ar"), F(f"{path}name_en"))
 
 
-def _case_groupings(path: str, day: datetime.date) -> dict[str, Grouping]:
+def _case_groupings(path: str, day: datetime.date, *, crossed: bool = False) -> dict[str, Grouping]:
     """Every disaggregation of the case at ``path`` ("" for a case itself)."""
     return {
-        **_survivor_groupings(f"{path}survivor__", day),
+        **_survivor_groupings(f"{path}survivor__", day, crossed=crossed),
         FORM: Grouping(
             Coalesce(
                 F(f"{path}exploitation_forms__parent__code"),
@@ -195,78 +219,262 @@ def _decimal(value: Any) -> Decimal:
     return Decimal(value)
 
 
-def tabulate(
+def _exact_days(value: Any) -> Decimal:
+    """A duration (or a number of days) in days, unrounded."""
+    if isinstance(value, datetime.timedelta):
+        return Decimal(value.days * 86_400 + value.seconds) / Decimal(86_400)
+    return Decimal(value or 0)
+
+
+def _add(before: Any, value: Any) -> Any:
+    """The sum of two partial aggregates (numbers or durations; none is nothing)."""
+    if value is None:
+        return before
+    if before is None:
+        return value
+    return before + value
+
+
+Days = dict[datetime.date, list[CellValue]]
+
+# The disaggregations that reach their members through a many-to-many relation: a row
+# may belong to several members, so they are counted in a query of their own.
+MULTIPLE = frozenset({FORM})
+
+
+class _Names:
+    """The Arabic and English names of members, translated once per member."""
+
+    def __init__(self) -> None:
+        self.known: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def of(
+        self, dimension: str, grouping: Grouping, member: str, row: Mapping[str, Any], prefix: str
+    ) -> tuple[str, str]:
+        key = (dimension, member)
+        names = self.known.get(key)
+        if names is None:
+            if member == NOT_RECORDED:
+                names = _in_both_languages(NOT_RECORDED_LABEL)
+            elif grouping.labels is not None:
+                names = _in_both_languages(grouping.labels.get(member, member))
+            else:
+                names = (
+                    row.get(f"{prefix}_ar") or member,
+                    row.get(f"{prefix}_en") or member,
+                )
+            self.known[key] = names
+        return names
+
+
+def _member(value: Any) -> str:
+    return str(value) if value not in (None, "") else NOT_RECORDED
+
+
+def _each_day(start: datetime.date, end: datetime.date) -> list[datetime.date]:
+    return [start + datetime.timedelta(days=n) for n in range((end - start).days + 1)]
+
+
+def tabulate_range(
     queryset: QuerySet[Any],
     groupings: Mapping[str, Grouping],
     *,
+    day: Any,
+    start: datetime.date,
+    end: datetime.date,
     numerator: Any,
     denominator: Any = None,
-) -> list[CellValue]:
-    """The total and every member of every disaggregation: one aggregate query each."""
+    shift: int = 0,
+) -> Days:
+    """Every day from ``start`` to ``end``: its total and every member of every
+    disaggregation, from the rows of ``queryset`` (already limited to the period) whose
+    ``day`` expression, moved ``shift`` days on, falls on it.
+
+    One aggregate query grouped by day and by every disaggregation that a row belongs to
+    once (sex, governorate, agency…): the total and those disaggregations are its sums.
+    One more query grouped by day and member for each disaggregation a row may belong to
+    several times (forms of exploitation). A day without rows has its total only.
+    """
     aggregates = {"num": numerator}
     if denominator is not None:
         aggregates["den"] = denominator
     queryset = queryset.order_by()
-    total = queryset.aggregate(**aggregates, rows=Count("pk"))
-    cells = [
-        CellValue(
-            "",
-            "",
-            "",
-            "",
-            _decimal(total["num"]),
-            _decimal(total["den"]) if denominator is not None else None,
-        )
-    ]
-    if not total["rows"]:
-        return cells  # no row: no member of any disaggregation either
+    moved = datetime.timedelta(days=shift)
+    names = _Names()
+    sums: dict[datetime.date, dict[tuple[str, str], list[Any]]] = {}
+    labels: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def add(on: datetime.date, key: tuple[str, str], row: Mapping[str, Any]) -> None:
+        cells = sums.setdefault(on, {})
+        found = cells.get(key)
+        if found is None:
+            cells[key] = [row["num"], row.get("den")]
+        else:
+            found[0] = _add(found[0], row["num"])
+            found[1] = _add(found[1], row.get("den"))
+
+    single = {k: g for k, g in groupings.items() if k not in MULTIPLE}
+    fields: dict[str, Any] = {"d": day}
+    for index, grouping in enumerate(single.values()):
+        fields[f"m{index}"] = grouping.member
+        if grouping.name_ar is not None:
+            fields[f"m{index}_ar"] = grouping.name_ar
+            fields[f"m{index}_en"] = grouping.name_en
+    for row in queryset.values(**fields).annotate(**aggregates).order_by():
+        on = _as_date(row["d"]) + moved
+        add(on, ("", ""), row)
+        for index, (dimension, grouping) in enumerate(single.items()):
+            member = _member(row[f"m{index}"])
+            labels[(dimension, member)] = names.of(dimension, grouping, member, row, f"m{index}")
+            add(on, (dimension, member), row)
     for dimension, grouping in groupings.items():
-        fields = {"m": grouping.member}
+        if dimension not in MULTIPLE:
+            continue
+        fields = {"d": day, "m": grouping.member}
         if grouping.name_ar is not None:
             fields["m_ar"] = grouping.name_ar
             fields["m_en"] = grouping.name_en
         for row in queryset.values(**fields).annotate(**aggregates).order_by():
-            member = str(row["m"]) if row["m"] not in (None, "") else NOT_RECORDED
-            if member == NOT_RECORDED:
-                arabic, english = _in_both_languages(NOT_RECORDED_LABEL)
-            elif grouping.labels is not None:
-                arabic, english = _in_both_languages(grouping.labels.get(member, member))
-            else:
-                arabic, english = row.get("m_ar") or member, row.get("m_en") or member
-            cells.append(
+            on = _as_date(row["d"]) + moved
+            member = _member(row["m"])
+            labels[(dimension, member)] = names.of(dimension, grouping, member, row, "m")
+            add(on, (dimension, member), row)
+
+    result: Days = {}
+    for on in _each_day(start, end):
+        cells = sums.get(on, {})
+        total = cells.pop(("", ""), [None, None])
+        result[on] = [
+            CellValue(
+                "",
+                "",
+                "",
+                "",
+                _decimal(total[0]),
+                _decimal(total[1]) if denominator is not None else None,
+            )
+        ]
+        for (dimension, member), (num, den) in cells.items():
+            arabic, english = labels[(dimension, member)]
+            result[on].append(
                 CellValue(
                     dimension,
                     member,
                     arabic,
                     english,
-                    _decimal(row["num"]),
-                    _decimal(row["den"]) if denominator is not None else None,
+                    _decimal(num),
+                    _decimal(den) if denominator is not None else None,
                 )
             )
-    return _merge(cells)
+    return result
 
 
-def _merge(cells: list[CellValue]) -> list[CellValue]:
-    """Rows that fell into one member (several forms folded into their broader form, or
-    an empty and a missing value) become one cell."""
-    merged: dict[tuple[str, str], CellValue] = {}
-    for cell in cells:
-        key = (cell.dimension, cell.member)
-        if key in merged:
-            before = merged[key]
-            den = None
-            if before.denominator is not None and cell.denominator is not None:
-                den = before.denominator + cell.denominator
-            cell = CellValue(
-                cell.dimension,
-                cell.member,
-                before.member_ar,
-                before.member_en,
-                before.numerator + cell.numerator,
-                den,
+def _as_date(value: Any) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, str):
+        return datetime.date.fromisoformat(value[:10])
+    return value  # type: ignore[no-any-return]
+
+
+def median_range(
+    queryset: QuerySet[Any],
+    groupings: Mapping[str, Grouping],
+    *,
+    day: Any,
+    start: datetime.date,
+    end: datetime.date,
+    waited: Any,
+) -> Days:
+    """Every day from ``start`` to ``end``: the median of ``waited`` (a duration) over the
+    rows of ``queryset`` falling on it, for the total and every member, as numerator,
+    and the number of rows as denominator. One query reads the day, the members and the
+    duration of each row (the rows of the period only); the medians are taken here, the
+    same way on every database."""
+    fields: dict[str, Any] = {"d": day, "w": waited}
+    for index, grouping in enumerate(groupings.values()):
+        fields[f"m{index}"] = grouping.member
+        if grouping.name_ar is not None:
+            fields[f"m{index}_ar"] = grouping.name_ar
+            fields[f"m{index}_en"] = grouping.name_en
+    names = _Names()
+    found: dict[datetime.date, dict[tuple[str, str], list[Decimal]]] = {}
+    labels: dict[tuple[str, str], tuple[str, str]] = {}
+    for row in queryset.order_by().values(**fields):
+        on = _as_date(row["d"])
+        days = _exact_days(row["w"])
+        cells = found.setdefault(on, {})
+        cells.setdefault(("", ""), []).append(days)
+        for index, (dimension, grouping) in enumerate(groupings.items()):
+            member = _member(row[f"m{index}"])
+            labels[(dimension, member)] = names.of(dimension, grouping, member, row, f"m{index}")
+            cells.setdefault((dimension, member), []).append(days)
+    result: Days = {}
+    for on in _each_day(start, end):
+        cells = found.get(on, {})
+        total = cells.pop(("", ""), [])
+        result[on] = [CellValue("", "", "", "", rules.median(total), Decimal(len(total)))]
+        for (dimension, member), values in cells.items():
+            arabic, english = labels[(dimension, member)]
+            result[on].append(
+                CellValue(
+                    dimension, member, arabic, english, rules.median(values), Decimal(len(values))
+                )
             )
-        merged[key] = cell
-    return list(merged.values())
+    return result
+
+
+def count_spans(
+    queryset: QuerySet[Any],
+    groupings: Mapping[str, Grouping],
+    *,
+    span: Callable[[Mapping[str, Any]], tuple[datetime.date, datetime.date | None]],
+    start: datetime.date,
+    end: datetime.date,
+    fields: Mapping[str, Any],
+) -> Days:
+    """Every day from ``start`` to ``end``: how many rows of ``queryset`` (already
+    limited to those that may overlap the period) stand on it, for the total and every
+    member. ``span`` gives the first and last day a row stands (none: still standing);
+    one query reads the rows' members and ``fields``, and the days are added up here as
+    changes at the first day and after the last."""
+    values: dict[str, Any] = dict(fields)
+    for index, grouping in enumerate(groupings.values()):
+        values[f"m{index}"] = grouping.member
+        if grouping.name_ar is not None:
+            values[f"m{index}_ar"] = grouping.name_ar
+            values[f"m{index}_en"] = grouping.name_en
+    names = _Names()
+    labels: dict[tuple[str, str], tuple[str, str]] = {}
+    days = _each_day(start, end)
+    steps: dict[tuple[str, str], list[int]] = {("", ""): [0] * (len(days) + 1)}
+    for row in queryset.order_by().values(**values):
+        first, last = span(row)
+        first = max(first, start)
+        last = end if last is None else min(last, end)
+        if last < first:
+            continue
+        cells = [("", "")]
+        for index, (dimension, grouping) in enumerate(groupings.items()):
+            member = _member(row[f"m{index}"])
+            labels[(dimension, member)] = names.of(dimension, grouping, member, row, f"m{index}")
+            cells.append((dimension, member))
+        for cell in cells:
+            step = steps.setdefault(cell, [0] * (len(days) + 1))
+            step[(first - start).days] += 1
+            step[(last - start).days + 1] -= 1
+    running = dict.fromkeys(steps, 0)
+    result: Days = {}
+    for index, day in enumerate(days):
+        for cell, step in steps.items():
+            running[cell] += step[index]
+        result[day] = [CellValue("", "", "", "", Decimal(running[("", "")]), None)]
+        result[day] += [
+            CellValue(cell[0], cell[1], *labels[cell], Decimal(count), None)
+            for cell, count in running.items()
+            if cell[0] and count
+        ]
+    return result
 
 
 def day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
@@ -279,11 +487,42 @@ def day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime
     return start, end
 
 
+def period_bounds(
+    start: datetime.date, end: datetime.date
+) -> tuple[datetime.datetime, datetime.datetime]:
+    """The start of ``start`` and of the day after ``end``, in the display time zone."""
+    return day_bounds(start)[0], day_bounds(end)[1]
+
+
+def local_day(field_name: str) -> TruncDate:
+    """The day, in the display time zone, of the moment in ``field_name``."""
+    return TruncDate(field_name, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
 def _pick(groupings: Mapping[str, Grouping], keys: tuple[str, ...]) -> dict[str, Grouping]:
     return {key: groupings[key] for key in keys}
 
 
 # --- the declared object ----------------------------------------------------------------------
+
+
+RangeCompute = Callable[[datetime.date, datetime.date], Days]
+
+
+def _statistics_open() -> bool:
+    """Whether the policy counts every survivor in aggregates (no consent to check day by
+    day)."""
+    return in_statistics("case__survivor", on=datetime.date.today()) == Q()
+
+
+def _years(start: datetime.date, end: datetime.date) -> list[tuple[datetime.date, datetime.date]]:
+    """The period cut at the new years (an age group depends on the year of the day)."""
+    parts = []
+    while start <= end:
+        last = min(end, datetime.date(start.year, 12, 31))
+        parts.append((start, last))
+        start = last + datetime.timedelta(days=1)
+    return parts
 
 
 @dataclass(frozen=True)
@@ -296,7 +535,8 @@ class Indicator:
     numerator_text: Promise
     denominator_text: Promise | None
     dimensions: tuple[str, ...]
-    compute: Callable[[datetime.date], list[CellValue]]
+    # Computes every day of a period within one calendar year, with a few queries.
+    period: RangeCompute
     higher_is_better: bool = True
     target: Decimal | None = None
     warning: Decimal | None = None
@@ -304,30 +544,52 @@ class Indicator:
     # Which figure counts people for small-cell suppression (none: nothing to protect).
     suppress_on: str | None = "numerator"
     source: str = ""
+    # A median's numerator is the median itself (the denominator counts the rows).
+    median: bool = False
     order: int = field(default=0)
+
+    def compute_range(self, start: datetime.date, end: datetime.date) -> Days:
+        """The values of every day from ``start`` to ``end`` included. Where statistics
+        count only the survivors whose consent stands on each day, day by day."""
+        if not _statistics_open():
+            return {day: self.period(day, day)[day] for day in _each_day(start, end)}
+        values: Days = {}
+        for first, last in _years(start, end):
+            values.update(self.period(first, last))
+        return values
+
+    def compute(self, day: datetime.date) -> list[CellValue]:
+        """The values of one day."""
+        return self.compute_range(day, day)[day]
 
 
 REGISTRY: dict[str, Indicator] = {}
 
 
-def indicator(**declared: Any) -> Callable[[Callable[[datetime.date], list[CellValue]]], Any]:
-    """Declare the decorated function as the computation of an indicator."""
+def indicator(**declared: Any) -> Callable[[RangeCompute], RangeCompute]:
+    """Declare the decorated function (of a period) as the computation of an indicator."""
 
-    def register(compute: Callable[[datetime.date], list[CellValue]]) -> Any:
-        item = Indicator(compute=compute, order=len(REGISTRY), **declared)
+    def register(period: RangeCompute) -> RangeCompute:
+        item = Indicator(period=period, order=len(REGISTRY), **declared)
         if item.unit not in rules.UNITS:
             raise ValueError(f"unknown unit {item.unit}")
         for dimension in item.dimensions:
             if dimension not in DIMENSIONS:
                 raise ValueError(f"unknown disaggregation {dimension}")
         REGISTRY[item.code] = item
-        return compute
+        return period
 
     return register
 
 
+_ORDERED: list[Indicator] = []
+
+
 def all_indicators() -> list[Indicator]:
-    return sorted(REGISTRY.values(), key=lambda item: item.order)
+    """Every indicator in the order declared (a list made once, not to be changed)."""
+    if len(_ORDERED) != len(REGISTRY):
+        _ORDERED[:] = sorted(REGISTRY.values(), key=lambda item: item.order)
+    return _ORDERED
 
 
 def get_indicator(code: str) -> Indicator | None:
@@ -341,12 +603,14 @@ POSITIVE_SCREENING = [Outcome.INDICATED, Outcome.PROBABLE]
 # --- identification ---------------------------------------------------------------------------
 
 
-def _screenings(day: datetime.date) -> tuple[QuerySet[Any], dict[str, Grouping]]:
+def _screenings(
+    start: datetime.date, end: datetime.date
+) -> tuple[QuerySet[Any], dict[str, Grouping]]:
     groupings = {
-        **_survivor_groupings("survivor__", day),
+        **_survivor_groupings("survivor__", start),
         AGENCY: _named("agency__"),
     }
-    return Screening.objects.filter(screened_on=day), groupings
+    return Screening.objects.filter(screened_on__range=(start, end)), groupings
 
 
 @indicator(
@@ -363,9 +627,11 @@ def _screenings(day: datetime.date) -> tuple[QuerySet[Any], dict[str, Grouping]]
     denominator_text=None,
     dimensions=(SEX, AGE, NATIONALITY, AGENCY),
 )
-def compute_screenings(day: datetime.date) -> list[CellValue]:
-    queryset, groupings = _screenings(day)
-    return tabulate(queryset, groupings, numerator=Count("id"))
+def compute_screenings(start: datetime.date, end: datetime.date) -> Days:
+    queryset, groupings = _screenings(start, end)
+    return tabulate_range(
+        queryset, groupings, day=F("screened_on"), start=start, end=end, numerator=Count("id")
+    )
 
 
 @indicator(
@@ -382,22 +648,42 @@ def compute_screenings(day: datetime.date) -> list[CellValue]:
     dimensions=(SEX, AGE, NATIONALITY, AGENCY),
     suppress_on="denominator",
 )
-def compute_screenings_positive(day: datetime.date) -> list[CellValue]:
-    queryset, groupings = _screenings(day)
-    return tabulate(
+def compute_screenings_positive(start: datetime.date, end: datetime.date) -> Days:
+    queryset, groupings = _screenings(start, end)
+    return tabulate_range(
         queryset,
         groupings,
+        day=F("screened_on"),
+        start=start,
+        end=end,
         numerator=Count("id", filter=Q(outcome__in=POSITIVE_SCREENING)),
         denominator=Count("id"),
     )
 
 
-def _decisions(status: str, day: datetime.date) -> QuerySet[IdentificationDecision]:
-    """The decisions of the day that statistics may count (the survivor's statistics
-    consent, where the configured policy asks for it)."""
-    return IdentificationDecision.objects.filter(status=status, decided_on=day).filter(
-        in_statistics("case__survivor", on=day)
+def _decisions(
+    status: str, start: datetime.date, end: datetime.date
+) -> QuerySet[IdentificationDecision]:
+    """The decisions of the period that statistics may count (the survivor's statistics
+    consent, where the configured policy asks for it: then the period is one day)."""
+    return IdentificationDecision.objects.filter(
+        status=status, decided_on__range=(start, end)
+    ).filter(in_statistics("case__survivor", on=start))
+
+
+def _days_after(field_name: str, days: int) -> Any:
+    """The day ``days`` days after the outer row's ``field_name`` (a date)."""
+    return ExpressionWrapper(
+        OuterRef(field_name) + datetime.timedelta(days=days), output_field=DateField()
     )
+
+
+def _cohort(
+    status: str, start: datetime.date, end: datetime.date, before: int
+) -> QuerySet[IdentificationDecision]:
+    """The decisions taken ``before`` days before each day of the period."""
+    moved = datetime.timedelta(days=before)
+    return _decisions(status, start - moved, end - moved)
 
 
 @indicator(
@@ -414,10 +700,13 @@ def _decisions(status: str, day: datetime.date) -> QuerySet[IdentificationDecisi
     denominator_text=None,
     dimensions=ALL_CASE_DIMENSIONS,
 )
-def compute_possible_victims(day: datetime.date) -> list[CellValue]:
-    return tabulate(
-        _decisions(IdentificationStatus.POSSIBLE, day),
-        _case_groupings("case__", day),
+def compute_possible_victims(start: datetime.date, end: datetime.date) -> Days:
+    return tabulate_range(
+        _decisions(IdentificationStatus.POSSIBLE, start, end),
+        _case_groupings("case__", start),
+        day=F("decided_on"),
+        start=start,
+        end=end,
         numerator=Count("case", distinct=True),
     )
 
@@ -436,10 +725,13 @@ def compute_possible_victims(day: datetime.date) -> list[CellValue]:
     denominator_text=None,
     dimensions=ALL_CASE_DIMENSIONS,
 )
-def compute_identified_victims(day: datetime.date) -> list[CellValue]:
-    return tabulate(
-        _decisions(IdentificationStatus.IDENTIFIED, day),
-        _case_groupings("case__", day),
+def compute_identified_victims(start: datetime.date, end: datetime.date) -> Days:
+    return tabulate_range(
+        _decisions(IdentificationStatus.IDENTIFIED, start, end),
+        _case_groupings("case__", start),
+        day=F("decided_on"),
+        start=start,
+        end=end,
         numerator=Count("case", distinct=True),
     )
 
@@ -457,13 +749,16 @@ def compute_identified_victims(day: datetime.date) -> list[CellValue]:
     denominator_text=None,
     dimensions=(SEX, NATIONALITY, FORM, GOVERNORATE, AGENCY, CHANNEL),
 )
-def compute_children_identified(day: datetime.date) -> list[CellValue]:
-    groupings = _case_groupings("case__", day)
-    return tabulate(
-        _decisions(IdentificationStatus.IDENTIFIED, day).filter(
-            case__survivor__birth_year__gt=day.year - 18
+def compute_children_identified(start: datetime.date, end: datetime.date) -> Days:
+    groupings = _case_groupings("case__", start)
+    return tabulate_range(
+        _decisions(IdentificationStatus.IDENTIFIED, start, end).filter(
+            case__survivor__birth_year__gt=start.year - 18
         ),
         _pick(groupings, (SEX, NATIONALITY, FORM, GOVERNORATE, AGENCY, CHANNEL)),
+        day=F("decided_on"),
+        start=start,
+        end=end,
         numerator=Count("case", distinct=True),
     )
 
@@ -473,11 +768,11 @@ def compute_children_identified(day: datetime.date) -> list[CellValue]:
     family="identification",
     name=_("Days from first contact to conclusive identification"),
     definition=_(
-        "For the conclusive identification decisions of the day, the average number of days "
+        "For the conclusive identification decisions of the day, the median number of days "
         "since the first contact with the person."
     ),
     unit=rules.DAYS,
-    numerator_text=_("Days from first contact to the decision, added up"),
+    numerator_text=_("Median number of days from first contact to the decision"),
     denominator_text=_("Conclusive identification decisions on the day"),
     dimensions=(SEX, AGE, NATIONALITY, GOVERNORATE, AGENCY, CHANNEL),
     higher_is_better=False,
@@ -485,32 +780,24 @@ def compute_children_identified(day: datetime.date) -> list[CellValue]:
     warning=Decimal(45),
     critical=Decimal(90),
     suppress_on="denominator",
+    median=True,
 )
-def compute_days_to_identification(day: datetime.date) -> list[CellValue]:
-    groupings = _case_groupings("case__", day)
+def compute_days_to_identification(start: datetime.date, end: datetime.date) -> Days:
+    groupings = _case_groupings("case__", start)
     waited = ExpressionWrapper(
         F("decided_on") - F("case__first_contact_on"), output_field=DurationField()
     )
-    return tabulate(
-        _decisions(IdentificationStatus.IDENTIFIED, day),
+    return median_range(
+        _decisions(IdentificationStatus.IDENTIFIED, start, end),
         _pick(groupings, (SEX, AGE, NATIONALITY, GOVERNORATE, AGENCY, CHANNEL)),
-        numerator=Sum(waited),
-        denominator=Count("id"),
+        day=F("decided_on"),
+        start=start,
+        end=end,
+        waited=waited,
     )
 
 
 # --- protection -------------------------------------------------------------------------------
-
-
-def _first_service() -> Subquery:
-    """The day of the case's first delivered service."""
-    return Subquery(
-        ServiceDelivery.objects.filter(
-            case=OuterRef("case"), status=DeliveryStatus.DELIVERED, delivered_on__isnull=False
-        )
-        .order_by("delivered_on")
-        .values("delivered_on")[:1]
-    )
 
 
 PROTECTION_DIMENSIONS = (SEX, AGE, NATIONALITY, GOVERNORATE, AGENCY, CHANNEL)
@@ -533,18 +820,20 @@ PROTECTION_DIMENSIONS = (SEX, AGE, NATIONALITY, GOVERNORATE, AGENCY, CHANNEL)
     critical=Decimal(50),
     suppress_on="denominator",
 )
-def compute_served_within_24h(day: datetime.date) -> list[CellValue]:
-    queryset = _decisions(IdentificationStatus.POSSIBLE, day).annotate(
-        first_service=_first_service()
+def compute_served_within_24h(start: datetime.date, end: datetime.date) -> Days:
+    served = ServiceDelivery.objects.filter(
+        case=OuterRef("case"),
+        status=DeliveryStatus.DELIVERED,
+        delivered_on__lte=_days_after("decided_on", 1),
     )
-    return tabulate(
+    queryset = _decisions(IdentificationStatus.POSSIBLE, start, end).annotate(served=Exists(served))
+    return tabulate_range(
         queryset,
-        _pick(_case_groupings("case__", day), PROTECTION_DIMENSIONS),
-        numerator=Count(
-            "case",
-            distinct=True,
-            filter=Q(first_service__lte=day + datetime.timedelta(days=1)),
-        ),
+        _pick(_case_groupings("case__", start), PROTECTION_DIMENSIONS),
+        day=F("decided_on"),
+        start=start,
+        end=end,
+        numerator=Count("case", distinct=True, filter=Q(served=True)),
         denominator=Count("case", distinct=True),
     )
 
@@ -566,22 +855,26 @@ def compute_served_within_24h(day: datetime.date) -> list[CellValue]:
     warning=Decimal(0),
     critical=Decimal(5),
 )
-def compute_no_service_72h(day: datetime.date) -> list[CellValue]:
+def compute_no_service_72h(start: datetime.date, end: datetime.date) -> Days:
     served = ServiceDelivery.objects.filter(
-        case=OuterRef("case"), status=DeliveryStatus.DELIVERED, delivered_on__lte=day
+        case=OuterRef("case"),
+        status=DeliveryStatus.DELIVERED,
+        delivered_on__lte=_days_after("decided_on", 3),
     )
-    queryset = _decisions(IdentificationStatus.POSSIBLE, day - datetime.timedelta(days=3)).filter(
-        ~Exists(served)
-    )
-    return tabulate(
+    queryset = _cohort(IdentificationStatus.POSSIBLE, start, end, 3).filter(~Exists(served))
+    return tabulate_range(
         queryset,
-        _pick(_case_groupings("case__", day), PROTECTION_DIMENSIONS),
+        _pick(_case_groupings("case__", start), PROTECTION_DIMENSIONS),
+        day=F("decided_on"),
+        start=start,
+        end=end,
         numerator=Count("case", distinct=True),
+        shift=3,
     )
 
 
-def _occupancy(day: datetime.date) -> QuerySet[DailyOccupancy]:
-    return DailyOccupancy.objects.filter(on=day, unit__isnull=True)
+def _occupancy(start: datetime.date, end: datetime.date) -> QuerySet[DailyOccupancy]:
+    return DailyOccupancy.objects.filter(on__range=(start, end), unit__isnull=True)
 
 
 SHELTER_GROUPINGS = {
@@ -605,9 +898,15 @@ SHELTER_GROUPINGS = {
     critical=Decimal(100),
     suppress_on=None,
 )
-def compute_shelter_occupancy(day: datetime.date) -> list[CellValue]:
-    return tabulate(
-        _occupancy(day), SHELTER_GROUPINGS, numerator=Sum("occupied"), denominator=Sum("beds")
+def compute_shelter_occupancy(start: datetime.date, end: datetime.date) -> Days:
+    return tabulate_range(
+        _occupancy(start, end),
+        SHELTER_GROUPINGS,
+        day=F("on"),
+        start=start,
+        end=end,
+        numerator=Sum("occupied"),
+        denominator=Sum("beds"),
     )
 
 
@@ -628,11 +927,14 @@ def compute_shelter_occupancy(day: datetime.date) -> list[CellValue]:
     critical=Decimal(3),
     suppress_on=None,
 )
-def compute_shelters_above_90(day: datetime.date) -> list[CellValue]:
-    queryset = _occupancy(day).filter(beds__gt=0, occupied__gt=F("beds") * Decimal("0.9"))
-    return tabulate(
+def compute_shelters_above_90(start: datetime.date, end: datetime.date) -> Days:
+    queryset = _occupancy(start, end).filter(beds__gt=0, occupied__gt=F("beds") * Decimal("0.9"))
+    return tabulate_range(
         queryset,
         _pick(SHELTER_GROUPINGS, (GOVERNORATE,)),
+        day=F("on"),
+        start=start,
+        end=end,
         numerator=Count("shelter", distinct=True),
     )
 
@@ -648,8 +950,15 @@ def compute_shelters_above_90(day: datetime.date) -> list[CellValue]:
     dimensions=(GOVERNORATE, AGENCY),
     suppress_on=None,
 )
-def compute_free_beds(day: datetime.date) -> list[CellValue]:
-    return tabulate(_occupancy(day), SHELTER_GROUPINGS, numerator=Sum(F("beds") - F("occupied")))
+def compute_free_beds(start: datetime.date, end: datetime.date) -> Days:
+    return tabulate_range(
+        _occupancy(start, end),
+        SHELTER_GROUPINGS,
+        day=F("on"),
+        start=start,
+        end=end,
+        numerator=Sum(F("beds") - F("occupied")),
+    )
 
 
 # --- services and referrals -------------------------------------------------------------------
@@ -672,19 +981,33 @@ def compute_free_beds(day: datetime.date) -> list[CellValue]:
     critical=Decimal(50),
     suppress_on="denominator",
 )
-def compute_care_plans_within_7_days(day: datetime.date) -> list[CellValue]:
-    _start, end = day_bounds(day)
+def compute_care_plans_within_7_days(start: datetime.date, end: datetime.date) -> Days:
+    before = datetime.timedelta(days=7)
+    # The end of the seventh day after each decision's, in the display time zone.
+    deadline = When_(
+        *[
+            When(decided_on=day - before, then=Value(day_bounds(day)[1]))
+            for day in _each_day(start, end)
+        ],
+        output_field=DateTimeField(),
+    )
     approved = CarePlan.objects.filter(
-        case=OuterRef("case"), status=CarePlanStatus.APPROVED, decided_at__lt=end
+        case=OuterRef("case"), status=CarePlanStatus.APPROVED, decided_at__lt=OuterRef("deadline")
     )
-    queryset = _decisions(IdentificationStatus.POSSIBLE, day - datetime.timedelta(days=7)).annotate(
-        planned=Exists(approved)
+    queryset = (
+        _cohort(IdentificationStatus.POSSIBLE, start, end, 7)
+        .annotate(deadline=deadline)
+        .annotate(planned=Exists(approved))
     )
-    return tabulate(
+    return tabulate_range(
         queryset,
-        _pick(_case_groupings("case__", day), PROTECTION_DIMENSIONS),
+        _pick(_case_groupings("case__", start), PROTECTION_DIMENSIONS),
+        day=F("decided_on"),
+        start=start,
+        end=end,
         numerator=Count("case", distinct=True, filter=Q(planned=True)),
         denominator=Count("case", distinct=True),
+        shift=7,
     )
 
 
@@ -698,13 +1021,22 @@ def compute_care_plans_within_7_days(day: datetime.date) -> list[CellValue]:
     denominator_text=None,
     dimensions=(SERVICE, SEX, AGE, GOVERNORATE),
 )
-def compute_services_delivered(day: datetime.date) -> list[CellValue]:
+def compute_services_delivered(start: datetime.date, end: datetime.date) -> Days:
     groupings = {
         SERVICE: _named("service_type__"),
-        **_pick(_case_groupings("case__", day), (SEX, AGE, GOVERNORATE)),
+        **_pick(_case_groupings("case__", start), (SEX, AGE, GOVERNORATE)),
     }
-    queryset = ServiceDelivery.objects.filter(status=DeliveryStatus.DELIVERED, delivered_on=day)
-    return tabulate(queryset, groupings, numerator=Count("id", distinct=True))
+    queryset = ServiceDelivery.objects.filter(
+        status=DeliveryStatus.DELIVERED, delivered_on__range=(start, end)
+    )
+    return tabulate_range(
+        queryset,
+        groupings,
+        day=F("delivered_on"),
+        start=start,
+        end=end,
+        numerator=Count("id", distinct=True),
+    )
 
 
 REFERRAL_GROUPINGS = {AGENCY: _named("to_agency__"), SERVICE: _named("service_type__")}
@@ -720,10 +1052,17 @@ REFERRAL_GROUPINGS = {AGENCY: _named("to_agency__"), SERVICE: _named("service_ty
     denominator_text=None,
     dimensions=(AGENCY, SERVICE),
 )
-def compute_referrals_sent(day: datetime.date) -> list[CellValue]:
-    start, end = day_bounds(day)
-    queryset = Referral.objects.filter(sent_at__gte=start, sent_at__lt=end)
-    return tabulate(queryset, REFERRAL_GROUPINGS, numerator=Count("id"))
+def compute_referrals_sent(start: datetime.date, end: datetime.date) -> Days:
+    first, last = period_bounds(start, end)
+    queryset = Referral.objects.filter(sent_at__gte=first, sent_at__lt=last)
+    return tabulate_range(
+        queryset,
+        REFERRAL_GROUPINGS,
+        day=local_day("sent_at"),
+        start=start,
+        end=end,
+        numerator=Count("id"),
+    )
 
 
 @indicator(
@@ -736,12 +1075,19 @@ def compute_referrals_sent(day: datetime.date) -> list[CellValue]:
     denominator_text=None,
     dimensions=(AGENCY, SERVICE),
 )
-def compute_referrals_accepted(day: datetime.date) -> list[CellValue]:
-    start, end = day_bounds(day)
-    queryset = Referral.objects.filter(answered_at__gte=start, answered_at__lt=end).exclude(
+def compute_referrals_accepted(start: datetime.date, end: datetime.date) -> Days:
+    first, last = period_bounds(start, end)
+    queryset = Referral.objects.filter(answered_at__gte=first, answered_at__lt=last).exclude(
         status=ReferralStatus.DECLINED
     )
-    return tabulate(queryset, REFERRAL_GROUPINGS, numerator=Count("id"))
+    return tabulate_range(
+        queryset,
+        REFERRAL_GROUPINGS,
+        day=local_day("answered_at"),
+        start=start,
+        end=end,
+        numerator=Count("id"),
+    )
 
 
 @indicator(
@@ -761,15 +1107,38 @@ def compute_referrals_accepted(day: datetime.date) -> list[CellValue]:
     warning=Decimal(5),
     critical=Decimal(20),
 )
-def compute_referrals_overdue(day: datetime.date) -> list[CellValue]:
-    _start, end = day_bounds(day)
+def compute_referrals_overdue(start: datetime.date, end: datetime.date) -> Days:
+    last = period_bounds(start, end)[1]
+    zone = ZoneInfo(settings.TIME_ZONE)
     queryset = Referral.objects.filter(
-        Q(answered_at__isnull=True) | Q(answered_at__gte=end),
-        Q(cancelled_at__isnull=True) | Q(cancelled_at__gte=end),
-        sent_at__lt=end,
-        respond_by__lt=end,
+        Q(answered_at__isnull=True) | Q(answered_at__gte=day_bounds(start)[1]),
+        Q(cancelled_at__isnull=True) | Q(cancelled_at__gte=day_bounds(start)[1]),
+        sent_at__lt=last,
+        respond_by__lt=last,
     )
-    return tabulate(queryset, REFERRAL_GROUPINGS, numerator=Count("id"))
+
+    def span(row: Mapping[str, Any]) -> tuple[datetime.date, datetime.date | None]:
+        # Overdue at the end of every day from the one where it was both sent and due,
+        # until the day before the one where it was answered or cancelled.
+        due = max(row["f_sent"], row["f_due"]).astimezone(zone).date()
+        ended = [moment for moment in (row["f_answered"], row["f_cancelled"]) if moment]
+        if not ended:
+            return due, None
+        return due, min(ended).astimezone(zone).date() - datetime.timedelta(days=1)
+
+    return count_spans(
+        queryset,
+        REFERRAL_GROUPINGS,
+        span=span,
+        start=start,
+        end=end,
+        fields={
+            "f_sent": F("sent_at"),
+            "f_due": F("respond_by"),
+            "f_answered": F("answered_at"),
+            "f_cancelled": F("cancelled_at"),
+        },
+    )
 
 
 @indicator(
@@ -777,11 +1146,11 @@ def compute_referrals_overdue(day: datetime.date) -> list[CellValue]:
     family="services",
     name=_("Time taken to answer a referral"),
     definition=_(
-        "For the referrals answered on the day (accepted or declined), the average time "
+        "For the referrals answered on the day (accepted or declined), the median time "
         "from sending to the answer, in days."
     ),
     unit=rules.DAYS,
-    numerator_text=_("Days from sending to the answer, added up"),
+    numerator_text=_("Median number of days from sending to the answer"),
     denominator_text=_("Referrals answered on the day"),
     dimensions=(AGENCY, SERVICE),
     higher_is_better=False,
@@ -789,17 +1158,28 @@ def compute_referrals_overdue(day: datetime.date) -> list[CellValue]:
     warning=Decimal(2),
     critical=Decimal(4),
     suppress_on=None,
+    median=True,
 )
-def compute_referral_answer_days(day: datetime.date) -> list[CellValue]:
-    start, end = day_bounds(day)
+def compute_referral_answer_days(start: datetime.date, end: datetime.date) -> Days:
+    first, last = period_bounds(start, end)
     waited = ExpressionWrapper(F("answered_at") - F("sent_at"), output_field=DurationField())
-    queryset = Referral.objects.filter(answered_at__gte=start, answered_at__lt=end)
-    return tabulate(queryset, REFERRAL_GROUPINGS, numerator=Sum(waited), denominator=Count("id"))
+    queryset = Referral.objects.filter(answered_at__gte=first, answered_at__lt=last)
+    return median_range(
+        queryset,
+        REFERRAL_GROUPINGS,
+        day=local_day("answered_at"),
+        start=start,
+        end=end,
+        waited=waited,
+    )
 
 
 # --- fund, empowerment, grants ----------------------------------------------------------------
 
-PAYMENT_GROUPINGS = {PURPOSE: Grouping(F("purpose"), labels=dict(Purpose.choices))}
+PAYMENT_GROUPINGS = {
+    PURPOSE: Grouping(F("purpose"), labels=dict(Purpose.choices)),
+    GOVERNORATE: _named("case__governorate_of_exploitation__"),
+}
 
 
 @indicator(
@@ -810,12 +1190,29 @@ PAYMENT_GROUPINGS = {PURPOSE: Grouping(F("purpose"), labels=dict(Purpose.choices
     unit=rules.COUNT,
     numerator_text=_("Payment requests recorded on the day"),
     denominator_text=None,
-    dimensions=(PURPOSE,),
+    dimensions=(PURPOSE, GOVERNORATE),
 )
-def compute_payment_requests(day: datetime.date) -> list[CellValue]:
-    start, end = day_bounds(day)
-    queryset = PaymentRequest.objects.filter(created_at__gte=start, created_at__lt=end)
-    return tabulate(queryset, PAYMENT_GROUPINGS, numerator=Count("id"))
+def compute_payment_requests(start: datetime.date, end: datetime.date) -> Days:
+    return tabulate_range(
+        _requested(start, end),
+        PAYMENT_GROUPINGS,
+        day=local_day("created_at"),
+        start=start,
+        end=end,
+        numerator=Count("id"),
+    )
+
+
+def _requested(start: datetime.date, end: datetime.date) -> QuerySet[PaymentRequest]:
+    first, last = period_bounds(start, end)
+    return PaymentRequest.objects.filter(created_at__gte=first, created_at__lt=last)
+
+
+def _paid(start: datetime.date, end: datetime.date) -> QuerySet[PaymentRequest]:
+    first, last = period_bounds(start, end)
+    return PaymentRequest.objects.filter(paid_at__gte=first, paid_at__lt=last).exclude(
+        status__in=[PaymentStatus.REQUESTED, PaymentStatus.REJECTED]
+    )
 
 
 @indicator(
@@ -826,13 +1223,19 @@ def compute_payment_requests(day: datetime.date) -> list[CellValue]:
     unit=rules.EGP,
     numerator_text=_("Amounts requested on the day (EGP)"),
     denominator_text=_("Payment requests recorded on the day"),
-    dimensions=(PURPOSE,),
+    dimensions=(PURPOSE, GOVERNORATE),
     suppress_on="denominator",
 )
-def compute_amount_requested(day: datetime.date) -> list[CellValue]:
-    start, end = day_bounds(day)
-    queryset = PaymentRequest.objects.filter(created_at__gte=start, created_at__lt=end)
-    return tabulate(queryset, PAYMENT_GROUPINGS, numerator=Sum("amount"), denominator=Count("id"))
+def compute_amount_requested(start: datetime.date, end: datetime.date) -> Days:
+    return tabulate_range(
+        _requested(start, end),
+        PAYMENT_GROUPINGS,
+        day=local_day("created_at"),
+        start=start,
+        end=end,
+        numerator=Sum("amount"),
+        denominator=Count("id"),
+    )
 
 
 @indicator(
@@ -843,15 +1246,19 @@ def compute_amount_requested(day: datetime.date) -> list[CellValue]:
     unit=rules.EGP,
     numerator_text=_("Amounts paid on the day (EGP)"),
     denominator_text=_("Payments made on the day"),
-    dimensions=(PURPOSE,),
+    dimensions=(PURPOSE, GOVERNORATE),
     suppress_on="denominator",
 )
-def compute_amount_paid(day: datetime.date) -> list[CellValue]:
-    start, end = day_bounds(day)
-    queryset = PaymentRequest.objects.filter(paid_at__gte=start, paid_at__lt=end).exclude(
-        status__in=[PaymentStatus.REQUESTED, PaymentStatus.REJECTED]
+def compute_amount_paid(start: datetime.date, end: datetime.date) -> Days:
+    return tabulate_range(
+        _paid(start, end),
+        PAYMENT_GROUPINGS,
+        day=local_day("paid_at"),
+        start=start,
+        end=end,
+        numerator=Sum("amount"),
+        denominator=Count("id"),
     )
-    return tabulate(queryset, PAYMENT_GROUPINGS, numerator=Sum("amount"), denominator=Count("id"))
 
 
 @indicator(
@@ -859,26 +1266,30 @@ def compute_amount_paid(day: datetime.date) -> list[CellValue]:
     family="fund",
     name=_("Time taken to pay an assistance request"),
     definition=_(
-        "For the assistance payments paid on the day, the average time from the request "
+        "For the assistance payments paid on the day, the median time from the request "
         "to the payment, in days."
     ),
     unit=rules.DAYS,
-    numerator_text=_("Days from the request to the payment, added up"),
+    numerator_text=_("Median number of days from the request to the payment"),
     denominator_text=_("Payments made on the day"),
-    dimensions=(PURPOSE,),
+    dimensions=(PURPOSE, GOVERNORATE),
     higher_is_better=False,
     target=Decimal(3),
     warning=Decimal(7),
     critical=Decimal(14),
     suppress_on="denominator",
+    median=True,
 )
-def compute_days_to_pay(day: datetime.date) -> list[CellValue]:
-    start, end = day_bounds(day)
+def compute_days_to_pay(start: datetime.date, end: datetime.date) -> Days:
     waited = ExpressionWrapper(F("paid_at") - F("created_at"), output_field=DurationField())
-    queryset = PaymentRequest.objects.filter(paid_at__gte=start, paid_at__lt=end).exclude(
-        status__in=[PaymentStatus.REQUESTED, PaymentStatus.REJECTED]
+    return median_range(
+        _paid(start, end),
+        PAYMENT_GROUPINGS,
+        day=local_day("paid_at"),
+        start=start,
+        end=end,
+        waited=waited,
     )
-    return tabulate(queryset, PAYMENT_GROUPINGS, numerator=Sum(waited), denominator=Count("id"))
 
 
 ENROLLED = [
@@ -897,11 +1308,23 @@ ENROLLED = [
     unit=rules.COUNT,
     numerator_text=_("Enrolments accepted on the day"),
     denominator_text=None,
-    dimensions=PEOPLE,
+    dimensions=(*PEOPLE, PROGRAMME),
 )
-def compute_enrolments(day: datetime.date) -> list[CellValue]:
-    queryset = Enrolment.objects.filter(decided_on=day, status__in=ENROLLED)
-    return tabulate(queryset, _survivor_groupings("case__survivor__", day), numerator=Count("id"))
+def compute_enrolments(start: datetime.date, end: datetime.date) -> Days:
+    queryset = Enrolment.objects.filter(decided_on__range=(start, end), status__in=ENROLLED)
+    return tabulate_range(
+        queryset,
+        {
+            **_survivor_groupings("case__survivor__", start),
+            PROGRAMME: Grouping(
+                F("programme__slug"), F("programme__name_ar"), F("programme__name_en")
+            ),
+        },
+        day=F("decided_on"),
+        start=start,
+        end=end,
+        numerator=Count("id"),
+    )
 
 
 @indicator(
@@ -914,11 +1337,23 @@ def compute_enrolments(day: datetime.date) -> list[CellValue]:
     denominator_text=None,
     dimensions=(GOVERNORATE,),
 )
-def compute_projects_running(day: datetime.date) -> list[CellValue]:
+def compute_projects_running(start: datetime.date, end: datetime.date) -> Days:
     queryset = Project.objects.filter(
-        Q(closed_on__isnull=True) | Q(closed_on__gt=day), started_on__lte=day
+        Q(closed_on__isnull=True) | Q(closed_on__gt=start), started_on__lte=end
     )
-    return tabulate(queryset, {GOVERNORATE: _named("governorate__")}, numerator=Count("id"))
+
+    def span(row: Mapping[str, Any]) -> tuple[datetime.date, datetime.date | None]:
+        closed = row["f_closed"]
+        return row["f_started"], None if closed is None else closed - datetime.timedelta(days=1)
+
+    return count_spans(
+        queryset,
+        {GOVERNORATE: _named("governorate__")},
+        span=span,
+        start=start,
+        end=end,
+        fields={"f_started": F("started_on"), "f_closed": F("closed_on")},
+    )
 
 
 @indicator(
@@ -932,11 +1367,13 @@ def compute_projects_running(day: datetime.date) -> list[CellValue]:
     dimensions=(AGENCY,),
     suppress_on=None,
 )
-def compute_tranches_released(day: datetime.date) -> list[CellValue]:
-    queryset = Tranche.objects.filter(released_on=day)
-    return tabulate(
-        queryset,
+def compute_tranches_released(start: datetime.date, end: datetime.date) -> Days:
+    return tabulate_range(
+        Tranche.objects.filter(released_on__range=(start, end)),
         {AGENCY: _named("grant__ngo__")},
+        day=F("released_on"),
+        start=start,
+        end=end,
         numerator=Sum("amount"),
         denominator=Count("id"),
     )
@@ -955,12 +1392,78 @@ def compute_tranches_released(day: datetime.date) -> list[CellValue]:
     denominator_text=None,
     dimensions=(REASON, SEX, AGE, NATIONALITY, GOVERNORATE, AGENCY),
 )
-def compute_cases_closed(day: datetime.date) -> list[CellValue]:
+def compute_cases_closed(start: datetime.date, end: datetime.date) -> Days:
     groupings = {
         REASON: Grouping(F("closure_reason"), labels=dict(ClosureReason.choices)),
-        **_pick(_case_groupings("", day), (SEX, AGE, NATIONALITY, GOVERNORATE, AGENCY)),
+        **_pick(_case_groupings("", start), (SEX, AGE, NATIONALITY, GOVERNORATE, AGENCY)),
     }
-    return tabulate(Case.objects.filter(closed_on=day), groupings, numerator=Count("id"))
+    return tabulate_range(
+        Case.objects.filter(closed_on__range=(start, end)),
+        groupings,
+        day=F("closed_on"),
+        start=start,
+        end=end,
+        numerator=Count("id"),
+    )
+
+
+@indicator(
+    code="identified_again",
+    family="outcomes",
+    name=_("Survivors identified again"),
+    definition=_(
+        "Conclusive identification decisions of the day for survivors who had an earlier "
+        "case, closed before the decision: people trafficked again after leaving the "
+        "system's care."
+    ),
+    unit=rules.COUNT,
+    numerator_text=_("Cases identified on the day whose survivor had an earlier closed case"),
+    denominator_text=None,
+    dimensions=(SEX, AGE, NATIONALITY, FORM, GOVERNORATE),
+    higher_is_better=False,
+)
+def compute_identified_again(start: datetime.date, end: datetime.date) -> Days:
+    earlier = Case.objects.filter(
+        survivor=OuterRef("case__survivor"), closed_on__lt=OuterRef("decided_on")
+    ).exclude(pk=OuterRef("case"))
+    return tabulate_range(
+        _decisions(IdentificationStatus.IDENTIFIED, start, end).filter(Exists(earlier)),
+        _pick(_case_groupings("case__", start), (SEX, AGE, NATIONALITY, FORM, GOVERNORATE)),
+        day=F("decided_on"),
+        start=start,
+        end=end,
+        numerator=Count("case", distinct=True),
+    )
+
+
+@indicator(
+    code="returns_arrived",
+    family="outcomes",
+    name=_("Survivors returned home"),
+    definition=_(
+        "Survivors whose assisted return ended with their arrival on the day, in their "
+        "country or governorate of origin."
+    ),
+    unit=rules.COUNT,
+    numerator_text=_("Assisted returns that arrived on the day"),
+    denominator_text=None,
+    dimensions=(SEX, AGE, NATIONALITY, GOVERNORATE),
+)
+def compute_returns_arrived(start: datetime.date, end: datetime.date) -> Days:
+    queryset = ReturnPlan.objects.filter(arrived_on__range=(start, end)).exclude(
+        status=ReturnStatus.CANCELLED
+    )
+    return tabulate_range(
+        queryset,
+        {
+            **_survivor_groupings("case__survivor__", start),
+            GOVERNORATE: _named("destination_governorate__"),
+        },
+        day=F("arrived_on"),
+        start=start,
+        end=end,
+        numerator=Count("case", distinct=True),
+    )
 
 
 # --- SDG 16.2.2 -------------------------------------------------------------------------------
@@ -984,34 +1487,85 @@ SDG_WINDOW_DAYS = 365
     unit=rules.RATE,
     numerator_text=_("Cases with a conclusive identification decision in the last 365 days"),
     denominator_text=_("Resident population (CAPMAS, 2023)"),
-    dimensions=(SEX, AGE, FORM, GOVERNORATE),
+    dimensions=(SEX, AGE, SEX_AGE, FORM, GOVERNORATE),
     suppress_on="numerator",
     source="UN SDG metadata 16.2.2 (2023-03-31); population: CAPMAS population clock, 2023",
 )
-def compute_sdg_16_2_2(day: datetime.date) -> list[CellValue]:
+def compute_sdg_16_2_2(start: datetime.date, end: datetime.date) -> Days:
     populations: dict[str, int] = {
         code: population
         for code, population in Governorate.objects.values_list("code", "population")
         if population
     }
     national = Decimal(sum(populations.values()))
-    queryset = IdentificationDecision.objects.filter(
+    window = datetime.timedelta(days=SDG_WINDOW_DAYS)
+    queryset: QuerySet[Any] = IdentificationDecision.objects.filter(
         status=IdentificationStatus.IDENTIFIED,
-        decided_on__gt=day - datetime.timedelta(days=SDG_WINDOW_DAYS),
-        decided_on__lte=day,
-    ).filter(in_statistics("case__survivor", on=day))
-    groupings = _pick(_case_groupings("case__", day), (SEX, AGE, FORM, GOVERNORATE))
-    cells = tabulate(queryset, groupings, numerator=Count("case", distinct=True))
-    return [
-        CellValue(
-            cell.dimension,
-            cell.member,
-            cell.member_ar,
-            cell.member_en,
-            cell.numerator,
-            Decimal(populations.get(cell.member) or 0) or None
-            if cell.dimension == GOVERNORATE
-            else national or None,
-        )
-        for cell in cells
-    ]
+        decided_on__gt=start - window,
+        decided_on__lte=end,
+    ).filter(in_statistics("case__survivor", on=start))
+    groupings = _pick(
+        _case_groupings("case__", start, crossed=True), (SEX, AGE, SEX_AGE, FORM, GOVERNORATE)
+    )
+    fields: dict[str, Any] = {"c": F("case"), "d": F("decided_on")}
+    for index, grouping in enumerate(groupings.values()):
+        fields[f"m{index}"] = grouping.member
+        if grouping.name_ar is not None:
+            fields[f"m{index}_ar"] = grouping.name_ar
+            fields[f"m{index}_en"] = grouping.name_en
+    # Each case once: the days of its decisions and its members (several forms).
+    names = _Names()
+    labels: dict[tuple[str, str], tuple[str, str]] = {("", ""): ("", "")}
+    decided: dict[int, set[datetime.date]] = {}
+    cells_of: dict[int, set[tuple[str, str]]] = {}
+    for row in queryset.order_by().values(**fields).distinct():
+        decided.setdefault(row["c"], set()).add(_as_date(row["d"]))
+        cells = cells_of.setdefault(row["c"], {("", "")})
+        for index, (dimension, grouping) in enumerate(groupings.items()):
+            member = _member(row[f"m{index}"])
+            labels[(dimension, member)] = names.of(dimension, grouping, member, row, f"m{index}")
+            cells.add((dimension, member))
+    # A case counts on the days its decisions' windows cover, each day once: the
+    # windows are merged, then added up as changes at their first and after their last
+    # day.
+    days = _each_day(start, end)
+    steps: dict[tuple[str, str], list[int]] = {}
+    for case, on in decided.items():
+        spans: list[list[int]] = []
+        for decision in sorted(on):
+            first = (max(decision, start) - start).days
+            last = (min(decision + window - datetime.timedelta(days=1), end) - start).days
+            if spans and first <= spans[-1][1] + 1:
+                spans[-1][1] = max(spans[-1][1], last)
+            else:
+                spans.append([first, last])
+        for cell in cells_of[case]:
+            step = steps.setdefault(cell, [0] * (len(days) + 1))
+            for first, last in spans:
+                step[first] += 1
+                step[last + 1] -= 1
+    changes: dict[tuple[str, str], list[int]] = {}
+    for cell, step in steps.items():
+        running, counts = 0, []
+        for change in step[:-1]:
+            running += change
+            counts.append(running)
+        changes[cell] = counts
+    result: Days = {}
+    for index, day in enumerate(days):
+        values = [
+            CellValue(
+                dimension,
+                member,
+                *labels[(dimension, member)],
+                Decimal(counts[index]),
+                Decimal(populations.get(member) or 0) or None
+                if dimension == GOVERNORATE
+                else national or None,
+            )
+            for (dimension, member), counts in changes.items()
+            if counts[index] and dimension
+        ]
+        total = changes.get(("", ""), [0] * len(days))[index]
+        result[day] = [CellValue("", "", "", "", Decimal(total), national or None), *values]
+    return result

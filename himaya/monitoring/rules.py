@@ -111,3 +111,14 @@ def moves_indicators(action: str) -> bool:
     """Whether an audited action may change what an indicator counts: every write, none
     of the reads."""
     return not action.endswith(_READ_SUFFIXES)
+
+
+def median(values: list[Decimal]) -> Decimal:
+    """The median of ``values`` (the mean of the two middle ones for an even count, as
+    ``percentile_cont(0.5)`` gives), to the hundredth; zero for no value."""
+    if not values:
+        return Decimal(0)
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    found = ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+    return found.quantize(CENT, rounding=ROUND_HALF_UP)

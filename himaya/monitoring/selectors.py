@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from django.conf import settings
 from django.utils.translation import get_language
@@ -69,21 +70,43 @@ class Point:
     suppressed: bool
 
 
-def _label(row: DailyValue) -> str:
+class Row(NamedTuple):
+    """A stored daily value as read for the pages (no model instance)."""
+
+    day: datetime.date
+    cell: str
+    dimension: str
+    member: str
+    member_ar: str
+    member_en: str
+    numerator: Decimal
+    denominator: Decimal | None
+    value: Decimal | None
+
+
+ROW_FIELDS = Row._fields
+
+
+def _label(row: Row, arabic: bool) -> str:
     if not row.dimension:
         return ""
-    return row.member_ar if (get_language() or "ar").startswith("ar") else row.member_en
+    return row.member_ar if arabic else row.member_en
 
 
-def _suppressed_cells(item: Indicator, rows: list[DailyValue]) -> set[tuple[datetime.date, str]]:
+def _in_arabic() -> bool:
+    return (get_language() or "ar").startswith("ar")
+
+
+def _suppressed_cells(item: Indicator, rows: list[Row]) -> set[tuple[datetime.date, str]]:
     """The (day, cell) pairs to hide: primary and secondary suppression per day and
     disaggregation, on the figure that counts people."""
     if item.suppress_on is None:
         return set()
     threshold = suppress_below()
+    on_numerator = item.suppress_on == "numerator"
 
-    def basis(row: DailyValue) -> Decimal:
-        figure = row.numerator if item.suppress_on == "numerator" else row.denominator
+    def basis(row: Row) -> Decimal:
+        figure = row.numerator if on_numerator else row.denominator
         return figure if figure is not None else Decimal(0)
 
     totals: dict[datetime.date, Decimal] = {}
@@ -103,6 +126,32 @@ def _suppressed_cells(item: Indicator, rows: list[DailyValue]) -> set[tuple[date
     return hidden
 
 
+def _points(
+    user: AnyUser, item: Indicator, rows: list[Row], small: bool | None = None
+) -> list[Point]:
+    if small is None:
+        small = sees_small_cells(user)
+    hidden = set() if small else _suppressed_cells(item, rows)
+    arabic = _in_arabic()
+    points = []
+    for row in rows:
+        concealed = bool(hidden) and (row.day, row.cell) in hidden
+        points.append(
+            Point(
+                day=row.day,
+                cell=row.cell,
+                dimension=row.dimension,
+                member=row.member,
+                label=_label(row, arabic),
+                numerator=None if concealed else row.numerator,
+                denominator=None if concealed else row.denominator,
+                value=None if concealed else row.value,
+                suppressed=concealed,
+            )
+        )
+    return points
+
+
 def values(
     user: AnyUser,
     item: Indicator,
@@ -118,59 +167,25 @@ def values(
         queryset = queryset.filter(dimension__in=["", dimension])
     else:
         queryset = queryset.filter(cell="")
-    rows = list(queryset.order_by("day", "dimension", "member"))
-    hidden = set() if sees_small_cells(user) else _suppressed_cells(item, rows)
-    points = []
-    for row in rows:
-        concealed = (row.day, row.cell) in hidden
-        points.append(
-            Point(
-                day=row.day,
-                cell=row.cell,
-                dimension=row.dimension,
-                member=row.member,
-                label=_label(row),
-                numerator=None if concealed else row.numerator,
-                denominator=None if concealed else row.denominator,
-                value=None if concealed else row.value,
-                suppressed=concealed,
-            )
-        )
-    return points
+    rows = [
+        Row(*found)
+        for found in queryset.order_by("day", "dimension", "member").values_list(*ROW_FIELDS)
+    ]
+    return _points(user, item, rows)
 
 
 def totals(
     user: AnyUser, items: list[Indicator], *, start: datetime.date, end: datetime.date
 ) -> dict[str, list[Point]]:
     """Each indicator's daily totals over the period (one query), suppressed for ``user``."""
-    rows = list(
-        DailyValue.objects.filter(
-            indicator__in=[i.code for i in items], cell="", day__gte=start, day__lte=end
-        ).order_by("indicator", "day")
-    )
-    by_code: defaultdict[str, list[DailyValue]] = defaultdict(list)
-    for row in rows:
-        by_code[row.indicator].append(row)
+    found_rows = DailyValue.objects.filter(
+        indicator__in=[i.code for i in items], cell="", day__gte=start, day__lte=end
+    ).values_list("indicator", *ROW_FIELDS)
+    by_code: defaultdict[str, list[Row]] = defaultdict(list)
+    for code, *fields in found_rows.order_by("indicator", "day"):
+        by_code[code].append(Row(*fields))
     small = sees_small_cells(user)
-    found: dict[str, list[Point]] = {}
-    for item in items:
-        own = by_code.get(item.code, [])
-        hidden = set() if small else _suppressed_cells(item, own)
-        found[item.code] = [
-            Point(
-                day=row.day,
-                cell="",
-                dimension="",
-                member="",
-                label="",
-                numerator=None if (row.day, "") in hidden else row.numerator,
-                denominator=None if (row.day, "") in hidden else row.denominator,
-                value=None if (row.day, "") in hidden else row.value,
-                suppressed=(row.day, "") in hidden,
-            )
-            for row in own
-        ]
-    return found
+    return {item.code: _points(user, item, by_code.get(item.code, []), small) for item in items}
 
 
 def latest_day() -> datetime.date | None:

@@ -5,12 +5,14 @@ import csv
 import datetime
 import io
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -72,6 +74,11 @@ def _at(points: list[selectors.Point], day: datetime.date) -> selectors.Point | 
     return next((p for p in points if p.day == day), None)
 
 
+@lru_cache(maxsize=64)
+def _definition_url(code: str) -> str:
+    return reverse("monitoring:definition", args=[code])
+
+
 def _card(
     item: Indicator,
     points: list[selectors.Point],
@@ -90,6 +97,7 @@ def _card(
     )
     return {
         "item": item,
+        "url": _definition_url(item.code),
         "family": FAMILIES[item.family],
         "value": shown(value, item.unit),
         "suppressed": bool(today and today.suppressed),

@@ -6,3 +6,6 @@ class OperationsConfig(AppConfig):
     name = "himaya.operations"
     label = "operations"
     verbose_name = _("Control and emergency centre")
+
+    def ready(self) -> None:
+        from himaya.operations import nav  # noqa: F401

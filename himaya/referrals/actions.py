@@ -3,6 +3,7 @@ re-checks permission, scope, consent and state, and writes the case timeline and
 audit trail."""
 
 from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -18,6 +19,9 @@ from himaya.cases.actions import clear_case_deadline, set_case_deadline
 from himaya.cases.models import Case, DeadlineKind
 from himaya.core.errors import Forbidden, Invalid
 from himaya.core.locking import save_with_version
+from himaya.notifications.actions import notify
+from himaya.notifications.rules import bilingual
+from himaya.notifications.selectors import members_of
 from himaya.referrals import rules
 from himaya.referrals.models import (
     ConsentBasis,
@@ -282,6 +286,7 @@ def _create_referral(
             purpose="referral",
             details={"case": case.code, "to_agency": to_agency.code, "consent_purpose": purpose},
         )
+    notify_received(referral)
     return referral
 
 
@@ -466,3 +471,49 @@ DONE_MESSAGES: dict[str, str | Promise] = {
     "complete": _("The referral was completed."),
     "cancel": _("The referral was cancelled."),
 }
+
+
+# --- notifications ----------------------------------------------------------------------
+
+# A referral still unanswered this many hours before its deadline is about to be overdue.
+DUE_SOON_HOURS = 12
+
+
+def _notify_receivers(referral: Referral, *, event: str, key: str) -> int:
+    """Tell the people who answer the receiving agency's referrals (codes and names only)."""
+    from django.urls import reverse
+
+    from himaya.agencies.permissions import CAPABILITIES
+
+    respond_by = timezone.localtime(referral.respond_by)
+    return notify(
+        event=event,
+        recipients=members_of([referral.to_agency_id], CAPABILITIES["referrals.receive"].roles),
+        key=key,
+        link=reverse("referrals:detail", args=[referral.code]),
+        params={
+            "referral_code": referral.code,
+            **bilingual("from_agency", referral.from_agency),
+            **bilingual("service", referral.service_type),
+            "respond_by_time": respond_by.strftime("%Y-%m-%d %H:%M"),
+        },
+    )
+
+
+def notify_received(referral: Referral) -> int:
+    """Tell the receiving agency of a referral sent to it (once per referral and person)."""
+    return _notify_receivers(referral, event="referrals.received", key=referral.code)
+
+
+def notify_referrals_due_soon(now: datetime) -> int:
+    """Referrals unanswered whose deadline comes within ``DUE_SOON_HOURS``: once each."""
+    created = 0
+    due_soon = Referral.objects.filter(
+        status=Status.SENT,
+        respond_by__gt=now,
+        respond_by__lte=now + timedelta(hours=DUE_SOON_HOURS),
+    ).select_related("from_agency", "service_type")
+    for referral in due_soon.order_by("respond_by", "id"):
+        key = f"{referral.code}:{referral.respond_by:%Y%m%d%H%M}"
+        created += _notify_receivers(referral, event="referrals.due_soon", key=key)
+    return created

@@ -163,6 +163,13 @@ def seed() -> str:
                 hours=hours,
                 supervisor=supervisors.get(case.lead_agency_id),
             )
+    # The receiving agencies' staff are told of the referrals still waiting (once each).
+    from himaya.referrals.actions import notify_received
+
+    for referral in Referral.objects.filter(status=Status.SENT).select_related(
+        "from_agency", "service_type"
+    ):
+        notify_received(referral)
     return f"{created} referrals created, {planned} in the demo"
 
 

@@ -30,6 +30,7 @@ from himaya.survivors import rules
 from himaya.survivors.indexes import (
     document_index,
     name_index,
+    rebuild_match_keys,
     rebuild_search_tokens,
     survivor_search_tokens,
 )
@@ -50,6 +51,7 @@ from himaya.survivors.models import (
     Survivor,
     SurvivorAccess,
     SurvivorDocument,
+    SurvivorMatchKey,
     SurvivorSearchToken,
 )
 from himaya.survivors.selectors import (
@@ -220,6 +222,14 @@ def _refresh_search_tokens(survivor: Survivor) -> None:
     SurvivorSearchToken.objects.filter(survivor=survivor).delete()
     SurvivorSearchToken.objects.bulk_create(
         SurvivorSearchToken(survivor=survivor, kind=kind, token=token) for kind, token in fresh
+    )
+
+
+def refresh_match_keys(*, survivor: Survivor) -> int:
+    """Write the survivor's blocking keys for duplicate detection afresh (names, year of
+    birth, active documents, phone): after every change of identity or documents."""
+    return rebuild_match_keys(
+        Survivor, SurvivorMatchKey, SurvivorDocument, survivor_ids=[survivor.pk]
     )
 
 
@@ -432,6 +442,7 @@ def _register(
             issuing_country=doc.issuing_country,
             recorded_by=by,
         )
+    refresh_match_keys(survivor=survivor)
     details: dict[str, Any] = {"agency": agency.code, "documents": len(documents)}
     if check.visible:
         details["registered_despite_duplicates"] = [s.code for s in check.visible]
@@ -483,6 +494,7 @@ def update_identity(
     fields = [*IDENTITY_FIELDS, *CLEAR_FIELDS, "name_ar_index", "name_latin_index"]
     save_with_version(survivor, expected_version=expected_version, fields=fields)
     _refresh_search_tokens(survivor)
+    refresh_match_keys(survivor=survivor)
     # Field names only: the values are personal data and stay out of the trail.
     record_event(
         action="survivor.identity_updated",
@@ -514,6 +526,7 @@ def add_document(
         issuing_country=issuing_country,
         recorded_by=by,
     )
+    refresh_match_keys(survivor=survivor)
     record_event(
         action="survivor.document_added",
         actor=by,

