@@ -55,6 +55,9 @@ def test_the_report_is_written_in_arabic_with_the_figures_and_sent_once(
     assert "12" in arabic
     assert "3+" in arabic  # the change, read right to left
     assert without_spaces("الإحالات المتأخرة") in arabic
+    # The report's own headings and sentences, in Arabic and in reading order.
+    for words in ("التقرير اليومي للموقف", "الحوادث المفتوحة", "حرجة", "تحذيرات"):
+        assert without_spaces(words) in arabic
     english = pdf_text(bytes(report.pdf_en))
     assert "Daily situation report" in english
     assert "Critical: 1. Warnings: 0." in english
