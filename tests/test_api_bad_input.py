@@ -562,3 +562,21 @@ def test_hostile_values_in_every_field_of_every_write_route_never_cause_a_server
             if response.status_code >= 500:
                 failures.append((route.name, label, response.status_code))
     assert failures == []
+
+
+def test_a_nul_character_anywhere_in_a_json_body_answers_400_and_writes_nothing(
+    officer: Client,
+) -> None:
+    from himaya.cases.models import Case
+
+    for body in (
+        {"survivor": "a\x00b"},
+        {"note": ["fine", {"deep": "x\x00"}]},
+        {"key\x00": "value"},
+    ):
+        response = officer.post(reverse("cases:api_open"), body, content_type="application/json")
+        assert response.status_code == 400
+        assert _messages(response) == {
+            "detail": ["The request body holds a NUL character, which no field accepts."]
+        }
+    assert Case.objects.count() == 0

@@ -246,7 +246,22 @@ class BoundedJSONParser(BaseParser):
                 _("The request body nests arrays or objects deeper than %(depth)s levels.")
                 % {"depth": MAX_JSON_DEPTH}
             )
+        if holds_nul(data):
+            # PostgreSQL stores no NUL character in text: refused here, for every field.
+            raise ParseError(_("The request body holds a NUL character, which no field accepts."))
         return data
+
+
+def holds_nul(data: Any) -> bool:
+    """Whether a NUL character sits in any string, key or value, of parsed JSON (whose
+    depth is already bounded)."""
+    if isinstance(data, str):
+        return "\x00" in data
+    if isinstance(data, dict):
+        return any(holds_nul(key) or holds_nul(value) for key, value in data.items())
+    if isinstance(data, list):
+        return any(holds_nul(item) for item in data)
+    return False
 
 
 class VersionField(serializers.IntegerField):
