@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from himaya.accounts.models import User
 from himaya.agencies.models import Governorate
+from himaya.audit.exports import Column, export_list
 from himaya.cases import actions, selectors
 from himaya.cases.filters import CaseFilter
 from himaya.cases.forms import (
@@ -117,6 +118,37 @@ CASES_PER_PAGE = 25
 def case_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     search = CaseFilter(request.GET, queryset=selectors.case_list(user))
+    exported = export_list(
+        request,
+        name="cases",
+        title=gettext_lazy("Cases"),
+        columns=[
+            Column(gettext_lazy("Case"), lambda c: c.code),
+            Column(gettext_lazy("Survivor"), lambda c: c.survivor.code),
+            Column(gettext_lazy("Phase"), lambda c: c.get_phase_display()),
+            Column(gettext_lazy("Lead agency"), lambda c: c.lead_agency.name),
+            Column(
+                gettext_lazy("Case worker"),
+                lambda c: (
+                    c.case_worker.get_full_name() or c.case_worker.username if c.case_worker else ""
+                ),
+            ),
+            Column(
+                gettext_lazy("Governorate of exploitation"),
+                lambda c: (
+                    c.governorate_of_exploitation.name if c.governorate_of_exploitation else ""
+                ),
+            ),
+            Column(
+                gettext_lazy("Forms of exploitation"),
+                lambda c: "، ".join(f.name for f in c.exploitation_forms.all()),
+            ),
+            Column(gettext_lazy("First contact"), lambda c: c.first_contact_on),
+        ],
+        rows=search.qs,
+    )
+    if exported is not None:
+        return exported
     params = {name: request.GET.get(name, "").strip() for name in search.filters}
     try:
         page = keyset_page(

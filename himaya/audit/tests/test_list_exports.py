@@ -206,6 +206,7 @@ def test_an_arabic_reader_gets_arabic_headers_on_a_right_to_left_sheet(
         (Role.AUDITOR, "audit:events"),
         (Role.SHELTER_STAFF, "shelters:list"),
         (Role.CASE_WORKER, "returns:list"),
+        (Role.SUPERVISOR, "cases:list"),
     ],
 )
 def test_each_list_exports_its_rows_as_a_workbook(
@@ -244,3 +245,22 @@ def test_a_role_that_may_not_see_a_list_may_not_export_it(
     )
     assert refused.status_code == 403
     assert _exports() == []
+
+
+def test_the_case_list_export_holds_the_agencys_cases_only(
+    make_persona: Callable[..., User],
+    agency_a: Agency,
+    agency_b: Agency,
+    login: Callable[[User], Client],
+) -> None:
+    mine = CaseFactory(lead_agency=agency_a)
+    CaseFactory(lead_agency=agency_b)
+    worker = make_persona(Role.CASE_WORKER, agency_a)
+    response = login(worker).post(
+        reverse("cases:list") + "?export=csv", {"purpose": "coordination", "password": PASSWORD}
+    )
+    assert response.status_code == 200
+    rows = _rows(response)
+    assert rows[0][:3] == ["Case", "Survivor", "Phase"]
+    assert [row[0] for row in rows[1:]] == [mine.code]
+    assert [event.object_code for event in _exports()] == ["cases"]
