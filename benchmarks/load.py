@@ -123,6 +123,68 @@ def build(cases: int, seed: int) -> dict[str, str]:
     return {"case": own.first() or "", "query": EXACT_NAME, "part": PART_OF_NAME}
 
 
+def furnish(code: str) -> None:
+    """Give the case the benchmark opens what a case in the middle of its care holds, once:
+    forms of exploitation, two risk assessments, a care plan with three goals, identification
+    decisions, notes, digital evidence, a platform and a dozen lines of timeline, so that
+    its page reads its sections as a real case's page does."""
+    import datetime
+
+    from himaya.accounts.models import User
+    from himaya.cases import actions
+    from himaya.cases.models import (
+        CarePlan,
+        CarePlanGoal,
+        Case,
+        CasePlatform,
+        DigitalEvidence,
+        ExploitationForm,
+        IdentificationDecision,
+        IdentificationStatus,
+        OnlinePlatform,
+        PlatformRole,
+        RiskAssessment,
+        RiskLevel,
+    )
+    from himaya.timeline.actions import record_case_event
+    from himaya.timeline.models import EventKind
+
+    case = Case.objects.get(code=code)
+    if RiskAssessment.objects.filter(case=case).exists():
+        return
+    worker = User.objects.get(username=WORKER)
+    day = datetime.date(2026, 3, 3)
+    case.exploitation_forms.add(*ExploitationForm.objects.order_by("id")[:2])
+    for level in (RiskLevel.HIGH, RiskLevel.MEDIUM):
+        RiskAssessment.objects.create(
+            case=case, level=level, factors=["threats"], assessed_on=day, assessor=worker
+        )
+    plan = CarePlan.objects.create(case=case, summary="خطة رعاية", author=worker)
+    for goal in ("سكن آمن", "رعاية طبية", "تدريب مهني"):
+        CarePlanGoal.objects.create(care_plan=plan, description=goal)
+    for status in (IdentificationStatus.POSSIBLE, IdentificationStatus.IDENTIFIED):
+        IdentificationDecision.objects.create(
+            case=case,
+            status=status,
+            decided_on=day,
+            deciding_agency=case.lead_agency,
+            decided_by=worker,
+            grounds="مؤشرات قوية",
+        )
+    for body in ("زيارة منزلية", "مكالمة متابعة", "موعد طبي"):
+        actions.add_case_note(case=case, body=body, by=worker)
+    DigitalEvidence.objects.create(
+        case=case, description="رسائل", reference="خزنة الأدلة", recorded_on=day, recorded_by=worker
+    )
+    platform = OnlinePlatform.objects.order_by("id").first()
+    if platform is not None:
+        CasePlatform.objects.create(case=case, platform=platform, role=PlatformRole.RECRUITMENT)
+    for _ in range(9):
+        record_case_event(
+            case=case, kind=EventKind.CASE_UPDATED, by=worker, summary="تحديث بيانات الحالة"
+        )
+
+
 PAGES = {
     "bare": "/load-bare/?code={case}",
     "queue": "/cases/queue/",
@@ -330,6 +392,7 @@ def main() -> None:
     else:
         values = build(args.cases, args.seed)
         print(f"  data built in {time.perf_counter() - started:.0f} s", flush=True)
+    furnish(values["case"])
     paths = {
         name: PAGES[name].format(**{k: urllib.parse.quote(v) for k, v in values.items()})
         for name in pages

@@ -5,7 +5,15 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    ExpressionWrapper,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
 from django.http import Http404
 
 from himaya.agencies.models import Agency, Role
@@ -21,11 +29,13 @@ from himaya.cases.models import (
     CaseTransfer,
     ClosureRequest,
     ClosureStatus,
+    DigitalEvidence,
     ExploitationForm,
     IdentificationDecision,
     IdentificationStatus,
     OnlinePlatform,
     Phase,
+    PhaseChange,
     PlatformRole,
     RiskAssessment,
     RiskLevel,
@@ -111,8 +121,95 @@ def case_list(user: AnyUser) -> QuerySet[Case]:
     )
 
 
+# The sections of a case's page, each read by one query when, and only when, the case has
+# rows for it. One short query first asks which sections hold rows (an EXISTS on an
+# indexed foreign key each, written as plain SQL: composing a dozen subqueries in the ORM
+# costs more than running them), so that a case with few sections costs few queries.
+# The name is the relation the page reads; the value, what to prefetch for it, its table,
+# and the status its rows must have, if any.
+def _case_sections() -> dict[str, tuple["Prefetch[Any] | str", str, str]]:
+    forms = Case.exploitation_forms.through._meta.db_table
+    return {
+        "exploitation_forms": ("exploitation_forms", forms, ""),
+        "risk_assessments": (
+            Prefetch(
+                "risk_assessments", queryset=RiskAssessment.objects.select_related("assessor")
+            ),
+            RiskAssessment._meta.db_table,
+            "",
+        ),
+        "care_plans": (
+            Prefetch(
+                "care_plans",
+                queryset=CarePlan.objects.select_related("author", "decided_by").prefetch_related(
+                    Prefetch("goals", queryset=CarePlanGoal.objects.order_by("id"))
+                ),
+            ),
+            CarePlan._meta.db_table,
+            "",
+        ),
+        "closure_requests": (
+            Prefetch(
+                "closure_requests",
+                queryset=ClosureRequest.objects.select_related("requested_by", "decided_by"),
+            ),
+            ClosureRequest._meta.db_table,
+            "",
+        ),
+        # Read by ``latest_events``: only the latest lines, whatever the case's age.
+        "events": ("", CaseEvent._meta.db_table, ""),
+        "phase_changes": ("phase_changes", PhaseChange._meta.db_table, ""),
+        "platform_uses": (
+            Prefetch("platform_uses", queryset=CasePlatform.objects.select_related("platform")),
+            CasePlatform._meta.db_table,
+            "",
+        ),
+        "proposed_transfers": (
+            Prefetch(
+                "transfers",
+                queryset=CaseTransfer.objects.filter(status=TransferStatus.PROPOSED).select_related(
+                    "to_agency"
+                ),
+                to_attr="proposed_transfers",
+            ),
+            CaseTransfer._meta.db_table,
+            TransferStatus.PROPOSED.value,
+        ),
+        "identification_decisions": (
+            Prefetch(
+                "identification_decisions",
+                queryset=IdentificationDecision.objects.select_related(
+                    "decided_by", "deciding_agency"
+                ),
+            ),
+            IdentificationDecision._meta.db_table,
+            "",
+        ),
+        # Read through their own selectors (``case_note_rows``, ``digital_evidence_of``).
+        "notes": ("", CaseNote._meta.db_table, ""),
+        "digital_evidence": ("", DigitalEvidence._meta.db_table, ""),
+    }
+
+
+def _sections_holding_rows(case_id: int, sections: dict[str, tuple[Any, str, str]]) -> set[str]:
+    """The sections with rows for this case. Table names come from the models, never from
+    input; the case and the status are parameters."""
+    checks: list[str] = []
+    params: list[int | str] = []
+    for _, table, status in sections.values():
+        where = "case_id = %s AND status = %s" if status else "case_id = %s"
+        checks.append(f"EXISTS (SELECT 1 FROM {connection.ops.quote_name(table)} WHERE {where})")  # noqa: S608  # nosec B608
+        params += [case_id, status] if status else [case_id]
+    sql = "SELECT " + ", ".join(checks)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return {name for name, holds in zip(sections, row, strict=True) if holds}
+
+
 def case_detail(user: AnyUser, code: str) -> Case:
-    """A visible case with everything its page shows, in a fixed number of queries."""
+    """A visible case with everything its page shows: one query for the case, one that says
+    which sections hold rows, and one for each section that does (none for an empty one)."""
     case = (
         cases_visible_to(user)
         .select_related(
@@ -122,45 +219,50 @@ def case_detail(user: AnyUser, code: str) -> Case:
             "identifying_agency",
             "governorate_of_exploitation",
         )
-        .prefetch_related(
-            "exploitation_forms",
-            Prefetch(
-                "risk_assessments",
-                queryset=RiskAssessment.objects.select_related("assessor"),
-            ),
-            Prefetch(
-                "care_plans",
-                queryset=CarePlan.objects.select_related("author", "decided_by").prefetch_related(
-                    Prefetch("goals", queryset=CarePlanGoal.objects.order_by("id"))
-                ),
-            ),
-            Prefetch(
-                "closure_requests",
-                queryset=ClosureRequest.objects.select_related("requested_by", "decided_by"),
-            ),
-            Prefetch("events", queryset=CaseEvent.objects.select_related("actor")),
-            "phase_changes",
-            Prefetch("platform_uses", queryset=CasePlatform.objects.select_related("platform")),
-            Prefetch(
-                "transfers",
-                queryset=CaseTransfer.objects.filter(status=TransferStatus.PROPOSED).select_related(
-                    "to_agency"
-                ),
-                to_attr="proposed_transfers",
-            ),
-            Prefetch(
-                "identification_decisions",
-                queryset=IdentificationDecision.objects.select_related(
-                    "decided_by", "deciding_agency"
-                ),
-            ),
-        )
+        .defer(*_SURVIVOR_ENCRYPTED)  # the page shows the survivor's code only
         .filter(code=code)
         .first()
     )
     if case is None:
         raise Http404
+    sections = _case_sections()
+    holding = _sections_holding_rows(case.pk, sections)
+    case.sections_holding_rows = holding  # type: ignore[attr-defined]
+    wanted = []
+    for name, (lookup, _, _) in sections.items():
+        if not lookup:
+            continue
+        if name in holding:
+            wanted.append(lookup)
+        elif name == "proposed_transfers":
+            case.proposed_transfers = []  # type: ignore[attr-defined]
+        else:
+            # What the prefetch would leave for a relation with no rows: an empty result
+            # that ``case.<relation>.all()`` returns without asking the database.
+            cache = case.__dict__.setdefault("_prefetched_objects_cache", {})
+            cache[name] = getattr(case, name).none()
+    prefetch_related_objects([case], *wanted)
     return case
+
+
+# The case page shows the latest lines of the timeline; the timeline page shows them all.
+TIMELINE_ON_CASE_PAGE = 20
+TIMELINE_PAGE_SIZE = 50
+
+
+def case_timeline(case: Case) -> QuerySet[CaseEvent]:
+    """The lines of a case's timeline, newest first, with who wrote them."""
+    return (
+        CaseEvent.objects.filter(case=case).select_related("actor").order_by("-occurred_at", "-id")
+    )
+
+
+def latest_events(case: Case) -> tuple[list[CaseEvent], bool]:
+    """The latest lines of the timeline for the case page, and whether there are more."""
+    if "events" not in getattr(case, "sections_holding_rows", {"events"}):
+        return [], False
+    lines = list(case_timeline(case)[: TIMELINE_ON_CASE_PAGE + 1])
+    return lines[:TIMELINE_ON_CASE_PAGE], len(lines) > TIMELINE_ON_CASE_PAGE
 
 
 def lead_agencies_for(user: AnyUser) -> QuerySet[Agency]:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("open/", views.open_case, name="open"),
     path("<str:code>/", views.detail, name="detail"),
     path("<str:code>/edit/", views.edit, name="edit"),
+    path("<str:code>/timeline/", views.timeline, name="timeline"),
     path("<str:code>/summary.pdf", printing.case_summary_pdf, name="summary_pdf"),
     path("<str:code>/print/", printing.choose_purpose, name="print_summary"),
     path("<str:code>/move/", views.move, name="move"),

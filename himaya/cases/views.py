@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -302,6 +303,7 @@ def _case_page(
         identification_form = IdentificationForm(
             initial={"decided_on": timezone.localdate(), "version": case.version}
         )
+    events, more_events = selectors.latest_events(case)
     panels = []
     for panel in panels_for(request.user):
         try:
@@ -319,7 +321,8 @@ def _case_page(
             ],
             "risks": list(case.risk_assessments.all()),
             "care_plans": list(case.care_plans.all()),
-            "events": list(case.events.all()),
+            "events": events,
+            "more_events": more_events,
             "phase_changes": list(case.phase_changes.all()),
             "panels": panels,
             "is_supervisor": selectors.supervises(request.user, case),
@@ -328,14 +331,23 @@ def _case_page(
             ),
             "identification_form": identification_form,
             "identification_decisions": list(case.identification_decisions.all()),
-            "notes": selectors.case_note_rows(request.user, case),
+            "notes": (
+                selectors.case_note_rows(request.user, case)
+                if "notes" in getattr(case, "sections_holding_rows", {"notes"})
+                else []
+            ),
             "note_form": note_form or CaseNoteForm(),
             "pending_transfer": next(iter(getattr(case, "proposed_transfers", [])), None),
             "platforms": [
                 (PlatformRole(role).label, platforms)
                 for role, platforms in selectors.platforms_by_role(case).items()
             ],
-            "evidence": list(selectors.digital_evidence_of(case)),
+            "evidence": (
+                list(selectors.digital_evidence_of(case))
+                if "digital_evidence"
+                in getattr(case, "sections_holding_rows", {"digital_evidence"})
+                else []
+            ),
         },
         status=status,
     )
@@ -344,6 +356,16 @@ def _case_page(
 @works
 def detail(request: HttpRequest, code: str) -> HttpResponse:
     return _case_page(request, selectors.case_detail(request.user, code))
+
+
+@works
+def timeline(request: HttpRequest, code: str) -> HttpResponse:
+    """Every line of a case's timeline, newest first, a page at a time."""
+    case = selectors.get_case_or_404(_user(request), code)
+    page = Paginator(selectors.case_timeline(case), selectors.TIMELINE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "cases/timeline.html", {"case": case, "page": page})
 
 
 @works
@@ -1102,7 +1124,12 @@ def _technology_page(
             "form": form,
             "evidence_form": evidence_form
             or DigitalEvidenceForm(initial={"recorded_on": timezone.localdate()}),
-            "evidence": list(selectors.digital_evidence_of(case)),
+            "evidence": (
+                list(selectors.digital_evidence_of(case))
+                if "digital_evidence"
+                in getattr(case, "sections_holding_rows", {"digital_evidence"})
+                else []
+            ),
             "saved": saved or [],
         },
         status=status,
