@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -18,6 +20,19 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         ordering = ["username"]
+
+    def has_perm(self, perm: str, obj: Any = None) -> bool:
+        """Django's answer, kept on this instance (one request's user) for the questions a
+        page asks again and again: a navigation entry, a button, a decorator. What a role
+        allows is itself kept per instance (``agencies.permissions.roles_of``) and forgotten
+        with it (``forget_roles``); the flags that change the answer are part of the key."""
+        if obj is not None:
+            return super().has_perm(perm, obj)
+        answers: dict[tuple[str, bool, bool], bool] = self.__dict__.setdefault("_perm_answers", {})
+        key = (perm, self.is_active, self.is_superuser)
+        if key not in answers:
+            answers[key] = super().has_perm(perm)
+        return answers[key]
 
     def __str__(self) -> str:
         return self.username

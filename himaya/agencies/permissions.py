@@ -56,6 +56,7 @@ def forget_roles(user: AnyUser) -> None:
     """A membership of the user changed: what this request read of memberships is stale."""
     if hasattr(user, "_himaya_roles"):
         delattr(user, "_himaya_roles")
+    user.__dict__.pop("_perm_answers", None)  # what ``User.has_perm`` kept
     forget_memberships()
 
 
@@ -206,6 +207,11 @@ declare(
     "exchange.view_tables",
     _("See the international tables (SDG 16.2.2, UNODC), with small cells hidden"),
     [Role.OPERATOR, Role.ANALYST, Role.SUPERVISOR, Role.ADMINISTRATOR],
+)
+declare(
+    "exchange.produce_monthly_report",
+    _("Make the monthly national report of a month now (aggregates only)"),
+    [Role.ANALYST],
 )
 declare(
     "operations.record_intake",

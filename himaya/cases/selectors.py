@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import (
     BooleanField,
     ExpressionWrapper,
+    F,
     Prefetch,
     Q,
     QuerySet,
@@ -205,6 +206,68 @@ def _sections_holding_rows(case_id: int, sections: dict[str, tuple[Any, str, str
         cursor.execute(sql, params)
         row = cursor.fetchone()
     return {name for name, holds in zip(sections, row, strict=True) if holds}
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """One line of the case list, read as plain columns: no model is built for it."""
+
+    code: str
+    survivor_code: str
+    phase: str
+    lead_agency: str
+    case_worker: str
+    governorate: str
+    forms: str
+    first_contact_on: date
+
+
+def case_list_values(cases: QuerySet[Case], *, english: bool) -> QuerySet[Any]:
+    """The columns the case list shows, in the reader's language, as rows of values (the
+    ordering columns included, which the list's pages are cut by)."""
+    name = "name_en" if english else "name_ar"
+    return cases.prefetch_related(None).values(
+        "id",
+        "code",
+        "phase",
+        "first_contact_on",
+        survivor_code=F("survivor__code"),
+        agency_name=F(f"lead_agency__{name}"),
+        worker_first=F("case_worker__first_name"),
+        worker_last=F("case_worker__last_name"),
+        worker_username=F("case_worker__username"),
+        governorate_name=F(f"governorate_of_exploitation__{name}"),
+    )
+
+
+def case_rows(values: list[dict[str, Any]], *, english: bool) -> list[CaseRow]:
+    """The case list's lines from its rows of values, with the forms of exploitation of
+    all of them read in one query."""
+    name = "name_en" if english else "name_ar"
+    forms: dict[int, list[str]] = {}
+    through = Case.exploitation_forms.through.objects.filter(
+        case_id__in=[row["id"] for row in values]
+    ).order_by("exploitationform__order", "exploitationform_id")
+    for case_id, form in through.values_list("case_id", f"exploitationform__{name}"):
+        forms.setdefault(case_id, []).append(form)
+    labels = dict(Phase.choices)
+    return [
+        CaseRow(
+            code=row["code"],
+            survivor_code=row["survivor_code"],
+            phase=str(labels.get(row["phase"], row["phase"])),
+            lead_agency=row["agency_name"],
+            case_worker=(
+                f"{row['worker_first'] or ''} {row['worker_last'] or ''}".strip()
+                or row["worker_username"]
+                or ""
+            ),
+            governorate=row["governorate_name"] or "",
+            forms="، ".join(forms.get(row["id"], [])),
+            first_contact_on=row["first_contact_on"],
+        )
+        for row in values
+    ]
 
 
 def case_detail(user: AnyUser, code: str) -> Case:

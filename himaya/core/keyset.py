@@ -44,11 +44,12 @@ def _name(ordering: str) -> str:
     return ordering.lstrip("-")
 
 
-def position_of(row: Model, ordering: tuple[str, str]) -> str:
-    """The position of ``row`` in a list ordered by ``ordering``."""
+def position_of(row: Model | dict[str, Any], ordering: tuple[str, str]) -> str:
+    """The position of ``row`` (a model or a row of ``values()``) in a list ordered by
+    ``ordering``."""
     values = []
     for name in ordering:
-        value = getattr(row, _name(name))
+        value = row[_name(name)] if isinstance(row, dict) else getattr(row, _name(name))
         values.append(value.isoformat() if hasattr(value, "isoformat") else str(value))
     return SEPARATOR.join(values)
 
