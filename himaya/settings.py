@@ -270,6 +270,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "himaya.agencies.backends.CapabilityBackend",  # capabilities, without rules' overhead
     "rules.permissions.ObjectPermissionBackend",
     "himaya.accounts.backends.PasswordBackend",
 ]
@@ -383,6 +384,7 @@ STORAGES = {
     },
 }
 
+_API_RATES = ("", "") if HIMAYA_ENV == "test" else ("600/minute", "60/minute")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -396,6 +398,17 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
+    # Requests to the API per signed-in person (per address when signed out), counted by
+    # each application process: over the rate, 429 problem details with Retry-After. An
+    # empty rate turns the limit off, as the tests do except those of the limit itself.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.UserRateThrottle",
+        "rest_framework.throttling.AnonRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env.str("HIMAYA_API_RATE", default=_API_RATES[0]) or None,
+        "anon": env.str("HIMAYA_API_RATE_ANONYMOUS", default=_API_RATES[1]) or None,
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Himaya API",

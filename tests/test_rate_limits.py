@@ -1,0 +1,108 @@
+"""Too many requests get a clear 429 and change nothing.
+
+The API counts each signed-in person's requests: over the rate, the answer is problem
+details with status 429 and a Retry-After, in the person's language, and the request does
+not run. Sign-in is limited by the lockout (``accounts/tests/test_login.py``) and duplicate
+checks by their own hourly limit (``survivors/tests/test_duplicates.py``).
+"""
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from rest_framework.throttling import SimpleRateThrottle
+
+from himaya.accounts.models import User
+from himaya.cases.tests.factories import CaseFactory
+from himaya.integrity.tests.helpers import signed_in
+
+pytestmark = pytest.mark.django_db
+
+RATE = 3
+
+
+@pytest.fixture(autouse=True)
+def api_rate(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A rate of three requests a minute (the tests run with the limit off)."""
+    monkeypatch.setattr(
+        SimpleRateThrottle, "THROTTLE_RATES", {"user": f"{RATE}/minute", "anon": "1/minute"}
+    )
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_the_settings_limit_the_api_outside_the_tests() -> None:
+    from himaya.core.tests.test_settings import _production, _run
+
+    code = (
+        "from django.conf import settings as s; "
+        "r = s.REST_FRAMEWORK; "
+        "print(r['DEFAULT_THROTTLE_RATES']['user'], r['DEFAULT_THROTTLE_RATES']['anon'], "
+        "len(r['DEFAULT_THROTTLE_CLASSES']))"
+    )
+    result = _run(["-c", code], _production())
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["600/minute", "60/minute", "2"]
+
+
+def test_over_the_rate_the_api_answers_429_problem_details_with_retry_after(
+    login: Callable[[User], Client], case_worker: User
+) -> None:
+    client = login(case_worker)
+    client.cookies["himaya_language"] = "en"
+    answers = [client.get("/cases/api/cases/").status_code for _ in range(RATE)]
+    refused = client.get("/cases/api/cases/")
+
+    assert answers == [200] * RATE
+    assert refused.status_code == 429
+    assert refused["Content-Type"] == "application/problem+json"
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    problem = refused.json()
+    assert problem["status"] == 429
+    assert problem["title"] == "Too many requests"
+    assert problem["detail"].startswith("Request was throttled.")
+
+
+def test_a_write_over_the_rate_is_refused_before_it_runs(
+    login: Callable[[User], Client], case_worker: User
+) -> None:
+    case = CaseFactory(lead_agency=case_worker.memberships.get().agency, case_worker=case_worker)
+    client = login(case_worker)
+    for _ in range(RATE):
+        client.get("/cases/api/cases/")
+    refused = client.post(
+        f"/cases/api/cases/{case.code}/transition/",
+        {"to_phase": "protection", "version": case.version},
+        content_type="application/json",
+    )
+
+    assert refused.status_code == 429
+    case.refresh_from_db()
+    assert (case.phase, case.version) == ("identification", 1)
+
+
+def test_each_person_has_their_own_count(
+    login: Callable[[User], Client], case_worker: User, supervisor: User
+) -> None:
+    first = login(case_worker)
+    for _ in range(RATE):
+        first.get("/cases/api/cases/")
+    assert first.get("/cases/api/cases/").status_code == 429
+
+    second = signed_in(supervisor)
+    assert second.get("/cases/api/cases/").status_code == 200
+
+
+def test_the_refusal_speaks_arabic_to_an_arabic_reader(
+    login: Callable[[User], Client], case_worker: User
+) -> None:
+    client = login(case_worker)
+    client.cookies["himaya_language"] = "ar"
+    for _ in range(RATE):
+        client.get("/cases/api/cases/")
+    problem = client.get("/cases/api/cases/").json()
+
+    assert problem["title"] == "طلبات كثيرة جدًا"
+    assert problem["detail"].startswith("تم حد الطلب.")
