@@ -14,8 +14,10 @@ from himaya.accounts.models import User
 from himaya.agencies.models import Agency, AgencyKind, Governorate, Membership
 from himaya.audit.actions import record_event
 from himaya.cases.models import Case
+from himaya.core.bounds import Message, plan_date_problem, text_problem
 from himaya.core.codes import new_codes
-from himaya.core.errors import Conflict, Forbidden, Invalid
+from himaya.core.crypto import strip_invisible
+from himaya.core.errors import Conflict, Forbidden, Invalid, NotFound
 from himaya.core.locking import save_with_version
 from himaya.notifications.actions import notify
 from himaya.operations import conditions, rules
@@ -48,6 +50,8 @@ from himaya.operations.selectors import (
     MANAGE_INCIDENTS,
     RECORD_INTAKE,
     WORK_TASKS,
+    alerts_visible_to,
+    intakes_visible_to,
     tasks_visible_to,
 )
 from himaya.screening.models import Screening
@@ -65,6 +69,33 @@ IN_CHUNK = 2000
 def _require(user: User, capability: str) -> None:
     if not user.has_perm(capability):
         raise Forbidden(_("You may not do this."))
+
+
+def _text(
+    value: str,
+    *,
+    field: str,
+    what: Message,
+    max_length: int,
+    missing: Message | None = None,
+) -> str:
+    """Free text as stored: without surrounding spaces, refused when it holds a NUL
+    character, is longer than its column, or (when ``missing`` says why it is needed)
+    holds nothing a reader sees: spaces and invisible marks (U+200F, U+FEFF…) alone."""
+    if "\x00" in value:
+        raise Invalid(_("Null characters are not allowed."), field=field)
+    text = value.strip()
+    problem = text_problem(text, what=what, max_length=max_length)
+    if problem:
+        raise Invalid(problem, field=field)
+    if missing is not None and not strip_invisible(text).strip():
+        raise Invalid(missing, field=field)
+    return text
+
+
+def _code(value: str) -> str:
+    """A public code as typed or pasted: invisible marks and spaces dropped, capitals."""
+    return strip_invisible(value).strip().upper()[:20]
 
 
 def response_minutes() -> dict[str, int]:
@@ -107,8 +138,26 @@ def record_intake(
     _require(by, RECORD_INTAKE)
     if channel not in Channel.values:
         raise Invalid(_("Choose a channel."), field="channel")
-    if not summary.strip():
-        raise Invalid(_("Say what was reported."), field="summary")
+    summary = _text(
+        summary,
+        field="summary",
+        what=_("What was reported"),
+        max_length=4000,
+        missing=_("Say what was reported."),
+    )
+    reporter_name = _text(
+        reporter_name, field="reporter_name", what=_("Reporter's name"), max_length=200
+    )
+    reporter_phone = _text(
+        reporter_phone, field="reporter_phone", what=_("Reporter's phone"), max_length=40
+    )
+    person_details = _text(
+        person_details,
+        field="person_details",
+        what=_("The person described (name, age, appearance)"),
+        max_length=2000,
+    )
+    location = _text(location, field="location", what=_("Where the person is"), max_length=500)
     now = timezone.now()
     received_at = received_at or now
     if received_at > now + datetime.timedelta(minutes=5):
@@ -117,11 +166,11 @@ def record_intake(
     intake = Intake(
         channel=channel,
         anonymous=anonymous,
-        reporter_name="" if anonymous else reporter_name.strip(),
-        reporter_phone="" if anonymous else reporter_phone.strip(),
-        person_details=person_details.strip(),
-        location=location.strip(),
-        summary=summary.strip(),
+        reporter_name="" if anonymous else reporter_name,
+        reporter_phone="" if anonymous else reporter_phone,
+        person_details=person_details,
+        location=location,
+        summary=summary,
         about_child=about_child,
         immediate_danger=immediate_danger,
         governorate=governorate,
@@ -182,23 +231,28 @@ def link_intake(
     """Link a report to an existing case, a screening or an incident (by code)."""
     _require(by, RECORD_INTAKE)
     _move(INTAKE_TRANSITIONS, intake.status, IntakeStatus.LINKED)
+    case_code, screening_code, incident_code = (
+        _code(case_code),
+        _code(screening_code),
+        _code(incident_code),
+    )
     if not (case_code or screening_code or incident_code):
         raise Invalid(_("Give the code of a case, a screening or an incident."))
     fields = ["status", "responded_at"]
     if case_code:
-        case = Case.objects.filter(code=case_code.strip().upper()[:20]).first()
+        case = Case.objects.filter(code=case_code).first()
         if case is None:
             raise Invalid(_("There is no case with this code."), field="case_code")
         intake.case = case
         fields.append("case")
     if screening_code:
-        screening = Screening.objects.filter(code=screening_code.strip().upper()[:20]).first()
+        screening = Screening.objects.filter(code=screening_code).first()
         if screening is None:
             raise Invalid(_("There is no screening with this code."), field="screening_code")
         intake.screening = screening
         fields.append("screening")
     if incident_code:
-        incident = Incident.objects.filter(code=incident_code.strip().upper()[:20]).first()
+        incident = Incident.objects.filter(code=incident_code).first()
         if incident is None:
             raise Invalid(_("There is no incident with this code."), field="incident_code")
         intake.incident = incident
@@ -406,12 +460,17 @@ def assign_alert(*, alert: Alert, by: User, version: int, to: User) -> Alert:
 @transaction.atomic
 def resolve_alert(*, alert: Alert, by: User, version: int, note: str) -> Alert:
     _require(by, MANAGE_ALERTS)
-    if not note.strip():
-        raise Invalid(_("Say how the alert was resolved."), field="note")
+    note = _text(
+        note,
+        field="note",
+        what=_("How it was resolved"),
+        max_length=500,
+        missing=_("Say how the alert was resolved."),
+    )
     _move(ALERT_TRANSITIONS, alert.status, AlertStatus.RESOLVED)
     now = timezone.now()
     alert.status = AlertStatus.RESOLVED
-    alert.note = note.strip()[:500]
+    alert.note = note
     alert.resolved_at, alert.resolved_by = now, by
     if alert.acknowledged_at is None:
         alert.acknowledged_at, alert.acknowledged_by = now, by
@@ -451,11 +510,24 @@ def open_incident(
     _require(by, MANAGE_INCIDENTS)
     if kind not in IncidentKind.values:
         raise Invalid(_("Choose the kind of incident."), field="kind")
-    if not title.strip():
-        raise Invalid(_("Give the incident a short title."), field="title")
+    title = _text(
+        title,
+        field="title",
+        what=_("Short title (no names)"),
+        max_length=200,
+        missing=_("Give the incident a short title."),
+    )
+    summary = _text(summary, field="summary", what=_("Details"), max_length=4000)
+    # The alert and the report it starts from are the user's to see (the API finds them
+    # by code in the user's scope; a caller of this function must not reach further).
+    if alert is not None and not alerts_visible_to(by).filter(pk=alert.pk).exists():
+        raise NotFound(_("Not found"), field="alert")
+    if intake is not None and not intakes_visible_to(by).filter(pk=intake.pk).exists():
+        raise NotFound(_("Not found"), field="intake")
     case = None
+    case_code = _code(case_code)
     if case_code:
-        case = Case.objects.filter(code=case_code.strip().upper()[:20]).first()
+        case = Case.objects.filter(code=case_code).first()
         if case is None:
             raise Invalid(_("There is no case with this code."), field="case_code")
     if intake is not None and intake.status == IntakeStatus.CLOSED:
@@ -463,8 +535,8 @@ def open_incident(
     now = timezone.now()
     incident = Incident(
         kind=kind,
-        title=title.strip()[:200],
-        summary=summary.strip(),
+        title=title,
+        summary=summary,
         governorate=governorate
         or (intake.governorate if intake else None)
         or (alert.governorate if alert else None),
@@ -499,12 +571,13 @@ def open_incident(
 @transaction.atomic
 def close_incident(*, incident: Incident, by: User, version: int, note: str = "") -> Incident:
     _require(by, MANAGE_INCIDENTS)
+    note = _text(note, field="note", what=_("Closing note"), max_length=500)
     _move(INCIDENT_TRANSITIONS, incident.status, IncidentStatus.CLOSED)
     if incident.tasks.filter(status__in=[TaskStatus.OPEN, TaskStatus.IN_PROGRESS]).exists():
         raise Conflict(_("Finish or cancel the incident's tasks first."))
     incident.status = IncidentStatus.CLOSED
     incident.closed_at = timezone.now()
-    incident.closing_note = note.strip()[:500]
+    incident.closing_note = note
     save_with_version(
         incident, expected_version=version, fields=["status", "closed_at", "closing_note"]
     )
@@ -546,8 +619,18 @@ def assign_task(
         raise Conflict(_("This incident is closed."))
     if kind not in TaskKind.values:
         raise Invalid(_("Choose the kind of task."), field="kind")
-    if not description.strip():
-        raise Invalid(_("Say what is asked."), field="description")
+    description = _text(
+        description,
+        field="description",
+        what=_("What is asked (no names)"),
+        max_length=300,
+        missing=_("Say what is asked."),
+    )
+    problem = plan_date_problem(
+        timezone.localtime(due_at).date(), what=_("Due by"), today=timezone.localdate()
+    )
+    if problem:
+        raise Invalid(problem, field="due_at")
     if not agency.is_active:
         raise Invalid(_("This agency is not active."), field="agency")
     if kind == TaskKind.EMBASSY and (
@@ -570,7 +653,7 @@ def assign_task(
         kind=kind,
         agency=agency,
         owner=owner,
-        description=description.strip()[:300],
+        description=description,
         due_at=due_at,
         created_by=by,
     )
@@ -601,10 +684,13 @@ def update_task(
         raise Forbidden(_("You may not do this."))
     if status == TaskStatus.CANCELLED and not by.has_perm(MANAGE_INCIDENTS):
         raise Forbidden(_("Only the centre cancels a task."), field="status")
+    if status not in TaskStatus.values:
+        raise Invalid(_("Choose the new state."), field="status")
+    note = _text(note, field="note", what=_("Note (no names)"), max_length=500)
     _move(TASK_TRANSITIONS, task.status, status)
     task.status = status
     fields = ["status", "note"]
-    task.note = note.strip()[:500] or task.note
+    task.note = note or task.note
     if status == TaskStatus.DONE:
         task.completed_at, task.completed_by = timezone.now(), by
         fields += ["completed_at", "completed_by"]
@@ -623,17 +709,26 @@ def log_communication(
     counterpart: Agency | None = None,
 ) -> CommunicationLog:
     _require(by, MANAGE_INCIDENTS)
+    if incident.status != IncidentStatus.OPEN:
+        raise Conflict(_("This incident is closed."))
     if channel not in CommunicationChannel.values:
         raise Invalid(_("Choose how it was communicated."), field="channel")
-    if not text.strip():
-        raise Invalid(_("Say what was communicated."), field="text")
+    text = _text(
+        text,
+        field="text",
+        what=_("What was said"),
+        max_length=4000,
+        missing=_("Say what was communicated."),
+    )
+    if counterpart is not None and not counterpart.is_active:
+        raise Invalid(_("This agency is not active."), field="counterpart")
     entry = CommunicationLog.objects.create(
         incident=incident,
         at=timezone.now(),
         by=by,
         channel=channel,
         counterpart=counterpart,
-        text=text.strip()[:4000],
+        text=text,
     )
     record_event(
         action="operations.communication_logged",

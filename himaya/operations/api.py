@@ -5,9 +5,11 @@ operator's page, where each reading is audited); partner agencies reach only the
 assigned to them, with the incident's code and kind and nothing of its details.
 """
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
 
-from drf_spectacular.utils import extend_schema
+from django.db import models
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
@@ -38,6 +40,57 @@ from himaya.operations.selectors import (
     RECORD_INTAKE,
     WORK_TASKS,
 )
+
+# --- what every route shares ------------------------------------------------------------------
+
+Model = TypeVar("Model", bound=models.Model)
+
+
+def created(
+    request: Request,
+    capability: str,
+    given: type[serializers.Serializer[Any]],
+    out: type[serializers.Serializer[Any]],
+    make: Callable[[User, dict[str, Any]], Any],
+) -> Response:
+    """A record made from a valid body by ``make``: 201 with the record as ``out`` shows it."""
+    user = acting_user(request)
+    require_capability(user, capability)
+    body = given(data=request.data)
+    body.is_valid(raise_exception=True)
+    return Response(out(make(user, dict(body.validated_data))).data, status=status.HTTP_201_CREATED)
+
+
+class DetailApi(APIView, Generic[Model]):
+    # One record by its code (404 when missing or out of the user's scope), read with GET
+    # and moved on with POST: the body, valid for ``given``, goes to ``act``, and the answer
+    # is the record read again, as ``out`` shows it. Refusals of the actions are answered by
+    # the project's exception handler. (No docstring: the schema would show it.)
+
+    capability: str
+    given: type[serializers.Serializer[Any]]
+    out: type[serializers.Serializer[Any]]
+
+    def find(self, user: User, code: str) -> Model:
+        raise NotImplementedError
+
+    def act(self, record: Model, by: User, data: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def get(self, request: Request, code: str) -> Response:
+        user = acting_user(request)
+        require_capability(user, self.capability)
+        return Response(self.out(self.find(user, code)).data)
+
+    def post(self, request: Request, code: str) -> Response:
+        user = acting_user(request)
+        require_capability(user, self.capability)
+        record = self.find(user, code)
+        body = self.given(data=request.data)
+        body.is_valid(raise_exception=True)
+        self.act(record, user, dict(body.validated_data))
+        return Response(self.out(self.find(user, code)).data)
+
 
 # --- intake ------------------------------------------------------------------------------------
 
@@ -117,62 +170,49 @@ class IntakeListApi(ListAPIView[Intake]):
     @extend_schema(request=IntakeIn, responses={201: IntakeOut})
     def post(self, request: Request) -> Response:
         """Record a report: it is triaged by rule and given its response deadline."""
-        user = acting_user(request)
-        require_capability(user, RECORD_INTAKE)
-        given = IntakeIn(data=request.data)
-        given.is_valid(raise_exception=True)
-        data = given.validated_data
-        intake = actions.record_intake(
-            by=user,
-            channel=data["channel"],
-            summary=data["summary"],
-            about_child=data["about_child"],
-            immediate_danger=data["immediate_danger"],
-            anonymous=data["anonymous"],
-            reporter_name=data.get("reporter_name", ""),
-            reporter_phone=data.get("reporter_phone", ""),
-            person_details=data.get("person_details", ""),
-            location=data.get("location", ""),
-            governorate=data.get("governorate"),
+        return created(
+            request,
+            RECORD_INTAKE,
+            IntakeIn,
+            IntakeOut,
+            lambda user, data: actions.record_intake(by=user, **data),
         )
-        return Response(IntakeOut(intake).data, status=status.HTTP_201_CREATED)
 
 
-class IntakeDetailApi(APIView):
-    @extend_schema(responses={200: IntakeOut})
-    def get(self, request: Request, code: str) -> Response:
-        user = acting_user(request)
-        require_capability(user, RECORD_INTAKE)
-        return Response(IntakeOut(selectors.get_intake_or_404(user, code)).data)
+@extend_schema_view(
+    get=extend_schema(responses={200: IntakeOut}),
+    post=extend_schema(
+        operation_id="operations_intake_act",
+        description="Take up, link (to a case, a screening or an incident, by code) or close.",
+        request=IntakeActionIn,
+        responses={200: IntakeOut},
+    ),
+)
+class IntakeDetailApi(DetailApi[Intake]):
+    capability = RECORD_INTAKE
+    given = IntakeActionIn
+    out = IntakeOut
 
-    @extend_schema(
-        operation_id="operations_intake_act", request=IntakeActionIn, responses={200: IntakeOut}
-    )
-    def post(self, request: Request, code: str) -> Response:
-        """Take up, link (to a case, a screening or an incident, by code) or close."""
-        user = acting_user(request)
-        require_capability(user, RECORD_INTAKE)
-        intake = selectors.get_intake_or_404(user, code)
-        given = IntakeActionIn(data=request.data)
-        given.is_valid(raise_exception=True)
-        data = given.validated_data
+    def find(self, user: User, code: str) -> Intake:
+        return selectors.get_intake_or_404(user, code)
+
+    def act(self, intake: Intake, by: User, data: dict[str, Any]) -> None:
+        version = data["version"]
         if data["action"] == "take_up":
-            intake = actions.take_up_intake(intake=intake, by=user, version=data["version"])
+            actions.take_up_intake(intake=intake, by=by, version=version)
         elif data["action"] == "link":
-            intake = actions.link_intake(
+            actions.link_intake(
                 intake=intake,
-                by=user,
-                version=data["version"],
+                by=by,
+                version=version,
                 case_code=data.get("case", ""),
                 screening_code=data.get("screening", ""),
                 incident_code=data.get("incident", ""),
             )
         else:
-            intake = actions.close_intake(
-                intake=intake, by=user, version=data["version"], reason=data.get("reason", "")
+            actions.close_intake(
+                intake=intake, by=by, version=version, reason=data.get("reason", "")
             )
-        intake.refresh_from_db()
-        return Response(IntakeOut(intake).data)
 
 
 # --- alerts ------------------------------------------------------------------------------------
@@ -223,47 +263,57 @@ class AlertListApi(ListAPIView[Alert]):
     def get_queryset(self) -> Any:
         user = acting_user(self.request)
         require_capability(user, MANAGE_ALERTS)
-        if self.request.query_params.get("all") == "1":
+        if _all(self.request) == "1":
             return selectors.alerts_visible_to(user).select_related("governorate", "assigned_to")
         return selectors.open_alerts(user)
 
 
-class AlertDetailApi(APIView):
-    @extend_schema(responses={200: AlertOut})
-    def get(self, request: Request, code: str) -> Response:
-        user = acting_user(request)
-        require_capability(user, MANAGE_ALERTS)
-        return Response(AlertOut(selectors.get_alert_or_404(user, code)).data)
+@extend_schema_view(
+    get=extend_schema(responses={200: AlertOut}),
+    post=extend_schema(
+        operation_id="operations_alert_act",
+        description="Acknowledge, assign (to a username) or resolve (with a note).",
+        request=AlertActionIn,
+        responses={200: AlertOut},
+    ),
+)
+class AlertDetailApi(DetailApi[Alert]):
+    capability = MANAGE_ALERTS
+    given = AlertActionIn
+    out = AlertOut
 
-    @extend_schema(
-        operation_id="operations_alert_act", request=AlertActionIn, responses={200: AlertOut}
-    )
-    def post(self, request: Request, code: str) -> Response:
-        """Acknowledge, assign (to a username) or resolve (with a note)."""
-        user = acting_user(request)
-        require_capability(user, MANAGE_ALERTS)
-        alert = selectors.get_alert_or_404(user, code)
-        given = AlertActionIn(data=request.data)
-        given.is_valid(raise_exception=True)
-        data = given.validated_data
+    def find(self, user: User, code: str) -> Alert:
+        return selectors.get_alert_or_404(user, code)
+
+    def act(self, alert: Alert, by: User, data: dict[str, Any]) -> None:
+        version = data["version"]
         if data["action"] == "acknowledge":
-            alert = actions.acknowledge_alert(alert=alert, by=user, version=data["version"])
+            actions.acknowledge_alert(alert=alert, by=by, version=version)
         elif data["action"] == "assign":
-            if data.get("assigned_to") is None:
-                raise serializers.ValidationError({"assigned_to": [_required()]})
-            alert = actions.assign_alert(
-                alert=alert, by=user, version=data["version"], to=data["assigned_to"]
+            actions.assign_alert(
+                alert=alert, by=by, version=version, to=_needed(data, "assigned_to")
             )
         else:
-            alert = actions.resolve_alert(
-                alert=alert, by=user, version=data["version"], note=data.get("note", "")
-            )
-        alert.refresh_from_db()
-        return Response(AlertOut(alert).data)
+            actions.resolve_alert(alert=alert, by=by, version=version, note=data.get("note", ""))
 
 
-def _required() -> str:
-    return str(serializers.Field.default_error_messages["required"])
+def _all(request: Request) -> str:
+    """The ``all`` filter: 1 for every alert, 0 (or nothing) for the open ones; 400 for
+    anything else."""
+    field = serializers.ChoiceField(choices=["", "0", "1"], required=False)
+    try:
+        return str(field.run_validation(request.query_params.get("all", "")))
+    except serializers.ValidationError as error:
+        raise serializers.ValidationError({"all": error.detail}) from error
+
+
+def _needed(data: dict[str, Any], name: str) -> Any:
+    """An input that the chosen action needs although the others do not (400 without it)."""
+    if data.get(name) is None:
+        raise serializers.ValidationError(
+            {name: [str(serializers.Field.default_error_messages["required"])]}
+        )
+    return data[name]
 
 
 # --- incidents ---------------------------------------------------------------------------------
@@ -331,62 +381,57 @@ class IncidentListApi(ListAPIView[Incident]):
     @extend_schema(request=IncidentIn, responses={201: IncidentOut})
     def post(self, request: Request) -> Response:
         """Open an incident by hand, from an alert or from a report (by code)."""
-        user = acting_user(request)
-        require_capability(user, MANAGE_INCIDENTS)
-        given = IncidentIn(data=request.data)
-        given.is_valid(raise_exception=True)
-        data = given.validated_data
-        alert = selectors.get_alert_or_404(user, data["alert"]) if data.get("alert") else None
-        intake = selectors.get_intake_or_404(user, data["intake"]) if data.get("intake") else None
-        incident = actions.open_incident(
-            by=user,
-            kind=data["kind"],
-            title=data["title"],
-            summary=data.get("summary", ""),
-            governorate=data.get("governorate"),
-            alert=alert,
-            intake=intake,
-            case_code=data.get("case", ""),
-        )
-        return Response(IncidentOut(incident).data, status=status.HTTP_201_CREATED)
+
+        def open_one(user: User, data: dict[str, Any]) -> Incident:
+            alert = data.get("alert")
+            intake = data.get("intake")
+            return actions.open_incident(
+                by=user,
+                kind=data["kind"],
+                title=data["title"],
+                summary=data.get("summary", ""),
+                governorate=data.get("governorate"),
+                alert=selectors.get_alert_or_404(user, alert) if alert else None,
+                intake=selectors.get_intake_or_404(user, intake) if intake else None,
+                case_code=data.get("case", ""),
+            )
+
+        return created(request, MANAGE_INCIDENTS, IncidentIn, IncidentOut, open_one)
 
 
-class IncidentDetailApi(APIView):
-    @extend_schema(responses={200: IncidentOut})
-    def get(self, request: Request, code: str) -> Response:
-        user = acting_user(request)
-        require_capability(user, MANAGE_INCIDENTS)
-        return Response(IncidentOut(selectors.get_incident_or_404(user, code)).data)
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(responses={200: IncidentOut}),
+    post=extend_schema(
         operation_id="operations_incident_act",
+        description="Close the incident (with its version) or log a communication.",
         request=IncidentActionIn,
         responses={200: IncidentOut},
-    )
-    def post(self, request: Request, code: str) -> Response:
-        """Close the incident (with its version) or log a communication."""
-        user = acting_user(request)
-        require_capability(user, MANAGE_INCIDENTS)
-        incident = selectors.get_incident_or_404(user, code)
-        given = IncidentActionIn(data=request.data)
-        given.is_valid(raise_exception=True)
-        data = given.validated_data
+    ),
+)
+class IncidentDetailApi(DetailApi[Incident]):
+    capability = MANAGE_INCIDENTS
+    given = IncidentActionIn
+    out = IncidentOut
+
+    def find(self, user: User, code: str) -> Incident:
+        return selectors.get_incident_or_404(user, code)
+
+    def act(self, incident: Incident, by: User, data: dict[str, Any]) -> None:
         if data["action"] == "close":
-            if data.get("version") is None:
-                raise serializers.ValidationError({"version": [_required()]})
             actions.close_incident(
-                incident=incident, by=user, version=data["version"], note=data.get("note", "")
+                incident=incident,
+                by=by,
+                version=_needed(data, "version"),
+                note=data.get("note", ""),
             )
         else:
             actions.log_communication(
                 incident=incident,
-                by=user,
+                by=by,
                 channel=data.get("channel", ""),
                 text=data.get("text", ""),
                 counterpart=data.get("counterpart"),
             )
-        incident.refresh_from_db()
-        return Response(IncidentOut(incident).data)
 
 
 # --- tasks -------------------------------------------------------------------------------------
@@ -448,47 +493,36 @@ class TaskListApi(ListAPIView[IncidentTask]):
     @extend_schema(request=TaskIn, responses={201: TaskOut})
     def post(self, request: Request) -> Response:
         """Assign a task of an incident to an agency (the centre only)."""
-        user = acting_user(request)
-        require_capability(user, MANAGE_INCIDENTS)
-        given = TaskIn(data=request.data)
-        given.is_valid(raise_exception=True)
-        data = given.validated_data
-        incident = selectors.get_incident_or_404(user, data["incident"])
-        task = actions.assign_task(
-            incident=incident,
-            by=user,
-            kind=data["kind"],
-            agency=data["agency"],
-            description=data["description"],
-            due_at=data["due_at"],
-        )
-        return Response(TaskOut(task).data, status=status.HTTP_201_CREATED)
+
+        def assign(user: User, data: dict[str, Any]) -> IncidentTask:
+            incident = selectors.get_incident_or_404(user, data.pop("incident"))
+            return actions.assign_task(incident=incident, by=user, **data)
+
+        return created(request, MANAGE_INCIDENTS, TaskIn, TaskOut, assign)
 
 
-class TaskDetailApi(APIView):
-    @extend_schema(responses={200: TaskOut})
-    def get(self, request: Request, code: str) -> Response:
-        user = acting_user(request)
-        require_capability(user, WORK_TASKS)
-        return Response(TaskOut(selectors.get_task_or_404(user, code)).data)
+@extend_schema_view(
+    get=extend_schema(responses={200: TaskOut}),
+    post=extend_schema(
+        operation_id="operations_task_update",
+        description="Move the task on: in progress, done (or cancelled, by the centre).",
+        request=TaskUpdateIn,
+        responses={200: TaskOut},
+    ),
+)
+class TaskDetailApi(DetailApi[IncidentTask]):
+    capability = WORK_TASKS
+    given = TaskUpdateIn
+    out = TaskOut
 
-    @extend_schema(
-        operation_id="operations_task_update", request=TaskUpdateIn, responses={200: TaskOut}
-    )
-    def post(self, request: Request, code: str) -> Response:
-        """Move the task on: in progress, done (or cancelled, by the centre)."""
-        user = acting_user(request)
-        require_capability(user, WORK_TASKS)
-        task = selectors.get_task_or_404(user, code)
-        given = TaskUpdateIn(data=request.data)
-        given.is_valid(raise_exception=True)
-        data = given.validated_data
-        task = actions.update_task(
+    def find(self, user: User, code: str) -> IncidentTask:
+        return selectors.get_task_or_404(user, code)
+
+    def act(self, task: IncidentTask, by: User, data: dict[str, Any]) -> None:
+        actions.update_task(
             task=task,
-            by=user,
+            by=by,
             version=data["version"],
             status=data["status"],
             note=data.get("note", ""),
         )
-        task.refresh_from_db()
-        return Response(TaskOut(selectors.get_task_or_404(user, code)).data)

@@ -9,8 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from himaya.accounts.models import User
 from himaya.agencies.models import Agency, Governorate, Membership, Role
+from himaya.core.bounds import MAX_INTEGER
 from himaya.core.forms import StyledForm, VersionedForm
 from himaya.operations.models import (
+    AlertRule,
     Channel,
     CommunicationChannel,
     IncidentKind,
@@ -175,3 +177,14 @@ class AssignAlertForm(VersionedForm):
 
 class ResolveAlertForm(VersionedForm):
     note = forms.CharField(label=_("How it was resolved"), max_length=500)
+
+
+class AlertQueueFilter(forms.Form):
+    """The filters of the alert queue, read from the address: every value is checked, and
+    a value that is not one of these is answered with 400 and the reason."""
+
+    all = forms.ChoiceField(
+        label=_("Every alert"), choices=[("", ""), ("0", ""), ("1", "")], required=False
+    )
+    rule = forms.ChoiceField(label=_("Rule"), choices=AlertRule.choices, required=False)
+    page = forms.IntegerField(label=_("Page"), min_value=1, max_value=MAX_INTEGER, required=False)

@@ -2,6 +2,8 @@
 once per condition and window, the on-call roster, incidents with their tasks for the
 agencies and their communication log, and the daily situation reports."""
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +11,71 @@ from django.utils.translation import pgettext_lazy
 
 from himaya.core.fields import EncryptedTextField
 from himaya.core.models import PublicCodeModel, VersionedModel
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
+
+    from himaya.accounts.models import User
+    from himaya.agencies.models import Governorate
+
+# --- what several tables share -----------------------------------------------------------------
+#
+# Builders of the columns that recur: each answers a new field, so the tables (and their
+# migrations) are exactly those that spelling each field out gives.
+
+
+def status_field(
+    choices: type[models.TextChoices], max_length: int
+) -> "models.CharField[str, str]":
+    """The status of a record, starting at its first state (every table's ``OPEN``)."""
+    return models.CharField(
+        pgettext_lazy("state of a record", "Status"),
+        max_length=max_length,
+        choices=choices.choices,
+        default=next(iter(choices)).value,
+    )
+
+
+def governorate_field() -> "models.ForeignKey[Governorate | None, Governorate | None]":
+    """The governorate where it happens, when known."""
+    return models.ForeignKey(
+        "agencies.Governorate",
+        verbose_name=_("governorate"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+
+def person_field(
+    verbose_name: "str | _StrPromise",
+) -> "models.ForeignKey[User | None, User | None]":
+    """A person who did (or is to do) something to the record, when there is one."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+
+def person_required_field(verbose_name: "str | _StrPromise") -> "models.ForeignKey[User, User]":
+    """A person the record always names (who made it, or who is on call)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+
+def secret_field(verbose_name: "str | _StrPromise") -> EncryptedTextField:
+    """Optional free text that may identify someone: stored encrypted, never searched."""
+    return EncryptedTextField(verbose_name, blank=True, default="")
+
 
 # --- intake ------------------------------------------------------------------------------------
 
@@ -60,39 +127,20 @@ class Intake(PublicCodeModel, VersionedModel):
 
     channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
     anonymous = models.BooleanField(_("anonymous reporter"), default=False)
-    reporter_name = EncryptedTextField(_("reporter's name"), blank=True, default="")
-    reporter_phone = EncryptedTextField(_("reporter's phone"), blank=True, default="")
-    person_details = EncryptedTextField(
-        _("the person described (name, age, appearance)"), blank=True, default=""
-    )
-    location = EncryptedTextField(_("where the person is"), blank=True, default="")
+    reporter_name = secret_field(_("reporter's name"))
+    reporter_phone = secret_field(_("reporter's phone"))
+    person_details = secret_field(_("the person described (name, age, appearance)"))
+    location = secret_field(_("where the person is"))
     summary = EncryptedTextField(_("what was reported"))
     about_child = models.BooleanField(_("about a child"), default=False)
     immediate_danger = models.BooleanField(_("immediate danger"), default=False)
-    governorate = models.ForeignKey(
-        "agencies.Governorate",
-        verbose_name=_("governorate"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    governorate = governorate_field()
     triage = models.CharField(_("triage"), max_length=10, choices=Triage.choices)
     received_at = models.DateTimeField(_("received at"))
     respond_by = models.DateTimeField(_("response due by"))
     responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
-    status = models.CharField(
-        pgettext_lazy("state of a record", "Status"),
-        max_length=12,
-        choices=IntakeStatus.choices,
-        default=IntakeStatus.OPEN,
-    )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    status = status_field(IntakeStatus, max_length=12)
+    recorded_by = person_required_field(_("recorded by"))
     screening = models.ForeignKey(
         "screening.Screening",
         verbose_name=_("screening"),
@@ -190,47 +238,14 @@ class Alert(PublicCodeModel, VersionedModel):
     figure = models.DecimalField(
         _("figure"), max_digits=18, decimal_places=2, null=True, blank=True
     )
-    governorate = models.ForeignKey(
-        "agencies.Governorate",
-        verbose_name=_("governorate"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    governorate = governorate_field()
     raised_at = models.DateTimeField(_("raised at"))
-    status = models.CharField(
-        pgettext_lazy("state of a record", "Status"),
-        max_length=14,
-        choices=AlertStatus.choices,
-        default=AlertStatus.OPEN,
-    )
+    status = status_field(AlertStatus, max_length=14)
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
-    acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("acknowledged by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("assigned to"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    acknowledged_by = person_field(_("acknowledged by"))
+    assigned_to = person_field(_("assigned to"))
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("resolved by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    resolved_by = person_field(_("resolved by"))
     note = models.CharField(_("note"), max_length=500, blank=True)
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
@@ -255,12 +270,7 @@ class OnCallEntry(models.Model):
 
     level = models.PositiveSmallIntegerField(_("escalation level"))
     position = models.PositiveSmallIntegerField(_("order"), default=0)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("user"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    user = person_required_field(_("user"))
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -304,28 +314,11 @@ class Incident(PublicCodeModel, VersionedModel):
 
     kind = models.CharField(_("kind"), max_length=20, choices=IncidentKind.choices)
     title = models.CharField(_("title"), max_length=200)
-    summary = EncryptedTextField(_("details"), blank=True, default="")
-    governorate = models.ForeignKey(
-        "agencies.Governorate",
-        verbose_name=_("governorate"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    status = models.CharField(
-        pgettext_lazy("state of a record", "Status"),
-        max_length=10,
-        choices=IncidentStatus.choices,
-        default=IncidentStatus.OPEN,
-    )
+    summary = secret_field(_("details"))
+    governorate = governorate_field()
+    status = status_field(IncidentStatus, max_length=10)
     opened_at = models.DateTimeField(_("opened at"))
-    opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("opened by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    opened_by = person_required_field(_("opened by"))
     alert = models.ForeignKey(
         Alert,
         verbose_name=_("alert"),
@@ -394,38 +387,14 @@ class IncidentTask(PublicCodeModel, VersionedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("owner"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    owner = person_field(_("owner"))
     description = models.CharField(_("what is asked"), max_length=300)
     due_at = models.DateTimeField(_("due by"))
-    status = models.CharField(
-        pgettext_lazy("state of a record", "Status"),
-        max_length=12,
-        choices=TaskStatus.choices,
-        default=TaskStatus.OPEN,
-    )
+    status = status_field(TaskStatus, max_length=12)
     note = models.CharField(_("note"), max_length=500, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("assigned by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = person_required_field(_("assigned by"))
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
-    completed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("completed by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    completed_by = person_field(_("completed by"))
 
     class Meta:
         verbose_name = _("task")
@@ -456,12 +425,7 @@ class CommunicationLog(models.Model):
         related_name="communications",
     )
     at = models.DateTimeField(_("at"))
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    by = person_required_field(_("recorded by"))
     channel = models.CharField(_("channel"), max_length=10, choices=CommunicationChannel.choices)
     counterpart = models.ForeignKey(
         "agencies.Agency",

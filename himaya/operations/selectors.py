@@ -71,6 +71,10 @@ def tasks_visible_to(user: AnyUser) -> QuerySet[IncidentTask]:
 
 
 def _get(queryset: QuerySet, code: str):  # type: ignore[no-untyped-def,type-arg]
+    # A public code is short printable ASCII: anything else (a NUL, which PostgreSQL
+    # refuses in a query, an invisible mark, other scripts) names no record.
+    if not (code.isascii() and code.isprintable()):
+        raise Http404(_("Not found"))
     found = queryset.filter(code=code[:20]).first()
     if found is None:
         raise Http404(_("Not found"))
