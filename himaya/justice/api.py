@@ -204,6 +204,8 @@ def _editable_proceeding(request: Request, code: str) -> CriminalProceeding:
 
 
 class ProceedingListApi(APIView):
+    pagination_class = Pagination  # the schema describes the list as the page it answers
+
     @extend_schema(
         responses={200: ProceedingOut(many=True)},
         tags=TAGS,

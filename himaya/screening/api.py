@@ -161,6 +161,7 @@ class IndicatorListApi(APIView):
 
 class ScreeningListCreateApi(APIView):
     permission_classes = PERMISSIONS
+    pagination_class = Pagination  # the schema describes the list as the page it answers
 
     @extend_schema(responses=ScreeningOut(many=True), operation_id="screening_list")
     def get(self, request: Request) -> Response:
