@@ -87,7 +87,7 @@ def find_duplicates(
     weights = current_weights()
     if estimate and pairs:
         weights = rules.estimate_from_pairs(pairs, records)
-        settings.weights = survivor_rules.weights_as_dict(weights)
+        settings.weights = rules.weights_as_dict(weights)
         if settings.pk:
             DuplicateSettings.objects.filter(pk=settings.pk).update(weights=settings.weights)
         else:
@@ -96,17 +96,16 @@ def find_duplicates(
     created = 0
     for scored in found:
         first, second = survivor_rules.pair_ids(int(scored.first), int(scored.second))  # type: ignore[call-overload]
+        why = rules.reasons(scored.levels, weights, frequency=scored.frequency)
         pair, made = CandidatePair.objects.get_or_create(
             survivor_a_id=first,
             survivor_b_id=second,
-            defaults={"score": scored.score, "reasons": rules.reasons(scored.levels, weights)},
+            defaults={"score": scored.score, "reasons": why},
         )
         if made:
             created += 1
         elif pair.status == PairStatus.OPEN:
-            CandidatePair.objects.filter(pk=pair.pk).update(
-                score=scored.score, reasons=rules.reasons(scored.levels, weights)
-            )
+            CandidatePair.objects.filter(pk=pair.pk).update(score=scored.score, reasons=why)
     merged = auto_merge() if settings.auto_merge_enabled else 0
     record_event(
         action="duplicates.search_run",

@@ -7,7 +7,7 @@ from himaya.accounts.models import User
 from himaya.agencies import demo as agencies_demo
 from himaya.agencies.models import Agency
 from himaya.duplicates.models import CandidatePair
-from himaya.duplicates.rules import reasons
+from himaya.duplicates.rules import reasons, score_pair
 from himaya.duplicates.selectors import current_weights, match_record_of
 from himaya.survivors import rules as survivor_rules
 from himaya.survivors.actions import (
@@ -59,16 +59,14 @@ def seed() -> str:
             rebuild_search_index(survivor_ids=[survivor.pk])
             refresh_match_keys(survivor=survivor)
             pair.append(survivor)
-        levels = survivor_rules.comparison_levels(
-            match_record_of(pair[0], []), match_record_of(pair[1], [])
-        )
+        scored = score_pair(match_record_of(pair[0], []), match_record_of(pair[1], []), weights)
         first, second = survivor_rules.pair_ids(pair[0].pk, pair[1].pk)
         CandidatePair.objects.get_or_create(
             survivor_a_id=first,
             survivor_b_id=second,
             defaults={
-                "score": survivor_rules.match_score(levels, weights),
-                "reasons": reasons(levels, weights),
+                "score": scored.score,
+                "reasons": reasons(scored.levels, weights, frequency=scored.frequency),
             },
         )
         created += 1

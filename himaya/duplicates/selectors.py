@@ -5,12 +5,14 @@ in their scope (``survivors_visible_to``); a pair with one survivor outside it s
 hidden from them (404), and waits for a supervisor who sees both.
 """
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.http import Http404
 
 from himaya.core.typing import AnyUser
+from himaya.duplicates import rules
 from himaya.duplicates.models import CandidatePair, DuplicateSettings, MergeRecord, PairStatus
 from himaya.survivors import rules as survivor_rules
 from himaya.survivors.indexes import survivor_match_tokens
@@ -23,10 +25,10 @@ def duplicate_settings() -> DuplicateSettings:
     return DuplicateSettings.objects.order_by("pk").first() or DuplicateSettings()
 
 
-def current_weights() -> survivor_rules.MatchWeights:
+def current_weights() -> rules.MatchWeights:
     """The weights last estimated from the registry, or the stated defaults."""
     stored = duplicate_settings().weights
-    return survivor_rules.weights_from_dict(stored) if stored else survivor_rules.DEFAULT_WEIGHTS
+    return rules.weights_from_dict(stored) if stored else rules.DEFAULT_WEIGHTS
 
 
 def documents_of(survivor_ids: list[int]) -> dict[int, list[str]]:
@@ -53,6 +55,10 @@ def match_record_of(survivor: Survivor, document_numbers: list[str]) -> survivor
     )
 
 
+# The unsaved survivor among the candidates (no saved survivor has this id).
+NEW = 0
+
+
 @dataclass(frozen=True)
 class LikelyMatch:
     code: str
@@ -70,8 +76,6 @@ def likely_matches(
     """The survivors the user may see that score at or above the review threshold with
     an unsaved ``survivor``: found through the blocking keys' index (only the candidates
     sharing a key are decrypted), by public code, best first."""
-    from himaya.duplicates.rules import reasons
-
     tokens = survivor_match_tokens(survivor, document_numbers)
     candidates = match_candidate_ids(tokens, exclude_pk=survivor.pk)
     if not candidates:
@@ -81,19 +85,22 @@ def likely_matches(
         return []
     weights = current_weights()
     threshold = duplicate_settings().review_threshold
-    record = match_record_of(survivor, document_numbers)
     numbers = documents_of([other.pk for other in visible])
-    found: list[LikelyMatch] = []
-    for other in visible:
-        levels = survivor_rules.comparison_levels(
-            record, match_record_of(other, numbers.get(other.pk, []))
+    records = {other.pk: match_record_of(other, numbers.get(other.pk, [])) for other in visible}
+    records[NEW] = match_record_of(survivor, document_numbers)
+    codes: dict[Hashable, str] = {other.pk: other.code for other in visible}
+    scored = rules.score_pairs(
+        [(NEW, other.pk) for other in visible], records, weights=weights, threshold=threshold
+    )
+    found = [
+        LikelyMatch(
+            code=codes[pair.second],
+            score=pair.score,
+            reasons=rules.reasons(pair.levels, weights, frequency=pair.frequency),
         )
-        score = survivor_rules.match_score(levels, weights)
-        if score >= threshold:
-            found.append(
-                LikelyMatch(code=other.code, score=score, reasons=reasons(levels, weights))
-            )
-    found.sort(key=lambda match: -match.score)
+        for pair in scored
+    ]
+    found.sort(key=lambda match: (-match.score, match.code))
     return found[:limit]
 
 

@@ -575,10 +575,9 @@ def counts_in_statistics(*, consented: bool, policy: str, record_level: bool) ->
 #
 # Two records of one person are found in two steps. Blocking: each survivor holds a few
 # match keys (``match_keys``), stored as keyed digests; only survivors sharing one are
-# compared. Scoring: each compared pair is reduced to agreement levels
-# (``comparison_levels``) and scored by Fellegi–Sunter weights (``match_score``), whose
-# m and u probabilities are estimated from the data by expectation–maximisation
-# (``estimate_weights``). Everything here is pure: the callers decrypt and store.
+# compared. Scoring (``duplicates.rules``) reduces each compared pair to agreement levels
+# and weighs them by Fellegi–Sunter weights estimated from the data. Everything here is
+# pure: the callers decrypt and store.
 
 # Particles of filiation ("son of"), carrying no identity of their own.
 PARTICLES = frozenset({"بن", "ابن", "بنت", "bin", "ben", "ibn", "bint", "bent"})
@@ -642,11 +641,6 @@ def name_key(text: str) -> str:
     return " ".join(name_parts(text))
 
 
-@functools.lru_cache(maxsize=200_000)
-def _normalised(text: str) -> str:
-    return normalise(text)
-
-
 def birth_windows(year: int | None) -> list[str]:
     """The two overlapping windows of a year of birth: years at most half a window apart
     always share one."""
@@ -675,7 +669,7 @@ def match_keys(
     keys: set[str] = set()
     windows = birth_windows(birth_year)
     for name in names:
-        parts = sorted(set(list(dict.fromkeys(name_parts(name)))[:MAX_NAME_PARTS]))
+        parts = sorted(set(list(dict.fromkeys(name_key(name).split()))[:MAX_NAME_PARTS]))
         if len(parts) >= 3:
             for triple in itertools.combinations(parts, 3):
                 keys.add("tri:" + "|".join(triple))
@@ -695,20 +689,6 @@ def match_keys(
     return keys
 
 
-# Agreement levels of each compared attribute; ``None`` when either side lacks it.
-NAME_LEVELS = ("exact", "subset", "close", "similar", "different")
-BIRTH_LEVELS = ("same_date", "same_year", "within_3_years", "different")
-AGREE_LEVELS = ("same", "different")
-ATTRIBUTES: dict[str, tuple[str, ...]] = {
-    "name": NAME_LEVELS,
-    "birth": BIRTH_LEVELS,
-    "sex": AGREE_LEVELS,
-    "nationality": AGREE_LEVELS,
-    "document": AGREE_LEVELS,
-    "phone": AGREE_LEVELS,
-}
-
-
 @dataclass(frozen=True)
 class MatchRecord:
     """What the scoring reads of one survivor (decrypted by the caller, never stored)."""
@@ -720,6 +700,9 @@ class MatchRecord:
     nationality: str = ""
     documents: frozenset[str] = frozenset()
     phones: frozenset[str] = frozenset()
+    # Other attributes compared as text (attribute, value), e.g. an address in a
+    # linkage benchmark; a survivor's record has none.
+    others: tuple[tuple[str, str], ...] = ()
 
 
 def match_record(
@@ -731,6 +714,7 @@ def match_record(
     nationality: str = "",
     document_numbers: list[str] | None = None,
     phones: str = "",
+    others: dict[str, str] | None = None,
 ) -> MatchRecord:
     """A ``MatchRecord`` from raw values: unknown sex is missing, numbers compacted."""
     documents = {compact_document_number(number) for number in document_numbers or []}
@@ -742,238 +726,8 @@ def match_record(
         nationality=(nationality or "").upper(),
         documents=frozenset(number for number in documents if number),
         phones=frozenset(text for kind, text in phone_terms(phones) if kind == PHONE),
+        others=tuple((key, value) for key, value in sorted((others or {}).items()) if value),
     )
-
-
-def name_similarity(names_a: tuple[str, ...], names_b: tuple[str, ...]) -> float:
-    """The best similarity (0 to 1) between a name of each side, by rapidfuzz, on the
-    phonetic keys of the parts (either script) and on the normalised text (one script),
-    insensitive to the order of the parts."""
-    from rapidfuzz import fuzz
-
-    best = 0.0
-    for name_a in names_a:
-        key_a = name_key(name_a)
-        for name_b in names_b:
-            key_b = name_key(name_b)
-            if not key_a or not key_b:
-                continue
-            if sorted(key_a.split()) == sorted(key_b.split()):
-                return 1.0
-            by_key = fuzz.token_sort_ratio(key_a, key_b) / 100
-            by_text = fuzz.token_sort_ratio(_normalised(name_a), _normalised(name_b)) / 100
-            # A name with one part more or less (a grandfather's name left out).
-            by_set = fuzz.token_set_ratio(key_a, key_b) / 100 - 0.05
-            best = max(best, by_key, by_text, by_set)
-    return best
-
-
-def name_within(names_a: tuple[str, ...], names_b: tuple[str, ...]) -> bool:
-    """Whether the parts of a name of one side (two at least) are all parts of a longer
-    name of the other: the same name with a part left out (a grandfather's name)."""
-    for name_a in names_a:
-        parts_a = set(name_parts(name_a))
-        for name_b in names_b:
-            parts_b = set(name_parts(name_b))
-            shorter, longer = sorted((parts_a, parts_b), key=len)
-            if len(shorter) >= 2 and len(shorter) < len(longer) and shorter <= longer:
-                return True
-    return False
-
-
-def comparison_levels(a: MatchRecord, b: MatchRecord) -> dict[str, str | None]:
-    """The agreement level of each attribute for a pair (``None``: not comparable)."""
-    levels: dict[str, str | None] = {}
-    similarity = name_similarity(a.names, b.names) if a.names and b.names else None
-    if similarity is None:
-        levels["name"] = None
-    elif similarity >= 0.999:
-        levels["name"] = "exact"
-    elif name_within(a.names, b.names):
-        levels["name"] = "subset"
-    elif similarity >= 0.92:
-        levels["name"] = "close"
-    elif similarity >= 0.8:
-        levels["name"] = "similar"
-    else:
-        levels["name"] = "different"
-    if a.date_of_birth and b.date_of_birth and a.date_of_birth == b.date_of_birth:
-        levels["birth"] = "same_date"
-    elif a.birth_year is None or b.birth_year is None:
-        levels["birth"] = None
-    elif a.birth_year == b.birth_year:
-        levels["birth"] = "same_year"
-    elif abs(a.birth_year - b.birth_year) <= 3:
-        levels["birth"] = "within_3_years"
-    else:
-        levels["birth"] = "different"
-    for attribute in ("sex", "nationality"):
-        left, right = getattr(a, attribute), getattr(b, attribute)
-        levels[attribute] = None if not left or not right else _agree(left == right)
-    for attribute in ("documents", "phones"):
-        left, right = getattr(a, attribute), getattr(b, attribute)
-        level = None if not left or not right else _agree(bool(left & right))
-        levels[attribute.rstrip("s")] = level
-    return levels
-
-
-def _agree(same: bool) -> str:
-    return "same" if same else "different"
-
-
-@dataclass(frozen=True)
-class MatchWeights:
-    """Fellegi–Sunter parameters: ``m[attribute][level]`` is the probability of the level
-    among true matches, ``u`` among non-matches, ``prior`` the share of matches among
-    the compared pairs."""
-
-    m: dict[str, dict[str, float]]
-    u: dict[str, dict[str, float]]
-    prior: float
-
-
-# Starting values (and the weights used until the data has given its own): a stated
-# guess, refined by ``estimate_weights`` on the compared pairs.
-DEFAULT_WEIGHTS = MatchWeights(
-    m={
-        "name": {
-            "exact": 0.55,
-            "subset": 0.20,
-            "close": 0.15,
-            "similar": 0.07,
-            "different": 0.03,
-        },
-        "birth": {"same_date": 0.35, "same_year": 0.30, "within_3_years": 0.30, "different": 0.05},
-        "sex": {"same": 0.98, "different": 0.02},
-        "nationality": {"same": 0.95, "different": 0.05},
-        "document": {"same": 0.95, "different": 0.05},
-        "phone": {"same": 0.80, "different": 0.20},
-    },
-    u={
-        "name": {
-            "exact": 0.005,
-            "subset": 0.005,
-            "close": 0.02,
-            "similar": 0.10,
-            "different": 0.87,
-        },
-        "birth": {
-            "same_date": 0.0005,
-            "same_year": 0.03,
-            "within_3_years": 0.17,
-            "different": 0.7995,
-        },
-        "sex": {"same": 0.50, "different": 0.50},
-        "nationality": {"same": 0.60, "different": 0.40},
-        "document": {"same": 0.0001, "different": 0.9999},
-        "phone": {"same": 0.001, "different": 0.999},
-    },
-    prior=0.05,
-)
-# Estimated probabilities are kept away from 0 and 1, so that no level decides alone.
-_FLOOR = 1e-4
-
-
-def match_weight(levels: dict[str, str | None], weights: MatchWeights) -> float:
-    """The Fellegi–Sunter match weight: the sum of log2(m/u) of every known level."""
-    import math
-
-    total = 0.0
-    for attribute, level in levels.items():
-        if level is None or attribute not in weights.m:
-            continue
-        m = weights.m[attribute].get(level, _FLOOR)
-        u = weights.u[attribute].get(level, _FLOOR)
-        total += math.log2(max(m, _FLOOR) / max(u, _FLOOR))
-    return total
-
-
-def match_score(levels: dict[str, str | None], weights: MatchWeights = DEFAULT_WEIGHTS) -> float:
-    """The probability (0 to 1) that the pair is one person: the prior odds times the
-    likelihood ratio of the levels."""
-    import math
-
-    prior = min(max(weights.prior, _FLOOR), 1 - _FLOOR)
-    log_odds = math.log2(prior / (1 - prior)) + match_weight(levels, weights)
-    log_odds = max(min(log_odds, 60.0), -60.0)
-    return 1 / (1 + 2 ** (-log_odds))
-
-
-def score_reasons(
-    levels: dict[str, str | None], weights: MatchWeights = DEFAULT_WEIGHTS
-) -> list[tuple[str, str, float]]:
-    """(attribute, level, weight in bits) of each known level, strongest first: the
-    reasons a reviewer reads beside the score."""
-    import math
-
-    reasons = []
-    for attribute, level in levels.items():
-        if level is None or attribute not in weights.m:
-            continue
-        m = max(weights.m[attribute].get(level, _FLOOR), _FLOOR)
-        u = max(weights.u[attribute].get(level, _FLOOR), _FLOOR)
-        reasons.append((attribute, level, round(math.log2(m / u), 2)))
-    return sorted(reasons, key=lambda reason: -abs(reason[2]))
-
-
-def estimate_weights(
-    pairs: list[dict[str, str | None]],
-    *,
-    start: MatchWeights = DEFAULT_WEIGHTS,
-    iterations: int = 25,
-) -> MatchWeights:
-    """Estimate m, u and the prior from the levels of the compared pairs by
-    expectation–maximisation (levels assumed independent given the match status, as in
-    Fellegi–Sunter and Splink). Missing levels are left out of both steps. With no pair,
-    ``start`` is returned."""
-    if not pairs:
-        return start
-    m = {a: dict(levels) for a, levels in start.m.items()}
-    u = {a: dict(levels) for a, levels in start.u.items()}
-    prior = start.prior
-    current = MatchWeights(m=m, u=u, prior=prior)
-    for _round in range(iterations):
-        posteriors = [match_score(levels, current) for levels in pairs]
-        total = sum(posteriors)
-        prior = min(max(total / len(pairs), _FLOOR), 1 - _FLOOR)
-        new_m: dict[str, dict[str, float]] = {}
-        new_u: dict[str, dict[str, float]] = {}
-        for attribute, names in ATTRIBUTES.items():
-            count_m = dict.fromkeys(names, 0.0)
-            count_u = dict.fromkeys(names, 0.0)
-            for levels, posterior in zip(pairs, posteriors, strict=True):
-                level = levels.get(attribute)
-                if level is None or level not in count_m:
-                    continue
-                count_m[level] += posterior
-                count_u[level] += 1 - posterior
-            new_m[attribute] = _shares(count_m, fallback=current.m[attribute])
-            new_u[attribute] = _shares(count_u, fallback=current.u[attribute])
-        current = MatchWeights(m=new_m, u=new_u, prior=prior)
-    return current
-
-
-def _shares(counts: dict[str, float], *, fallback: dict[str, float]) -> dict[str, float]:
-    total = sum(counts.values())
-    if total <= 0:
-        return dict(fallback)
-    return {level: max(count / total, _FLOOR) for level, count in counts.items()}
-
-
-def weights_as_dict(weights: MatchWeights) -> dict[str, object]:
-    return {"m": weights.m, "u": weights.u, "prior": weights.prior}
-
-
-def weights_from_dict(data: object) -> MatchWeights:
-    """Weights as stored (``weights_as_dict``), or the defaults when they do not fit."""
-    if not isinstance(data, dict):
-        return DEFAULT_WEIGHTS
-    try:
-        m = {str(a): {str(k): float(v) for k, v in lv.items()} for a, lv in data["m"].items()}
-        u = {str(a): {str(k): float(v) for k, v in lv.items()} for a, lv in data["u"].items()}
-        return MatchWeights(m=m, u=u, prior=float(data["prior"]))
-    except (KeyError, TypeError, ValueError, AttributeError):
-        return DEFAULT_WEIGHTS
 
 
 # Scores at or above the review threshold wait for a supervisor; the high-precision

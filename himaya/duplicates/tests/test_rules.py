@@ -1,17 +1,15 @@
 """Name keys in both scripts, comparison levels, Fellegi–Sunter scores and EM."""
 
+import dataclasses
+import itertools
+import random
+
 import pytest
 
 from himaya.duplicates import rules
+from himaya.duplicates.rules import comparison_levels, match_score, score_pair
 from himaya.survivors import rules as survivor_rules
-from himaya.survivors.rules import (
-    comparison_levels,
-    estimate_weights,
-    match_keys,
-    match_record,
-    match_score,
-    name_key,
-)
+from himaya.survivors.rules import match_keys, match_record, name_key
 
 # Real families of Arabic names: every spelling of one family, in either script, gives one key.
 FAMILIES = [
@@ -128,8 +126,14 @@ def test_one_person_in_two_scripts_scores_above_the_review_threshold() -> None:
     arabic = match_record(names=["فاطمة أحمد علي"], birth_year=1999, sex="female", nationality="SD")
     latin = match_record(names=["Fatma Ahmed Aly"], birth_year=2000, sex="female", nationality="SD")
     levels = comparison_levels(arabic, latin)
-    assert levels["name"] == "exact"
-    assert levels["birth"] == "within_3_years"
+    assert levels == {
+        "name": "exact",
+        "birth": "one_year",
+        "sex": "same",
+        "nationality": "same",
+        "document": None,
+        "phone": None,
+    }
     assert match_score(levels) >= survivor_rules.REVIEW_THRESHOLD
 
 
@@ -147,32 +151,191 @@ def test_a_shared_document_outweighs_a_different_spelling() -> None:
     assert match_score(levels) > 0.99
 
 
+NAME_CASES = [
+    ("فاطمة أحمد علي المصري", "Fatma Ahmed Ali El Masry", "exact"),
+    ("فاطمة أحمد علي المصري", "El Masry Fatma Ahmed Ali", "swapped"),
+    ("فاطمة أحمد علي المصري", "Fatma Ahmed El Masry", "part_missing"),
+    ("فاطمة أحمد علي المصري", "El Masry Fatma Ahmed", "part_missing"),
+    ("فاطمة أحمد علي المصري", "Ahmed Ali El Masry", "subset"),
+    ("فاطمة أحمد علي المصري", "Fatma Ahmed Ali El Marsy", "one_close"),
+    ("فاطمة أحمد علي المصري", "Fatma Ahmed El Marsy", "close_part_missing"),
+    ("فاطمة أحمد علي المصري", "Fatma Ahmed Hassan El Masry", "one_different"),
+    ("فاطمة أحمد علي المصري", "Fatma Omar Hassan El Masry", "different"),
+]
+
+
+@pytest.mark.parametrize(("first", "second", "level"), NAME_CASES)
+def test_names_are_compared_part_by_part_in_either_script(first, second, level) -> None:
+    levels = comparison_levels(match_record(names=[first]), match_record(names=[second]))
+    assert levels["name"] == level
+
+
+def test_the_stated_name_weights_go_from_the_same_name_to_different_names() -> None:
+    bits = dict(zip(rules.NAME_LEVELS, rules.DEFAULT_WEIGHTS.level_bits("name"), strict=True))
+    assert max(bits, key=bits.__getitem__) == "exact"
+    assert min(bits, key=bits.__getitem__) == "different"
+    assert [level for level, weight in bits.items() if weight < 0] == [
+        "one_different",
+        "different",
+    ]
+
+
+BIRTH_CASES = [
+    ({"date_of_birth": "1990-05-01"}, {"date_of_birth": "1990-05-01"}, "same_date"),
+    ({"date_of_birth": "1990-05-01"}, {"date_of_birth": "1990-05-10"}, "close_date"),
+    ({"date_of_birth": "1990-05-01"}, {"date_of_birth": "1990-11-23"}, "same_year"),
+    ({}, {}, "same_year"),
+    ({}, {"birth_year": 1991}, "one_year"),
+    ({}, {"birth_year": 1987}, "three_years"),
+    ({}, {"birth_year": 1996}, "six_years"),
+    ({}, {"birth_year": 1997}, "different"),
+    ({}, {"birth_year": None}, None),
+]
+
+
+@pytest.mark.parametrize(("first", "second", "level"), BIRTH_CASES)
+def test_birth_is_compared_by_date_then_by_how_many_years_apart(first, second, level) -> None:
+    one = match_record(names=["Ali"], **{"birth_year": 1990, **first})
+    other = match_record(names=["Ali"], **{"birth_year": 1990, **second})
+    assert comparison_levels(one, other)["birth"] == level
+
+
+def test_document_numbers_one_character_apart_are_close() -> None:
+    first = match_record(names=["Ali"], document_numbers=["A1234567"])
+    assert (
+        comparison_levels(first, match_record(names=["Ali"], document_numbers=["A1234576"]))[
+            "document"
+        ]
+        == "close"
+    )
+    assert (
+        comparison_levels(first, match_record(names=["Ali"], document_numbers=["B9999999"]))[
+            "document"
+        ]
+        == "different"
+    )
+
+
+def test_the_closest_of_the_names_of_each_side_is_compared() -> None:
+    first = match_record(names=["فاطمة أحمد علي", "Um Hassan"])
+    second = match_record(names=["Zeinab Omar", "أم حسن"])
+    assert comparison_levels(first, second)["name"] == "exact"
+
+
+def test_many_pairs_scored_at_once_score_as_each_pair_alone() -> None:
+    names = ["فاطمة أحمد علي المصري", "Fatma Ahmed El Masry", "Fatma Ahmed Hassan", "Ali Omar"]
+    records = {
+        number: match_record(names=[name], birth_year=1990 + number, sex="female")
+        for number, name in enumerate(names)
+    }
+    pairs = list(itertools.combinations(records, 2))
+    together = rules.score_pairs(pairs, records, weights=rules.DEFAULT_WEIGHTS, threshold=0.0)
+    for pair in together:
+        alone = score_pair(records[pair.first], records[pair.second], rules.DEFAULT_WEIGHTS)
+        assert (pair.score, pair.levels) == (alone.score, alone.levels)
+    assert len(together) == len(pairs)
+
+
+def test_a_shared_rare_name_is_stronger_evidence_than_a_shared_common_one() -> None:
+    weights = dataclasses.replace(
+        rules.DEFAULT_WEIGHTS,
+        frequencies={"MHMD": 0.2, "AHMD": 0.15, "AL": 0.15, "HSN": 0.1, "FTM": 0.05},
+        rare=0.001,
+    )
+    common = match_record(names=["Mohamed Ahmed Ali"], birth_year=1990)
+    rare = match_record(names=["Zakaria Othman Qandil"], birth_year=1990)
+    scored_common = score_pair(common, common, weights)
+    scored_rare = score_pair(rare, rare, weights)
+    assert scored_common.levels == scored_rare.levels
+    assert scored_common.frequency < 0 < scored_rare.frequency
+    assert scored_common.score < scored_rare.score
+    reasons = rules.reasons(scored_rare.levels, weights, frequency=scored_rare.frequency)
+    assert "names_frequency" in [reason["reason"] for reason in reasons]
+
+
+def test_without_frequencies_no_adjustment_is_made() -> None:
+    record = match_record(names=["Zakaria Othman Qandil"], birth_year=1990)
+    assert score_pair(record, record, rules.DEFAULT_WEIGHTS).frequency == 0.0
+
+
+def test_part_frequencies_keep_only_parts_held_by_enough_records() -> None:
+    records = {
+        number: match_record(names=["Mohamed Ali" if number < 6 else f"Ahmed Zaki{number}"])
+        for number in range(10)
+    }
+    frequencies, rare = rules.part_frequencies(rules.features(records))
+    assert set(frequencies) == {"MHMD", "AL"}
+    assert frequencies["MHMD"] == pytest.approx(6 / 20)
+    assert rare == pytest.approx(rules.FREQUENCY_MINIMUM / 20)
+
+
 def test_reasons_name_each_level_and_its_weight_strongest_first() -> None:
     levels = {"name": "exact", "birth": "different", "sex": None}
-    reasons = rules.reasons(levels, survivor_rules.DEFAULT_WEIGHTS)
+    reasons = rules.reasons(levels, rules.DEFAULT_WEIGHTS)
     assert [reason["reason"] for reason in reasons] == ["names_same", "birth_different"]
     assert reasons[0]["weight"] > 0 > reasons[1]["weight"]
 
 
-def test_em_recovers_the_share_of_matches_and_keeps_weights_ordered() -> None:
-    matches = [{"name": "exact", "birth": "same_year", "sex": "same"}] * 100
-    near = [{"name": "close", "birth": "within_3_years", "sex": "same"}] * 40
-    others = [{"name": "different", "birth": "different", "sex": "same"}] * 700
-    others += [{"name": "similar", "birth": "different", "sex": "different"}] * 160
-    weights = estimate_weights(matches + near + others)
-    assert 0.10 <= weights.prior <= 0.16
-    assert weights.m["name"]["exact"] > weights.u["name"]["exact"]
+def _registry(seed: int) -> tuple[dict[int, survivor_rules.MatchRecord], set[tuple[int, int]]]:
+    """Sixty people (no two with the same first, father's and family names), twenty of
+    them registered twice: the second time in Latin script, the grandfather's name left
+    out, the year guessed one year off."""
+    generator = random.Random(seed)
+    first = [("فاطمة", "Fatma"), ("زينب", "Zeinab"), ("مريم", "Mariam"), ("هدى", "Hoda")]
+    first += [("سارة", "Sara"), ("ليلى", "Laila"), ("دينا", "Dina"), ("ريم", "Reem")]
+    fathers = [("أحمد", "Ahmed"), ("علي", "Ali"), ("عمر", "Omar"), ("خالد", "Khaled")]
+    fathers += [("يوسف", "Youssef"), ("طارق", "Tarek"), ("جمال", "Gamal"), ("وليد", "Walid")]
+    family = [("المصري", "El Masry"), ("النجار", "El Naggar"), ("سليمان", "Soliman")]
+    family += [("شاهين", "Shahin"), ("فرج", "Farag"), ("زيدان", "Zidan")]
+    records: dict[int, survivor_rules.MatchRecord] = {}
+    truth: set[tuple[int, int]] = set()
+    triples = generator.sample(list(itertools.product(first, fathers, family)), 60)
+    for person, (own, father, surname) in enumerate(triples):
+        parts = [own, father, generator.choice(fathers), surname]
+        year = generator.randint(1970, 2005)
+        records[2 * person] = match_record(
+            names=[" ".join(arabic for arabic, _latin in parts)], birth_year=year, sex="female"
+        )
+        if person < 20:
+            latin = [latin for _arabic, latin in parts]
+            records[2 * person + 1] = match_record(
+                names=[" ".join(latin[:2] + latin[3:])], birth_year=year + 1, sex="female"
+            )
+            truth.add((2 * person, 2 * person + 1))
+    return records, truth
+
+
+def test_em_estimates_weights_that_find_the_registered_twice() -> None:
+    records, truth = _registry(seed=3)
+    keys = {
+        record_id: match_keys(
+            names=list(record.names), birth_year=record.birth_year, document_numbers=[], phones=""
+        )
+        for record_id, record in records.items()
+    }
+    found, weights, compared = rules.find_pairs(records, keys, threshold=0.8)
+    assert weights.m["name"]["part_missing"] > weights.u["name"]["part_missing"]
     assert weights.m["name"]["different"] < weights.u["name"]["different"]
+    assert weights.m["birth"]["one_year"] > weights.u["birth"]["one_year"]
+    assert 0 < weights.prior < 1
+    assert {(pair.first, pair.second) for pair in found} == truth
+    assert compared > len(truth)
 
 
 def test_em_without_pairs_keeps_the_stated_weights() -> None:
-    assert estimate_weights([]) is survivor_rules.DEFAULT_WEIGHTS
+    assert rules.estimate_from_pairs([], {}) is rules.DEFAULT_WEIGHTS
 
 
 def test_stored_weights_that_do_not_fit_give_the_defaults() -> None:
-    assert survivor_rules.weights_from_dict({"m": 1}) is survivor_rules.DEFAULT_WEIGHTS
-    stored = survivor_rules.weights_as_dict(survivor_rules.DEFAULT_WEIGHTS)
-    assert survivor_rules.weights_from_dict(stored) == survivor_rules.DEFAULT_WEIGHTS
+    assert rules.weights_from_dict({"m": 1}) is rules.DEFAULT_WEIGHTS
+    stored = rules.weights_as_dict(rules.DEFAULT_WEIGHTS)
+    assert rules.weights_from_dict(stored) == rules.DEFAULT_WEIGHTS
+    older = {
+        "m": {"name": {"exact": 0.5, "close": 0.5}},
+        "u": {"name": {"exact": 0.1, "close": 0.9}},
+        "prior": 0.1,
+    }
+    assert rules.weights_from_dict(older) is rules.DEFAULT_WEIGHTS
 
 
 def test_blocking_pairs_records_sharing_a_key_once_and_skips_huge_blocks() -> None:

@@ -105,7 +105,7 @@ class Command(BaseCommand):
         found = rules.score_pairs(
             pairs,
             records,
-            weights=weights or survivor_rules.DEFAULT_WEIGHTS,
+            weights=weights or rules.DEFAULT_WEIGHTS,
             threshold=threshold,
             progress=bar.update,
         )
