@@ -15,7 +15,7 @@ from himaya.audit.actions import record_event
 from himaya.core.errors import Forbidden, Invalid, NotFound
 from himaya.core.locking import ConcurrentEditError, save_with_version
 from himaya.monitoring import rules
-from himaya.monitoring.indicators import CellValue, Indicator, all_indicators, get_indicator
+from himaya.monitoring.indicators import Days, Indicator, all_indicators, get_indicator
 from himaya.monitoring.models import (
     DailyValue,
     DirtyDay,
@@ -55,36 +55,39 @@ COLUMNS = (
 )
 
 
-def _rows(item: Indicator, day: datetime.date, cells: list[CellValue]) -> list[tuple[Any, ...]]:
-    """The rows of ``DailyValue`` for one indicator and day, as tuples in ``COLUMNS``
-    order, ready for the database."""
-    ops = connection.ops
-    on = ops.adapt_datefield_value(day)
-    now = ops.adapt_datetimefield_value(timezone.now())
-    decimal = ops.adapt_decimalfield_value
+def _rows(item: Indicator, days: Days, now: Any) -> list[tuple[Any, ...]]:
+    """The rows of ``DailyValue`` for one indicator over the days computed, as tuples in
+    ``COLUMNS`` order, ready for the database (``now`` already adapted)."""
+    adapt_day = connection.ops.adapt_datefield_value
+    code, unit, median = item.code, item.unit, item.median
+    cent, value_of = rules.CENT, rules.value_of
+    as_is = unit in (rules.COUNT, rules.EGP)
     rows = []
-    for cell in cells:
-        if item.median:
-            value = cell.numerator.quantize(rules.CENT) if cell.denominator else None
-        else:
-            value = rules.value_of(item.unit, cell.numerator, cell.denominator)
-        rows.append(
-            (
-                item.code,
-                on,
-                f"{cell.dimension}={cell.member}" if cell.dimension else "",
-                cell.dimension,
-                cell.member,
-                cell.member_ar[:200],
-                cell.member_en[:200],
-                decimal(cell.numerator.quantize(rules.CENT), 18, 2),
-                None
-                if cell.denominator is None
-                else decimal(cell.denominator.quantize(rules.CENT), 18, 2),
-                None if value is None else decimal(value, 18, 2),
-                now,
+    for day, cells in days.items():
+        on = adapt_day(day)
+        for dimension, member, member_ar, member_en, numerator, denominator in cells:
+            figure = numerator.quantize(cent)
+            if median:
+                value = figure if denominator else None
+            elif as_is:
+                value = figure
+            else:
+                value = value_of(unit, numerator, denominator)
+            rows.append(
+                (
+                    code,
+                    on,
+                    f"{dimension}={member}" if dimension else "",
+                    dimension,
+                    member,
+                    member_ar[:200],
+                    member_en[:200],
+                    figure,
+                    None if denominator is None else denominator.quantize(cent),
+                    value,
+                    now,
+                )
             )
-        )
     return rows
 
 
@@ -123,12 +126,8 @@ def compute_indicators(
     first = start
     while first <= end:
         last = min(end, first + datetime.timedelta(days=PART_DAYS - 1))
-        rows = [
-            row
-            for item in chosen
-            for day, cells in item.compute_range(first, last).items()
-            for row in _rows(item, day, cells)
-        ]
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        rows = [row for item in chosen for row in _rows(item, item.compute_range(first, last), now)]
         with transaction.atomic():
             DailyValue.objects.filter(
                 day__range=(first, last), indicator__in=[i.code for i in chosen]

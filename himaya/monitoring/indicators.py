@@ -10,7 +10,7 @@ import datetime
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -132,8 +132,9 @@ class Grouping:
     labels: Mapping[str, Promise] | None = None
 
 
-@dataclass(frozen=True)
-class CellValue:
+class CellValue(NamedTuple):
+    """One cell of one day: a tuple, made by the thousand for every period computed."""
+
     dimension: str
     member: str
     member_ar: str
@@ -291,7 +292,8 @@ def tabulate_range(
     ``day`` expression, moved ``shift`` days on, falls on it.
 
     One aggregate query grouped by day and by every disaggregation that a row belongs to
-    once (sex, governorate, agency…): the total and those disaggregations are its sums.
+    once (sex, governorate, agency…): its groups are the finest cells, few beside the
+    rows they count, and the total and each disaggregation are their sums, added up here.
     One more query grouped by day and member for each disaggregation a row may belong to
     several times (forms of exploitation). A day without rows has its total only.
     """
@@ -301,71 +303,68 @@ def tabulate_range(
     queryset = queryset.order_by()
     moved = datetime.timedelta(days=shift)
     names = _Names()
-    sums: dict[datetime.date, dict[tuple[str, str], list[Any]]] = {}
+    # (day, dimension, member) → [numerator, denominator]; the total has dimension "".
+    sums: dict[tuple[datetime.date, str, str], list[Any]] = {}
     labels: dict[tuple[str, str], tuple[str, str]] = {}
 
-    def add(on: datetime.date, key: tuple[str, str], row: Mapping[str, Any]) -> None:
-        cells = sums.setdefault(on, {})
-        found = cells.get(key)
-        if found is None:
-            cells[key] = [row["num"], row.get("den")]
-        else:
-            found[0] = _add(found[0], row["num"])
-            found[1] = _add(found[1], row.get("den"))
-
-    single = {k: g for k, g in groupings.items() if k not in MULTIPLE}
-    fields: dict[str, Any] = {"d": day}
-    for index, grouping in enumerate(single.values()):
-        fields[f"m{index}"] = grouping.member
-        if grouping.name_ar is not None:
-            fields[f"m{index}_ar"] = grouping.name_ar
-            fields[f"m{index}_en"] = grouping.name_en
-    for row in queryset.values(**fields).annotate(**aggregates).order_by():
-        on = _as_date(row["d"]) + moved
-        add(on, ("", ""), row)
-        for index, (dimension, grouping) in enumerate(single.items()):
-            member = _member(row[f"m{index}"])
-            labels[(dimension, member)] = names.of(dimension, grouping, member, row, f"m{index}")
-            add(on, (dimension, member), row)
-    for dimension, grouping in groupings.items():
-        if dimension not in MULTIPLE:
-            continue
-        fields = {"d": day, "m": grouping.member}
-        if grouping.name_ar is not None:
-            fields["m_ar"] = grouping.name_ar
-            fields["m_en"] = grouping.name_en
+    def read(chosen: list[tuple[str, Grouping]], fields: dict[str, Any], with_total: bool) -> None:
+        keys = [(dimension, f"m{index}") for index, (dimension, _grouping) in enumerate(chosen)]
+        for index, (_dimension, grouping) in enumerate(chosen):
+            fields[f"m{index}"] = grouping.member
+            if grouping.name_ar is not None:
+                fields[f"m{index}_ar"] = grouping.name_ar
+                fields[f"m{index}_en"] = grouping.name_en
+        dated: dict[Any, datetime.date] = {}
         for row in queryset.values(**fields).annotate(**aggregates).order_by():
-            on = _as_date(row["d"]) + moved
-            member = _member(row["m"])
-            labels[(dimension, member)] = names.of(dimension, grouping, member, row, "m")
-            add(on, (dimension, member), row)
+            raw = row["d"]
+            on = dated.get(raw)
+            if on is None:
+                on = dated[raw] = _as_date(raw) + moved
+            num, den = row["num"], row.get("den")
+            cells = [(on, "", "")] if with_total else []
+            for index, (dimension, key) in enumerate(keys):
+                value = row[key]
+                member = NOT_RECORDED if value is None or value == "" else str(value)
+                if (dimension, member) not in labels:
+                    labels[(dimension, member)] = names.of(
+                        dimension, chosen[index][1], member, row, key
+                    )
+                cells.append((on, dimension, member))
+            for cell in cells:
+                found = sums.get(cell)
+                if found is None:
+                    sums[cell] = [num, den]
+                else:
+                    if num is not None:
+                        found[0] = num if found[0] is None else found[0] + num
+                    if den is not None:
+                        found[1] = den if found[1] is None else found[1] + den
 
-    result: Days = {}
-    for on in _each_day(start, end):
-        cells = sums.get(on, {})
-        total = cells.pop(("", ""), [None, None])
-        result[on] = [
-            CellValue(
-                "",
-                "",
-                "",
-                "",
-                _decimal(total[0]),
-                _decimal(total[1]) if denominator is not None else None,
-            )
-        ]
-        for (dimension, member), (num, den) in cells.items():
-            arabic, english = labels[(dimension, member)]
-            result[on].append(
-                CellValue(
-                    dimension,
-                    member,
-                    arabic,
-                    english,
-                    _decimal(num),
-                    _decimal(den) if denominator is not None else None,
-                )
-            )
+    read([(k, g) for k, g in groupings.items() if k not in MULTIPLE], {"d": day}, True)
+    for dimension, grouping in groupings.items():
+        if dimension in MULTIPLE:
+            read([(dimension, grouping)], {"d": day}, False)
+
+    ratio = denominator is not None
+    result: Days = {
+        on: [CellValue("", "", "", "", Decimal(0), Decimal(0) if ratio else None)]
+        for on in _each_day(start, end)
+    }
+    for (on, dimension, member), (num, den) in sums.items():
+        cells = result.get(on)
+        if cells is None:
+            continue
+        value = CellValue(
+            dimension,
+            member,
+            *(labels[(dimension, member)] if dimension else ("", "")),
+            _decimal(num),
+            _decimal(den) if ratio else None,
+        )
+        if dimension:
+            cells.append(value)
+        else:
+            cells[0] = value
     return result
 
 
@@ -407,7 +406,10 @@ def median_range(
         cells.setdefault(("", ""), []).append(days)
         for index, (dimension, grouping) in enumerate(groupings.items()):
             member = _member(row[f"m{index}"])
-            labels[(dimension, member)] = names.of(dimension, grouping, member, row, f"m{index}")
+            if (dimension, member) not in labels:
+                labels[(dimension, member)] = names.of(
+                    dimension, grouping, member, row, f"m{index}"
+                )
             cells.setdefault((dimension, member), []).append(days)
     result: Days = {}
     for on in _each_day(start, end):
@@ -457,7 +459,10 @@ def count_spans(
         cells = [("", "")]
         for index, (dimension, grouping) in enumerate(groupings.items()):
             member = _member(row[f"m{index}"])
-            labels[(dimension, member)] = names.of(dimension, grouping, member, row, f"m{index}")
+            if (dimension, member) not in labels:
+                labels[(dimension, member)] = names.of(
+                    dimension, grouping, member, row, f"m{index}"
+                )
             cells.append((dimension, member))
         for cell in cells:
             step = steps.setdefault(cell, [0] * (len(days) + 1))
@@ -1523,27 +1528,38 @@ def compute_sdg_16_2_2(start: datetime.date, end: datetime.date) -> Days:
         cells = cells_of.setdefault(row["c"], {("", "")})
         for index, (dimension, grouping) in enumerate(groupings.items()):
             member = _member(row[f"m{index}"])
-            labels[(dimension, member)] = names.of(dimension, grouping, member, row, f"m{index}")
+            if (dimension, member) not in labels:
+                labels[(dimension, member)] = names.of(
+                    dimension, grouping, member, row, f"m{index}"
+                )
             cells.add((dimension, member))
     # A case counts on the days its decisions' windows cover, each day once: the
     # windows are merged, then added up as changes at their first and after their last
     # day.
+    # Cases with the same windows are counted together (most cover the whole period).
     days = _each_day(start, end)
-    steps: dict[tuple[str, str], list[int]] = {}
+    reach = window - datetime.timedelta(days=1)
+    weights: dict[tuple[tuple[tuple[int, int], ...], tuple[str, str]], int] = {}
     for case, on in decided.items():
         spans: list[list[int]] = []
         for decision in sorted(on):
             first = (max(decision, start) - start).days
-            last = (min(decision + window - datetime.timedelta(days=1), end) - start).days
+            last = (min(decision + reach, end) - start).days
             if spans and first <= spans[-1][1] + 1:
                 spans[-1][1] = max(spans[-1][1], last)
             else:
                 spans.append([first, last])
+        covered = tuple((first, last) for first, last in spans)
         for cell in cells_of[case]:
-            step = steps.setdefault(cell, [0] * (len(days) + 1))
-            for first, last in spans:
-                step[first] += 1
-                step[last + 1] -= 1
+            weights[(covered, cell)] = weights.get((covered, cell), 0) + 1
+    steps: dict[tuple[str, str], list[int]] = {}
+    for (covered, cell), weight in weights.items():
+        step = steps.get(cell)
+        if step is None:
+            step = steps[cell] = [0] * (len(days) + 1)
+        for first, last in covered:
+            step[first] += weight
+            step[last + 1] -= weight
     changes: dict[tuple[str, str], list[int]] = {}
     for cell, step in steps.items():
         running, counts = 0, []

@@ -40,12 +40,12 @@ class DailyValue(models.Model):
                 fields=["indicator", "day", "cell"], name="daily_value_one_per_cell"
             )
         ]
+        # The unique constraint serves the reads by indicator and day; the rows are
+        # rewritten by the thousand, so no index is kept that no read uses.
         indexes = [
-            models.Index(fields=["indicator", "day"], name="daily_value_day_idx"),
             models.Index(
                 fields=["indicator", "dimension", "day"], name="daily_value_dimension_idx"
             ),
-            models.Index(fields=["indicator", "member", "day"], name="daily_value_member_idx"),
         ]
 
     def __str__(self) -> str:

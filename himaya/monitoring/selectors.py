@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 
 from himaya.core.typing import AnyUser
 from himaya.monitoring import rules
-from himaya.monitoring.indicators import Indicator
+from himaya.monitoring.indicators import Indicator, all_indicators
 from himaya.monitoring.models import DailyValue, IndicatorSetting
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -166,7 +166,7 @@ def values(
     if dimension:
         queryset = queryset.filter(dimension__in=["", dimension])
     else:
-        queryset = queryset.filter(cell="")
+        queryset = queryset.filter(dimension="")
     rows = [
         Row(*found)
         for found in queryset.order_by("day", "dimension", "member").values_list(*ROW_FIELDS)
@@ -177,21 +177,43 @@ def values(
 def totals(
     user: AnyUser, items: list[Indicator], *, start: datetime.date, end: datetime.date
 ) -> dict[str, list[Point]]:
-    """Each indicator's daily totals over the period (one query), suppressed for ``user``."""
+    """Each indicator's daily totals over the period (one query), suppressed for ``user``.
+
+    A total has no members, so only the figures are read, and a total is hidden on its
+    own when it is small (there is no other cell of its row to hide with it)."""
+    # A total is the one cell without a disaggregation: read through the index by
+    # indicator, disaggregation and day, the rows of the totals only.
     found_rows = DailyValue.objects.filter(
-        indicator__in=[i.code for i in items], cell="", day__gte=start, day__lte=end
-    ).values_list("indicator", *ROW_FIELDS)
-    by_code: defaultdict[str, list[Row]] = defaultdict(list)
-    for code, *fields in found_rows.order_by("indicator", "day"):
-        by_code[code].append(Row(*fields))
-    small = sees_small_cells(user)
-    return {item.code: _points(user, item, by_code.get(item.code, []), small) for item in items}
+        indicator__in=[i.code for i in items], dimension="", day__gte=start, day__lte=end
+    ).values_list("indicator", "day", "numerator", "denominator", "value")
+    by_code: dict[str, list[Point]] = {item.code: [] for item in items}
+    basis = {
+        item.code: None if item.suppress_on is None else item.suppress_on == "numerator"
+        for item in items
+    }
+    threshold = None if sees_small_cells(user) else suppress_below()
+    for code, day, numerator, denominator, value in found_rows.order_by("indicator", "day"):
+        points = by_code.get(code)
+        if points is None:
+            continue
+        on_numerator = basis[code]
+        concealed = False
+        if threshold is not None and on_numerator is not None:
+            figure = numerator if on_numerator else denominator
+            concealed = figure is not None and rules.primary_suppressed(figure, threshold)
+        if concealed:
+            points.append(Point(day, "", "", "", "", None, None, None, True))
+        else:
+            points.append(Point(day, "", "", "", "", numerator, denominator, value, False))
+    return by_code
 
 
 def latest_day() -> datetime.date | None:
-    """The last day with stored values."""
-    row = DailyValue.objects.order_by("-day").values_list("day", flat=True).first()
-    return row
+    """The last day with stored values (read from the totals, through the index by
+    indicator, disaggregation and day, not from every stored cell)."""
+    codes = [item.code for item in all_indicators()]
+    totals = DailyValue.objects.filter(indicator__in=codes, dimension="")
+    return totals.order_by("-day").values_list("day", flat=True).first()
 
 
 @lru_cache(maxsize=1)
