@@ -82,8 +82,11 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
-def _status(form: Any) -> int:
-    """A page whose form was refused answers 400."""
+def _status(form: Any, saved: list[Any] | None = None) -> int:
+    """A page showing what someone else saved meanwhile answers 409 (the technology page
+    does too); one whose form was refused, 400."""
+    if saved:
+        return 409
     return 400 if form.is_bound and form.errors else 200
 
 
@@ -408,7 +411,7 @@ def edit(request: HttpRequest, code: str) -> HttpResponse:
         request,
         "cases/edit.html",
         {"case": case, "form": form, "saved": saved},
-        status=_status(form),
+        status=_status(form, saved),
     )
 
 
@@ -569,7 +572,7 @@ def reassign(request: HttpRequest, code: str) -> HttpResponse:
         request,
         "cases/reassign.html",
         {"case": case, "form": form, "saved": saved},
-        status=_status(form),
+        status=_status(form, saved),
     )
 
 
@@ -636,7 +639,7 @@ def risk_edit(request: HttpRequest, code: str) -> HttpResponse:
         request,
         "cases/risk.html",
         {"case": case, "form": form, "assessment": assessment, "saved": saved},
-        status=_status(form),
+        status=_status(form, saved),
     )
 
 
@@ -716,7 +719,7 @@ def _add_goal(request: HttpRequest, plan: CarePlan) -> HttpResponse:
             messages.success(request, _("Goal added."))
             return redirect("cases:care_plan", code=plan.code)
         plan.refresh_from_db()
-    status = max(_status(goal_form), _status(form) if form is not None else 200)
+    status = max(_status(goal_form), _status(form, saved) if form is not None else 200)
     return _care_plan_page(
         request, plan, form=form, goal_form=goal_form, saved=saved, status=status
     )
@@ -750,7 +753,7 @@ def care_plan(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, _("Care plan saved."))
             return redirect("cases:care_plan", code=plan.code)
-    return _care_plan_page(request, plan, form=form, saved=saved, status=_status(form))
+    return _care_plan_page(request, plan, form=form, saved=saved, status=_status(form, saved))
 
 
 @works
@@ -786,7 +789,7 @@ def goal_edit(request: HttpRequest, code: str) -> HttpResponse:
         request,
         "cases/goal.html",
         {"goal": goal, "form": form, "saved": saved},
-        status=_status(form),
+        status=_status(form, saved),
     )
 
 

@@ -441,7 +441,7 @@ def test_a_stale_edit_is_shown_with_what_was_typed_and_the_saved_values(
         },
     )
     body = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 409
     assert 'data-testid="conflict"' in body
     assert 'value="SC-MINE"' in body
     assert "SC-SAVED" in body

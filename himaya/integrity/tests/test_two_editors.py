@@ -124,7 +124,7 @@ CASE = Editor(
     page_first=case_page(identified_by=IdentificationChannel.POLICE),
     page_same=case_page(identified_by=IdentificationChannel.NGO_OUTREACH),
     page_other=case_page(recruitment_channel=RecruitmentChannel.IN_PERSON),
-    page_status={"same": 200, "other": 200},
+    page_status={"same": 409, "other": 409},
     api_stale=case_api,
     written=case_lines,
 )
@@ -229,7 +229,7 @@ CARE_PLAN = Editor(
     page_first=plan_page("الإقامة في الدار ثم العودة إلى الأسرة"),
     page_same=plan_page("رعاية طبية ونفسية أولًا"),
     page_other=plan_submit_page,
-    page_status={"same": 200, "other": 302},
+    page_status={"same": 409, "other": 302},
     api_stale=plan_api,
     written=plan_lines,
 )
