@@ -240,6 +240,38 @@ def case_list_values(cases: QuerySet[Case], *, english: bool) -> QuerySet[Any]:
     )
 
 
+def case_api_values(cases: QuerySet[Case]) -> QuerySet[Any]:
+    """The columns a case list row of the API holds, as rows of values (codes, not names)."""
+    return cases.prefetch_related(None).values(
+        "id",
+        "code",
+        "phase",
+        "first_contact_on",
+        "identified_on",
+        "identified_by",
+        "recruitment_channel",
+        "country_of_exploitation",
+        "is_transnational",
+        "version",
+        survivor_code=F("survivor__code"),
+        agency_code=F("lead_agency__code"),
+        worker=F("case_worker__username"),
+        governorate_code=F("governorate_of_exploitation__code"),
+    )
+
+
+def exploitation_form_codes(case_ids: list[int]) -> dict[int, list[str]]:
+    """The codes of the forms of exploitation of these cases, in the forms' order, in one
+    query."""
+    codes: dict[int, list[str]] = {}
+    through = Case.exploitation_forms.through.objects.filter(case_id__in=case_ids).order_by(
+        "exploitationform__order", "exploitationform_id"
+    )
+    for case_id, code in through.values_list("case_id", "exploitationform__code"):
+        codes.setdefault(case_id, []).append(code)
+    return codes
+
+
 def case_rows(values: list[dict[str, Any]], *, english: bool) -> list[CaseRow]:
     """The case list's lines from its rows of values, with the forms of exploitation of
     all of them read in one query."""

@@ -233,3 +233,31 @@ def test_a_list_row_of_the_api_is_what_the_generic_serialiser_writes(
     assert lean[bare.code]["exploitation_forms"] == []
     assert lean[full[0].code]["governorate_of_exploitation"] == "EG-ALX"
     assert len(lean[full[0].code]["exploitation_forms"]) == 2
+
+
+def test_the_list_api_answers_each_case_as_the_generic_serialiser_writes_it(
+    case_worker: User, agency_a: Agency, login: Callable[[User], Client]
+) -> None:
+    from rest_framework import serializers
+
+    from himaya.agencies.models import Governorate
+    from himaya.cases import selectors
+    from himaya.cases.api import CaseListSerializer
+
+    bare, *full = cases_of(agency_a, case_worker, 3)
+    bare.exploitation_forms.clear()
+    Case.objects.filter(pk=bare.pk).update(identified_on=None, governorate_of_exploitation=None)
+    Case.objects.filter(pk__in=[case.pk for case in full]).update(
+        governorate_of_exploitation=Governorate.objects.get(code="EG-ALX"),
+        is_transnational=True,
+        country_of_exploitation="LY",
+    )
+    generic = {
+        case.code: serializers.ModelSerializer.to_representation(CaseListSerializer(case), case)
+        for case in selectors.case_list(case_worker)
+    }
+    answered = login(case_worker).get(reverse("cases:api_list")).json()["results"]
+    assert {row["code"]: row for row in answered} == generic
+    assert [row["code"] for row in answered] == [
+        case.code for case in selectors.case_list(case_worker)
+    ]
