@@ -24,6 +24,7 @@ urlpatterns = [
     path("monitoring/", include("himaya.monitoring.urls")),
     path("notifications/", include("himaya.notifications.urls")),
     path("operations/", include("himaya.operations.urls")),
+    path("exchange/", include("himaya.exchange.sheet_urls")),
     path("exchange/", include("himaya.exchange.urls")),
     path("duplicates/", include("himaya.duplicates.urls")),
     path("integrity/", include("himaya.integrity.urls")),

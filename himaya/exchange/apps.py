@@ -8,4 +8,4 @@ class ExchangeConfig(AppConfig):
     verbose_name = _("Data exchange and national reporting")
 
     def ready(self) -> None:
-        from himaya.exchange import nav  # noqa: F401
+        from himaya.exchange import nav, sheet_nav  # noqa: F401

@@ -72,3 +72,41 @@ class StatisticalRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.year or ''}"
+
+
+class MonthlyReport(models.Model):
+    """The monthly national report of one month, as PDF in Arabic and in English.
+
+    ``month`` is the first day of the month reported. Made again, the report replaces
+    its PDFs in place; who asked for it last is kept (nobody: the scheduler).
+    """
+
+    month = models.DateField(_("month"), unique=True)
+    pdf_ar = models.BinaryField(_("PDF in Arabic"))
+    pdf_en = models.BinaryField(_("PDF in English"))
+    created_at = models.DateTimeField(_("produced at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("made again at"), auto_now=True)
+    produced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("made by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("monthly national report")
+        verbose_name_plural = _("monthly national reports")
+        ordering = ["-month"]
+
+    def __str__(self) -> str:
+        return self.month.strftime("%Y-%m")
+
+
+# Spreadsheets in: the uploads of the survivors-and-cases template and their rows.
+from himaya.exchange.sheet_models import (  # noqa: E402, F401
+    SheetImport,
+    SheetImportStatus,
+    SheetRow,
+)

@@ -4,6 +4,7 @@ from django.utils.translation import pgettext_lazy
 from himaya.audit.labels import register_actions
 from himaya.cases.panels import CasePanel, register_panel
 from himaya.core.nav import NavItem, register
+from himaya.monitoring.panels import DashboardPanel, register_dashboard_panel
 
 register(
     NavItem(
@@ -44,5 +45,37 @@ register_actions(
             "audit trail", "k-anonymous statistics exported"
         ),
         "exchange.table_exported": pgettext_lazy("audit trail", "International table exported"),
+    }
+)
+
+# The monthly national reports: a page of their own and a panel of the dashboard.
+register(
+    NavItem(
+        key="exchange_monthly_reports",
+        label=_("Monthly national reports"),
+        url_name="exchange:monthly_reports",
+        permission="monitoring.view_dashboard",
+        description=_(
+            "Each month's figures in Arabic and English, with the change from the month before"
+        ),
+        order=91,
+    ),
+)
+register_dashboard_panel(
+    DashboardPanel(
+        key="monthly_reports",
+        label=_("Monthly national reports"),
+        url_name="exchange:monthly_panel",
+        permission="monitoring.view_dashboard",
+    )
+)
+register_actions(
+    {
+        "exchange.monthly_report_produced": pgettext_lazy(
+            "audit trail", "Monthly national report made"
+        ),
+        "exchange.monthly_report_downloaded": pgettext_lazy(
+            "audit trail", "Monthly national report downloaded"
+        ),
     }
 )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from himaya.exchange import api, views
+from himaya.exchange import api, report_views, views
 
 app_name = "exchange"
 
@@ -11,4 +11,22 @@ urlpatterns = [
     path("tables/", views.tables, name="tables"),
     path("api/exports/", api.ExportApi.as_view(), name="api_export"),
     path("api/tables/<str:name>/", api.TableApi.as_view(), name="api_table"),
+    path("monthly/", report_views.monthly_reports, name="monthly_reports"),
+    path("monthly/make/", report_views.monthly_report_make, name="monthly_report_make"),
+    path("monthly/panel/", report_views.monthly_panel, name="monthly_panel"),
+    path(
+        "monthly/<str:month>/<str:language>.pdf",
+        report_views.monthly_report_pdf,
+        name="monthly_report_pdf",
+    ),
+    path(
+        "api/monthly-reports/",
+        report_views.MonthlyReportListApi.as_view(),
+        name="api_monthly_reports",
+    ),
+    path(
+        "api/monthly-reports/<str:month>/<str:language>.pdf",
+        report_views.MonthlyReportPdfApi.as_view(),
+        name="api_monthly_report_pdf",
+    ),
 ]

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -23,7 +24,7 @@ from himaya.agencies.permissions import require_capability
 from himaya.core.errors import DomainError
 from himaya.core.forms import show_refusal
 from himaya.monitoring import actions, maps, rules, selectors
-from himaya.monitoring.forms import DashboardForm, SettingForm, period
+from himaya.monitoring.forms import PERIODS, DashboardForm, SettingForm, period
 from himaya.monitoring.indicators import (
     DIMENSIONS,
     FAMILIES,
@@ -33,6 +34,7 @@ from himaya.monitoring.indicators import (
     get_indicator,
 )
 from himaya.monitoring.models import IndicatorSettingChange
+from himaya.monitoring.panels import dashboard_panels_for
 
 VIEW = actions.VIEW_DASHBOARD
 MANAGE = actions.MANAGE_INDICATORS
@@ -79,11 +81,69 @@ def _definition_url(code: str) -> str:
     return reverse("monitoring:definition", args=[code])
 
 
+@lru_cache(maxsize=4)
+def _card_texts(language: str) -> dict[str, dict[str, str]]:
+    """What a card says that never changes, in ``language``: made once per language, not
+    translated again for every card of every page."""
+    return {
+        item.code: {
+            "code": item.code,
+            "name": str(item.name),
+            "family": str(FAMILIES[item.family]),
+            "url": _definition_url(item.code),
+            "spark_label": _("%(name)s over the last 30 days") % {"name": item.name},
+        }
+        for item in all_indicators()
+    }
+
+
+def _status_labels() -> dict[str, str]:
+    return {
+        rules.GOOD: _("On track"),
+        rules.WARNING: _("Warning"),
+        rules.CRITICAL: _("Critical"),
+        rules.NO_STATUS: _("No value"),
+    }
+
+
+@lru_cache(maxsize=4)
+def _indicator_options(language: str) -> tuple[tuple[str, str], ...]:
+    return tuple((item.code, str(item.name)) for item in all_indicators())
+
+
+def _filters(form: DashboardForm) -> list[dict[str, Any]]:
+    """The filters as plain fields for the template (the same names, ids and classes as
+    the form's widgets would give, without rendering a widget template for each)."""
+    chosen = form.chosen_indicator()
+    options = {
+        "indicator": _indicator_options(get_language() or ""),
+        "dimension": (("", _("Total only")), *((d, str(DIMENSIONS[d])) for d in chosen.dimensions)),
+        "days": tuple((value, str(label)) for value, label in PERIODS),
+    }
+    fields = []
+    for name in ("indicator", "dimension", "days", "end"):
+        value = form[name].value()
+        field: dict[str, Any] = {
+            "name": name,
+            "id": f"id_{name}",
+            "label": form.fields[name].label,
+            "value": "" if value is None else str(value),
+        }
+        if name in options:
+            field["options"] = [
+                (code, label, code == field["value"]) for code, label in options[name]
+            ]
+        fields.append(field)
+    return fields
+
+
 def _card(
     item: Indicator,
     points: list[selectors.Point],
     end: datetime.date,
     limits: selectors.Thresholds,
+    texts: dict[str, str],
+    status_labels: dict[str, str],
 ) -> dict[str, Any]:
     today = _at(points, end)
     week = _at(points, end - datetime.timedelta(days=7))
@@ -96,15 +156,14 @@ def _card(
         higher_is_better=item.higher_is_better,
     )
     return {
-        "item": item,
-        "url": _definition_url(item.code),
-        "family": FAMILIES[item.family],
+        **texts,
         "value": shown(value, item.unit),
         "suppressed": bool(today and today.suppressed),
         "week": signed(rules.trend(value, week.value if week else None), item.unit),
         "month": signed(rules.trend(value, month.value if month else None), item.unit),
         "target": shown(limits.target, item.unit) if limits.target is not None else "",
         "status": status,
+        "status_label": status_labels[status],
     }
 
 
@@ -120,7 +179,10 @@ def _dashboard_data(request: HttpRequest) -> dict[str, Any]:
     items = all_indicators()
     limits = selectors.thresholds(items)
     totals = selectors.totals(user, items, start=end - datetime.timedelta(days=30), end=end)
-    cards = [_card(i, totals[i.code], end, limits[i.code]) for i in items]
+    texts, status_labels = _card_texts(get_language() or ""), _status_labels()
+    cards = [
+        _card(i, totals[i.code], end, limits[i.code], texts[i.code], status_labels) for i in items
+    ]
     month = [end - datetime.timedelta(days=n) for n in range(30, -1, -1)]
     sparks: dict[str, list[float | None]] = {}
     for i in items:
@@ -207,7 +269,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "dimension_label": DIMENSIONS.get(data["dimension"], ""),
             "unit": unit_label(item.unit),
             "query": query,
+            "filters": _filters(data["form"]),
             "may_manage": request.user.has_perm(MANAGE),
+            "panels": dashboard_panels_for(request.user),
             "map_width": maps.WIDTH,
             "map_height": maps.HEIGHT,
             "tile_size": maps.TILE,

@@ -1,0 +1,403 @@
+"""Writes of spreadsheets in: an upload is checked (the preview), then imported row by row.
+
+Every row goes through the registration and case forms (the same rules as the pages),
+then through ``survivors.actions.register_survivor`` and ``cases.actions.open_case`` (the
+same rules again, the duplicate check, the scope, the audit trail and the timeline), in
+one transaction per row: a row is imported whole or not at all. The importer's agency
+registers the survivor and leads the case; the importer is its case worker.
+"""
+
+import base64
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from himaya.accounts.models import User
+from himaya.agencies.models import Agency
+from himaya.audit.actions import record_event
+from himaya.cases.actions import open_case
+from himaya.cases.forms import CaseDetailsFields
+from himaya.core import bounds
+from himaya.core.errors import Conflict, DomainError, Forbidden
+from himaya.exchange import sheets
+from himaya.exchange.sheet_models import SheetImport, SheetImportStatus, SheetRow
+from himaya.exchange.sheet_selectors import may_import
+from himaya.survivors.actions import (
+    REVIEW_NOTICE,
+    DocumentInput,
+    DuplicateSuspected,
+    TooManyDuplicateChecks,
+    register_survivor,
+)
+from himaya.survivors.forms import RegisterForm
+from himaya.survivors.selectors import awaits_review
+
+READY = "ready"
+IMPORTED = "imported"
+ALREADY = "already_imported"
+DUPLICATE = "duplicate"
+REFUSED = "refused"
+NOT_ATTEMPTED = "not_attempted"
+
+OUTCOME_LABELS = {
+    READY: gettext_lazy("Ready to import"),
+    IMPORTED: gettext_lazy("Imported"),
+    ALREADY: gettext_lazy("Already imported"),
+    DUPLICATE: gettext_lazy("Likely duplicate: not imported"),
+    REFUSED: gettext_lazy("Refused"),
+    NOT_ATTEMPTED: gettext_lazy("Not attempted"),
+}
+
+# Django's own words (translated in its catalogue), without the value typed.
+INVALID_CHOICE = gettext_lazy(
+    "Select a valid choice. That choice is not one of the available choices."
+)
+
+# Form fields that feed a column of another name.
+FIELD_COLUMNS = {"exploitation_forms": "exploitation_form"}
+
+
+def _require_importer(by: User, agency: Agency) -> None:
+    if not may_import(by, agency):
+        raise Forbidden(_("You can import spreadsheets only for your own agency."))
+
+
+@dataclass
+class RowCheck:
+    """A row read and checked by the forms, ready for the actions when ``problems`` is empty."""
+
+    row: sheets.SheetRowData
+    key: str
+    survivor_form: RegisterForm
+    case_form: CaseDetailsFields
+    problems: list[str] = field(default_factory=list)
+
+
+def _label(name: str, form: forms.BaseForm) -> str:
+    column = sheets.BY_KEY.get(FIELD_COLUMNS.get(name, name))
+    if column is not None:
+        return str(column.label)
+    form_field = form.fields.get(name)
+    return str(form_field.label) if form_field is not None else ""
+
+
+def _form_problems(form: forms.BaseForm) -> list[str]:
+    problems = []
+    for name, messages in form.errors.items():
+        label = _label(name, form) if name != NON_FIELD_ERRORS else ""
+        for message in messages:
+            problems.append(f"{label}: {message}" if label else str(message))
+    return problems
+
+
+def _case_date_problems(case_form: CaseDetailsFields) -> list[str]:
+    """The bounds that ``open_case`` checks on the dates, said before anything is written."""
+    if not case_form.is_valid():
+        return []
+    today = timezone.localdate()
+    first = case_form.cleaned_data["first_contact_on"]
+    if first > today:
+        return [str(gettext_lazy("The first contact cannot be in the future."))]
+    problems = []
+    for name, what in (
+        ("first_contact_on", gettext_lazy("The date of first contact")),
+        ("identified_on", gettext_lazy("The identification date")),
+    ):
+        problem = bounds.record_date_problem(case_form.cleaned_data[name], what=what, today=today)
+        if problem is not None:
+            problems.append(str(problem))
+    return problems
+
+
+ChoiceCache = dict[tuple[type[forms.BaseForm], str], list[Any]]
+FormT = TypeVar("FormT", bound=forms.BaseForm)
+
+
+def _fixed_choices(form: FormT, cache: ChoiceCache) -> FormT:
+    """The form with the options of its choice fields computed once per file (the list of
+    countries is otherwise sorted again for every field of every row); same options. A
+    value outside the list is refused without repeating it: the report is kept, and a
+    name typed in the wrong column must not be."""
+    for name, form_field in form.fields.items():
+        if isinstance(form_field, forms.ChoiceField) and not isinstance(
+            form_field, forms.ModelChoiceField
+        ):
+            key = (type(form), name)
+            if key not in cache:
+                cache[key] = list(form_field.choices)  # type: ignore[arg-type]
+            form_field.choices = cache[key]
+            form_field.error_messages["invalid_choice"] = INVALID_CHOICE
+    return form
+
+
+def _check_row(
+    row: sheets.SheetRowData, *, agency: Agency, known: sheets.Lookups, cache: ChoiceCache
+) -> RowCheck:
+    survivor_data, case_data = sheets.form_data(row, agency=agency, known=known)
+    survivor_form = RegisterForm(survivor_data, agencies=Agency.objects.filter(pk=agency.pk))
+    case_form = CaseDetailsFields(case_data)
+    check = RowCheck(
+        row=row,
+        key=sheets.import_key(row, agency=agency),
+        survivor_form=_fixed_choices(survivor_form, cache),
+        case_form=_fixed_choices(case_form, cache),
+        problems=sheets.cell_problems(row, known),
+    )
+    if not check.problems:
+        check.problems += _form_problems(check.survivor_form)
+        check.problems += _form_problems(check.case_form)
+        check.problems += _case_date_problems(check.case_form)
+    return check
+
+
+def _entry(line: int, outcome: str, reason: str = "", **codes: Any) -> dict[str, Any]:
+    return {"line": line, "outcome": outcome, "reason": reason, **codes}
+
+
+def _check_rows(
+    rows: list[sheets.SheetRowData], *, agency: Agency
+) -> tuple[list[RowCheck], dict[int, dict[str, Any]]]:
+    """Each row checked; the entries already decided (refused, repeated, already imported)."""
+    known = sheets.lookups()
+    cache: ChoiceCache = {}
+    checks = [_check_row(row, agency=agency, known=known, cache=cache) for row in rows]
+    stored = {
+        row.key: row
+        for row in SheetRow.objects.filter(
+            agency=agency, key__in=[check.key for check in checks]
+        ).select_related("survivor", "case")
+    }
+    decided: dict[int, dict[str, Any]] = {}
+    first_line: dict[str, int] = {}
+    for check in checks:
+        line = check.row.line
+        if check.key in first_line:
+            decided[line] = _entry(
+                line,
+                REFUSED,
+                _("The same row or reference as line %(line)s.") % {"line": first_line[check.key]},
+            )
+            continue
+        first_line[check.key] = line
+        if check.key in stored:
+            done = stored[check.key]
+            decided[line] = _entry(
+                line,
+                ALREADY,
+                _("Imported before."),
+                survivor=done.survivor.code,
+                case=done.case.code,
+            )
+        elif check.problems:
+            decided[line] = _entry(line, REFUSED, " ".join(check.problems))
+    return checks, decided
+
+
+def _count(report: list[dict[str, Any]], outcome: str) -> int:
+    return sum(1 for entry in report if entry["outcome"] == outcome)
+
+
+def _fill_counts(batch: SheetImport) -> None:
+    report = batch.report
+    batch.rows_read = len(report)
+    batch.rows_ready = _count(report, READY)
+    batch.rows_imported = _count(report, IMPORTED)
+    batch.rows_already_present = _count(report, ALREADY)
+    batch.rows_duplicate = _count(report, DUPLICATE)
+    batch.rows_refused = _count(report, REFUSED)
+    batch.rows_not_attempted = _count(report, NOT_ATTEMPTED)
+
+
+def _counts(batch: SheetImport) -> dict[str, int]:
+    return {
+        "read": batch.rows_read,
+        "ready": batch.rows_ready,
+        "imported": batch.rows_imported,
+        "already_imported": batch.rows_already_present,
+        "duplicate": batch.rows_duplicate,
+        "refused": batch.rows_refused,
+        "not_attempted": batch.rows_not_attempted,
+    }
+
+
+def preview_sheet(*, by: User, agency: Agency, file_name: str, content: bytes) -> SheetImport:
+    """Check an upload without importing anything: each row through the forms' rules, the
+    keys already imported, the rows repeated in the file. The file is kept encrypted for
+    the import that the uploader may confirm. A file that is not the template is refused
+    (``Invalid``) and nothing is kept."""
+    _require_importer(by, agency)
+    rows = sheets.read_sheet(content)
+    checks, decided = _check_rows(rows, agency=agency)
+    report = [decided.get(check.row.line) or _entry(check.row.line, READY) for check in checks]
+    with transaction.atomic():
+        batch = SheetImport(
+            agency=agency,
+            uploaded_by=by,
+            file_name=file_name[:255],
+            file_sha256=hashlib.sha256(content).hexdigest(),
+            content=base64.b64encode(content).decode("ascii"),
+            report=report,
+        )
+        _fill_counts(batch)
+        batch.save()
+        record_event(
+            action="exchange.sheet_previewed",
+            actor=by,
+            obj=batch,
+            details={"agency": agency.code, "rows": _counts(batch)},
+        )
+    return batch
+
+
+def _import_row(check: RowCheck, *, by: User, agency: Agency, batch: SheetImport) -> dict[str, Any]:
+    """One row in one transaction: the survivor registered, the case opened, the key kept.
+
+    A likely duplicate that the user may see leaves only the audit row of its check, as on
+    the registration page. ``TooManyDuplicateChecks`` is passed on.
+    """
+    line = check.row.line
+    survivor_data = check.survivor_form.cleaned_data
+    case_data = check.case_form.cleaned_data
+    documents = []
+    if survivor_data.get("document_kind"):
+        documents.append(
+            DocumentInput(
+                kind=survivor_data["document_kind"],
+                number=survivor_data["document_number"],
+                issuing_country=survivor_data.get("document_country") or "",
+            )
+        )
+    try:
+        with transaction.atomic():
+            try:
+                survivor = register_survivor(
+                    by=by,
+                    agency=agency,
+                    identity=check.survivor_form.identity(),
+                    clear=check.survivor_form.clear(),
+                    documents=documents,
+                    confirm_duplicate=bool(survivor_data.get("confirm_duplicate")),
+                )
+            except DuplicateSuspected as duplicate:
+                return _entry(
+                    line,
+                    DUPLICATE,
+                    _(
+                        "A survivor with the same name and year of birth, or the same "
+                        "document number, is already registered: %(codes)s. Check the "
+                        "record; if it is another person, write yes in the column "
+                        "“%(column)s”."
+                    )
+                    % {
+                        "codes": ", ".join(duplicate.visible_codes),
+                        "column": sheets.BY_KEY["confirm_duplicate"].label,
+                    },
+                    existing=duplicate.visible_codes,
+                )
+            case = open_case(
+                survivor=survivor,
+                by=by,
+                lead_agency=agency,
+                first_contact_on=case_data["first_contact_on"],
+                identified_on=case_data["identified_on"],
+                identified_by=case_data["identified_by"],
+                identifying_agency=case_data["identifying_agency"],
+                exploitation_forms=case_data["exploitation_forms"],
+                recruitment_channel=case_data["recruitment_channel"],
+                country_of_exploitation=case_data["country_of_exploitation"],
+                governorate_of_exploitation=case_data["governorate_of_exploitation"],
+                is_transnational=case_data["is_transnational"],
+                screening_code=case_data["screening_code"],
+            )
+            SheetRow.objects.create(
+                agency=agency, key=check.key, batch=batch, line=line, survivor=survivor, case=case
+            )
+            review = awaits_review(survivor)
+    except TooManyDuplicateChecks:
+        raise
+    except IntegrityError:
+        # The same key, imported at this moment by another upload of the same row.
+        return _entry(line, ALREADY, _("Imported before."))
+    except DomainError as error:
+        return _entry(line, REFUSED, _refusal(error))
+    return _entry(
+        line,
+        IMPORTED,
+        str(REVIEW_NOTICE) if review else "",
+        survivor=survivor.code,
+        case=case.code,
+    )
+
+
+def _refusal(error: DomainError) -> str:
+    messages = []
+    for name, texts in error.errors.items():
+        label = _label(name, RegisterForm()) or _label(name, CaseDetailsFields())
+        messages += [f"{label}: {text}" if label else str(text) for text in texts]
+    return " ".join(messages) or str(error.message)
+
+
+def confirm_sheet_import(*, batch: SheetImport, by: User) -> SheetImport:
+    """Import a checked upload, row by row (its uploader only, once). Rows refused, already
+    imported or likely duplicates are reported with their line and reason; the others are
+    imported. Over the hourly limit of duplicate checks the remaining rows are not
+    attempted: the same file uploaded later imports them and skips the others."""
+    _require_importer(by, batch.agency)
+    if batch.uploaded_by_id != by.pk:
+        raise Forbidden(_("Only the person who uploaded the file may import it."))
+    claimed = SheetImport.objects.filter(
+        pk=batch.pk, status=SheetImportStatus.PREVIEWED, imported_at__isnull=True
+    ).update(imported_at=timezone.now())
+    if not claimed:
+        raise Conflict(_("This file was already imported."))
+    content = base64.b64decode(batch.content)
+    agency = batch.agency
+    checks, decided = _check_rows(sheets.read_sheet(content), agency=agency)
+    report: list[dict[str, Any]] = []
+    limited = False
+    for check in checks:
+        line = check.row.line
+        if line in decided:
+            report.append(decided[line])
+        elif limited:
+            report.append(_entry(line, NOT_ATTEMPTED, str(_limit_reason())))
+        else:
+            try:
+                report.append(_import_row(check, by=by, agency=agency, batch=batch))
+            except TooManyDuplicateChecks:
+                limited = True
+                report.append(_entry(line, NOT_ATTEMPTED, str(_limit_reason())))
+    with transaction.atomic():
+        batch.refresh_from_db(fields=["imported_at"])
+        batch.report = report
+        batch.status = SheetImportStatus.IMPORTED
+        batch.content = ""
+        _fill_counts(batch)
+        batch.save()
+        record_event(
+            action="exchange.sheet_imported",
+            actor=by,
+            obj=batch,
+            details={"agency": agency.code, "rows": _counts(batch)},
+        )
+    return batch
+
+
+def _limit_reason() -> str:
+    return _(
+        "The hourly limit of duplicate checks was reached: upload the same file again "
+        "later; the rows already imported will be skipped."
+    )
+
+
+def import_sheet(*, by: User, agency: Agency, file_name: str, content: bytes) -> SheetImport:
+    """Check and import an upload at once (the command, and the API when asked)."""
+    batch = preview_sheet(by=by, agency=agency, file_name=file_name, content=content)
+    return confirm_sheet_import(batch=batch, by=by)
