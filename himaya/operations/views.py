@@ -5,6 +5,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from itertools import chain
 from typing import Any
 
 from django import forms as django_forms
@@ -14,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import EmptyPage, Paginator
 from django.db import models
 from django.db.models import Count, Max, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -22,12 +23,14 @@ from django.utils import timezone, translation
 from django.utils.dates import MONTHS
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from himaya.accounts.acting import acting_user
 from himaya.accounts.models import User
 from himaya.agencies.permissions import require_capability
 from himaya.audit.actions import record_event
+from himaya.audit.exports import Column, export_list
 from himaya.core.errors import DomainError
 from himaya.core.forms import show_refusal
 from himaya.core.pdf import pdf_response
@@ -158,14 +161,109 @@ def board_data(user: User) -> dict[str, Any]:
         "intake_url": reverse("operations:intake", args=["X"])[:-2],
         "incident_url": reverse("operations:incident", args=["X"])[:-2],
         "task_url": reverse("operations:task", args=["X"])[:-2],
+        # The lists this user may export (the alerts through the alerts page).
+        "board_url": reverse("operations:board"),
+        "alerts_url": reverse("operations:alerts"),
+        "exports": {
+            name: any(user.has_perm(capability) for capability in capabilities)
+            for name, capabilities in BOARD_EXPORT_CAPABILITIES.items()
+        },
     }
 
 
+# --- exports of the lists ----------------------------------------------------------------------
+#
+# Each list leaves the system through the export door with the rows its page selects, all of
+# them (not the board's first rows), and the columns it shows. No reporter's identity: the
+# encrypted fields of a report are not even read.
+
+BOARD_EXPORT_CAPABILITIES: dict[str, tuple[str, ...]] = {
+    "alerts": (MANAGE_ALERTS,),
+    "intakes": (RECORD_INTAKE, MANAGE_INCIDENTS),
+    "incidents": (MANAGE_INCIDENTS,),
+    "tasks": (MANAGE_INCIDENTS, WORK_TASKS),
+}
+INTAKE_SECRETS = ("reporter_name", "reporter_phone", "person_details", "location", "summary")
+
+
+def _governorate(record: Any) -> str:
+    return record.governorate.name if record.governorate else ""
+
+
+def _export_intakes(request: HttpRequest, user: User) -> HttpResponse | None:
+    return export_list(
+        request,
+        name="intakes",
+        title=_("Reports waiting"),
+        columns=[
+            Column(_("Report"), lambda i: i.code),
+            Column(_("Received at"), lambda i: i.received_at),
+            Column(_("Channel"), lambda i: i.get_channel_display()),
+            Column(_("Triage"), lambda i: i.get_triage_display()),
+            Column(_("About a child"), lambda i: _("Yes") if i.about_child else _("No")),
+            Column(_("Immediate danger"), lambda i: _("Yes") if i.immediate_danger else _("No")),
+            Column(_("Governorate"), _governorate),
+            Column(pgettext("state of a record", "Status"), lambda i: i.get_status_display()),
+            Column(_("Response due by"), lambda i: i.respond_by),
+        ],
+        rows=selectors.open_intakes(user).defer(*INTAKE_SECRETS),
+    )
+
+
+def _export_incidents(request: HttpRequest, user: User) -> HttpResponse | None:
+    return export_list(
+        request,
+        name="incidents",
+        title=_("Open incidents"),
+        columns=[
+            Column(_("Incident"), lambda i: i.code),
+            Column(_("Kind"), lambda i: i.get_kind_display()),
+            Column(_("Governorate"), _governorate),
+            Column(_("Opened at"), lambda i: i.opened_at),
+        ],
+        rows=selectors.open_incidents(user),
+    )
+
+
+def _export_board_tasks(request: HttpRequest, user: User) -> HttpResponse | None:
+    return export_list(
+        request,
+        name="tasks-of-agencies",
+        title=_("Tasks of the agencies"),
+        columns=[
+            Column(_("Task"), lambda t: t.code),
+            Column(_("Agency"), lambda t: t.agency.name),
+            Column(_("Kind"), lambda t: t.get_kind_display()),
+            Column(_("Due by"), lambda t: t.due_at),
+            Column(pgettext("state of a record", "Status"), lambda t: t.get_status_display()),
+        ],
+        rows=selectors.recent_tasks(user),
+    )
+
+
+BOARD_EXPORTS: dict[str, Callable[[HttpRequest, User], HttpResponse | None]] = {
+    "intakes": _export_intakes,
+    "incidents": _export_incidents,
+    "tasks": _export_board_tasks,
+}
+
+
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])  # POST: the export door of one of the board's lists
 def board(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     require_capability(user, *BOARD_CAPABILITIES)
+    if "export" in request.GET:
+        chosen = request.GET.get("list", "")
+        export = BOARD_EXPORTS.get(chosen)
+        if export is None:
+            raise Http404(_("There is no such list."))
+        require_capability(user, *BOARD_EXPORT_CAPABILITIES[chosen])
+        exported = export(request, user)
+        if exported is not None:
+            return exported
+    elif request.method == "POST":
+        return HttpResponseNotAllowed(["GET"])
     return render(request, "operations/board.html", board_data(user))
 
 
@@ -390,7 +488,7 @@ def alert_groups(queryset: models.QuerySet[Alert]) -> list[dict[str, Any]]:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])  # POST: the export door
 def alerts(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     require_capability(user, MANAGE_ALERTS)
@@ -408,6 +506,24 @@ def alerts(request: HttpRequest) -> HttpResponse:
         if show_all
         else selectors.open_alerts(user)
     )
+    exported = export_list(
+        request,
+        name="alerts",
+        title=_("Alerts"),
+        columns=[
+            Column(_("Alert"), lambda a: a.code),
+            Column(_("Rule"), lambda a: a.get_rule_display()),
+            Column(_("Severity"), lambda a: a.get_severity_display()),
+            Column(_("About"), lambda a: _about(a).about),  # type: ignore[attr-defined]
+            Column(_("Governorate"), _governorate),
+            Column(_("Raised at"), lambda a: a.raised_at),
+            Column(pgettext("state of a record", "Status"), lambda a: a.get_status_display()),
+            Column(_("Escalation level"), lambda a: a.escalation_level),
+        ],
+        rows=(queryset.filter(rule=rule) if rule else queryset).order_by("-raised_at", "-id"),
+    )
+    if exported is not None:
+        return exported
     groups = alert_groups(queryset)
     if rule:
         queryset = queryset.filter(rule=rule)
@@ -568,20 +684,36 @@ def incident_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])  # POST: the export door
 def tasks(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     require_capability(user, WORK_TASKS)
+    finished = selectors.recent_tasks(user).filter(
+        status__in=[TaskStatus.DONE, TaskStatus.CANCELLED]
+    )
+    exported = export_list(
+        request,
+        name="tasks",
+        title=_("Incident tasks"),
+        columns=[
+            Column(_("Task"), lambda t: t.code),
+            Column(_("Incident"), lambda t: t.incident.code),
+            Column(_("Kind"), lambda t: t.get_kind_display()),
+            Column(_("What is asked"), lambda t: t.description),
+            Column(_("Due by"), lambda t: t.due_at),
+            Column(pgettext("state of a record", "Status"), lambda t: t.get_status_display()),
+        ],
+        # The page's two lists, the tasks waiting and then the finished ones, all of them.
+        rows=chain(selectors.active_tasks(user), finished),
+    )
+    if exported is not None:
+        return exported
     return render(
         request,
         "operations/tasks.html",
         {
             "active": list(selectors.active_tasks(user)[:200]),
-            "finished": list(
-                selectors.recent_tasks(user).filter(
-                    status__in=[TaskStatus.DONE, TaskStatus.CANCELLED]
-                )[:50]
-            ),
+            "finished": list(finished[:50]),
         },
     )
 

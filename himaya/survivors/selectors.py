@@ -37,6 +37,7 @@ from himaya.survivors.models import (
     GuardianAppointment,
     PossibleDuplicate,
     ReviewStatus,
+    Sex,
     Survivor,
     SurvivorAccess,
     SurvivorDocument,
@@ -256,7 +257,7 @@ def survivor_list(queryset: QuerySet[Survivor], *, names: bool = False) -> Query
 class SurvivorPage:
     """One page of a list of survivors, and the code to continue after (or ``None``)."""
 
-    rows: list[Survivor]
+    rows: list[Any]  # survivors, or ``SurvivorRow`` lines for the list page
     next_after: str | None
 
 
@@ -282,6 +283,66 @@ def survivor_page(
         name = (survivor.name_ar or survivor.name_latin) if names else ""
         survivor.masked_name = rules.masked_first_name(name or "")  # type: ignore[attr-defined]
     return SurvivorPage(rows=found, next_after=found[-1].code if more else None)
+
+
+@dataclass(frozen=True)
+class SurvivorRow:
+    """One line of the survivors list, read as plain columns: no model is built for it."""
+
+    code: str
+    sex: str
+    birth_year: int | None
+    age_is_estimated: bool
+    nationality: str
+    governorate_of_origin: str
+    registered_by_agency: str
+    created_at: datetime.datetime
+    masked_name: str
+
+
+def survivor_rows_page(
+    queryset: QuerySet[Survivor],
+    *,
+    after: str = "",
+    size: int,
+    names: bool = False,
+    english: bool = False,
+) -> SurvivorPage:
+    """The page ``survivor_page`` reads, as plain rows in the reader's language: the same
+    query's columns, without building a survivor, an agency and a governorate a row."""
+    name = "name_en" if english else "name_ar"
+    columns = ["id", "code", "sex", "birth_year", "age_is_estimated", "nationality", "created_at"]
+    if names:
+        columns += ["name_ar", "name_latin"]
+    rows = queryset.order_by("-id").values(
+        *columns,
+        governorate=F(f"governorate_of_origin__{name}"),
+        agency=F(f"registered_by_agency__{name}"),
+    )
+    if after:
+        position = queryset.filter(code=after.strip().upper()).values("pk")[:1]
+        rows = rows.filter(pk__lt=Subquery(position))
+    found = list(rows[: size + 1])
+    more = len(found) > size
+    found = found[:size]
+    sexes = dict(Sex.choices)
+    page = [
+        SurvivorRow(
+            code=row["code"],
+            sex=str(sexes.get(row["sex"], row["sex"])),
+            birth_year=row["birth_year"],
+            age_is_estimated=row["age_is_estimated"],
+            nationality=row["nationality"],
+            governorate_of_origin=row["governorate"] or "",
+            registered_by_agency=row["agency"] or "",
+            created_at=row["created_at"],
+            masked_name=(
+                rules.masked_first_name(row["name_ar"] or row["name_latin"] or "") if names else ""
+            ),
+        )
+        for row in found
+    ]
+    return SurvivorPage(rows=page, next_after=found[-1]["code"] if more else None)
 
 
 def possible_duplicates(

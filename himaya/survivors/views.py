@@ -11,12 +11,14 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from himaya.accounts.acting import acting_user
 from himaya.agencies.models import Agency, Role
 from himaya.agencies.selectors import agency_ids_for
+from himaya.audit.exports import Column, export_list
 from himaya.core.codes import is_valid_code
 from himaya.core.countries import country_name
 from himaya.core.errors import DomainError
@@ -56,7 +58,8 @@ from himaya.survivors.selectors import (
     presumed_child,
     review_list,
     search_survivors,
-    survivor_page,
+    survivor_list,
+    survivor_rows_page,
     survivors_visible_to,
 )
 
@@ -72,9 +75,34 @@ def _optional_url(name: str, **query: str) -> str:
     return f"{url}?{urlencode(query)}" if query else url
 
 
+def _list_columns(names: bool) -> list[Column]:
+    """The survivors list's columns in an export, as the page shows them: the masked first
+    name only where the page shows it, nothing else of the identity."""
+    masked = [
+        Column(
+            _("First name (masked)"),
+            lambda s: rules.masked_first_name(s.name_ar or s.name_latin or ""),
+        )
+    ]
+    return [
+        Column(_("Code"), lambda s: s.code),
+        *(masked if names else []),
+        Column(_("Sex"), lambda s: s.get_sex_display()),
+        Column(_("Year of birth"), lambda s: s.birth_year),
+        Column(_("Age estimated"), lambda s: _("estimated") if s.age_is_estimated else ""),
+        Column(_("Nationality"), lambda s: country_name(s.nationality)),
+        Column(
+            _("Governorate of origin"),
+            lambda s: s.governorate_of_origin.name if s.governorate_of_origin else "",
+        ),
+        Column(_("Registered by"), lambda s: s.registered_by_agency.name),
+        Column(_("Registered on"), lambda s: timezone.localtime(s.created_at).date()),
+    ]
+
+
 @login_required
 @permission_required("survivors.register", raise_exception=True)
-@require_GET
+@require_http_methods(["GET", "POST"])  # POST: the export door
 def survivor_list_view(request: HttpRequest) -> HttpResponse:
     """The survivors in scope, latest first, or those a search finds, a page at a time.
 
@@ -92,7 +120,23 @@ def survivor_list_view(request: HttpRequest) -> HttpResponse:
         search_survivors(request.user, query) if query else survivors_visible_to(request.user)
     )
     names = bool(query) and request.user.has_perm("survivors.view_identity")
-    page = survivor_page(survivors, after=after, size=PAGE_SIZE, names=names)
+    exported = export_list(
+        request,
+        name="survivors",
+        title=_("Survivors"),
+        columns=_list_columns(names),
+        rows=survivor_list(survivors, names=names),
+    )
+    if exported is not None:
+        return exported
+    # The page's lines as plain columns, in the reader's language: no model built a row.
+    page = survivor_rows_page(
+        survivors,
+        after=after,
+        size=PAGE_SIZE,
+        names=names,
+        english=(get_language() or "ar").startswith("en"),
+    )
     if query:
         actions.record_search(
             by=acting_user(request),
@@ -100,7 +144,15 @@ def survivor_list_view(request: HttpRequest) -> HttpResponse:
             more=page.next_after is not None,
             names_shown=names,
         )
-    context = {"form": form, "page": page, "query": query, "after": after, "names": names}
+    context = {
+        "form": form,
+        "page": page,
+        "query": query,
+        "after": after,
+        "names": names,
+        # Each row links to its survivor: the address is made once, not reversed per row.
+        "survivor_path": reverse("survivors:detail", kwargs={"code": "~"}).removesuffix("~/"),
+    }
     template = "survivors/partials/results.html" if request.htmx else "survivors/list.html"  # type: ignore[attr-defined]
     return render(request, template, context)
 
