@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.http import Http404
@@ -217,6 +218,10 @@ def _matching_ids(query: str) -> RawSQL | None:
     return RawSQL(" UNION ".join(parts), params)  # noqa: S611  # parts built above, values as parameters  # nosec B611
 
 
+# Up to this many matches, a search reads the matching survivors' ids before the page.
+FEW_MATCHES = 1000
+
+
 def search_survivors(user: AnyUser, query: str) -> QuerySet[Survivor]:
     """Search within scope by code, a part of a name in either script (spelling variants
     included), a phone number, the end of a code or a document number.
@@ -233,6 +238,18 @@ def search_survivors(user: AnyUser, query: str) -> QuerySet[Survivor]:
     matching = _matching_ids(query)
     if matching is None:
         return visible.none()
+    # A rare word (the usual search: a name, a phone, a document) matches few survivors:
+    # they are read first, and the page keeps those in scope by index probes. Left to
+    # plan the whole search at once, the database may walk the scope in registration
+    # order to fill a page, through every survivor of the agency when the few matches
+    # are old ones. A common word matches many: one query walks the scope and stops at
+    # the page's end.
+    first = f"SELECT survivor_id FROM ({matching.sql}) m LIMIT %s"  # noqa: S608  # nosec B608
+    with connection.cursor() as cursor:
+        cursor.execute(first, [*matching.params, FEW_MATCHES + 1])
+        found = [row[0] for row in cursor.fetchall()]
+    if len(found) <= FEW_MATCHES:
+        return visible.filter(pk__in=found)
     return visible.filter(pk__in=matching)
 
 

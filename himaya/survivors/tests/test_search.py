@@ -173,11 +173,15 @@ def test_search_runs_the_same_queries_for_one_word_or_several(
     case_worker, people, django_assert_num_queries
 ) -> None:
     list(search_survivors(case_worker, "Fatma"))  # the user's roles, read once
-    # The matches in scope come in one query, whatever the words.
-    with django_assert_num_queries(2) as captured:
-        assert len(list(search_survivors(case_worker, "Fatma"))) == 1
-    for typed, count in (("Fatma Mohamed Abdallah 01", 0), ("01001234567", 1), ("P 123", 0)):
-        with django_assert_num_queries(len(captured.captured_queries)):
+    # The user's roles, the few matches, then those in scope, whatever the words; when
+    # nothing matches, the scope is not asked.
+    for typed, count in (
+        ("Fatma", 1),
+        ("Fatma Mohamed Abdallah 01", 0),
+        ("01001234567", 1),
+        ("P 123", 0),
+    ):
+        with django_assert_num_queries(3 if count else 2):
             assert len(list(search_survivors(case_worker, typed))) == count
 
 
@@ -328,3 +332,16 @@ def test_the_migration_derives_access_and_tokens_from_the_truth(
     assert agencies_seeing(people["fatma"]) == {agency_a.pk}
     assert found(case_worker, "Fatima") == {people["fatma"].code}
     assert found(outsider, led_by_b.code[-6:]) == {led_by_b.code}
+
+
+def test_a_word_that_many_survivors_hold_is_searched_in_one_query_and_finds_them_all(
+    case_worker, people, django_assert_num_queries, monkeypatch
+) -> None:
+    from himaya.survivors import selectors
+
+    list(search_survivors(case_worker, "Fatma"))  # the user's roles, read once
+    few = {survivor.code for survivor in search_survivors(case_worker, "Fatma")}
+    monkeypatch.setattr(selectors, "FEW_MATCHES", 0)  # every search now counts as common
+    with django_assert_num_queries(3):  # the first ids, then the scope in one query
+        many = {survivor.code for survivor in search_survivors(case_worker, "Fatma")}
+    assert many == few == {people["fatma"].code}
