@@ -30,6 +30,9 @@ class Capability:
 
 
 CAPABILITIES: dict[str, Capability] = {}
+# The predicate each capability registered with ``rules``: while ``rules`` still holds it,
+# ``agencies.backends.CapabilityBackend`` answers from the table directly.
+DECLARED_PREDICATES: dict[str, Any] = {}
 
 
 def roles_of(user: AnyUser) -> frozenset[str]:
@@ -68,7 +71,9 @@ def declare(name: str, description: str | Promise, roles: Iterable[str]) -> Capa
         return bool(roles_of(user) & capability.roles)
 
     predicates: Any = rules  # the library has no type hints
-    predicates.add_perm(name, predicates.predicate(holds, name=f"holds {name}"))
+    predicate = predicates.predicate(holds, name=f"holds {name}")
+    predicates.add_perm(name, predicate)
+    DECLARED_PREDICATES[name] = predicate
     return capability
 
 

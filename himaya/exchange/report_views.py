@@ -39,7 +39,7 @@ class MonthForm(StyledForm):
     month = forms.CharField(
         label=gettext_lazy("Month"),
         max_length=7,
-        widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-06"}),
         help_text=gettext_lazy("The month to report, as YYYY-MM."),
     )
 

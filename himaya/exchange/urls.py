@@ -25,7 +25,7 @@ urlpatterns = [
         name="api_monthly_reports",
     ),
     path(
-        "api/monthly-reports/<str:month>/<str:language>.pdf",
+        "api/monthly-reports/<str:month>/<str:language>/",
         report_views.MonthlyReportPdfApi.as_view(),
         name="api_monthly_report_pdf",
     ),

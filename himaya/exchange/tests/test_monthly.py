@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from himaya.accounts.models import User
 from himaya.agencies.models import Role
@@ -306,7 +307,7 @@ def test_the_command_keeps_the_report_and_writes_the_language_asked(
     ],
 )
 def test_the_command_refuses_a_bad_month(month: str, message: str, frozen: None, db: None) -> None:
-    with pytest.raises(CommandError, match=message):
+    with translation.override("en"), pytest.raises(CommandError, match=message):
         call_command("monthly_report", "--month", month)
     assert MonthlyReport.objects.count() == 0
 

@@ -128,8 +128,8 @@ def test_the_api_lists_the_reports_to_the_readers(
         assert [(r["month"], r["pdf_ar"], r["pdf_en"]) for r in response.json()] == [
             (
                 "2026-06",
-                "/exchange/api/monthly-reports/2026-06/ar.pdf",
-                "/exchange/api/monthly-reports/2026-06/en.pdf",
+                "/exchange/api/monthly-reports/2026-06/ar/",
+                "/exchange/api/monthly-reports/2026-06/en/",
             )
         ]
     else:

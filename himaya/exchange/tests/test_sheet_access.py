@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -176,6 +177,13 @@ def test_an_upload_that_is_not_xlsx_is_refused_on_the_page_and_in_the_api(
     personas: dict[str, User], agency_a: Agency, login: Callable[[User], Client]
 ) -> None:
     client = login(personas[Role.CASE_WORKER])
+    arabic = client.post(
+        reverse("exchange_sheets:upload"),
+        {"agency": agency_a.pk, "file": SimpleUploadedFile("a.xlsx", b"name,sex\n")},
+    )
+    assert arabic.status_code == 400
+    assert "هذا ليس ملف XLSX" in arabic.content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = client.post(
         reverse("exchange_sheets:upload"),
         {"agency": agency_a.pk, "file": SimpleUploadedFile("a.xlsx", b"name,sex\n")},

@@ -478,6 +478,12 @@ def test_the_command_refuses_a_wrong_file_and_changes_nothing(
     path.write_bytes(b"not a workbook")
     with pytest.raises(CommandError, match="not an XLSX file"):
         call_command(
+            "import_sheet",
+            str(path),
+            *("--agency", agency_a.code, "--user", case_worker.username, "--language", "en"),
+        )
+    with pytest.raises(CommandError, match="هذا ليس ملف XLSX"):
+        call_command(
             "import_sheet", str(path), "--agency", agency_a.code, "--user", case_worker.username
         )
     with pytest.raises(CommandError, match="no agency"):
