@@ -385,6 +385,14 @@ STORAGES = {
 }
 
 _API_RATES = ("", "") if HIMAYA_ENV == "test" else ("600/minute", "60/minute")
+# Searches of survivors and list exports per person (``core.ratelimit``); off in the tests
+# except those of the limit itself.
+HIMAYA_SEARCH_RATE = env.str(
+    "HIMAYA_SEARCH_RATE", default="" if HIMAYA_ENV == "test" else "60/minute"
+)
+HIMAYA_EXPORT_RATE = env.str(
+    "HIMAYA_EXPORT_RATE", default="" if HIMAYA_ENV == "test" else "30/hour"
+)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -106,3 +106,76 @@ def test_the_refusal_speaks_arabic_to_an_arabic_reader(
 
     assert problem["title"] == "طلبات كثيرة جدًا"
     assert problem["detail"].startswith("تم حد الطلب.")
+
+
+# --- pages: the survivors search and the export door (``core.ratelimit``) ----------------
+
+
+def test_the_settings_limit_searches_and_exports_outside_the_tests() -> None:
+    from himaya.core.tests.test_settings import _production, _run
+
+    code = (
+        "from django.conf import settings as s; print(s.HIMAYA_SEARCH_RATE, s.HIMAYA_EXPORT_RATE)"
+    )
+    result = _run(["-c", code], _production())
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["60/minute", "30/hour"]
+
+
+def test_a_rate_is_read_as_a_count_in_a_window_and_anything_else_is_no_limit() -> None:
+    from himaya.core.ratelimit import Rate, parse_rate
+
+    assert parse_rate("60/minute") == Rate(60, 60)
+    assert parse_rate("30/hour") == Rate(30, 3600)
+    assert [parse_rate(text) for text in ("", None, "60", "x/minute", "5/fortnight")] == [None] * 5
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("en", "Try again in"), ("ar", "حاول مرة أخرى بعد")],
+)
+def test_a_search_over_the_rate_is_refused_with_429_and_reads_nothing(
+    login: Callable[[User], Client],
+    case_worker: User,
+    settings: object,
+    language: str,
+    words: str,
+) -> None:
+    from himaya.audit.models import AuditEvent
+
+    settings.HIMAYA_SEARCH_RATE = f"{RATE}/minute"  # type: ignore[attr-defined]
+    client = login(case_worker)
+    client.cookies["himaya_language"] = language
+    answers = [client.get("/survivors/", {"q": "فاطمة"}).status_code for _ in range(RATE)]
+    searches = AuditEvent.objects.filter(action="survivor.search").count()
+    refused = client.get("/survivors/", {"q": "فاطمة"})
+
+    assert answers == [200] * RATE
+    assert refused.status_code == 429
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    assert words in refused.content.decode()
+    assert AuditEvent.objects.filter(action="survivor.search").count() == searches
+    # The list without a search is not a search: it is not counted.
+    assert client.get("/survivors/").status_code == 200
+
+
+def test_an_export_over_the_rate_is_refused_with_429_and_writes_nothing(
+    login: Callable[[User], Client], case_worker: User, settings: object
+) -> None:
+    from himaya.accounts.tests.factories import PASSWORD
+    from himaya.audit.exports import ACTION
+    from himaya.audit.models import AuditEvent
+
+    settings.HIMAYA_EXPORT_RATE = "1/hour"  # type: ignore[attr-defined]
+    client = login(case_worker)
+    client.cookies["himaya_language"] = "en"
+    first = client.post("/survivors/?export=csv", {"purpose": "reporting", "password": PASSWORD})
+    rows = AuditEvent.objects.count()
+    second = client.post("/cases/?export=csv", {"purpose": "reporting", "password": PASSWORD})
+
+    assert first.status_code == 200
+    assert first["Content-Disposition"].startswith('attachment; filename="survivors-')
+    assert second.status_code == 429
+    assert "Try again in" in second.content.decode()
+    assert AuditEvent.objects.count() == rows
+    assert AuditEvent.objects.filter(action=ACTION).count() == 1

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from himaya.audit.actions import record_event
 from himaya.audit.labels import PURPOSES
+from himaya.core import ratelimit
 from himaya.core.tabular import CSV, XLSX, Cell, csv_bytes, xlsx_bytes
 
 EXPORT_FORMATS = {"csv": CSV, "xlsx": XLSX}
@@ -123,6 +124,10 @@ def export_list(
     fmt = request.GET.get("export", "")
     if fmt not in EXPORT_FORMATS:
         return None
+    if request.method == "POST":
+        wait = ratelimit.spend(request, "list-export", "HIMAYA_EXPORT_RATE")
+        if wait is not None:
+            return ratelimit.too_many(request, wait)
     form = ExportForm(request.POST or None, request=request)
     too_many = False
     if request.method == "POST" and form.is_valid():

@@ -23,6 +23,7 @@ from himaya.core.codes import is_valid_code
 from himaya.core.countries import country_name
 from himaya.core.errors import DomainError
 from himaya.core.forms import show_refusal
+from himaya.core.ratelimit import spend, too_many
 from himaya.survivors import actions, rules
 from himaya.survivors.actions import DocumentInput, DuplicateSuspected, TooManyDuplicateChecks
 from himaya.survivors.forms import (
@@ -116,6 +117,10 @@ def survivor_list_view(request: HttpRequest) -> HttpResponse:
     after = request.GET.get("after", "").strip()
     if not is_valid_code(after, "SV"):
         after = ""
+    if query and request.method == "GET":
+        wait = spend(request, "survivor-search", "HIMAYA_SEARCH_RATE")
+        if wait is not None:
+            return too_many(request, wait)
     survivors = (
         search_survivors(request.user, query) if query else survivors_visible_to(request.user)
     )
