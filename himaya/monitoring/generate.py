@@ -9,18 +9,25 @@ with the consent they rest on, shelter stays, fund payment requests with their a
 ledger lines, and enrolments in empowerment programmes.
 
 Speed. Rows are written in bulk only, never one by one: ``executemany`` of one prepared
-``INSERT`` per batch on SQLite, ``COPY … FROM STDIN`` on PostgreSQL. Primary keys are given
-here (after the largest stored one; PostgreSQL sequences are moved past them at the end), so
-that related rows need no round trip. Encrypting a million names with Fernet takes minutes,
-so a pool of a few thousand synthetic identities is encrypted once (names, phone, date of
-birth, with their blind indexes and name and phone search tokens) and its tokens are reused
-across rows: many survivors share a ciphertext, which a real registry never would. Only the
-search tokens of each public code are computed per survivor.
+``INSERT`` per batch on SQLite, ``COPY … FROM STDIN`` on PostgreSQL (rows holding only
+numbers and plain text, the search tokens among them, as preformatted text blocks). Primary
+keys are given here (after the largest stored one; PostgreSQL sequences are moved past them
+at the end), so that related rows need no round trip. The rows of the cases are built as
+tuples in column order with each value already as the database takes it: days are ordinals
+turned into text by a table lookup, each draw is one call of ``random()`` into a prepared
+cumulative table, public codes are drawn a chunk at a time with numpy. Encrypting a million
+names with Fernet takes minutes, so a pool of a few thousand synthetic identities is
+encrypted once (names, phone, date of birth, with their blind indexes and name and phone
+search tokens) and its tokens are reused across rows: many survivors share a ciphertext,
+which a real registry never would. Only the search tokens of each public code are computed
+per survivor. Run outside a transaction (as the command does), the loaded tables' secondary
+indexes (and, on PostgreSQL, their foreign keys) are dropped for the load and created again
+at the end, then the tables are analysed.
 
-Reproducible. Everything is drawn from one ``random.Random(seed)``, public codes included
-(same alphabet and check character as ``core.codes``, distinct within the run and from the
-stored rows): the same seed, the same ``until`` date and the same starting database give
-the same rows.
+Reproducible. Everything is drawn from one ``random.Random(seed)`` (the numpy generator of
+each batch of codes is seeded from it), public codes included (same alphabet and check
+character as ``core.codes``, distinct within the run and from the stored rows): the same
+seed, the same ``until`` date and the same starting database give the same rows.
 
 Audit. No row is written per record; one summary event says how many cases were generated,
 appended through ``audit.actions.record_event`` so that the chain stays verifiable.
@@ -36,16 +43,19 @@ import heapq
 import hmac
 import json
 import time
+from bisect import bisect as bisect_
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as day_time
 from decimal import Decimal
-from itertools import accumulate
+from hmac import digest as _hmac_digest
+from itertools import accumulate, chain, repeat
 from random import Random
 from typing import Any
 
+import numpy as np
 from django.conf import settings
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
@@ -97,7 +107,14 @@ from himaya.survivors.models import (
     SurvivorAccess,
     SurvivorSearchToken,
 )
-from himaya.survivors.rules import code_terms, name_words, phone_terms, word_terms
+from himaya.survivors.rules import (
+    CODE,
+    CODE_SUFFIX_FROM,
+    code_terms,
+    name_words,
+    phone_terms,
+    word_terms,
+)
 
 AUDIT_ACTION = "monitoring.synthetic_data_generated"
 POOL_SIZE = 2000
@@ -106,8 +123,6 @@ CHUNK_CASES = 20000
 Weighted = Sequence[tuple[Any, float]]
 Converter = Callable[[Any], Any]
 _MISSING = object()
-# The value of each character of a code, for its check character (as ``core.codes``).
-_VALUE = {char: index + 1 for index, char in enumerate(ALPHABET)}
 
 
 class GenerationRefused(Exception):
@@ -357,13 +372,19 @@ class Writer:
         self.postgres = connection.vendor == "postgresql"
         self._columns: dict[type[models.Model], list[tuple[str, str, Converter | None]]] = {}
         self.written: set[type[models.Model]] = set()
+        self.building = 0.0
 
-    def ids(self, model: type[models.Model], count: int) -> range:
-        """``count`` fresh primary keys for ``model``, after every stored one."""
+    def next_id(self, model: type[models.Model], count: int = 0) -> int:
+        """The next free primary key of ``model``, taking ``count`` keys from there."""
         start = self.next_ids.get(model)
         if start is None:
             start = (model._base_manager.aggregate(top=Max("pk"))["top"] or 0) + 1
         self.next_ids[model] = start + count
+        return start
+
+    def ids(self, model: type[models.Model], count: int) -> range:
+        """``count`` fresh primary keys for ``model``, after every stored one."""
+        start = self.next_id(model, count)
         return range(start, start + count)
 
     def _plan(self, model: type[models.Model]) -> list[tuple[str, str, Converter | None]]:
@@ -440,6 +461,93 @@ class Writer:
                 sql = f"INSERT INTO {quote(table)} ({columns}) VALUES ({marks})"  # noqa: S608  # model identifiers  # nosec B608
                 for start in range(0, len(values), self.batch):
                     cursor.executemany(sql, values[start : start + self.batch])
+        label = model._meta.label
+        self.counts[label] = self.counts.get(label, 0) + len(rows)
+        self.seconds[label] = self.seconds.get(label, 0.0) + time.perf_counter() - started
+        self.written.add(model)
+
+    def template(self, model: type[models.Model], names: Sequence[str]) -> list[Any]:
+        """A row of the ``names`` columns holding each field's default as the database
+        takes it (none for a field that has no default): copied, then filled in."""
+        converters = {name: convert for name, _column, convert in self._plan(model)}
+        defaults = _defaults(model)
+        row: list[Any] = []
+        for name in names:
+            try:
+                value = defaults[name]()
+            except ValueError:
+                value = None  # required: always given
+            convert = converters[name]
+            row.append(convert(value) if value is not None and convert is not None else value)
+        return row
+
+    def write_rows(
+        self,
+        model: type[models.Model],
+        names: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        *,
+        plain: bool = False,
+    ) -> None:
+        """Insert rows given in the order of ``names`` (``id`` included), each value as the
+        database takes it (days and times as text, JSON as text); the other fields take
+        their default, ``updated_at`` the row's ``created_at``. ``plain`` rows hold only
+        numbers and text without tabs, newlines, backslashes or nulls: on PostgreSQL they
+        are sent as preformatted text."""
+        if not rows:
+            return
+        started = time.perf_counter()
+        plan = self._plan(model)
+        defaults = _defaults(model)
+        quote = connection.ops.quote_name
+        column_of = {name: column for name, column, _convert in plan}
+        columns = [column_of[name] for name in names]
+        copied: int | None = None
+        tail: list[Any] = []
+        tail_columns: list[str] = []
+        for name, column, convert in plan:
+            if name in names:
+                continue
+            if name == "updated_at" and "created_at" in names:
+                copied = list(names).index("created_at")
+                columns.append(column)
+                continue
+            value = defaults[name]()
+            if value is not None and convert is not None:
+                value = convert(value)
+            tail.append(value)
+            tail_columns.append(column)
+        columns += tail_columns
+        extra = tuple(tail)
+        if copied is not None:
+            full: Sequence[Sequence[Any]] = [(*row, row[copied], *extra) for row in rows]
+        elif extra:
+            full = [(*row, *extra) for row in rows]
+        else:
+            full = rows
+        table = quote(model._meta.db_table)
+        column_list = ", ".join(quote(column) for column in columns)
+        with connection.cursor() as cursor:
+            if self.postgres:
+                raw = cursor.cursor
+                with raw.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
+                    if plain:
+                        join = "\t".join
+                        for start in range(0, len(full), 50000):
+                            block = [join(map(str, row)) for row in full[start : start + 50000]]
+                            block.append("")
+                            copy.write("\n".join(block))
+                    else:
+                        for line in full:
+                            copy.write_row(line)
+            else:
+                marks = ", ".join(["?"] * len(columns))
+                # Table and column names come from the models, never from input.
+                sql = f"INSERT INTO {table} ({column_list}) VALUES ({marks})"  # noqa: S608  # model identifiers  # nosec B608
+                # The driver's own executemany: the values are already in its style.
+                raw = cursor.connection
+                for start in range(0, len(full), self.batch):
+                    raw.executemany(sql, full[start : start + self.batch])
         label = model._meta.label
         self.counts[label] = self.counts.get(label, 0) + len(rows)
         self.seconds[label] = self.seconds.get(label, 0.0) + time.perf_counter() - started
@@ -540,21 +648,44 @@ class Draw:
         seen: set[str] = set()
         while len(made) < count:
             fresh = []
-            for _ in range(count - len(made)):
-                chars = self.rng.choices(ALPHABET, k=8)
-                check = ALPHABET[sum(p * _VALUE[c] for p, c in enumerate(chars, 1)) % len(ALPHABET)]
-                code = f"{prefix}-{''.join(chars[:4])}-{''.join(chars[4:])}-{check}"
+            for code in _draw_codes(prefix, count - len(made), self.rng.getrandbits(64)):
                 if code not in seen:
                     seen.add(code)
                     fresh.append(code)
             stored: set[str] = set()
+            table = connection.ops.quote_name(model._meta.db_table)
             for start in range(0, len(fresh), 5000):
                 chunk = fresh[start : start + 5000]
-                stored.update(
-                    model._base_manager.filter(code__in=chunk).values_list("code", flat=True)
-                )
+                marks = ", ".join(["%s"] * len(chunk))
+                with connection.cursor() as cursor:
+                    # The table name comes from the model; the codes are parameters.
+                    cursor.execute(
+                        f"SELECT code FROM {table} WHERE code IN ({marks})",  # noqa: S608  # nosec B608
+                        chunk,
+                    )
+                    stored.update(code for (code,) in cursor.fetchall())
             made.extend(code for code in fresh if code not in stored)
         return made
+
+
+_LETTERS = np.frombuffer(ALPHABET.encode("ascii"), dtype=np.uint8)
+_POSITIONS = np.arange(1, 9, dtype=np.int64)
+
+
+def _draw_codes(prefix: str, count: int, seed: int) -> list[str]:
+    """``count`` codes drawn at once from a generator seeded with ``seed``: eight characters
+    of the alphabet and the check character of ``core.codes``, laid out as bytes."""
+    chosen = np.random.default_rng(seed).integers(0, len(ALPHABET), size=(count, 8))
+    check = ((chosen + 1) @ _POSITIONS) % len(ALPHABET)
+    layout = np.frombuffer(f"{prefix}-0000-0000-0".encode("ascii"), dtype=np.uint8)
+    width = len(layout)
+    out = np.tile(layout, (count, 1))
+    at = len(prefix) + 1
+    out[:, at : at + 4] = _LETTERS[chosen[:, :4]]
+    out[:, at + 5 : at + 9] = _LETTERS[chosen[:, 4:]]
+    out[:, at + 10] = _LETTERS[check]
+    text = out.tobytes().decode("ascii")
+    return [text[start : start + width] for start in range(0, len(text), width)]
 
 
 def code_tokens(code: str) -> list[tuple[str, str]]:
@@ -650,12 +781,27 @@ class Place:
     partner_staff: dict[int, int] = field(default_factory=dict)
     shelter_staff: int = 0
     shelter: int | None = None
-    # (sex accepted, accepts children) → heap of (free from, bed id, unit id)
-    beds: dict[str, list[tuple[date, int]]] = field(default_factory=dict)
+    # The unit's key ("female", "child", "male") → heap of (day free from, bed id).
+    beds: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    # Set once the agencies exist (``prepare``).
+    directorate_id: int = 0
+    governorate_id: int = 0
+    police: int = 0
+    # Service code → the agencies that provide it here.
+    providers: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def directorate(self) -> int:
         return self.agencies[AgencyKind.DIRECTORATE][0]
+
+    def prepare(self) -> None:
+        """The values each case reads, looked up once."""
+        self.directorate_id = self.directorate
+        self.governorate_id = self.governorate.pk
+        self.police = self.agencies[AgencyKind.POLICE][0]
+        for service, _weight in SERVICES:
+            kind = PROVIDER_KIND.get(service, AgencyKind.NGO)
+            self.providers[service] = self.agencies.get(kind) or [self.directorate]
 
 
 @dataclass
@@ -875,7 +1021,7 @@ def _build_shelters(draw: Draw, writer: Writer, places: list[Place], *, cases: i
             have = stored_beds.get(unit_id, [])
             count = max(4, min(2000, round(needed * share)))
             labels = {label for _pk, label in have}
-            free = [(date.min, pk) for pk, _label in have if pk not in busy]
+            free = [(0, pk) for pk, _label in have if pk not in busy]
             for number in range(1, count + 1):
                 if len(labels) >= count:
                     break
@@ -885,7 +1031,7 @@ def _build_shelters(draw: Draw, writer: Writer, places: list[Place], *, cases: i
                 labels.add(bed_label)
                 pk = writer.ids(Bed, 1)[0]
                 beds.append({"id": pk, "unit_id": unit_id, "label": bed_label})
-                free.append((date.min, pk))
+                free.append((0, pk))
             heapq.heapify(free)
             key = "child" if children and not adults else str(sex)
             place.beds[key] = free
@@ -954,36 +1100,157 @@ def build_fund(draw: Draw, writer: Writer, start: date, until: date) -> dict[dat
 
 
 # --- the cases --------------------------------------------------------------------------------
+#
+# Rows are built as tuples (or lists, where a value is filled in after the loop) in the
+# column order below, each value already as the database takes it: days and times as text
+# looked up in the tables of a ``Calendar``, JSON as text. Every draw is one call of the
+# seeded ``random()``, picked from prepared cumulative tables with one bisect.
+
+SURVIVOR_COLUMNS = (
+    "id", "code", "name_ar", "name_latin", "aliases", "date_of_birth", "phone", "address",
+    "family_contact", "unhcr_reference", "name_ar_index", "name_latin_index", "sex",
+    "birth_year", "age_is_estimated", "nationality", "governorate_of_origin_id", "languages",
+    "has_disability", "migration_status", "unhcr_registered", "registered_by_agency_id",
+    "registered_by_id", "created_at",
+)  # fmt: skip
+ACCESS_COLUMNS = ("id", "survivor_id", "agency_id")
+TOKEN_COLUMNS = ("id", "survivor_id", "kind", "token")
+CONSENT_COLUMNS = (
+    "id", "survivor_id", "purpose", "recipient_id", "given_on", "recorded_by_id", "created_at",
+)  # fmt: skip
+CASE_COLUMNS = (
+    "id", "code", "survivor_id", "lead_agency_id", "case_worker_id", "phase",
+    "first_contact_on", "identified_on", "governorate_of_exploitation_id",
+    "country_of_exploitation", "is_transnational", "closed_on", "identified_by",
+    "identifying_agency_id", "recruitment_channel", "screening_code", "protection_started_on",
+    "assistance_started_on", "reintegration_started_on", "follow_up_started_on",
+    "closure_reason", "assigned_on", "identification_status", "identification_decided_on",
+    "created_at",
+)  # fmt: skip
+CASE_SCREENING = CASE_COLUMNS.index("screening_code")
+FORM_COLUMNS = ("id", "case_id", "exploitationform_id")
+PHASE_COLUMNS = (
+    "id", "case_id", "from_phase", "to_phase", "changed_on", "changed_at", "changed_by_id",
+)  # fmt: skip
+DECISION_COLUMNS = (
+    "id", "case_id", "from_status", "status", "decided_on", "deciding_agency_id",
+    "decided_by_id", "grounds", "screening_code", "created_at",
+)  # fmt: skip
+DECISION_SCREENING = DECISION_COLUMNS.index("screening_code")
+SCREENING_COLUMNS = (
+    "id", "code", "survivor_id", "indicator_set_id", "agency_id", "screened_by_id",
+    "screened_on", "child_rule", "age_at_recruitment", "consent_by", "child_assent", "outcome",
+    "positive_dimensions", "rule_version", "catalogue_version", "explanation_en",
+    "explanation_ar", "created_at",
+)  # fmt: skip
+DELIVERY_COLUMNS = (
+    "id", "code", "case_id", "service_type_id", "provider_id", "status", "planned_on",
+    "delivered_on", "planned_by_id", "created_at",
+)  # fmt: skip
+REFERRAL_COLUMNS = (
+    "id", "code", "case_id", "from_agency_id", "to_agency_id", "service_type_id",
+    "shared_fields", "medical_note", "safety_note", "status", "sent_at", "respond_by",
+    "sent_by_id", "consent_basis", "override_reason", "override_by_id", "created_at",
+    "cancelled_at", "cancelled_by_id", "answered_at", "answered_by_id", "decline_reason",
+    "completed_at", "completed_by_id", "outcome_note",
+)  # fmt: skip
+STAY_COLUMNS = (
+    "id", "code", "case_id", "survivor_id", "bed_id", "shelter_id", "status", "admitted_on",
+    "planned_nights", "admitted_by_id", "created_at", "ended_on", "ended_by_id", "destination",
+    "nights",
+)  # fmt: skip
+PAYMENT_COLUMNS = (
+    "id", "code", "case_id", "budget_line_id", "purpose", "amount", "justification", "status",
+    "approvals_required", "limit_per_request", "limit_per_survivor_year", "requested_by_id",
+    "created_at", "approved_by_id", "approved_at", "second_approved_by_id",
+    "second_approved_at", "rejected_by_id", "rejection_reason", "paid_by_id", "paid_at",
+    "method", "reference", "reversed_by_id", "reversed_at", "reversal_reason",
+)  # fmt: skip
+LEDGER_COLUMNS = (
+    "id", "budget_line_id", "request_id", "kind", "amount", "occurred_at", "by_id", "note",
+)  # fmt: skip
+ENROLMENT_COLUMNS = (
+    "id", "code", "programme_id", "case_id", "household_role", "case_phase", "status",
+    "referred_on", "referred_by_id", "created_at", "decided_on", "decided_by_id",
+    "decline_reason", "ended_on",
+)  # fmt: skip
 
 
-class Rows:
-    """The rows of one chunk, by model, written together."""
+def _positions(columns: tuple[str, ...]) -> Any:
+    """The index of each column, as attributes: ``R.status``."""
+    return type("Positions", (), {name: index for index, name in enumerate(columns)})
 
-    ORDER: list[type[models.Model]] = [
-        Survivor,
-        SurvivorAccess,
-        SurvivorSearchToken,
-        Consent,
-        Case,
-        PhaseChange,
-        IdentificationDecision,
-        Screening,
-        ServiceDelivery,
-        Referral,
-        Stay,
-        PaymentRequest,
-        LedgerEntry,
-        Enrolment,
-    ]
 
-    def __init__(self) -> None:
-        self.by_model: dict[type[models.Model], list[dict[str, Any]]] = {
-            model: [] for model in self.ORDER
-        }
-        self.forms: list[dict[str, Any]] = []
+R = _positions(REFERRAL_COLUMNS)
+S = _positions(STAY_COLUMNS)
+P = _positions(PAYMENT_COLUMNS)
+E = _positions(ENROLMENT_COLUMNS)
 
-    def add(self, model: type[models.Model], row: dict[str, Any]) -> None:
-        self.by_model[model].append(row)
+
+def _table(weighted: Weighted) -> tuple[list[Any], list[float]]:
+    """The values of a weighted table and their cumulative shares (the last exactly 1), so
+    that ``values[bisect(shares, random())]`` draws one."""
+    total = sum(weight for _value, weight in weighted)
+    shares = [share / total for share in accumulate(weight for _value, weight in weighted)]
+    shares[-1] = 1.0
+    return [value for value, _weight in weighted], shares
+
+
+class Calendar:
+    """Days as ordinals, turned into the text the database takes by a table lookup."""
+
+    def __init__(self, first: int, last: int, *, postgres: bool) -> None:
+        self.tz = "+00:00" if postgres else ""
+        self.days = [""] * (last + 1)
+        for ordinal in range(first, last + 1):
+            self.days[ordinal] = date.fromordinal(ordinal).isoformat()
+        # " HH:MM:00" for each minute of the day.
+        self.minutes = [f" {m // 60:02d}:{m % 60:02d}:00{self.tz}" for m in range(24 * 60)]
+
+    def at(self, ordinal: int, hour: int, minute: int = 0) -> str:
+        return self.days[ordinal] + self.minutes[hour * 60 + minute]
+
+    def moment(self, value: datetime) -> str:
+        """A naive UTC time as the database takes it (as Django writes it)."""
+        return f"{value}{self.tz}"
+
+
+@dataclass
+class Chunk:
+    """The rows of one chunk of cases, by model, in the order they are written."""
+
+    survivors: list[tuple[Any, ...]] = field(default_factory=list)
+    access: list[tuple[Any, ...]] = field(default_factory=list)
+    tokens: list[tuple[Any, ...]] = field(default_factory=list)
+    consents: list[tuple[Any, ...]] = field(default_factory=list)
+    cases: list[list[Any]] = field(default_factory=list)
+    forms: list[tuple[Any, ...]] = field(default_factory=list)
+    phases: list[tuple[Any, ...]] = field(default_factory=list)
+    decisions: list[list[Any]] = field(default_factory=list)
+    screenings: list[list[Any]] = field(default_factory=list)
+    deliveries: list[list[Any]] = field(default_factory=list)
+    referrals: list[list[Any]] = field(default_factory=list)
+    stays: list[list[Any]] = field(default_factory=list)
+    payments: list[list[Any]] = field(default_factory=list)
+    ledger: list[tuple[Any, ...]] = field(default_factory=list)
+    enrolments: list[list[Any]] = field(default_factory=list)
+
+    def write(self, writer: Writer) -> None:
+        writer.write_rows(Survivor, SURVIVOR_COLUMNS, self.survivors)
+        writer.write_rows(SurvivorAccess, ACCESS_COLUMNS, self.access, plain=True)
+        writer.write_rows(SurvivorSearchToken, TOKEN_COLUMNS, self.tokens, plain=True)
+        writer.write_rows(Consent, CONSENT_COLUMNS, self.consents)
+        writer.write_rows(Case, CASE_COLUMNS, self.cases)
+        writer.write_rows(Case.exploitation_forms.through, FORM_COLUMNS, self.forms, plain=True)
+        writer.write_rows(PhaseChange, PHASE_COLUMNS, self.phases, plain=True)
+        writer.write_rows(IdentificationDecision, DECISION_COLUMNS, self.decisions)
+        writer.write_rows(Screening, SCREENING_COLUMNS, self.screenings)
+        writer.write_rows(ServiceDelivery, DELIVERY_COLUMNS, self.deliveries)
+        writer.write_rows(Referral, REFERRAL_COLUMNS, self.referrals)
+        writer.write_rows(Stay, STAY_COLUMNS, self.stays)
+        writer.write_rows(PaymentRequest, PAYMENT_COLUMNS, self.payments)
+        writer.write_rows(LedgerEntry, LEDGER_COLUMNS, self.ledger)
+        writer.write_rows(Enrolment, ENROLMENT_COLUMNS, self.enrolments)
 
 
 def generate(
@@ -1008,7 +1275,7 @@ def generate(
     start = until - timedelta(days=365 * years)
     draw = Draw(seed)
     writer = Writer(batch=batch, report=report)
-    with _large_cache():
+    with _bulk_settings(), _without_secondary_indexes(report):
         _generate(
             draw,
             writer,
@@ -1022,13 +1289,17 @@ def generate(
             report=report,
             started=started,
         )
+    total = sum(writer.counts.values())
+    elapsed = time.perf_counter() - started
+    report(f"{total} rows in {elapsed:.1f} s ({total / elapsed:.0f} rows/s)")
     return dict(writer.counts)
 
 
 @contextmanager
-def _large_cache() -> Iterator[None]:
-    """On SQLite, a page cache of 256 MB while generating: the tables' many indexes are
-    then updated in memory instead of spilling pages to the log (the size is restored)."""
+def _bulk_settings() -> Iterator[None]:
+    """On SQLite, a page cache of 256 MB while generating (the tables' many indexes are then
+    updated in memory instead of spilling pages to the log) and, outside a transaction, no
+    wait for the disk at each commit; both restored at the end."""
     if connection.vendor != "sqlite":
         yield
         return
@@ -1036,11 +1307,141 @@ def _large_cache() -> Iterator[None]:
         cursor.execute("PRAGMA cache_size")
         previous = int(cursor.fetchone()[0])
         cursor.execute("PRAGMA cache_size=-262144")
+        synchronous = None
+        if not connection.in_atomic_block:
+            cursor.execute("PRAGMA synchronous")
+            synchronous = int(cursor.fetchone()[0])
+            cursor.execute("PRAGMA synchronous=OFF")
     try:
         yield
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA cache_size={previous:d}")
+            if synchronous is not None:
+                cursor.execute(f"PRAGMA synchronous={synchronous:d}")
+
+
+# The tables written per case, whose secondary indexes and foreign keys PostgreSQL builds
+# once after the load rather than row by row.
+LOADED: list[type[models.Model]] = [
+    Survivor,
+    SurvivorAccess,
+    SurvivorSearchToken,
+    Consent,
+    Case,
+    Case.exploitation_forms.through,
+    PhaseChange,
+    IdentificationDecision,
+    Screening,
+    ServiceDelivery,
+    Referral,
+    Stay,
+    PaymentRequest,
+    LedgerEntry,
+    Enrolment,
+]
+
+
+@contextmanager
+def _without_secondary_indexes(report: Callable[[str], None]) -> Iterator[None]:
+    """On PostgreSQL, outside a transaction: drop the foreign keys and the secondary indexes
+    of the loaded tables (keeping the primary keys, the indexes on ``code`` that the
+    generator queries, and any index a foreign key relies on), and create them again at the
+    end, even after a failure; then ANALYZE. Building an index once over sorted input is
+    much cheaper than updating a dozen indexes per row, and checking a foreign key once
+    over the whole table cheaper than once per row."""
+    if connection.in_atomic_block or connection.vendor not in {"postgresql", "sqlite"}:
+        yield
+        return
+    tables = [model._meta.db_table for model in LOADED]
+    if connection.vendor == "sqlite":
+        with _sqlite_without_secondary_indexes(tables, report):
+            yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)"
+            " FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(%s::regclass[])"
+            " ORDER BY 1, 2",
+            [tables],
+        )
+        foreign_keys = cursor.fetchall()
+        cursor.execute(
+            "SELECT i.indrelid::regclass::text, i.indexrelid::regclass::text,"
+            " pg_get_indexdef(i.indexrelid), c.conname, pg_get_constraintdef(c.oid)"
+            " FROM pg_index i LEFT JOIN pg_constraint c"
+            " ON c.conindid = i.indexrelid AND c.conrelid = i.indrelid"
+            " AND c.contype IN ('u', 'x')"
+            " WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisprimary"
+            " AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f'"
+            " AND f.conindid = i.indexrelid AND NOT f.conrelid = ANY(%s::regclass[]))"
+            " ORDER BY 1, 2",
+            [tables, tables],
+        )
+        indexes = [row for row in cursor.fetchall() if "USING btree (code)" not in row[2]]
+        with transaction.atomic():
+            for table, name, _definition in foreign_keys:
+                cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+            for table, index, _definition, constraint, _constraint_def in indexes:
+                if constraint:
+                    cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{constraint}"')
+                else:
+                    cursor.execute(f"DROP INDEX {index}")
+        cursor.execute("SET synchronous_commit = off")
+    try:
+        yield
+    finally:
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute("SET maintenance_work_mem = '256MB'")
+            with transaction.atomic():
+                for table, _index, definition, constraint, constraint_def in indexes:
+                    if constraint:
+                        cursor.execute(
+                            f'ALTER TABLE "{table}" ADD CONSTRAINT "{constraint}" {constraint_def}'
+                        )
+                    else:
+                        cursor.execute(definition)
+                for table, name, definition in foreign_keys:
+                    cursor.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
+            cursor.execute("RESET maintenance_work_mem")
+            cursor.execute("RESET synchronous_commit")
+            cursor.execute("ANALYZE")
+        report(
+            f"{len(indexes)} indexes and {len(foreign_keys)} foreign keys created again, "
+            f"tables analysed: {time.perf_counter() - started:.1f} s"
+        )
+
+
+@contextmanager
+def _sqlite_without_secondary_indexes(
+    tables: list[str], report: Callable[[str], None]
+) -> Iterator[None]:
+    """The same on SQLite for the indexes created apart from their table (the unique
+    columns' own indexes, ``code`` among them, stay); foreign keys are checked at commit."""
+    marks = ", ".join(["%s"] * len(tables))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # Table names from the models, passed as parameters; only the marks are joined.
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"  # noqa: S608  # nosec B608
+            f" AND tbl_name IN ({marks}) ORDER BY name",
+            tables,
+        )
+        indexes = [(name, sql) for name, sql in cursor.fetchall() if '("code")' not in sql]
+        for name, _sql in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+    try:
+        yield
+    finally:
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            for _name, sql in indexes:
+                cursor.execute(sql)
+            cursor.execute("ANALYZE")
+        report(
+            f"{len(indexes)} indexes created again, tables analysed: "
+            f"{time.perf_counter() - started:.1f} s"
+        )
 
 
 def _generate(
@@ -1071,37 +1472,35 @@ def _generate(
     # First contacts, oldest first, a few more in recent years; the first case of each
     # governorate comes first so that every governorate has cases.
     span = (until - start).days
-    firsts = sorted(
-        start + timedelta(days=int(span * draw.rng.random() ** 0.85)) for _ in range(cases)
+    rnd = draw.rng.random
+    start_day = start.toordinal()
+    firsts = sorted(start_day + int(span * rnd() ** 0.85) for _ in range(cases))
+    calendar = Calendar(start_day - 1, until.toordinal() + 400, postgres=writer.postgres)
+    maker = CaseMaker(
+        draw,
+        writer,
+        calendar,
+        country=country,
+        fund=fund,
+        reference=reference,
+        pools=pools,
+        until=until,
+        search_tokens=search_tokens,
     )
     places = country.places
-    place_weights = [(place, place.weight) for place in places]
+    place_values, place_shares = _table([(place, place.weight) for place in places])
     done = 0
     while done < cases:
         size = min(CHUNK_CASES, cases - done)
-        rows = Rows()
         chosen = [
-            places[done + n] if done + n < len(places) else draw.pick(place_weights)
+            places[done + n]
+            if done + n < len(places)
+            else place_values[bisect_(place_shares, rnd())]
             for n in range(size)
         ]
-        _make_cases(
-            draw,
-            writer,
-            rows,
-            country=country,
-            fund=fund,
-            reference=reference,
-            pools=pools,
-            firsts=firsts[done : done + size],
-            chosen=chosen,
-            until=until,
-            search_tokens=search_tokens,
-        )
+        chunk = maker.chunk(firsts[done : done + size], chosen)
         with transaction.atomic():
-            for model in Rows.ORDER:
-                writer.write(model, rows.by_model[model])
-                if model is Case:
-                    writer.write(Case.exploitation_forms.through, rows.forms)
+            chunk.write(writer)
         done += size
         elapsed = time.perf_counter() - started
         report(f"{done} of {cases} cases, {elapsed:.1f} s")
@@ -1120,7 +1519,7 @@ def _generate(
         seconds = writer.seconds[label]
         rate = count / seconds if seconds else 0.0
         report(f"  {label:<36} {count:>10} rows {seconds:8.1f} s {rate:>10.0f} rows/s")
-    report(f"{total} rows in {elapsed:.1f} s ({total / elapsed:.0f} rows/s)")
+    report(f"building the rows: {writer.building:.1f} s; {total} rows written in {elapsed:.1f} s")
 
 
 @dataclass
@@ -1151,626 +1550,739 @@ def _reference() -> Reference:
     )
 
 
-def _make_cases(
-    draw: Draw,
-    writer: Writer,
-    rows: Rows,
-    *,
-    country: Country,
-    fund: dict[date, FundYear],
-    reference: Reference,
-    pools: dict[bool, list[Identity]],
-    firsts: list[date],
-    chosen: list[Place],
-    until: date,
-    search_tokens: bool,
-) -> None:
-    """The rows of one chunk of cases, in memory."""
-    count = len(firsts)
-    rng = draw.rng
-    survivor_ids = writer.ids(Survivor, count)
-    case_ids = writer.ids(Case, count)
-    survivor_codes = draw.codes(Survivor, count)
-    case_codes = draw.codes(Case, count)
-    empty = EMPTY_TOKEN()
-    form_codes = [(code, weight) for code, weight in FORMS if code in reference.forms]
-    services = [(code, w) for code, w in SERVICES if code in reference.services]
-    screenings: list[dict[str, Any]] = []
-    deliveries: list[dict[str, Any]] = []
-    referrals: list[dict[str, Any]] = []
-    stays: list[dict[str, Any]] = []
-    payments: list[dict[str, Any]] = []
-    enrolments: list[dict[str, Any]] = []
-    for n in range(count):
-        place = chosen[n]
-        first = firsts[n]
-        survivor_id, case_id = survivor_ids[n], case_ids[n]
-        sex = draw.pick(SEXES)
-        low, high = draw.pick(AGES)
-        age = rng.randint(low, high)
-        child = age < 18
-        nationality = draw.pick(NATIONALITIES)
-        foreign = nationality != "EG"
-        status = draw.pick(FOREIGN_STATUS) if foreign else MigrationStatus.NOT_KNOWN
-        person = rng.choice(pools[sex != Sex.MALE])
-        has_latin, has_phone = rng.random() < 0.6, rng.random() < 0.7
-        worker = rng.choice(place.workers)
-        lead = place.directorate
-        created = _utc(first, 9 + n % 8, n % 60)
-        rows.add(
-            Survivor,
-            {
-                "id": survivor_id,
-                "code": survivor_codes[n],
-                "name_ar": person.name_ar,
-                "name_latin": person.name_latin if has_latin else empty,
-                "aliases": empty,
-                "date_of_birth": person.date_of_birth if rng.random() < 0.5 else empty,
-                "phone": person.phone if has_phone else empty,
-                "address": empty,
-                "family_contact": empty,
-                "unhcr_reference": empty,
-                "name_ar_index": person.name_ar_index,
-                "name_latin_index": person.name_latin_index if has_latin else "",
-                "sex": sex,
-                "birth_year": first.year - age,
-                "age_is_estimated": rng.random() < 0.3,
-                "nationality": nationality,
-                "governorate_of_origin_id": None
-                if foreign
-                else (
-                    place.governorate.pk
-                    if rng.random() < 0.7
-                    else rng.choice(chosen).governorate.pk
-                ),
-                "languages": LANGUAGES.get(nationality, "ar"),
-                "has_disability": rng.random() < 0.04,
-                "migration_status": status,
-                "unhcr_registered": status
-                in {MigrationStatus.REFUGEE, MigrationStatus.ASYLUM_SEEKER}
-                and rng.random() < 0.8,
-                "registered_by_agency_id": lead,
-                "registered_by_id": worker,
-                "created_at": created,
-            },
+class CaseMaker:
+    """Builds the rows of each chunk of cases; the tables, pools and texts that do not
+    change from one case to the next are prepared once here."""
+
+    def __init__(
+        self,
+        draw: Draw,
+        writer: Writer,
+        calendar: Calendar,
+        *,
+        country: Country,
+        fund: dict[date, FundYear],
+        reference: Reference,
+        pools: dict[bool, list[Identity]],
+        until: date,
+        search_tokens: bool,
+    ) -> None:
+        self.draw = draw
+        self.writer = writer
+        self.calendar = calendar
+        self.country = country
+        self.fund = fund
+        self.reference = reference
+        self.until = until.toordinal()
+        self.now = datetime.combine(until, day_time(23, 59))
+        self.search_tokens = search_tokens
+        self.empty = EMPTY_TOKEN()
+        empty = self.empty
+        # Each identity as the survivor's columns with and without the latin name, phone
+        # and date of birth, and the sorted search tokens of each combination.
+        self.pools: dict[bool, list[tuple[Any, ...]]] = {}
+        for female, pool in pools.items():
+            self.pools[female] = [
+                (
+                    person.name_ar,
+                    (empty, person.name_latin),
+                    (empty, person.phone),
+                    (empty, person.date_of_birth),
+                    person.name_ar_index,
+                    ("", person.name_latin_index),
+                    [
+                        [
+                            _kinds_and_tokens(
+                                set(person.tokens_ar)
+                                | (set(person.tokens_latin) if latin else set())
+                                | (set(person.tokens_phone) if phone else set())
+                            )
+                            for phone in (0, 1)
+                        ]
+                        for latin in (0, 1)
+                    ],
+                )
+                for person in pool
+            ]
+        self.tables = {
+            id(weighted): _table(weighted)
+            for weighted in (
+                SEXES, AGES, NATIONALITIES, FOREIGN_STATUS, CHANNELS, RECRUITMENT, REACH,
+                CLOSURES, SCREENING_OUTCOMES, REFERRAL_TARGETS, DESTINATIONS, PURPOSES,
+                HOUSEHOLD, ENROLMENT_OUTCOMES, PAYMENT_OUTCOMES,
+            )
+        }  # fmt: skip
+        self.form_table = _table([(c, w) for c, w in FORMS if c in reference.forms])
+        self.service_table = _table([(c, w) for c, w in SERVICES if c in reference.services])
+        self.dimensions = {outcome: json.dumps(dims) for outcome, dims in DIMENSIONS.items()}
+        self.shared = [json.dumps(fields) for fields in SHARED]
+        self.programmes: dict[tuple[int, str], list[int]] = {}
+        self.templates = {
+            model: writer.template(model, columns)
+            for model, columns in (
+                (Referral, REFERRAL_COLUMNS),
+                (Stay, STAY_COLUMNS),
+                (PaymentRequest, PAYMENT_COLUMNS),
+                (Enrolment, ENROLMENT_COLUMNS),
+            )
+        }
+        self.token_key = settings.BLIND_INDEX_KEY.encode("utf-8")
+        self.code_prefix = f"{SEARCH}.{CODE}\x1f"
+        for place in country.places:
+            place.prepare()
+
+    def pick(self, weighted: Weighted) -> Any:
+        values, shares = self.tables[id(weighted)]
+        return values[bisect_(shares, self.draw.rng.random())]
+
+    def eligible(self, age: int, sex: str) -> list[int]:
+        """The programmes a survivor of that age and sex may join (computed once each)."""
+        key = (age, sex)
+        found = self.programmes.get(key)
+        if found is None:
+            found = self.programmes[key] = [
+                p.pk
+                for p in self.reference.programmes
+                if (p.min_age is None or age >= p.min_age)
+                and (p.max_age is None or age <= p.max_age)
+                and (not p.allowed_sexes or sex in p.allowed_sexes)
+            ]
+        return found
+
+    def chunk(self, firsts: list[int], chosen: list[Place]) -> Chunk:
+        """The rows of one chunk of cases, in memory."""
+        started = time.perf_counter()
+        draw, writer, calendar = self.draw, self.writer, self.calendar
+        rnd = draw.rng.random
+        count = len(firsts)
+        out = Chunk()
+        days, at, minutes = calendar.days, calendar.at, calendar.minutes
+        until, empty, reference = self.until, self.empty, self.reference
+        tables = self.tables
+        sex_v, sex_s = tables[id(SEXES)]
+        age_v, age_s = tables[id(AGES)]
+        nat_v, nat_s = tables[id(NATIONALITIES)]
+        status_v, status_s = tables[id(FOREIGN_STATUS)]
+        channel_v, channel_s = tables[id(CHANNELS)]
+        recruit_v, recruit_s = tables[id(RECRUITMENT)]
+        reach_v, reach_s = tables[id(REACH)]
+        closure_v, closure_s = tables[id(CLOSURES)]
+        outcome_v, outcome_s = tables[id(SCREENING_OUTCOMES)]
+        form_v, form_s = self.form_table
+        forms_of = reference.forms
+        pools = self.pools
+        stay_days = [STAY_DAYS[phase] for phase in PATH]
+        path = PATH
+        unhcr = {MigrationStatus.REFUGEE, MigrationStatus.ASYLUM_SEEKER}
+        survivor_ids = writer.ids(Survivor, count)
+        case_ids = writer.ids(Case, count)
+        survivor_codes = draw.codes(Survivor, count)
+        case_codes = draw.codes(Case, count)
+        next_id = writer.next_id
+        access_id = next_id(SurvivorAccess)
+        token_id = next_id(SurvivorSearchToken)
+        form_id = next_id(Case.exploitation_forms.through)
+        phase_id = next_id(PhaseChange)
+        decision_id = next_id(IdentificationDecision)
+        screening_id = next_id(Screening)
+        survivors_add, access_add = out.survivors.append, out.access.append
+        tokens_extend, cases_add = out.tokens.extend, out.cases.append
+        forms_add, phases_add = out.forms.append, out.phases.append
+        decisions_add, screenings_add = out.decisions.append, out.screenings.append
+        # (case row, its decisions, its screening): the screening's code once drawn.
+        screened_cases: list[tuple[list[Any], list[list[Any]], list[Any]]] = []
+        search_tokens, code_tokens_of = self.search_tokens, self.code_tokens
+        adult_set, child_set, catalogue = (
+            reference.adult_set,
+            reference.child_set,
+            reference.catalogue,
         )
-        rows.add(SurvivorAccess, {"survivor_id": survivor_id, "agency_id": lead})
-        if search_tokens:
-            tokens = set(person.tokens_ar)
-            if has_latin:
-                tokens.update(person.tokens_latin)
-            if has_phone:
-                tokens.update(person.tokens_phone)
-            tokens.update(code_tokens(survivor_codes[n]))
-            for kind, token in sorted(tokens):
-                rows.add(
-                    SurvivorSearchToken, {"survivor_id": survivor_id, "kind": kind, "token": token}
+        female_pool, male_pool = pools[True], pools[False]
+        closed_share = CLOSED_SHARE
+        for n in range(count):
+            place = chosen[n]
+            first = firsts[n]
+            survivor_id, case_id = survivor_ids[n], case_ids[n]
+            sex = sex_v[bisect_(sex_s, rnd())]
+            low, high = age_v[bisect_(age_s, rnd())]
+            age = low + int(rnd() * (high - low + 1))
+            child = age < 18
+            nationality = nat_v[bisect_(nat_s, rnd())]
+            foreign = nationality != "EG"
+            status = status_v[bisect_(status_s, rnd())] if foreign else MigrationStatus.NOT_KNOWN
+            pool = male_pool if sex == Sex.MALE else female_pool
+            person = pool[int(rnd() * len(pool))]
+            has_latin, has_phone = int(rnd() < 0.6), int(rnd() < 0.7)
+            workers = place.workers
+            worker = workers[int(rnd() * len(workers))]
+            lead = place.directorate_id
+            supervisor = place.supervisor
+            governorate = place.governorate_id
+            created = days[first] + minutes[(9 + n % 8) * 60 + n % 60]
+            with_birth = rnd() < 0.5
+            estimated = rnd() < 0.3
+            if foreign:
+                origin = None
+            elif rnd() < 0.7:
+                origin = governorate
+            else:
+                origin = chosen[int(rnd() * count)].governorate_id
+            disability = rnd() < 0.04
+            registered = status in unhcr and rnd() < 0.8
+            survivors_add(
+                (
+                    survivor_id,
+                    survivor_codes[n],
+                    person[0],
+                    person[1][has_latin],
+                    empty,
+                    person[3][with_birth],
+                    person[2][has_phone],
+                    empty,
+                    empty,
+                    empty,
+                    person[4],
+                    person[5][has_latin],
+                    sex,
+                    days_year(days[first]) - age,
+                    estimated,
+                    nationality,
+                    origin,
+                    LANGUAGES.get(nationality, "ar"),
+                    disability,
+                    status,
+                    registered,
+                    lead,
+                    worker,
+                    created,
+                )
+            )
+            access_add((access_id, survivor_id, lead))
+            access_id += 1
+            if search_tokens:
+                kinds, tokens = person[6][has_latin][has_phone]
+                code_tokens = code_tokens_of(survivor_codes[n])
+                written = len(tokens) + len(code_tokens)
+                tokens_extend(
+                    zip(
+                        range(token_id, token_id + written),
+                        repeat(survivor_id),
+                        chain(kinds, repeat(CODE, len(code_tokens))),
+                        chain(tokens, code_tokens),
+                        strict=False,
+                    )
+                )
+                token_id += written
+
+            # The path through the phases.
+            identified = min(first + int(rnd() * 11), until)
+            moves: list[tuple[str, str, int]] = [("", Phase.IDENTIFICATION, identified)]
+            reach = reach_v[bisect_(reach_s, rnd())]
+            day = identified
+            dates: list[int | None] = [None] * 5
+            reached = 0
+            for index in range(1, reach + 1):
+                low, high = stay_days[index - 1]
+                nxt = day + low + int(rnd() * (high - low + 1))
+                if nxt > until:
+                    break
+                dates[index] = nxt
+                moves.append((path[index - 1], path[index], nxt))
+                day = nxt
+                reached = index
+            reach = reached
+            phase = moves[-1][1]
+            closed_on: int | None = None
+            reason = ""
+            if rnd() < closed_share:
+                low, high = STAY_DAYS[phase]
+                end = day + low + int(rnd() * (high - low + 1))
+                if end <= until:
+                    closed_on, reason = end, closure_v[bisect_(closure_s, rnd())]
+                    if phase == Phase.IDENTIFICATION and reason == ClosureReason.REINTEGRATED:
+                        reason = ClosureReason.DECLINED
+                    moves.append((phase, Phase.CLOSED, end))
+                    phase = Phase.CLOSED
+            transnational = foreign or rnd() < 0.1
+            abroad = not foreign and transnational
+            # Identification decisions: reasonable grounds on identification, conclusive
+            # for most that moved on; a case closed in identification was found not a victim.
+            decided = [(IdentificationStatus.POSSIBLE, identified, worker)]
+            conclusive = identified + 10 + int(rnd() * 51)
+            if reach >= 1 and conclusive <= (closed_on or until) and rnd() < 0.85:
+                decided.append((IdentificationStatus.IDENTIFIED, conclusive, supervisor))
+            elif closed_on and reach == 0 and rnd() < 0.5:
+                decided.append((IdentificationStatus.NOT_VICTIM, closed_on, supervisor))
+            # Screening for three in four, between first contact and identification.
+            screening: list[Any] | None = None
+            if rnd() < 0.75:
+                screened = first + int(rnd() * (identified - first + 1))
+                outcome = outcome_v[bisect_(outcome_s, rnd())]
+                if child and outcome == Outcome.EXPLOITATION:
+                    outcome = Outcome.CHILD_PROTECTION
+                english, arabic = EXPLANATIONS[outcome]
+                recruited_age = age if rnd() < 0.6 else None
+                screening = [
+                    screening_id,
+                    "",
+                    survivor_id,
+                    child_set if child else adult_set,
+                    lead,
+                    worker,
+                    days[screened],
+                    child,
+                    recruited_age,
+                    "guardian" if child else "person",
+                    child,
+                    outcome,
+                    self.dimensions[outcome],
+                    RULE_VERSION,
+                    catalogue,
+                    english,
+                    arabic,
+                    at(screened, 11),
+                ]
+                screening_id += 1
+                screenings_add(screening)
+            last_status, last_on, _by = decided[-1]
+            police = place.police if rnd() < 0.3 else None
+            case = [
+                case_id,
+                case_codes[n],
+                survivor_id,
+                lead,
+                worker,
+                phase,
+                days[first],
+                days[identified],
+                None if abroad else governorate,
+                ABROAD[int(rnd() * len(ABROAD))] if abroad else "EG",
+                transnational,
+                None if closed_on is None else days[closed_on],
+                channel_v[bisect_(channel_s, rnd())],
+                police,
+                recruit_v[bisect_(recruit_s, rnd())],
+                "",
+                None if dates[1] is None else days[dates[1]],
+                None if dates[2] is None else days[dates[2]],
+                None if dates[3] is None else days[dates[3]],
+                None if dates[4] is None else days[dates[4]],
+                reason,
+                days[first],
+                last_status,
+                days[last_on],
+                created,
+            ]
+            cases_add(case)
+            picked = {form_v[bisect_(form_s, rnd())] for _ in range(1 if rnd() < 0.8 else 2)}
+            for form in sorted(picked):
+                forms_add((form_id, case_id, forms_of[form]))
+                form_id += 1
+            for from_phase, to_phase, on in moves:
+                phases_add(
+                    (
+                        phase_id,
+                        case_id,
+                        from_phase,
+                        to_phase,
+                        days[on],
+                        at(on, 12),
+                        worker if to_phase != Phase.CLOSED else supervisor,
+                    )
+                )
+                phase_id += 1
+            previous = ""
+            decision_rows = []
+            for status_now, on, by in decided:
+                decision = [
+                    decision_id,
+                    case_id,
+                    previous,
+                    status_now,
+                    days[on],
+                    lead,
+                    by,
+                    GROUNDS[status_now],
+                    "",
+                    at(on, 13),
+                ]
+                decision_id += 1
+                decisions_add(decision)
+                decision_rows.append(decision)
+                previous = status_now
+            if screening is not None:
+                screened_cases.append((case, decision_rows, screening))
+            end = closed_on or until
+            if reach >= 1 or rnd() < 0.3:
+                self.services(out, case_id, place, worker, identified, end)
+            if rnd() < 0.5:
+                self.referrals(out, case_id, survivor_id, place, worker, identified)
+            # Shelters receive women and children (a unit for men and boys from twelve).
+            suits_shelter = sex == Sex.FEMALE or (sex == Sex.MALE and child)
+            if reach >= 1 and suits_shelter and rnd() < 0.35:
+                self.stay(out, case_id, survivor_id, place, identified, sex, age, child)
+            if reach >= 2 and rnd() < 0.15:
+                self.payment(out, case_id, dates[2])  # type: ignore[arg-type]
+            if reach >= 3 and rnd() < 0.4:
+                self.enrolment(out, case_id, worker, identified, sex, age, dates)
+        writer.next_ids[SurvivorAccess] = access_id
+        writer.next_ids[SurvivorSearchToken] = token_id
+        writer.next_ids[Case.exploitation_forms.through] = form_id
+        writer.next_ids[PhaseChange] = phase_id
+        writer.next_ids[IdentificationDecision] = decision_id
+        writer.next_ids[Screening] = screening_id
+        # The codes of the dependent rows; the screening's code on its case and decisions.
+        for model, found in (
+            (Screening, out.screenings),
+            (ServiceDelivery, out.deliveries),
+            (Referral, out.referrals),
+            (Stay, out.stays),
+            (PaymentRequest, out.payments),
+            (Enrolment, out.enrolments),
+        ):
+            for row, code in zip(found, draw.codes(model, len(found)), strict=True):
+                row[1] = code
+        for case, decision_rows, screening in screened_cases:
+            case[CASE_SCREENING] = screening[1]
+            for decision in decision_rows:
+                decision[DECISION_SCREENING] = screening[1]
+        writer.building += time.perf_counter() - started
+        return out
+
+    def code_tokens(self, code: str) -> list[str]:
+        """As ``code_tokens``, for a code drawn here (``XX-ABCD-EFGH-K``): its endings with
+        and without the check character and its beginnings, cut directly."""
+        key, prefix = self.token_key, self.code_prefix
+        body = (code[-11:-7] + code[-6:-2] + code[-1]).lower()
+        texts = {body[start:] for start in range(len(body) - CODE_SUFFIX_FROM + 1)}
+        texts.update(body[start:-1] for start in range(len(body) - CODE_SUFFIX_FROM))
+        texts.update(body[:end] for end in range(CODE_SUFFIX_FROM, len(body)))
+        return [
+            _hmac_digest(key, f"{prefix}{text}".encode(), "sha256").hex()[:TOKEN_LENGTH]
+            for text in sorted(texts)
+        ]
+
+    def services(
+        self, out: Chunk, case_id: int, place: Place, worker: int, identified: int, end: int
+    ) -> None:
+        """One to four services, planned days after identification, most delivered."""
+        rnd = self.draw.rng.random
+        values, shares = self.service_table
+        days, at, until = self.calendar.days, self.calendar.at, self.until
+        for _ in range(1 + int(rnd() * 4)):
+            service = values[bisect_(shares, rnd())]
+            planned = identified + 2 + int(rnd() * 59)
+            if planned > end + 30:
+                continue
+            providers = place.providers[service]
+            provider = providers[int(rnd() * len(providers))]
+            delivered = None
+            status = DeliveryStatus.PLANNED
+            if planned <= until:
+                roll = rnd()
+                if roll < 0.85:
+                    delivered = days[min(planned + int(rnd() * 6), until)]
+                    status = DeliveryStatus.DELIVERED
+                elif roll < 0.92:
+                    status = DeliveryStatus.CANCELLED
+            out.deliveries.append(
+                [
+                    self.writer.next_id(ServiceDelivery, 1),
+                    "",
+                    case_id,
+                    self.reference.services[service],
+                    provider,
+                    status,
+                    days[planned],
+                    delivered,
+                    worker,
+                    at(min(planned, until), 10),
+                ]
+            )
+
+    def referrals(
+        self,
+        out: Chunk,
+        case_id: int,
+        survivor_id: int,
+        place: Place,
+        worker: int,
+        identified: int,
+    ) -> None:
+        """One or two referrals to the governorate's partners; answers in hours, some
+        late; each rests on the survivor's consent for that recipient (or, rarely, an
+        override)."""
+        rng = self.draw.rng
+        rnd = rng.random
+        calendar = self.calendar
+        moment = calendar.moment
+        services = self.reference.services
+        now = self.now
+        for _ in range(1 if rnd() < 0.7 else 2):
+            kind = self.pick(REFERRAL_TARGETS)
+            targets = place.agencies[kind]
+            to_agency = targets[int(rnd() * len(targets))]
+            service = REFERRAL_SERVICE[kind]
+            sent_on = identified + int(rnd() * 31)
+            if sent_on > self.until or service not in services:
+                continue
+            sent_at = datetime.fromordinal(sent_on) + timedelta(
+                hours=8 + int(rnd() * 9), minutes=int(rnd() * 60)
+            )
+            hours = rng.lognormvariate(3.0, 0.8)  # a median near 20 hours, some beyond 48
+            answered_at = sent_at + timedelta(hours=hours)
+            override = rnd() < 0.03
+            sent_text = moment(sent_at)
+            row = self.templates[Referral][:]
+            row[R.id] = self.writer.next_id(Referral, 1)
+            row[R.case_id] = case_id
+            row[R.from_agency_id] = place.directorate_id
+            row[R.to_agency_id] = to_agency
+            row[R.service_type_id] = services[service]
+            row[R.shared_fields] = self.shared[int(rnd() * len(self.shared))]
+            row[R.medical_note] = row[R.safety_note] = self.empty
+            row[R.status] = ReferralStatus.SENT
+            row[R.sent_at] = row[R.created_at] = sent_text
+            row[R.respond_by] = moment(sent_at + timedelta(hours=48))
+            row[R.sent_by_id] = worker
+            row[R.consent_basis] = ConsentBasis.OVERRIDE if override else ConsentBasis.CONSENT
+            if override:
+                row[R.override_reason] = "خطر داهم على سلامة الناجية (بيانات تركيبية)"
+                row[R.override_by_id] = place.supervisor
+            partner = place.partner_staff.get(to_agency, place.supervisor)
+            roll = rnd()
+            if roll < 0.05:
+                row[R.status] = ReferralStatus.CANCELLED
+                row[R.cancelled_at] = moment(min(sent_at + timedelta(hours=6), now))
+                row[R.cancelled_by_id] = worker
+            elif answered_at <= now:
+                row[R.answered_at] = moment(answered_at)
+                row[R.answered_by_id] = partner
+                if roll < 0.15:
+                    row[R.status] = ReferralStatus.DECLINED
+                    row[R.decline_reason] = "لا تتوفر سعة حالياً"
+                else:
+                    completed_at = answered_at + timedelta(days=3 + int(rnd() * 38))
+                    if completed_at <= now and roll < 0.8:
+                        row[R.status] = ReferralStatus.COMPLETED
+                        row[R.completed_at] = moment(completed_at)
+                        row[R.completed_by_id] = partner
+                        row[R.outcome_note] = "قُدمت الخدمة (بيانات تركيبية)"
+                    else:
+                        row[R.status] = ReferralStatus.ACCEPTED
+            out.referrals.append(row)
+            if not override:
+                out.consents.append(
+                    (
+                        self.writer.next_id(Consent, 1),
+                        survivor_id,
+                        consent_purpose_for(kind),
+                        to_agency,
+                        calendar.days[sent_on],
+                        worker,
+                        sent_text,
+                    )
                 )
 
-        # The path through the phases.
-        identified = min(first + draw.days(0, 10), until)
-        moves: list[tuple[str, str, date]] = [("", Phase.IDENTIFICATION, identified)]
-        reach = draw.pick(REACH)
-        day = identified
-        dates: dict[str, date] = {}
-        for index in range(1, reach + 1):
-            low_days, high_days = STAY_DAYS[PATH[index - 1]]
-            nxt = day + draw.days(low_days, high_days)
-            if nxt > until:
-                break
-            dates[PATH[index]] = nxt
-            moves.append((PATH[index - 1], PATH[index], nxt))
-            day = nxt
-        reach = len(dates)
-        phase = moves[-1][1]
-        closed_on, reason = None, ""
-        if rng.random() < CLOSED_SHARE:
-            low_days, high_days = STAY_DAYS[phase]
-            end = day + draw.days(low_days, high_days)
-            if end <= until:
-                closed_on, reason = end, draw.pick(CLOSURES)
-                if phase == Phase.IDENTIFICATION and reason == ClosureReason.REINTEGRATED:
-                    reason = ClosureReason.DECLINED
-                moves.append((phase, Phase.CLOSED, end))
-                phase = Phase.CLOSED
-        transnational = foreign or rng.random() < 0.1
-        abroad = not foreign and transnational
-        # Identification decisions: reasonable grounds on identification, conclusive for
-        # most that moved on; a case closed in identification was found not a victim.
-        decisions = [(IdentificationStatus.POSSIBLE, identified, worker)]
-        conclusive = identified + draw.days(10, 60)
-        if reach >= 1 and conclusive <= (closed_on or until) and rng.random() < 0.85:
-            decisions.append((IdentificationStatus.IDENTIFIED, conclusive, place.supervisor))
-        elif closed_on and reach == 0 and rng.random() < 0.5:
-            decisions.append((IdentificationStatus.NOT_VICTIM, closed_on, place.supervisor))
-        # Screening for three in four, between first contact and identification.
-        screening_code = ""
-        if rng.random() < 0.75:
-            screened = first + timedelta(days=rng.randint(0, (identified - first).days))
-            outcome = draw.pick(SCREENING_OUTCOMES)
-            if child and outcome == Outcome.EXPLOITATION:
-                outcome = Outcome.CHILD_PROTECTION
-            english, arabic = EXPLANATIONS[outcome]
-            screenings.append(
-                {
-                    "survivor_id": survivor_id,
-                    "indicator_set_id": reference.child_set if child else reference.adult_set,
-                    "agency_id": lead,
-                    "screened_by_id": worker,
-                    "screened_on": screened,
-                    "child_rule": child,
-                    "age_at_recruitment": age if rng.random() < 0.6 else None,
-                    "consent_by": "guardian" if child else "person",
-                    "child_assent": child,
-                    "outcome": outcome,
-                    "positive_dimensions": DIMENSIONS[outcome],
-                    "rule_version": RULE_VERSION,
-                    "catalogue_version": reference.catalogue,
-                    "explanation_en": english,
-                    "explanation_ar": arabic,
-                    "created_at": _utc(screened, 11),
-                }
-            )
-            screening_code = "pending"
-        rows.add(
-            Case,
-            {
-                "id": case_id,
-                "code": case_codes[n],
-                "survivor_id": survivor_id,
-                "lead_agency_id": lead,
-                "case_worker_id": worker,
-                "phase": phase,
-                "first_contact_on": first,
-                "identified_on": identified,
-                "governorate_of_exploitation_id": None if abroad else place.governorate.pk,
-                "country_of_exploitation": rng.choice(ABROAD) if abroad else "EG",
-                "is_transnational": transnational,
-                "closed_on": closed_on,
-                "identified_by": draw.pick(CHANNELS),
-                "identifying_agency_id": place.agencies[AgencyKind.POLICE][0]
-                if rng.random() < 0.3
-                else None,
-                "recruitment_channel": draw.pick(RECRUITMENT),
-                "screening_code": screening_code,
-                "protection_started_on": dates.get(Phase.PROTECTION),
-                "assistance_started_on": dates.get(Phase.ASSISTANCE),
-                "reintegration_started_on": dates.get(Phase.REINTEGRATION),
-                "follow_up_started_on": dates.get(Phase.FOLLOW_UP),
-                "closure_reason": reason,
-                "assigned_on": first,
-                "identification_status": decisions[-1][0],
-                "identification_decided_on": decisions[-1][1],
-                "created_at": created,
-            },
+    def stay(
+        self,
+        out: Chunk,
+        case_id: int,
+        survivor_id: int,
+        place: Place,
+        identified: int,
+        sex: str,
+        age: int,
+        child: bool,
+    ) -> None:
+        """A stay in the governorate's shelter when a suitable bed is free on the day."""
+        rnd = self.draw.rng.random
+        admitted = identified + int(rnd() * 6)
+        if admitted > self.until:
+            return
+        # Men and boys from twelve in their unit, girls in theirs, women in theirs.
+        key = ("male" if age >= 12 else "") if sex == Sex.MALE else "child" if child else "female"
+        beds = place.beds.get(key)
+        if not beds or beds[0][0] > admitted:
+            return
+        _free, bed = heapq.heappop(beds)
+        planned = 30 + int(rnd() * 151)
+        nights = max(1, int(planned * (0.4 + 0.9 * rnd())))
+        ended = admitted + nights
+        row = self.templates[Stay][:]
+        row[S.id] = self.writer.next_id(Stay, 1)
+        row[S.case_id] = case_id
+        row[S.survivor_id] = survivor_id
+        row[S.bed_id] = bed
+        row[S.shelter_id] = place.shelter
+        row[S.status] = StayStatus.OPEN
+        row[S.admitted_on] = self.calendar.days[admitted]
+        row[S.planned_nights] = planned
+        row[S.admitted_by_id] = place.shelter_staff
+        row[S.created_at] = self.calendar.at(admitted, 15)
+        if ended <= self.until:
+            row[S.status] = StayStatus.DISCHARGED
+            row[S.ended_on] = self.calendar.days[ended]
+            row[S.ended_by_id] = place.shelter_staff
+            row[S.destination] = self.pick(DESTINATIONS)
+            row[S.nights] = nights
+            heapq.heappush(beds, (ended, bed))
+        # An open stay keeps its bed: it is not offered again.
+        out.stays.append(row)
+
+    def payment(self, out: Chunk, case_id: int, assistance: int) -> None:
+        """A payment request in assistance, with its approvals and ledger lines."""
+        rng = self.draw.rng
+        rnd = rng.random
+        requested_on = assistance + int(rnd() * 91)
+        if requested_on > self.until:
+            return
+        starts_on, _ends_on, _label = fiscal_year_of(date.fromordinal(requested_on))
+        year = self.fund.get(starts_on)
+        if year is None:
+            return
+        country, moment, writer = self.country, self.calendar.moment, self.writer
+        purpose = self.pick(PURPOSES)
+        limit = LIMITS[purpose]
+        over = rnd() < 0.1
+        amount = Decimal(
+            (5 + int(rnd() * 36)) * 250 if not over else int(limit) + (1 + int(rnd() * 20)) * 500
         )
-        for form in sorted({draw.pick(form_codes) for _ in range(1 if rng.random() < 0.8 else 2)}):
-            rows.forms.append({"case_id": case_id, "exploitationform_id": reference.forms[form]})
-        for from_phase, to_phase, on in moves:
-            rows.add(
-                PhaseChange,
-                {
-                    "case_id": case_id,
-                    "from_phase": from_phase,
-                    "to_phase": to_phase,
-                    "changed_on": on,
-                    "changed_at": _utc(on, 12),
-                    "changed_by_id": worker if to_phase != Phase.CLOSED else place.supervisor,
-                },
-            )
-        previous = ""
-        for status_now, on, by in decisions:
-            rows.add(
-                IdentificationDecision,
-                {
-                    "case_id": case_id,
-                    "from_status": previous,
-                    "status": status_now,
-                    "decided_on": on,
-                    "deciding_agency_id": lead,
-                    "decided_by_id": by,
-                    "grounds": GROUNDS[status_now],
-                    "screening_code": "pending" if screening_code else "",
-                    "created_at": _utc(on, 13),
-                },
-            )
-            previous = status_now
-        end = closed_on or until
-        ctx = _CaseContext(
-            case_id=case_id,
-            survivor_id=survivor_id,
-            place=place,
-            worker=worker,
-            identified=identified,
-            end=end,
-            until=until,
-            sex=sex,
-            age=age,
-            child=child,
-            dates=dates,
-            reached=reach,
-            phase=phase,
-        )
-        if reach >= 1 or rng.random() < 0.3:
-            _services(draw, ctx, services, reference, deliveries)
-        if rng.random() < 0.5:
-            _referrals(draw, ctx, reference, referrals, rows)
-        # Shelters receive women and children (a unit for men and boys from twelve).
-        suits_shelter = sex == Sex.FEMALE or (sex == Sex.MALE and child)
-        if reach >= 1 and suits_shelter and rng.random() < 0.35:
-            _stay(draw, ctx, stays)
-        if reach >= 2 and rng.random() < 0.15:
-            _payments(draw, ctx, country, fund, payments)
-        if reach >= 3 and rng.random() < 0.4:
-            _enrolment(draw, ctx, country, reference, enrolments)
+        if not over:
+            amount = min(amount, limit)
+        status = self.pick(PAYMENT_OUTCOMES)
+        requested_at = datetime.fromordinal(requested_on) + timedelta(hours=10)
+        if requested_on + 20 >= self.until and status != PaymentStatus.REJECTED:
+            status = PaymentStatus.REQUESTED
+        if status == PaymentStatus.SECOND_APPROVAL_NEEDED and not over:
+            status = PaymentStatus.APPROVED
+        officers, approvers = country.fund_officers, country.fund_approvers
+        officer = officers[int(rnd() * len(officers))]
+        first, second = rng.sample(approvers, 2)
+        row = self.templates[PaymentRequest][:]
+        request_id = writer.next_id(PaymentRequest, 1)
+        amount_text = str(amount)
+        row[P.id] = request_id
+        row[P.case_id] = case_id
+        row[P.budget_line_id] = year.line
+        row[P.purpose] = purpose
+        row[P.amount] = amount_text
+        row[P.justification] = "احتياج موثق في خطة الرعاية (بيانات تركيبية)"
+        row[P.status] = status
+        row[P.approvals_required] = 2 if over else 1
+        row[P.limit_per_request] = str(limit)
+        row[P.limit_per_survivor_year] = str(PER_SURVIVOR_YEAR)
+        row[P.requested_by_id] = officer
+        row[P.created_at] = moment(requested_at)
 
-    # Codes and keys of the dependent rows; the screening reference on its case.
-    screening_codes = draw.codes(Screening, len(screenings))
-    by_survivor = {}
-    for row, pk, code in zip(
-        screenings, writer.ids(Screening, len(screenings)), screening_codes, strict=True
-    ):
-        row.update(id=pk, code=code)
-        by_survivor[row["survivor_id"]] = code
-    for case in rows.by_model[Case]:
-        if case["screening_code"]:
-            case["screening_code"] = by_survivor[case["survivor_id"]]
-    survivor_of = {case["id"]: case["survivor_id"] for case in rows.by_model[Case]}
-    for decision in rows.by_model[IdentificationDecision]:
-        if decision["screening_code"]:
-            decision["screening_code"] = by_survivor[survivor_of[decision["case_id"]]]
-    rows.by_model[Screening] = screenings
-    for model, found in (
-        (ServiceDelivery, deliveries),
-        (Referral, referrals),
-        (Stay, stays),
-        (Enrolment, enrolments),
-    ):
-        for row, pk, code in zip(
-            found, writer.ids(model, len(found)), draw.codes(model, len(found)), strict=True
-        ):
-            row.update(id=pk, code=code)
-        rows.by_model[model] = found
-    payment_ids = writer.ids(PaymentRequest, len(payments))
-    for row, pk, code in zip(
-        payments, payment_ids, draw.codes(PaymentRequest, len(payments)), strict=True
-    ):
-        row.update(id=pk, code=code)
-        for entry in row.pop("_entries"):
-            entry["request_id"] = pk
-            rows.add(LedgerEntry, entry)
-    rows.by_model[PaymentRequest] = payments
-    plain: tuple[type[models.Model], ...] = (
-        SurvivorAccess,
-        SurvivorSearchToken,
-        Consent,
-        PhaseChange,
-        IdentificationDecision,
-        LedgerEntry,
-    )
-    for plain_model in plain:
-        found = rows.by_model[plain_model]
-        for row, pk in zip(found, writer.ids(plain_model, len(found)), strict=True):
-            row["id"] = pk
-    through = Case.exploitation_forms.through
-    for row, pk in zip(rows.forms, writer.ids(through, len(rows.forms)), strict=True):
-        row["id"] = pk
-
-
-@dataclass
-class _CaseContext:
-    case_id: int
-    survivor_id: int
-    place: Place
-    worker: int
-    identified: date
-    end: date
-    until: date
-    sex: str
-    age: int
-    child: bool
-    dates: dict[str, date]
-    reached: int
-    phase: str
-
-
-def _services(
-    draw: Draw,
-    ctx: _CaseContext,
-    services: Weighted,
-    reference: Reference,
-    out: list[dict[str, Any]],
-) -> None:
-    """One to four services, planned days after identification, most delivered."""
-    rng = draw.rng
-    for _ in range(rng.randint(1, 4)):
-        service = draw.pick(services)
-        planned = ctx.identified + draw.days(2, 60)
-        if planned > ctx.end + timedelta(days=30):
-            continue
-        kind = PROVIDER_KIND.get(service, AgencyKind.NGO)
-        provider = rng.choice(ctx.place.agencies.get(kind) or [ctx.place.directorate])
-        delivered = None
-        status = DeliveryStatus.PLANNED
-        if planned <= ctx.until:
-            roll = rng.random()
-            if roll < 0.85:
-                delivered = min(planned + draw.days(0, 5), ctx.until)
-                status = DeliveryStatus.DELIVERED
-            elif roll < 0.92:
-                status = DeliveryStatus.CANCELLED
-        out.append(
-            {
-                "case_id": ctx.case_id,
-                "service_type_id": reference.services[service],
-                "provider_id": provider,
-                "status": status,
-                "planned_on": planned,
-                "delivered_on": delivered,
-                "planned_by_id": ctx.worker,
-                "created_at": _utc(min(planned, ctx.until), 10),
-            }
-        )
-
-
-def _referrals(
-    draw: Draw, ctx: _CaseContext, reference: Reference, out: list[dict[str, Any]], rows: Rows
-) -> None:
-    """One or two referrals to the governorate's partners; answers in hours, some late;
-    each rests on the survivor's consent for that recipient (or, rarely, an override)."""
-    rng = draw.rng
-    for _ in range(1 if rng.random() < 0.7 else 2):
-        kind = draw.pick(REFERRAL_TARGETS)
-        to_agency = rng.choice(ctx.place.agencies[kind])
-        service = REFERRAL_SERVICE[kind]
-        sent_on = ctx.identified + draw.days(0, 30)
-        if sent_on > ctx.until or service not in reference.services:
-            continue
-        sent_at = _utc(sent_on, 8 + rng.randint(0, 8), rng.randint(0, 59))
-        now = _utc(ctx.until, 23, 59)
-        hours = rng.lognormvariate(3.0, 0.8)  # a median near 20 hours, some beyond 48
-        answered_at = sent_at + timedelta(hours=hours)
-        override = rng.random() < 0.03
-        row: dict[str, Any] = {
-            "case_id": ctx.case_id,
-            "from_agency_id": ctx.place.directorate,
-            "to_agency_id": to_agency,
-            "service_type_id": reference.services[service],
-            "shared_fields": rng.choice(SHARED),
-            "medical_note": EMPTY_TOKEN(),
-            "safety_note": EMPTY_TOKEN(),
-            "status": ReferralStatus.SENT,
-            "sent_at": sent_at,
-            "respond_by": sent_at + timedelta(hours=48),
-            "sent_by_id": ctx.worker,
-            "consent_basis": ConsentBasis.OVERRIDE if override else ConsentBasis.CONSENT,
-            "override_reason": "خطر داهم على سلامة الناجية (بيانات تركيبية)" if override else "",
-            "override_by_id": ctx.place.supervisor if override else None,
-            "created_at": sent_at,
-        }
-        partner = ctx.place.partner_staff.get(to_agency, ctx.place.supervisor)
-        roll = rng.random()
-        if roll < 0.05:
-            row.update(
-                status=ReferralStatus.CANCELLED,
-                cancelled_at=min(sent_at + timedelta(hours=6), now),
-                cancelled_by_id=ctx.worker,
-            )
-        elif answered_at <= now:
-            row.update(answered_at=answered_at, answered_by_id=partner)
-            if roll < 0.15:
-                row.update(status=ReferralStatus.DECLINED, decline_reason="لا تتوفر سعة حالياً")
-            else:
-                completed_at = answered_at + timedelta(days=rng.randint(3, 40))
-                if completed_at <= now and roll < 0.8:
-                    row.update(
-                        status=ReferralStatus.COMPLETED,
-                        completed_at=completed_at,
-                        completed_by_id=partner,
-                        outcome_note="قُدمت الخدمة (بيانات تركيبية)",
-                    )
-                else:
-                    row["status"] = ReferralStatus.ACCEPTED
-        out.append(row)
-        if not override:
-            rows.add(
-                Consent,
-                {
-                    "survivor_id": ctx.survivor_id,
-                    "purpose": consent_purpose_for(kind),
-                    "recipient_id": to_agency,
-                    "given_on": sent_on,
-                    "recorded_by_id": ctx.worker,
-                    "created_at": sent_at,
-                },
+        def entry(kind: str, when: datetime, by: int, note: str = "") -> None:
+            out.ledger.append(
+                (
+                    writer.next_id(LedgerEntry, 1),
+                    year.line,
+                    request_id,
+                    kind,
+                    amount_text,
+                    moment(when),
+                    by,
+                    note,
+                )
             )
 
-
-def _stay(draw: Draw, ctx: _CaseContext, out: list[dict[str, Any]]) -> None:
-    """A stay in the governorate's shelter when a suitable bed is free on the day."""
-    rng = draw.rng
-    admitted = ctx.identified + draw.days(0, 5)
-    if admitted > ctx.until:
-        return
-    if ctx.sex == Sex.MALE:
-        key = "male" if ctx.age >= 12 else ""
-    else:
-        key = "child" if ctx.child else "female"
-    beds = ctx.place.beds.get(key)
-    if not beds or beds[0][0] > admitted:
-        return
-    _free, bed = heapq.heappop(beds)
-    planned = rng.randint(30, 180)
-    nights = max(1, int(planned * rng.uniform(0.4, 1.3)))
-    ended = admitted + timedelta(days=nights)
-    row: dict[str, Any] = {
-        "case_id": ctx.case_id,
-        "survivor_id": ctx.survivor_id,
-        "bed_id": bed,
-        "shelter_id": ctx.place.shelter,
-        "status": StayStatus.OPEN,
-        "admitted_on": admitted,
-        "planned_nights": planned,
-        "admitted_by_id": ctx.place.shelter_staff,
-        "created_at": _utc(admitted, 15),
-    }
-    if ended <= ctx.until:
-        row.update(
-            status=StayStatus.DISCHARGED,
-            ended_on=ended,
-            ended_by_id=ctx.place.shelter_staff,
-            destination=draw.pick(DESTINATIONS),
-            nights=nights,
-        )
-        heapq.heappush(beds, (ended, bed))
-    # An open stay keeps its bed: it is not offered again.
-    out.append(row)
-
-
-def _payments(
-    draw: Draw,
-    ctx: _CaseContext,
-    country: Country,
-    fund: dict[date, FundYear],
-    out: list[dict[str, Any]],
-) -> None:
-    """A payment request in assistance, with its approvals and ledger lines."""
-    rng = draw.rng
-    requested_on = ctx.dates[Phase.ASSISTANCE] + draw.days(0, 90)
-    if requested_on > ctx.until:
-        return
-    starts_on, _ends_on, _label = fiscal_year_of(requested_on)
-    year = fund.get(starts_on)
-    if year is None:
-        return
-    purpose = draw.pick(PURPOSES)
-    limit = LIMITS[purpose]
-    over = rng.random() < 0.1
-    amount = Decimal(
-        rng.randint(5, 40) * 250 if not over else int(limit) + rng.randint(1, 20) * 500
-    )
-    if not over:
-        amount = min(amount, limit)
-    status = draw.pick(PAYMENT_OUTCOMES)
-    requested_at = _utc(requested_on, 10)
-    if requested_at + timedelta(days=20) > _utc(ctx.until, 0) and status != PaymentStatus.REJECTED:
-        status = PaymentStatus.REQUESTED
-    if status == PaymentStatus.SECOND_APPROVAL_NEEDED and not over:
-        status = PaymentStatus.APPROVED
-    officer = rng.choice(country.fund_officers)
-    first, second = rng.sample(country.fund_approvers, 2)
-    row: dict[str, Any] = {
-        "case_id": ctx.case_id,
-        "budget_line_id": year.line,
-        "purpose": purpose,
-        "amount": amount,
-        "justification": "احتياج موثق في خطة الرعاية (بيانات تركيبية)",
-        "status": status,
-        "approvals_required": 2 if over else 1,
-        "limit_per_request": limit,
-        "limit_per_survivor_year": PER_SURVIVOR_YEAR,
-        "requested_by_id": officer,
-        "created_at": requested_at,
-    }
-    entries: list[dict[str, Any]] = []
-
-    def entry(kind: str, at: datetime, by: int, note: str = "") -> None:
-        entries.append(
-            {
-                "budget_line_id": year.line,
-                "kind": kind,
-                "amount": amount,
-                "occurred_at": at,
-                "by_id": by,
-                "note": note,
-            }
-        )
-
-    approved_at = requested_at + timedelta(days=rng.randint(1, 6))
-    second_at = approved_at + timedelta(days=rng.randint(1, 4))
-    paid_at = second_at + timedelta(days=rng.randint(1, 7))
-    if status == PaymentStatus.REJECTED:
-        if over:  # rejected at the second approval: the commitment is released
-            row.update(approved_by_id=first, approved_at=approved_at)
+        approved_at = requested_at + timedelta(days=1 + int(rnd() * 6))
+        second_at = approved_at + timedelta(days=1 + int(rnd() * 4))
+        paid_at = second_at + timedelta(days=1 + int(rnd() * 7))
+        if status == PaymentStatus.REJECTED:
+            if over:  # rejected at the second approval: the commitment is released
+                row[P.approved_by_id], row[P.approved_at] = first, moment(approved_at)
+                entry(EntryKind.COMMITMENT, approved_at, first)
+                entry(EntryKind.RELEASE, second_at, second, "rejected")
+            row[P.rejected_by_id] = second if over else first
+            row[P.rejection_reason] = "غير مستوفٍ للشروط"
+        elif status != PaymentStatus.REQUESTED:
+            row[P.approved_by_id], row[P.approved_at] = first, moment(approved_at)
             entry(EntryKind.COMMITMENT, approved_at, first)
-            entry(EntryKind.RELEASE, second_at, second, "rejected")
-        row.update(rejected_by_id=second if over else first, rejection_reason="غير مستوفٍ للشروط")
-    elif status != PaymentStatus.REQUESTED:
-        row.update(approved_by_id=first, approved_at=approved_at)
-        entry(EntryKind.COMMITMENT, approved_at, first)
-        year.committed += amount
-        if over and status != PaymentStatus.SECOND_APPROVAL_NEEDED:
-            row.update(second_approved_by_id=second, second_approved_at=second_at)
-        if status in {PaymentStatus.PAID, PaymentStatus.REVERSED}:
-            reference = f"TRF-{rng.randint(100000, 999999)}"
-            row.update(
-                paid_by_id=officer,
-                paid_at=paid_at,
-                method=rng.choice([Method.BANK_TRANSFER, Method.MOBILE_WALLET, Method.CASH]),
-                reference=reference,
-            )
-            entry(EntryKind.PAYMENT, paid_at, officer, reference)
-        if status == PaymentStatus.REVERSED:
-            reversed_at = paid_at + timedelta(days=rng.randint(1, 10))
-            row.update(
-                reversed_by_id=first, reversed_at=reversed_at, reversal_reason="تحويل إلى حساب خاطئ"
-            )
-            entry(EntryKind.REVERSAL, reversed_at, first, "reversal")
-    if over and status == PaymentStatus.REJECTED:
-        year.committed += amount
-    row["_entries"] = entries
-    out.append(row)
+            year.committed += amount
+            if over and status != PaymentStatus.SECOND_APPROVAL_NEEDED:
+                row[P.second_approved_by_id] = second
+                row[P.second_approved_at] = moment(second_at)
+            if status in {PaymentStatus.PAID, PaymentStatus.REVERSED}:
+                reference = f"TRF-{100000 + int(rnd() * 900000)}"
+                methods = (Method.BANK_TRANSFER, Method.MOBILE_WALLET, Method.CASH)
+                row[P.paid_by_id], row[P.paid_at] = officer, moment(paid_at)
+                row[P.method] = methods[int(rnd() * 3)]
+                row[P.reference] = reference
+                entry(EntryKind.PAYMENT, paid_at, officer, reference)
+            if status == PaymentStatus.REVERSED:
+                reversed_at = paid_at + timedelta(days=1 + int(rnd() * 10))
+                row[P.reversed_by_id], row[P.reversed_at] = first, moment(reversed_at)
+                row[P.reversal_reason] = "تحويل إلى حساب خاطئ"
+                entry(EntryKind.REVERSAL, reversed_at, first, "reversal")
+        if over and status == PaymentStatus.REJECTED:
+            year.committed += amount
+        out.payments.append(row)
+
+    def enrolment(
+        self,
+        out: Chunk,
+        case_id: int,
+        worker: int,
+        identified: int,
+        sex: str,
+        age: int,
+        dates: list[int | None],
+    ) -> None:
+        """A referral to an empowerment programme the survivor is eligible for, in
+        reintegration."""
+        rnd = self.draw.rng.random
+        days, until = self.calendar.days, self.until
+        referred = dates[3] + int(rnd() * 61)  # type: ignore[operator]
+        if referred > until:
+            return
+        age_then = age + (int(days[referred][:4]) - int(days[identified][:4]))
+        eligible = self.eligible(age_then, sex)
+        if not eligible:
+            return
+        programme = eligible[int(rnd() * len(eligible))]
+        follow_up = dates[4]
+        phase = Phase.FOLLOW_UP if follow_up and follow_up <= referred else Phase.REINTEGRATION
+        status = self.pick(ENROLMENT_OUTCOMES)
+        decided = referred + 7 + int(rnd() * 34)
+        ended = decided + 60 + int(rnd() * 181)
+        if decided > until:
+            status = EnrolmentStatus.REFERRED
+        elif status in {EnrolmentStatus.COMPLETED, EnrolmentStatus.DROPPED_OUT} and ended > until:
+            status = EnrolmentStatus.ACTIVE
+        row = self.templates[Enrolment][:]
+        row[E.id] = self.writer.next_id(Enrolment, 1)
+        row[E.programme_id] = programme
+        row[E.case_id] = case_id
+        row[E.household_role] = self.pick(HOUSEHOLD)
+        row[E.case_phase] = phase
+        row[E.status] = status
+        row[E.referred_on] = days[referred]
+        row[E.referred_by_id] = worker
+        row[E.created_at] = self.calendar.at(referred, 11)
+        if status != EnrolmentStatus.REFERRED:
+            officers = self.country.empowerment_officers
+            row[E.decided_on] = days[decided]
+            row[E.decided_by_id] = officers[int(rnd() * len(officers))]
+        if status == EnrolmentStatus.DECLINED:
+            row[E.decline_reason] = "لا تنطبق شروط البرنامج حالياً"
+        if status in {EnrolmentStatus.COMPLETED, EnrolmentStatus.DROPPED_OUT}:
+            row[E.ended_on] = days[ended]
+        out.enrolments.append(row)
 
 
-def _enrolment(
-    draw: Draw,
-    ctx: _CaseContext,
-    country: Country,
-    reference: Reference,
-    out: list[dict[str, Any]],
-) -> None:
-    """A referral to an empowerment programme the survivor is eligible for, in reintegration."""
-    rng = draw.rng
-    referred = ctx.dates[Phase.REINTEGRATION] + draw.days(0, 60)
-    if referred > ctx.until:
-        return
-    age = ctx.age + (referred.year - ctx.identified.year)
-    eligible = [
-        p
-        for p in reference.programmes
-        if (p.min_age is None or age >= p.min_age)
-        and (p.max_age is None or age <= p.max_age)
-        and (not p.allowed_sexes or ctx.sex in p.allowed_sexes)
-    ]
-    if not eligible:
-        return
-    programme = rng.choice(eligible)
-    follow_up = ctx.dates.get(Phase.FOLLOW_UP)
-    phase = Phase.FOLLOW_UP if follow_up and follow_up <= referred else Phase.REINTEGRATION
-    status = draw.pick(ENROLMENT_OUTCOMES)
-    decided = referred + draw.days(7, 40)
-    ended = decided + draw.days(60, 240)
-    if decided > ctx.until:
-        status = EnrolmentStatus.REFERRED
-    elif status in {EnrolmentStatus.COMPLETED, EnrolmentStatus.DROPPED_OUT} and ended > ctx.until:
-        status = EnrolmentStatus.ACTIVE
-    row: dict[str, Any] = {
-        "programme_id": programme.pk,
-        "case_id": ctx.case_id,
-        "household_role": draw.pick(HOUSEHOLD),
-        "case_phase": phase,
-        "status": status,
-        "referred_on": referred,
-        "referred_by_id": ctx.worker,
-        "created_at": _utc(referred, 11),
-    }
-    if status != EnrolmentStatus.REFERRED:
-        row.update(decided_on=decided, decided_by_id=rng.choice(country.empowerment_officers))
-    if status == EnrolmentStatus.DECLINED:
-        row["decline_reason"] = "لا تنطبق شروط البرنامج حالياً"
-    if status in {EnrolmentStatus.COMPLETED, EnrolmentStatus.DROPPED_OUT}:
-        row["ended_on"] = ended
-    out.append(row)
+def _kinds_and_tokens(tokens: set[tuple[str, str]]) -> tuple[list[str], list[str]]:
+    """Sorted (kind, token) pairs as a list of kinds and a list of tokens."""
+    ordered = sorted(tokens)
+    return [kind for kind, _token in ordered], [token for _kind, token in ordered]
+
+
+def days_year(day: str) -> int:
+    """The year of a day written YYYY-MM-DD."""
+    return int(day[:4])
 
 
 def _allocate(writer: Writer, fund: dict[date, FundYear], country: Country) -> None:

@@ -195,3 +195,32 @@ def test_the_command_prints_rows_per_table_and_the_time_taken() -> None:
     assert "30 of 30 cases" in text
     assert "cases.Case" in text and "rows/s" in text
     assert Case.objects.count() == 30
+
+
+def stored_indexes() -> list[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name, coalesce(sql, '') FROM sqlite_master WHERE type = 'index'"
+                " ORDER BY name"
+            )
+        else:
+            cursor.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+                " UNION ALL SELECT indexname, indexdef FROM pg_indexes"
+                " WHERE schemaname = current_schema() ORDER BY 1, 2"
+            )
+        return list(cursor.fetchall())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_indexes_dropped_for_the_load_are_all_created_again() -> None:
+    before = stored_indexes()
+    messages: list[str] = []
+
+    generate(cases=40, seed=3, years=1, until=UNTIL, pool_size=20, report=messages.append)
+
+    assert stored_indexes() == before
+    assert any("created again" in message for message in messages)
+    assert Case.objects.count() == 40
+    connection.check_constraints()
