@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from himaya.accounts.acting import acting_user
 from himaya.agencies.permissions import require_capability
@@ -30,7 +30,7 @@ from himaya.empowerment.forms import (
     RescheduleForm,
     VisitForm,
 )
-from himaya.empowerment.models import Enrolment, EnrolmentStatus
+from himaya.empowerment.models import Enrolment, EnrolmentStatus, Programme
 from himaya.empowerment.selectors import MANAGE, OUTCOMES, REFER
 
 
@@ -93,28 +93,125 @@ def queue_section(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _programme_text(programme: Programme) -> str:
+    """The programme cell as the page shows it: the name, whether it is inactive, and the
+    description."""
+    parts = [str(programme.name)]
+    if not programme.is_active:
+        parts.append(_("inactive"))
+    if programme.description:
+        parts.append(str(programme.description))
+    return " · ".join(parts)
+
+
+def _who_may_join(programme: Programme) -> str:
+    """The eligibility cell as the page shows it, its lines joined by semicolons."""
+    lines = []
+    if programme.min_age or programme.max_age:
+        lines.append(
+            _("Ages %(low)s to %(high)s")
+            % {"low": programme.min_age or "—", "high": programme.max_age or "—"}
+        )
+    if programme.allowed_sexes:
+        lines.append(f"{_('Restricted by sex')}: {' · '.join(programme.allowed_sex_labels)}")
+    if programme.household_roles:
+        lines.append(f"{_('Household roles')}: {' · '.join(programme.household_role_labels)}")
+    if programme.requires_reintegration:
+        lines.append(_("Case in reintegration or follow-up"))
+    return "; ".join(lines)
+
+
 @login_required
+@require_http_methods(["GET", "POST"])  # POST: the export door
 def programme_list(request: HttpRequest) -> HttpResponse:
     require_capability(request.user, MANAGE, REFER)
-    return render(
+    programmes = list(selectors.programmes_visible_to(request.user))
+    exported = export_list(
         request,
-        "empowerment/programme_list.html",
-        {"programmes": list(selectors.programmes_visible_to(request.user))},
+        name="empowerment-programmes",
+        title=_("Empowerment programmes"),
+        columns=[
+            Column(_("Programme"), _programme_text),
+            Column(_("Kind"), lambda p: p.get_kind_display()),
+            Column(_("Run by"), lambda p: p.operator),
+            Column(
+                _("Managing agency"),
+                lambda p: str(p.managing_agency.name) if p.managing_agency else "—",
+            ),
+            Column(_("Who may join"), _who_may_join),
+            Column(_("Facts verified"), lambda p: _("Yes") if p.facts_verified else _("To verify")),
+        ],
+        rows=programmes,
     )
+    if exported is not None:
+        return exported
+    return render(request, "empowerment/programme_list.html", {"programmes": programmes})
+
+
+WITHHELD = "✱"
+
+
+def _or_withheld(value: Any) -> Any:
+    return WITHHELD if value is None else value
+
+
+def _share(share: Any, count: Any) -> str:
+    """A share cell as the page shows it: ``83.3% (6)``, or withheld."""
+    return WITHHELD if share is None else f"{share}% ({count})"
+
+
+def _running_at(checkpoint: int) -> Callable[[Any], str]:
+    """The cell of the ``checkpoint``-th survival share of a row, as the page shows it."""
+
+    def cell(row: Any) -> str:
+        survival = row.survival[checkpoint]
+        return _share(survival.share, survival.projects)
+
+    return cell
+
+
+def _outcome_columns(label: str) -> list[Column]:
+    """The columns of an outcomes table, with the small cells withheld as on the page."""
+    running = [_("Running at 6 months"), _("Running at 12 months"), _("Running at 24 months")]
+    return [
+        Column(label, lambda row: str(row.label)),
+        Column(_("Projects"), lambda row: _or_withheld(row.projects)),
+        *(Column(header, _running_at(i)) for i, header in enumerate(running)),
+        Column(_("Income before (EGP)"), lambda row: _or_withheld(row.baseline_income)),
+        Column(_("Latest income (EGP)"), lambda row: _or_withheld(row.latest_income)),
+        Column(_("Change (EGP)"), lambda row: _or_withheld(row.income_change)),
+        Column(
+            _("Training completed"),
+            lambda row: _share(row.training_completed, row.training_ended),
+        ),
+    ]
 
 
 @login_required
+@require_http_methods(["GET", "POST"])  # POST: the export door
 def outcome_page(request: HttpRequest) -> HttpResponse:
+    """The outcomes by programme, governorate and sex; each table exports on its own
+    (``table=<by>``), aggregates only, small cells withheld as on the page."""
     require_capability(request.user, OUTCOMES)
     today = timezone.localdate()
-    tables = [
-        (by, label, selectors.outcomes(by=by, today=today))
-        for by, label in (
-            ("programme", _("By programme")),
-            ("governorate", _("By governorate")),
-            ("sex", _("By sex")),
+    labels = {
+        "programme": _("By programme"),
+        "governorate": _("By governorate"),
+        "sex": _("By sex"),
+    }
+    if request.GET.get("export"):
+        by = request.GET.get("table", "programme")
+        by = by if by in labels else "programme"
+        exported = export_list(
+            request,
+            name=f"empowerment-outcomes-{by}",
+            title=_("Empowerment outcomes"),
+            columns=_outcome_columns(labels[by]),
+            rows=selectors.outcomes(by=by, today=today),
         )
-    ]
+        if exported is not None:
+            return exported
+    tables = [(by, label, selectors.outcomes(by=by, today=today)) for by, label in labels.items()]
     return render(request, "empowerment/outcomes.html", {"tables": tables, "today": today})
 
 

@@ -2,7 +2,8 @@
 writes through actions; a refused action is shown with ``show_refusal``."""
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -22,7 +23,7 @@ from himaya.agencies.permissions import require_capability
 from himaya.audit.exports import Column, export_list
 from himaya.cases.selectors import get_case_or_404
 from himaya.core.errors import DomainError
-from himaya.core.exports import statement_view
+from himaya.core.exports import fiscal_year_period, statement_view
 from himaya.core.forms import show_refusal, style
 from himaya.fund import actions, selectors
 from himaya.fund.filters import PaymentFilter
@@ -37,7 +38,7 @@ from himaya.fund.forms import (
     RejectForm,
     ReverseForm,
 )
-from himaya.fund.models import LimitChange, PaymentRequest
+from himaya.fund.models import BudgetLine, LimitChange, PaymentRequest
 from himaya.fund.rules import ATTACH, DECIDE, MANAGE, PAY, REQUEST, REVERSE, SEE_FUND, SEE_PAYMENTS
 from himaya.justice.selectors import compensation_totals
 
@@ -256,21 +257,115 @@ def document_download(request: HttpRequest, code: str, name: str) -> FileRespons
     )
 
 
+def _balance_columns(line_name: Callable[[BudgetLine], str]) -> list[Column]:
+    """The columns of a table of budget lines and their balances, as the pages show them."""
+    return [
+        Column(_("Fiscal year"), lambda row: row[0].fiscal_year.label),
+        Column(_("Budget line"), lambda row: line_name(row[0])),
+        Column(_("Source"), lambda row: row[0].get_source_display()),
+        Column(_("Allocated"), lambda row: row[1].allocated),
+        Column(_("Committed"), lambda row: row[1].committed),
+        Column(_("Paid"), lambda row: row[1].paid),
+        Column(_("Available"), lambda row: row[1].available),
+    ]
+
+
+def _name_and_donor(line: BudgetLine) -> str:
+    return f"{line.name} · {line.donor}" if line.donor else str(line.name)
+
+
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])  # POST: the export door
 def budget_lines(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     require_capability(user, *SEE_FUND)
     lines = selectors.budget_lines_visible_to(user).order_by("fiscal_year__starts_on", "name_en")
     rows = [(line, selectors.balances_of(line)) for line in lines]
+    exported = export_list(
+        request,
+        name="fund-budget-lines",
+        title=_("Budget lines"),
+        columns=_balance_columns(_name_and_donor),
+        rows=rows,
+    )
+    if exported is not None:
+        return exported
     return render(request, "fund/budget_lines.html", {"rows": rows})
 
 
+def _statement_lines(rows: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """The statement's tables as one list of lines: per budget line its opening balance,
+    the movements of the period and its closing balance, as the page shows them."""
+    for row in rows:
+        line = row["line"]
+        yield {"line": line, "what": _("Opening balance"), "balances": row["opening"]}
+        for entry in row["movements"]:
+            yield {"line": line, "what": entry.get_kind_display(), "entry": entry}
+        yield {"line": line, "what": _("Closing balance"), "balances": row["closing"]}
+
+
+def _balance(field: str) -> Callable[[dict[str, Any]], Decimal | None]:
+    def value(item: dict[str, Any]) -> Decimal | None:
+        balances = item.get("balances")
+        return getattr(balances, field) if balances is not None else None
+
+    return value
+
+
+def _statement_export(request: HttpRequest, user: User) -> HttpResponse | None:
+    """The export door of the statement of the period the page shows (the current fiscal
+    year without ``start``); ``None`` for a period the page refuses."""
+    if request.GET.get("start"):
+        form = PeriodForm(request.GET)
+    else:
+        start, end = fiscal_year_period(timezone.localdate())
+        form = PeriodForm({"start": start, "end": end})
+    if not form.is_valid():
+        return None
+    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+
+    def entry_of(item: dict[str, Any]) -> Any:
+        return item.get("entry")
+
+    return export_list(
+        request,
+        name="fund-statement",
+        title=_("Fund statement"),
+        columns=[
+            Column(_("Budget line"), lambda item: str(item["line"].name)),
+            Column(_("Code"), lambda item: item["line"].code),
+            Column(_("Fiscal year"), lambda item: item["line"].fiscal_year.label),
+            Column(_("Movement"), lambda item: str(item["what"])),
+            Column(
+                _("Payment request"),
+                lambda item: e.request.code if (e := entry_of(item)) and e.request else None,
+            ),
+            Column(
+                _("Date"),
+                lambda item: timezone.localdate(e.occurred_at) if (e := entry_of(item)) else None,
+            ),
+            Column(
+                _("Amount (EGP)"),
+                lambda item: e.amount if (e := entry_of(item)) else item["balances"].available,
+            ),
+            Column(_("Allocated"), _balance("allocated")),
+            Column(_("Committed"), _balance("committed")),
+            Column(_("Paid"), _balance("paid")),
+            Column(_("Available"), _balance("available")),
+        ],
+        rows=_statement_lines(selectors.statement(user, start=start, end=end)),
+    )
+
+
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])  # POST: the export door
 def statement(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     require_capability(user, *SEE_FUND)
+    if request.GET.get("export"):
+        exported = _statement_export(request, user)
+        if exported is not None:
+            return exported
     return statement_view(
         request,
         form_class=PeriodForm,
@@ -285,11 +380,36 @@ def statement(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])  # POST: the export door
 def totals(request: HttpRequest) -> HttpResponse:
+    """The fund's totals; each of its two tables exports on its own (``table=purpose`` for
+    the second), with the same cells as the page and no case."""
     user = acting_user(request)
     require_capability(user, "fund.view_totals")
-    return render(request, "fund/totals.html", selectors.totals(user))
+    figures = selectors.totals(user)
+    if request.GET.get("table") == "purpose":
+        exported = export_list(
+            request,
+            name="fund-paid-by-purpose",
+            title=_("Paid by purpose"),
+            columns=[
+                Column(_("Fiscal year"), lambda row: row["budget_line__fiscal_year__label"]),
+                Column(_("Purpose"), lambda row: str(row["purpose_label"])),
+                Column(_("Paid (EGP)"), lambda row: row["total"]),
+            ],
+            rows=figures["by_purpose"],
+        )
+    else:
+        exported = export_list(
+            request,
+            name="fund-totals",
+            title=_("Fund totals"),
+            columns=_balance_columns(lambda line: str(line.name)),
+            rows=figures["by_line"],
+        )
+    if exported is not None:
+        return exported
+    return render(request, "fund/totals.html", figures)
 
 
 @login_required
@@ -373,6 +493,27 @@ def limits(request: HttpRequest) -> HttpResponse:
     version, or from no limit (version 0)."""
     user = acting_user(request)
     require_capability(user, *SEE_FUND)
+    exported = export_list(
+        request,
+        name="fund-limits",
+        title=_("Payment limits"),
+        columns=[
+            Column(_("Fiscal year"), lambda limit: limit.fiscal_year.label),
+            Column(
+                _("Purpose"),
+                lambda limit: (
+                    limit.get_purpose_display()
+                    if limit.purpose
+                    else _("Every purpose without its own limit")
+                ),
+            ),
+            Column(_("Per request (EGP)"), lambda limit: limit.per_request),
+            Column(_("Per survivor per fiscal year (EGP)"), lambda limit: limit.per_survivor_year),
+        ],
+        rows=selectors.limits_visible_to(user).iterator(),
+    )
+    if exported is not None:
+        return exported
     if request.method != "POST":
         limit = selectors.limit_named_by(user, request.GET)
         initial: dict[str, Any] = {"version": 0}

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -16,7 +17,7 @@ from himaya.accounts.acting import acting_user
 from himaya.accounts.models import User
 from himaya.audit.exports import Column, export_list
 from himaya.core.errors import DomainError
-from himaya.core.exports import statement_view
+from himaya.core.exports import fiscal_year_period, statement_view
 from himaya.core.forms import show_refusal
 from himaya.grants import actions, selectors
 from himaya.grants.forms import DecisionForm, GrantForm, PeriodForm, ReportForm, ReviewForm
@@ -244,10 +245,47 @@ def report_review(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "grants/grant_detail.html", context, status=status)
 
 
+def _statement_export(request: HttpRequest, user: User) -> HttpResponse | None:
+    """The export door of the statement of the period the page shows (the current fiscal
+    year without ``start``); ``None`` for a period the page refuses."""
+    if request.GET.get("start"):
+        form = PeriodForm(request.GET)
+    else:
+        start, end = fiscal_year_period(timezone.localdate())
+        form = PeriodForm({"start": start, "end": end})
+    if not form.is_valid():
+        return None
+    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    return export_list(
+        request,
+        name="grant-statement",
+        title=_("Grant statement"),
+        columns=[
+            Column(_("Grant"), lambda row: row["grant"].code),
+            Column(_("NGO"), lambda row: str(row["grant"].ngo.name)),
+            Column(_("Amount (EGP)"), lambda row: row["grant"].amount),
+            Column(_("Due (EGP)"), lambda row: row["due_total"]),
+            Column(_("Released in the period (EGP)"), lambda row: row["released_total"]),
+            Column(_("Released to date (EGP)"), lambda row: row["released_to_date"]),
+            Column(
+                _("Reports in the period"),
+                lambda row: " ".join(
+                    f"{report.code} ({report.get_status_display()})" for report in row["reports"]
+                ),
+            ),
+        ],
+        rows=selectors.statement(user, start=start, end=end),
+    )
+
+
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])  # POST: the export door
 def statement(request: HttpRequest) -> HttpResponse:
     user = _manager(request)
+    if request.GET.get("export"):
+        exported = _statement_export(request, user)
+        if exported is not None:
+            return exported
     return statement_view(
         request,
         form_class=PeriodForm,

@@ -1,6 +1,7 @@
 """Pages of the services app: catalogue, case panel, planning, delivery and feedback."""
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -8,10 +9,13 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from himaya.accounts.acting import acting_user
 from himaya.agencies.permissions import require_capability
+from himaya.audit.exports import Column, export_list
 from himaya.cases.selectors import get_case_or_404, goals_for_case
 from himaya.core.errors import DomainError
 from himaya.core.forms import show_refusal
@@ -22,6 +26,7 @@ from himaya.services.forms import DeliveryForm, FeedbackForm, PlanServiceForm
 from himaya.services.models import DeliveryStatus, ServiceDelivery
 
 View = Callable[..., HttpResponse]
+CENT = Decimal("0.01")
 
 
 def interpretation_text(delivery: ServiceDelivery) -> str:
@@ -51,24 +56,47 @@ def delivers(view: View) -> View:
     return login_required(wrapped)
 
 
+def _status_text(delivery: ServiceDelivery) -> str:
+    """The status cell of a delivery as the page shows it: with the day it was delivered."""
+    status = str(delivery.get_status_display())
+    if delivery.delivered_on:
+        return f"{status} · {delivery.delivered_on.isoformat()}"
+    return status
+
+
 @login_required
 @permission_required("services.deliver", raise_exception=True)
+@require_http_methods(["GET", "POST"])  # POST: the export door
 def provided(request: HttpRequest) -> HttpResponse:
+    """The services the user's agencies are asked to provide; each of the two tables exports
+    on its own (``table=done`` for the second), cases by code only as on the page."""
     deliveries = selectors.deliveries_provided_by(request.user)
-    return render(
-        request,
-        "services/provided.html",
-        {
-            "planned": list(
-                deliveries.filter(status=DeliveryStatus.PLANNED).order_by("planned_on", "id")
-            ),
-            "done": list(
-                deliveries.exclude(status=DeliveryStatus.PLANNED).order_by("-planned_on", "-id")[
-                    :25
-                ]
-            ),
-        },
-    )
+    planned = deliveries.filter(status=DeliveryStatus.PLANNED).order_by("planned_on", "id")
+    done = deliveries.exclude(status=DeliveryStatus.PLANNED).order_by("-planned_on", "-id")[:25]
+    common = [
+        Column(_("Planned for"), lambda d: d.planned_on),
+        Column(_("Case"), lambda d: d.case.code),
+        Column(_("Service"), lambda d: str(d.service_type.name)),
+    ]
+    if request.GET.get("table") == "done":
+        exported = export_list(
+            request,
+            name="services-provided-done",
+            title=_("Recently delivered or cancelled"),
+            columns=[*common, Column(pgettext("state of a record", "Status"), _status_text)],
+            rows=done,
+        )
+    else:
+        exported = export_list(
+            request,
+            name="services-provided-planned",
+            title=_("Services to provide"),
+            columns=[*common, Column(_("Provider"), lambda d: str(d.provider.name))],
+            rows=planned.iterator(),
+        )
+    if exported is not None:
+        return exported
+    return render(request, "services/provided.html", {"planned": list(planned), "done": list(done)})
 
 
 @login_required
@@ -79,11 +107,30 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @permission_required("services.view_feedback_report", raise_exception=True)
+@require_http_methods(["GET", "POST"])  # POST: the export door
 def feedback_report(request: HttpRequest) -> HttpResponse:
+    """Ratings per service and provider; the export holds the groups the page shows, small
+    groups withheld the same way."""
+    rows = selectors.feedback_summary(request.user)
+    english = (get_language() or "ar").startswith("en")
+    exported = export_list(
+        request,
+        name="services-feedback",
+        title=_("Service feedback"),
+        columns=[
+            Column(_("Service"), lambda r: r["service_type_en" if english else "service_type_ar"]),
+            Column(_("Provider"), lambda r: r["provider_en" if english else "provider_ar"]),
+            Column(_("Ratings"), lambda r: r["count"]),
+            Column(_("Average (1–5)"), lambda r: Decimal(str(r["average"])).quantize(CENT)),
+        ],
+        rows=rows,
+    )
+    if exported is not None:
+        return exported
     return render(
         request,
         "services/feedback_report.html",
-        {"rows": selectors.feedback_summary(request.user), "minimum": rules.MIN_GROUP_SIZE},
+        {"rows": rows, "minimum": rules.MIN_GROUP_SIZE},
     )
 
 

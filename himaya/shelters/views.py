@@ -410,16 +410,32 @@ def case_panel(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])  # POST: the export door
 def occupancy(request: HttpRequest) -> HttpResponse:
     require_capability(request.user, "shelters.find_bed", "shelters.manage_stays")
     today = timezone.localdate()
     since = today - timedelta(days=30)
+    national = selectors.national_occupancy(since=since, until=today)
+    exported = export_list(
+        request,
+        name="shelter-occupancy",
+        title=_("Shelter occupancy"),
+        columns=[
+            Column(_("Night of"), lambda row: row["on"]),
+            Column(_("Beds"), lambda row: row["beds"]),
+            Column(_("Occupied"), lambda row: row["occupied"]),
+            Column(_("Survivors"), lambda row: row["survivors"]),
+            Column(_("Children"), lambda row: row["children"]),
+        ],
+        rows=national,
+    )
+    if exported is not None:
+        return exported
     return render(
         request,
         "shelters/occupancy.html",
         {
-            "national": selectors.national_occupancy(since=since, until=today),
+            "national": national,
             "length": selectors.length_of_stay(since=since, until=today),
             "since": since,
             "until": today,
