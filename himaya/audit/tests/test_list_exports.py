@@ -14,16 +14,12 @@ from himaya.accounts.models import User
 from himaya.accounts.tests.factories import PASSWORD
 from himaya.agencies.models import Agency, Role
 from himaya.audit import exports
-from himaya.audit.models import AuditEvent
+from himaya.audit.tests.exported import exports_written as _exports
 from himaya.core.tabular import csv_bytes, neutralise, xlsx_bytes
 from himaya.grants.tests.factories import make_grant, ngo
 from himaya.referrals.tests.factories import CaseFactory, PartnerAgencyFactory, ReferralFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def _exports() -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(action=exports.ACTION).order_by("sequence"))
 
 
 def _rows(response: object) -> list[list[str]]:

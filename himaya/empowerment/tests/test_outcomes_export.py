@@ -1,12 +1,9 @@
 """The outcome tables leave the system through the export door: the cells the page shows,
 small cells withheld the same way, no code of a person, a purpose, one audit row."""
 
-import csv
-import io
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import openpyxl
 import pytest
 import time_machine
 from django.test import Client
@@ -14,8 +11,10 @@ from django.urls import reverse
 
 from himaya.accounts.models import User
 from himaya.accounts.tests.factories import PASSWORD
-from himaya.audit import exports
 from himaya.audit.models import AuditEvent
+from himaya.audit.tests.exported import csv_rows as _csv
+from himaya.audit.tests.exported import exports_written as _exports
+from himaya.audit.tests.exported import sheet_rows as _sheet
 from himaya.empowerment.models import Enrolment
 from himaya.empowerment.tests.test_outcomes import fixture  # noqa: F401
 
@@ -38,19 +37,6 @@ HEADERS = [
 def on_the_day() -> Iterator[None]:
     with time_machine.travel("2028-01-15 10:00+02:00", tick=False):
         yield
-
-
-def _exports() -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(action=exports.ACTION).order_by("sequence"))
-
-
-def _sheet(response: Any) -> list[list[object]]:
-    book = openpyxl.load_workbook(io.BytesIO(response.content))
-    return [list(row) for row in book.active.iter_rows(values_only=True)]
-
-
-def _csv(response: Any) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 @pytest.fixture

@@ -1,20 +1,19 @@
 """The programme list leaves the system through the export door: the programmes and
 columns the page shows, a purpose, the password, one audit row."""
 
-import csv
-import io
 from collections.abc import Callable
 from typing import Any
 
-import openpyxl
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from himaya.accounts.models import User
 from himaya.accounts.tests.factories import PASSWORD
-from himaya.audit import exports
 from himaya.audit.models import AuditEvent
+from himaya.audit.tests.exported import csv_rows as _csv
+from himaya.audit.tests.exported import exports_written as _exports
+from himaya.audit.tests.exported import sheet_rows as _sheet
 from himaya.empowerment.models import Programme
 from himaya.empowerment.tests.factories import ProgrammeFactory
 
@@ -22,19 +21,6 @@ pytestmark = pytest.mark.django_db
 
 URL = reverse("empowerment:programmes")
 HEADERS = ["Programme", "Kind", "Run by", "Managing agency", "Who may join", "Facts verified"]
-
-
-def _exports() -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(action=exports.ACTION).order_by("sequence"))
-
-
-def _sheet(response: Any) -> list[list[object]]:
-    book = openpyxl.load_workbook(io.BytesIO(response.content))
-    return [list(row) for row in book.active.iter_rows(values_only=True)]
-
-
-def _csv(response: Any) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 @pytest.fixture

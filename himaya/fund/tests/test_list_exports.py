@@ -1,21 +1,20 @@
 """The fund's lists leave the system through the export door: the budget lines and the
 totals with the page's rows and columns, no case, a purpose, the password, one audit row."""
 
-import csv
-import io
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-import openpyxl
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from himaya.accounts.models import User
 from himaya.accounts.tests.factories import PASSWORD
-from himaya.audit import exports
 from himaya.audit.models import AuditEvent
+from himaya.audit.tests.exported import csv_rows as _csv
+from himaya.audit.tests.exported import exports_written as _exports
+from himaya.audit.tests.exported import sheet_rows as _sheet
 from himaya.fund import actions
 from himaya.fund.models import Method, PaymentRequest
 from himaya.fund.tests.factories import PaymentRequestFactory, make_case, version_of
@@ -34,19 +33,6 @@ BALANCES = [
     "Paid",
     "Available",
 ]
-
-
-def _exports() -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(action=exports.ACTION).order_by("sequence"))
-
-
-def _sheet(response: Any) -> list[list[object]]:
-    book = openpyxl.load_workbook(io.BytesIO(response.content))
-    return [list(row) for row in book.active.iter_rows(values_only=True)]
-
-
-def _csv(response: Any) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 def _post(client: Client, url: str, fmt: str, purpose: str = "reporting") -> Any:

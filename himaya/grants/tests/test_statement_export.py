@@ -1,14 +1,11 @@
 """The grant statement leaves the system through the export door: the grants and totals of
 the period the page shows, a purpose, the password, one audit row."""
 
-import csv
-import io
 from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-import openpyxl
 import pytest
 import time_machine
 from django.test import Client
@@ -17,8 +14,10 @@ from django.urls import reverse
 from himaya.accounts.models import User
 from himaya.accounts.tests.factories import PASSWORD
 from himaya.agencies.models import Agency
-from himaya.audit import exports
 from himaya.audit.models import AuditEvent
+from himaya.audit.tests.exported import csv_rows as _csv
+from himaya.audit.tests.exported import exports_written as _exports
+from himaya.audit.tests.exported import sheet_rows as _sheet
 from himaya.grants import actions
 from himaya.grants.tests.factories import make_grant
 
@@ -38,19 +37,6 @@ HEADERS = [
     "Released to date (EGP)",
     "Reports in the period",
 ]
-
-
-def _exports() -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(action=exports.ACTION).order_by("sequence"))
-
-
-def _sheet(response: Any) -> list[list[object]]:
-    book = openpyxl.load_workbook(io.BytesIO(response.content))
-    return [list(row) for row in book.active.iter_rows(values_only=True)]
-
-
-def _csv(response: Any) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 @pytest.fixture

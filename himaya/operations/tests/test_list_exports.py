@@ -1,12 +1,9 @@
 """The centre's lists leave the system through the export door: the rows each page selects,
 its columns, no reporter's identity, a partner's own tasks only, one audit row."""
 
-import csv
-import io
 from collections.abc import Callable
 from typing import Any
 
-import openpyxl
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -16,8 +13,10 @@ from himaya.accounts.models import User
 from himaya.accounts.tests.factories import PASSWORD
 from himaya.agencies.models import AgencyKind, Membership, Role
 from himaya.agencies.tests.factories import AgencyFactory
-from himaya.audit import exports
 from himaya.audit.models import AuditEvent
+from himaya.audit.tests.exported import csv_rows as _csv
+from himaya.audit.tests.exported import exports_written as _exports
+from himaya.audit.tests.exported import sheet_rows as _sheet
 from himaya.operations import actions
 from himaya.operations.models import (
     Alert,
@@ -36,19 +35,6 @@ TASKS = reverse("operations:tasks")
 REPORTER = '=HYPERLINK("http://evil.example","Samir Adel")'
 PHONE = "+20 100 765 4321"
 SUMMARY = "طفل يعمل ليلًا عند سمير"
-
-
-def _exports() -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(action=exports.ACTION).order_by("sequence"))
-
-
-def _sheet(response: Any) -> list[list[object]]:
-    book = openpyxl.load_workbook(io.BytesIO(response.content))
-    return [list(row) for row in book.active.iter_rows(values_only=True)]
-
-
-def _csv(response: Any) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 @pytest.fixture

@@ -2,14 +2,11 @@
 with cases by code only, the feedback report with small groups withheld as on the page, a
 purpose, the password, one audit row."""
 
-import csv
 import datetime
-import io
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
-import openpyxl
 import pytest
 import time_machine
 from django.test import Client
@@ -18,8 +15,10 @@ from django.urls import reverse
 from himaya.accounts.models import User
 from himaya.accounts.tests.factories import PASSWORD
 from himaya.agencies.models import Agency, Role
-from himaya.audit import exports
 from himaya.audit.models import AuditEvent
+from himaya.audit.tests.exported import csv_rows as _csv
+from himaya.audit.tests.exported import exports_written as _exports
+from himaya.audit.tests.exported import sheet_rows as _sheet
 from himaya.cases.tests.factories import CaseFactory
 from himaya.services.models import ServiceDelivery
 from himaya.services.tests.factories import (
@@ -39,19 +38,6 @@ FEEDBACK = reverse("services:feedback_report")
 def frozen_time() -> Iterator[None]:
     with time_machine.travel(datetime.datetime(2026, 6, 15, 9, 0, tzinfo=datetime.UTC), tick=False):
         yield
-
-
-def _exports() -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(action=exports.ACTION).order_by("sequence"))
-
-
-def _sheet(response: Any) -> list[list[object]]:
-    book = openpyxl.load_workbook(io.BytesIO(response.content))
-    return [list(row) for row in book.active.iter_rows(values_only=True)]
-
-
-def _csv(response: Any) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 def _post(client: Client, url: str, fmt: str, purpose: str = "reporting") -> Any:

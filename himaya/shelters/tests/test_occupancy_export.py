@@ -1,12 +1,9 @@
 """The national occupancy leaves the system through the export door: the nights the page
 shows with its counts, a purpose, the password, one audit row."""
 
-import csv
-import io
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import openpyxl
 import pytest
 import time_machine
 from django.core.management import call_command
@@ -15,8 +12,10 @@ from django.urls import reverse
 
 from himaya.accounts.models import User
 from himaya.accounts.tests.factories import PASSWORD
-from himaya.audit import exports
 from himaya.audit.models import AuditEvent
+from himaya.audit.tests.exported import csv_rows as _csv
+from himaya.audit.tests.exported import exports_written as _exports
+from himaya.audit.tests.exported import sheet_rows as _sheet
 from himaya.cases.models import Case
 from himaya.shelters import actions
 from himaya.shelters.models import Shelter
@@ -25,19 +24,6 @@ pytestmark = pytest.mark.django_db
 
 URL = reverse("shelters:occupancy")
 HEADERS = ["Night of", "Beds", "Occupied", "Survivors", "Children"]
-
-
-def _exports() -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(action=exports.ACTION).order_by("sequence"))
-
-
-def _sheet(response: Any) -> list[list[object]]:
-    book = openpyxl.load_workbook(io.BytesIO(response.content))
-    return [list(row) for row in book.active.iter_rows(values_only=True)]
-
-
-def _csv(response: Any) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 @pytest.fixture

@@ -1,11 +1,8 @@
 """The survivors list leaves the system through the export door: the page's rows and
 columns, no more identity than the page shows, a purpose, the password, one audit row."""
 
-import csv
-import io
 from collections.abc import Callable
 
-import openpyxl
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -14,8 +11,10 @@ from django.utils import timezone
 from himaya.accounts.models import User
 from himaya.accounts.tests.factories import PASSWORD
 from himaya.agencies.models import Agency, Role
-from himaya.audit import exports
 from himaya.audit.models import AuditEvent
+from himaya.audit.tests.exported import csv_rows as _csv
+from himaya.audit.tests.exported import exports_written as _exports
+from himaya.audit.tests.exported import sheet_rows as _sheet
 from himaya.survivors.tests.conftest import World
 from himaya.survivors.tests.factories import SurvivorFactory
 
@@ -34,22 +33,8 @@ HEADERS = [
 ]
 
 
-def _exports() -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(action=exports.ACTION).order_by("sequence"))
-
-
 def _audit_rows() -> int:
     return AuditEvent.objects.count()
-
-
-def _csv(response: object) -> list[list[str]]:
-    content = response.content.decode("utf-8-sig")  # type: ignore[attr-defined]
-    return list(csv.reader(io.StringIO(content)))
-
-
-def _sheet(response: object) -> list[list[object]]:
-    book = openpyxl.load_workbook(io.BytesIO(response.content))  # type: ignore[attr-defined]
-    return [list(row) for row in book.active.iter_rows(values_only=True)]
 
 
 @pytest.fixture
