@@ -27,7 +27,6 @@ from himaya.core.errors import Conflict, DomainError, Forbidden, Invalid, Messag
 from himaya.core.locking import ConcurrentEditError, save_with_version
 from himaya.core.models import VersionedModel
 from himaya.fund import documents as stored_documents
-from himaya.fund.exports import statement_xlsx
 from himaya.fund.models import (
     TRANSITIONS,
     BudgetLine,
@@ -70,10 +69,8 @@ from himaya.fund.selectors import (
     balances_of,
     limit_for,
     may,
-    statement,
     survivor_year_total,
 )
-from himaya.justice.selectors import compensation_totals
 from himaya.timeline.actions import record_case_event
 
 T = TypeVar("T")
@@ -596,22 +593,6 @@ def read_document(*, document: SupportingDocument, by: User) -> bytes:
         details={"document": document.stored_name},
     )
     return stored_documents.read(document)
-
-
-@transaction.atomic
-def export_statement(*, by: User, start: date, end: date) -> bytes:
-    """The fund statement of a period as an XLSX workbook; the export is audited."""
-    _require(by, SEE_FUND)
-    rows = statement(by, start=start, end=end)
-    compensation = compensation_totals(start=start, end=end)
-    record_event(
-        action="fund.statement_exported",
-        actor=by,
-        object_type="fund.statement",
-        object_code=f"{start}_{end}",
-        details={"lines": len(rows)},
-    )
-    return statement_xlsx(rows, start=start, end=end, compensation=compensation)
 
 
 def _limit_code(fiscal_year: FiscalYear, purpose: str) -> str:

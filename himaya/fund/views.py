@@ -25,6 +25,7 @@ from himaya.cases.selectors import get_case_or_404
 from himaya.core.errors import DomainError
 from himaya.core.exports import fiscal_year_period, statement_view
 from himaya.core.forms import show_refusal, style
+from himaya.core.tabular import Cell
 from himaya.fund import actions, selectors
 from himaya.fund.filters import PaymentFilter
 from himaya.fund.forms import (
@@ -40,7 +41,7 @@ from himaya.fund.forms import (
 )
 from himaya.fund.models import BudgetLine, LimitChange, PaymentRequest
 from himaya.fund.rules import ATTACH, DECIDE, MANAGE, PAY, REQUEST, REVERSE, SEE_FUND, SEE_PAYMENTS
-from himaya.justice.selectors import compensation_totals
+from himaya.justice.selectors import CompensationTotals, compensation_totals
 
 
 def _form_errors(form: forms.BaseForm) -> list[str]:
@@ -293,15 +294,45 @@ def budget_lines(request: HttpRequest) -> HttpResponse:
     return render(request, "fund/budget_lines.html", {"rows": rows})
 
 
-def _statement_lines(rows: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+def _statement_lines(
+    rows: list[dict[str, Any]], compensation: CompensationTotals
+) -> Iterator[dict[str, Any]]:
     """The statement's tables as one list of lines: per budget line its opening balance,
-    the movements of the period and its closing balance, as the page shows them."""
+    the movements of the period and its closing balance, then the court compensation of
+    the period (beside the fund, never paid from it), as the page shows them."""
     for row in rows:
         line = row["line"]
         yield {"line": line, "what": _("Opening balance"), "balances": row["opening"]}
         for entry in row["movements"]:
             yield {"line": line, "what": entry.get_kind_display(), "entry": entry}
         yield {"line": line, "what": _("Closing balance"), "balances": row["closing"]}
+    yield {"label": _("Court compensation in the period")}
+    yield {
+        "label": _("Compensation claimed"),
+        "what": _("Claims: %(count)s") % {"count": compensation.claims},
+        "amount": compensation.claimed,
+    }
+    yield {
+        "label": _("Compensation received"),
+        "what": _("Receipts: %(count)s") % {"count": compensation.receipts},
+        "amount": compensation.received,
+    }
+
+
+def _of_line(value: Callable[[BudgetLine], Cell]) -> Callable[[dict[str, Any]], Cell]:
+    def cell(item: dict[str, Any]) -> Cell:
+        line = item.get("line")
+        return value(line) if line is not None else None
+
+    return cell
+
+
+def _amount(item: dict[str, Any]) -> Decimal | None:
+    if (entry := item.get("entry")) is not None:
+        return Decimal(entry.amount)
+    if (balances := item.get("balances")) is not None:
+        return Decimal(balances.available)
+    return item.get("amount")
 
 
 def _balance(field: str) -> Callable[[dict[str, Any]], Decimal | None]:
@@ -332,10 +363,13 @@ def _statement_export(request: HttpRequest, user: User) -> HttpResponse | None:
         name="fund-statement",
         title=_("Fund statement"),
         columns=[
-            Column(_("Budget line"), lambda item: str(item["line"].name)),
-            Column(_("Code"), lambda item: item["line"].code),
-            Column(_("Fiscal year"), lambda item: item["line"].fiscal_year.label),
-            Column(_("Movement"), lambda item: str(item["what"])),
+            Column(
+                _("Budget line"),
+                lambda item: str(line.name) if (line := item.get("line")) else str(item["label"]),
+            ),
+            Column(_("Code"), _of_line(lambda line: line.code)),
+            Column(_("Fiscal year"), _of_line(lambda line: line.fiscal_year.label)),
+            Column(_("Movement"), lambda item: str(what) if (what := item.get("what")) else None),
             Column(
                 _("Payment request"),
                 lambda item: e.request.code if (e := entry_of(item)) and e.request else None,
@@ -344,16 +378,16 @@ def _statement_export(request: HttpRequest, user: User) -> HttpResponse | None:
                 _("Date"),
                 lambda item: timezone.localdate(e.occurred_at) if (e := entry_of(item)) else None,
             ),
-            Column(
-                _("Amount (EGP)"),
-                lambda item: e.amount if (e := entry_of(item)) else item["balances"].available,
-            ),
+            Column(_("Amount (EGP)"), _amount),
             Column(_("Allocated"), _balance("allocated")),
             Column(_("Committed"), _balance("committed")),
             Column(_("Paid"), _balance("paid")),
             Column(_("Available"), _balance("available")),
         ],
-        rows=_statement_lines(selectors.statement(user, start=start, end=end)),
+        rows=_statement_lines(
+            selectors.statement(user, start=start, end=end),
+            compensation_totals(start=start, end=end),
+        ),
     )
 
 
@@ -371,8 +405,6 @@ def statement(request: HttpRequest) -> HttpResponse:
         form_class=PeriodForm,
         template="fund/statement.html",
         rows=lambda start, end: selectors.statement(user, start=start, end=end),
-        export=lambda start, end: actions.export_statement(by=user, start=start, end=end),
-        filename="fund-statement",
         extra=lambda start, end: {
             "compensation": compensation_totals(start=start, end=end),
         },

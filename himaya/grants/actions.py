@@ -20,7 +20,6 @@ from himaya.core import bounds
 from himaya.core.errors import Conflict, Forbidden, Invalid
 from himaya.core.locking import ConcurrentEditError, save_with_version
 from himaya.core.models import VersionedModel
-from himaya.grants.exports import statement_xlsx
 from himaya.grants.models import Grant, GrantReport, ReportStatus, Tranche, TrancheStatus
 from himaya.grants.rules import (
     grant_bound_errors,
@@ -32,7 +31,6 @@ from himaya.grants.selectors import (
     may_manage,
     may_report_on,
     period_of,
-    statement,
 )
 from himaya.services.models import ServiceType
 
@@ -262,18 +260,3 @@ def review_report(
         details={"status": target},
     )
     return locked
-
-
-@transaction.atomic
-def export_statement(*, by: User, start: date, end: date) -> bytes:
-    """The grant statement of a period as an XLSX workbook; the export is audited."""
-    _require_manager(by)
-    rows = statement(by, start=start, end=end)
-    record_event(
-        action="grants.statement_exported",
-        actor=by,
-        object_type="grants.statement",
-        object_code=f"{start}_{end}",
-        details={"grants": len(rows)},
-    )
-    return statement_xlsx(rows, start=start, end=end)

@@ -291,6 +291,4 @@ def statement(request: HttpRequest) -> HttpResponse:
         form_class=PeriodForm,
         template="grants/statement.html",
         rows=lambda start, end: selectors.statement(user, start=start, end=end),
-        export=lambda start, end: actions.export_statement(by=user, start=start, end=end),
-        filename="grant-statement",
     )

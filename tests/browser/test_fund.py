@@ -1,6 +1,6 @@
 """The fund in a real browser, in Arabic: a fund officer requests an assistance payment for
 a case, an approver (someone else) approves it, the officer records its payment, and the
-fund statement downloads as a spreadsheet."""
+fund statement leaves through the export door as a spreadsheet."""
 
 from collections.abc import Callable
 from decimal import Decimal
@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 from himaya.accounts.tests.factories import PASSWORD, UserFactory
 from himaya.agencies.models import Governorate, Membership, Role
 from himaya.agencies.tests.factories import AgencyFactory
+from himaya.audit.tests.exported import exports_written
 from himaya.fund.models import PaymentRequest, Status
 from himaya.fund.selectors import balances_of
 from himaya.fund.tests.factories import BudgetLineFactory, make_case
@@ -82,8 +83,16 @@ def test_an_assistance_payment_is_requested_approved_and_paid_in_arabic(
     page.goto(f"{live_server.url}/fund/lines/")
     screenshot(page, "fund-lines")
     page.goto(f"{live_server.url}/fund/statement/")
+    expect(page.locator("button[name=format]")).to_have_count(0)
+    page.get_by_test_id("export-links").get_by_role("link", name="XLSX").click()
+    form = page.get_by_test_id("export-form")
+    form.locator("select[name=purpose]").select_option("reporting")
+    form.locator("input[name=password]").fill(PASSWORD)
     with page.expect_download() as download:
-        page.click("[data-testid=download-xlsx]")
+        form.get_by_test_id("export-submit").click()
+    assert [(event.object_code, event.purpose) for event in exports_written()] == [
+        ("fund-statement", "reporting")
+    ]
     path = tmp_path / "statement.xlsx"
     download.value.save_as(path)
     sheet = openpyxl.load_workbook(path).active

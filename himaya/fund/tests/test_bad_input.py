@@ -258,7 +258,7 @@ def test_an_implausible_statement_period_is_a_400_on_the_page_and_the_api(
     assert says in api.content.decode()
     if "start" not in query:  # the page shows the current fiscal year without a start
         return
-    for extra in ({}, {"format": "xlsx"}):
+    for extra in ({}, {"format": "xlsx"}, {"export": "xlsx"}):
         page = client.get(reverse("fund:statement"), {**query, **extra})
         assert page.status_code == 400
         assert page["Content-Type"].startswith("text/html")

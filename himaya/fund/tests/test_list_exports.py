@@ -218,16 +218,25 @@ def test_the_statement_exports_its_lines_and_movements_as_the_page_shows_them(
 
     sheet = _sheet(_post(client, STATEMENT, "xlsx"))
     assert sheet[0] == STATEMENT_HEADERS
-    assert [row[3] for row in sheet[1:]] == ["Opening balance", *kinds, "Closing balance"]
-    assert {row[1] for row in sheet[1:]} == {paid.budget_line.code}
-    assert paid.code in [row[4] for row in sheet[1:]]
-    closing = sheet[-1]
+    lines, compensation = sheet[1:-3], sheet[-3:]
+    assert [row[3] for row in lines] == ["Opening balance", *kinds, "Closing balance"]
+    assert {row[1] for row in lines} == {paid.budget_line.code}
+    assert paid.code in [row[4] for row in lines]
+    closing = lines[-1]
     assert Decimal(str(closing[6])) == Decimal(str(closing[10])) == Decimal("8500.00")
     assert Decimal(str(closing[9])) == Decimal("1500.00")
     assert paid.case.code not in str(sheet)
+    # The court compensation of the period, as the page shows it below the budget lines.
+    assert [row[0] for row in compensation] == [
+        "Court compensation in the period",
+        "Compensation claimed",
+        "Compensation received",
+    ]
+    assert [row[3] for row in compensation] == [None, "Claims: 0", "Receipts: 0"]
+    assert [row[6] for row in compensation] == [None, 0, 0]
 
     table = _csv(_post(client, STATEMENT, "csv"))
-    assert [row[3] for row in table] == [row[3] for row in sheet]
+    assert [row[3] for row in table] == [row[3] or "" for row in sheet]
 
     assert [(e.object_code, e.purpose, e.details["rows"]) for e in _exports()] == [
         ("fund-statement", "reporting", len(sheet) - 1),

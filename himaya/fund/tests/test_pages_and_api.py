@@ -11,7 +11,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
+from himaya.accounts.tests.factories import PASSWORD
 from himaya.audit.models import AuditEvent
+from himaya.audit.tests.exported import exports_written, sheet_rows
+from himaya.core.exports import XLSX
 from himaya.core.locking import ConcurrentEditError
 from himaya.fund import actions
 from himaya.fund.models import LedgerEntry, Method, PaymentRequest, Status, SupportingDocument
@@ -351,7 +354,7 @@ def test_the_budget_lines_take_a_fixed_number_of_queries(
 
 
 @time_machine.travel("2026-03-15 10:00:00+02:00", tick=False)
-def test_the_statement_downloads_as_a_valid_xlsx_with_the_right_totals(
+def test_the_statement_leaves_through_the_export_door_as_a_valid_xlsx_with_the_right_totals(
     client, login, officer, approver
 ) -> None:
     line = BudgetLineFactory(amount=Decimal("50000.00"))
@@ -369,34 +372,58 @@ def test_the_statement_downloads_as_a_valid_xlsx_with_the_right_totals(
     )
     actions.approve_payment(payment=committed, expected_version=version_of(committed), by=approver)
     login(officer)
-    response = client.get(
-        reverse("fund:statement"),
-        {"start": "2025-07-01", "end": "2026-06-30", "format": "xlsx"},
+    response = client.post(
+        f"{reverse('fund:statement')}?start=2025-07-01&end=2026-06-30&export=xlsx",
+        {"purpose": "reporting", "password": PASSWORD},
         HTTP_ACCEPT_LANGUAGE="ar",
     )
     assert response.status_code == 200
+    assert response["Content-Type"] == XLSX
     book = openpyxl.load_workbook(io.BytesIO(response.content))
-    sheet = book.active
-    assert sheet.sheet_view.rightToLeft is True
-    rows = list(sheet.iter_rows(values_only=True))
-    assert rows[2][0] == "بند الموازنة"
+    assert book.active.sheet_view.rightToLeft is True
+    rows = sheet_rows(response)
+    assert rows[0][0] == "بند الموازنة"
     closing = next(row for row in rows if row[3] == "الرصيد الختامي")
-    assert closing[7:11] == (50000.0, 700.0, 1234.56, 50000.0 - 700.0 - 1234.56)
-    movements = [row[6] for row in rows[3:] if row[6] is not None and row[1] == line.code]
+    assert closing[7:11] == [50000.0, 700.0, 1234.56, 50000.0 - 700.0 - 1234.56]
+    movements = [row[6] for row in rows[1:] if row[1] == line.code and row[7] is None]
     assert movements == [50000.0, 1234.56, 1234.56, 700.0]
-    assert AuditEvent.objects.filter(action="fund.statement_exported").count() == 1
+    [event] = exports_written()
+    assert (event.object_code, event.purpose, event.actor_id) == (
+        "fund-statement",
+        "reporting",
+        officer.pk,
+    )
+    assert not AuditEvent.objects.filter(action="fund.statement_exported").exists()
 
 
 def test_the_statement_headers_follow_the_language_of_the_user(client, login, officer) -> None:
     BudgetLineFactory()
     login(officer)
     client.cookies["himaya_language"] = "en"
-    response = client.get(
-        reverse("fund:statement"), {"start": "2025-07-01", "end": "2026-06-30", "format": "xlsx"}
+    response = client.post(
+        f"{reverse('fund:statement')}?start=2025-07-01&end=2026-06-30&export=xlsx",
+        {"purpose": "reporting", "password": PASSWORD},
     )
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     assert sheet.sheet_view.rightToLeft is not True
-    assert list(sheet.iter_rows(values_only=True))[2][0] == "Budget line"
+    assert sheet_rows(response)[0][0] == "Budget line"
+
+
+def test_a_statement_asked_for_with_format_xlsx_is_the_page_and_writes_no_audit_row(
+    client, login, officer
+) -> None:
+    line = BudgetLineFactory()
+    login(officer)
+    before = AuditEvent.objects.count()
+    response = client.get(
+        reverse("fund:statement"), {"start": "2025-07-01", "end": "2026-06-30", "format": "xlsx"}
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert "Content-Disposition" not in response
+    assert [row["line"] for row in response.context["rows"]] == [line]
+    assert 'data-testid="export-links"' in response.content.decode()
+    assert AuditEvent.objects.count() == before
 
 
 @time_machine.travel("2026-03-15 10:00:00+02:00", tick=False)

@@ -9,7 +9,10 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from himaya.accounts.tests.factories import PASSWORD
 from himaya.audit.models import AuditEvent
+from himaya.audit.tests.exported import exports_written, sheet_rows
+from himaya.core.exports import XLSX
 from himaya.grants import actions
 from himaya.grants.models import Grant, GrantReport, Tranche, TrancheStatus
 from himaya.grants.tests.factories import make_grant
@@ -210,29 +213,58 @@ def test_creating_a_grant_through_the_page(client, login, grants_officer, ngo_a)
 
 
 @time_machine.travel("2025-11-15 10:00:00+02:00", tick=False)
-def test_the_grant_statement_opens_as_xlsx_with_the_right_totals(
+def test_the_grant_statement_leaves_through_the_export_door_as_a_valid_xlsx_with_the_right_totals(
     client, login, grants_officer, ngo_a, ngo_b
 ) -> None:
     one = make_grant(ngo_a)
-    make_grant(ngo_b, tranches=((date(2025, 8, 1), "50000.00"),))
+    two = make_grant(ngo_b, tranches=((date(2025, 8, 1), "50000.00"),))
     actions.release_tranche(
         tranche=one.tranches.get(sequence=1), by=grants_officer, expected_version=1
     )
     login(grants_officer)
+    response = client.post(
+        f"{reverse('grants:statement')}?start=2025-07-01&end=2025-12-31&export=xlsx",
+        {"purpose": "coordination", "password": PASSWORD},
+        HTTP_ACCEPT_LANGUAGE="ar",
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == XLSX
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert book.active.sheet_view.rightToLeft is True
+    header, *rows = sheet_rows(response)
+    assert header[0] == "المنحة"
+    # due: two tranches of 100,000 of grant one, 50,000 of grant two; released: 100,000
+    assert sorted((row[0], *(Decimal(str(cell)) for cell in row[2:6])) for row in rows) == sorted(
+        [
+            (one.code, Decimal("300000"), Decimal("200000"), Decimal("100000"), Decimal("100000")),
+            (two.code, Decimal("50000"), Decimal("50000"), Decimal("0"), Decimal("0")),
+        ]
+    )
+    [event] = exports_written()
+    assert (event.object_code, event.purpose, event.details["rows"]) == (
+        "grant-statement",
+        "coordination",
+        2,
+    )
+    assert not AuditEvent.objects.filter(action="grants.statement_exported").exists()
+
+
+def test_a_grant_statement_asked_for_with_format_xlsx_is_the_page_and_writes_no_audit_row(
+    client, login, grants_officer, ngo_a
+) -> None:
+    grant = make_grant(ngo_a)
+    login(grants_officer)
+    before = AuditEvent.objects.count()
     response = client.get(
         reverse("grants:statement"),
         {"start": "2025-07-01", "end": "2025-12-31", "format": "xlsx"},
     )
     assert response.status_code == 200
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-    assert sheet.sheet_view.rightToLeft is True
-    rows = list(sheet.iter_rows(values_only=True))
-    assert rows[2][0] == "المنحة"
-    total = next(row for row in rows if row[0] == "الإجمالي")
-    # due: two tranches of 100,000 of grant one plus 50,000; released: 100,000
-    assert total[4:7] == (250000.0, 100000.0, 100000.0)
-    assert AuditEvent.objects.filter(action="grants.statement_exported").count() == 1
-    assert Decimal(str(total[4])) == Decimal("250000")
+    assert response["Content-Type"].startswith("text/html")
+    assert "Content-Disposition" not in response
+    assert [row["grant"] for row in response.context["rows"]] == [grant]
+    assert 'data-testid="export-links"' in response.content.decode()
+    assert AuditEvent.objects.count() == before
 
 
 @pytest.mark.parametrize("count", [1, 5])

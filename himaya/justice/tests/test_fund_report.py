@@ -1,17 +1,17 @@
-"""Compensation ordered by courts appears in the fund's statement and its workbook."""
+"""Compensation ordered by courts appears in the fund's statement and in its export."""
 
-import io
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
-import openpyxl
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from himaya.accounts.models import User
+from himaya.accounts.tests.factories import PASSWORD
 from himaya.agencies.models import Role
+from himaya.audit.tests.exported import exports_written, sheet_rows
 from himaya.justice import actions
 from himaya.justice.selectors import compensation_totals
 from himaya.justice.tests.conftest import World, details
@@ -70,20 +70,21 @@ def test_the_fund_statement_shows_compensation_claimed_and_received(
     assert "2,000.25" in page
 
 
-def test_the_fund_workbook_carries_compensation_claimed_and_received(
+def test_the_fund_statement_export_carries_compensation_claimed_and_received(
     compensation: None, make_persona: Callable[..., User], login: Callable[[User], Client]
 ) -> None:
     client = login(make_persona(Role.FUND_OFFICER, None, "fund_officer_j"))
     client.cookies["himaya_language"] = "en"
-    response = client.get(
-        reverse("fund:statement"), {"start": "2025-07-01", "end": "2026-06-30", "format": "xlsx"}
+    response = client.post(
+        f"{reverse('fund:statement')}?start=2025-07-01&end=2026-06-30&export=xlsx",
+        {"purpose": "reporting", "password": PASSWORD},
     )
     assert response.status_code == 200
-    rows = list(
-        openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)
-    )
-    by_label = {row[0]: row for row in rows if row and row[0]}
+    by_label = {row[0]: row for row in sheet_rows(response) if row and row[0]}
     assert by_label["Compensation claimed"][6] == 1300.50
     assert by_label["Compensation claimed"][3] == "Claims: 2"
     assert by_label["Compensation received"][6] == 2000.25
+    assert by_label["Compensation received"][3] == "Receipts: 1"
     assert "Court compensation in the period" in by_label
+    [event] = exports_written()
+    assert (event.object_code, event.purpose) == ("fund-statement", "reporting")
