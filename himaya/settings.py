@@ -244,6 +244,11 @@ TEMPLATES = [
     }
 ]
 
+# Form widgets are written from Django's Jinja2 copies of its widget templates: the same
+# markup, several times faster than through the pages' engine (a form of a dozen fields
+# costs a few thousand calls less). Admin widgets keep theirs; pages stay Django templates.
+FORM_RENDERER = "himaya.core.renderers.FormRenderer"
+
 if PRODUCTION and not env.str("DATABASE_URL", default=""):
     refused.append("DATABASE_URL is required in production (no fallback to SQLite)")
 DATABASES = {

@@ -1,8 +1,9 @@
 """Scoped reads of cases. Every read of a case starts from ``cases_visible_to``."""
 
+import functools
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.db import connection
@@ -44,6 +45,7 @@ from himaya.cases.models import (
 )
 from himaya.cases.proposals import screening_outcome
 from himaya.core.fields import EncryptedTextField
+from himaya.core.joins import names_joined
 from himaya.core.typing import AnyUser
 from himaya.survivors.models import Survivor
 from himaya.survivors.rules import is_presumed_child
@@ -106,6 +108,24 @@ _SURVIVOR_ENCRYPTED = [
 ]
 
 
+# What the case page reads of the records it joins: the survivor's code, the names of the
+# agencies, the governorate and the case worker. Fewer columns make a cheaper query to
+# build; touching another column of these would cost a query (the page's query count says).
+_CASE_PAGE_COLUMNS = [
+    *(field.name for field in Case._meta.concrete_fields),
+    "survivor__code",
+    "lead_agency__name_ar",
+    "lead_agency__name_en",
+    "identifying_agency__name_ar",
+    "identifying_agency__name_en",
+    "governorate_of_exploitation__name_ar",
+    "governorate_of_exploitation__name_en",
+    "case_worker__username",
+    "case_worker__first_name",
+    "case_worker__last_name",
+]
+
+
 # The order of the case list: newest first contact first, the code breaking ties. Pages
 # are cut by position in this order (``core.keyset``), on the index ``case_list_order``.
 CASE_LIST_ORDER = ("-first_contact_on", "-code")
@@ -127,14 +147,16 @@ def case_list(user: AnyUser) -> QuerySet[Case]:
 # indexed foreign key each, written as plain SQL: composing a dozen subqueries in the ORM
 # costs more than running them), so that a case with few sections costs few queries.
 # The name is the relation the page reads; the value, what to prefetch for it, its table,
-# and the status its rows must have, if any.
+# and the status its rows must have, if any. Built once: the prefetches hold querysets that
+# are never run themselves, only copied for each case.
+@functools.cache
 def _case_sections() -> dict[str, tuple["Prefetch[Any] | str", str, str]]:
     forms = Case.exploitation_forms.through._meta.db_table
     return {
         "exploitation_forms": ("exploitation_forms", forms, ""),
         "risk_assessments": (
             Prefetch(
-                "risk_assessments", queryset=RiskAssessment.objects.select_related("assessor")
+                "risk_assessments", queryset=names_joined(RiskAssessment.objects.all(), "assessor")
             ),
             RiskAssessment._meta.db_table,
             "",
@@ -142,9 +164,9 @@ def _case_sections() -> dict[str, tuple["Prefetch[Any] | str", str, str]]:
         "care_plans": (
             Prefetch(
                 "care_plans",
-                queryset=CarePlan.objects.select_related("author", "decided_by").prefetch_related(
-                    Prefetch("goals", queryset=CarePlanGoal.objects.order_by("id"))
-                ),
+                queryset=names_joined(
+                    CarePlan.objects.all(), "author", "decided_by"
+                ).prefetch_related(Prefetch("goals", queryset=CarePlanGoal.objects.order_by("id"))),
             ),
             CarePlan._meta.db_table,
             "",
@@ -152,7 +174,7 @@ def _case_sections() -> dict[str, tuple["Prefetch[Any] | str", str, str]]:
         "closure_requests": (
             Prefetch(
                 "closure_requests",
-                queryset=ClosureRequest.objects.select_related("requested_by", "decided_by"),
+                queryset=names_joined(ClosureRequest.objects.all(), "requested_by", "decided_by"),
             ),
             ClosureRequest._meta.db_table,
             "",
@@ -179,8 +201,8 @@ def _case_sections() -> dict[str, tuple["Prefetch[Any] | str", str, str]]:
         "identification_decisions": (
             Prefetch(
                 "identification_decisions",
-                queryset=IdentificationDecision.objects.select_related(
-                    "decided_by", "deciding_agency"
+                queryset=names_joined(
+                    IdentificationDecision.objects.all(), "decided_by", "deciding_agency"
                 ),
             ),
             IdentificationDecision._meta.db_table,
@@ -208,9 +230,9 @@ def _sections_holding_rows(case_id: int, sections: dict[str, tuple[Any, str, str
     return {name for name, holds in zip(sections, row, strict=True) if holds}
 
 
-@dataclass(frozen=True)
-class CaseRow:
-    """One line of the case list, read as plain columns: no model is built for it."""
+class CaseRow(TypedDict):
+    """One line of the case list, read as plain columns: no model is built for it. A
+    dictionary, which a template reads faster than an object's attributes."""
 
     code: str
     survivor_code: str
@@ -314,7 +336,7 @@ def case_detail(user: AnyUser, code: str) -> Case:
             "identifying_agency",
             "governorate_of_exploitation",
         )
-        .defer(*_SURVIVOR_ENCRYPTED)  # the page shows the survivor's code only
+        .only(*_CASE_PAGE_COLUMNS)  # the survivor's code only: decrypt nothing
         .filter(code=code)
         .first()
     )
@@ -334,8 +356,12 @@ def case_detail(user: AnyUser, code: str) -> Case:
         else:
             # What the prefetch would leave for a relation with no rows: an empty result
             # that ``case.<relation>.all()`` returns without asking the database.
+            # Filled as Django's prefetch fills it, so that reading it builds no query.
+            empty = getattr(case, name).none()
+            empty._result_cache = []
+            empty._prefetch_done = True
             cache = case.__dict__.setdefault("_prefetched_objects_cache", {})
-            cache[name] = getattr(case, name).none()
+            cache[name] = empty
     prefetch_related_objects([case], *wanted)
     return case
 
@@ -347,8 +373,8 @@ TIMELINE_PAGE_SIZE = 50
 
 def case_timeline(case: Case) -> QuerySet[CaseEvent]:
     """The lines of a case's timeline, newest first, with who wrote them."""
-    return (
-        CaseEvent.objects.filter(case=case).select_related("actor").order_by("-occurred_at", "-id")
+    return names_joined(CaseEvent.objects.filter(case=case), "actor").order_by(
+        "-occurred_at", "-id"
     )
 
 
@@ -755,10 +781,16 @@ class NoteRow:
 def case_note_rows(user: AnyUser, case: Case) -> list[NoteRow]:
     """The notes of the case page, each with whether the reader may revise it."""
     team = works_on(user, case) and not case.is_closed
-    return [
-        NoteRow(note=note, may_revise=team and note.author_id == user.pk)
-        for note in case_notes(case)
-    ]
+    notes = (
+        names_joined(CaseNote.objects.filter(case=case), "author")
+        .prefetch_related("revisions")
+        .order_by("-created_at", "-id")
+    )
+    rows = []
+    for note in notes:
+        note.case = case  # the page's case: not read again
+        rows.append(NoteRow(note=note, may_revise=team and note.author_id == user.pk))
+    return rows
 
 
 # --- transfers ------------------------------------------------------------------------------
@@ -949,4 +981,4 @@ def platforms_by_role(case: Case) -> dict[str, list[OnlinePlatform]]:
 
 def digital_evidence_of(case: Case) -> QuerySet[Any]:
     """The digital evidence references of a case the reader works on, newest first."""
-    return case.digital_evidence.select_related("recorded_by").order_by("-recorded_on", "-id")
+    return names_joined(case.digital_evidence.all(), "recorded_by").order_by("-recorded_on", "-id")

@@ -5,6 +5,7 @@ at the top of the page. A form that does not validate answers 400 with the page.
 """
 
 import dataclasses
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -122,7 +123,11 @@ CASES_PER_PAGE = 25
 @works
 def case_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    search = CaseFilter(request.GET, queryset=selectors.case_list(user))
+    cases = selectors.case_list(user)
+    # The filters are read only when one is given: the list as it first opens (most views)
+    # does not build and check the filter form.
+    if any(request.GET.get(name, "").strip() for name in CaseFilter.base_filters):
+        cases = CaseFilter(request.GET, queryset=cases).qs
     exported = export_list(
         request,
         name="cases",
@@ -150,13 +155,13 @@ def case_list(request: HttpRequest) -> HttpResponse:
             ),
             Column(gettext_lazy("First contact"), lambda c: c.first_contact_on),
         ],
-        rows=search.qs,
+        rows=cases,
     )
     if exported is not None:
         return exported
-    params = {name: request.GET.get(name, "").strip() for name in search.filters}
+    params = {name: request.GET.get(name, "").strip() for name in CaseFilter.base_filters}
     english = (get_language() or "ar").startswith("en")
-    values = selectors.case_list_values(search.qs, english=english)
+    values = selectors.case_list_values(cases, english=english)
     try:
         page = keyset_page(
             values,
@@ -299,6 +304,20 @@ def open_case(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/open.html", {"form": form}, status=_status(form))
 
 
+@functools.lru_cache(maxsize=8)
+def _transition_rows(language: str | None) -> list[tuple[str, str]]:
+    """The table of allowed phase changes, written once per language (``language`` is the
+    key; the labels are read in the active one)."""
+    comma = "، " if (language or "ar").startswith("ar") else ", "
+    return [
+        (
+            str(Phase(phase).label),
+            comma.join(str(Phase(p).label) for p in Phase.values if p in targets),
+        )
+        for phase, targets in TRANSITIONS.items()
+    ]
+
+
 def _case_page(
     request: HttpRequest,
     case: Case,
@@ -323,10 +342,7 @@ def _case_page(
         "cases/detail.html",
         {
             "case": case,
-            "transitions": [
-                (Phase(phase).label, [Phase(p).label for p in Phase.values if p in targets])
-                for phase, targets in TRANSITIONS.items()
-            ],
+            "transitions": _transition_rows(get_language()),
             "risks": list(case.risk_assessments.all()),
             "care_plans": list(case.care_plans.all()),
             "events": events,

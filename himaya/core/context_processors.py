@@ -1,3 +1,4 @@
+import functools
 from typing import Any
 
 from django.http import HttpRequest
@@ -6,4 +7,5 @@ from himaya.core import nav
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    return {"nav_items": nav.items_for(request.user)}
+    # Called by the template only where it shows the navigation (not by a partial).
+    return {"navigation": functools.partial(nav.menu, request)}

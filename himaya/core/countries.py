@@ -5,12 +5,13 @@ two-letter code; pages and choosers show the name. ``XX`` stands for a stateless
 unknown nationality, which ISO 3166 does not name.
 """
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 from django.utils.functional import Promise, lazy
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy
 from django_countries import countries
 
 STATELESS = "XX"
@@ -47,9 +48,16 @@ def country_name(code: str | None) -> str:
     value = (code or "").strip().upper()
     if not value:
         return ""
+    return _named(value, get_language())
+
+
+@functools.lru_cache(maxsize=2048)
+def _named(value: str, language: str | None) -> str:
+    # Lists name the same few countries on every row: each name is looked up once per
+    # language (``language`` is the key; the lookup itself reads the active language).
     if value == STATELESS:
         return gettext("Stateless or unknown")
-    return countries.name(value) or value
+    return str(countries.name(value) or value)
 
 
 country_name_lazy = lazy(country_name, str)
