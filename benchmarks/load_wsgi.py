@@ -1,8 +1,10 @@
-"""The project's WSGI application with one more URL: the bare view of the load benchmark.
+"""The project's WSGI application with two more URLs: the bare views of the load benchmark.
 
 The bare view runs through the same middleware as every page (session, sign-in, second
 factor, language) and answers with one indexed query, so that a page's time divided by
-the bare view's is what the page itself costs.
+the bare view's is what the page itself costs. The audited bare view also appends one row
+to the audit trail, as every search and every read of identifying data does: what such a
+page costs beyond its audit row is its time divided by this view's.
 """
 
 import os
@@ -19,6 +21,7 @@ from django.core.wsgi import get_wsgi_application  # noqa: E402
 from django.http import HttpRequest, HttpResponse  # noqa: E402
 from django.urls import include, path  # noqa: E402
 
+from himaya.audit.actions import record_event  # noqa: E402
 from himaya.cases.models import Case  # noqa: E402
 
 
@@ -28,6 +31,17 @@ def bare(request: HttpRequest) -> HttpResponse:
     return HttpResponse(f"{found.first()}", content_type="text/plain")
 
 
-urlpatterns = [path("load-bare/", bare), path("", include(settings.ROOT_URLCONF))]
+@login_required
+def bare_audited(request: HttpRequest) -> HttpResponse:
+    found = Case.objects.filter(code=request.GET.get("code", "")).values_list("id", flat=True)
+    record_event(action="load.bare_viewed", actor=request.user, object_type="load", request=request)
+    return HttpResponse(f"{found.first()}", content_type="text/plain")
+
+
+urlpatterns = [
+    path("load-bare/", bare),
+    path("load-bare-audited/", bare_audited),
+    path("", include(settings.ROOT_URLCONF)),
+]
 settings.ROOT_URLCONF = __name__
 application = get_wsgi_application()
