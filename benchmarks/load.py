@@ -11,13 +11,16 @@ appends a row to the audit trail, a durable write the bare view does not make: t
 searches are also compared with a bare view that appends one (``bare-audited``).
 
 The pages: the bare view, the work queue, the case list and a case, the case list API, the
-survivors list, a search for a survivor's exact name and one for a part of it. With
+survivors list, a search for a survivor's exact name and one for a part of it, and the
+command centre's dashboard, board and the board's live part, asked by its operator. With
+``--national`` the data is the national generator's (``generate_national``: every
+governorate and every app's records), and its busiest case worker is the one who signs in. With
 ``--explain`` it first prints ``EXPLAIN (ANALYZE, BUFFERS)`` of the main query of each
 list (case list, case API, work queue, survivors list and both searches) as the signed-in
 case worker runs it.
 
     .venv/bin/python benchmarks/load.py [--cases 200000] [--users 10,50] [--seconds 30]
-        [--workers 3] [--pages queue,cases,...] [--keep] [--reuse] [--explain]
+        [--workers 3] [--pages queue,cases,...] [--keep] [--reuse] [--explain] [--national]
 
 PostgreSQL is reached at ``--server`` (default: the local server with trust auth); the
 database ``--database`` (default ``himaya_load``) is dropped and made again unless
@@ -27,6 +30,7 @@ database ``--database`` (default ``himaya_load``) is dropped and made again unle
 from __future__ import annotations
 
 import argparse
+import datetime
 import http.client
 import os
 import re
@@ -44,6 +48,7 @@ from random import Random
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "load-benchmark-password-2026"
 WORKER = "load-case-worker"
+OPERATOR = "load-operator"
 EXACT_NAME = "سلمى عبد الرحمن البنا"
 # One word of the name above, which no other survivor's name holds. Not "الرحمن": the
 # search reads "عبد الرحمن" as one compound name, so that word alone finds nobody.
@@ -125,12 +130,93 @@ def build(cases: int, seed: int) -> dict[str, str]:
     return {"case": own.first() or "", "query": EXACT_NAME, "part": PART_OF_NAME}
 
 
+def build_national(cases: int, seed: int) -> dict[str, str]:
+    """The national data set of ``generate_national`` (every governorate, every app's
+    records): its busiest case worker becomes the benchmark's worker, one survivor of their
+    cases takes the name the searches look for."""
+    from django.core.management import call_command
+    from django.db.models import Count
+
+    from himaya.accounts.models import User
+    from himaya.cases.models import Case
+    from himaya.survivors.indexes import name_index, survivor_search_tokens
+    from himaya.survivors.models import Survivor, SurvivorSearchToken
+
+    call_command("generate_national", cases=cases, seed=seed)
+    # The dashboard shows the daily indicators of the last weeks: computed as the
+    # scheduler computes them every night.
+    began = time.perf_counter()
+    today = datetime.date.today()
+    call_command(
+        "compute_indicators", start=today - datetime.timedelta(days=30), end=today, verbosity=0
+    )
+    print(f"  indicators of 31 days in {time.perf_counter() - began:.0f} s", flush=True)
+    busiest = (
+        Case.objects.exclude(case_worker=None)
+        .values("case_worker")
+        .annotate(held=Count("id"))
+        .order_by("-held")
+        .first()
+    )
+    if busiest is None:
+        raise RuntimeError("the generator made no case with a case worker")
+    worker = User.objects.get(pk=busiest["case_worker"])
+    worker.username = WORKER
+    worker.set_password(PASSWORD)
+    worker.save(update_fields=["username", "password"])
+    print(f"  the benchmark's worker holds {busiest['held']:,} cases", flush=True)
+    own = Survivor.objects.filter(cases__case_worker=worker).order_by("id")
+    target = own[busiest["held"] // 2]
+    target.name_ar = EXACT_NAME
+    target.name_ar_index = name_index(EXACT_NAME)
+    target.save(update_fields=["name_ar", "name_ar_index"])
+    SurvivorSearchToken.objects.filter(survivor=target).delete()
+    SurvivorSearchToken.objects.bulk_create(
+        SurvivorSearchToken(survivor=target, kind=kind, token=token)
+        for kind, token in survivor_search_tokens(target)
+    )
+    first = Case.objects.filter(case_worker=worker).order_by("id").values_list("code", flat=True)
+    return {"case": first.first() or "", "query": EXACT_NAME, "part": PART_OF_NAME}
+
+
+def ensure_operators(count: int) -> None:
+    """The command centre's operators who sign in for its pages, one per simulated user, in
+    the worker's agency, each with a confirmed authenticator (the role needs a second
+    factor; ``Client.sign_in`` answers it with the current code)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from benchmarks import population
+    from himaya.accounts.models import User
+    from himaya.agencies.models import Membership, Role
+
+    membership = Membership.objects.filter(user__username=WORKER, is_active=True).first()
+    if membership is None:
+        raise RuntimeError("the benchmark's worker holds no membership")
+    for n in range(count):
+        username = f"{OPERATOR}-{n}"
+        if User.objects.filter(username=username).exists():
+            continue
+        operator = population.person(username, Role.OPERATOR, membership.agency)
+        operator.set_password(PASSWORD)
+        operator.save(update_fields=["password"])
+        TOTPDevice.objects.create(user=operator, name="load", confirmed=True)
+
+
+def current_code(username: str) -> str:
+    """The code the user's authenticator shows now."""
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
+
+
 def furnish(code: str) -> None:
     """Give the case the benchmark opens what a case in the middle of its care holds, once:
     forms of exploitation, two risk assessments, a care plan with three goals, identification
     decisions, notes, digital evidence, a platform and a dozen lines of timeline, so that
     its page reads its sections as a real case's page does."""
-    import datetime
 
     from himaya.accounts.models import User
     from himaya.cases import actions
@@ -197,7 +283,14 @@ PAGES = {
     "survivors": "/survivors/",
     "survivor-search": "/survivors/?q={query}",
     "survivor-part": "/survivors/?q={part}",
+    "dashboard": "/monitoring/",
+    "board": "/operations/",
+    "board-live": "/operations/board/live/",
 }
+# Who asks for each page: the case worker, but for the command centre's pages, which its
+# operator follows (the board's live part is what the operator's browser asks every few
+# seconds).
+OPERATOR_PAGES = {"dashboard", "board", "board-live"}
 # The pages that append a row to the audit trail on every request (a search is audited,
 # whatever it finds): their p95 is also shown as a ratio to the audited bare view.
 AUDITED = {"survivor-search", "survivor-part"}
@@ -243,7 +336,7 @@ class Client:
                 self.cookies[name.strip()] = rest.split(";", 1)[0]
         return response.status, data
 
-    def sign_in(self) -> None:
+    def sign_in(self, username: str = WORKER) -> None:
         status, page = self.request("GET", "/accounts/login/")
         token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
         if status != 200 or token is None:
@@ -251,13 +344,24 @@ class Client:
         form = urllib.parse.urlencode(
             {
                 "csrfmiddlewaretoken": token.group(1).decode(),
-                "username": WORKER,
+                "username": username,
                 "password": PASSWORD,
             }
         )
         status, _ = self.request("POST", "/accounts/login/", form)
         if status != 302:
             raise RuntimeError(f"signing in answered {status}, not a redirect")
+        if username.startswith(OPERATOR):
+            status, page = self.request("GET", "/accounts/second-factor/")
+            token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+            if status != 200 or token is None:
+                raise RuntimeError(f"the second-factor page answered {status}")
+            form = urllib.parse.urlencode(
+                {"csrfmiddlewaretoken": token.group(1).decode(), "token": current_code(username)}
+            )
+            status, _ = self.request("POST", "/accounts/second-factor/", form)
+            if status != 302:
+                raise RuntimeError(f"the second factor answered {status}, not a redirect")
 
 
 @dataclass
@@ -308,10 +412,22 @@ def count_queries(paths: dict[str, str]) -> dict[str, int]:
     from himaya.accounts.models import User
 
     setup_test_environment()
-    client = TestClient()
-    client.force_login(User.objects.get(username=WORKER))
+    clients = {}
+    for role, username in ((WORKER, WORKER), (OPERATOR, f"{OPERATOR}-0")):
+        if User.objects.filter(username=username).exists():
+            clients[role] = TestClient()
+            clients[role].force_login(User.objects.get(username=username))
+            if role == OPERATOR:
+                from django_otp import DEVICE_ID_SESSION_KEY
+                from django_otp.plugins.otp_totp.models import TOTPDevice
+
+                session = clients[role].session
+                device = TOTPDevice.objects.get(user__username=username)
+                session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+                session.save()
     counts = {}
     for name, path in paths.items():
+        client = clients[OPERATOR if name in OPERATOR_PAGES else WORKER]
         client.get(path)  # warm: sessions, caches
         with CaptureQueriesContext(connection) as queries:
             client.get(path)
@@ -369,6 +485,11 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="keep the data of a kept run")
     parser.add_argument("--keep", action="store_true", help="do not drop the database")
     parser.add_argument("--explain", action="store_true", help="show the lists' query plans")
+    parser.add_argument(
+        "--national",
+        action="store_true",
+        help="build the data with generate_national (every governorate and app) instead",
+    )
     args = parser.parse_args()
     pages = ["bare", *[p for p in args.pages.split(",") if p and p != "bare"]]
     if AUDITED & set(pages) and "bare-audited" not in pages:
@@ -383,7 +504,8 @@ def main() -> None:
         _psql(args.server, f"DROP DATABASE IF EXISTS {args.database}")
         _psql(args.server, f"CREATE DATABASE {args.database}")
     _django(database_url)
-    print(f"[load] {args.cases:,} cases in one agency on PostgreSQL", flush=True)
+    where = "across the country" if args.national else "in one agency"
+    print(f"[load] {args.cases:,} cases {where} on PostgreSQL", flush=True)
     started = time.perf_counter()
     from django.core.management import call_command
 
@@ -397,10 +519,15 @@ def main() -> None:
             "query": EXACT_NAME,
             "part": PART_OF_NAME,
         }
+    elif args.national:
+        values = build_national(args.cases, args.seed)
+        print(f"  data built in {time.perf_counter() - started:.0f} s", flush=True)
     else:
         values = build(args.cases, args.seed)
         print(f"  data built in {time.perf_counter() - started:.0f} s", flush=True)
     furnish(values["case"])
+    if OPERATOR_PAGES & set(pages):
+        ensure_operators(max(loads))
     paths = {
         name: PAGES[name].format(**{k: urllib.parse.quote(v) for k, v in values.items()})
         for name in pages
@@ -431,9 +558,11 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.2)
-        clients = [Client(args.port) for _ in range(max(loads))]
-        for client in clients:
-            client.sign_in()
+        pools: dict[str, list[Client]] = {}
+        for role in {OPERATOR if name in OPERATOR_PAGES else WORKER for name in pages}:
+            pools[role] = [Client(args.port) for _ in range(max(loads))]
+            for n, client in enumerate(pools[role]):
+                client.sign_in(f"{OPERATOR}-{n}" if role == OPERATOR else WORKER)
         header = (
             f"{'page':<16} {'users':>5} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
             f"{'errors':>6} {'req/s':>7} {'queries':>7} {'p95/bare':>8} {'/audited':>8}"
@@ -442,6 +571,7 @@ def main() -> None:
         results: dict[tuple[str, int], float] = {}
         for users in loads:
             for name in pages:
+                clients = pools[OPERATOR if name in OPERATOR_PAGES else WORKER]
                 drive(clients[:users], paths[name], min(3.0, args.seconds))  # warm-up
                 run, took = drive(clients[:users], paths[name], args.seconds)
                 ms = [value * 1000 for value in run.latencies]
