@@ -138,7 +138,7 @@ def build_national(cases: int, seed: int) -> dict[str, str]:
     from django.db.models import Count
 
     from himaya.accounts.models import User
-    from himaya.cases.models import Case
+    from himaya.cases.models import Case, Phase
     from himaya.survivors.indexes import name_index, survivor_search_tokens
     from himaya.survivors.models import Survivor, SurvivorSearchToken
 
@@ -175,7 +175,12 @@ def build_national(cases: int, seed: int) -> dict[str, str]:
         SurvivorSearchToken(survivor=target, kind=kind, token=token)
         for kind, token in survivor_search_tokens(target)
     )
-    first = Case.objects.filter(case_worker=worker).order_by("id").values_list("code", flat=True)
+    first = (
+        Case.objects.filter(case_worker=worker)
+        .exclude(phase=Phase.CLOSED)  # the benchmark's case is one still in care
+        .order_by("id")
+        .values_list("code", flat=True)
+    )
     return {"case": first.first() or "", "query": EXACT_NAME, "part": PART_OF_NAME}
 
 
@@ -511,9 +516,13 @@ def main() -> None:
 
     call_command("migrate", verbosity=0, interactive=False)  # a kept database too
     if args.reuse:
-        from himaya.cases.models import Case
+        from himaya.cases.models import Case, Phase
 
-        code = Case.objects.filter(case_worker__username=WORKER).values_list("code", flat=True)
+        code = (
+            Case.objects.filter(case_worker__username=WORKER)
+            .exclude(phase=Phase.CLOSED)
+            .values_list("code", flat=True)
+        )
         values = {
             "case": code.order_by("id").first() or "",
             "query": EXACT_NAME,
