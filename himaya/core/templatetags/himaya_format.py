@@ -149,4 +149,4 @@ def options(choices: Iterable[tuple[object, object]], chosen: object = "") -> Sa
             f'<option value="{html.escape(text)}"{mark}>{html.escape(str(label))}</option>'
         )
     # Every value and label is escaped just above.
-    return mark_safe("".join(written))  # noqa: S308  # nosec B308
+    return mark_safe("".join(written))  # noqa: S308  # nosec B308 B703
