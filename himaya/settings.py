@@ -411,9 +411,10 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    # Requests to the API per signed-in person (per address when signed out), counted by
-    # each application process: over the rate, 429 problem details with Retry-After. An
-    # empty rate turns the limit off, as the tests do except those of the limit itself.
+    # Requests to the API per signed-in person (per address when signed out), counted in the
+    # default cache (one count across processes with Redis, see CACHES): over the rate, 429
+    # problem details with Retry-After. An empty rate turns the limit off, as the tests do
+    # except those of the limit itself.
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.UserRateThrottle",
         "rest_framework.throttling.AnonRateThrottle",
@@ -511,6 +512,23 @@ HUEY = {
 }
 if not REDIS_URL and not HUEY_IMMEDIATE:
     HUEY_PATH.parent.mkdir(parents=True, exist_ok=True)
+
+# The default cache holds the counts of the rate limits (searches and exports in
+# ``core.ratelimit``, the API's throttles) and nothing else. With HIMAYA_REDIS_URL the counts
+# live in that Redis, so that a person's allowance is one across every worker process and
+# application server; without it, each process counts in its own memory (one machine, a
+# few processes: the allowance is at most that many times the rate).
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "himaya-cache",
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 
 LOGGING = {
     "version": 1,

@@ -179,3 +179,75 @@ def test_an_export_over_the_rate_is_refused_with_429_and_writes_nothing(
     assert "Try again in" in second.content.decode()
     assert AuditEvent.objects.count() == rows
     assert AuditEvent.objects.filter(action=ACTION).count() == 1
+
+
+# --- one count across processes: the counts live in Redis when the deployment has one ------
+
+
+def test_with_a_redis_address_the_counts_live_in_that_redis_and_without_it_in_each_process() -> (
+    None
+):
+    from himaya.core.tests.test_settings import _production, _run
+
+    code = (
+        "from django.conf import settings as s; c = s.CACHES['default']; "
+        "print(c['BACKEND'].rsplit('.', 1)[1], c.get('LOCATION', '-'))"
+    )
+    shared = _run(["-c", code], {**_production(), "HIMAYA_REDIS_URL": "redis://queue:6379/2"})
+    alone = _run(["-c", code], _production())
+    assert shared.returncode == 0, shared.stderr
+    assert shared.stdout.split() == ["RedisCache", "redis://queue:6379/2"]
+    assert alone.stdout.split() == ["LocMemCache", "-"]
+
+
+SPEND = """
+import django, sys
+django.setup()
+from types import SimpleNamespace
+from himaya.core.ratelimit import spend
+person = SimpleNamespace(is_authenticated=True, pk=int(sys.argv[1]))
+request = SimpleNamespace(user=person, META={})
+answers = [spend(request, "search", "HIMAYA_SEARCH_RATE") for _ in range(2)]
+print(" ".join("over" if wait else "ok" for wait in answers))
+"""
+
+
+@pytest.mark.redis
+def test_two_processes_share_one_allowance_through_redis() -> None:
+    redis = pytest.importorskip("redis")
+    import os
+    import random
+    import subprocess
+    import sys
+
+    from himaya.core.tests.test_settings import ROOT
+
+    url = os.environ.get("HIMAYA_REDIS_URL") or "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.exceptions.RedisError:
+        if os.environ.get("HIMAYA_REDIS_REQUIRED"):  # continuous integration starts one
+            raise
+        pytest.skip(f"no Redis answers at {url}")
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "DJANGO_SETTINGS_MODULE": "himaya.settings",
+        "HIMAYA_REDIS_URL": url,
+        "HIMAYA_SEARCH_RATE": "3/day",
+    }
+    person = str(random.randrange(10**9, 10**10))  # a count of its own in a shared Redis
+
+    def one_process() -> list[str]:
+        result = subprocess.run(  # noqa: S603 (the test's own interpreter and arguments)
+            [sys.executable, "-c", SPEND, person],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout.split()
+
+    assert one_process() + one_process() == ["ok", "ok", "ok", "over"]

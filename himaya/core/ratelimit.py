@@ -3,8 +3,10 @@
 The API has its own limit (Django REST framework's throttles, ``REST_FRAMEWORK`` in the
 settings); sign-in has the lockout and duplicate checks their hourly allowance. The pages
 that read many survivors at once, a search and an export, are counted here: per person
-(per address when signed out), per window of the rate, in the cache. Over the rate, the
-request does nothing and the person reads a 429 page saying when to try again.
+(per address when signed out), per window of the rate, in the default cache: in Redis
+when ``HIMAYA_REDIS_URL`` is set, so that every worker process and server shares one count.
+Over the rate, the request does nothing and the person reads a 429 page saying when to try
+again.
 
 A rate is written ``<count>/<second|minute|hour|day>``; an empty one turns the limit off
 (as the test settings do, except in the tests of the limit itself).
