@@ -8,7 +8,11 @@ Each module runs in a transaction rolled back at its end, so that none sees anot
 
     .venv/bin/python benchmarks/run.py [--rounds R] [--only shelters,fund]
         [--survivors N] [--shelters N] [--beds N] [--budget-lines N] [--movements N]
-        [--cases N] [--few-cases N] [--search-survivors N] [--indicator-days D]
+        [--cases N] [--few-cases N] [--search-survivors N] [--indicator-days D] [--as-is]
+
+With ``--as-is`` the modules run in the database of ``DATABASE_URL`` itself, still inside a
+transaction rolled back at the end; a module that finds its data already there (the control
+centre's, on a national dataset made by ``manage.py generate_national``) uses it as it is.
 """
 
 import argparse
@@ -109,6 +113,15 @@ def main() -> None:
     parser.add_argument(
         "--indicator-days", type=int, default=30, help="days of indicators computed at once"
     )
+    parser.add_argument(
+        "--as-is",
+        action="store_true",
+        help=(
+            "run in the database of DATABASE_URL as it stands (no test database; a module "
+            "whose data is already there, such as a national dataset made by "
+            "generate_national, does not build it again); every change is still rolled back"
+        ),
+    )
     args = parser.parse_args()
     names = [name.strip() for name in args.only.split(",") if name.strip()] or list(MODULES)
     unknown = sorted(set(names) - set(MODULES))
@@ -116,7 +129,7 @@ def main() -> None:
         parser.error(f"unknown module(s): {', '.join(unknown)}; choose among {', '.join(MODULES)}")
 
     setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, keepdb=False)
+    old_name = None if args.as_is else connection.creation.create_test_db(verbosity=0)
     try:
         for name in names:
             module = importlib.import_module(f"benchmarks.{name}")
@@ -132,7 +145,8 @@ def main() -> None:
                 pass
             print(f"  ({name} took {time.perf_counter() - started:.0f} s)", flush=True)
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        if old_name is not None:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -132,7 +132,9 @@ def _fixed_choices(form: FormT, cache: ChoiceCache) -> FormT:
             key = (type(form), name)
             if key not in cache:
                 cache[key] = list(form_field.choices)  # type: ignore[arg-type]
-            form_field.choices = cache[key]
+            # Set past the property: the list is already in Django's normalised form, and
+            # the setter would walk it again for the field and again for its widget.
+            form_field._choices = form_field.widget._choices = cache[key]  # type: ignore[attr-defined]
             form_field.error_messages["invalid_choice"] = INVALID_CHOICE
     return form
 
