@@ -123,7 +123,7 @@ def _matching_code(user: User, code: str) -> EnrolmentCode:
         raise EnrolmentRefused(
             _("Enter the enrolment code your administrator gave you."), reason="no_code"
         )
-    candidates = EnrolmentCode.objects.select_for_update().filter(user=user)[:10]
+    candidates = EnrolmentCode.objects.select_for_update(no_key=True).filter(user=user)[:10]
     now = timezone.now()
     for record in candidates:
         if check_password(normalised, record.code_hash):
@@ -204,7 +204,7 @@ def confirm_totp_enrolment(
             raise EnrolmentRefused(
                 _("Start the enrolment again with an enrolment code."), reason="not_opened"
             )
-        device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+        device = TOTPDevice.objects.select_for_update(no_key=True).get(pk=device.pk)
         if device.user_id != user.pk or device.confirmed:
             raise EnrolmentRefused(
                 _("Start the enrolment again with an enrolment code."), reason="not_opened"
@@ -212,7 +212,7 @@ def confirm_totp_enrolment(
         enrolment_code = None
         if binding.get("code") is not None:
             enrolment_code = (
-                EnrolmentCode.objects.select_for_update()
+                EnrolmentCode.objects.select_for_update(no_key=True)
                 .filter(pk=binding["code"], user=user)
                 .first()
             )

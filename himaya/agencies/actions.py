@@ -116,7 +116,7 @@ def _require_from(change: str, membership: Membership) -> None:
 
 def _locked(membership: Membership) -> Membership:
     return (
-        Membership.objects.select_for_update()
+        Membership.objects.select_for_update(no_key=True)
         .select_related("user", "agency")
         .get(pk=membership.pk)
     )

@@ -43,7 +43,7 @@ def record_event(
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     key = audit_key()
-    head, _created = ChainHead.objects.select_for_update().get_or_create(
+    head, _created = ChainHead.objects.select_for_update(no_key=True).get_or_create(
         id=1, defaults={"sequence": 0, "hash": genesis_hash(key)}
     )
     fields: dict[str, Any] = {

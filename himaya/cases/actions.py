@@ -84,7 +84,7 @@ def _require_open(case: Case) -> None:
 
 
 def _locked(case: Case) -> Case:
-    return Case.objects.select_for_update().get(pk=case.pk)
+    return Case.objects.select_for_update(no_key=True).get(pk=case.pk)
 
 
 # --- the worklist -----------------------------------------------------------------------
@@ -1012,7 +1012,7 @@ def revise_case_note(*, note: CaseNote, body: str, by: User, version: int) -> Ca
         raise CaseForbidden(_("Only the author of a note may revise it."))
     _require_open(case)
     body = _clean_note(body)
-    fresh = CaseNote.objects.select_for_update().select_related("case").get(pk=note.pk)
+    fresh = CaseNote.objects.select_for_update(no_key=True).select_related("case").get(pk=note.pk)
     if fresh.version != version:
         raise ConcurrentEditError(fresh)
     if body == fresh.body:
@@ -1177,7 +1177,7 @@ def propose_case_transfer(
 def _locked_transfer(transfer: CaseTransfer, version: int) -> tuple[CaseTransfer, Case]:
     """The transfer and its case, locked in that order; 409 when the transfer moved on."""
     case = _locked(transfer.case)
-    fresh = CaseTransfer.objects.select_for_update().get(pk=transfer.pk)
+    fresh = CaseTransfer.objects.select_for_update(no_key=True).get(pk=transfer.pk)
     if fresh.version != version:
         raise ConcurrentEditError(fresh)
     return fresh, case

@@ -219,7 +219,7 @@ def _merge(*, pair: CandidatePair, by: User | None, keep_id: int) -> MergeRecord
         raise Invalid(_("Choose one of the two survivors to keep."), field="keep")
     removed_id = pair.survivor_b_id if keep_id == pair.survivor_a_id else pair.survivor_a_id
     survivors = {
-        s.pk: s for s in Survivor.objects.select_for_update().filter(pk__in=[keep_id, removed_id])
+        s.pk: s for s in Survivor.objects.select_for_update(no_key=True).filter(pk__in=[keep_id, removed_id])
     }
     if len(survivors) != 2:
         raise PairNotFound
@@ -294,7 +294,7 @@ def merge_pair(
     re-pointed to it (cases, consents, documents, stays, payments, enrolments, history)
     and the other survivor is removed; the ``MergeRecord`` keeps what undoes it."""
     _require(by, "duplicates.review")
-    locked = pairs_visible_to(by).select_for_update().filter(pk=pair.pk).first()
+    locked = pairs_visible_to(by).select_for_update(no_key=True).filter(pk=pair.pk).first()
     if locked is None:
         raise PairNotFound
     if locked.status != PairStatus.OPEN:
@@ -309,12 +309,12 @@ def undo_merge(*, merge: MergeRecord, by: User) -> Survivor:
     """Undo a merge exactly: the removed survivor's row comes back as it was stored, every
     re-pointed row points to it again, the rows set aside return; the pair is open again."""
     _require(by, "duplicates.review")
-    locked = merges_visible_to(by).select_for_update().filter(pk=merge.pk).first()
+    locked = merges_visible_to(by).select_for_update(no_key=True).filter(pk=merge.pk).first()
     if locked is None:
         raise NotFound(_("No such merge."))
     if locked.undone_at is not None:
         raise Conflict(_("This merge was already undone."))
-    kept = Survivor.objects.select_for_update().get(pk=locked.kept_id)
+    kept = Survivor.objects.select_for_update(no_key=True).get(pk=locked.kept_id)
     relations = {_relation_label(m, f): (m, f) for m, f in survivor_relations()}
     try:
         with transaction.atomic():
@@ -352,7 +352,7 @@ def mark_distinct(*, pair: CandidatePair, by: User, expected_version: int) -> Ca
     """Record that the two survivors are different people: the pair is never proposed
     again."""
     _require(by, "duplicates.review")
-    locked = pairs_visible_to(by).select_for_update().filter(pk=pair.pk).first()
+    locked = pairs_visible_to(by).select_for_update(no_key=True).filter(pk=pair.pk).first()
     if locked is None:
         raise PairNotFound
     if locked.status != PairStatus.OPEN:
@@ -394,7 +394,7 @@ def update_settings(
     current = duplicate_settings()
     if not current.pk:
         current.save()
-    locked = DuplicateSettings.objects.select_for_update().get(pk=current.pk)
+    locked = DuplicateSettings.objects.select_for_update(no_key=True).get(pk=current.pk)
     locked.review_threshold = review_threshold
     locked.auto_merge_enabled = auto_merge_enabled
     locked.auto_merge_threshold = auto_merge_threshold

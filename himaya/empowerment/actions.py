@@ -57,7 +57,7 @@ def _max_length(model: type[Any], field: str) -> int:
 
 def _locked_enrolment(enrolment: Enrolment) -> Enrolment:
     return (
-        Enrolment.objects.select_for_update()
+        Enrolment.objects.select_for_update(no_key=True)
         .select_related("programme", "case")
         .get(pk=enrolment.pk)
     )
@@ -304,7 +304,7 @@ def _keep_next_visit_on_worklist(project: Project) -> None:
 
 def _locked_visit(visit: Visit) -> Visit:
     return (
-        Visit.objects.select_for_update()
+        Visit.objects.select_for_update(no_key=True)
         .select_related("project__enrolment__programme", "project__enrolment__case")
         .get(pk=visit.pk)
     )
@@ -324,7 +324,7 @@ def record_visit(
 ) -> Visit:
     """Record a follow-up visit; the project takes the status and income it found."""
     visit = _locked_visit(visit)
-    project = Project.objects.select_for_update().get(pk=visit.project_id)
+    project = Project.objects.select_for_update(no_key=True).get(pk=visit.project_id)
     enrolment = visit.project.enrolment
     _require_officer(by, enrolment.programme)
     if visit.done_on is not None:

@@ -1,7 +1,8 @@
 """Writes of the fund. Every movement of money goes through a function here.
 
-Each function locks the payment request and then its budget line (``select_for_update``;
-on SQLite the write transaction is exclusive), re-checks permission, four eyes, state,
+Each function locks the payment request and then its budget line (``FOR NO KEY UPDATE``,
+which leaves new requests on the line free to commit; on SQLite the write transaction is
+exclusive), re-checks permission, four eyes, state,
 balance and the version the user read, writes the ledger, the case timeline and the audit
 trail. Money never moves on a version the user did not read: a stale version, and a
 missing one, are refused as conflicts.
@@ -139,13 +140,13 @@ def _move(payment: PaymentRequest, target: str) -> None:
 
 
 def _lock(payment: PaymentRequest, expected_version: int | None) -> PaymentRequest:
-    locked: PaymentRequest = PaymentRequest.objects.select_for_update().get(pk=payment.pk)
+    locked: PaymentRequest = PaymentRequest.objects.select_for_update(no_key=True).get(pk=payment.pk)
     _check_version(locked, expected_version)
     return locked
 
 
 def _lock_line(payment: PaymentRequest) -> BudgetLine:
-    line: BudgetLine = BudgetLine.objects.select_for_update().get(pk=payment.budget_line_id)
+    line: BudgetLine = BudgetLine.objects.select_for_update(no_key=True).get(pk=payment.budget_line_id)
     return line
 
 
@@ -624,7 +625,7 @@ def propose_limit_change(
     for name, value in (("per_request", per_request), ("per_survivor_year", per_survivor_year)):
         _refuse_if(limit_problem(value), field=name)
     limit = (
-        PaymentLimit.objects.select_for_update()
+        PaymentLimit.objects.select_for_update(no_key=True)
         .filter(fiscal_year=fiscal_year, purpose=purpose)
         .first()
     )
@@ -704,7 +705,7 @@ def _approve_limit_change(
     *, change: LimitChange, by: User, expected_version: int | None
 ) -> PaymentLimit:
     _require(by, MANAGE)
-    change = LimitChange.objects.select_for_update().get(pk=change.pk)
+    change = LimitChange.objects.select_for_update(no_key=True).get(pk=change.pk)
     _check_version(change, expected_version)
     if change.status != ChangeStatus.PROPOSED:
         raise FundConflict(_("This limit change has already been decided."), code="decided")
@@ -714,7 +715,7 @@ def _approve_limit_change(
             code="own_proposal",
         )
     limit = (
-        PaymentLimit.objects.select_for_update()
+        PaymentLimit.objects.select_for_update(no_key=True)
         .filter(fiscal_year=change.fiscal_year, purpose=change.purpose)
         .first()
     )
@@ -769,7 +770,7 @@ def reject_limit_change(
     _refuse_if(
         text_problem(reason, required=_("Give the reason for the rejection.")), field="reason"
     )
-    change = LimitChange.objects.select_for_update().get(pk=change.pk)
+    change = LimitChange.objects.select_for_update(no_key=True).get(pk=change.pk)
     _check_version(change, expected_version)
     if change.status != ChangeStatus.PROPOSED:
         raise FundConflict(_("This limit change has already been decided."), code="decided")

@@ -79,7 +79,7 @@ def record_outcome(
     """
     now = timezone.now()
     with transaction.atomic():
-        run, _created = JobRun.objects.select_for_update().get_or_create(
+        run, _created = JobRun.objects.select_for_update(no_key=True).get_or_create(
             task_id=task_id,
             defaults={"task_name": task_name[:200], "started_at": now, "attempts": 1},
         )

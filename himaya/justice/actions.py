@@ -222,7 +222,7 @@ def _audit_details(proceeding: CriminalProceeding) -> dict[str, Any]:
 
 def _locked_proceeding(proceeding: CriminalProceeding) -> CriminalProceeding:
     return (
-        CriminalProceeding.objects.select_for_update()
+        CriminalProceeding.objects.select_for_update(no_key=True)
         .select_related("case", "case__lead_agency")
         .get(pk=proceeding.pk)
     )
@@ -231,7 +231,7 @@ def _locked_proceeding(proceeding: CriminalProceeding) -> CriminalProceeding:
 @transaction.atomic
 def record_proceeding(*, case: Case, details: ProceedingDetails, by: User) -> CriminalProceeding:
     """The case's team records a criminal proceeding the survivor takes part in."""
-    case = Case.objects.select_for_update().select_related("lead_agency").get(pk=case.pk)
+    case = Case.objects.select_for_update(no_key=True).select_related("lead_agency").get(pk=case.pk)
     _require_editor(by, case)
     fields = _clean_details(details)
     proceeding = CriminalProceeding.objects.create(case=case, recorded_by=by, **fields)
@@ -474,7 +474,7 @@ def _charge_audit(charge: ChargeAgainstSurvivor) -> dict[str, Any]:
 @transaction.atomic
 def record_charge(*, case: Case, details: ChargeDetails, by: User) -> ChargeAgainstSurvivor:
     """The case's team records a charge brought against the survivor."""
-    case = Case.objects.select_for_update().select_related("lead_agency").get(pk=case.pk)
+    case = Case.objects.select_for_update(no_key=True).select_related("lead_agency").get(pk=case.pk)
     _require_editor(by, case)
     charge = ChargeAgainstSurvivor.objects.create(
         case=case, recorded_by=by, **_clean_charge(details)
@@ -505,7 +505,7 @@ def update_charge(
 ) -> ChargeAgainstSurvivor:
     """The case's team records the request to drop a charge, its result, or a correction."""
     charge = (
-        ChargeAgainstSurvivor.objects.select_for_update()
+        ChargeAgainstSurvivor.objects.select_for_update(no_key=True)
         .select_related("case", "case__lead_agency")
         .get(pk=charge.pk)
     )

@@ -215,7 +215,7 @@ def change_indicator_setting(
             _("The critical threshold must be further from the target than the warning one."),
             field="critical",
         )
-    setting = IndicatorSetting.objects.select_for_update().filter(indicator=code).first()
+    setting = IndicatorSetting.objects.select_for_update(no_key=True).filter(indicator=code).first()
     if setting is None:
         if expected_version not in (None, 0):
             raise ConcurrentEditError()

@@ -65,7 +65,7 @@ def _require_open(case: Case) -> None:
 
 def _locked_plan(plan: ReturnPlan) -> ReturnPlan:
     return (
-        ReturnPlan.objects.select_for_update(of=("self",))
+        ReturnPlan.objects.select_for_update(no_key=True, of=("self",))
         .select_related("case__survivor", "destination_governorate")
         .get(pk=plan.pk)
     )
@@ -99,7 +99,7 @@ def _check_destination(country: str, governorate: Governorate | None) -> str:
 def grant_reflection_period(*, case: Case, starts_on: date, by: User) -> ReflectionPeriod:
     """Grant the survivor a recovery and reflection period starting on ``starts_on``; its
     end follows from ``HIMAYA_REFLECTION_DAYS`` (configurable, not verified)."""
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
     _require_works_on(by, case)
     _require_open(case)
     _refuse(
@@ -144,7 +144,7 @@ def extend_reflection_period(
 ) -> ReflectionPeriod:
     """Extend the period by ``days`` days, for a reason."""
     period = (
-        ReflectionPeriod.objects.select_for_update(of=("self",))
+        ReflectionPeriod.objects.select_for_update(no_key=True, of=("self",))
         .select_related("case")
         .get(pk=period.pk)
     )
@@ -203,7 +203,7 @@ def plan_return(
     destination_governorate: Governorate | None = None,
 ) -> ReturnPlan:
     """Open a return plan for the case, to a country or to a governorate of origin."""
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
     _require_works_on(by, case)
     _require_open(case)
     country = _check_destination(destination_country, destination_governorate)
@@ -649,7 +649,7 @@ def record_follow_up(
 ) -> ReturnFollowUp:
     """Record a contact with the survivor after return and what it found."""
     follow_up = (
-        ReturnFollowUp.objects.select_for_update(of=("self",))
+        ReturnFollowUp.objects.select_for_update(no_key=True, of=("self",))
         .select_related("plan__case")
         .get(pk=follow_up.pk)
     )

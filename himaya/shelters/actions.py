@@ -180,7 +180,7 @@ def _lock_beds(shelter: Shelter) -> None:
     already serialises writers.
     """
     list(
-        Bed.objects.select_for_update()
+        Bed.objects.select_for_update(no_key=True)
         .filter(unit__shelter=shelter)
         .order_by("pk")
         .values_list("pk", flat=True)

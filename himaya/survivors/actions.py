@@ -331,7 +331,7 @@ def _check_duplicates(
     """
     # One user's checks are serialised by a lock on the user's row, so that two requests
     # at once cannot both pass the last free check.
-    User.objects.select_for_update().filter(pk=by.pk).first()
+    User.objects.select_for_update(no_key=True).filter(pk=by.pk).first()
     since = timezone.now() - DUPLICATE_CHECK_WINDOW
     done = AuditEvent.objects.filter(
         action=DUPLICATE_CHECKED, actor_id=by.pk, occurred_at__gte=since
@@ -583,7 +583,7 @@ def record_consent(
     guardian and no assent are kept.
     """
     _require(by, "survivors.record_consent")
-    survivor = Survivor.objects.select_for_update().get(pk=survivor.pk)
+    survivor = Survivor.objects.select_for_update(no_key=True).get(pk=survivor.pk)
     _require_in_scope(by, survivor)
     if purpose not in ConsentPurpose.values:
         raise SurvivorError(_("Choose the purpose of the consent."))
@@ -625,7 +625,7 @@ def record_consent(
     else:
         guardian, guardian_consented_on = None, None
         child_assent, child_assent_reason = ChildAssent.NOT_APPLICABLE, ""
-    standing = Consent.objects.select_for_update().filter(
+    standing = Consent.objects.select_for_update(no_key=True).filter(
         survivor=survivor, purpose=purpose, recipient=recipient, withdrawn_on__isnull=True
     )
     if standing.exists():
@@ -833,7 +833,7 @@ def _record_child_event(
 def _lock_in_scope(by: User, survivor: Survivor, permission: str) -> Survivor:
     _require(by, permission)
     _require_in_scope(by, survivor)
-    return Survivor.objects.select_for_update().get(pk=survivor.pk)
+    return Survivor.objects.select_for_update(no_key=True).get(pk=survivor.pk)
 
 
 def _check_record_date(value: datetime.date | None, *, what: Promise, field: str) -> None:
@@ -917,7 +917,7 @@ def end_guardian_appointment(
 ) -> GuardianAppointment:
     """End a guardian's appointment from ``ended_on`` (today by default)."""
     survivor = _lock_in_scope(by, appointment.survivor, "survivors.register")
-    appointment = GuardianAppointment.objects.select_for_update().get(pk=appointment.pk)
+    appointment = GuardianAppointment.objects.select_for_update(no_key=True).get(pk=appointment.pk)
     ended_on = ended_on or timezone.localdate()
     _check_record_date(ended_on, what=_("The end of the appointment"), field="ended_on")
     problem = rules.guardian_end_problem(

@@ -6,13 +6,13 @@ from collections import Counter
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Sum
 
 from himaya.agencies.models import Governorate, Role
 from himaya.core.errors import DomainError
 from himaya.fund import actions
-from himaya.fund.models import EntryKind, LedgerEntry, Method, PaymentRequest, Status
+from himaya.fund.models import EntryKind, LedgerEntry, Method, PaymentRequest, Purpose, Status
 from himaya.fund.selectors import balances_of
 from himaya.fund.tests.factories import (
     BudgetLineFactory,
@@ -109,4 +109,64 @@ def test_fifty_concurrent_approvals_and_payments_never_overspend_nor_pay_twice(
     assert (
         paid_total
         == PaymentRequest.objects.filter(status=Status.PAID).aggregate(total=Sum("amount"))["total"]
+    )
+
+
+def test_a_request_on_a_line_that_an_approval_holds_is_written_without_waiting_for_it(
+    make_persona,
+) -> None:
+    """An approval locks its request and the budget line, then appends to the audit trail.
+    A new request on the same line appends its audit event first and writes its row, whose
+    reference to the line PostgreSQL checks at commit. Were the line locked against that
+    check (``FOR UPDATE``), each would wait for the other; the locks are ``FOR NO KEY
+    UPDATE``, so the request commits while the approval still holds the line."""
+    Governorate.objects.get_or_create(
+        code="EG-C", defaults={"name_ar": "القاهرة", "name_en": "Cairo"}
+    )
+    officer = make_persona(Role.FUND_OFFICER, None, "held_officer")
+    line = BudgetLineFactory(amount=LINE)
+    case = make_case()
+    pending = PaymentRequestFactory(requested_by=officer, budget_line=line, case=case)
+    held, release = threading.Event(), threading.Event()
+    written: list[str] = []
+
+    def approval_holding_the_line() -> None:
+        try:
+            with transaction.atomic():
+                actions._lock_line(actions._lock(pending, version_of(pending)))
+                held.set()
+                release.wait(timeout=60)
+        finally:
+            connection.close()
+
+    def new_request() -> None:
+        try:
+            payment = actions.request_payment(
+                case=case,
+                budget_line=line,
+                purpose=Purpose.EMERGENCY_CASH,
+                amount=Decimal("150.00"),
+                justification="Rent for a safe room this month",
+                by=officer,
+            )
+            written.append(payment.code)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=approval_holding_the_line)
+    holder.start()
+    try:
+        assert held.wait(timeout=30)
+        requester = threading.Thread(target=new_request)
+        requester.start()
+        requester.join(timeout=15)
+        finished_while_held = not requester.is_alive()
+    finally:
+        release.set()
+        holder.join(timeout=60)
+    requester.join(timeout=60)
+
+    assert finished_while_held
+    assert written == list(
+        PaymentRequest.objects.exclude(pk=pending.pk).values_list("code", flat=True)
     )
