@@ -56,7 +56,9 @@ types: install-test
 pytest: install-test messages
 	env $(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run -v 0
 	$(VENV)/bin/pytest -n 2 --ignore=tests/browser $(PYTEST_ARGS)
-	$(VENV)/bin/pytest -p no:xdist tests/browser $(PYTEST_ARGS)
+	# The browser tests in processes of their own: Playwright's event loop must never share a
+	# process with the tests that call Django's synchronous database code.
+	$(VENV)/bin/pytest -n 2 tests/browser $(PYTEST_ARGS)
 
 test: lint types pytest
 
