@@ -219,7 +219,10 @@ def _merge(*, pair: CandidatePair, by: User | None, keep_id: int) -> MergeRecord
         raise Invalid(_("Choose one of the two survivors to keep."), field="keep")
     removed_id = pair.survivor_b_id if keep_id == pair.survivor_a_id else pair.survivor_a_id
     survivors = {
-        s.pk: s for s in Survivor.objects.select_for_update(no_key=True).filter(pk__in=[keep_id, removed_id])
+        s.pk: s
+        for s in Survivor.objects.select_for_update(no_key=True).filter(
+            pk__in=[keep_id, removed_id]
+        )
     }
     if len(survivors) != 2:
         raise PairNotFound

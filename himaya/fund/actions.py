@@ -140,13 +140,17 @@ def _move(payment: PaymentRequest, target: str) -> None:
 
 
 def _lock(payment: PaymentRequest, expected_version: int | None) -> PaymentRequest:
-    locked: PaymentRequest = PaymentRequest.objects.select_for_update(no_key=True).get(pk=payment.pk)
+    locked: PaymentRequest = PaymentRequest.objects.select_for_update(no_key=True).get(
+        pk=payment.pk
+    )
     _check_version(locked, expected_version)
     return locked
 
 
 def _lock_line(payment: PaymentRequest) -> BudgetLine:
-    line: BudgetLine = BudgetLine.objects.select_for_update(no_key=True).get(pk=payment.budget_line_id)
+    line: BudgetLine = BudgetLine.objects.select_for_update(no_key=True).get(
+        pk=payment.budget_line_id
+    )
     return line
 
 

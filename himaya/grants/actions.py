@@ -120,7 +120,9 @@ def create_grant(
 def release_tranche(*, tranche: Tranche, by: User, expected_version: int | None) -> Tranche:
     """Release a tranche: refused until the report on the previous period is approved."""
     _require_manager(by)
-    locked: Tranche = Tranche.objects.select_for_update(no_key=True).select_related("grant").get(pk=tranche.pk)
+    locked: Tranche = (
+        Tranche.objects.select_for_update(no_key=True).select_related("grant").get(pk=tranche.pk)
+    )
     _check_version(locked, expected_version)
     if not locked.is_pending:
         raise GrantConflict(_("This tranche has already been released."))
@@ -166,7 +168,9 @@ def submit_report(
     """The NGO reports on the period funded by a released tranche (again, if returned).
 
     ``expected_version`` is the version of the report read, 0 when there was none yet."""
-    locked: Tranche = Tranche.objects.select_for_update(no_key=True).select_related("grant").get(pk=tranche.pk)
+    locked: Tranche = (
+        Tranche.objects.select_for_update(no_key=True).select_related("grant").get(pk=tranche.pk)
+    )
     if not may_report_on(by, locked.grant):
         raise GrantForbidden(_("Only the NGO's own staff report on its grant."))
     report: GrantReport | None = (

@@ -109,7 +109,9 @@ def mark_read(*, user: User, notification_id: int) -> Notification:
     if not 0 < notification_id <= MAX_INTEGER:
         raise NotFound(_("No such notification."))
     notification = (
-        Notification.objects.select_for_update(no_key=True).filter(pk=notification_id, recipient=user).first()
+        Notification.objects.select_for_update(no_key=True)
+        .filter(pk=notification_id, recipient=user)
+        .first()
     )
     if notification is None:
         raise NotFound(_("No such notification."))

@@ -301,7 +301,9 @@ def _change_status(
     summary: Callable[[], str],
 ) -> Referral:
     locked = (
-        Referral.objects.select_for_update(no_key=True).select_related("case", "to_agency").get(pk=referral.pk)
+        Referral.objects.select_for_update(no_key=True)
+        .select_related("case", "to_agency")
+        .get(pk=referral.pk)
     )
     if not allowed(by, locked):
         raise ReferralForbidden(_("You cannot change this referral."))
