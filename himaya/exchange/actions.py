@@ -4,13 +4,14 @@ exports (each export writes its audit row with its purpose)."""
 import csv
 import hashlib
 import io
+import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +21,7 @@ from himaya.cases.actions import require_works_on
 from himaya.cases.models import Case, LabourSector, MeansOfControl, RecruiterRelationship
 from himaya.core.errors import Forbidden, Invalid
 from himaya.core.locking import save_with_version
+from himaya.core.tabular import FORMULA_START
 from himaya.core.tabular import neutralise as neutralise_text
 from himaya.exchange import rules, selectors
 from himaya.exchange.models import StatisticalImport, StatisticalRecord
@@ -105,7 +107,7 @@ def update_trafficking_details(
         if len(country) != 2 or not country.isascii() or not country.isalpha():
             raise Invalid(_("Enter a two-letter country code."), field="country_of_recruitment")
         changes["country_of_recruitment"] = country
-    locked = Case.objects.select_for_update().get(pk=case.pk)
+    locked = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
     for name, value in changes.items():
         setattr(locked, name, value)
     save_with_version(locked, expected_version=expected_version, fields=list(changes))
@@ -141,6 +143,74 @@ def _rows(handle: IO[str]) -> Iterator[tuple[int, dict[str, str | None]]]:
         )
     for row in reader:
         yield reader.line_num, row
+
+
+RECORD_FIELDS = (
+    "row_hash",
+    "source",
+    "batch",
+    "year",
+    "gender",
+    "age_broad",
+    "majority_status",
+    "citizenship",
+    "country_of_exploitation",
+    "form",
+    "values",
+)
+
+
+def _write_records(rows: list[rules.ImportedRow], run: StatisticalImport, batch_size: int) -> None:
+    """Write imported rows to the store: on PostgreSQL in one ``COPY`` (a bulk insert
+    there sends every batch as arrays that the driver escapes value by value, most of
+    the import's time), elsewhere in one bulk insert."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        StatisticalRecord.objects.bulk_create(
+            [
+                StatisticalRecord(
+                    row_hash=p.row_hash,
+                    source=selectors.CTDC,
+                    batch=run,
+                    year=p.year,
+                    gender=p.gender,
+                    age_broad=p.age_broad,
+                    majority_status=p.majority_status,
+                    citizenship=p.citizenship,
+                    country_of_exploitation=p.country_of_exploitation,
+                    form=p.form,
+                    values=p.values,
+                )
+                for p in rows
+            ],
+            batch_size=batch_size,
+        )
+        return
+    meta = StatisticalRecord._meta
+    column_of = {f.name: f.column for f in meta.concrete_fields}
+    columns = ", ".join(connection.ops.quote_name(column_of[name]) for name in RECORD_FIELDS)
+    table = connection.ops.quote_name(meta.db_table)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
+        for p in rows:
+            copy.write_row(
+                (
+                    p.row_hash,
+                    selectors.CTDC,
+                    run.pk,
+                    p.year,
+                    p.gender,
+                    p.age_broad,
+                    p.majority_status,
+                    p.citizenship,
+                    p.country_of_exploitation,
+                    p.form,
+                    json.dumps(p.values),
+                )
+            )
 
 
 def import_ctdc(
@@ -182,24 +252,8 @@ def import_ctdc(
                     row_hash__in=[p.row_hash for p in pending]
                 ).values_list("row_hash", flat=True)
             )
-            fresh = [
-                StatisticalRecord(
-                    row_hash=p.row_hash,
-                    source=selectors.CTDC,
-                    batch=run,
-                    year=p.year,
-                    gender=p.gender,
-                    age_broad=p.age_broad,
-                    majority_status=p.majority_status,
-                    citizenship=p.citizenship,
-                    country_of_exploitation=p.country_of_exploitation,
-                    form=p.form,
-                    values=p.values,
-                )
-                for p in pending
-                if p.row_hash not in present
-            ]
-            StatisticalRecord.objects.bulk_create(fresh, batch_size=batch_size)
+            fresh = [p for p in pending if p.row_hash not in present]
+            _write_records(fresh, run, batch_size)
         counts["imported"] += len(fresh)
         counts["present"] += len(pending) - len(fresh)
         pending.clear()
@@ -270,7 +324,14 @@ def _csv_bytes(header: Iterable[str], lines: Iterable[Iterable[object]]) -> byte
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(list(header))
     for line in lines:
-        writer.writerow([neutralise(v) for v in line])
+        # The formula check written inline: most cells are "0", "1" or "", and a file has
+        # millions.
+        writer.writerow(
+            [
+                neutralise_text(v) if isinstance(v, str) and v.startswith(FORMULA_START) else v
+                for v in line
+            ]
+        )
     return buffer.getvalue().encode("utf-8")
 
 

@@ -527,17 +527,22 @@ def k_anonymise(
     ladders = {q: tuple((hierarchies or HIERARCHIES).get(q, ())) for q in quasi}
     levels = dict.fromkeys(quasi, 0)
 
-    def value(row: Mapping[str, str], q: str) -> str:
-        raw = str(row.get(q, "") or "")
-        level = levels[q]
-        return ladders[q][level - 1](raw) if level else raw
+    # Generalisation maps equal values to equal values, so the groups are counted on the
+    # distinct combinations of the rows (few), not on the rows (many).
+    raw = [tuple(str(row.get(q, "") or "") for q in quasi) for row in rows]
+    combinations = Counter(raw)
 
-    def keys() -> list[tuple[str, ...]]:
-        return [tuple(value(row, q) for q in quasi) for row in rows]
+    def generalised(key: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(
+            ladders[q][levels[q] - 1](v) if levels[q] else v
+            for q, v in zip(quasi, key, strict=True)
+        )
 
-    current = keys()
     while True:
-        sizes = Counter(current)
+        current = {key: generalised(key) for key in combinations}
+        sizes: Counter[tuple[str, ...]] = Counter()
+        for key, count in combinations.items():
+            sizes[current[key]] += count
         small = sum(size for size in sizes.values() if size < k)
         if small <= max_suppressed_share * len(rows):
             break
@@ -545,18 +550,15 @@ def k_anonymise(
         if not candidates:
             break
         distinct = {
-            q: len({key[i] for key in current}) for i, q in enumerate(quasi) if q in candidates
+            q: len({key[i] for key in sizes}) for i, q in enumerate(quasi) if q in candidates
         }
         chosen = max(candidates, key=lambda q: (distinct[q], -quasi.index(q)))
         levels[chosen] += 1
-        current = keys()
-    sizes = Counter(current)
-    kept = [i for i, key in enumerate(current) if sizes[key] >= k]
+    kept = [i for i, key in enumerate(raw) if sizes[current[key]] >= k]
     result = []
     for i in kept:
         row = dict(rows[i])
-        for position, q in enumerate(quasi):
-            row[q] = current[i][position]
+        row.update(zip(quasi, current[raw[i]], strict=True))
         result.append(row)
     small_groups = [size for size in sizes.values() if size < k]
     report = [f"{q}: level {levels[q]}" for q in quasi if levels[q]]
@@ -657,7 +659,11 @@ def parse_ctdc_row(row: Mapping[str, str | None], occurrence: int) -> ImportedRo
 def content_key(row: Mapping[Any, Any]) -> str:
     """What makes two rows of one file identical, for numbering their occurrences (the
     cells in the file's column order)."""
-    return "\x1f".join(v if isinstance(v, str) else repr(v) for v in row.values())
+    cells = list(row.values())
+    try:
+        return "\x1f".join(cells)
+    except TypeError:  # a short or a long line: None or a list among the cells
+        return "\x1f".join(v if isinstance(v, str) else repr(v) for v in cells)
 
 
 # --- International tables ------------------------------------------------------------
