@@ -33,6 +33,7 @@ from django.utils import timezone
 from himaya.cases.models import Case, IdentificationStatus
 from himaya.exchange.actions import Export, export_statistics, import_ctdc
 from himaya.exchange.models import StatisticalImport, StatisticalRecord
+from himaya.exchange.selectors import COUNTED_CASE_COLUMNS
 from himaya.monitoring.generate import generate
 from himaya.survivors.models import Consent, ConsentPurpose, Survivor
 from himaya.survivors.selectors import in_statistics
@@ -46,24 +47,6 @@ DATASET = (
     / "ctdc_global_dataset_2018_k11.csv"
 )
 COPY_TABLE = "benchmark_ctdc_copy"
-CASE_COLUMNS = (
-    "id",
-    "survivor_id",
-    "first_contact_on",
-    "identified_on",
-    "identified_by",
-    "country_of_exploitation",
-    "governorate_of_exploitation__code",
-    "means_of_control",
-    "labour_sector",
-    "recruiter_relationship",
-    "was_abducted",
-    "age_at_recruitment",
-    "age_at_exploitation",
-    "survivor__sex",
-    "survivor__birth_year",
-    "survivor__nationality",
-)
 
 
 def _postgresql() -> bool:
@@ -207,7 +190,9 @@ def _copy_read() -> int:
     with connection.cursor() as cursor:
         raw = cursor.cursor
         for queryset in (
-            _counted().order_by("survivor_id", "first_contact_on", "id").values(*CASE_COLUMNS),
+            _counted()
+            .order_by("survivor_id", "first_contact_on", "id")
+            .values(*COUNTED_CASE_COLUMNS),
             _forms(),
         ):
             sql, params = queryset.query.sql_with_params()
@@ -221,7 +206,9 @@ def _bulk_read() -> int:
     """The same rows and columns, read in chunks."""
     rows = 0
     for queryset in (
-        _counted().order_by("survivor_id", "first_contact_on", "id").values_list(*CASE_COLUMNS),
+        _counted()
+        .order_by("survivor_id", "first_contact_on", "id")
+        .values_list(*COUNTED_CASE_COLUMNS),
         _forms(),
     ):
         rows += sum(1 for _row in queryset.iterator(chunk_size=5000))

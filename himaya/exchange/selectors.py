@@ -71,6 +71,27 @@ def screening_proposals(case: Case) -> tuple[list[str], bool | None]:
     return means, (True if "abduction" in keys else None)
 
 
+# The columns of a case that the statistical exports read.
+COUNTED_CASE_COLUMNS = (
+    "id",
+    "survivor_id",
+    "first_contact_on",
+    "identified_on",
+    "identified_by",
+    "country_of_exploitation",
+    "governorate_of_exploitation__code",
+    "means_of_control",
+    "labour_sector",
+    "recruiter_relationship",
+    "was_abducted",
+    "age_at_recruitment",
+    "age_at_exploitation",
+    "survivor__sex",
+    "survivor__birth_year",
+    "survivor__nationality",
+)
+
+
 def _counted_cases(*, on: datetime.date, record_level: bool) -> Iterator[Any]:
     """One row per survivor (the first case), among the cases statistics may count:
     detected victims (not decided "not a victim" or withdrawn)."""
@@ -83,24 +104,7 @@ def _counted_cases(*, on: datetime.date, record_level: bool) -> Iterator[Any]:
         )
         .filter(in_statistics("survivor", on=on, record_level=record_level))
         .order_by("survivor_id", "first_contact_on", "id")
-        .values(
-            "id",
-            "survivor_id",
-            "first_contact_on",
-            "identified_on",
-            "identified_by",
-            "country_of_exploitation",
-            "governorate_of_exploitation__code",
-            "means_of_control",
-            "labour_sector",
-            "recruiter_relationship",
-            "was_abducted",
-            "age_at_recruitment",
-            "age_at_exploitation",
-            "survivor__sex",
-            "survivor__birth_year",
-            "survivor__nationality",
-        )
+        .values(*COUNTED_CASE_COLUMNS)
     )
     seen: set[int] = set()
     for row in queryset.iterator(chunk_size=5000):
