@@ -145,10 +145,10 @@ def _rows(handle: IO[str]) -> Iterator[tuple[int, dict[str, str | None]]]:
         yield reader.line_num, row
 
 
-RECORD_FIELDS = (
+# The columns of a stored record that an imported row gives as they are; the others are
+# its source, its import and its published values.
+IMPORTED_FIELDS = (
     "row_hash",
-    "source",
-    "batch",
     "year",
     "gender",
     "age_broad",
@@ -156,7 +156,6 @@ RECORD_FIELDS = (
     "citizenship",
     "country_of_exploitation",
     "form",
-    "values",
 )
 
 
@@ -170,17 +169,10 @@ def _write_records(rows: list[rules.ImportedRow], run: StatisticalImport, batch_
         StatisticalRecord.objects.bulk_create(
             [
                 StatisticalRecord(
-                    row_hash=p.row_hash,
                     source=selectors.CTDC,
                     batch=run,
-                    year=p.year,
-                    gender=p.gender,
-                    age_broad=p.age_broad,
-                    majority_status=p.majority_status,
-                    citizenship=p.citizenship,
-                    country_of_exploitation=p.country_of_exploitation,
-                    form=p.form,
                     values=p.values,
+                    **{name: getattr(p, name) for name in IMPORTED_FIELDS},
                 )
                 for p in rows
             ],
@@ -189,7 +181,8 @@ def _write_records(rows: list[rules.ImportedRow], run: StatisticalImport, batch_
         return
     meta = StatisticalRecord._meta
     column_of = {f.name: f.column for f in meta.concrete_fields}
-    columns = ", ".join(connection.ops.quote_name(column_of[name]) for name in RECORD_FIELDS)
+    names = (*IMPORTED_FIELDS, "source", "batch", "values")
+    columns = ", ".join(connection.ops.quote_name(column_of[name]) for name in names)
     table = connection.ops.quote_name(meta.db_table)
     with (
         connection.cursor() as cursor,
@@ -198,16 +191,9 @@ def _write_records(rows: list[rules.ImportedRow], run: StatisticalImport, batch_
         for p in rows:
             copy.write_row(
                 (
-                    p.row_hash,
+                    *(getattr(p, name) for name in IMPORTED_FIELDS),
                     selectors.CTDC,
                     run.pk,
-                    p.year,
-                    p.gender,
-                    p.age_broad,
-                    p.majority_status,
-                    p.citizenship,
-                    p.country_of_exploitation,
-                    p.form,
                     json.dumps(p.values),
                 )
             )
