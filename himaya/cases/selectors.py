@@ -17,6 +17,7 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.http import Http404
+from django.utils import timezone
 
 from himaya.agencies.models import Agency, Role
 from himaya.agencies.selectors import agency_ids_for
@@ -27,8 +28,10 @@ from himaya.cases.models import (
     CarePlanStatus,
     Case,
     CaseNote,
+    CaseNoteRevision,
     CasePlatform,
     CaseTransfer,
+    ClosureReason,
     ClosureRequest,
     ClosureStatus,
     DigitalEvidence,
@@ -40,12 +43,14 @@ from himaya.cases.models import (
     PhaseChange,
     PlatformRole,
     RiskAssessment,
+    RiskFactor,
     RiskLevel,
     TransferStatus,
 )
 from himaya.cases.proposals import screening_outcome
 from himaya.core.fields import EncryptedTextField
 from himaya.core.joins import names_joined
+from himaya.core.prepared import PreparedValues
 from himaya.core.typing import AnyUser
 from himaya.survivors.models import Survivor
 from himaya.survivors.rules import is_presumed_child
@@ -142,8 +147,9 @@ def case_list(user: AnyUser) -> QuerySet[Case]:
     )
 
 
-# The sections of a case's page, each read by one query when, and only when, the case has
-# rows for it. One short query first asks which sections hold rows (an EXISTS on an
+# The sections of a case as models (the printed summary and the API read them; the case
+# page reads its own as rows, below), each read by one query when, and only when, the case
+# has rows for it. One short query first asks which sections hold rows (an EXISTS on an
 # indexed foreign key each, written as plain SQL: composing a dozen subqueries in the ORM
 # costs more than running them), so that a case with few sections costs few queries.
 # The name is the relation the page reads; the value, what to prefetch for it, its table,
@@ -179,8 +185,6 @@ def _case_sections() -> dict[str, tuple["Prefetch[Any] | str", str, str]]:
             ClosureRequest._meta.db_table,
             "",
         ),
-        # Read by ``latest_events``: only the latest lines, whatever the case's age.
-        "events": ("", CaseEvent._meta.db_table, ""),
         "phase_changes": ("phase_changes", PhaseChange._meta.db_table, ""),
         "platform_uses": (
             Prefetch("platform_uses", queryset=CasePlatform.objects.select_related("platform")),
@@ -208,9 +212,6 @@ def _case_sections() -> dict[str, tuple["Prefetch[Any] | str", str, str]]:
             IdentificationDecision._meta.db_table,
             "",
         ),
-        # Read through their own selectors (``case_note_rows``, ``digital_evidence_of``).
-        "notes": ("", CaseNote._meta.db_table, ""),
-        "digital_evidence": ("", DigitalEvidence._meta.db_table, ""),
     }
 
 
@@ -325,23 +326,10 @@ def case_rows(values: list[dict[str, Any]], *, english: bool) -> list[CaseRow]:
 
 
 def case_detail(user: AnyUser, code: str) -> Case:
-    """A visible case with everything its page shows: one query for the case, one that says
-    which sections hold rows, and one for each section that does (none for an empty one)."""
-    case = (
-        cases_visible_to(user)
-        .select_related(
-            "survivor",
-            "lead_agency",
-            "case_worker",
-            "identifying_agency",
-            "governorate_of_exploitation",
-        )
-        .only(*_CASE_PAGE_COLUMNS)  # the survivor's code only: decrypt nothing
-        .filter(code=code)
-        .first()
-    )
-    if case is None:
-        raise Http404
+    """A visible case with its sections as models (the printed summary, the API): one query
+    for the case, one that says which sections hold rows, and one for each section that
+    does (none for an empty one). The case page reads them as rows (``case_page``)."""
+    case = _page_case(user, code)
     sections = _case_sections()
     holding = _sections_holding_rows(case.pk, sections)
     case.sections_holding_rows = holding  # type: ignore[attr-defined]
@@ -378,12 +366,323 @@ def case_timeline(case: Case) -> QuerySet[CaseEvent]:
     )
 
 
-def latest_events(case: Case) -> tuple[list[CaseEvent], bool]:
-    """The latest lines of the timeline for the case page, and whether there are more."""
-    if "events" not in getattr(case, "sections_holding_rows", {"events"}):
-        return [], False
-    lines = list(case_timeline(case)[: TIMELINE_ON_CASE_PAGE + 1])
-    return lines[:TIMELINE_ON_CASE_PAGE], len(lines) > TIMELINE_ON_CASE_PAGE
+# --- the case page ------------------------------------------------------------------------
+# The page reads each section as plain rows through queries composed once per process
+# (``core.prepared``): on every request only the SQL runs, for this case. The API and the
+# printed summary read the same sections as models (``case_detail``).
+
+
+def _person(row: dict[str, Any], prefix: str) -> str:
+    """A user's full name, or the username when no name was written (as the pages show)."""
+    full = f"{row[prefix + '_first'] or ''} {row[prefix + '_last'] or ''}".strip()
+    return full or row[prefix + "_username"] or ""
+
+
+def _person_columns(relation: str, prefix: str) -> dict[str, F]:
+    return {
+        f"{prefix}_username": F(f"{relation}__username"),
+        f"{prefix}_first": F(f"{relation}__first_name"),
+        f"{prefix}_last": F(f"{relation}__last_name"),
+    }
+
+
+def _name_columns(relation: str, prefix: str) -> dict[str, F]:
+    return {f"{prefix}_ar": F(f"{relation}__name_ar"), f"{prefix}_en": F(f"{relation}__name_en")}
+
+
+_PAGE_FORMS = PreparedValues(
+    lambda key: (
+        Case.exploitation_forms.through.objects.filter(case_id=key)
+        .order_by("exploitationform__order", "exploitationform_id")
+        .values(**_name_columns("exploitationform", "form"))
+    )
+)
+_PAGE_RISKS = PreparedValues(
+    lambda key: (
+        RiskAssessment.objects.filter(case_id=key)
+        .order_by("-assessed_on", "-id")
+        .values(
+            "code", "assessed_on", "level", "factors", **_person_columns("assessor", "assessor")
+        )
+    )
+)
+_PAGE_CARE_PLANS = PreparedValues(
+    lambda key: (
+        CarePlan.objects.filter(case_id=key)
+        .order_by("-created_at", "-id")
+        .values("id", "code", "status")
+    )
+)
+_PAGE_GOALS = PreparedValues(
+    lambda key: (
+        CarePlanGoal.objects.filter(care_plan__case_id=key)
+        .order_by("id")
+        .values("care_plan_id", "description", "is_achieved")
+    )
+)
+_PAGE_CLOSURES = PreparedValues(
+    lambda key: (
+        ClosureRequest.objects.filter(case_id=key, status=ClosureStatus.PENDING)
+        .order_by("-created_at", "-id")
+        .values("code", "reason")
+    )
+)
+_PAGE_EVENTS = PreparedValues(
+    lambda key: (
+        CaseEvent.objects.filter(case_id=key)
+        .order_by("-occurred_at", "-id")
+        .values(
+            "kind", "occurred_at", "summary", "summary_en", **_person_columns("actor", "actor")
+        )[: TIMELINE_ON_CASE_PAGE + 1]
+    )
+)
+_PAGE_PHASES = PreparedValues(
+    lambda key: (
+        PhaseChange.objects.filter(case_id=key)
+        .order_by("changed_on", "id")
+        .values("changed_on", "to_phase")
+    )
+)
+_PAGE_PLATFORMS = PreparedValues(
+    lambda key: (
+        CasePlatform.objects.filter(case_id=key)
+        .order_by("role", "platform__order", "id")
+        .values("role", **_name_columns("platform", "platform"))
+    )
+)
+_PAGE_TRANSFERS = PreparedValues(
+    lambda key: (
+        CaseTransfer.objects.filter(case_id=key, status=TransferStatus.PROPOSED)
+        .order_by("-proposed_on", "-id")
+        .values("code", "proposed_on", **_name_columns("to_agency", "to"))
+    )
+)
+_PAGE_DECISIONS = PreparedValues(
+    lambda key: (
+        IdentificationDecision.objects.filter(case_id=key)
+        .order_by("-decided_on", "-id")
+        .values(
+            "decided_on",
+            "status",
+            "grounds",
+            **_name_columns("deciding_agency", "agency"),
+            **_person_columns("decided_by", "by"),
+        )
+    )
+)
+_PAGE_NOTES = PreparedValues(
+    lambda key: (
+        CaseNote.objects.filter(case_id=key)
+        .order_by("-created_at", "-id")
+        .values(
+            "id",
+            "code",
+            "body",
+            "version",
+            "updated_at",
+            "author_id",
+            **_person_columns("author", "author"),
+        )
+    )
+)
+_PAGE_NOTE_REVISIONS = PreparedValues(
+    lambda key: (
+        CaseNoteRevision.objects.filter(note__case_id=key)
+        .order_by("note_id", "-version")
+        .values("note_id", "version", "written_at", "body")
+    )
+)
+_PAGE_EVIDENCE = PreparedValues(
+    lambda key: (
+        DigitalEvidence.objects.filter(case_id=key)
+        .order_by("-recorded_on", "-id")
+        .values("description", "reference", "recorded_on")
+    )
+)
+
+# Each section of the page: the table whose rows it shows and the status they must have
+# (for the one query that asks which sections hold rows).
+_PAGE_SECTIONS: dict[str, tuple[None, str, str]] = {
+    "exploitation_forms": (None, Case.exploitation_forms.through._meta.db_table, ""),
+    "risk_assessments": (None, RiskAssessment._meta.db_table, ""),
+    "care_plans": (None, CarePlan._meta.db_table, ""),
+    "closure_requests": (None, ClosureRequest._meta.db_table, ClosureStatus.PENDING.value),
+    "events": (None, CaseEvent._meta.db_table, ""),
+    "phase_changes": (None, PhaseChange._meta.db_table, ""),
+    "platform_uses": (None, CasePlatform._meta.db_table, ""),
+    "proposed_transfers": (None, CaseTransfer._meta.db_table, TransferStatus.PROPOSED.value),
+    "identification_decisions": (None, IdentificationDecision._meta.db_table, ""),
+    "notes": (None, CaseNote._meta.db_table, ""),
+    "digital_evidence": (None, DigitalEvidence._meta.db_table, ""),
+}
+
+
+@dataclass
+class CasePage:
+    """What the case page shows, its sections as plain rows in the reader's language."""
+
+    case: Case
+    forms: list[str]
+    risks: list[dict[str, Any]]
+    care_plans: list[dict[str, Any]]
+    care_plan_in_preparation: bool
+    pending_closure: dict[str, Any] | None
+    events: list[dict[str, Any]]
+    more_events: bool
+    phase_changes: list[dict[str, Any]]
+    platforms: list[tuple[str, list[str]]]
+    pending_transfer: dict[str, Any] | None
+    identification_decisions: list[dict[str, Any]]
+    notes: list[dict[str, Any]]
+    evidence: list[dict[str, Any]]
+
+
+def _page_case(user: AnyUser, code: str) -> Case:
+    """The visible case with the names the page shows, never the survivor's identity."""
+    case = (
+        cases_visible_to(user)
+        .select_related(
+            "survivor",
+            "lead_agency",
+            "case_worker",
+            "identifying_agency",
+            "governorate_of_exploitation",
+        )
+        .only(*_CASE_PAGE_COLUMNS)  # the survivor's code only: decrypt nothing
+        .filter(code=code)
+        .first()
+    )
+    if case is None:
+        raise Http404
+    return case
+
+
+def case_page(user: AnyUser, code: str, *, english: bool) -> CasePage:
+    """A visible case and its page's sections: one query for the case, one that says which
+    sections hold rows, and one for each section that does (two for care plans and for
+    revised notes), each composed once per process."""
+    case = _page_case(user, code)
+    holding = _sections_holding_rows(case.pk, _PAGE_SECTIONS)
+    key = case.pk
+
+    def read(section: str, prepared: PreparedValues) -> list[dict[str, Any]]:
+        return prepared.rows(key) if section in holding else []
+
+    suffix = "_en" if english else "_ar"
+    risk_levels = dict(RiskLevel.choices)
+    risk_factors = dict(RiskFactor.choices)
+    risks = [
+        {
+            "code": row["code"],
+            "assessed_on": row["assessed_on"],
+            "level": row["level"],
+            "level_label": str(risk_levels.get(row["level"], row["level"])),
+            "factors": "، ".join(str(risk_factors.get(f, f)) for f in row["factors"] or []),
+            "assessor": _person(row, "assessor"),
+        }
+        for row in read("risk_assessments", _PAGE_RISKS)
+    ]
+    plan_rows = read("care_plans", _PAGE_CARE_PLANS)
+    goals: dict[int, list[dict[str, Any]]] = {}
+    if plan_rows:
+        for goal in _PAGE_GOALS.rows(key):
+            goals.setdefault(goal["care_plan_id"], []).append(goal)
+    plan_statuses = dict(CarePlanStatus.choices)
+    care_plans = [
+        {
+            "code": row["code"],
+            "status_label": str(plan_statuses.get(row["status"], row["status"])),
+            "goals": goals.get(row["id"], []),
+        }
+        for row in plan_rows
+    ]
+    closures = read("closure_requests", _PAGE_CLOSURES)
+    closure_reasons = dict(ClosureReason.choices)
+    pending_closure = (
+        {
+            "code": closures[0]["code"],
+            "reason_label": str(closure_reasons.get(closures[0]["reason"], closures[0]["reason"])),
+        }
+        if closures
+        else None
+    )
+    event_rows = read("events", _PAGE_EVENTS)
+    events = [
+        {
+            "kind": row["kind"],
+            "occurred_at": row["occurred_at"],
+            "iso": timezone.localtime(row["occurred_at"]).isoformat(),
+            "text": row["summary_en"] if english and row["summary_en"] else row["summary"],
+            "actor": _person(row, "actor") if row["actor_username"] else "",
+        }
+        for row in event_rows[:TIMELINE_ON_CASE_PAGE]
+    ]
+    phase_labels = dict(Phase.choices)
+    by_role: dict[str, list[str]] = {role: [] for role in PlatformRole.values}
+    for row in read("platform_uses", _PAGE_PLATFORMS):
+        by_role[row["role"]].append(row["platform" + suffix])
+    role_labels = dict(PlatformRole.choices)
+    transfers = read("proposed_transfers", _PAGE_TRANSFERS)
+    decision_labels = dict(IdentificationStatus.choices)
+    team = works_on(user, case) and not case.is_closed
+    note_rows = read("notes", _PAGE_NOTES)
+    revisions: dict[int, list[dict[str, Any]]] = {}
+    if any(row["version"] > 1 for row in note_rows):
+        for revision in _PAGE_NOTE_REVISIONS.rows(key):
+            revisions.setdefault(revision["note_id"], []).append(
+                {**revision, "iso": timezone.localtime(revision["written_at"]).isoformat()}
+            )
+    return CasePage(
+        case=case,
+        forms=[row["form" + suffix] for row in read("exploitation_forms", _PAGE_FORMS)],
+        risks=risks,
+        care_plans=care_plans,
+        care_plan_in_preparation=any(row["status"] != CarePlanStatus.APPROVED for row in plan_rows),
+        pending_closure=pending_closure,
+        events=events,
+        more_events=len(event_rows) > TIMELINE_ON_CASE_PAGE,
+        phase_changes=[
+            {
+                "changed_on": row["changed_on"],
+                "to_phase_label": str(phase_labels.get(row["to_phase"], row["to_phase"])),
+            }
+            for row in read("phase_changes", _PAGE_PHASES)
+        ],
+        platforms=[(str(role_labels[role]), names) for role, names in by_role.items()],
+        pending_transfer=(
+            {
+                "code": transfers[0]["code"],
+                "proposed_on": transfers[0]["proposed_on"],
+                "to_agency": transfers[0]["to" + suffix],
+            }
+            if transfers
+            else None
+        ),
+        identification_decisions=[
+            {
+                "decided_on": row["decided_on"],
+                "status_label": str(decision_labels.get(row["status"], row["status"])),
+                "agency": row["agency" + suffix] or "",
+                "by": _person(row, "by"),
+                "grounds": row["grounds"],
+            }
+            for row in read("identification_decisions", _PAGE_DECISIONS)
+        ],
+        notes=[
+            {
+                "code": row["code"],
+                "body": row["body"],
+                "author": _person(row, "author"),
+                "updated_at": row["updated_at"],
+                "iso": timezone.localtime(row["updated_at"]).isoformat(),
+                "is_revised": row["version"] > 1,
+                "revisions": revisions.get(row["id"], []),
+                "may_revise": team and row["author_id"] == user.pk,
+            }
+            for row in note_rows
+        ],
+        evidence=read("digital_evidence", _PAGE_EVIDENCE),
+    )
 
 
 def lead_agencies_for(user: AnyUser) -> QuerySet[Agency]:
@@ -770,27 +1069,6 @@ def get_case_note_or_404(user: AnyUser, code: str) -> CaseNote:
 def may_revise_note(user: AnyUser, note: CaseNote) -> bool:
     """Only the author revises a note, while still on the case's team and the case is open."""
     return bool(note.author_id == user.pk and not note.case.is_closed and works_on(user, note.case))
-
-
-@dataclass(frozen=True)
-class NoteRow:
-    note: CaseNote
-    may_revise: bool
-
-
-def case_note_rows(user: AnyUser, case: Case) -> list[NoteRow]:
-    """The notes of the case page, each with whether the reader may revise it."""
-    team = works_on(user, case) and not case.is_closed
-    notes = (
-        names_joined(CaseNote.objects.filter(case=case), "author")
-        .prefetch_related("revisions")
-        .order_by("-created_at", "-id")
-    )
-    rows = []
-    for note in notes:
-        note.case = case  # the page's case: not read again
-        rows.append(NoteRow(note=note, may_revise=team and note.author_id == user.pk))
-    return rows
 
 
 # --- transfers ------------------------------------------------------------------------------

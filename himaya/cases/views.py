@@ -55,7 +55,6 @@ from himaya.cases.models import (
     CaseNote,
     CaseTransfer,
     Phase,
-    PlatformRole,
 )
 from himaya.cases.panels import panels_for, queue_sections_for
 from himaya.cases.rules import Section
@@ -320,19 +319,21 @@ def _transition_rows(language: str | None) -> list[tuple[str, str]]:
 
 def _case_page(
     request: HttpRequest,
-    case: Case,
+    code: str,
     *,
     status: int = 200,
     identification_form: IdentificationForm | None = None,
     note_form: CaseNoteForm | None = None,
 ) -> HttpResponse:
+    user = _user(request)
+    page = selectors.case_page(user, code, english=(get_language() or "ar").startswith("en"))
+    case = page.case
     if identification_form is None:
         identification_form = IdentificationForm(
             initial={"decided_on": timezone.localdate(), "version": case.version}
         )
-    events, more_events = selectors.latest_events(case)
     panels = []
-    for panel in panels_for(request.user):
+    for panel in panels_for(user):
         try:
             panels.append((panel, reverse(panel.url_name, kwargs={"code": case.code})))
         except NoReverseMatch:
@@ -342,36 +343,15 @@ def _case_page(
         "cases/detail.html",
         {
             "case": case,
+            "page": page,
             "transitions": _transition_rows(get_language()),
-            "risks": list(case.risk_assessments.all()),
-            "care_plans": list(case.care_plans.all()),
-            "events": events,
-            "more_events": more_events,
-            "phase_changes": list(case.phase_changes.all()),
             "panels": panels,
-            "is_supervisor": selectors.supervises(request.user, case),
+            "is_supervisor": selectors.supervises(user, case),
             "identification": selectors.identification_state(
-                request.user, case, today=timezone.localdate()
+                user, case, today=timezone.localdate()
             ),
             "identification_form": identification_form,
-            "identification_decisions": list(case.identification_decisions.all()),
-            "notes": (
-                selectors.case_note_rows(request.user, case)
-                if "notes" in getattr(case, "sections_holding_rows", {"notes"})
-                else []
-            ),
             "note_form": note_form or CaseNoteForm(),
-            "pending_transfer": next(iter(getattr(case, "proposed_transfers", [])), None),
-            "platforms": [
-                (PlatformRole(role).label, platforms)
-                for role, platforms in selectors.platforms_by_role(case).items()
-            ],
-            "evidence": (
-                list(selectors.digital_evidence_of(case))
-                if "digital_evidence"
-                in getattr(case, "sections_holding_rows", {"digital_evidence"})
-                else []
-            ),
         },
         status=status,
     )
@@ -379,7 +359,7 @@ def _case_page(
 
 @works
 def detail(request: HttpRequest, code: str) -> HttpResponse:
-    return _case_page(request, selectors.case_detail(request.user, code))
+    return _case_page(request, code)
 
 
 @works
@@ -439,7 +419,7 @@ def move(request: HttpRequest, code: str) -> HttpResponse:
     form = MoveForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose the new phase."))
-        return _case_page(request, selectors.case_detail(user, code), status=400)
+        return _case_page(request, code, status=400)
     try:
         actions.move_case(
             case=case,
@@ -465,9 +445,7 @@ def identify(request: HttpRequest, code: str) -> HttpResponse:
     case = selectors.get_case_or_404(user, code)
     form = IdentificationForm(request.POST)
     if not form.is_valid():
-        return _case_page(
-            request, selectors.case_detail(user, code), status=400, identification_form=form
-        )
+        return _case_page(request, code, status=400, identification_form=form)
     data = form.cleaned_data
     try:
         actions.decide_identification(
@@ -479,20 +457,15 @@ def identify(request: HttpRequest, code: str) -> HttpResponse:
             version=data["version"],
         )
     except ConcurrentEditError as error:
-        fresh = selectors.case_detail(user, code)
+        fresh = selectors.get_case_or_404(user, code)
         posted = request.POST.copy()
         posted["version"] = str(fresh.version)
         form.data = posted
         form.add_error(None, str(error.message))
-        return _case_page(request, fresh, status=error.status, identification_form=form)
+        return _case_page(request, code, status=error.status, identification_form=form)
     except DomainError as error:
         show_refusal(error, form=form)
-        return _case_page(
-            request,
-            selectors.case_detail(user, code),
-            status=error.status,
-            identification_form=form,
-        )
+        return _case_page(request, code, status=error.status, identification_form=form)
     messages.success(request, _("Identification decision recorded."))
     return redirect("cases:detail", code=case.code)
 
@@ -868,12 +841,10 @@ def add_note(request: HttpRequest, code: str) -> HttpResponse:
             actions.add_case_note(case=case, body=form.cleaned_data["body"], by=user)
         except DomainError as error:
             show_refusal(error, form=form)
-            return _case_page(
-                request, selectors.case_detail(user, code), status=error.status, note_form=form
-            )
+            return _case_page(request, code, status=error.status, note_form=form)
         messages.success(request, _("Note added."))
         return redirect(reverse("cases:detail", kwargs={"code": case.code}) + "#notes")
-    return _case_page(request, selectors.case_detail(user, code), status=400, note_form=form)
+    return _case_page(request, code, status=400, note_form=form)
 
 
 def _revise_page(

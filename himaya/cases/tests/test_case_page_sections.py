@@ -41,8 +41,8 @@ TODAY = datetime.date(2026, 11, 2)
 # question of which sections hold rows: what every case page costs before its sections.
 EMPTY_CASE_QUERIES = 6
 # One more for each of the eleven sections (care plans read their goals in a second
-# query; notes their revisions).
-FULL_CASE_QUERIES = EMPTY_CASE_QUERIES + 11 + 2
+# query; notes read their earlier texts in a second query only when one was revised).
+FULL_CASE_QUERIES = EMPTY_CASE_QUERIES + 11 + 1
 
 
 def fill_every_section(case: Case, worker: User, other: Agency, rows: int) -> None:
@@ -132,18 +132,46 @@ def test_an_empty_section_reads_as_empty_on_the_page(
 ) -> None:
     case = CaseFactory(lead_agency=agency_a, case_worker=case_worker)
     page = login(case_worker).get(reverse("cases:detail", kwargs={"code": case.code}))
-    context = page.context
+    shown = page.context["page"]
     assert (
-        context["risks"],
-        context["care_plans"],
-        context["events"],
-        context["phase_changes"],
-        context["identification_decisions"],
-        context["notes"],
-        context["evidence"],
-        context["pending_transfer"],
-        list(context["case"].exploitation_forms.all()),
-    ) == ([], [], [], [], [], [], [], None, [])
+        shown.risks,
+        shown.care_plans,
+        shown.events,
+        shown.phase_changes,
+        shown.identification_decisions,
+        shown.notes,
+        shown.evidence,
+        shown.pending_transfer,
+        shown.pending_closure,
+        shown.forms,
+        shown.care_plan_in_preparation,
+    ) == ([], [], [], [], [], [], [], None, None, [], False)
+
+
+def test_a_revised_note_shows_its_earlier_texts_at_the_cost_of_one_more_query(
+    case_worker: User,
+    agency_a: Agency,
+    login: Callable[[User], Client],
+    django_assert_num_queries: Any,
+) -> None:
+    case = CaseFactory(lead_agency=agency_a, case_worker=case_worker)
+    note = actions.add_case_note(case=case, body="أول نص", by=case_worker)
+    actions.revise_case_note(note=note, body="نص ثان", by=case_worker, version=note.version)
+    actions.add_case_note(case=case, body="ملاحظة لم تعدل", by=case_worker)
+    client = login(case_worker)
+    url = reverse("cases:detail", kwargs={"code": case.code})
+    client.get(url)
+    # The sections: notes and their earlier texts, and the timeline the notes wrote.
+    with django_assert_num_queries(EMPTY_CASE_QUERIES + 3):
+        response = client.get(url)
+    notes = response.context["page"].notes
+    assert [(row["body"], row["is_revised"]) for row in notes] == [
+        ("ملاحظة لم تعدل", False),
+        ("نص ثان", True),
+    ]
+    assert [revision["body"] for revision in notes[1]["revisions"]] == ["أول نص"]
+    assert [row["may_revise"] for row in notes] == [True, True]
+    assert 'data-testid="note-revised"' in response.content.decode()
 
 
 def write_lines(case: Case, by: User, count: int) -> None:
@@ -161,7 +189,7 @@ def test_the_case_page_shows_the_latest_twenty_lines_and_leads_to_the_whole_time
     write_lines(case, case_worker, 30)
     client = login(case_worker)
     page = client.get(reverse("cases:detail", kwargs={"code": case.code}))
-    shown = [event.text for event in page.context["events"]]
+    shown = [event["text"] for event in page.context["page"].events]
     assert shown == [f"سطر رقم {number:03d}" for number in range(29, 9, -1)]
     assert reverse("cases:timeline", kwargs={"code": case.code}) in page.content.decode()
 
@@ -177,7 +205,7 @@ def test_a_short_timeline_has_no_link_to_more(
     case = CaseFactory(lead_agency=agency_a, case_worker=case_worker)
     write_lines(case, case_worker, 3)
     page = login(case_worker).get(reverse("cases:detail", kwargs={"code": case.code}))
-    assert page.context["more_events"] is False
+    assert page.context["page"].more_events is False
     assert 'data-testid="whole-timeline"' not in page.content.decode()
 
 
