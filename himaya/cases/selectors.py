@@ -329,7 +329,7 @@ def case_detail(user: AnyUser, code: str) -> Case:
     """A visible case with its sections as models (the printed summary, the API): one query
     for the case, one that says which sections hold rows, and one for each section that
     does (none for an empty one). The case page reads them as rows (``case_page``)."""
-    case = _page_case(user, code)
+    case = _case_with_names(user, code)
     sections = _case_sections()
     holding = _sections_holding_rows(case.pk, sections)
     case.sections_holding_rows = holding  # type: ignore[attr-defined]
@@ -390,6 +390,15 @@ def _name_columns(relation: str, prefix: str) -> dict[str, F]:
     return {f"{prefix}_ar": F(f"{relation}__name_ar"), f"{prefix}_en": F(f"{relation}__name_en")}
 
 
+_PAGE_NAMES = PreparedValues(
+    lambda key: Case.objects.filter(pk=key).values(
+        survivor_code=F("survivor__code"),
+        **_name_columns("lead_agency", "lead"),
+        **_name_columns("identifying_agency", "identifying"),
+        **_name_columns("governorate_of_exploitation", "governorate"),
+        **_person_columns("case_worker", "worker"),
+    )
+)
 _PAGE_FORMS = PreparedValues(
     lambda key: (
         Case.exploitation_forms.through.objects.filter(case_id=key)
@@ -522,6 +531,11 @@ class CasePage:
     """What the case page shows, its sections as plain rows in the reader's language."""
 
     case: Case
+    survivor_code: str
+    lead_agency: str
+    case_worker: str
+    identifying_agency: str
+    governorate: str
     forms: list[str]
     risks: list[dict[str, Any]]
     care_plans: list[dict[str, Any]]
@@ -537,8 +551,8 @@ class CasePage:
     evidence: list[dict[str, Any]]
 
 
-def _page_case(user: AnyUser, code: str) -> Case:
-    """The visible case with the names the page shows, never the survivor's identity."""
+def _case_with_names(user: AnyUser, code: str) -> Case:
+    """The visible case with the names it shows joined, never the survivor's identity."""
     case = (
         cases_visible_to(user)
         .select_related(
@@ -558,10 +572,13 @@ def _page_case(user: AnyUser, code: str) -> Case:
 
 
 def case_page(user: AnyUser, code: str, *, english: bool) -> CasePage:
-    """A visible case and its page's sections: one query for the case, one that says which
-    sections hold rows, and one for each section that does (two for care plans and for
-    revised notes), each composed once per process."""
-    case = _page_case(user, code)
+    """A visible case and its page's sections: one query that finds the case in the user's
+    scope, then, each composed once per process, one for the names it shows, one that says
+    which sections hold rows, and one for each section that does (two for care plans and
+    for revised notes)."""
+    case = cases_visible_to(user).filter(code=code).first()
+    if case is None:
+        raise Http404
     holding = _sections_holding_rows(case.pk, _PAGE_SECTIONS)
     key = case.pk
 
@@ -632,8 +649,14 @@ def case_page(user: AnyUser, code: str, *, english: bool) -> CasePage:
             revisions.setdefault(revision["note_id"], []).append(
                 {**revision, "iso": timezone.localtime(revision["written_at"]).isoformat()}
             )
+    [names] = _PAGE_NAMES.rows(key)
     return CasePage(
         case=case,
+        survivor_code=names["survivor_code"],
+        lead_agency=names["lead" + suffix],
+        case_worker=_person(names, "worker") if names["worker_username"] else "",
+        identifying_agency=names["identifying" + suffix] or "",
+        governorate=names["governorate" + suffix] or "",
         forms=[row["form" + suffix] for row in read("exploitation_forms", _PAGE_FORMS)],
         risks=risks,
         care_plans=care_plans,

@@ -291,6 +291,8 @@ def request_payment(
             % {"amount": amount, "purpose": payment.get_purpose_display()}
         ),
     )
+    _notify_approvers(payment, key=f"{payment.code}:first", exclude=[by.pk])
+    # The audit row last: appending it holds the audit chain's head until the commit.
     record_event(
         action="fund.payment_requested",
         actor=by,
@@ -303,7 +305,6 @@ def request_payment(
             "approvals_required": payment.approvals_required,
         },
     )
-    _notify_approvers(payment, key=f"{payment.code}:first", exclude=[by.pk])
     return payment
 
 

@@ -254,6 +254,8 @@ def _create_referral(
         due_on=timezone.localtime(referral.respond_by).date(),
         source_code=referral.code,
     )
+    notify_received(referral)
+    # The audit rows last: appending one holds the audit chain's head until the commit.
     record_on_case(
         case=case,
         kind=EventKind.REFERRAL_SENT,
@@ -286,7 +288,6 @@ def _create_referral(
             purpose="referral",
             details={"case": case.code, "to_agency": to_agency.code, "consent_purpose": purpose},
         )
-    notify_received(referral)
     return referral
 
 

@@ -315,6 +315,16 @@ class DuplicateCheck:
     visible: list[Survivor]
     hidden: list[Survivor]
     by_document: set[int]
+    audit_details: dict[str, Any]
+
+    def record(self, *, by: User) -> None:
+        """Write the check to the audit trail, in the transaction that ran it."""
+        record_event(
+            action=DUPLICATE_CHECKED,
+            actor=by,
+            object_type="survivors.survivor",
+            details=self.audit_details,
+        )
 
 
 def _check_duplicates(
@@ -324,10 +334,13 @@ def _check_duplicates(
     survivor: Survivor,
     document_indexes: set[str],
 ) -> DuplicateCheck:
-    """Run one duplicate check: rate-limited per user, always written to the audit trail.
-
-    The audit row holds codes and counts only. Over the limit nothing is written and
+    """Run one duplicate check, rate-limited per user. Over the limit nothing is written and
     ``TooManyDuplicateChecks`` is raised.
+
+    The caller writes the check to the audit trail (``DuplicateCheck.record``, codes and
+    counts only) in the same transaction, whatever it found, as its last writes: appending
+    to the audit chain holds the chain's head until the commit, so every audit row of a
+    registration is appended after its other writes, keeping that hold short.
     """
     # One user's checks are serialised by a lock on the user's row, so that two requests
     # at once cannot both pass the last free check.
@@ -353,11 +366,11 @@ def _check_duplicates(
         criteria.append("name_year")
     if document_indexes:
         criteria.append("document")
-    record_event(
-        action=DUPLICATE_CHECKED,
-        actor=by,
-        object_type="survivors.survivor",
-        details={
+    return DuplicateCheck(
+        visible=visible,
+        hidden=hidden,
+        by_document=by_document,
+        audit_details={
             "agency": agency.code,
             "criteria": criteria,
             "matches": len(found),
@@ -365,7 +378,6 @@ def _check_duplicates(
             "outside_scope": [s.code for s in hidden],
         },
     )
-    return DuplicateCheck(visible=visible, hidden=hidden, by_document=by_document)
 
 
 def register_survivor(
@@ -429,6 +441,7 @@ def _register(
         by=by, agency=agency, survivor=survivor, document_indexes=document_indexes
     )
     if check.visible and not confirm_duplicate:
+        check.record(by=by)
         return DuplicateSuspected(visible_codes=[s.code for s in check.visible])
     survivor.save()
     sync_survivor_access(survivor=survivor)
@@ -443,24 +456,29 @@ def _register(
             recorded_by=by,
         )
     refresh_match_keys(survivor=survivor)
+    reviews = [
+        PossibleDuplicate.objects.create(
+            survivor=survivor,
+            matched=matched,
+            found_by=by,
+            reason=rules.duplicate_reason(same_document=matched.pk in check.by_document),
+        )
+        for matched in check.hidden
+    ]
+    # The audit rows last (see ``_check_duplicates``), in the order things happened.
+    check.record(by=by)
     details: dict[str, Any] = {"agency": agency.code, "documents": len(documents)}
     if check.visible:
         details["registered_despite_duplicates"] = [s.code for s in check.visible]
     if check.hidden:
         details["possible_duplicates_for_review"] = len(check.hidden)
     record_event(action="survivor.registered", actor=by, obj=survivor, details=details)
-    for matched in check.hidden:
-        review = PossibleDuplicate.objects.create(
-            survivor=survivor,
-            matched=matched,
-            found_by=by,
-            reason=rules.duplicate_reason(same_document=matched.pk in check.by_document),
-        )
+    for review in reviews:
         record_event(
             action="survivor.possible_duplicate_opened",
             actor=by,
             obj=survivor,
-            details={"review": review.pk, "matched": matched.code, "reason": review.reason},
+            details={"review": review.pk, "matched": review.matched.code, "reason": review.reason},
         )
     return survivor
 

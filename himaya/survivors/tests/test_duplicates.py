@@ -103,6 +103,17 @@ def test_every_registration_writes_one_check_row_with_codes_and_counts_only(
     assert Survivor.objects.filter(pk=survivor.pk).exists()
 
 
+def test_a_registration_appends_its_audit_rows_after_its_other_writes_in_order(
+    case_worker, agency_a, world
+) -> None:
+    # Appending to the audit chain holds its head until the commit: a registration
+    # appends last, so that the head is held for the shortest time.
+    survivor = register(case_worker, agency_a)
+    rows = list(AuditEvent.objects.filter(action__startswith="survivor.").order_by("sequence"))
+    assert [row.action for row in rows] == ["survivor.duplicate_checked", "survivor.registered"]
+    assert all(row.occurred_at >= survivor.created_at for row in rows)
+
+
 def test_a_refused_registration_keeps_the_audit_row_of_its_check(
     case_worker, agency_a, world
 ) -> None:
