@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -107,6 +107,13 @@ def _conflict(
             value = display()
         saved.append((field.label if field else name, value))
     return saved
+
+
+def _person_name(user: User | None) -> str:
+    """A person as the lists show them: the full name, or the username."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
 
 
 def _refused_page(request: HttpRequest, error: DomainError) -> HttpResponse:
@@ -251,7 +258,37 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @supervises
 def approvals(request: HttpRequest) -> HttpResponse:
+    """Care plans and closures waiting for a supervisor; each table exports on its own
+    (``table=closures`` for the second), cases by code only as on the page."""
     pending = selectors.pending_approvals(request.user)
+    if request.GET.get("table") == "closures":
+        exported = export_list(
+            request,
+            name="cases-pending-closures",
+            title=gettext_lazy("Closures waiting for approval"),
+            columns=[
+                Column(gettext_lazy("Request"), lambda c: c.code),
+                Column(gettext_lazy("Case"), lambda c: c.case.code),
+                Column(gettext_lazy("Reason"), lambda c: c.get_reason_display()),
+                Column(gettext_lazy("Requested by"), lambda c: _person_name(c.requested_by)),
+            ],
+            rows=pending["closures"],
+        )
+    else:
+        exported = export_list(
+            request,
+            name="cases-pending-care-plans",
+            title=gettext_lazy("Care plans waiting for approval"),
+            columns=[
+                Column(gettext_lazy("Care plan"), lambda p: p.code),
+                Column(gettext_lazy("Case"), lambda p: p.case.code),
+                Column(gettext_lazy("Author"), lambda p: _person_name(p.author)),
+                Column(gettext_lazy("Submitted at"), lambda p: p.submitted_at),
+            ],
+            rows=pending["care_plans"],
+        )
+    if exported is not None:
+        return exported
     return render(
         request,
         "cases/approvals.html",
@@ -947,6 +984,38 @@ def transfers(request: HttpRequest) -> HttpResponse:
     trace of the cases the user's agencies handed over: codes, dates, agencies, statuses."""
     user = _user(request)
     sent = selectors.transfers_sent(user)
+    may_answer = user.has_perm("cases.supervise")
+    # Each table exports on its own (``table=incoming`` for the first, which only the
+    # supervisors who answer see), cases by code only as on the page.
+    if request.GET.get("table") == "incoming" and may_answer:
+        exported = export_list(
+            request,
+            name="cases-transfers-incoming",
+            title=gettext_lazy("Transfers waiting for your agency's answer"),
+            columns=[
+                Column(gettext_lazy("Transfer"), lambda t: t.code),
+                Column(gettext_lazy("Case"), lambda t: t.case.code),
+                Column(gettext_lazy("From"), lambda t: t.from_agency.name),
+                Column(gettext_lazy("Proposed on"), lambda t: t.proposed_on),
+            ],
+            rows=selectors.incoming_transfers(user),
+        )
+    else:
+        exported = export_list(
+            request,
+            name="cases-transfers-sent",
+            title=gettext_lazy("Cases your agency proposed to hand over"),
+            columns=[
+                Column(gettext_lazy("Case"), lambda t: t.case.code),
+                Column(gettext_lazy("Proposed on"), lambda t: t.proposed_on),
+                Column(gettext_lazy("To"), lambda t: t.to_agency.name),
+                Column(pgettext_lazy("state of a record", "Status"), _transfer_status),
+                Column(gettext_lazy("Answered on"), lambda t: t.decided_on or ""),
+            ],
+            rows=sent,
+        )
+    if exported is not None:
+        return exported
     try:
         page = keyset_page(
             sent,
@@ -962,10 +1031,14 @@ def transfers(request: HttpRequest) -> HttpResponse:
         "cases/transfers.html",
         {
             "incoming": list(selectors.incoming_transfers(user)),
-            "may_answer": user.has_perm("cases.supervise"),
+            "may_answer": may_answer,
             "page": page,
         },
     )
+
+
+def _transfer_status(transfer: CaseTransfer) -> str:
+    return str(transfer.get_status_display())
 
 
 def _transfer_page(
