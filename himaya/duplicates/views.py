@@ -6,14 +6,17 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, QueryDict
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from himaya.accounts.acting import acting_user
 from himaya.accounts.models import User
 from himaya.audit.actions import record_event
+from himaya.audit.exports import Column, export_list
 from himaya.core.errors import DomainError
 from himaya.core.forms import show_refusal
 from himaya.duplicates import actions
@@ -31,13 +34,38 @@ from himaya.duplicates.selectors import (
 from himaya.survivors.models import Survivor
 from himaya.survivors.rules import phone_digits
 
+# The review queue and the merges show their best or latest rows up to this many.
+SHOWN = 200
+
 
 @login_required
 @permission_required("duplicates.review", raise_exception=True)
-@require_GET
+@require_http_methods(["GET", "POST"])
 def queue_view(request: HttpRequest) -> HttpResponse:
-    pairs = list(review_queue(request.user)[:200])
-    return render(request, "duplicates/queue.html", {"pairs": pairs})
+    """The pairs waiting for review, best score first; the list exports by codes only."""
+    # Codes only: the survivors' encrypted columns are neither read nor decrypted.
+    pairs = review_queue(request.user).only("score", "survivor_a__code", "survivor_b__code")
+    exported = export_list(
+        request,
+        name="duplicates-review-queue",
+        title=gettext_lazy("Likely duplicates"),
+        columns=[
+            Column(gettext_lazy("First survivor"), lambda pair: pair.survivor_a.code),
+            Column(gettext_lazy("Second survivor"), lambda pair: pair.survivor_b.code),
+            Column(gettext_lazy("Score"), lambda pair: _percent(pair.score)),
+        ],
+        rows=pairs,
+    )
+    if exported is not None:
+        return exported
+    if request.method == "POST":
+        return HttpResponseNotAllowed(["GET"])
+    return render(request, "duplicates/queue.html", {"pairs": list(pairs[:SHOWN])})
+
+
+def _percent(score: Any) -> int:
+    """A score as the queue shows it: a whole percentage."""
+    return round(float(score) * 100)
 
 
 @login_required
@@ -118,10 +146,34 @@ def distinct_view(request: HttpRequest, pair_id: int) -> HttpResponse:
 
 @login_required
 @permission_required("duplicates.review", raise_exception=True)
-@require_GET
+@require_http_methods(["GET", "POST"])
 def merge_list_view(request: HttpRequest) -> HttpResponse:
-    merges = list(merges_visible_to(request.user).select_related("kept")[:200])
-    return render(request, "duplicates/merges.html", {"merges": merges})
+    """The merges done in the user's scope, latest first; the list exports by codes only."""
+    merges = (
+        merges_visible_to(request.user)
+        .select_related("kept")
+        .only("kept__code", "removed_code", "created_at", "undone_at")
+    )
+    exported = export_list(
+        request,
+        name="duplicates-merges",
+        title=gettext_lazy("Merges done"),
+        columns=[
+            Column(gettext_lazy("Survivor kept"), lambda merge: merge.kept.code),
+            Column(gettext_lazy("Survivor removed"), lambda merge: merge.removed_code),
+            Column(gettext_lazy("Merged on"), lambda merge: timezone.localdate(merge.created_at)),
+            Column(
+                gettext_lazy("Undone on"),
+                lambda merge: timezone.localdate(merge.undone_at) if merge.undone_at else "",
+            ),
+        ],
+        rows=merges,
+    )
+    if exported is not None:
+        return exported
+    if request.method == "POST":
+        return HttpResponseNotAllowed(["GET"])
+    return render(request, "duplicates/merges.html", {"merges": list(merges[:SHOWN])})
 
 
 @login_required

@@ -6,12 +6,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -220,10 +220,29 @@ def register_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @permission_required("survivors.review_duplicates", raise_exception=True)
-@require_GET
+@require_http_methods(["GET", "POST"])
 def review_list_view(request: HttpRequest) -> HttpResponse:
-    """The supervisor's queue of possible duplicates among the agency's survivors."""
+    """The supervisor's queue of possible duplicates among the agency's survivors; the list
+    exports as the page shows it (a match outside the agency's scope without its code)."""
     reviews = review_list(request.user)
+    outside = _("Outside your agency's scope")
+    exported = export_list(
+        request,
+        name="survivors-possible-duplicates",
+        title=gettext_lazy("Possible duplicates"),
+        columns=[
+            Column(gettext_lazy("Survivor registered"), lambda r: r.survivor_code),
+            Column(gettext_lazy("Survivor matched"), lambda r: r.matched_code or outside),
+            Column(gettext_lazy("Reason"), lambda r: r.get_reason_display()),
+            Column(gettext_lazy("Found on"), lambda r: timezone.localdate(r.created_at)),
+            Column(pgettext_lazy("state of a record", "Status"), lambda r: r.get_status_display()),
+        ],
+        rows=reviews,
+    )
+    if exported is not None:
+        return exported
+    if request.method == "POST":
+        return HttpResponseNotAllowed(["GET"])
     for review in reviews:
         review.form = ReviewDecisionForm(initial={"version": review.version})  # type: ignore[attr-defined]
     return render(request, "survivors/reviews.html", {"reviews": reviews})

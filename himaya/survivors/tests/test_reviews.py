@@ -78,6 +78,29 @@ def test_the_queue_page_lists_the_agency_reviews_without_codes_out_of_scope(
     assert "فاطمة" not in html and "Fatma" not in html and "Other Spelling" not in html
 
 
+def test_the_queue_exports_as_the_page_shows_it_without_codes_out_of_scope(
+    login, supervisor_b, cross_agency_review, world
+) -> None:
+    from himaya.accounts.tests.factories import PASSWORD
+    from himaya.audit.tests.exported import csv_rows, exports_written
+
+    client = login(supervisor_b)
+    url = reverse("survivors:reviews")
+    assert 'data-testid="export-links"' in client.get(url).content.decode()
+    response = client.post(f"{url}?export=csv", {"purpose": "reporting", "password": PASSWORD})
+    rows = csv_rows(response)
+    assert rows[0] == ["الناجي/ة المسجَّل", "الناجي/ة المطابق", "السبب", "تاريخ الاكتشاف", "الوضع"]
+    assert [row[:2] for row in rows[1:]] == [[cross_agency_review.survivor.code, "خارج نطاق جهتك"]]
+    assert world.registered_by_a.code not in str(rows)
+    [event] = exports_written()
+    assert (event.object_code, event.details["rows"]) == ("survivors-possible-duplicates", 1)
+
+
+def test_a_post_to_the_queue_without_an_export_is_refused(login, supervisor_b) -> None:
+    response = login(supervisor_b).post(reverse("survivors:reviews"))
+    assert response.status_code == 405
+
+
 def test_the_queue_page_query_count_does_not_grow_with_the_items(
     login, supervisor, review_in_scope, world
 ) -> None:
