@@ -9,8 +9,10 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import (
     BooleanField,
+    Exists,
     ExpressionWrapper,
     F,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -390,13 +392,23 @@ def _name_columns(relation: str, prefix: str) -> dict[str, F]:
     return {f"{prefix}_ar": F(f"{relation}__name_ar"), f"{prefix}_en": F(f"{relation}__name_en")}
 
 
+# The names the case shows, and whether each section holds rows (an EXISTS on an indexed
+# foreign key each), in one query.
 _PAGE_NAMES = PreparedValues(
-    lambda key: Case.objects.filter(pk=key).values(
-        survivor_code=F("survivor__code"),
-        **_name_columns("lead_agency", "lead"),
-        **_name_columns("identifying_agency", "identifying"),
-        **_name_columns("governorate_of_exploitation", "governorate"),
-        **_person_columns("case_worker", "worker"),
+    lambda key: (
+        Case.objects.filter(pk=key)
+        .order_by()
+        .values(
+            survivor_code=F("survivor__code"),
+            **_name_columns("lead_agency", "lead"),
+            **_name_columns("identifying_agency", "identifying"),
+            **_name_columns("governorate_of_exploitation", "governorate"),
+            **_person_columns("case_worker", "worker"),
+            **{
+                f"holds_{name}": Exists(model.objects.filter(case_id=OuterRef("pk"), **where))
+                for name, (model, where) in _PAGE_SECTIONS.items()
+            },
+        )
     )
 )
 _PAGE_FORMS = PreparedValues(
@@ -509,20 +521,20 @@ _PAGE_EVIDENCE = PreparedValues(
     )
 )
 
-# Each section of the page: the table whose rows it shows and the status they must have
-# (for the one query that asks which sections hold rows).
-_PAGE_SECTIONS: dict[str, tuple[None, str, str]] = {
-    "exploitation_forms": (None, Case.exploitation_forms.through._meta.db_table, ""),
-    "risk_assessments": (None, RiskAssessment._meta.db_table, ""),
-    "care_plans": (None, CarePlan._meta.db_table, ""),
-    "closure_requests": (None, ClosureRequest._meta.db_table, ClosureStatus.PENDING.value),
-    "events": (None, CaseEvent._meta.db_table, ""),
-    "phase_changes": (None, PhaseChange._meta.db_table, ""),
-    "platform_uses": (None, CasePlatform._meta.db_table, ""),
-    "proposed_transfers": (None, CaseTransfer._meta.db_table, TransferStatus.PROPOSED.value),
-    "identification_decisions": (None, IdentificationDecision._meta.db_table, ""),
-    "notes": (None, CaseNote._meta.db_table, ""),
-    "digital_evidence": (None, DigitalEvidence._meta.db_table, ""),
+# Each section of the page: the rows it shows, and the status they must have if any (the
+# query of the case's names also says which sections hold rows).
+_PAGE_SECTIONS: dict[str, tuple[type[Any], dict[str, str]]] = {
+    "exploitation_forms": (Case.exploitation_forms.through, {}),
+    "risk_assessments": (RiskAssessment, {}),
+    "care_plans": (CarePlan, {}),
+    "closure_requests": (ClosureRequest, {"status": ClosureStatus.PENDING.value}),
+    "events": (CaseEvent, {}),
+    "phase_changes": (PhaseChange, {}),
+    "platform_uses": (CasePlatform, {}),
+    "proposed_transfers": (CaseTransfer, {"status": TransferStatus.PROPOSED.value}),
+    "identification_decisions": (IdentificationDecision, {}),
+    "notes": (CaseNote, {}),
+    "digital_evidence": (DigitalEvidence, {}),
 }
 
 
@@ -573,14 +585,15 @@ def _case_with_names(user: AnyUser, code: str) -> Case:
 
 def case_page(user: AnyUser, code: str, *, english: bool) -> CasePage:
     """A visible case and its page's sections: one query that finds the case in the user's
-    scope, then, each composed once per process, one for the names it shows, one that says
-    which sections hold rows, and one for each section that does (two for care plans and
-    for revised notes)."""
+    scope, then, each composed once per process, one for the names it shows and which
+    sections hold rows, and one for each section that does (two for care plans and for
+    revised notes)."""
     case = cases_visible_to(user).filter(code=code).first()
     if case is None:
         raise Http404
-    holding = _sections_holding_rows(case.pk, _PAGE_SECTIONS)
     key = case.pk
+    [names] = _PAGE_NAMES.rows(key)
+    holding = {name for name in _PAGE_SECTIONS if names[f"holds_{name}"]}
 
     def read(section: str, prepared: PreparedValues) -> list[dict[str, Any]]:
         return prepared.rows(key) if section in holding else []
@@ -649,7 +662,6 @@ def case_page(user: AnyUser, code: str, *, english: bool) -> CasePage:
             revisions.setdefault(revision["note_id"], []).append(
                 {**revision, "iso": timezone.localtime(revision["written_at"]).isoformat()}
             )
-    [names] = _PAGE_NAMES.rows(key)
     return CasePage(
         case=case,
         survivor_code=names["survivor_code"],
