@@ -6,6 +6,7 @@ agency. ``persona(role)`` makes any other combination.
 """
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -85,6 +86,18 @@ def login(client: Client) -> Callable[[User], Client]:
         session = client.session
         session["otp_device_id"] = device.persistent_id
         session.save()
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def login_english(login: Callable[[User], Client], settings: Any) -> Callable[[User], Client]:
+    """Sign a user in (``login``) reading English pages and exports."""
+
+    def sign_in(user: User) -> Client:
+        client = login(user)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
         return client
 
     return sign_in

@@ -30,16 +30,6 @@ def _post(client: Client, url: str, fmt: str, table: str = "") -> Any:
     return client.post(url + query, {"purpose": "reporting", "password": PASSWORD})
 
 
-@pytest.fixture
-def english(login: Callable[[User], Client], settings: Any) -> Callable[[User], Client]:
-    def sign_in(user: User) -> Client:
-        client = login(user)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return sign_in
-
-
 def _transfer(case: Case, to: Agency, by: User) -> CaseTransfer:
     return CaseTransfer.objects.create(
         case=case,
@@ -61,7 +51,7 @@ def test_each_table_of_the_approvals_exports_what_the_page_shows(
     outsider: User,
     agency_a: Agency,
     agency_b: Agency,
-    english: Callable[[User], Client],
+    login_english: Callable[[User], Client],
 ) -> None:
     case = CaseFactory(lead_agency=agency_a, case_worker=case_worker)
     plan = CarePlanFactory(
@@ -73,7 +63,7 @@ def test_each_table_of_the_approvals_exports_what_the_page_shows(
     elsewhere = CaseFactory(lead_agency=agency_b, case_worker=outsider)
     CarePlanFactory(case=elsewhere, status=CarePlanStatus.SUBMITTED)
     ClosureRequestFactory(case=elsewhere)
-    client = english(supervisor)
+    client = login_english(supervisor)
     html = client.get(APPROVALS).content.decode()
     assert 'data-testid="export-links"' in html and 'data-testid="export-links-closures"' in html
 
@@ -114,7 +104,7 @@ def test_each_table_of_the_transfers_exports_what_the_page_shows(
     agency_a: Agency,
     agency_b: Agency,
     make_persona: Callable[..., User],
-    english: Callable[[User], Client],
+    login_english: Callable[[User], Client],
 ) -> None:
     sent = _transfer(
         CaseFactory(lead_agency=agency_a, case_worker=case_worker), agency_b, supervisor
@@ -122,7 +112,7 @@ def test_each_table_of_the_transfers_exports_what_the_page_shows(
     incoming = _transfer(
         CaseFactory(lead_agency=agency_b, case_worker=outsider), agency_a, outsider
     )
-    client = english(supervisor)
+    client = login_english(supervisor)
     html = client.get(TRANSFERS).content.decode()
     assert 'data-testid="export-links"' in html and 'data-testid="export-links-incoming"' in html
 
@@ -147,12 +137,12 @@ def test_a_case_worker_who_answers_no_transfer_cannot_export_the_incoming_ones(
     outsider: User,
     agency_a: Agency,
     agency_b: Agency,
-    english: Callable[[User], Client],
+    login_english: Callable[[User], Client],
 ) -> None:
     incoming = _transfer(
         CaseFactory(lead_agency=agency_b, case_worker=outsider), agency_a, outsider
     )
-    client = english(case_worker)
+    client = login_english(case_worker)
     assert 'data-testid="export-links-incoming"' not in client.get(TRANSFERS).content.decode()
     # The address asks for the incoming table: the worker gets the table they see.
     rows = csv_rows(_post(client, TRANSFERS, "csv", table="incoming"))
@@ -165,13 +155,13 @@ def test_a_case_worker_who_answers_no_transfer_cannot_export_the_incoming_ones(
 
 @pytest.mark.parametrize("url", [APPROVALS, f"{APPROVALS}?table=closures"])
 def test_a_case_worker_may_not_export_the_approvals(
-    url: str, case_worker: User, agency_a: Agency, english: Callable[[User], Client]
+    url: str, case_worker: User, agency_a: Agency, login_english: Callable[[User], Client]
 ) -> None:
     CarePlanFactory(
         case=CaseFactory(lead_agency=agency_a, case_worker=case_worker),
         status=CarePlanStatus.SUBMITTED,
     )
-    client = english(case_worker)
+    client = login_english(case_worker)
     target = url + ("&" if "?" in url else "?") + "export=csv"
     response = client.post(target, {"purpose": "reporting", "password": PASSWORD})
     assert response.status_code == 403

@@ -27,20 +27,10 @@ def _post(client: Client, url: str, fmt: str) -> Any:
     return client.post(f"{url}?export={fmt}", {"purpose": "reporting", "password": PASSWORD})
 
 
-@pytest.fixture
-def english(login: Callable[[User], Client], settings: Any) -> Callable[[User], Client]:
-    def sign_in(user: User) -> Client:
-        client = login(user)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return sign_in
-
-
 def test_the_review_queue_exports_the_pairs_in_scope_by_code_only(
-    supervisor: User, pairs: Pairs, english: Callable[[User], Client]
+    supervisor: User, pairs: Pairs, login_english: Callable[[User], Client]
 ) -> None:
-    client = english(supervisor)
+    client = login_english(supervisor)
     assert 'data-testid="export-links"' in client.get(QUEUE).content.decode()
     rows = sheet_rows(_post(client, QUEUE, "xlsx"))
     first, second = pairs.in_scope.survivor_a.code, pairs.in_scope.survivor_b.code
@@ -56,7 +46,7 @@ def test_the_review_queue_exports_the_pairs_in_scope_by_code_only(
 
 
 def test_the_merges_export_their_codes_and_days_merged_and_undone(
-    supervisor: User, pairs: Pairs, english: Callable[[User], Client]
+    supervisor: User, pairs: Pairs, login_english: Callable[[User], Client]
 ) -> None:
     with time_machine.travel(datetime.datetime(2026, 11, 2, 23, 30, tzinfo=datetime.UTC)):
         merge = actions.merge_pair(
@@ -64,7 +54,7 @@ def test_the_merges_export_their_codes_and_days_merged_and_undone(
         )
     with time_machine.travel(datetime.datetime(2026, 11, 4, 9, tzinfo=datetime.UTC)):
         actions.undo_merge(merge=merge, by=supervisor)
-    client = english(supervisor)
+    client = login_english(supervisor)
     assert 'data-testid="export-links"' in client.get(MERGES).content.decode()
     rows = csv_rows(_post(client, MERGES, "csv"))
     assert rows == [
@@ -82,17 +72,17 @@ def test_the_merges_export_their_codes_and_days_merged_and_undone(
 
 @pytest.mark.parametrize("url", [QUEUE, MERGES])
 def test_a_case_worker_may_not_export_the_duplicates_lists(
-    url: str, case_worker: User, pairs: Pairs, english: Callable[[User], Client]
+    url: str, case_worker: User, pairs: Pairs, login_english: Callable[[User], Client]
 ) -> None:
-    assert _post(english(case_worker), url, "csv").status_code == 403
+    assert _post(login_english(case_worker), url, "csv").status_code == 403
     assert exports_written() == []
 
 
 @pytest.mark.parametrize("url", [QUEUE, MERGES])
 def test_a_post_without_an_export_is_refused_and_writes_nothing(
-    url: str, supervisor: User, pairs: Pairs, english: Callable[[User], Client]
+    url: str, supervisor: User, pairs: Pairs, login_english: Callable[[User], Client]
 ) -> None:
-    response = english(supervisor).post(url, {"purpose": "reporting", "password": PASSWORD})
+    response = login_english(supervisor).post(url, {"purpose": "reporting", "password": PASSWORD})
     assert response.status_code == 405
     assert exports_written() == []
 
@@ -101,8 +91,8 @@ def test_a_supervisor_of_another_agency_exports_none_of_agency_a_pairs(
     make_persona: Callable[..., User],
     agency_b: Agency,
     pairs: Pairs,
-    english: Callable[[User], Client],
+    login_english: Callable[[User], Client],
 ) -> None:
     other = make_persona(Role.SUPERVISOR, agency_b, "supervisor_b")
-    rows = csv_rows(_post(english(other), QUEUE, "csv"))
+    rows = csv_rows(_post(login_english(other), QUEUE, "csv"))
     assert rows == [["First survivor", "Second survivor", "Score"]]
