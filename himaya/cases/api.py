@@ -441,7 +441,7 @@ def _list_rows(values: list[dict[str, Any]]) -> list[dict[str, Any]]:
 class CaseDetailApi(APIView):
     @extend_schema(tags=["cases"], responses=CaseDetailSerializer)
     def get(self, request: Request, code: str) -> Response:
-        case = selectors.case_detail(_user(request), code)
+        case = selectors.case_for_api(_user(request), code)
         return Response(CaseDetailSerializer(case).data)
 
 

@@ -149,8 +149,8 @@ def case_list(user: AnyUser) -> QuerySet[Case]:
     )
 
 
-# The sections of a case as models (the printed summary and the API read them; the case
-# page reads its own as rows, below), each read by one query when, and only when, the case
+# The sections of a case as models (the printed summary reads them; the case page reads
+# its own as rows, below), each read by one query when, and only when, the case
 # has rows for it. One short query first asks which sections hold rows (an EXISTS on an
 # indexed foreign key each, written as plain SQL: composing a dozen subqueries in the ORM
 # costs more than running them), so that a case with few sections costs few queries.
@@ -328,7 +328,7 @@ def case_rows(values: list[dict[str, Any]], *, english: bool) -> list[CaseRow]:
 
 
 def case_detail(user: AnyUser, code: str) -> Case:
-    """A visible case with its sections as models (the printed summary, the API): one query
+    """A visible case with its sections as models (the printed summary): one query
     for the case, one that says which sections hold rows, and one for each section that
     does (none for an empty one). The case page reads them as rows (``case_page``)."""
     case = _case_with_names(user, code)
@@ -356,6 +356,16 @@ def case_detail(user: AnyUser, code: str) -> Case:
     return case
 
 
+def case_for_api(user: AnyUser, code: str) -> Case:
+    """A visible case with what the API's case serializer writes: its joined records'
+    codes and names, its forms of exploitation; never the survivor's identity, nor the
+    sections of the case, which have endpoints of their own."""
+    case = case_list(user).select_related("identifying_agency").order_by().filter(code=code).first()
+    if case is None:
+        raise Http404
+    return case
+
+
 # The case page shows the latest lines of the timeline; the timeline page shows them all.
 TIMELINE_ON_CASE_PAGE = 20
 TIMELINE_PAGE_SIZE = 50
@@ -370,8 +380,8 @@ def case_timeline(case: Case) -> QuerySet[CaseEvent]:
 
 # --- the case page ------------------------------------------------------------------------
 # The page reads each section as plain rows through queries composed once per process
-# (``core.prepared``): on every request only the SQL runs, for this case. The API and the
-# printed summary read the same sections as models (``case_detail``).
+# (``core.prepared``): on every request only the SQL runs, for this case. The printed
+# summary reads the same sections as models (``case_detail``).
 
 
 def _person(row: dict[str, Any], prefix: str) -> str:

@@ -243,3 +243,29 @@ def test_only_the_case_team_reads_the_timeline(
     assert login(other_agency).get(url).status_code == 404
     assert login(shelter).get(url).status_code == 403
     assert Client().get(url).status_code == 302
+
+
+def test_the_case_api_reads_the_case_and_its_forms_whatever_its_sections(
+    case_worker: User,
+    agency_a: Agency,
+    agency_b: Agency,
+    login: Callable[[User], Client],
+    django_assert_num_queries: Any,
+) -> None:
+    empty = CaseFactory(lead_agency=agency_a, case_worker=case_worker)
+    full = CaseFactory(lead_agency=agency_a, case_worker=case_worker)
+    fill_every_section(full, case_worker, agency_b, rows=3)
+    client = login(case_worker)
+    answers = {}
+    for case in (empty, full):
+        url = reverse("cases:api_detail", kwargs={"code": case.code})
+        client.get(url)
+        # Session, user, device, memberships, the case with its joined records, its forms.
+        with django_assert_num_queries(6):
+            answers[case] = client.get(url).json()
+    assert answers[empty]["exploitation_forms"] == []
+    assert answers[full]["exploitation_forms"] == [
+        form.code for form in ExploitationForm.objects.order_by("id")[:3]
+    ]
+    assert answers[full]["survivor"] == full.survivor.code
+    assert answers[full]["lead_agency"] == agency_a.code
