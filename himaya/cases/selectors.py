@@ -693,7 +693,7 @@ def case_page(user: AnyUser, code: str, *, english: bool) -> CasePage:
             }
             for row in read("phase_changes", _PAGE_PHASES)
         ],
-        platforms=[(str(role_labels[role]), names) for role, names in by_role.items()],
+        platforms=[(str(role_labels[role]), used) for role, used in by_role.items()],
         pending_transfer=(
             {
                 "code": transfers[0]["code"],
