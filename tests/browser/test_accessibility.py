@@ -24,7 +24,6 @@ from django.core.management import call_command
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Browser, BrowserContext, Page
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from himaya.accounts.demo import DEMO_PASSWORD, USERS
 from himaya.accounts.models import User
@@ -175,11 +174,15 @@ class Walk:
         """At a phone's width the page is no wider than the screen (a wide table scrolls
         inside itself)."""
         page.set_viewport_size({"width": 390, "height": 844})
-        # Charts follow the new width a moment later (a resize observer): give them a second.
+        # Charts follow the new width a moment later (a resize observer): give them two
+        # seconds. Polled from here: Playwright's own wait evaluates its condition as a
+        # string inside the page, which the pages' CSP (no 'unsafe-eval') refuses.
         fits = "document.documentElement.scrollWidth <= window.innerWidth"
-        try:
-            page.wait_for_function(fits, timeout=2000)
-        except PlaywrightTimeout:
+        for _ in range(20):
+            if page.evaluate(fits):
+                break
+            page.wait_for_timeout(100)
+        else:
             width = page.evaluate("document.documentElement.scrollWidth")
             self.too_wide.append(f"{label}: {width} px")
         page.set_viewport_size({"width": 1280, "height": 900})
