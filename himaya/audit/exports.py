@@ -171,7 +171,8 @@ def export_list(
             "format": fmt.upper(),
             "back": f"{request.path}?{back.urlencode()}" if back else request.path,
             "too_many": too_many,
-            "max_rows": MAX_EXPORT_ROWS,
+            # Written with its thousands separator, as every count on the pages.
+            "max_rows": f"{MAX_EXPORT_ROWS:,}",
         },
         status=400 if request.method == "POST" else 200,
     )

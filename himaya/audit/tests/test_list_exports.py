@@ -81,6 +81,8 @@ def test_asking_for_an_export_shows_the_purpose_form_and_writes_nothing(
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
     assert set(response.context["form"].fields) == {"purpose", "note", "password"}
+    page = response.content.decode()
+    assert "10,000" in page and "10000" not in page  # the limit, with its separator
     assert _exports() == []
 
 
