@@ -28,15 +28,10 @@ def _rows(response: object) -> list[list[str]]:
 
 
 @pytest.fixture
-def login(login: Callable[[User], Client], settings: object) -> Callable[[User], Client]:
-    """Signed in, reading English (one test reads the Arabic headers)."""
-
-    def english(user: User) -> Client:
-        client = login(user)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # type: ignore[attr-defined]
-        return client
-
-    return english
+def login(login_english: Callable[[User], Client]) -> Callable[[User], Client]:
+    """Signed in, reading English (the root conftest's ``login_english``); one test reads
+    the Arabic headers."""
+    return login_english
 
 
 @pytest.fixture

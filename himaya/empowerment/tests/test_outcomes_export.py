@@ -2,7 +2,6 @@
 small cells withheld the same way, no code of a person, a purpose, one audit row."""
 
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
 import time_machine
@@ -40,15 +39,9 @@ def on_the_day() -> Iterator[None]:
 
 
 @pytest.fixture
-def login(login: Callable[[User], Client], settings: Any) -> Callable[[User], Client]:
-    """Signed in, reading English."""
-
-    def english(user: User) -> Client:
-        client = login(user)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return english
+def login(login_english: Callable[[User], Client]) -> Callable[[User], Client]:
+    """Signed in, reading English (the root conftest's ``login_english``)."""
+    return login_english
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,6 @@
 columns the page shows, a purpose, the password, one audit row."""
 
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from django.test import Client
@@ -24,15 +23,9 @@ HEADERS = ["Programme", "Kind", "Run by", "Managing agency", "Who may join", "Fa
 
 
 @pytest.fixture
-def login(login: Callable[[User], Client], settings: Any) -> Callable[[User], Client]:
-    """Signed in, reading English."""
-
-    def english(user: User) -> Client:
-        client = login(user)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return english
+def login(login_english: Callable[[User], Client]) -> Callable[[User], Client]:
+    """Signed in, reading English (the root conftest's ``login_english``)."""
+    return login_english
 
 
 @pytest.fixture

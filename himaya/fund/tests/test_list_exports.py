@@ -46,15 +46,9 @@ def _post(client: Client, url: str, fmt: str, purpose: str = "reporting") -> Any
 
 
 @pytest.fixture
-def login(login: Callable[[User], Client], settings: Any) -> Callable[[User], Client]:
-    """Signed in, reading English."""
-
-    def english(user: User) -> Client:
-        client = login(user)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return english
+def login(login_english: Callable[[User], Client]) -> Callable[[User], Client]:
+    """Signed in, reading English (the root conftest's ``login_english``)."""
+    return login_english
 
 
 @pytest.fixture

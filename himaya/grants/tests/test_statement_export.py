@@ -4,7 +4,6 @@ the period the page shows, a purpose, the password, one audit row."""
 from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 import pytest
 import time_machine
@@ -40,15 +39,9 @@ HEADERS = [
 
 
 @pytest.fixture
-def login(login: Callable[[User], Client], settings: Any) -> Callable[[User], Client]:
-    """Signed in, reading English."""
-
-    def english(user: User) -> Client:
-        client = login(user)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return english
+def login(login_english: Callable[[User], Client]) -> Callable[[User], Client]:
+    """Signed in, reading English (the root conftest's ``login_english``)."""
+    return login_english
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 shows with its counts, a purpose, the password, one audit row."""
 
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
 import time_machine
@@ -27,15 +26,9 @@ HEADERS = ["Night of", "Beds", "Occupied", "Survivors", "Children"]
 
 
 @pytest.fixture
-def login(login: Callable[[User], Client], settings: Any) -> Callable[[User], Client]:
-    """Signed in, reading English."""
-
-    def english(user: User) -> Client:
-        client = login(user)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return english
+def login(login_english: Callable[[User], Client]) -> Callable[[User], Client]:
+    """Signed in, reading English (the root conftest's ``login_english``)."""
+    return login_english
 
 
 @pytest.fixture
