@@ -10,6 +10,7 @@ from himaya.cases.models import (
     CarePlan,
     CarePlanGoal,
     Case,
+    CaseTransfer,
     ClosureReason,
     ClosureRequest,
     IdentificationChannel,
@@ -17,9 +18,11 @@ from himaya.cases.models import (
     RecruitmentChannel,
     RiskAssessment,
     RiskLevel,
+    TransferStatus,
 )
 from himaya.survivors.actions import sync_survivor_access
-from himaya.survivors.tests.factories import SurvivorFactory
+from himaya.survivors.models import ConsentPurpose
+from himaya.survivors.tests.factories import ConsentFactory, SurvivorFactory
 
 
 class CaseFactory(DjangoModelFactory):
@@ -92,3 +95,26 @@ class ClosureRequestFactory(DjangoModelFactory):
     case = factory.SubFactory(CaseFactory)
     reason = ClosureReason.REINTEGRATED
     requested_by = factory.SelfAttribute("case.case_worker")
+
+
+class ProposedTransferFactory(DjangoModelFactory):
+    """A transfer of a case proposed to another agency, on the survivor's consent to share
+    with it, waiting for that agency's answer (written as the action leaves it)."""
+
+    class Meta:
+        model = CaseTransfer
+
+    case = factory.SubFactory(CaseFactory)
+    from_agency = factory.SelfAttribute("case.lead_agency")
+    to_agency = factory.SubFactory(AgencyFactory)
+    reason = "أقرب إلى أسرتها"
+    status = TransferStatus.PROPOSED
+    proposed_by = factory.SelfAttribute("case.case_worker")
+    proposed_on = datetime.date(2026, 11, 2)
+    consent = factory.LazyAttribute(
+        lambda transfer: ConsentFactory(
+            survivor=transfer.case.survivor,
+            purpose=ConsentPurpose.REFERRAL,
+            recipient=transfer.to_agency,
+        )
+    )

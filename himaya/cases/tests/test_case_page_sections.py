@@ -14,7 +14,6 @@ from himaya.cases import actions
 from himaya.cases.models import (
     Case,
     CasePlatform,
-    CaseTransfer,
     DigitalEvidence,
     ExploitationForm,
     IdentificationDecision,
@@ -22,17 +21,15 @@ from himaya.cases.models import (
     OnlinePlatform,
     PhaseChange,
     PlatformRole,
-    TransferStatus,
 )
 from himaya.cases.tests.factories import (
     CarePlanFactory,
     CarePlanGoalFactory,
     CaseFactory,
     ClosureRequestFactory,
+    ProposedTransferFactory,
     RiskAssessmentFactory,
 )
-from himaya.survivors.models import ConsentPurpose
-from himaya.survivors.tests.factories import ConsentFactory
 from himaya.timeline.actions import record_case_event
 from himaya.timeline.models import EventKind
 
@@ -74,18 +71,7 @@ def fill_every_section(case: Case, worker: User, other: Agency, rows: int) -> No
         CasePlatform.objects.create(case=case, platform=platform, role=PlatformRole.RECRUITMENT)
     ClosureRequestFactory(case=case)  # one open request a case at most
     case.exploitation_forms.add(*ExploitationForm.objects.order_by("id")[:rows])
-    CaseTransfer.objects.create(
-        case=case,
-        from_agency=case.lead_agency,
-        to_agency=other,
-        reason="أقرب إلى أسرتها",
-        status=TransferStatus.PROPOSED,
-        proposed_by=worker,
-        proposed_on=TODAY,
-        consent=ConsentFactory(
-            survivor=case.survivor, purpose=ConsentPurpose.REFERRAL, recipient=other
-        ),
-    )
+    ProposedTransferFactory(case=case, to_agency=other, proposed_by=worker, proposed_on=TODAY)
 
 
 def test_a_case_with_nothing_but_itself_costs_six_queries(
