@@ -314,11 +314,7 @@ def case_rows(values: list[dict[str, Any]], *, english: bool) -> list[CaseRow]:
             survivor_code=row["survivor_code"],
             phase=str(labels.get(row["phase"], row["phase"])),
             lead_agency=row["agency_name"],
-            case_worker=(
-                f"{row['worker_first'] or ''} {row['worker_last'] or ''}".strip()
-                or row["worker_username"]
-                or ""
-            ),
+            case_worker=_person(row, "worker"),
             governorate=row["governorate_name"] or "",
             forms="، ".join(forms.get(row["id"], [])),
             first_contact_on=row["first_contact_on"],
@@ -385,7 +381,8 @@ def case_timeline(case: Case) -> QuerySet[CaseEvent]:
 
 
 def _person(row: dict[str, Any], prefix: str) -> str:
-    """A user's full name, or the username when no name was written (as the pages show)."""
+    """A user's full name, or the username when no name was written (as the pages show);
+    empty when the row names nobody (a left join that found no one)."""
     full = f"{row[prefix + '_first'] or ''} {row[prefix + '_last'] or ''}".strip()
     return full or row[prefix + "_username"] or ""
 
@@ -653,7 +650,7 @@ def case_page(user: AnyUser, code: str, *, english: bool) -> CasePage:
             "occurred_at": row["occurred_at"],
             "iso": timezone.localtime(row["occurred_at"]).isoformat(),
             "text": row["summary_en"] if english and row["summary_en"] else row["summary"],
-            "actor": _person(row, "actor") if row["actor_username"] else "",
+            "actor": _person(row, "actor"),
         }
         for row in event_rows[:TIMELINE_ON_CASE_PAGE]
     ]
@@ -676,7 +673,7 @@ def case_page(user: AnyUser, code: str, *, english: bool) -> CasePage:
         case=case,
         survivor_code=names["survivor_code"],
         lead_agency=names["lead" + suffix],
-        case_worker=_person(names, "worker") if names["worker_username"] else "",
+        case_worker=_person(names, "worker"),
         identifying_agency=names["identifying" + suffix] or "",
         governorate=names["governorate" + suffix] or "",
         forms=[row["form" + suffix] for row in read("exploitation_forms", _PAGE_FORMS)],

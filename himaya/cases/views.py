@@ -143,12 +143,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             Column(gettext_lazy("Survivor"), lambda c: c.survivor.code),
             Column(gettext_lazy("Phase"), lambda c: c.get_phase_display()),
             Column(gettext_lazy("Lead agency"), lambda c: c.lead_agency.name),
-            Column(
-                gettext_lazy("Case worker"),
-                lambda c: (
-                    c.case_worker.get_full_name() or c.case_worker.username if c.case_worker else ""
-                ),
-            ),
+            Column(gettext_lazy("Case worker"), lambda c: _person_name(c.case_worker)),
             Column(
                 gettext_lazy("Governorate of exploitation"),
                 lambda c: (
