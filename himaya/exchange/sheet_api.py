@@ -20,8 +20,7 @@ from himaya.exchange import sheets
 from himaya.exchange.sheet_actions import (
     OUTCOME_LABELS,
     confirm_sheet_import,
-    import_sheet,
-    preview_sheet,
+    upload_sheet,
 )
 from himaya.exchange.sheet_models import SheetImport
 from himaya.exchange.sheet_selectors import (
@@ -42,8 +41,8 @@ class SheetUploadIn(serializers.Serializer[Any]):
     )
     import_rows = serializers.BooleanField(
         default=False,
-        help_text="false: check only (the upload can be confirmed later); true: check and "
-        "import at once.",
+        help_text="false: check only (the upload can be confirmed later); true: import the "
+        "rows as soon as they are checked.",
     )
 
 
@@ -79,6 +78,7 @@ class SheetImportOut(serializers.ModelSerializer[SheetImport]):
             "rows_duplicate",
             "rows_refused",
             "rows_not_attempted",
+            "rows_done",
             "report",
         ]
 
@@ -103,13 +103,16 @@ class SheetUploadApi(APIView):
     @extend_schema(
         operation_id="exchange_sheet_upload",
         request={"multipart/form-data": SheetUploadIn},
-        responses={201: SheetImportOut},
+        responses={202: SheetImportOut},
     )
     def post(self, request: Request) -> Response:
-        """Upload a filled template (field ``file``): every row is checked with the rules of
-        registration and case opening and reported with its line and reason. With
-        ``import_rows`` true the rows that pass are imported at once; otherwise confirm the
-        upload later. Case workers and supervisors of the importing agency."""
+        """Upload a filled template (field ``file``). A file that is not the template is
+        refused at once (400). Otherwise the answer (202) is the upload in status
+        ``checking``: the task queue checks every row with the rules of registration and
+        case opening, and reports each with its line and reason; read the upload at its
+        address until its status is ``previewed`` (then confirm it) or, with
+        ``import_rows`` true, ``imported``. ``rows_done`` counts the rows done so far.
+        Case workers and supervisors of the importing agency."""
         user = _importer(request)
         given = SheetUploadIn(data=request.data)
         given.is_valid(raise_exception=True)
@@ -128,9 +131,14 @@ class SheetUploadApi(APIView):
                 % {"size": sheets.MAX_UPLOAD_BYTES // (1024 * 1024)},
                 field="file",
             )
-        run = import_sheet if data["import_rows"] else preview_sheet
-        batch = run(by=user, agency=agency, file_name=upload.name or "", content=upload.read())
-        return Response(SheetImportOut(batch).data, status=201)
+        batch = upload_sheet(
+            by=user,
+            agency=agency,
+            file_name=upload.name or "",
+            content=upload.read(),
+            then_import=data["import_rows"],
+        )
+        return Response(SheetImportOut(batch).data, status=202)
 
 
 class SheetImportApi(APIView):
@@ -143,13 +151,16 @@ class SheetImportApi(APIView):
 
 class SheetConfirmApi(APIView):
     @extend_schema(
-        operation_id="exchange_sheet_confirm", request=None, responses={200: SheetImportOut}
+        operation_id="exchange_sheet_confirm", request=None, responses={202: SheetImportOut}
     )
     def post(self, request: Request, code: str) -> Response:
-        """Import a checked upload (its uploader only, once): 409 when already imported."""
+        """Start the import of a checked upload (its uploader only, once): the answer (202)
+        is the upload in status ``importing``, imported by the task queue; read it at its
+        address until its status is ``imported``. 409 when it was already imported, or
+        cannot be (still being checked, expired, stopped)."""
         user = _importer(request)
         batch = confirm_sheet_import(batch=get_sheet_import_or_404(user, code), by=user)
-        return Response(SheetImportOut(batch).data)
+        return Response(SheetImportOut(batch).data, status=202)
 
 
 class SheetTemplateApi(APIView):

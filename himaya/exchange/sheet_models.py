@@ -1,9 +1,10 @@
 """Spreadsheets in: each upload of the survivors-and-cases template and the rows it made.
 
-An upload is first validated (``previewed``), then imported when its uploader confirms.
-Until then the file is kept encrypted, like identity; it is emptied once imported. Each
-row imported keeps a keyed digest of its import key per agency, so that the same file
-twice changes nothing.
+An upload is checked by the task queue (``checking``, then ``previewed``), then imported by
+it when its uploader confirms (``importing``, then ``imported``). Until then the file is
+kept encrypted, like identity; it is emptied once imported, once it has failed, or when
+its uploader has not confirmed it in time (``expired``). Each row imported keeps a keyed
+digest of its import key per agency, so that the same file twice changes nothing.
 """
 
 from django.conf import settings
@@ -15,8 +16,16 @@ from himaya.core.models import PublicCodeModel
 
 
 class SheetImportStatus(models.TextChoices):
+    CHECKING = "checking", _("Being checked")
     PREVIEWED = "previewed", _("Checked, awaiting import")
+    IMPORTING = "importing", _("Being imported")
     IMPORTED = "imported", _("Imported")
+    EXPIRED = "expired", _("Not imported in time: file deleted")
+    FAILED = "failed", _("Stopped after repeated failures")
+
+
+# The statuses in which the task queue works on an upload.
+WORKING = (SheetImportStatus.CHECKING, SheetImportStatus.IMPORTING)
 
 
 class SheetImport(PublicCodeModel):
@@ -44,7 +53,7 @@ class SheetImport(PublicCodeModel):
         _("status"),
         max_length=20,
         choices=SheetImportStatus.choices,
-        default=SheetImportStatus.PREVIEWED,
+        default=SheetImportStatus.CHECKING,
     )
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     imported_at = models.DateTimeField(_("imported at"), null=True, blank=True)
@@ -55,6 +64,13 @@ class SheetImport(PublicCodeModel):
     rows_duplicate = models.PositiveIntegerField(_("rows held as likely duplicates"), default=0)
     rows_refused = models.PositiveIntegerField(_("rows refused"), default=0)
     rows_not_attempted = models.PositiveIntegerField(_("rows not attempted"), default=0)
+    # Progress of the task queue's work: rows checked or imported so far, when it last
+    # moved, how many times the work was started, and whether the rows are imported as
+    # soon as they are checked (an upload through the API that asked for it).
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    progress_at = models.DateTimeField(_("last progress"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    import_when_checked = models.BooleanField(_("import once checked"), default=False)
     # One entry per line read: {"line", "outcome", "reason", "survivor", "case"}; codes
     # and reasons only, never a name or a number typed in the file.
     report = models.JSONField(_("report"), default=list, blank=True)
@@ -66,6 +82,17 @@ class SheetImport(PublicCodeModel):
 
     def __str__(self) -> str:
         return self.code
+
+    @property
+    def is_working(self) -> bool:
+        return self.status in WORKING
+
+    @property
+    def percent_done(self) -> int:
+        """The share of the rows done, in whole percent (for the progress bar)."""
+        if not self.rows_read:
+            return 0
+        return min(100, self.rows_done * 100 // self.rows_read)
 
 
 class SheetRow(models.Model):

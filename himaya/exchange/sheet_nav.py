@@ -19,7 +19,11 @@ register(
 
 register_actions(
     {
+        "exchange.sheet_uploaded": pgettext_lazy("audit trail", "Spreadsheet uploaded"),
         "exchange.sheet_previewed": pgettext_lazy("audit trail", "Spreadsheet checked"),
+        "exchange.sheet_confirmed": pgettext_lazy("audit trail", "Spreadsheet import confirmed"),
         "exchange.sheet_imported": pgettext_lazy("audit trail", "Spreadsheet imported"),
+        "exchange.sheet_failed": pgettext_lazy("audit trail", "Spreadsheet import stopped"),
+        "exchange.sheet_expired": pgettext_lazy("audit trail", "Spreadsheet upload expired"),
     }
 )

@@ -1,6 +1,7 @@
 """Pages of spreadsheets in: the template, the upload that is checked first, the report of
 each upload and the confirmation that imports it."""
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from django import forms
@@ -9,16 +10,23 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from himaya.accounts.acting import acting_user
 from himaya.agencies.models import Agency
 from himaya.core.errors import DomainError
 from himaya.core.forms import StyledForm, show_refusal
 from himaya.exchange import sheets
-from himaya.exchange.sheet_actions import OUTCOME_LABELS, confirm_sheet_import, preview_sheet
+from himaya.exchange.sheet_actions import (
+    OUTCOME_LABELS,
+    confirm_sheet_import,
+    kept_days,
+    upload_sheet,
+)
 from himaya.exchange.sheet_models import SheetImport, SheetImportStatus
 from himaya.exchange.sheet_selectors import (
     get_sheet_import_or_404,
@@ -85,7 +93,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             upload_file = form.cleaned_data["file"]
             try:
-                batch = preview_sheet(
+                batch = upload_sheet(
                     by=user,
                     agency=form.cleaned_data["agency"],
                     file_name=upload_file.name or "",
@@ -128,7 +136,36 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "exchange/sheet_detail.html",
-        {"batch": batch, "rows": report_rows(batch), "may_confirm": may_confirm},
+        {
+            "batch": batch,
+            "rows": report_rows(batch),
+            "may_confirm": may_confirm,
+            "waiting": _waiting_until(batch),
+            "expires_at": batch.created_at + timedelta(days=kept_days()),
+        },
+    )
+
+
+def _waiting_until(batch: SheetImport) -> datetime | None:
+    """When an import paused for the hourly allowance of duplicate checks goes on, else None."""
+    at = batch.progress_at
+    paused = batch.status == SheetImportStatus.IMPORTING and at is not None and at > timezone.now()
+    return at if paused else None
+
+
+@login_required
+@require_GET
+def progress(request: HttpRequest, code: str) -> HttpResponse:
+    """The progress of the work on an upload, polled by its page; once the work is done
+    the page is reloaded with its report."""
+    _require_importer(request)
+    batch = get_sheet_import_or_404(request.user, code)
+    if not batch.is_working:
+        return HttpResponseClientRefresh()
+    return render(
+        request,
+        "exchange/partials/sheet_progress.html",
+        {"batch": batch, "waiting": _waiting_until(batch)},
     )
 
 
@@ -144,7 +181,9 @@ def confirm(request: HttpRequest, code: str) -> HttpResponse:
         return redirect("exchange_sheets:detail", code=code)
     messages.success(
         request,
-        _("Imported: %(imported)s. Not imported: %(other)s. Each line is listed below.")
-        % {"imported": batch.rows_imported, "other": batch.rows_read - batch.rows_imported},
+        _(
+            "The import has started. This page shows its progress, then each line with its "
+            "outcome; you may leave it and come back."
+        ),
     )
     return redirect("exchange_sheets:detail", code=batch.code)

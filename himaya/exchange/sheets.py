@@ -51,7 +51,7 @@ FILENAME = "himaya-survivors-and-cases.xlsx"
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024  # the file as uploaded
 MAX_UNPACKED_BYTES = 40 * 1024 * 1024  # its parts once unzipped: no zip bomb is opened
-MAX_ROWS = 500  # rows of data (the example and empty rows not counted): checked within a request
+MAX_ROWS = 5000  # rows of data (the example and empty rows not counted): checked by the queue
 MAX_CELL_LENGTH = 5000
 MAX_LINES = 20 * MAX_ROWS  # lines scanned, empty ones included
 

@@ -3,6 +3,7 @@ changes nothing."""
 
 import datetime
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 import time_machine
@@ -60,6 +61,7 @@ READS: list[tuple[str, bool, dict[str, int]]] = [
     ("exchange_sheets:upload", False, OPEN_TO_IMPORTERS),
     ("exchange_sheets:template", False, OPEN_TO_IMPORTERS),
     ("exchange_sheets:detail", True, ONE_UPLOAD),
+    ("exchange_sheets:progress", True, ONE_UPLOAD),
     ("exchange_sheets:api_template", False, OPEN_TO_IMPORTERS),
     ("exchange_sheets:api_detail", True, ONE_UPLOAD),
 ]
@@ -99,16 +101,25 @@ def _state(batch: SheetImport) -> tuple[object, ...]:
 
 
 CONFIRM_PAGE = {**expect(set()), Role.CASE_WORKER.value: 302, Role.SUPERVISOR.value: 302}
-CONFIRM_API = {**expect({Role.CASE_WORKER.value}), Role.SUPERVISOR.value: 403}
+CONFIRM_API = {
+    **expect(set()),
+    Role.CASE_WORKER.value: 202,
+    Role.SUPERVISOR.value: 403,
+}
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_only_the_uploader_confirms_an_upload_and_a_refusal_changes_nothing(
-    personas: dict[str, User], batch: SheetImport, login: Callable[[User], Client], role: str
+    personas: dict[str, User],
+    batch: SheetImport,
+    login: Callable[[User], Client],
+    role: str,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     before = _state(batch)
     client = login(personas[role])
-    page = client.post(reverse("exchange_sheets:confirm", kwargs={"code": batch.code}))
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(reverse("exchange_sheets:confirm", kwargs={"code": batch.code}))
     assert page.status_code == CONFIRM_PAGE[role]
     if role == Role.CASE_WORKER.value:
         assert _state(batch)[0] == "imported"
@@ -121,13 +132,19 @@ def test_only_the_uploader_confirms_an_upload_and_a_refusal_changes_nothing(
 
 
 def test_the_uploader_confirms_through_the_api_once(
-    personas: dict[str, User], batch: SheetImport, login: Callable[[User], Client]
+    personas: dict[str, User],
+    batch: SheetImport,
+    login: Callable[[User], Client],
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     client = login(personas[Role.CASE_WORKER])
     url = reverse("exchange_sheets:api_confirm", kwargs={"code": batch.code})
-    first = client.post(url)
-    assert first.status_code == 200
-    assert [line["outcome"] for line in first.json()["report"]] == ["imported"]
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(url)
+    assert (first.status_code, first.json()["status"]) == (202, "importing")
+    done = client.get(reverse("exchange_sheets:api_detail", kwargs={"code": batch.code})).json()
+    assert done["status"] == "imported"
+    assert [line["outcome"] for line in done["report"]] == ["imported"]
     second = client.post(url)
     assert second.status_code == 409
     assert (Survivor.objects.count(), Case.objects.count()) == (1, 1)
@@ -140,14 +157,18 @@ UPLOAD_PAGE = {
 }
 UPLOAD_API = {
     **expect(set(), outsider=400),
-    Role.CASE_WORKER.value: 201,
-    Role.SUPERVISOR.value: 201,
+    Role.CASE_WORKER.value: 202,
+    Role.SUPERVISOR.value: 202,
 }
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_every_role_uploading_for_agency_a_gets_the_expected_status(
-    personas: dict[str, User], agency_a: Agency, login: Callable[[User], Client], role: str
+    personas: dict[str, User],
+    agency_a: Agency,
+    login: Callable[[User], Client],
+    role: str,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     client = login(personas[role])
     content = workbook(good())
@@ -156,18 +177,22 @@ def test_every_role_uploading_for_agency_a_gets_the_expected_status(
         {"agency": agency_a.pk, "file": SimpleUploadedFile("a.xlsx", content)},
     )
     assert page.status_code == UPLOAD_PAGE[role]
-    api = client.post(
-        reverse("exchange_sheets:api_upload"),
-        {
-            "agency": agency_a.code,
-            "file": SimpleUploadedFile("a.xlsx", content),
-            "import_rows": "true",
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        api = client.post(
+            reverse("exchange_sheets:api_upload"),
+            {
+                "agency": agency_a.code,
+                "file": SimpleUploadedFile("a.xlsx", content),
+                "import_rows": "true",
+            },
+        )
     assert api.status_code == UPLOAD_API[role]
     if role in WORKERS:
         assert SheetImport.objects.filter(agency=agency_a, uploaded_by=personas[role]).count() == 2
-        assert [line["outcome"] for line in api.json()["report"]] == ["imported"]
+        assert (api.json()["status"], api.json()["rows_read"]) == ("checking", 1)
+        done = SheetImport.objects.get(code=api.json()["code"])
+        assert done.status == "imported"
+        assert [line["outcome"] for line in done.report] == ["imported"]
         assert Case.objects.get().lead_agency == agency_a
     else:
         assert (SheetImport.objects.count(), Survivor.objects.count()) == (0, 0)

@@ -370,7 +370,7 @@ def test_a_match_outside_the_importers_scope_is_imported_and_goes_to_review(
 
 
 def test_preview_imports_nothing_and_confirm_imports_once(
-    case_worker: User, agency_a: Agency
+    case_worker: User, agency_a: Agency, django_capture_on_commit_callbacks: Any
 ) -> None:
     content = workbook(good(), good(reference="A-2", sex=""))
     batch = preview_sheet(by=case_worker, agency=agency_a, file_name="a.xlsx", content=content)
@@ -380,7 +380,11 @@ def test_preview_imports_nothing_and_confirm_imports_once(
     assert batch.content != ""
     assert (Survivor.objects.count(), Case.objects.count()) == (0, 0)
     assert not AuditEvent.objects.filter(action="survivor.duplicate_checked").exists()
-    done = confirm_sheet_import(batch=batch, by=case_worker)
+    with django_capture_on_commit_callbacks(execute=True):
+        started = confirm_sheet_import(batch=batch, by=case_worker)
+    assert started.status == "importing"
+    done = SheetImport.objects.get()
+    assert done.status == "imported"
     assert outcomes(done) == {4: "imported", 5: "refused"}
     with pytest.raises(Conflict):
         confirm_sheet_import(batch=SheetImport.objects.get(), by=case_worker)
