@@ -107,8 +107,12 @@ def recently_reauthenticated(request: HttpRequest) -> bool:
 
 
 def _filters_used(request: HttpRequest) -> list[str]:
+    """The names of the filters in the address; the format and a page's place (its number
+    or the cursor after which it starts) are not filters."""
     return sorted(
-        key for key, value in request.GET.items() if value and key not in {"export", "page"}
+        key
+        for key, value in request.GET.items()
+        if value and key not in {"export", "page", "after"}
     )
 
 

@@ -1,6 +1,7 @@
 """Scoped reads of cases. Every read of a case starts from ``cases_visible_to``."""
 
 import functools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypedDict
@@ -855,6 +856,8 @@ def exploitation_forms() -> QuerySet[ExploitationForm]:
 # --- the worklist -----------------------------------------------------------------------
 
 WORKLIST_PAGE = 25
+# Rows read at a time when the whole worklist is read.
+WORKLIST_CHUNK = 500
 WORKLIST_SORTS = ("urgency", "due", "risk")
 WORKLIST_SCOPES = ("mine", "agency")
 # What a worklist row shows of the survivor (the names only to those who may see them).
@@ -960,6 +963,38 @@ def _sections(sort: str, today: date) -> list[tuple[rules.Section, Q, tuple[str,
     ]
 
 
+def _with_row_columns(cases: QuerySet[Case], *, today: date, shows_names: bool) -> QuerySet[Case]:
+    """The cases with the columns a worklist row reads: the survivor's names only when
+    they are shown, whether the survivor was assessed an adult on ``today``."""
+    fields = _ROW_FIELDS + (_NAME_FIELDS if shows_names else ())
+    return (
+        cases.select_related("survivor")
+        .only(*fields)
+        .annotate(survivor_assessed_adult=assessed_adult_subquery("survivor_id", on=today))
+    )
+
+
+def _worklist_row(
+    case: Case, section: rules.Section, *, today: date, shows_names: bool
+) -> WorklistRow:
+    """A worklist row of a case read by ``_with_row_columns``."""
+    survivor = case.survivor
+    name = (survivor.name_ar or survivor.name_latin) if shows_names else ""
+    return WorklistRow(
+        case=case,
+        section=section,
+        first_name=rules.first_name(name or ""),
+        is_child=is_presumed_child(
+            survivor.birth_year,
+            on=today,
+            assessed_adult=getattr(case, "survivor_assessed_adult", None),
+        ),
+        is_foreign=bool(survivor.nationality)
+        and survivor.nationality.upper() != rules.HOME_COUNTRY,
+        is_overdue=case.next_due_on is not None and case.next_due_on < today,
+    )
+
+
 def worklist_page(
     user: AnyUser,
     *,
@@ -990,40 +1025,39 @@ def worklist_page(
             picked.append((section, pk))
     shown, more = picked[:WORKLIST_PAGE], len(picked) > WORKLIST_PAGE
     shows_names = bool(user.has_perm("survivors.view_identity"))
-    fields = _ROW_FIELDS + (_NAME_FIELDS if shows_names else ())
     loaded = {
         case.pk: case
-        for case in Case.objects.filter(pk__in=[pk for _section, pk in shown])
-        .select_related("survivor")
-        .only(*fields)
-        .annotate(survivor_assessed_adult=assessed_adult_subquery("survivor_id", on=today))
-    }
-    rows: list[WorklistRow] = []
-    for section, pk in shown:
-        case = loaded[pk]
-        survivor = case.survivor
-        name = (survivor.name_ar or survivor.name_latin) if shows_names else ""
-        rows.append(
-            WorklistRow(
-                case=case,
-                section=section,
-                first_name=rules.first_name(name or ""),
-                is_child=is_presumed_child(
-                    survivor.birth_year,
-                    on=today,
-                    assessed_adult=getattr(case, "survivor_assessed_adult", None),
-                ),
-                is_foreign=bool(survivor.nationality)
-                and survivor.nationality.upper() != rules.HOME_COUNTRY,
-                is_overdue=case.next_due_on is not None and case.next_due_on < today,
-            )
+        for case in _with_row_columns(
+            Case.objects.filter(pk__in=[pk for _section, pk in shown]),
+            today=today,
+            shows_names=shows_names,
         )
+    }
+    rows = [
+        _worklist_row(loaded[pk], section, today=today, shows_names=shows_names)
+        for section, pk in shown
+    ]
     next_cursor = ""
     if more and rows:
         last = rows[-1]
         by_news = orders[last.section] == _BY_NEWS
         next_cursor = format_cursor(last.section, last.case, by_news=by_news)
     return WorklistPage(rows=rows, next_cursor=next_cursor, shows_names=shows_names)
+
+
+def worklist_rows(
+    user: AnyUser, *, scope: str = "mine", sort: str = "urgency", today: date
+) -> Iterator[WorklistRow]:
+    """The whole worklist in the order of its pages, section after section, read as it is
+    iterated (a reader that stops early reads no further). Never survivors' names."""
+    sort = sort if sort in WORKLIST_SORTS else "urgency"
+    base = worklist_cases(user, scope=scope)
+    for section, condition, order in _sections(sort, today):
+        part = _with_row_columns(
+            base.filter(condition).order_by(*order), today=today, shows_names=False
+        )
+        for case in part.iterator(chunk_size=WORKLIST_CHUNK):
+            yield _worklist_row(case, section, today=today, shows_names=False)
 
 
 # --- the identification decision --------------------------------------------------------

@@ -14,13 +14,13 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Model, Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from himaya.accounts.models import User
 from himaya.agencies.models import Governorate
@@ -206,10 +206,44 @@ _SECTION_LABELS = {
 }
 
 
+def _yes_no(value: bool) -> str:
+    return _("Yes") if value else _("No")
+
+
+def _worklist_columns(sort: str) -> list[Column]:
+    """The worklist's columns in an export: survivors by code, never by name; the section
+    of each row when the list is sorted by urgency (the page's headings)."""
+    section = [
+        Column(
+            pgettext_lazy("part of the worklist", "Section"),
+            lambda row: str(_SECTION_LABELS[row.section]),
+        )
+    ]
+    return [
+        *(section if sort == "urgency" else []),
+        Column(gettext_lazy("Case"), lambda row: row.case.code),
+        Column(gettext_lazy("Survivor"), lambda row: row.case.survivor.code),
+        Column(gettext_lazy("Phase"), lambda row: row.case.get_phase_display()),
+        Column(
+            gettext_lazy("Risk"),
+            lambda row: (
+                row.case.get_risk_level_display() if row.case.risk_level else _("Not assessed")
+            ),
+        ),
+        Column(gettext_lazy("Next action"), lambda row: row.case.get_next_action_display()),
+        Column(gettext_lazy("Due"), lambda row: row.case.next_due_on),
+        Column(gettext_lazy("Overdue"), lambda row: _yes_no(row.is_overdue)),
+        Column(gettext_lazy("Child"), lambda row: _yes_no(row.is_child)),
+        Column(gettext_lazy("Foreign national"), lambda row: _yes_no(row.is_foreign)),
+    ]
+
+
 @works
+@require_http_methods(["GET", "POST"])  # POST: the export door
 def queue(request: HttpRequest) -> HttpResponse:
     """The worklist: open cases by urgency (or due date, or risk), 25 at a time; the next
-    page is fetched with htmx. Showing survivors' first names is one audit row a page."""
+    page is fetched with htmx. Showing survivors' first names is one audit row a page.
+    The export holds the whole worklist of the scope and sort, survivors by code."""
     user = _user(request)
     scopes = selectors.worklist_scopes(user)
     default_scope = "agency" if "agency" in scopes else "mine"
@@ -217,10 +251,20 @@ def queue(request: HttpRequest) -> HttpResponse:
     scope = scope if scope in scopes else default_scope
     sort = request.GET.get("sort", "urgency")
     sort = sort if sort in selectors.WORKLIST_SORTS else "urgency"
-    after = request.GET.get("after", "")[:64]
-    page = selectors.worklist_page(
-        user, scope=scope, sort=sort, after=after, today=timezone.localdate()
+    today = timezone.localdate()
+    exported = export_list(
+        request,
+        name="cases-worklist",
+        title=gettext_lazy("My work queue"),
+        columns=_worklist_columns(sort),
+        rows=selectors.worklist_rows(user, scope=scope, sort=sort, today=today),
     )
+    if exported is not None:
+        return exported
+    if request.method == "POST":
+        return HttpResponseNotAllowed(["GET"])
+    after = request.GET.get("after", "")[:64]
+    page = selectors.worklist_page(user, scope=scope, sort=sort, after=after, today=today)
     if page.shows_names:
         actions.record_worklist_read(by=user, case_codes=[row.case.code for row in page.rows])
     cursor = selectors.parse_cursor(after) if after else None

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -62,16 +62,59 @@ def enrolment_list(request: HttpRequest) -> HttpResponse:
     return render(request, "empowerment/enrolment_list.html", {"enrolments": enrolments})
 
 
+# Rows of each table of the work queue the page shows; the export holds them all.
+QUEUE_ROWS = 200
+
+
 @login_required
+@require_http_methods(["GET", "POST"])  # POST: the export door
 def work_queue(request: HttpRequest) -> HttpResponse:
+    """The officer's referrals awaiting a decision and overdue follow-up visits; each table
+    exports on its own (``table=overdue`` for the second), all its rows, by code."""
     require_capability(request.user, MANAGE)
     today = timezone.localdate()
+    if request.GET.get("table") == "overdue":
+        exported = export_list(
+            request,
+            name="empowerment-overdue-visits",
+            title=_("Overdue follow-up visits"),
+            columns=[
+                Column(_("Project"), lambda v: v.project.code),
+                Column(_("Programme"), lambda v: v.project.enrolment.programme.name),
+                Column(_("Visit"), lambda v: v.number),
+                Column(_("Due on"), lambda v: v.due_on),
+                Column(_("Governorate"), lambda v: v.project.governorate.name),
+            ],
+            rows=selectors.overdue_visits_for(request.user, today).iterator(),
+        )
+    else:
+        exported = export_list(
+            request,
+            name="empowerment-pending-referrals",
+            title=_("Referrals awaiting your decision"),
+            columns=[
+                Column(_("Enrolment"), lambda e: e.code),
+                Column(_("Programme"), lambda e: e.programme.name),
+                Column(_("Referred on"), lambda e: e.referred_on),
+            ],
+            rows=selectors.pending_referrals_for(request.user).iterator(),
+        )
+    if exported is not None:
+        return exported
+    if request.method == "POST":
+        return HttpResponseNotAllowed(["GET"])
+    # One row more than the page shows tells whether the page holds the whole table.
+    pending = list(selectors.pending_referrals_for(request.user)[: QUEUE_ROWS + 1])
+    overdue = list(selectors.overdue_visits_for(request.user, today)[: QUEUE_ROWS + 1])
     return render(
         request,
         "empowerment/queue.html",
         {
-            "pending": list(selectors.pending_referrals_for(request.user)[:200]),
-            "overdue": list(selectors.overdue_visits_for(request.user, today)[:200]),
+            "pending": pending[:QUEUE_ROWS],
+            "more_pending": len(pending) > QUEUE_ROWS,
+            "overdue": overdue[:QUEUE_ROWS],
+            "more_overdue": len(overdue) > QUEUE_ROWS,
+            "shown": QUEUE_ROWS,
             "today": today,
         },
     )
