@@ -89,6 +89,7 @@ MODULES: dict[str, tuple[str, dict[str, str]]] = {
     "indicators": ("cases", {"days": "indicator_days"}),
     "operations": ("cases", {}),
     "exchange": ("cases", {}),
+    "likely_matches": ("cases", {}),
 }
 
 

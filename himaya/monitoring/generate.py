@@ -98,19 +98,22 @@ from himaya.screening.models import IndicatorSet, Outcome, Screening
 from himaya.screening.rules import RULE_VERSION
 from himaya.services.models import DeliveryStatus, ServiceDelivery, ServiceType
 from himaya.shelters.models import Bed, Destination, SexAccepted, Shelter, Stay, StayStatus, Unit
-from himaya.survivors.indexes import SEARCH, TOKEN_LENGTH, name_index, search_token
+from himaya.survivors.indexes import SEARCH, TOKEN_LENGTH, match_token, name_index, search_token
 from himaya.survivors.models import (
     Consent,
     MigrationStatus,
     Sex,
     Survivor,
     SurvivorAccess,
+    SurvivorMatchKey,
     SurvivorSearchToken,
 )
 from himaya.survivors.rules import (
     CODE,
     CODE_SUFFIX_FROM,
+    blocking_parts,
     code_terms,
+    match_keys_of_parts,
     name_words,
     phone_terms,
     word_terms,
@@ -721,6 +724,11 @@ class Identity:
     tokens_ar: tuple[tuple[str, str], ...]
     tokens_latin: tuple[tuple[str, str], ...]
     tokens_phone: tuple[tuple[str, str], ...]
+    # What the blocking keys combine, in memory only: the parts of each name (split once
+    # for every survivor given this identity) and the phone number.
+    parts_ar: tuple[str, ...] = ()
+    parts_latin: tuple[str, ...] = ()
+    phone_number: str = ""
 
 
 def _name_tokens(name: str, cache: dict[tuple[str, str], str]) -> tuple[tuple[str, str], ...]:
@@ -761,6 +769,9 @@ def identity_pool(draw: Draw, size: int, female: bool) -> list[Identity]:
                 tokens_phone=tuple(
                     sorted((kind, search_token(kind, text)) for kind, text in phone_terms(phone))
                 ),
+                parts_ar=tuple(blocking_parts(name_ar)),
+                parts_latin=tuple(blocking_parts(name_latin)),
+                phone_number=phone,
             )
         )
     return pool
@@ -1115,6 +1126,7 @@ SURVIVOR_COLUMNS = (
 )  # fmt: skip
 ACCESS_COLUMNS = ("id", "survivor_id", "agency_id")
 TOKEN_COLUMNS = ("id", "survivor_id", "kind", "token")
+MATCH_KEY_COLUMNS = ("id", "survivor_id", "key")
 CONSENT_COLUMNS = (
     "id", "survivor_id", "purpose", "recipient_id", "given_on", "recorded_by_id", "created_at",
 )  # fmt: skip
@@ -1222,6 +1234,7 @@ class Chunk:
     survivors: list[tuple[Any, ...]] = field(default_factory=list)
     access: list[tuple[Any, ...]] = field(default_factory=list)
     tokens: list[tuple[Any, ...]] = field(default_factory=list)
+    match_keys: list[tuple[Any, ...]] = field(default_factory=list)
     consents: list[tuple[Any, ...]] = field(default_factory=list)
     cases: list[list[Any]] = field(default_factory=list)
     forms: list[tuple[Any, ...]] = field(default_factory=list)
@@ -1239,6 +1252,7 @@ class Chunk:
         writer.write_rows(Survivor, SURVIVOR_COLUMNS, self.survivors)
         writer.write_rows(SurvivorAccess, ACCESS_COLUMNS, self.access, plain=True)
         writer.write_rows(SurvivorSearchToken, TOKEN_COLUMNS, self.tokens, plain=True)
+        writer.write_rows(SurvivorMatchKey, MATCH_KEY_COLUMNS, self.match_keys, plain=True)
         writer.write_rows(Consent, CONSENT_COLUMNS, self.consents)
         writer.write_rows(Case, CASE_COLUMNS, self.cases)
         writer.write_rows(Case.exploitation_forms.through, FORM_COLUMNS, self.forms, plain=True)
@@ -1261,6 +1275,7 @@ def generate(
     batch: int = 2000,
     until: date | None = None,
     search_tokens: bool = True,
+    match_keys: bool = True,
     pool_size: int = POOL_SIZE,
     report: Callable[[str], None] = print,
 ) -> dict[str, int]:
@@ -1285,6 +1300,7 @@ def generate(
             start=start,
             until=until,
             search_tokens=search_tokens,
+            match_keys=match_keys,
             pool_size=pool_size,
             report=report,
             started=started,
@@ -1327,6 +1343,7 @@ LOADED: list[type[models.Model]] = [
     Survivor,
     SurvivorAccess,
     SurvivorSearchToken,
+    SurvivorMatchKey,
     Consent,
     Case,
     Case.exploitation_forms.through,
@@ -1454,6 +1471,7 @@ def _generate(
     start: date,
     until: date,
     search_tokens: bool,
+    match_keys: bool,
     pool_size: int,
     report: Callable[[str], None],
     started: float,
@@ -1486,6 +1504,7 @@ def _generate(
         pools=pools,
         until=until,
         search_tokens=search_tokens,
+        match_keys=match_keys,
     )
     places = country.places
     place_values, place_shares = _table([(place, place.weight) for place in places])
@@ -1566,6 +1585,7 @@ class CaseMaker:
         pools: dict[bool, list[Identity]],
         until: date,
         search_tokens: bool,
+        match_keys: bool = True,
     ) -> None:
         self.draw = draw
         self.writer = writer
@@ -1576,6 +1596,9 @@ class CaseMaker:
         self.until = until.toordinal()
         self.now = datetime.combine(until, day_time(23, 59))
         self.search_tokens = search_tokens
+        self.match_keys = match_keys
+        # Each blocking key's keyed digest, computed once (the pool's names share parts).
+        self.match_tokens: dict[str, str] = {}
         self.empty = EMPTY_TOKEN()
         empty = self.empty
         # Each identity as the survivor's columns with and without the latin name, phone
@@ -1601,6 +1624,10 @@ class CaseMaker:
                         ]
                         for latin in (0, 1)
                     ],
+                    # What the blocking keys combine: the names' parts (the latin name's
+                    # only when the row holds it) and the phone number (likewise).
+                    ([list(person.parts_ar)], [list(person.parts_ar), list(person.parts_latin)]),
+                    ("", person.phone_number),
                 )
                 for person in pool
             ]
@@ -1681,6 +1708,9 @@ class CaseMaker:
         next_id = writer.next_id
         access_id = next_id(SurvivorAccess)
         token_id = next_id(SurvivorSearchToken)
+        key_id = next_id(SurvivorMatchKey)
+        keys_extend = out.match_keys.extend
+        with_match_keys, match_tokens = self.match_keys, self.match_tokens
         form_id = next_id(Case.exploitation_forms.through)
         phase_id = next_id(PhaseChange)
         decision_id = next_id(IdentificationDecision)
@@ -1729,6 +1759,7 @@ class CaseMaker:
                 origin = chosen[int(rnd() * count)].governorate_id
             disability = rnd() < 0.04
             registered = status in unhcr and rnd() < 0.8
+            birth_year = days_year(days[first]) - age
             survivors_add(
                 (
                     survivor_id,
@@ -1744,7 +1775,7 @@ class CaseMaker:
                     person[4],
                     person[5][has_latin],
                     sex,
-                    days_year(days[first]) - age,
+                    birth_year,
                     estimated,
                     nationality,
                     origin,
@@ -1773,6 +1804,21 @@ class CaseMaker:
                     )
                 )
                 token_id += written
+            if with_match_keys:
+                keys = match_keys_of_parts(
+                    parts=person[7][has_latin],
+                    birth_year=birth_year,
+                    document_numbers=[],
+                    phones=person[8][has_phone],
+                )
+                digests = []
+                for key in keys:
+                    digest = match_tokens.get(key)
+                    if digest is None:
+                        digest = match_tokens[key] = match_token(key)
+                    digests.append(digest)
+                keys_extend(zip(range(key_id, key_id + len(digests)), repeat(survivor_id), digests))
+                key_id += len(digests)
 
             # The path through the phases.
             identified = min(first + int(rnd() * 11), until)
@@ -1927,6 +1973,7 @@ class CaseMaker:
                 self.enrolment(out, case_id, worker, identified, sex, age, dates)
         writer.next_ids[SurvivorAccess] = access_id
         writer.next_ids[SurvivorSearchToken] = token_id
+        writer.next_ids[SurvivorMatchKey] = key_id
         writer.next_ids[Case.exploitation_forms.through] = form_id
         writer.next_ids[PhaseChange] = phase_id
         writer.next_ids[IdentificationDecision] = decision_id

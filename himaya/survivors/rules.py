@@ -666,18 +666,40 @@ def match_keys(
     - a name of one part with each window of the birth year;
     - each document number (compacted) and each phone number (national form).
     """
+    return match_keys_of_parts(
+        parts=[blocking_parts(name) for name in names],
+        birth_year=birth_year,
+        document_numbers=document_numbers,
+        phones=phones,
+    )
+
+
+def blocking_parts(name: str) -> list[str]:
+    """The parts of a name that its blocking keys combine: the first ``MAX_NAME_PARTS``
+    distinct parts of its key, sorted."""
+    return sorted(set(list(dict.fromkeys(name_key(name).split()))[:MAX_NAME_PARTS]))
+
+
+def match_keys_of_parts(
+    *,
+    parts: list[list[str]],
+    birth_year: int | None,
+    document_numbers: list[str],
+    phones: str,
+) -> set[str]:
+    """``match_keys`` of names already split by ``blocking_parts`` (a caller that keys many
+    people of the same names splits each name once)."""
     keys: set[str] = set()
     windows = birth_windows(birth_year)
-    for name in names:
-        parts = sorted(set(list(dict.fromkeys(name_key(name).split()))[:MAX_NAME_PARTS]))
-        if len(parts) >= 3:
-            for triple in itertools.combinations(parts, 3):
+    for name in parts:
+        if len(name) >= 3:
+            for triple in itertools.combinations(name, 3):
                 keys.add("tri:" + "|".join(triple))
-        elif len(parts) == 2:
-            keys.add("pair:" + "|".join(parts))
-        elif len(parts) == 1:
-            keys.update(f"one:{parts[0]}|{window}" for window in windows)
-        for pair in itertools.combinations(parts, 2):
+        elif len(name) == 2:
+            keys.add("pair:" + "|".join(name))
+        elif len(name) == 1:
+            keys.update(f"one:{name[0]}|{window}" for window in windows)
+        for pair in itertools.combinations(name, 2):
             keys.update(f"pw:{'|'.join(pair)}|{window}" for window in windows)
     for number in document_numbers:
         compact = compact_document_number(number)

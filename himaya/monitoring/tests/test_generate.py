@@ -31,8 +31,14 @@ from himaya.referrals.models import Referral
 from himaya.screening.models import Screening
 from himaya.services.models import ServiceDelivery
 from himaya.shelters.models import Stay
-from himaya.survivors.indexes import search_token, survivor_search_tokens
-from himaya.survivors.models import Consent, Survivor, SurvivorAccess, SurvivorSearchToken
+from himaya.survivors.indexes import search_token, survivor_match_tokens, survivor_search_tokens
+from himaya.survivors.models import (
+    Consent,
+    Survivor,
+    SurvivorAccess,
+    SurvivorMatchKey,
+    SurvivorSearchToken,
+)
 from himaya.survivors.rules import code_terms
 
 pytestmark = pytest.mark.django_db
@@ -41,9 +47,16 @@ UNTIL = date(2026, 6, 30)
 CASES = 200
 
 
-def run(seed: int = 7, cases: int = CASES) -> dict[str, int]:
+def run(seed: int = 7, cases: int = CASES, *, match_keys: bool = True) -> dict[str, int]:
     return generate(
-        cases=cases, seed=seed, years=3, batch=50, until=UNTIL, pool_size=60, report=lambda _: None
+        cases=cases,
+        seed=seed,
+        years=3,
+        batch=50,
+        until=UNTIL,
+        pool_size=60,
+        match_keys=match_keys,
+        report=lambda _: None,
     )
 
 
@@ -143,6 +156,27 @@ def test_the_search_tokens_are_those_the_registry_would_write() -> None:
     assert sorted(code_tokens(code)) == sorted(
         (kind, search_token(kind, text)) for kind, text in code_terms(code)
     )
+
+
+def test_the_blocking_keys_are_those_the_registry_would_write() -> None:
+    run(cases=30)
+
+    survivors = list(Survivor.objects.order_by("pk")[:30])
+    with_latin = [s for s in survivors if s.name_latin]
+    assert with_latin and len(with_latin) < len(survivors)
+    for survivor in survivors:
+        stored = set(
+            SurvivorMatchKey.objects.filter(survivor=survivor).values_list("key", flat=True)
+        )
+        assert stored == survivor_match_tokens(survivor, [])
+        assert len(stored) >= 3  # a pair of parts in two windows of the year, at least
+
+
+def test_without_blocking_keys_none_is_written() -> None:
+    run(cases=5, match_keys=False)
+
+    assert Survivor.objects.count() == 5
+    assert not SurvivorMatchKey.objects.exists()
 
 
 def test_the_same_seed_gives_the_same_data_and_another_seed_other_data() -> None:

@@ -14,8 +14,14 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 
-from himaya.survivors.indexes import DOCUMENT, NAME, document_index, name_index
-from himaya.survivors.models import Survivor, SurvivorDocument
+from himaya.survivors.indexes import (
+    DOCUMENT,
+    NAME,
+    document_index,
+    name_index,
+    survivor_match_tokens,
+)
+from himaya.survivors.models import Survivor, SurvivorDocument, SurvivorMatchKey
 from himaya.survivors.selectors import possible_duplicates, search_survivors
 from himaya.survivors.tests.factories import SurvivorDocumentFactory, SurvivorFactory
 
@@ -100,6 +106,19 @@ def test_the_command_reports_what_it_recomputed_and_a_second_run_changes_nothing
     out = StringIO()
     call_command("reindex_survivors", stdout=out)
     assert out.getvalue().splitlines()[0] == "0 survivors and 0 documents re-indexed"
+
+
+def test_the_command_writes_the_blocking_keys_afresh_under_the_current_key(case_worker) -> None:
+    survivor = SurvivorFactory(
+        name_ar="فاطمة أحمد علي", name_latin="", birth_year=1999, registered_by=case_worker
+    )
+    SurvivorMatchKey.objects.create(survivor=survivor, key="0" * 32)  # keyed under an old key
+    out = StringIO()
+    call_command("reindex_survivors", stdout=out)
+    stored = set(SurvivorMatchKey.objects.filter(survivor=survivor).values_list("key", flat=True))
+    assert stored == survivor_match_tokens(survivor, [])
+    assert "0" * 32 not in stored
+    assert out.getvalue().splitlines()[-1] == f"{len(stored)} blocking keys written"
 
 
 def test_a_name_with_nothing_left_once_normalised_loses_its_index(case_worker) -> None:

@@ -37,6 +37,12 @@ class Command(BaseCommand):
             help=f"Synthetic identities encrypted once and reused (default {POOL_SIZE}).",
         )
         parser.add_argument(
+            "--no-match-keys",
+            action="store_true",
+            help="Skip the survivors' blocking keys for duplicate detection "
+            "(manage.py reindex_survivors writes them).",
+        )
+        parser.add_argument(
             "--no-search-tokens",
             action="store_true",
             help="Skip the survivors' search tokens (manage.py reindex_survivors writes them).",
@@ -58,6 +64,7 @@ class Command(BaseCommand):
                 batch=options["batch"],
                 until=options["until"],
                 search_tokens=not options["no_search_tokens"],
+                match_keys=not options["no_match_keys"],
                 pool_size=options["pool"],
                 report=self.stdout.write,
             )
