@@ -28,15 +28,13 @@ def neutralise(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def _plain(value: Cell) -> str | int | float:
+def _plain(value: Cell | float) -> str | int | float | Decimal:
     if value is None:
         return ""
     if isinstance(value, bool):
         return str(value)
-    if isinstance(value, int):
+    if isinstance(value, int | float | Decimal):
         return value
-    if isinstance(value, Decimal):
-        return float(value)
     if isinstance(value, datetime.datetime):
         if timezone.is_aware(value):
             value = timezone.localtime(value)
@@ -52,7 +50,10 @@ def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow([neutralise(str(header)) for header in headers])
     for row in rows:
-        writer.writerow([_plain(cell) for cell in row])
+        # An amount as stored, with its two decimal places ("1500.00", never "1500.0").
+        writer.writerow(
+            [f"{value:f}" if isinstance(value, Decimal) else value for value in map(_plain, row)]
+        )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -65,11 +66,15 @@ def xlsx_bytes(title: str, headers: Sequence[str], rows: Iterable[Sequence[Cell]
     if (get_language() or "ar").startswith("ar"):
         sheet.right_to_left()
     bold = book.add_format({"bold": True})
+    # Amounts are numbers shown with two decimal places and thousands separators.
+    amount = book.add_format({"num_format": "#,##0.00"})
     sheet.write_row(0, 0, [neutralise(str(header)) for header in headers], bold)
     for number, row in enumerate(rows, start=1):
         for column, cell in enumerate(row):
             value = _plain(cell)
-            if isinstance(value, int | float):
+            if isinstance(value, Decimal):
+                sheet.write_number(number, column, float(value), amount)
+            elif isinstance(value, int | float):
                 sheet.write_number(number, column, value)
             elif value:
                 sheet.write_string(number, column, value)

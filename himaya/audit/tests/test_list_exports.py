@@ -4,6 +4,7 @@ and files whose cells never run as formulas."""
 import csv
 import io
 from collections.abc import Callable
+from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -65,6 +66,18 @@ def test_the_csv_and_xlsx_files_keep_numbers_as_numbers_and_formulas_as_text() -
         ["عادي", None],
     ]
     assert sheet["A2"].data_type == "s"
+
+
+def test_amounts_keep_their_two_decimal_places_in_both_files() -> None:
+    rows = [[Decimal("1500.00"), Decimal("0.50"), 3]]
+    assert list(csv.reader(io.StringIO(csv_bytes(["a", "b", "c"], rows).decode("utf-8-sig")))) == [
+        ["a", "b", "c"],
+        ["1500.00", "0.50", "3"],
+    ]
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx_bytes("t", ["a", "b", "c"], rows))).active
+    assert [sheet["A2"].value, sheet["B2"].value, sheet["C2"].value] == [1500, 0.5, 3]
+    assert [sheet["A2"].number_format, sheet["B2"].number_format] == ["#,##0.00", "#,##0.00"]
+    assert sheet["C2"].number_format == "General"
 
 
 def test_asking_for_an_export_shows_the_purpose_form_and_writes_nothing(
