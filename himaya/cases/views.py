@@ -127,6 +127,7 @@ CASES_PER_PAGE = 25
 
 
 @works
+@require_http_methods(["GET", "POST"])  # POST: the export door
 def case_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     cases = selectors.case_list(user)
@@ -160,6 +161,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
     if exported is not None:
         return exported
+    if request.method == "POST":
+        return HttpResponseNotAllowed(["GET"])
     params = {name: request.GET.get(name, "").strip() for name in CaseFilter.base_filters}
     english = (get_language() or "ar").startswith("en")
     values = selectors.case_list_values(cases, english=english)
@@ -296,6 +299,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 @supervises
+@require_http_methods(["GET", "POST"])  # POST: the export door
 def approvals(request: HttpRequest) -> HttpResponse:
     """Care plans and closures waiting for a supervisor; each table exports on its own
     (``table=closures`` for the second), cases by code only as on the page."""
@@ -328,6 +332,8 @@ def approvals(request: HttpRequest) -> HttpResponse:
         )
     if exported is not None:
         return exported
+    if request.method == "POST":
+        return HttpResponseNotAllowed(["GET"])
     return render(
         request,
         "cases/approvals.html",
@@ -1018,6 +1024,7 @@ TRANSFERS_PER_PAGE = 25
 
 
 @works
+@require_http_methods(["GET", "POST"])  # POST: the export door
 def transfers(request: HttpRequest) -> HttpResponse:
     """Transfers proposed to the user's agencies (for its supervisors to answer), and the
     trace of the cases the user's agencies handed over: codes, dates, agencies, statuses."""
@@ -1055,6 +1062,8 @@ def transfers(request: HttpRequest) -> HttpResponse:
         )
     if exported is not None:
         return exported
+    if request.method == "POST":
+        return HttpResponseNotAllowed(["GET"])
     try:
         page = keyset_page(
             sent,

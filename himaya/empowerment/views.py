@@ -40,6 +40,7 @@ def _project_activity(enrolment: Enrolment) -> str:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])  # POST: the export door
 def enrolment_list(request: HttpRequest) -> HttpResponse:
     require_capability(request.user, MANAGE, REFER)
     exported = export_list(
@@ -58,6 +59,8 @@ def enrolment_list(request: HttpRequest) -> HttpResponse:
     )
     if exported is not None:
         return exported
+    if request.method == "POST":
+        return HttpResponseNotAllowed(["GET"])
     enrolments = list(selectors.enrolment_list_for(request.user)[:200])
     return render(request, "empowerment/enrolment_list.html", {"enrolments": enrolments})
 

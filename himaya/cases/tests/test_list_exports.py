@@ -431,3 +431,16 @@ def test_the_whole_worklist_is_read_section_by_section_as_it_is_read(
     # The overdue section was read first; the three others only once it was done.
     assert len([q for q in started.captured_queries if '"cases_case"' in q["sql"]]) == 1
     assert len([q for q in finished.captured_queries if '"cases_case"' in q["sql"]]) == 3
+
+
+@pytest.mark.parametrize("name", ["cases:list", "cases:approvals", "cases:transfers"])
+def test_a_post_to_a_case_list_without_an_export_is_refused_and_writes_nothing(
+    supervisor: User, login_english: Callable[[User], Client], name: str
+) -> None:
+    client = login_english(supervisor)
+    url = reverse(name)
+    assert client.get(url).status_code == 200
+    before = AuditEvent.objects.count()
+    response = client.post(url, {"purpose": "reporting", "password": PASSWORD})
+    assert response.status_code == 405
+    assert AuditEvent.objects.count() == before

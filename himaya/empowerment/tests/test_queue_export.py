@@ -190,3 +190,16 @@ def test_a_post_to_the_work_queue_without_an_export_is_refused_and_writes_nothin
     response = client.post(URL, {"purpose": "coordination", "password": PASSWORD})
     assert response.status_code == 405
     assert AuditEvent.objects.count() == before
+
+
+def test_a_post_to_the_enrolment_list_without_an_export_is_refused_and_writes_nothing(
+    officer: User, programme: Programme, case: Case, login: Callable[[User], Client]
+) -> None:
+    EnrolmentFactory(programme=programme, case=case)
+    client = login(officer)
+    url = reverse("empowerment:enrolments")
+    assert client.get(url).status_code == 200
+    before = AuditEvent.objects.count()
+    response = client.post(url, {"purpose": "coordination", "password": PASSWORD})
+    assert response.status_code == 405
+    assert AuditEvent.objects.count() == before
