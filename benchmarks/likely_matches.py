@@ -11,7 +11,8 @@ index, only the candidates sharing a key decrypted and scored).
 
 Printed: the time of one lookup (median, 95th percentile and slowest, in milliseconds),
 the survivors sharing a key with each (in any scope: those the worker may see are
-decrypted and scored), the share of people whose earlier record was among the
+decrypted and scored) and the keys skipped as too common (shared by more than
+``MAX_BLOCK`` survivors), the share of people whose earlier record was among the
 likely matches, and the lookup's cost as a ratio to the exact check that registration
 already runs (one blind-index lookup of the whole name and year), timed alternately.
 Target: well under a second at 1,000,000 survivors. On PostgreSQL the plan of the key
@@ -39,7 +40,7 @@ from himaya.duplicates.selectors import likely_matches
 from himaya.monitoring.generate import generate
 from himaya.survivors.indexes import name_index, survivor_match_tokens
 from himaya.survivors.models import Survivor, SurvivorAccess, SurvivorMatchKey
-from himaya.survivors.selectors import match_candidate_ids, possible_duplicates
+from himaya.survivors.selectors import MAX_BLOCK, match_candidate_ids, possible_duplicates
 
 Compare = Callable[[str, Callable[[], object], Callable[[], object], int], None]
 PROBES = 60
@@ -90,6 +91,11 @@ def _probes(agency: Agency, rng: Random) -> list[tuple[Survivor, Survivor]]:
     return probes
 
 
+def _block(token: str) -> int:
+    """How many survivors share this key (counted up to one more than the cap)."""
+    return len(SurvivorMatchKey.objects.filter(key=token).values_list("pk")[: MAX_BLOCK + 1])
+
+
 def _explain(token: str) -> None:
     if connection.vendor != "postgresql":
         return
@@ -130,11 +136,15 @@ def run(size: int, rounds: int, compare: Compare, compare_cost: Compare) -> None
 
     found = lookups()  # warm the caches once
     times, candidates = [], []
+    keys_read = keys_skipped = 0
     for _old, new in probes:
         started = time.perf_counter()
         likely_matches(worker, new, [])
         times.append((time.perf_counter() - started) * 1000)
-        candidates.append(len(match_candidate_ids(survivor_match_tokens(new, []))))
+        tokens = survivor_match_tokens(new, [])
+        candidates.append(len(match_candidate_ids(tokens)))
+        keys_read += len(tokens)
+        keys_skipped += sum(1 for token in tokens if _block(token) > MAX_BLOCK)
     times.sort()
     p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
     recalled = sum(
@@ -146,7 +156,8 @@ def run(size: int, rounds: int, compare: Compare, compare_cost: Compare) -> None
         f"  one lookup: median {statistics.median(times):.1f} ms, p95 {p95:.1f} ms, "
         f"slowest {times[-1]:.1f} ms; survivors sharing a key (in any scope): median "
         f"{statistics.median(candidates):.0f}, most {max(candidates)}; the earlier record "
-        f"among the likely matches for {recalled} of {len(probes)}"
+        f"among the likely matches for {recalled} of {len(probes)}; {keys_skipped} of "
+        f"{keys_read} keys skipped, each shared by more than {MAX_BLOCK} survivors"
     )
 
     def exact_checks() -> None:
