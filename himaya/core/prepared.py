@@ -11,7 +11,9 @@ the rows as Django's ``values()`` does (dates, JSON, encrypted fields decrypted)
 
 What may be prepared: a ``values()`` queryset whose shape does not depend on the request
 (the same columns, filters and order for every key); the language, the user's scope and
-anything else that varies is applied to the rows, or stays in a query of its own.
+anything else that varies is applied to the rows, or stays in a query of its own. A query
+without a key (``keyed=False``: the same rows asked by every request, such as the first
+rows of a list that its readers see whole) is prepared the same way and run as it is.
 """
 
 from collections.abc import Callable, Sequence
@@ -37,10 +39,12 @@ class _Compiled:
 
 class PreparedValues:
     """A ``values()`` query built by ``build(key)`` once per database connection alias,
-    run for any key as ``rows(key)``: a list of dictionaries, as ``values()`` gives."""
+    run for any key as ``rows(key)``: a list of dictionaries, as ``values()`` gives. With
+    ``keyed=False`` the query filters on no key and runs as ``rows()``."""
 
-    def __init__(self, build: Callable[[int], "QuerySet[Any]"]) -> None:
+    def __init__(self, build: Callable[[int], "QuerySet[Any]"], *, keyed: bool = True) -> None:
         self._build = build
+        self._keyed = keyed
         self._compiled: dict[str, _Compiled] = {}
 
     def _compile(self, using: str) -> _Compiled:
@@ -55,8 +59,10 @@ class PreparedValues:
         compiler = query.get_compiler(using)
         sql, params = compiler.as_sql()
         positions = tuple(i for i, value in enumerate(params) if value == PLACEHOLDER)
-        if not positions:
+        if self._keyed and not positions:
             raise ValueError("a prepared query must filter on its key")
+        if not self._keyed and positions:
+            raise ValueError("a query prepared without a key must not use one")
         fields = [column[0] for column in compiler.select[: compiler.col_count]]
         converters = tuple(
             (position, tuple(functions), expression)
@@ -66,7 +72,9 @@ class PreparedValues:
         self._compiled[using] = compiled
         return compiled
 
-    def rows(self, key: int, *, using: str = "default") -> list[dict[str, Any]]:
+    def rows(self, key: int | None = None, *, using: str = "default") -> list[dict[str, Any]]:
+        if (key is None) == self._keyed:
+            raise TypeError("a keyed query runs for a key, a query without one for none")
         compiled = self._compiled.get(using) or self._compile(using)
         params = list(compiled.params)
         for position in compiled.key_positions:

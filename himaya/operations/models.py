@@ -177,6 +177,12 @@ class Intake(PublicCodeModel, VersionedModel):
         indexes = [
             models.Index(fields=["status", "respond_by"], name="intake_due_idx"),
             models.Index(fields=["-received_at", "-id"], name="intake_recent_idx"),
+            # The board's open reports, first due first: read in order, a page at a time.
+            models.Index(
+                fields=["respond_by", "id"],
+                name="intake_open_due_idx",
+                condition=models.Q(status__in=[IntakeStatus.OPEN, IntakeStatus.IN_PROGRESS]),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -259,7 +265,16 @@ class Alert(PublicCodeModel, VersionedModel):
                 fields=["rule", "condition_key", "window"], name="alert_once_per_window"
             )
         ]
-        indexes = [models.Index(fields=["status", "raised_at"], name="alert_queue_idx")]
+        indexes = [
+            models.Index(fields=["status", "raised_at"], name="alert_queue_idx"),
+            # The board's open alerts, newest first: read in order, however many are open
+            # (a sort of every open alert otherwise, 22 ms at 18,000).
+            models.Index(
+                fields=["-raised_at", "-id"],
+                name="alert_open_recent_idx",
+                condition=~models.Q(status=AlertStatus.RESOLVED),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.code
@@ -400,7 +415,17 @@ class IncidentTask(PublicCodeModel, VersionedModel):
         verbose_name = _("task")
         verbose_name_plural = _("tasks")
         ordering = ["due_at", "id"]
-        indexes = [models.Index(fields=["agency", "status", "due_at"], name="task_agency_idx")]
+        indexes = [
+            models.Index(fields=["agency", "status", "due_at"], name="task_agency_idx"),
+            # The board's tasks, last changed first.
+            models.Index(fields=["-updated_at", "-id"], name="task_recent_idx"),
+            # The task list's active tasks, first due first.
+            models.Index(
+                fields=["due_at", "id"],
+                name="task_active_due_idx",
+                condition=models.Q(status__in=[TaskStatus.OPEN, TaskStatus.IN_PROGRESS]),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.code

@@ -82,73 +82,61 @@ def _names(choices: type[models.TextChoices]) -> dict[str, str]:
 
 
 def board_data(user: User) -> dict[str, Any]:
-    """The board's four lists, each one query reading only the columns the board shows
-    (no encrypted field is read, nor decrypted), as rows ready to print: labels, times
-    and the row's colour are worked out here, once per list."""
-    rows = selectors.BOARD_ROWS
+    """The board's four lists (``selectors.board_lists``: one query each, only the columns
+    the board shows, nothing encrypted read nor decrypted), as rows ready to print: labels,
+    times and the row's colour are worked out here, once per list."""
+    found = selectors.board_lists(user)
     clock = _Clock()
     now = clock.now
     rule, severity, alert_status = _names(AlertRule), _names(Severity), _names(AlertStatus)
     alerts = [
         {
-            "code": code,
-            "rule": rule.get(rule_value, ""),
-            "severity": severity.get(severity_value, ""),
-            "critical": severity_value == Severity.CRITICAL,
-            "raised_at": clock(raised_at),
-            "status": alert_status.get(status, ""),
+            "code": row["code"],
+            "rule": rule.get(row["rule"], ""),
+            "severity": severity.get(row["severity"], ""),
+            "critical": row["severity"] == Severity.CRITICAL,
+            "raised_at": clock(row["raised_at"]),
+            "status": alert_status.get(row["status"], ""),
         }
-        for code, rule_value, severity_value, raised_at, status in selectors.open_alerts(user)
-        .select_related(None)
-        .values_list("code", "rule", "severity", "raised_at", "status")[:rows]
+        for row in found["alerts"]
     ]
     triage, channel = _names(Triage), _names(Channel)
     intakes = [
         {
-            "code": code,
-            "triage": triage.get(triage_value, ""),
-            "channel": channel.get(channel_value, ""),
-            "respond_by": clock(respond_by),
-            "late": respond_by < now,
+            "code": row["code"],
+            "triage": triage.get(row["triage"], ""),
+            "channel": channel.get(row["channel"], ""),
+            "respond_by": clock(row["respond_by"]),
+            "late": row["respond_by"] < now,
         }
-        for code, triage_value, channel_value, respond_by in selectors.open_intakes(user)
-        .select_related(None)
-        .values_list("code", "triage", "channel", "respond_by")[:rows]
+        for row in found["intakes"]
     ]
     kind = _names(IncidentKind)
-    english = (translation.get_language() or "ar").startswith("en")
+    name = "name_en" if (translation.get_language() or "ar").startswith("en") else "name_ar"
     incidents = [
         {
-            "code": code,
-            "kind": kind.get(kind_value, ""),
-            "governorate": (name_en if english else name_ar) or "",
-            "opened_at": clock(opened_at),
+            "code": row["code"],
+            "kind": kind.get(row["kind"], ""),
+            "governorate": row[f"governorate__{name}"] or "",
+            "opened_at": clock(row["opened_at"]),
         }
-        for code, kind_value, name_ar, name_en, opened_at in selectors.open_incidents(user)
-        .select_related(None)
-        .values_list("code", "kind", "governorate__name_ar", "governorate__name_en", "opened_at")[
-            :rows
-        ]
+        for row in found["incidents"]
     ]
     task_kind, task_status = _names(TaskKind), _names(TaskStatus)
     tasks = [
         {
-            "code": code,
-            "agency": name_en if english else name_ar,
-            "kind": task_kind.get(kind_value, ""),
-            "due_at": clock(due_at),
-            "status": task_status.get(status, ""),
+            "code": row["code"],
+            "agency": row[f"agency__{name}"],
+            "kind": task_kind.get(row["kind"], ""),
+            "due_at": clock(row["due_at"]),
+            "status": task_status.get(row["status"], ""),
             "colour": "table-success"
-            if status == TaskStatus.DONE
+            if row["status"] == TaskStatus.DONE
             else "table-danger"
-            if due_at < now and status != TaskStatus.CANCELLED
+            if row["due_at"] < now and row["status"] != TaskStatus.CANCELLED
             else "",
         }
-        for code, name_ar, name_en, kind_value, due_at, status in selectors.recent_tasks(user)
-        .select_related(None)
-        .values_list("code", "agency__name_ar", "agency__name_en", "kind", "due_at", "status")[
-            :rows
-        ]
+        for row in found["tasks"]
     ]
     return {
         "updated_at": f"{now.astimezone(clock.zone):%H:%M:%S}",

@@ -78,3 +78,29 @@ def test_a_query_without_its_key_or_without_named_columns_is_refused() -> None:
         PreparedValues(lambda key: RiskAssessment.objects.values("code")).rows(1)
     with pytest.raises(ValueError, match="values"):
         PreparedValues(lambda key: RiskAssessment.objects.filter(case_id=key)).rows(1)
+
+
+def test_a_query_without_a_key_reads_the_same_rows_as_the_orm_each_time(agency_a: Agency) -> None:
+    def latest(_key: int) -> Any:
+        return RiskAssessment.objects.order_by("-assessed_on", "-id").values("code", "level")[:2]
+
+    prepared = PreparedValues(latest, keyed=False)
+    assert prepared.rows() == []
+    case = CaseFactory(lead_agency=agency_a)
+    RiskAssessmentFactory(case=case, assessed_on=datetime.date(2026, 3, 1))
+    RiskAssessmentFactory(case=case, assessed_on=datetime.date(2026, 4, 1))
+    RiskAssessmentFactory(case=case, assessed_on=datetime.date(2026, 5, 1))
+    assert prepared.rows() == list(latest(0))
+    assert len(prepared.rows()) == 2
+
+
+@pytest.mark.django_db
+def test_a_keyless_query_that_uses_a_key_or_a_run_that_mixes_them_up_is_refused() -> None:
+    with pytest.raises(ValueError, match="without a key"):
+        PreparedValues(
+            lambda key: RiskAssessment.objects.filter(case_id=key).values("code"), keyed=False
+        ).rows()
+    with pytest.raises(TypeError):
+        PreparedValues(lambda key: RiskAssessment.objects.values("code"), keyed=False).rows(1)
+    with pytest.raises(TypeError):
+        PreparedValues(risks).rows()
