@@ -71,11 +71,27 @@ def _require_importer(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-def report_rows(batch: SheetImport) -> list[dict[str, Any]]:
-    """The report's entries with the words of their outcome in the active language."""
+# Lines of the report a page shows at most; the others are reached by their outcome.
+REPORT_LINES = 500
+
+
+def report_rows(batch: SheetImport, outcome: str = "") -> list[dict[str, Any]]:
+    """The report's entries (those of ``outcome`` only, when given) with the words of their
+    outcome in the active language."""
     return [
         {**entry, "outcome_label": OUTCOME_LABELS.get(entry["outcome"], entry["outcome"])}
         for entry in batch.report
+        if not outcome or entry["outcome"] == outcome
+    ]
+
+
+def _outcome_counts(batch: SheetImport) -> list[tuple[str, str, int]]:
+    """Each outcome the report holds: its code, its words and its number of lines."""
+    counts: dict[str, int] = {}
+    for entry in batch.report:
+        counts[entry["outcome"]] = counts.get(entry["outcome"], 0) + 1
+    return [
+        (code, str(label), counts[code]) for code, label in OUTCOME_LABELS.items() if code in counts
     ]
 
 
@@ -133,12 +149,19 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         and batch.uploaded_by_id == request.user.pk
         and batch.rows_ready > 0
     )
+    outcome = request.GET.get("outcome", "")
+    outcome = outcome if outcome in OUTCOME_LABELS else ""
+    rows = report_rows(batch, outcome)
     return render(
         request,
         "exchange/sheet_detail.html",
         {
             "batch": batch,
-            "rows": report_rows(batch),
+            "rows": rows[:REPORT_LINES],
+            "more_lines": max(0, len(rows) - REPORT_LINES),
+            "outcome": outcome,
+            "outcomes": _outcome_counts(batch),
+            "lines": len(batch.report),
             "may_confirm": may_confirm,
             "waiting": _waiting_until(batch),
             "expires_at": batch.created_at + timedelta(days=kept_days()),

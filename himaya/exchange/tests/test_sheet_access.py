@@ -16,6 +16,7 @@ from django.utils import translation
 from himaya.accounts.models import User
 from himaya.agencies.models import Agency, Role
 from himaya.cases.models import Case
+from himaya.exchange import sheet_views
 from himaya.exchange.sheet_actions import preview_sheet
 from himaya.exchange.sheet_models import SheetImport
 from himaya.exchange.tests.test_sheets import good, workbook
@@ -243,3 +244,30 @@ def test_the_report_page_shows_each_line_with_its_outcome_and_reason(
     assert 'data-line="5" data-outcome="refused"' in text
     assert "Sex: This field is required." in text
     assert 'data-testid="sheet-confirm"' in text
+
+
+def test_the_report_shows_the_lines_of_one_outcome_and_says_how_many_more_there_are(
+    personas: dict[str, User],
+    agency_a: Agency,
+    login: Callable[[User], Client],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    batch = preview_sheet(
+        by=personas[Role.CASE_WORKER],
+        agency=agency_a,
+        file_name="a.xlsx",
+        content=workbook(good(), good(reference="A-2", sex=""), good(reference="A-3", sex="")),
+    )
+    client = login(personas[Role.CASE_WORKER])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    url = reverse("exchange_sheets:detail", kwargs={"code": batch.code})
+    text = client.get(url).content.decode()
+    assert "All lines (3)" in text and "Ready to import (1)" in text and "Refused (2)" in text
+    refused = client.get(f"{url}?outcome=refused").content.decode()
+    assert 'data-outcome="refused"' in refused and 'data-outcome="ready"' not in refused
+    unknown = client.get(f"{url}?outcome=%3Cscript%3E").content.decode()
+    assert unknown.count("data-line=") == 3
+    monkeypatch.setattr(sheet_views, "REPORT_LINES", 1)
+    cut = client.get(url).content.decode()
+    assert cut.count("data-line=") == 1
+    assert "2 more lines are not shown: choose an outcome above." in cut
