@@ -978,8 +978,11 @@ def main() -> None:
         _psql(args.server, f"DROP DATABASE IF EXISTS {args.database}")
         _psql(args.server, f"CREATE DATABASE {args.database}")
     _django(database_url)
-    where = "across the country" if args.national else "in one agency"
-    print(f"[load] {args.cases:,} cases {where} on PostgreSQL", flush=True)
+    if args.reuse:
+        print(f"[load] the data kept in {args.database} on PostgreSQL", flush=True)
+    else:
+        where = "across the country" if args.national else "in one agency"
+        print(f"[load] {args.cases:,} cases {where} on PostgreSQL", flush=True)
     started = time.perf_counter()
     from django.core.management import call_command
 
