@@ -343,8 +343,9 @@ def _stop(batch: SheetImport) -> None:
     ]
     batch.status = SheetImportStatus.FAILED
     batch.content = ""
+    read = batch.rows_read  # the rows of the file, though the report lists only those made
     _fill_counts(batch)
-    batch.rows_read = max(batch.rows_read, batch.rows_imported)
+    batch.rows_read = read
     batch.save()
     record_event(
         action="exchange.sheet_failed",

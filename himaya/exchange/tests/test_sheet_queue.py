@@ -164,7 +164,12 @@ def test_work_that_fails_every_time_is_stopped_with_the_rows_it_made_listed(
             import_rows(batch.pk)
     assert import_rows(batch.pk) is None
     batch.refresh_from_db()
-    assert (batch.status, batch.content, batch.rows_imported) == ("failed", "", 1)
+    assert (batch.status, batch.content, batch.rows_read, batch.rows_imported) == (
+        "failed",
+        "",
+        3,
+        1,
+    )
     assert outcomes(batch) == {4: "imported"}
     assert (
         AuditEvent.objects.filter(action="exchange.sheet_failed", object_code=batch.code).count()
