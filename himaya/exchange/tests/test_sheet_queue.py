@@ -265,11 +265,13 @@ def test_an_upload_still_being_checked_cannot_be_confirmed(
     assert (batch.status, batch.imported_at, Survivor.objects.count()) == ("checking", None, 0)
 
 
-def test_a_file_of_five_thousand_rows_is_accepted_and_checked() -> None:
+def test_a_file_of_five_thousand_rows_is_within_the_limits_and_read_whole() -> None:
     rows = [
         good(reference=f"R-{n}", name_latin=f"Person {n}", document_number="", document_kind="")
         for n in range(5000)
     ]
     content = workbook(*rows)
     assert len(content) < sheet_actions.sheets.MAX_UPLOAD_BYTES
-    assert len(sheet_actions.sheets.read_sheet(content)) == 5000
+    read = sheet_actions.sheets.read_sheet(content)
+    assert [row.line for row in (read[0], read[-1])] == [4, 5003]
+    assert len(read) == 5000
