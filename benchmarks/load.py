@@ -113,6 +113,8 @@ ENV = {
     # as the tests run them: to a store of their own that no consumer reads.
     "HIMAYA_HUEY_IMMEDIATE": "0",
     "HIMAYA_HUEY_PATH": "/tmp/himaya-load-tasks.sqlite3",
+    # Pages keep what they keep in service (the dashboard's figures), in each worker's memory.
+    "HIMAYA_PAGES_CACHE": "1",
 }
 
 

@@ -8,6 +8,7 @@ the variable to fix. SQLite is used when DATABASE_URL is unset (outside producti
 """
 
 from pathlib import Path
+from typing import Any
 
 import environ
 from cryptography.fernet import Fernet
@@ -518,7 +519,7 @@ if not REDIS_URL and not HUEY_IMMEDIATE:
 # live in that Redis, so that a person's allowance is one across every worker process and
 # application server; without it, each process counts in its own memory (one machine, a
 # few processes: the allowance is at most that many times the rate).
-CACHES = {
+CACHES: dict[str, dict[str, Any]] = {
     "default": (
         {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -527,7 +528,29 @@ CACHES = {
         }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+    ),
+    # Parts of pages drawn only from data that changes in known writes (the dashboard's
+    # figures, kept under the edition of the daily values they were drawn from), apart
+    # from the counts above so that pages never push a count out. The test environment
+    # keeps nothing (its database is rolled back under the cache after each test) unless
+    # a test, or HIMAYA_PAGES_CACHE for a benchmark, turns it on.
+    "pages": (
+        {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+        if not env.bool("HIMAYA_PAGES_CACHE", default=HIMAYA_ENV != "test")
+        else {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "himaya-pages",
+            "TIMEOUT": 3600,
+        }
+        if REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "himaya-pages",
+            "TIMEOUT": 3600,
+            "OPTIONS": {"MAX_ENTRIES": 200},
+        }
+    ),
 }
 
 LOGGING = {

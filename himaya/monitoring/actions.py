@@ -2,6 +2,7 @@
 compute again, and the targets and thresholds an administrator of indicators sets."""
 
 import datetime
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +20,7 @@ from himaya.monitoring.indicators import Days, Indicator, all_indicators, get_in
 from himaya.monitoring.models import (
     DailyValue,
     DirtyDay,
+    Edition,
     IndicatorSetting,
     IndicatorSettingChange,
 )
@@ -105,6 +107,17 @@ def _insert(rows: list[tuple[Any, ...]]) -> None:
         cursor.executemany(sql, rows)
 
 
+def new_edition() -> None:
+    """Give the values a new edition (inside the transaction that changes them): what was
+    drawn from the old one is no longer served. The row is written last, so that it is
+    held only until the commit that follows."""
+    token = uuid.uuid4().hex
+    if Edition.objects.filter(pk=1).update(token=token, changed_at=timezone.now()):
+        return
+    Edition.objects.bulk_create([Edition(pk=1, token=token)], ignore_conflicts=True)
+    Edition.objects.filter(pk=1).update(token=token, changed_at=timezone.now())
+
+
 # Longer periods are computed and written in parts of this many days, so that memory
 # stays bounded on a national backfill.
 PART_DAYS = 92
@@ -133,6 +146,7 @@ def compute_indicators(
                 day__range=(first, last), indicator__in=[i.code for i in chosen]
             ).delete()
             _insert(rows)
+            new_edition()
         written += len(rows)
         first = last + datetime.timedelta(days=1)
     return written
@@ -250,4 +264,5 @@ def change_indicator_setting(
             "version": setting.version,
         },
     )
+    new_edition()
     return setting

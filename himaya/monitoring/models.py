@@ -134,3 +134,20 @@ class DirtyDay(models.Model):
 
     def __str__(self) -> str:
         return str(self.day)
+
+
+class Edition(models.Model):
+    """The edition of what the dashboard shows: one row whose token is replaced in the same
+    transaction as every write of the daily values or of an indicator's setting. Pages
+    drawn from the values are kept in the ``pages`` cache under the token they were drawn
+    from, so that a new edition is never served from an old one."""
+
+    token = models.CharField(_("token"), max_length=32)
+    changed_at = models.DateTimeField(_("changed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("edition of the daily values")
+        verbose_name_plural = _("editions of the daily values")
+
+    def __str__(self) -> str:
+        return self.token

@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 from himaya.core.typing import AnyUser
 from himaya.monitoring import rules
 from himaya.monitoring.indicators import Indicator, all_indicators
-from himaya.monitoring.models import DailyValue, IndicatorSetting
+from himaya.monitoring.models import DailyValue, Edition, IndicatorSetting
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SEE_SMALL_CELLS = "survivors.view_identity"
@@ -221,3 +221,8 @@ def governorate_names() -> dict[str, tuple[str, str]]:
     """Code → (Arabic, English) names of the 27 governorates, from the app's data copy."""
     with (DATA_DIR / "governorates.csv").open(encoding="utf-8") as handle:
         return {row["code"]: (row["name_ar"], row["name_en"]) for row in csv.DictReader(handle)}
+
+
+def edition() -> str:
+    """The token of the values' current edition ("" before anything was computed)."""
+    return Edition.objects.filter(pk=1).values_list("token", flat=True).first() or ""

@@ -3,6 +3,7 @@ declared indicators), each indicator's definition, its settings, and the downloa
 
 import csv
 import datetime
+import hashlib
 import io
 from decimal import Decimal
 from functools import lru_cache
@@ -10,11 +11,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import caches
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
+from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -23,6 +27,7 @@ from himaya.accounts.acting import acting_user
 from himaya.agencies.permissions import require_capability
 from himaya.core.errors import DomainError
 from himaya.core.forms import show_refusal
+from himaya.core.typing import AnyUser
 from himaya.monitoring import actions, maps, rules, selectors
 from himaya.monitoring.forms import PERIODS, DashboardForm, SettingForm, period
 from himaya.monitoring.indicators import (
@@ -248,33 +253,77 @@ def _breakdown(data: dict[str, Any]) -> list[selectors.Point]:
     return [p for p in data["points"] if p.day == data["end"] and p.dimension]
 
 
-@login_required
-@require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
+# The choices the dashboard reads from its address; nothing else of it changes the page.
+FILTER_NAMES = ("indicator", "dimension", "member", "days", "end")
+
+
+def _figures(request: HttpRequest) -> dict[str, str]:
+    """The dashboard's figures rendered: the period, the filters, the chosen indicator's
+    chart, map and breakdown, and every indicator's card."""
     data = _dashboard_data(request)
     item: Indicator = data["item"]
     rows = [{"point": p, "value": shown(p.value, item.unit)} for p in _breakdown(data)]
     members = sorted(
         {(p.member, p.label) for p in data["points"] if p.dimension}, key=lambda m: m[1]
     )
-    query = request.GET.urlencode()
+    context = {
+        **data,
+        "chart": _chart(data),
+        "rows": rows,
+        "members": members,
+        "dimension_label": DIMENSIONS.get(data["dimension"], ""),
+        "unit": unit_label(item.unit),
+        "query": urlencode(
+            [(name, value) for name in FILTER_NAMES if (value := request.GET.get(name, ""))]
+        ),
+        "filters": _filters(data["form"]),
+        "map_width": maps.WIDTH,
+        "map_height": maps.HEIGHT,
+        "tile_size": maps.TILE,
+    }
+    return {
+        part: render_to_string(f"monitoring/dashboard_{part}.html", context, request=request)
+        for part in ("period", "figures")
+    }
+
+
+def _figures_key(request: HttpRequest, user: AnyUser) -> str:
+    """Everything the figures depend on: the values' edition, the reader's language and
+    whether small cells are shown to them, the threshold, today, and the filters as typed."""
+    parts = [
+        selectors.edition(),
+        get_language() or "",
+        "all" if selectors.sees_small_cells(user) else str(selectors.suppress_below()),
+        timezone.localdate().isoformat(),
+        *(request.GET.get(name, "") for name in FILTER_NAMES),
+    ]
+    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    return f"monitoring:dashboard:{digest}"
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The dashboard. Its figures are drawn from the daily values alone, so they are kept
+    in the ``pages`` cache under the values' edition: the next reader with the same
+    language, the same view of small cells and the same filters gets them without reading
+    the values again, until the values or a setting change."""
+    user = acting_user(request)
+    require_capability(user, VIEW)
+    key = _figures_key(request, user)
+    pages = caches["pages"]
+    figures = pages.get(key)
+    if figures is None:
+        figures = _figures(request)
+        pages.set(key, figures)
     return render(
         request,
         "monitoring/dashboard.html",
         {
-            **data,
-            "chart": _chart(data),
-            "rows": rows,
-            "members": members,
-            "dimension_label": DIMENSIONS.get(data["dimension"], ""),
-            "unit": unit_label(item.unit),
-            "query": query,
-            "filters": _filters(data["form"]),
-            "may_manage": request.user.has_perm(MANAGE),
+            # Rendered by the templates above: safe strings, kept so by the cache.
+            "period": figures["period"],
+            "figures": figures["figures"],
             "panels": dashboard_panels_for(request.user),
-            "map_width": maps.WIDTH,
-            "map_height": maps.HEIGHT,
-            "tile_size": maps.TILE,
         },
     )
 

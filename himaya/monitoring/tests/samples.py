@@ -35,6 +35,9 @@ FIRST_DAY = datetime.date(2026, 3, 10)
 DAYS = [FIRST_DAY + datetime.timedelta(days=n) for n in range(6)]
 CAIRO = ZoneInfo("Africa/Cairo")
 
+# The day of the small set of stored values the pages' tests read (``conftest.values``).
+VALUES_DAY = datetime.date(2026, 3, 15)
+
 
 @dataclass
 class Dataset:

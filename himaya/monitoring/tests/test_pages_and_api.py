@@ -15,34 +15,15 @@ from django.urls import reverse
 from himaya.accounts.models import User
 from himaya.agencies.models import Role
 from himaya.monitoring.models import DailyValue, IndicatorSetting, IndicatorSettingChange
+from himaya.monitoring.tests.samples import VALUES_DAY
 
 pytestmark = pytest.mark.django_db
 
-DAY = datetime.date(2026, 3, 15)
+DAY = VALUES_DAY
 MAY_SEE = {Role.OPERATOR, Role.ANALYST, Role.SUPERVISOR, Role.ADMINISTRATOR}
 CASE_TABLES = re.compile(
     r'"(cases|survivors|screening|services|referrals|shelters|fund|empowerment|grants)_'
 )
-
-
-@pytest.fixture
-def values() -> None:
-    """Identified victims on two days: 12 in all, 9 women, 3 men (a small cell)."""
-    for day, total in ((DAY - datetime.timedelta(days=1), 8), (DAY, 12)):
-        rows = [("", "", "", "", total), ("sex", "female", "أنثى", "Female", total - 3)]
-        rows += [("sex", "male", "ذكر", "Male", 3), ("gov", "EG-C", "القاهرة", "Cairo", total)]
-        for dimension, member, arabic, english, n in rows:
-            DailyValue.objects.create(
-                indicator="identified_victims",
-                day=day,
-                cell=f"{dimension}={member}" if dimension else "",
-                dimension=dimension,
-                member=member,
-                member_ar=arabic,
-                member_en=english,
-                numerator=Decimal(n),
-                value=Decimal(n),
-            )
 
 
 def url(name: str, **kwargs: str) -> str:
@@ -92,7 +73,8 @@ def test_the_dashboard_reads_only_daily_values_in_a_fixed_number_of_queries(
         client.get(DASHBOARD)
     assert len(second.captured_queries) == len(first.captured_queries)
     monitoring = [q for q in first.captured_queries if '"monitoring_' in q["sql"]]
-    assert len(monitoring) == 5
+    # the edition of the values, then the values and settings (no figures are kept in tests)
+    assert len(monitoring) == 6
 
 
 def test_small_cells_are_hidden_from_an_analyst_with_the_next_smallest_cell(

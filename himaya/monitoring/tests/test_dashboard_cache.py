@@ -1,0 +1,211 @@
+"""The dashboard's figures kept in the ``pages`` cache under the edition of the daily values:
+served again without reading the values, never across an edition, a language, a reader's
+view of small cells or a filter, and a new edition with every write of the values or of a
+setting."""
+
+import datetime
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.cache import caches
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from time_machine import TimeMachineFixture
+
+from himaya.accounts.models import User
+from himaya.agencies.models import Role
+from himaya.monitoring import actions, selectors
+from himaya.monitoring.models import DailyValue, Edition
+from himaya.monitoring.tests.samples import VALUES_DAY as DAY
+from himaya.monitoring.tests.test_pages_and_api import DASHBOARD
+
+pytestmark = pytest.mark.django_db
+
+HIDDEN = "hidden (small number)"
+
+
+@pytest.fixture
+def pages_cache(settings: pytest.FixtureRequest) -> Iterator[None]:
+    """The ``pages`` cache on, in this process's memory, empty at the start and the end."""
+    settings.CACHES = {  # type: ignore[attr-defined]
+        **settings.CACHES,  # type: ignore[attr-defined]
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "himaya-pages-test",
+        },
+    }
+    caches["pages"].clear()
+    yield
+    caches["pages"].clear()
+
+
+def signed_in(user: User, language: str = "en") -> Client:
+    """A client of its own for ``user`` (second factor verified), reading ``language``."""
+    client = Client()
+    client.force_login(user)
+    device, _ = TOTPDevice.objects.get_or_create(user=user, name="test", confirmed=True)
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = language
+    return client
+
+
+def monitoring_queries(client: Client, path: str = DASHBOARD) -> tuple[str, list[str]]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+    assert response.status_code == 200
+    sql = [q["sql"] for q in captured.captured_queries if '"monitoring_' in q["sql"]]
+    return response.content.decode(), sql
+
+
+def main(page: str) -> str:
+    return page[page.index("<main") : page.index("</main>")]
+
+
+def breakdown(page: str) -> list[tuple[str, str]]:
+    table = page[page.index('data-testid="breakdown"') :]
+    table = table[: table.index("</table>")]
+    return re.findall(r"<tr><td>([^<]*)</td><td class=\"text-end\">([^<]*)</td></tr>", table)
+
+
+def test_the_second_reader_gets_the_same_figures_reading_only_the_edition(
+    personas: dict[str, User], values: None, pages_cache: None
+) -> None:
+    client = signed_in(personas[Role.ANALYST])
+    first, first_sql = monitoring_queries(client)
+    second, second_sql = monitoring_queries(client)
+    assert len(first_sql) == 6
+    assert len(second_sql) == 1 and '"monitoring_edition"' in second_sql[0]
+    assert main(second) == main(first)
+    assert breakdown(second) == [("Female", HIDDEN), ("Male", HIDDEN)]
+
+
+def test_figures_change_with_a_new_edition_and_not_before(
+    personas: dict[str, User], values: None, pages_cache: None
+) -> None:
+    client = signed_in(personas[Role.SUPERVISOR])
+    monitoring_queries(client)
+    DailyValue.objects.filter(day=DAY, cell="sex=female").update(numerator=7, value=7)
+    assert breakdown(monitoring_queries(client)[0]) == [("Female", "9"), ("Male", "3")]
+    actions.new_edition()
+    assert breakdown(monitoring_queries(client)[0]) == [("Female", "7"), ("Male", "3")]
+
+
+def test_a_reader_who_may_see_identity_never_gets_the_figures_kept_for_an_analyst(
+    personas: dict[str, User], values: None, pages_cache: None
+) -> None:
+    analyst = signed_in(personas[Role.ANALYST])
+    supervisor = signed_in(personas[Role.SUPERVISOR])
+    assert breakdown(monitoring_queries(analyst)[0]) == [("Female", HIDDEN), ("Male", HIDDEN)]
+    page, sql = monitoring_queries(supervisor)
+    assert len(sql) == 6
+    assert breakdown(page) == [("Female", "9"), ("Male", "3")]
+    # and the other way round: the analyst is still served the suppressed figures
+    assert breakdown(monitoring_queries(analyst)[0]) == [("Female", HIDDEN), ("Male", HIDDEN)]
+
+
+def test_each_language_and_each_filter_has_figures_of_its_own(
+    personas: dict[str, User], values: None, pages_cache: None
+) -> None:
+    english = signed_in(personas[Role.ANALYST])
+    arabic = signed_in(personas[Role.ANALYST], "ar")
+    monitoring_queries(english)
+    page, sql = monitoring_queries(arabic)
+    assert len(sql) == 6
+    assert breakdown(page) == [("أنثى", "مخفي (عدد صغير)"), ("ذكر", "مخفي (عدد صغير)")]
+    by_governorate = DASHBOARD.replace("dimension=sex", "dimension=gov")
+    page, sql = monitoring_queries(english, by_governorate)
+    assert len(sql) == 5  # the breakdown is by governorate: the map reads no more
+    assert breakdown(page) == [("Cairo", "12")]
+
+
+def test_the_figures_are_served_as_markup_and_the_reader_keeps_their_own_parts(
+    personas: dict[str, User], values: None, pages_cache: None
+) -> None:
+    analyst = signed_in(personas[Role.ANALYST])
+    administrator = signed_in(personas[Role.ADMINISTRATOR])
+    monitoring_queries(administrator)
+    page, sql = monitoring_queries(analyst)
+    assert len(sql) == 1
+    assert '<form method="get"' in page and "&lt;form" not in page
+    assert personas[Role.ANALYST].get_username() in page
+    assert personas[Role.ADMINISTRATOR].get_username() not in page
+
+
+def test_words_typed_in_the_address_beyond_the_filters_share_the_figures_and_leave_them(
+    personas: dict[str, User], values: None, pages_cache: None
+) -> None:
+    client = signed_in(personas[Role.ANALYST])
+    monitoring_queries(client)
+    page, sql = monitoring_queries(client, DASHBOARD + "&x=%3Cscript%3E")
+    assert len(sql) == 1
+    figures = main(page)
+    assert "script" not in figures[: figures.index("</form>")]
+    assert (
+        "/monitoring/export.csv?indicator=identified_victims&amp;dimension=sex&amp;days=7"
+        in figures
+    )
+
+
+def test_computing_the_values_and_changing_a_setting_each_make_a_new_edition(
+    personas: dict[str, User],
+) -> None:
+    assert selectors.edition() == ""
+    actions.compute_indicators(start=DAY, end=DAY)
+    computed = selectors.edition()
+    assert re.fullmatch(r"[0-9a-f]{32}", computed)
+    actions.change_indicator_setting(
+        code="identified_victims",
+        target=Decimal(10),
+        warning=None,
+        critical=None,
+        expected_version=None,
+        by=personas[Role.ADMINISTRATOR],
+    )
+    changed = selectors.edition()
+    assert changed not in ("", computed)
+    assert Edition.objects.count() == 1
+
+
+def test_a_refused_setting_keeps_the_edition(personas: dict[str, User]) -> None:
+    actions.compute_indicators(start=DAY, end=DAY)
+    before = selectors.edition()
+    with pytest.raises(actions.Invalid):
+        actions.change_indicator_setting(
+            code="identified_victims",
+            target=Decimal(10),
+            warning=Decimal(5),
+            critical=Decimal(8),
+            expected_version=None,
+            by=personas[Role.ADMINISTRATOR],
+        )
+    assert selectors.edition() == before
+
+
+def test_the_edition_row_is_made_again_when_it_is_missing() -> None:
+    actions.new_edition()
+    Edition.objects.all().delete()
+    actions.new_edition()
+    assert Edition.objects.get().pk == 1
+
+
+def test_a_day_changing_under_the_cache_is_shown_from_the_next_day(
+    personas: dict[str, User], values: None, pages_cache: None, time_machine: TimeMachineFixture
+) -> None:
+    zone = timezone.get_current_timezone()
+    time_machine.move_to(datetime.datetime(2026, 3, 20, 23, 58, tzinfo=zone))
+    client = signed_in(personas[Role.ANALYST])
+    path = "/monitoring/?indicator=identified_victims"
+    monitoring_queries(client, path)
+    _, sql = monitoring_queries(client, path)
+    assert len(sql) == 1
+    time_machine.move_to(datetime.datetime(2026, 3, 21, 0, 1, tzinfo=zone))
+    _, sql = monitoring_queries(client, path)
+    assert len(sql) == 6
