@@ -126,8 +126,9 @@ def _filters(form: DashboardForm) -> list[dict[str, Any]]:
         "days": tuple((value, str(label)) for value, label in PERIODS),
     }
     fields = []
+    shown_days = str(form.choices()["days"])  # the period shown, also when none was chosen
     for name in ("indicator", "dimension", "days", "end"):
-        value = form[name].value()
+        value = shown_days if name == "days" else form[name].value()
         field: dict[str, Any] = {
             "name": name,
             "id": f"id_{name}",

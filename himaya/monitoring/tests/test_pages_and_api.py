@@ -227,3 +227,17 @@ def test_the_api_answers_for_the_period_asked_and_refuses_one_that_runs_backward
         url("api_values") + "?indicator=identified_victims&from=2020-01-01&to=2026-01-01"
     )
     assert too_long.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("asked", "selected"), [("", "90"), ("&days=7", "7"), ("&days=abc", "90"), ("&days=٣٠", "90")]
+)
+def test_the_period_filter_shows_the_period_the_page_shows(
+    personas: dict[str, User], login: Callable[[User], Client], asked: str, selected: str
+) -> None:
+    page = login(personas[Role.ANALYST]).get(f"/monitoring/?indicator=identified_victims{asked}")
+    period = page.content.decode()
+    period = period[
+        period.index('id="id_days"') : period.index("</select>", period.index('id="id_days"'))
+    ]
+    assert re.findall(r'<option value="(\d+)" selected>', period) == [selected]
