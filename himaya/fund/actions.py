@@ -18,6 +18,8 @@ from typing import TypeVar
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -154,8 +156,38 @@ def _lock_line(payment: PaymentRequest) -> BudgetLine:
     return line
 
 
+def add_to_line_totals(*, line_id: int, kind: str, amount: Decimal) -> None:
+    """Add a movement just written to the ledger to its line's kept sums, in the same
+    transaction (the line is locked by the caller, or by this update until the commit)."""
+    field = f"total_{kind}"
+    BudgetLine.objects.filter(pk=line_id).update(**{field: F(field) + amount})
+
+
+def recount_line_totals(line_ids: Sequence[int] | None = None) -> int:
+    """Set the kept sums of the lines (all, or those named) from their ledger, in one
+    statement: after rows were loaded in bulk without the actions. Returns the lines set."""
+    lines = (
+        BudgetLine.objects.all() if line_ids is None else BudgetLine.objects.filter(pk__in=line_ids)
+    )
+    sums = {
+        f"total_{kind}": Coalesce(
+            Subquery(
+                LedgerEntry.objects.filter(budget_line=OuterRef("pk"), kind=kind)
+                .order_by()
+                .values("budget_line")
+                .annotate(total=Sum("amount"))
+                .values("total")
+            ),
+            Value(Decimal("0.00")),
+            output_field=DecimalField(max_digits=18, decimal_places=2),
+        )
+        for kind in EntryKind.values
+    }
+    return lines.update(**sums)
+
+
 def _entry(payment: PaymentRequest, kind: str, by: User, note: str = "") -> LedgerEntry:
-    return LedgerEntry.objects.create(
+    entry = LedgerEntry.objects.create(
         budget_line_id=payment.budget_line_id,
         request=payment,
         kind=kind,
@@ -164,6 +196,8 @@ def _entry(payment: PaymentRequest, kind: str, by: User, note: str = "") -> Ledg
         by=by,
         note=note[:300],
     )
+    add_to_line_totals(line_id=payment.budget_line_id, kind=kind, amount=payment.amount)
+    return entry
 
 
 def _save(payment: PaymentRequest, fields: list[str]) -> PaymentRequest:
@@ -223,6 +257,7 @@ def open_budget_line(
         source=source,
         donor=donor,
         amount=amount,
+        total_allocation=amount,
     )
     LedgerEntry.objects.create(
         budget_line=line,

@@ -27,6 +27,7 @@ from himaya.core.models import (
 )
 
 CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
 
 
 class FiscalYear(Undeletable, TimeStampedModel):
@@ -65,6 +66,26 @@ class BudgetLine(Undeletable, PublicCodeModel, BilingualNamed, VersionedModel):
     donor = models.CharField(_("donor"), max_length=200, blank=True)
     amount = models.DecimalField(
         _("amount (EGP)"), max_digits=14, decimal_places=2, validators=[MinValueValidator(CENT)]
+    )
+    # The sums of the line's ledger by kind of movement, kept by every movement written to
+    # it in the transaction that writes it, under the line's lock (``actions``): balances
+    # read them rather than summing a ledger that grows by the thousand on a national line.
+    # The ledger stays the record; ``check_invariants`` proves every night that these
+    # equal its sums.
+    total_allocation = models.DecimalField(
+        _("allocated in all"), max_digits=18, decimal_places=2, default=ZERO, db_default=ZERO
+    )
+    total_commitment = models.DecimalField(
+        _("committed in all"), max_digits=18, decimal_places=2, default=ZERO, db_default=ZERO
+    )
+    total_release = models.DecimalField(
+        _("released in all"), max_digits=18, decimal_places=2, default=ZERO, db_default=ZERO
+    )
+    total_payment = models.DecimalField(
+        _("paid in all"), max_digits=18, decimal_places=2, default=ZERO, db_default=ZERO
+    )
+    total_reversal = models.DecimalField(
+        _("reversed in all"), max_digits=18, decimal_places=2, default=ZERO, db_default=ZERO
     )
 
     class Meta:

@@ -107,7 +107,7 @@ def payment_choices(user: AnyUser, payment: PaymentRequest) -> PaymentChoices:
 def budget_lines_visible_to(user: AnyUser) -> QuerySet[BudgetLine]:
     if not user.has_perm("fund.view_payments"):
         return BudgetLine.objects.none()
-    return with_balances(BudgetLine.objects.select_related("fiscal_year"))
+    return BudgetLine.objects.select_related("fiscal_year")
 
 
 def get_budget_line_or_404(user: AnyUser, code: str) -> BudgetLine:
@@ -126,19 +126,10 @@ def _sums(prefix: str = "", extra: Q | None = None) -> dict[str, Any]:
     }
 
 
-def with_balances(lines: QuerySet[BudgetLine]) -> QuerySet[BudgetLine]:
-    """Annotate each line with the sum of each kind of movement (one query)."""
-    return lines.annotate(**_sums("entries__"))
-
-
 def balances_of(line: BudgetLine) -> Balances:
-    """The balances of a line; from its annotations when present, else one aggregate."""
-    if hasattr(line, "sum_allocation"):
-        sums = {kind: getattr(line, f"sum_{kind}") for kind in KINDS}
-    else:
-        row = LedgerEntry.objects.filter(budget_line=line).aggregate(**_sums())
-        sums = {kind: row[f"sum_{kind}"] for kind in KINDS}
-    return balances_from_sums(**sums)
+    """The balances of a line, from the sums of its ledger that the line keeps (no query;
+    a line read under its lock gives the balances no other write can move meanwhile)."""
+    return balances_from_sums(**{kind: getattr(line, f"total_{kind}") for kind in KINDS})
 
 
 def ledger_balances(entries: QuerySet[LedgerEntry]) -> Balances:
@@ -194,7 +185,7 @@ def totals(user: AnyUser) -> dict[str, Any]:
     """Aggregate figures without any case: per fiscal year and source, and per purpose."""
     if not user.has_perm("fund.view_totals"):
         raise Http404
-    lines = with_balances(BudgetLine.objects.select_related("fiscal_year")).order_by(
+    lines = BudgetLine.objects.select_related("fiscal_year").order_by(
         "fiscal_year__starts_on", "name_en"
     )
     by_line = [(line, balances_of(line)) for line in lines]

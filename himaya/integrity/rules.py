@@ -53,10 +53,12 @@ def ledger_findings(
 ) -> list[Finding]:
     """The fund's ledger balances.
 
-    ``lines``: ``id, code, amount``; ``entries``: ``id, budget_line_id, request_id, kind,
+    ``lines``: ``id, code, amount`` and the sums the line keeps (``total_<kind>``,
+    optional); ``entries``: ``id, budget_line_id, request_id, kind,
     amount``; ``requests``: ``id, code, budget_line_id, status, amount``. Every line is
-    allocated exactly its amount, no balance is negative, and every request has exactly the
-    movements its status implies, each of its own amount on its own line.
+    allocated exactly its amount, keeps the sums its ledger holds, no balance is negative,
+    and every request has exactly the movements its status implies, each of its own amount
+    on its own line.
     """
     sums: dict[int, dict[str, Decimal]] = defaultdict(lambda: dict.fromkeys(MOVEMENTS, ZERO))
     by_request: dict[int, list[Row]] = defaultdict(list)
@@ -81,6 +83,17 @@ def ledger_findings(
                     "on the line",
                 )
             )
+        for kind in MOVEMENTS:
+            kept = line.get(f"total_{kind}")
+            if kept is not None and Decimal(kept) != line_sums[kind]:
+                findings.append(
+                    Finding(
+                        LEDGER,
+                        code,
+                        f"the line keeps {kept} as its {kind} sum, the ledger sums to "
+                        f"{line_sums[kind]}",
+                    )
+                )
         balances = balances_from_sums(**line_sums)
         for name in ("committed", "paid", "available"):
             value = getattr(balances, name)

@@ -19,7 +19,9 @@ BATCH = 5000
 
 def ledger_findings() -> list[Finding]:
     return rules.ledger_findings(
-        lines=BudgetLine.objects.order_by("id").values("id", "code", "amount"),
+        lines=BudgetLine.objects.order_by("id").values(
+            "id", "code", "amount", *(f"total_{kind}" for kind in rules.MOVEMENTS)
+        ),
         entries=LedgerEntry.objects.order_by("id")
         .values("id", "budget_line_id", "request_id", "kind", "amount")
         .iterator(chunk_size=BATCH),

@@ -78,6 +78,7 @@ from himaya.core import crypto
 from himaya.core.codes import ALPHABET
 from himaya.core.fields import EncryptedTextField
 from himaya.empowerment.models import Enrolment, EnrolmentStatus, HouseholdRole, Programme
+from himaya.fund.actions import recount_line_totals
 from himaya.fund.models import (
     BudgetLine,
     EntryKind,
@@ -2355,6 +2356,8 @@ def _allocate(writer: Writer, fund: dict[date, FundYear], country: Country) -> N
     for row, pk in zip(entries, writer.ids(LedgerEntry, len(entries)), strict=True):
         row["id"] = pk
     writer.write(LedgerEntry, entries)
+    # The lines keep the sums of their ledger, as the actions keep them one movement at a time.
+    recount_line_totals([year.line for year in fund.values()])
 
 
 def table_digest(models_: Iterable[type[models.Model]]) -> str:

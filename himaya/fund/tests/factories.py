@@ -21,8 +21,8 @@ from himaya.fund.models import (
     Purpose,
     Source,
 )
-from himaya.fund.rules import needs_second_approval
-from himaya.fund.selectors import limit_for
+from himaya.fund.rules import Balances, needs_second_approval
+from himaya.fund.selectors import balances_of, limit_for
 from himaya.survivors.models import Survivor
 
 
@@ -69,12 +69,16 @@ class BudgetLineFactory(DjangoModelFactory):
         if create:
             from django.utils import timezone
 
+            from himaya.fund.actions import add_to_line_totals
+
             LedgerEntry.objects.create(
                 budget_line=obj,
                 kind=EntryKind.ALLOCATION,
                 amount=obj.amount,
                 occurred_at=timezone.now(),
             )
+            add_to_line_totals(line_id=obj.pk, kind=EntryKind.ALLOCATION, amount=obj.amount)
+            obj.refresh_from_db(fields=["total_allocation"])
 
 
 class PaymentLimitFactory(DjangoModelFactory):
@@ -125,3 +129,8 @@ def limit_version(fiscal_year: FiscalYear, purpose: str) -> int:
     """The version of the limit of a purpose now, 0 when there is none."""
     limit = PaymentLimit.objects.filter(fiscal_year=fiscal_year, purpose=purpose).first()
     return limit.version if limit is not None else 0
+
+
+def balances_now(line: BudgetLine) -> Balances:
+    """The balances of ``line`` as stored now (the instance held may predate the writes)."""
+    return balances_of(BudgetLine.objects.get(pk=line.pk))

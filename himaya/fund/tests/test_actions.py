@@ -17,12 +17,12 @@ from himaya.fund.models import (
     Status,
     SupportingDocument,
 )
-from himaya.fund.selectors import balances_of
 from himaya.fund.tests import samples
 from himaya.fund.tests.factories import (
     BudgetLineFactory,
     PaymentLimitFactory,
     PaymentRequestFactory,
+    balances_now,
     make_case,
     version_of,
 )
@@ -62,14 +62,14 @@ def test_requesting_a_payment_writes_the_case_timeline_and_the_audit_trail(offic
         AuditEvent.objects.filter(action="fund.payment_requested", object_code=payment.code).count()
         == 1
     )
-    assert balances_of(line).available == Decimal("10000.00")
+    assert balances_now(line).available == Decimal("10000.00")
 
 
 def test_approval_commits_and_payment_pays_the_amount_on_the_line(officer, approver) -> None:
     payment = PaymentRequestFactory(requested_by=officer, amount=Decimal("1500.00"))
     line = payment.budget_line
     actions.approve_payment(payment=payment, expected_version=version_of(payment), by=approver)
-    b = balances_of(line)
+    b = balances_now(line)
     assert (b.committed, b.paid, b.available) == (Decimal("1500.00"), 0, Decimal("8500.00"))
     approved_and_paid_payment = actions.record_payment(
         payment=payment,
@@ -79,7 +79,7 @@ def test_approval_commits_and_payment_pays_the_amount_on_the_line(officer, appro
         reference="R-9",
     )
     assert approved_and_paid_payment.status == Status.PAID
-    b = balances_of(line)
+    b = balances_now(line)
     assert (b.allocated, b.committed, b.paid, b.available) == (
         Decimal("10000.00"),
         Decimal("0.00"),
@@ -117,7 +117,7 @@ def test_a_request_beyond_the_line_balance_is_refused_and_changes_nothing(
         actions.approve_payment(payment=payment, expected_version=version_of(payment), by=approver)
     payment.refresh_from_db()
     assert payment.status == Status.REQUESTED
-    assert balances_of(payment.budget_line).available == Decimal("10000.00")
+    assert balances_now(payment.budget_line).available == Decimal("10000.00")
 
 
 def test_a_request_is_never_paid_twice(officer, approver) -> None:
@@ -137,14 +137,14 @@ def test_a_request_is_never_paid_twice(officer, approver) -> None:
 def test_a_reversal_restores_the_balance_with_a_new_ledger_line(officer, approver) -> None:
     payment = PaymentRequestFactory(requested_by=officer, amount=Decimal("2500.00"))
     approved_and_paid(payment, approver, officer)
-    assert balances_of(payment.budget_line).available == Decimal("7500.00")
+    assert balances_now(payment.budget_line).available == Decimal("7500.00")
     actions.reverse_payment(
         payment=payment,
         expected_version=version_of(payment),
         by=approver,
         reason="تحويل إلى حساب خاطئ",
     )
-    b = balances_of(payment.budget_line)
+    b = balances_now(payment.budget_line)
     assert (b.paid, b.committed, b.available) == (0, 0, Decimal("10000.00"))
     assert list(LedgerEntry.objects.filter(request=payment).values_list("kind", flat=True)) == [
         "commitment",
@@ -249,11 +249,11 @@ def test_rejecting_after_a_first_approval_releases_the_commitment(
         requested_by=officer, budget_line=line, amount=Decimal("4000.00")
     )
     actions.approve_payment(payment=payment, expected_version=version_of(payment), by=approver)
-    assert balances_of(line).available == Decimal("6000.00")
+    assert balances_now(line).available == Decimal("6000.00")
     actions.reject_payment(
         payment=payment, expected_version=version_of(payment), by=second_approver, reason="غير مبرر"
     )
-    assert balances_of(line).available == Decimal("10000.00")
+    assert balances_now(line).available == Decimal("10000.00")
     assert list(LedgerEntry.objects.filter(request=payment).values_list("kind", flat=True)) == [
         "commitment",
         "release",

@@ -7,12 +7,14 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models import F
 from django.utils import timezone
 
 from himaya.audit.actions import record_event
 from himaya.audit.models import AuditEvent
 from himaya.cases.models import Case, PhaseChange
-from himaya.fund.models import EntryKind, LedgerEntry, Status
+from himaya.fund.actions import add_to_line_totals, recount_line_totals
+from himaya.fund.models import BudgetLine, EntryKind, LedgerEntry, Status
 from himaya.fund.tests.factories import BudgetLineFactory, PaymentRequestFactory, make_case
 from himaya.integrity import selectors, tasks
 from himaya.integrity.rules import Finding
@@ -62,6 +64,7 @@ def world() -> dict[str, Any]:
         amount=payment.amount,
         occurred_at=timezone.now(),
     )
+    add_to_line_totals(line_id=line.pk, kind=EntryKind.COMMITMENT, amount=payment.amount)
     unit = make_unit(beds=2)
     beds = list(unit.beds.order_by("id"))
     stay = open_stay(case, beds[0])
@@ -85,6 +88,7 @@ def test_a_payment_line_without_its_paid_status_is_found(world: dict[str, Any]) 
         amount=payment.amount,
         occurred_at=timezone.now(),
     )
+    add_to_line_totals(line_id=world["line"].pk, kind=EntryKind.PAYMENT, amount=payment.amount)
     assert selectors.ledger_findings() == [
         Finding("ledger", payment.code, "status approved with movements ['commitment', 'payment']")
     ]
@@ -92,6 +96,21 @@ def test_a_payment_line_without_its_paid_status_is_found(world: dict[str, Any]) 
         call_command("check_invariants")
     with pytest.raises(tasks.InvariantBroken):
         tasks.run_checks()
+
+
+def test_a_line_whose_kept_sums_differ_from_its_ledger_is_found(world: dict[str, Any]) -> None:
+    line = world["line"]
+    BudgetLine.objects.filter(pk=line.pk).update(total_commitment=F("total_commitment") + 1)
+    committed = world["payment"].amount
+    assert selectors.ledger_findings() == [
+        Finding(
+            "ledger",
+            line.code,
+            f"the line keeps {committed + 1} as its commitment sum, the ledger sums to {committed}",
+        )
+    ]
+    recount_line_totals([line.pk])
+    assert selectors.ledger_findings() == []
 
 
 def test_a_second_open_stay_in_one_bed_is_found(world: dict[str, Any]) -> None:
