@@ -15,8 +15,7 @@ from himaya.agencies.models import Governorate, Membership, Role
 from himaya.agencies.tests.factories import AgencyFactory
 from himaya.audit.tests.exported import exports_written
 from himaya.fund.models import PaymentRequest, Status
-from himaya.fund.selectors import balances_of
-from himaya.fund.tests.factories import BudgetLineFactory, make_case
+from himaya.fund.tests.factories import BudgetLineFactory, balances_now, make_case
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -78,7 +77,7 @@ def test_an_assistance_payment_is_requested_approved_and_paid_in_arabic(
     screenshot(page, "fund-paid")
     payment.refresh_from_db()
     assert payment.status == Status.PAID
-    assert balances_of(line).available == Decimal("47249.50")
+    assert balances_now(line).available == Decimal("47249.50")
 
     page.goto(f"{live_server.url}/fund/lines/")
     screenshot(page, "fund-lines")
