@@ -62,6 +62,7 @@ from himaya.core.errors import DomainError, Forbidden
 from himaya.core.forms import VersionedForm, show_refusal
 from himaya.core.keyset import keyset_page
 from himaya.core.locking import ConcurrentEditError
+from himaya.core.rows import render_rows
 
 View = Callable[..., HttpResponse]
 
@@ -183,13 +184,20 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "cases/list.html",
         {
             "page": page,
+            "rows": render_rows(
+                "cases/rows.html",
+                {
+                    "rows": page.rows,
+                    "nothing": _("No case matches."),
+                    # Each row links to its case: the address is made once, not per row.
+                    "case_path": reverse("cases:detail", kwargs={"code": "~"}).removesuffix("~/"),
+                },
+            ),
             "params": params,
             "phases": Phase.choices,
             "agencies": _named_choices(selectors.lead_agencies_for(user)),
             "governorates": _named_choices(Governorate.objects.order_by("name_en")),
             "forms": _named_choices(selectors.exploitation_forms()),
-            # Each row links to its case: the address is made once, not reversed per row.
-            "case_path": reverse("cases:detail", kwargs={"code": "~"}).removesuffix("~/"),
         },
     )
 

@@ -24,6 +24,7 @@ from himaya.core.countries import country_name
 from himaya.core.errors import DomainError
 from himaya.core.forms import show_refusal
 from himaya.core.ratelimit import spend, too_many
+from himaya.core.rows import render_rows
 from himaya.survivors import actions, rules
 from himaya.survivors.actions import DocumentInput, DuplicateSuspected, TooManyDuplicateChecks
 from himaya.survivors.forms import (
@@ -149,14 +150,23 @@ def survivor_list_view(request: HttpRequest) -> HttpResponse:
             more=page.next_after is not None,
             names_shown=names,
         )
+    rows = render_rows(
+        "survivors/rows.html",
+        {
+            "rows": page.rows,
+            "names": names,
+            "estimated": _("estimated"),
+            # Each row links to its survivor: the address is made once, not reversed per row.
+            "survivor_path": reverse("survivors:detail", kwargs={"code": "~"}).removesuffix("~/"),
+        },
+    )
     context = {
         "form": form,
         "page": page,
+        "rows": rows,
         "query": query,
         "after": after,
         "names": names,
-        # Each row links to its survivor: the address is made once, not reversed per row.
-        "survivor_path": reverse("survivors:detail", kwargs={"code": "~"}).removesuffix("~/"),
     }
     template = "survivors/partials/results.html" if request.htmx else "survivors/list.html"  # type: ignore[attr-defined]
     return render(request, template, context)

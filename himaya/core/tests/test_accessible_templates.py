@@ -10,7 +10,12 @@ import himaya
 
 ROOT = Path(himaya.__file__).parent
 # Printed documents are laid out for paper (WeasyPrint), not read with a keyboard.
-TEMPLATES = sorted(path for path in ROOT.rglob("templates/**/*.html") if "pdf" not in path.parts)
+TEMPLATES = sorted(
+    path
+    for folder in ("templates", "jinja2")  # the pages, and the rows Jinja2 writes
+    for path in ROOT.rglob(f"{folder}/**/*.html")
+    if "pdf" not in path.parts
+)
 TABINDEX = re.compile(r'tabindex="(-?\d+)"')
 HEADER_CELL = re.compile(r"<th\b([^>]*)>")
 IMAGE = re.compile(r"<img\b([^>]*)>")

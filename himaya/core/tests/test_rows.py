@@ -1,0 +1,61 @@
+"""Rows written by Jinja2 (``core.rows``): escaped as the pages' engine escapes, formatted
+by the same filters in the reader's language, and served to a page as markup."""
+
+import datetime
+
+import pytest
+from django.utils import translation
+
+from himaya.core.rows import render_rows
+
+
+def row(**fields: object) -> dict[str, object]:
+    return {
+        "code": "SV-ABCD-EFGH-J",
+        "sex": "أنثى",
+        "birth_year": "1999",
+        "age_is_estimated": False,
+        "nationality": "EG",
+        "governorate_of_origin": "",
+        "registered_by_agency": "جمعية الأمل",
+        "created_at": datetime.datetime(2026, 3, 15, 10, tzinfo=datetime.UTC),
+        "masked_name": "",
+        **fields,
+    }
+
+
+def written(*rows: dict[str, object], names: bool = False) -> str:
+    return render_rows(
+        "survivors/rows.html",
+        {"rows": rows, "names": names, "estimated": "مقدّر", "survivor_path": "/survivors/"},
+    )
+
+
+def test_text_in_a_row_is_escaped_and_the_rows_are_markup_for_the_page() -> None:
+    with translation.override("ar"):
+        html = written(row(registered_by_agency='<script>alert("x")</script> & co'))
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; co" in html
+    assert hasattr(html, "__html__")  # a page writes it as it is, not escaped again
+
+
+def test_a_row_is_written_in_the_readers_language_with_the_pages_filters() -> None:
+    with translation.override("ar"):
+        arabic = written(row(age_is_estimated=True))
+    with translation.override("en"):
+        english = written(row())
+    assert '<a href="/survivors/SV-ABCD-EFGH-J/" dir="ltr">SV-ABCD-EFGH-J</a>' in arabic
+    assert "<td>مصر</td>" in arabic and "<td>Egypt</td>" in english
+    assert '1999 <span class="text-body-secondary small">(مقدّر)</span>' in arabic
+    assert "(مقدّر)" not in english
+    assert '<bdi class="date' in arabic and "مارس" in arabic and "March" in english
+    assert "<td>—</td>" in arabic  # no governorate of origin
+
+
+@pytest.mark.parametrize(("names", "cells"), [(False, 0), (True, 1)])
+def test_the_masked_name_column_is_written_only_when_names_are_shown(
+    names: bool, cells: int
+) -> None:
+    html = written(row(masked_name="ف***"), names=names)
+    assert html.count('data-testid="masked-name"') == cells
+    assert ("ف***" in html) is names
