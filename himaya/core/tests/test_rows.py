@@ -44,7 +44,10 @@ def test_a_row_is_written_in_the_readers_language_with_the_pages_filters() -> No
         arabic = written(row(age_is_estimated=True))
     with translation.override("en"):
         english = written(row())
-    assert '<a href="/survivors/SV-ABCD-EFGH-J/" dir="ltr">SV-ABCD-EFGH-J</a>' in arabic
+    assert (
+        '<a class="code text-nowrap" href="/survivors/SV-ABCD-EFGH-J/" dir="ltr">SV-ABCD-EFGH-J</a>'
+        in arabic
+    )
     assert "<td>مصر</td>" in arabic and "<td>Egypt</td>" in english
     assert '1999 <span class="text-body-secondary small">(مقدّر)</span>' in arabic
     assert "(مقدّر)" not in english
