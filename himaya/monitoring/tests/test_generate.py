@@ -19,7 +19,7 @@ from himaya.cases.models import Case, IdentificationDecision, Phase, PhaseChange
 from himaya.core.codes import is_valid_code
 from himaya.empowerment.models import Enrolment
 from himaya.fund.models import BudgetLine, LedgerEntry, PaymentRequest
-from himaya.fund.selectors import balances_of
+from himaya.fund.selectors import balances_of, ledger_balances
 from himaya.monitoring.generate import (
     AUDIT_ACTION,
     GenerationRefused,
@@ -133,6 +133,8 @@ def test_the_rows_keep_every_constraint_and_the_history_matches_the_current_stat
     assert all(row["n"] == 1 for row in open_per_bed)
     for line in BudgetLine.objects.all():
         assert balances_of(line).available >= Decimal(0)
+        # the sums the line keeps are those of the ledger the generator wrote
+        assert balances_of(line) == ledger_balances(line.entries.all())
     assert all(is_valid_code(code, "CS") for code in Case.objects.values_list("code", flat=True))
     assert all(
         is_valid_code(code, "SV") for code in Survivor.objects.values_list("code", flat=True)
