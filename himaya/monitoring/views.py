@@ -7,6 +7,7 @@ import hashlib
 import io
 from decimal import Decimal
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -288,10 +289,37 @@ def _figures(request: HttpRequest) -> dict[str, str]:
     }
 
 
+APP_DIR = Path(__file__).resolve().parent
+# What draws the figures besides the data: kept figures are served only by the code that
+# drew them, never by a later release with other templates, formats or translations.
+DRAWN_BY = (
+    "views.py",
+    "maps.py",
+    "rules.py",
+    "indicators.py",
+    "templates/monitoring/dashboard_period.html",
+    "templates/monitoring/dashboard_figures.html",
+    "locale/ar/LC_MESSAGES/django.mo",
+)
+
+
+@lru_cache(maxsize=1)
+def drawn_by() -> str:
+    """A digest of the files that draw the figures (read once per process)."""
+    digest = hashlib.sha256()
+    for name in DRAWN_BY:
+        path = APP_DIR / name
+        digest.update(name.encode())
+        digest.update(path.read_bytes() if path.exists() else b"")
+    return digest.hexdigest()[:16]
+
+
 def _figures_key(request: HttpRequest, user: AnyUser) -> str:
-    """Everything the figures depend on: the values' edition, the reader's language and
-    whether small cells are shown to them, the threshold, today, and the filters as typed."""
+    """Everything the figures depend on: the code that draws them, the values' edition,
+    the reader's language and whether small cells are shown to them, the threshold,
+    today, and the filters as typed."""
     parts = [
+        drawn_by(),
         selectors.edition(),
         get_language() or "",
         "all" if selectors.sees_small_cells(user) else str(selectors.suppress_below()),

@@ -20,7 +20,7 @@ from time_machine import TimeMachineFixture
 
 from himaya.accounts.models import User
 from himaya.agencies.models import Role
-from himaya.monitoring import actions, selectors
+from himaya.monitoring import actions, selectors, views
 from himaya.monitoring.models import DailyValue, Edition
 from himaya.monitoring.tests.samples import VALUES_DAY as DAY
 from himaya.monitoring.tests.test_pages_and_api import DASHBOARD
@@ -209,3 +209,20 @@ def test_a_day_changing_under_the_cache_is_shown_from_the_next_day(
     time_machine.move_to(datetime.datetime(2026, 3, 21, 0, 1, tzinfo=zone))
     _, sql = monitoring_queries(client, path)
     assert len(sql) == 6
+
+
+def test_figures_kept_by_another_release_of_the_code_are_not_served(
+    personas: dict[str, User], values: None, pages_cache: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = signed_in(personas[Role.ANALYST])
+    monitoring_queries(client)
+    assert len(monitoring_queries(client)[1]) == 1
+    monkeypatch.setattr(views, "drawn_by", lambda: "another-release")
+    assert len(monitoring_queries(client)[1]) == 6
+
+
+def test_the_code_that_draws_the_figures_is_read_from_files_that_exist() -> None:
+    missing = [name for name in views.DRAWN_BY if not (views.APP_DIR / name).exists()]
+    # the compiled catalogue is made by ``make messages``; every other file is the app's
+    assert missing in ([], ["locale/ar/LC_MESSAGES/django.mo"])
+    assert re.fullmatch(r"[0-9a-f]{16}", views.drawn_by())
