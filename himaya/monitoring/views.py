@@ -117,9 +117,11 @@ def _indicator_options(language: str) -> tuple[tuple[str, str], ...]:
     return tuple((item.code, str(item.name)) for item in all_indicators())
 
 
-def _filters(form: DashboardForm) -> list[dict[str, Any]]:
+def _filters(form: DashboardForm, dimension: str) -> list[dict[str, Any]]:
     """The filters as plain fields for the template (the same names, ids and classes as
-    the form's widgets would give, without rendering a widget template for each)."""
+    the form's widgets would give, without rendering a widget template for each). Each
+    list shows what the page shows (the indicator, breakdown and period used, also when
+    none or a wrong one was asked); the day keeps what was typed, to be corrected."""
     chosen = form.chosen_indicator()
     options = {
         "indicator": _indicator_options(get_language() or ""),
@@ -127,9 +129,9 @@ def _filters(form: DashboardForm) -> list[dict[str, Any]]:
         "days": tuple((value, str(label)) for value, label in PERIODS),
     }
     fields = []
-    shown_days = str(form.choices()["days"])  # the period shown, also when none was chosen
+    shown = {"indicator": chosen.code, "dimension": dimension, "days": form.choices()["days"]}
     for name in ("indicator", "dimension", "days", "end"):
-        value = shown_days if name == "days" else form[name].value()
+        value = shown[name] if name in shown else form[name].value()
         field: dict[str, Any] = {
             "name": name,
             "id": f"id_{name}",
@@ -259,6 +261,18 @@ def _breakdown(data: dict[str, Any]) -> list[selectors.Point]:
 FILTER_NAMES = ("indicator", "dimension", "member", "days", "end")
 
 
+def _query(data: dict[str, Any]) -> str:
+    """The view shown, for its downloads: the filters used, not the words typed."""
+    chosen = {
+        "indicator": data["item"].code,
+        "dimension": data["dimension"],
+        "member": data["member"] if data["dimension"] else "",
+        "days": str((data["end"] - data["start"]).days + 1),
+        "end": data["end"].isoformat() if data["form"].choices()["end"] else "",
+    }
+    return urlencode([(name, chosen[name]) for name in FILTER_NAMES if chosen[name]])
+
+
 def _figures(request: HttpRequest) -> dict[str, str]:
     """The dashboard's figures rendered: the period, the filters, the chosen indicator's
     chart, map and breakdown, and every indicator's card."""
@@ -275,10 +289,8 @@ def _figures(request: HttpRequest) -> dict[str, str]:
         "members": members,
         "dimension_label": DIMENSIONS.get(data["dimension"], ""),
         "unit": unit_label(item.unit),
-        "query": urlencode(
-            [(name, value) for name in FILTER_NAMES if (value := request.GET.get(name, ""))]
-        ),
-        "filters": _filters(data["form"]),
+        "query": _query(data),
+        "filters": _filters(data["form"], data["dimension"]),
         "map_width": maps.WIDTH,
         "map_height": maps.HEIGHT,
         "tile_size": maps.TILE,
@@ -314,17 +326,30 @@ def drawn_by() -> str:
     return digest.hexdigest()[:16]
 
 
-def _figures_key(request: HttpRequest, user: AnyUser) -> str:
-    """Everything the figures depend on: the code that draws them, the values' edition,
-    the reader's language and whether small cells are shown to them, the threshold,
-    today, and the filters as typed."""
+def _kept_view(request: HttpRequest) -> tuple[str, ...] | None:
+    """The view asked, when its figures are kept: the indicator, breakdown and period
+    used (the same figures whatever else was typed). None for a view of a chosen day or of
+    one member's trend: those are drawn afresh, so that what the cache holds stays bounded
+    by the indicators, their breakdowns and the four periods."""
+    if request.GET.get("end", "").strip() or request.GET.get("member", "").strip():
+        return None
+    chosen = DashboardForm(request.GET or None).choices()
+    item: Indicator = chosen["indicator"]
+    dimension = chosen["dimension"] if chosen["dimension"] in item.dimensions else ""
+    return (item.code, dimension, str(chosen["days"]))
+
+
+def _figures_key(view: tuple[str, ...], user: AnyUser) -> str:
+    """Everything the figures of ``view`` depend on: the code that draws them, the values'
+    edition, the reader's language and whether small cells are shown to them, the
+    threshold, and today."""
     parts = [
         drawn_by(),
         selectors.edition(),
         get_language() or "",
         "all" if selectors.sees_small_cells(user) else str(selectors.suppress_below()),
         timezone.localdate().isoformat(),
-        *(request.GET.get(name, "") for name in FILTER_NAMES),
+        *view,
     ]
     digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
     return f"monitoring:dashboard:{digest}"
@@ -335,16 +360,20 @@ def _figures_key(request: HttpRequest, user: AnyUser) -> str:
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The dashboard. Its figures are drawn from the daily values alone, so they are kept
     in the ``pages`` cache under the values' edition: the next reader with the same
-    language, the same view of small cells and the same filters gets them without reading
-    the values again, until the values or a setting change."""
+    language, the same view of small cells and the same view (``_kept_view``) gets them
+    without reading the values again, until the values or a setting change."""
     user = acting_user(request)
     require_capability(user, VIEW)
-    key = _figures_key(request, user)
-    pages = caches["pages"]
-    figures = pages.get(key)
-    if figures is None:
+    view = _kept_view(request)
+    if view is None:
         figures = _figures(request)
-        pages.set(key, figures)
+    else:
+        key = _figures_key(view, user)
+        pages = caches["pages"]
+        figures = pages.get(key)
+        if figures is None:
+            figures = _figures(request)
+            pages.set(key, figures)
     return render(
         request,
         "monitoring/dashboard.html",

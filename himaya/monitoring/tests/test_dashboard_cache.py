@@ -226,3 +226,31 @@ def test_the_code_that_draws_the_figures_is_read_from_files_that_exist() -> None
     # the compiled catalogue is made by ``make messages``; every other file is the app's
     assert missing in ([], ["locale/ar/LC_MESSAGES/django.mo"])
     assert re.fullmatch(r"[0-9a-f]{16}", views.drawn_by())
+
+
+@pytest.mark.parametrize(
+    "asked", [f"&end={DAY}", "&member=female", "&end=2026-13-45", "&member=x" * 3]
+)
+def test_a_view_of_a_chosen_day_or_of_one_members_trend_is_drawn_afresh_each_time(
+    personas: dict[str, User], values: None, pages_cache: None, asked: str
+) -> None:
+    client = signed_in(personas[Role.ANALYST])
+    first = monitoring_queries(client, DASHBOARD + asked)[1]
+    second = monitoring_queries(client, DASHBOARD + asked)[1]
+    assert len(second) == len(first) >= 4  # the values and settings read again
+    assert not [sql for sql in first + second if '"monitoring_edition"' in sql]
+    assert not caches["pages"]._cache  # type: ignore[attr-defined]  # nothing kept
+
+
+def test_a_wrong_filter_gets_the_figures_of_the_view_shown_and_names_that_view(
+    personas: dict[str, User], values: None, pages_cache: None
+) -> None:
+    client = signed_in(personas[Role.ANALYST])
+    monitoring_queries(client, "/monitoring/?days=90")
+    page, sql = monitoring_queries(client, "/monitoring/?indicator=nothing&dimension=x&days=٩٠")
+    assert len(sql) == 1
+    figures = main(page)
+    first = figures.index('id="id_indicator"')
+    selected = re.findall(r'<option value="([^"]+)" selected>', figures[first:])
+    assert selected[:2] == ["screenings", "90"]
+    assert "/monitoring/export.csv?indicator=screenings&amp;days=90" in figures
