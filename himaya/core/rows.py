@@ -17,7 +17,7 @@ from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
 from jinja2 import Environment
 
-from himaya.core.templatetags.himaya_format import code, country, day
+from himaya.core.templatetags.himaya_format import country, day
 
 ENGINE = "rows"
 
@@ -25,7 +25,7 @@ ENGINE = "rows"
 def environment(**options: Any) -> Environment:
     """The Jinja2 environment of the rows (``TEMPLATES``' ``rows`` engine)."""
     env = Environment(**options)  # noqa: S701  # autoescape is set by Django's backend  # nosec B701
-    env.filters.update(code=code, country=country, day=day)
+    env.filters.update(country=country, day=day)
     return env
 
 

@@ -117,15 +117,6 @@ def get_budget_line_or_404(user: AnyUser, code: str) -> BudgetLine:
     return line
 
 
-def _sums(prefix: str = "", extra: Q | None = None) -> dict[str, Any]:
-    return {
-        f"sum_{kind}": Coalesce(
-            Sum(f"{prefix}amount", filter=Q(**{f"{prefix}kind": kind}) & (extra or Q())), ZERO
-        )
-        for kind in KINDS
-    }
-
-
 def balances_of(line: BudgetLine) -> Balances:
     """The balances of a line, from the sums of its ledger that the line keeps (no query;
     a line read under its lock gives the balances no other write can move meanwhile)."""
@@ -133,8 +124,12 @@ def balances_of(line: BudgetLine) -> Balances:
 
 
 def ledger_balances(entries: QuerySet[LedgerEntry]) -> Balances:
-    row = entries.aggregate(**_sums())
-    return balances_from_sums(**{kind: row[f"sum_{kind}"] for kind in KINDS})
+    """The balances of ``entries`` summed in one aggregate (a period of the fund statement,
+    or a check of the sums a line keeps)."""
+    row = entries.aggregate(
+        **{kind: Coalesce(Sum("amount", filter=Q(kind=kind)), ZERO) for kind in KINDS}
+    )
+    return balances_from_sums(**row)
 
 
 def limit_for(fiscal_year: FiscalYear, purpose: str) -> PaymentLimit | None:

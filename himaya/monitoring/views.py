@@ -333,10 +333,9 @@ def _kept_view(request: HttpRequest) -> tuple[str, ...] | None:
     by the indicators, their breakdowns and the four periods."""
     if request.GET.get("end", "").strip() or request.GET.get("member", "").strip():
         return None
+    # The form offers only the chosen indicator's breakdowns: another one is dropped.
     chosen = DashboardForm(request.GET or None).choices()
-    item: Indicator = chosen["indicator"]
-    dimension = chosen["dimension"] if chosen["dimension"] in item.dimensions else ""
-    return (item.code, dimension, str(chosen["days"]))
+    return (chosen["indicator"].code, chosen["dimension"], str(chosen["days"]))
 
 
 def _figures_key(view: tuple[str, ...], user: AnyUser) -> str:
