@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.template.backends.utils import csrf_input
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
@@ -62,7 +63,7 @@ from himaya.core.errors import DomainError, Forbidden
 from himaya.core.forms import VersionedForm, show_refusal
 from himaya.core.keyset import keyset_page
 from himaya.core.locking import ConcurrentEditError
-from himaya.core.rows import render_rows
+from himaya.core.rows import render_part
 
 View = Callable[..., HttpResponse]
 
@@ -184,7 +185,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "cases/list.html",
         {
             "page": page,
-            "rows": render_rows(
+            "rows": render_part(
                 "cases/rows.html",
                 {
                     "rows": page.rows,
@@ -428,8 +429,8 @@ def _case_page(
             panels.append((panel, reverse(panel.url_name, kwargs={"code": case.code})))
         except NoReverseMatch:
             continue
-    return render(
-        request,
+    # The body is written by Jinja2 (``core.rows``), the layout around it by the pages' engine.
+    body = render_part(
         "cases/detail.html",
         {
             "case": case,
@@ -437,13 +438,17 @@ def _case_page(
             "transitions": _transition_rows(get_language()),
             "panels": panels,
             "is_supervisor": selectors.supervises(user, case),
+            "may_print_identity": user.has_perm("survivors.view_identity"),
             "identification": selectors.identification_state(
                 user, case, today=timezone.localdate()
             ),
             "identification_form": identification_form,
             "note_form": note_form or CaseNoteForm(),
+            "csrf_input": csrf_input(request),
         },
-        status=status,
+    )
+    return render(
+        request, "cases/detail.html", {"case": case, "page": page, "body": body}, status=status
     )
 
 

@@ -1,23 +1,33 @@
-"""The rows of the long lists, written by Jinja2.
+"""The parts of the busiest pages written by Jinja2: the rows of the long lists and the
+body of the case page.
 
-A list page writes the same few cells for each of its rows; Django's template engine
-resolves every variable and filter of every cell through its context, and that is most of
-what such a page costs. Jinja2 compiles a template to Python, so a row costs a fraction of
-that, with the same markup and the same escaping (autoescape on). The page around the rows
-(layout, filters, pagination, every translated word) stays a Django template; the rows are
-written by ``render_rows`` from a template in an app's ``jinja2/`` folder, with the
-project's formatting filters, and handed to the page as markup. A row template holds no
-words to translate: the view passes them already translated, so that ``makemessages``
-finds them in Python.
+A list page writes the same few cells for each of its rows, and the case page a few hundred
+fields, links and labels; Django's template engine resolves every variable and filter
+through its context, and that is most of what such a page costs. Jinja2 compiles a template
+to Python, so the same markup costs a fraction of that, with the same escaping (autoescape
+on). The page around the part (layout, navigation, messages) stays a Django template; the
+part is written by ``render_part`` from a template in an app's ``jinja2/`` folder and handed
+to the page as markup.
+
+What a part may use besides its context: the project's formatting filters (``day``,
+``moment``, ``country``, ``linebreaksbr``), ``_("…")`` for a word to translate (read by
+``makemessages`` as in a Django template: a plain string literal, with ``|safe|format(…)``
+for one with placeholders, whose values are escaped as ``blocktranslate`` escapes them), and
+``path(name, code)`` for an address (reversed once per name, the code put in its place).
 """
 
+import functools
 from typing import Any
+from urllib.parse import quote
 
+from django.template.defaultfilters import linebreaksbr
 from django.template.loader import get_template
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 from jinja2 import Environment
 
-from himaya.core.templatetags.himaya_format import country, day
+from himaya.core.templatetags.himaya_format import country, day, moment
 
 ENGINE = "rows"
 
@@ -25,12 +35,35 @@ ENGINE = "rows"
 def environment(**options: Any) -> Environment:
     """The Jinja2 environment of the rows (``TEMPLATES``' ``rows`` engine)."""
     env = Environment(**options)  # noqa: S701  # autoescape is set by Django's backend  # nosec B701
-    env.filters.update(country=country, day=day)
+    env.filters.update(country=country, day=day, moment=moment, linebreaksbr=linebreaksbr)
+    env.globals.update(_=gettext, path=path)
     return env
 
 
-def render_rows(template_name: str, context: dict[str, Any]) -> SafeString:
-    """The rows written by ``template_name`` (of the ``rows`` engine), as markup for a page:
-    escaped by Jinja2 as the page's engine would escape them."""
+# What no record's code holds: reversed in place of the code, then replaced by it.
+_CODE = "~"
+
+
+@functools.lru_cache(maxsize=256)
+def _address(name: str, keyed: bool, prefix: str, urlconf: str | None) -> tuple[str, str]:
+    if not keyed:
+        return reverse(name, urlconf=urlconf), ""
+    before, after = reverse(name, kwargs={"code": _CODE}, urlconf=urlconf).split(_CODE)
+    return before, after
+
+
+def path(name: str, code: str | None = None) -> str:
+    """The address of the URL ``name``, with ``code`` as its one argument if given: what
+    ``reverse`` gives, the pattern reversed once per name, prefix and URL configuration."""
+    urlconf = get_urlconf()
+    before, after = _address(name, code is not None, get_script_prefix(), urlconf)
+    if code is None:
+        return before
+    return f"{before}{quote(str(code), safe='')}{after}"
+
+
+def render_part(template_name: str, context: dict[str, Any]) -> SafeString:
+    """The markup written by ``template_name`` (of the ``rows`` engine), for a page:
+    escaped by Jinja2 as the page's engine would escape it."""
     written = get_template(template_name, using=ENGINE).render(context)
     return mark_safe(written)  # noqa: S308  # escaped by Jinja2's autoescape  # nosec B308 B703

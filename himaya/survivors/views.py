@@ -24,7 +24,7 @@ from himaya.core.countries import country_name
 from himaya.core.errors import DomainError
 from himaya.core.forms import show_refusal
 from himaya.core.ratelimit import spend, too_many
-from himaya.core.rows import render_rows
+from himaya.core.rows import render_part
 from himaya.survivors import actions, rules
 from himaya.survivors.actions import DocumentInput, DuplicateSuspected, TooManyDuplicateChecks
 from himaya.survivors.forms import (
@@ -150,7 +150,7 @@ def survivor_list_view(request: HttpRequest) -> HttpResponse:
             more=page.next_after is not None,
             names_shown=names,
         )
-    rows = render_rows(
+    rows = render_part(
         "survivors/rows.html",
         {
             "rows": page.rows,

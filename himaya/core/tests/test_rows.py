@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.utils import translation
 
-from himaya.core.rows import render_rows
+from himaya.core.rows import render_part
 
 
 def row(**fields: object) -> dict[str, object]:
@@ -25,7 +25,7 @@ def row(**fields: object) -> dict[str, object]:
 
 
 def written(*rows: dict[str, object], names: bool = False) -> str:
-    return render_rows(
+    return render_part(
         "survivors/rows.html",
         {"rows": rows, "names": names, "estimated": "مقدّر", "survivor_path": "/survivors/"},
     )
