@@ -280,10 +280,11 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # default) cost 170-230 ms a request on lists at 200,000 cases and saved nothing.
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
-    # The queries the pages compose once (``core.prepared``) are also planned once per
-    # connection: a server-side prepared statement from their first run. Only they run
-    # through a cursor that binds its parameters on the server; every other query binds
-    # them in the client and is never prepared, so this threshold concerns them alone.
+    # The queries the pages compose once (``core.prepared``), each keyed by one record's id,
+    # are also planned once per connection: a server-side prepared statement from their
+    # first run. Only they run through a cursor that binds its parameters on the server;
+    # every other query binds them in the client and is never prepared (a scope's plan
+    # depends on its size), so this threshold concerns them alone.
     # A pooler between Django and PostgreSQL must then keep prepared statements (PgBouncer
     # 1.21 or later with ``max_prepared_statements``), or set this option to None.
     DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 0)

@@ -19,7 +19,7 @@ def client_address(request: HttpRequest | None) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # a part of the caller's write: no savepoint of its own
 def record_event(
     *,
     action: str,

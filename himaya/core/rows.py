@@ -22,7 +22,8 @@ from urllib.parse import quote
 
 from django.template.defaultfilters import linebreaksbr
 from django.template.loader import get_template
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from jinja2 import Environment
@@ -59,7 +60,10 @@ def path(name: str, code: str | None = None) -> str:
     before, after = _address(name, code is not None, get_script_prefix(), urlconf)
     if code is None:
         return before
-    return f"{before}{quote(str(code), safe='')}{after}"
+    code = str(code)
+    if not code or "/" in code:  # what the code's pattern (``<str:code>``) never matches
+        raise NoReverseMatch(f"no address of {name} for {code!r}")
+    return f"{before}{quote(code, safe=RFC3986_SUBDELIMS + '~:@')}{after}"
 
 
 def render_part(template_name: str, context: dict[str, Any]) -> SafeString:

@@ -76,9 +76,12 @@ def claim(*, user_id: int, key: str, digest: str) -> IdempotencyKey | HttpRespon
     wait_until = time.monotonic() + float(settings.IDEMPOTENCY_WAIT_SECONDS)
     while True:
         now = timezone.now()
-        IdempotencyKey.objects.filter(user_id=user_id, key=key, created_at__lt=now - ttl()).delete()
         try:
+            # One transaction (one commit) for the expired claim's removal and the new one.
             with transaction.atomic():
+                IdempotencyKey.objects.filter(
+                    user_id=user_id, key=key, created_at__lt=now - ttl()
+                ).delete()
                 return IdempotencyKey.objects.create(user_id=user_id, key=key, request_hash=digest)
         except IntegrityError:
             pass

@@ -233,7 +233,7 @@ def refresh_match_keys(*, survivor: Survivor) -> int:
     )
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # a part of the caller's write: no savepoint of its own
 def sync_survivor_access(*, survivor: Survivor) -> set[int]:
     """Recompute from the truth which agencies see the survivor (``SurvivorAccess``).
 

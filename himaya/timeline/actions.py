@@ -27,23 +27,10 @@ def in_both_languages(summary: Summary) -> tuple[str, str]:
     return arabic[:500], english[:500]
 
 
-@transaction.atomic
-def record_case_event(
-    *,
-    case: "Case",
-    kind: EventKind | str,
-    by: "User | None" = None,
-    summary: Summary = "",
-    object_code: str = "",
+def _write_case_event(
+    case: "Case", kind: EventKind, by: "User | None", texts: tuple[str, str], object_code: str
 ) -> CaseEvent:
-    """Append a line to the case's timeline.
-
-    Pass ``summary`` as a function that builds the text (``lambda: _("…") % {…}``): it is
-    written once in each language, so that everyone reads the timeline in their own.
-    ``kind`` must be one of ``EventKind``.
-    """
-    kind = EventKind(kind)
-    arabic, english = in_both_languages(summary)
+    arabic, english = texts
     return CaseEvent.objects.create(
         case=case,
         occurred_at=timezone.now(),
@@ -55,7 +42,24 @@ def record_case_event(
     )
 
 
-@transaction.atomic
+def record_case_event(
+    *,
+    case: "Case",
+    kind: EventKind | str,
+    by: "User | None" = None,
+    summary: Summary = "",
+    object_code: str = "",
+) -> CaseEvent:
+    """Append a line to the case's timeline (one row: no transaction of its own).
+
+    Pass ``summary`` as a function that builds the text (``lambda: _("…") % {…}``): it is
+    written once in each language, so that everyone reads the timeline in their own.
+    ``kind`` must be one of ``EventKind``.
+    """
+    kind = EventKind(kind)
+    return _write_case_event(case, kind, by, in_both_languages(summary), object_code)
+
+
 def record_on_case(
     *,
     case: "Case",
@@ -71,17 +75,16 @@ def record_on_case(
 
     The audit row names ``obj`` (the case when none is given) by its code, under
     ``action`` (the event's kind when none is given); ``details`` hold no personal data.
+    What may be refused (the kind, the texts) is checked before anything is written; the
+    two rows are then a part of the caller's transaction, without a savepoint of their own.
     """
     kind = EventKind(kind)
     subject = obj if obj is not None else case
-    entry = record_case_event(
-        case=case,
-        kind=kind,
-        by=by,
-        summary=summary,
-        object_code=str(getattr(subject, "code", "")) if obj is not None else "",
-    )
-    record_event(
-        action=action or kind.value, actor=by, obj=subject, details=details, purpose=purpose
-    )
+    texts = in_both_languages(summary)
+    object_code = str(getattr(subject, "code", "")) if obj is not None else ""
+    with transaction.atomic(savepoint=False):
+        entry = _write_case_event(case, kind, by, texts, object_code)
+        record_event(
+            action=action or kind.value, actor=by, obj=subject, details=details, purpose=purpose
+        )
     return entry

@@ -422,4 +422,4 @@ def test_the_worklist_needs_the_same_number_of_queries_for_3_and_30_cases(
         assert client.get(reverse("cases:queue")).status_code == 200
 
 
-WORKLIST_QUERIES = 16
+WORKLIST_QUERIES = 14

@@ -62,3 +62,62 @@ def test_the_masked_name_column_is_written_only_when_names_are_shown(
     html = written(row(masked_name="ف***"), names=names)
     assert html.count('data-testid="masked-name"') == cells
     assert ("ف***" in html) is names
+
+
+def test_every_word_a_jinja2_part_translates_is_in_the_arabic_catalogue() -> None:
+    """``makemessages`` reads ``_("…")`` only as a plain literal at the start of a
+    variable: a word written any other way would be left out of the catalogue and shown in
+    English on an Arabic page."""
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    parts = sorted(Path(settings.BASE_DIR, "himaya").glob("*/jinja2/**/*.html"))
+    words = {
+        word
+        for part in parts
+        for _quote, word in re.findall(r"""_\((["'])(.+?)\1\)""", part.read_text())
+    }
+    assert "Case notes" in words  # the case page's body is among the parts read
+    with translation.override("ar"):
+        untranslated = sorted(w for w in words if translation.gettext(w) == w)
+    assert untranslated == []
+    for part in parts:
+        for line in part.read_text().splitlines():
+            for variable in re.findall(r"\{\{(.*?)\}\}", line):
+                if "_(" in variable:
+                    assert re.match(r"""\s*_\((["']).+?\1\)""", variable), (part.name, variable)
+
+
+def test_a_part_writes_addresses_as_reverse_does() -> None:
+    from django.urls import NoReverseMatch, reverse
+
+    from himaya.core.rows import path
+
+    assert path("cases:detail", "CS-ABCD-EFGH-J") == reverse(
+        "cases:detail", kwargs={"code": "CS-ABCD-EFGH-J"}
+    )
+    assert path("cases:list") == reverse("cases:list")
+    assert path("cases:note_revise", "a b&c") == reverse(
+        "cases:note_revise", kwargs={"code": "a b&c"}
+    )
+    for code in ("a/b", ""):
+        with pytest.raises(NoReverseMatch):
+            reverse("cases:note_revise", kwargs={"code": code})
+        with pytest.raises(NoReverseMatch):
+            path("cases:note_revise", code)
+
+
+def test_a_translated_sentence_keeps_its_markup_and_escapes_its_values() -> None:
+    from django.template import engines
+
+    template = engines["rows"].from_string(
+        "{{ _(\"Transfer to %(agency)s proposed on %(day)s, waiting for its supervisors' "
+        'answer.")|safe|format(agency=agency, day=on|day) }}'
+    )
+    with translation.override("en"):
+        html = template.render({"agency": "<b>A & B</b>", "on": datetime.date(2026, 3, 15)})
+    assert "&lt;b&gt;A &amp; B&lt;/b&gt;" in html
+    assert '<bdi class="date' in html  # the day's own markup is kept
+    assert "supervisors' answer" in html
