@@ -55,7 +55,9 @@ from himaya.cases.models import (
     Case,
     CaseNote,
     CaseTransfer,
+    DeadlineKind,
     Phase,
+    RiskLevel,
 )
 from himaya.cases.panels import panels_for, queue_sections_for
 from himaya.cases.rules import Section
@@ -250,6 +252,23 @@ def _worklist_columns(sort: str) -> list[Column]:
     ]
 
 
+# The words of the worklist's cells (``cases/jinja2/cases/worklist_rows.html``).
+_WORKLIST_WORDS = {
+    "case": gettext_lazy("Case"),
+    "survivor": gettext_lazy("Survivor"),
+    "phase": gettext_lazy("Phase"),
+    "risk": gettext_lazy("Risk"),
+    "next_action": gettext_lazy("Next action"),
+    "due": gettext_lazy("Due"),
+    "to_note": gettext_lazy("To note"),
+    "hidden": gettext_lazy("Hidden: your role may not see identities"),
+    "not_assessed": gettext_lazy("Not assessed"),
+    "overdue": gettext_lazy("Overdue"),
+    "child": gettext_lazy("Child"),
+    "foreign": gettext_lazy("Foreign national"),
+}
+
+
 @works
 @require_http_methods(["GET", "POST"])  # POST: the export door
 def queue(request: HttpRequest) -> HttpResponse:
@@ -296,8 +315,20 @@ def queue(request: HttpRequest) -> HttpResponse:
         "sort": sort,
         "sorts": selectors.WORKLIST_SORTS,
     }
+    context["rows"] = render_part(
+        "cases/worklist_rows.html",
+        {
+            **context,
+            "words": {key: str(word) for key, word in _WORKLIST_WORDS.items()},
+            "labels": {
+                "phase": dict(Phase.choices),
+                "risk": dict(RiskLevel.choices),
+                "action": dict(DeadlineKind.choices),
+            },
+        },
+    )
     if request.htmx and after:  # type: ignore[attr-defined]
-        return render(request, "cases/partials/worklist_rows.html", context)
+        return HttpResponse(context["rows"])
     sections = []
     for section in queue_sections_for(user):
         try:
