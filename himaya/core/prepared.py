@@ -65,11 +65,21 @@ class _Compiled:
 class PreparedValues:
     """A ``values()`` query built by ``build(key)`` once per database connection alias,
     run for any key as ``rows(key)``: a list of dictionaries, as ``values()`` gives. With
-    ``keyed=False`` the query filters on no key and runs as ``rows()``."""
+    ``keyed=False`` the query filters on no key and runs as ``rows()``. With
+    ``plan_once=False`` it is not a prepared statement: composed once, planned each run."""
 
-    def __init__(self, build: Callable[[int], "QuerySet[Any]"], *, keyed: bool = True) -> None:
+    def __init__(
+        self,
+        build: Callable[[int], "QuerySet[Any]"],
+        *,
+        keyed: bool = True,
+        plan_once: bool = True,
+    ) -> None:
         self._build = build
         self._keyed = keyed
+        # A query whose best plan depends on its key (a scope: an agency of ten survivors and
+        # one of 200,000) is composed once but planned on each run, for that key.
+        self._plan_once = plan_once
         self._compiled: dict[str, _Compiled] = {}
 
     def _compile(self, using: str) -> _Compiled:
@@ -105,7 +115,7 @@ class PreparedValues:
         for position in compiled.key_positions:
             params[position] = key
         connection = connections[using]
-        with _cursor(connection) as cursor:
+        with _cursor(connection) if self._plan_once else connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             fetched = cursor.fetchall()
         names = compiled.names

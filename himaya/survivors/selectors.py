@@ -24,6 +24,7 @@ from himaya.agencies.models import Agency, Role
 from himaya.agencies.selectors import agency_ids_for
 from himaya.core.codes import is_valid_code
 from himaya.core.errors import Conflict, DomainError
+from himaya.core.prepared import PreparedValues
 from himaya.core.typing import AnyUser
 from himaya.survivors import rules
 from himaya.survivors.indexes import document_index, search_token
@@ -318,6 +319,56 @@ class SurvivorRow(TypedDict):
     masked_name: str
 
 
+def _survivor_rows(queryset: QuerySet[Survivor], *, names: bool, english: bool) -> QuerySet[Any]:
+    name = "name_en" if english else "name_ar"
+    columns = ["id", "code", "sex", "birth_year", "age_is_estimated", "nationality", "created_at"]
+    if names:
+        columns += ["name_ar", "name_latin"]
+    rows: QuerySet[Any] = queryset.order_by("-id").values(
+        *columns,
+        governorate=F(f"governorate_of_origin__{name}"),
+        agency=F(f"registered_by_agency__{name}"),
+    )
+    return rows
+
+
+# The first page of one agency's survivors (what a case worker of one agency opens), by
+# language and page size: composed once per process, planned for each agency on each run.
+_FIRST_PAGES: dict[tuple[bool, int], PreparedValues] = {}
+
+
+def _first_page_query(english: bool, size: int) -> PreparedValues:
+    prepared = _FIRST_PAGES.get((english, size))
+    if prepared is None:
+        prepared = _FIRST_PAGES[english, size] = PreparedValues(
+            lambda key: _survivor_rows(
+                Survivor.objects.filter(
+                    pk__in=SurvivorAccess.objects.filter(agency_id=key).values("survivor_id")
+                ),
+                names=False,
+                english=english,
+            )[: size + 1],
+            plan_once=False,
+        )
+    return prepared
+
+
+def survivor_list_first_page(user: AnyUser, *, size: int, english: bool) -> "SurvivorPage | None":
+    """The first page of the survivors list of a case worker or supervisor of one agency
+    (the same rows as ``survivor_rows_page`` of ``survivors_visible_to``), or None for
+    anyone else, whose list is composed as a query of its own."""
+    if not user.is_authenticated or not user.has_perm("survivors.register"):
+        return None
+    if not user.has_perm("cases.work_cases"):
+        return None
+    agencies = _case_agencies(user)
+    if len(agencies) != 1:
+        return None
+    [agency] = agencies
+    found = _first_page_query(english, size).rows(agency)
+    return _page_of(found, size=size, names=False)
+
+
 def survivor_rows_page(
     queryset: QuerySet[Survivor],
     *,
@@ -328,19 +379,14 @@ def survivor_rows_page(
 ) -> SurvivorPage:
     """The page ``survivor_page`` reads, as plain rows in the reader's language: the same
     query's columns, without building a survivor, an agency and a governorate a row."""
-    name = "name_en" if english else "name_ar"
-    columns = ["id", "code", "sex", "birth_year", "age_is_estimated", "nationality", "created_at"]
-    if names:
-        columns += ["name_ar", "name_latin"]
-    rows = queryset.order_by("-id").values(
-        *columns,
-        governorate=F(f"governorate_of_origin__{name}"),
-        agency=F(f"registered_by_agency__{name}"),
-    )
+    rows = _survivor_rows(queryset, names=names, english=english)
     if after:
         position = queryset.filter(code=after.strip().upper()).values("pk")[:1]
         rows = rows.filter(pk__lt=Subquery(position))
-    found = list(rows[: size + 1])
+    return _page_of(list(rows[: size + 1]), size=size, names=names)
+
+
+def _page_of(found: list[dict[str, Any]], *, size: int, names: bool) -> SurvivorPage:
     more = len(found) > size
     found = found[:size]
     sexes = dict(Sex.choices)

@@ -61,6 +61,7 @@ from himaya.survivors.selectors import (
     review_list,
     search_survivors,
     survivor_list,
+    survivor_list_first_page,
     survivor_rows_page,
     survivors_visible_to,
 )
@@ -136,12 +137,14 @@ def survivor_list_view(request: HttpRequest) -> HttpResponse:
     if exported is not None:
         return exported
     # The page's lines as plain columns, in the reader's language: no model built a row.
-    page = survivor_rows_page(
-        survivors,
-        after=after,
-        size=PAGE_SIZE,
-        names=names,
-        english=(get_language() or "ar").startswith("en"),
+    english = (get_language() or "ar").startswith("en")
+    first = (
+        None
+        if query or after
+        else survivor_list_first_page(request.user, size=PAGE_SIZE, english=english)
+    )
+    page = first or survivor_rows_page(
+        survivors, after=after, size=PAGE_SIZE, names=names, english=english
     )
     if query:
         actions.record_search(

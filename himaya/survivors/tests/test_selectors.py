@@ -154,3 +154,45 @@ def test_consent_on_file_follows_giving_withdrawal_and_recipient() -> None:
     assert not consent_on_file(survivor, purpose=ConsentPurpose.REFERRAL, recipient=other)
     assert not consent_on_file(survivor, purpose=ConsentPurpose.STATISTICS)  # given tomorrow
     assert not consent_on_file(survivor, purpose=ConsentPurpose.CARE)  # withdrawn today
+
+
+def test_the_first_page_of_a_one_agency_worker_is_the_page_of_her_scope(
+    case_worker, supervisor, outsider, world, agency_a
+) -> None:
+    """The first page composed once per process holds exactly what the scope's own query
+    pages: the agency's registrations without a case and its cases' survivors, newest first,
+    never another agency's; the next page continues after it."""
+    from himaya.survivors.selectors import survivor_list_first_page, survivor_rows_page
+
+    more = [SurvivorFactory(registered_by_agency=agency_a) for _ in range(3)]
+    for user, english in ((case_worker, False), (supervisor, True), (outsider, False)):
+        first = survivor_list_first_page(user, size=2, english=english)
+        assert first == survivor_rows_page(survivors_visible_to(user), size=2, english=english)
+    first = survivor_list_first_page(case_worker, size=2, english=False)
+    assert first is not None
+    assert [row["code"] for row in first.rows] == [more[2].code, more[1].code]
+    rest = survivor_rows_page(
+        survivors_visible_to(case_worker), after=first.next_after or "", size=10
+    )
+    assert {row["code"] for row in first.rows + rest.rows} == {
+        s.code for s in (*more, world.registered_by_a, world.case_of_a)
+    }
+    assert rest.next_after is None
+
+
+def test_the_first_page_is_composed_anew_for_a_worker_of_two_agencies_or_another_role(
+    case_worker, personas, world, agency_b
+) -> None:
+    from himaya.agencies.models import Membership, Role
+    from himaya.survivors.selectors import survivor_list_first_page
+
+    assert survivor_list_first_page(personas["analyst"], size=5, english=False) is None
+    Membership.objects.create(user=case_worker, agency=agency_b, role=Role.CASE_WORKER)
+    worker = type(case_worker).objects.get(pk=case_worker.pk)  # memberships read afresh
+    assert survivor_list_first_page(worker, size=5, english=False) is None
+    assert {s.code for s in survivors_visible_to(worker)} == {
+        world.registered_by_a.code,
+        world.case_of_a.code,
+        world.registered_by_b.code,
+        world.case_of_b.code,
+    }
