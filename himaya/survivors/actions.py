@@ -32,6 +32,7 @@ from himaya.survivors.indexes import (
     name_index,
     rebuild_match_keys,
     rebuild_search_tokens,
+    survivor_match_tokens,
     survivor_search_tokens,
 )
 from himaya.survivors.models import (
@@ -213,13 +214,17 @@ def _refresh_indexes(survivor: Survivor) -> None:
     survivor.name_latin_index = name_index(survivor.name_latin or "")
 
 
-def _refresh_search_tokens(survivor: Survivor) -> None:
-    """Write the survivor's search tokens afresh (only when they change)."""
+def _refresh_search_tokens(survivor: Survivor, *, new: bool = False) -> None:
+    """Write the survivor's search tokens afresh (only when they change); a survivor just
+    registered (``new``) has none to compare or remove."""
     fresh = survivor_search_tokens(survivor)
-    stored = set(SurvivorSearchToken.objects.filter(survivor=survivor).values_list("kind", "token"))
-    if fresh == stored:
-        return
-    SurvivorSearchToken.objects.filter(survivor=survivor).delete()
+    if not new:
+        stored = set(
+            SurvivorSearchToken.objects.filter(survivor=survivor).values_list("kind", "token")
+        )
+        if fresh == stored:
+            return
+        SurvivorSearchToken.objects.filter(survivor=survivor).delete()
     SurvivorSearchToken.objects.bulk_create(
         SurvivorSearchToken(survivor=survivor, kind=kind, token=token) for kind, token in fresh
     )
@@ -233,17 +238,31 @@ def refresh_match_keys(*, survivor: Survivor) -> int:
     )
 
 
+def _write_new_match_keys(survivor: Survivor, document_numbers: list[str]) -> None:
+    """The blocking keys of a survivor just registered, from what the registration holds
+    (nothing stored to remove, nothing to read back and decrypt): the keys that
+    ``refresh_match_keys`` would write."""
+    SurvivorMatchKey.objects.bulk_create(
+        SurvivorMatchKey(survivor_id=survivor.pk, key=key)
+        for key in sorted(survivor_match_tokens(survivor, document_numbers))
+    )
+
+
 @transaction.atomic(savepoint=False)  # a part of the caller's write: no savepoint of its own
-def sync_survivor_access(*, survivor: Survivor) -> set[int]:
+def sync_survivor_access(*, survivor: Survivor, new: bool = False) -> set[int]:
     """Recompute from the truth which agencies see the survivor (``SurvivorAccess``).
 
     The lead agency of each of the survivor's cases; for a survivor without any case, the
     agency that registered it. Called by every write that registers a survivor, opens a
     case or changes a case's lead agency, inside its transaction. Returns the agencies.
+    ``new``: the survivor was registered in this transaction (no case, no access row).
     """
-    leads = set(survivor.cases.values_list("lead_agency_id", flat=True))
-    agencies = leads or {survivor.registered_by_agency_id}
-    SurvivorAccess.objects.filter(survivor=survivor).exclude(agency_id__in=agencies).delete()
+    if new:  # just registered: no case and no access row yet
+        agencies = {survivor.registered_by_agency_id}
+    else:
+        leads = set(survivor.cases.values_list("lead_agency_id", flat=True))
+        agencies = leads or {survivor.registered_by_agency_id}
+        SurvivorAccess.objects.filter(survivor=survivor).exclude(agency_id__in=agencies).delete()
     SurvivorAccess.objects.bulk_create(
         [SurvivorAccess(survivor=survivor, agency_id=agency_id) for agency_id in agencies],
         ignore_conflicts=True,
@@ -444,8 +463,10 @@ def _register(
         check.record(by=by)
         return DuplicateSuspected(visible_codes=[s.code for s in check.visible])
     survivor.save()
-    sync_survivor_access(survivor=survivor)
-    _refresh_search_tokens(survivor)
+    # A new survivor's derived rows are written from what is in hand: nothing to compare,
+    # remove or read back (the same rows as recomputing them; see the tests).
+    sync_survivor_access(survivor=survivor, new=True)
+    _refresh_search_tokens(survivor, new=True)
     for doc in documents:
         SurvivorDocument.objects.create(
             survivor=survivor,
@@ -455,7 +476,7 @@ def _register(
             issuing_country=doc.issuing_country,
             recorded_by=by,
         )
-    refresh_match_keys(survivor=survivor)
+    _write_new_match_keys(survivor, [doc.number.strip() for doc in documents])
     reviews = [
         PossibleDuplicate.objects.create(
             survivor=survivor,

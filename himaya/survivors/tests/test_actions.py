@@ -56,6 +56,39 @@ def test_register_survivor_stores_indexes_documents_and_one_audit_row(
     assert event.details == {"agency": agency_a.code, "documents": 1}
 
 
+def test_a_new_survivors_access_tokens_and_match_keys_are_those_recomputed_afresh(
+    case_worker, agency_a
+) -> None:
+    """The registration writes a new survivor's derived rows from what it holds, without
+    reading any back: they are exactly the rows the recomputations write."""
+    from himaya.survivors.models import SurvivorAccess, SurvivorMatchKey, SurvivorSearchToken
+
+    survivor = register(
+        case_worker,
+        agency_a,
+        identity={**IDENTITY, "aliases": "أم يوسف", "phone": "+20 100 123 4567"},
+        documents=[DocumentInput("national_id", " 2990 1010 1234 56 ", "EG")],
+    )
+
+    def derived() -> tuple[set[int], set[tuple[str, str]], set[str]]:
+        return (
+            set(
+                SurvivorAccess.objects.filter(survivor=survivor).values_list("agency_id", flat=True)
+            ),
+            set(SurvivorSearchToken.objects.filter(survivor=survivor).values_list("kind", "token")),
+            set(SurvivorMatchKey.objects.filter(survivor=survivor).values_list("key", flat=True)),
+        )
+
+    written = derived()
+    assert written[0] == {agency_a.pk} and written[1] and len(written[2]) >= 5
+    fresh = Survivor.objects.get(pk=survivor.pk)
+    actions.sync_survivor_access(survivor=fresh)
+    SurvivorSearchToken.objects.filter(survivor=fresh).delete()
+    actions.rebuild_search_index(survivor_ids=[fresh.pk])
+    actions.refresh_match_keys(survivor=fresh)
+    assert derived() == written
+
+
 def test_register_survivor_refuses_an_agency_the_user_does_not_work_for(
     case_worker, agency_b
 ) -> None:
