@@ -123,3 +123,37 @@ def test_a_translated_sentence_keeps_its_markup_and_escapes_its_values() -> None
     assert "&lt;b&gt;A &amp; B&lt;/b&gt;" in html
     assert '<bdi class="date' in html  # the day's own markup is kept
     assert "supervisors' answer" in html
+
+
+def test_the_jinja2_field_writes_the_markup_of_the_pages_field_partial() -> None:
+    """A form field is written by the pages' partial (``cases/partials/field.html``) on
+    every page but the case page, whose body writes it with the Jinja2 macro: both must
+    write the same markup, for each kind of widget, with help and errors."""
+    import re
+
+    from django import forms
+    from django.template import engines
+
+    class Sample(forms.Form):
+        text = forms.CharField(widget=forms.Textarea, help_text="Say it <plainly>")
+        agreed = forms.BooleanField(help_text="Tick it")
+        colours = forms.MultipleChoiceField(
+            choices=[("r", "Red"), ("g", "Green")], widget=forms.CheckboxSelectMultiple
+        )
+        size = forms.ChoiceField(choices=[("s", "Small"), ("l", "Large")], widget=forms.RadioSelect)
+        on = forms.DateField(required=False)
+
+    macro = engines["rows"].from_string(
+        '{% from "core/field.html" import field_block %}{{ field_block(field) }}'
+    )
+    partial = engines["django"].get_template("cases/partials/field.html")
+
+    def same(html: str) -> str:
+        return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", html)).replace("&#x27;", "&#39;").strip()
+
+    for form in (Sample(), Sample(data={"text": "", "colours": ["x"], "size": "m", "on": "no"})):
+        for field in form:
+            with translation.override("ar"):
+                assert same(macro.render({"field": field})) == same(
+                    partial.render({"field": field})
+                ), field.name
