@@ -48,10 +48,17 @@ def world(case_worker: User, outsider: User, agency_a: Agency, agency_b: Agency)
         registered_by_agency=agency_a,
         registered_by=case_worker,
     )
-    case_of_a = SurvivorFactory(registered_by_agency=agency_b, registered_by=outsider)
+    # Names of their own, never drawn at random: a search test must not find one by chance.
+    case_of_a = SurvivorFactory(
+        name_ar="سلوى كمال عادل", registered_by_agency=agency_b, registered_by=outsider
+    )
     case = open_case(case_of_a, agency_a, case_worker)
-    registered_by_b = SurvivorFactory(registered_by_agency=agency_b, registered_by=outsider)
-    case_of_b = SurvivorFactory(registered_by_agency=agency_a, registered_by=case_worker)
+    registered_by_b = SurvivorFactory(
+        name_ar="نادية سمير رشاد", registered_by_agency=agency_b, registered_by=outsider
+    )
+    case_of_b = SurvivorFactory(
+        name_ar="هالة ماجد يسري", registered_by_agency=agency_a, registered_by=case_worker
+    )
     open_case(case_of_b, agency_b, outsider)
     return World(
         registered_by_a=registered_by_a,
