@@ -4,7 +4,7 @@ compute again, and the targets and thresholds an administrator of indicators set
 import datetime
 import uuid
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -122,37 +122,109 @@ def new_edition() -> None:
 # stays bounded on a national backfill.
 PART_DAYS = 92
 
+# Writers of the daily values take turns under this PostgreSQL advisory lock (a number of
+# the project's own, held until the transaction ends); SQLite has one writer at a time.
+VALUES_LOCK = 0x48494D0001
+
+
+def _take_turn() -> None:
+    """Wait until no other transaction writes the daily values: two computations of the
+    same day would otherwise both find it empty and insert it twice."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [VALUES_LOCK])
+
+
+# Rows removed by their ids in batches of this many (SQLite's limit on parameters).
+DELETE_BATCH = 500
+
+
+class Computed(NamedTuple):
+    """What a computation stored: the values of the period, and how many of them it had
+    to write (new, or changed since the last computation)."""
+
+    values: int
+    changed: int
+
+
+def _figures(stored: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The stored columns with their figures comparable with computed ``Decimal`` ones:
+    SQLite gives a number with cents as a float, whose shortest repr is the number."""
+    return tuple(
+        Decimal(repr(column)) if isinstance(column, float) else column for column in stored
+    )
+
+
+def _stored(codes: list[str], first: datetime.date, last: datetime.date) -> dict[Any, Any]:
+    """The stored values of the period, by (indicator, day as written, cell): their id
+    and the columns a computation writes (all but ``computed_at``), read as the database
+    gives them (the ORM's conversions of every row would cost more than the comparison
+    saves; see ``_figures``)."""
+    stored = DailyValue.objects.filter(day__range=(first, last), indicator__in=codes)
+    sql, params = stored.values_list("pk", *COLUMNS[:-1]).query.sql_with_params()
+    adapt_day = connection.ops.adapt_datefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {(row[1], adapt_day(row[2]), row[3]): (row[0], row[4:]) for row in cursor.fetchall()}
+
+
+def _replace(
+    codes: list[str], first: datetime.date, last: datetime.date, rows: list[tuple[Any, ...]]
+) -> int:
+    """Make the stored values of the period those of ``rows``: a changed value is
+    removed and written anew, a new one written, one no longer computed removed, and an
+    unchanged one left alone. Return how many values were written or removed. The caller
+    holds the transaction."""
+    _take_turn()
+    stored = _stored(codes, first, last)
+    fresh: list[tuple[Any, ...]] = []
+    gone: list[int] = []
+    for row in rows:
+        kept = stored.pop(row[:3], None)
+        if kept is None:
+            fresh.append(row)
+        elif kept[1] != row[3:-1] and _figures(kept[1]) != row[3:-1]:
+            fresh.append(row)
+            gone.append(kept[0])
+    vanished = [pk for pk, _rest in stored.values()]
+    gone.extend(vanished)
+    for at in range(0, len(gone), DELETE_BATCH):
+        DailyValue.objects.filter(pk__in=gone[at : at + DELETE_BATCH]).delete()
+    _insert(fresh)
+    return len(fresh) + len(vanished)
+
 
 def compute_indicators(
     *, start: datetime.date, end: datetime.date, codes: list[str] | None = None
-) -> int:
+) -> Computed:
     """Compute the values of the indicators (all, or those named) for every day from
     ``start`` to ``end`` included, replacing what was stored: computing twice writes what
     computing once did, and a period gives what its days one by one give. Each indicator
     computes the whole period (up to ``PART_DAYS`` days at a time) with a few aggregate
-    queries grouped by day; its values replace the stored ones in one transaction.
-    Returns the number of values written."""
+    queries grouped by day. The stored values are compared with the computed ones in one
+    transaction, and only those that differ are written (a recomputation that finds the
+    figures unchanged writes nothing and keeps the dashboard's edition)."""
     if end < start:
         raise Invalid(_("The end of the period is before its start."), field="end")
     chosen = _chosen(codes)
-    written = 0
+    names = [item.code for item in chosen]
+    values = changed = 0
     first = start
     while first <= end:
         last = min(end, first + datetime.timedelta(days=PART_DAYS - 1))
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         rows = [row for item in chosen for row in _rows(item, item.compute_range(first, last), now)]
         with transaction.atomic():
-            DailyValue.objects.filter(
-                day__range=(first, last), indicator__in=[i.code for i in chosen]
-            ).delete()
-            _insert(rows)
-            new_edition()
-        written += len(rows)
+            written = _replace(names, first, last, rows)
+            if written:
+                new_edition()
+        values += len(rows)
+        changed += written
         first = last + datetime.timedelta(days=1)
-    return written
+    return Computed(values=values, changed=changed)
 
 
-def refresh_for_day(day: datetime.date, codes: list[str] | None = None) -> int:
+def refresh_for_day(day: datetime.date, codes: list[str] | None = None) -> Computed:
     """Compute one day again (after a change of its data)."""
     return compute_indicators(start=day, end=day, codes=codes)
 

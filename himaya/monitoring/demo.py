@@ -37,5 +37,5 @@ def seed() -> str:
     first = _first_recorded_day()
     if first is not None:
         start = max(min(start, first), today - datetime.timedelta(days=LONGEST_DAYS - 1))
-    written = compute_indicators(start=start, end=today)
-    return f"{written} daily values from {start} to {today}"
+    computed = compute_indicators(start=start, end=today)
+    return f"{computed.values} daily values from {start} to {today}"

@@ -31,7 +31,9 @@ class Command(BaseCommand):
         else:
             start = end = timezone.localdate() - datetime.timedelta(days=1)
         try:
-            written = compute_indicators(start=start, end=end, codes=options["codes"])
+            computed = compute_indicators(start=start, end=end, codes=options["codes"])
         except DomainError as error:
             raise CommandError(str(error.message)) from error
-        self.stdout.write(f"{written} values from {start} to {end}")
+        self.stdout.write(
+            f"{computed.values} values from {start} to {end}, {computed.changed} written or removed"
+        )
