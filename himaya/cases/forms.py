@@ -21,7 +21,7 @@ from himaya.cases.models import (
     RiskLevel,
 )
 from himaya.core.countries import CountryChoiceField
-from himaya.core.forms import DateInput, StyledForm, VersionedForm
+from himaya.core.forms import DateInput, PersonChoiceField, StyledForm, VersionedForm
 from himaya.survivors.models import Survivor
 
 
@@ -172,9 +172,7 @@ class DecisionForm(VersionedForm):
 
 
 class ReassignForm(VersionedForm):
-    case_worker: "forms.ModelChoiceField[Any]" = forms.ModelChoiceField(
-        label=_("New case worker"), queryset=Agency.objects.none()
-    )
+    case_worker = PersonChoiceField(label=_("New case worker"), queryset=User.objects.none())
 
     def __init__(self, *args: Any, workers: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -317,7 +315,7 @@ class TransferProposeForm(StyledForm):
 
 
 class TransferAcceptForm(VersionedForm):
-    case_worker = forms.ModelChoiceField(
+    case_worker = PersonChoiceField(
         label=_("Case worker"),
         queryset=User.objects.none(),
         required=False,

@@ -37,6 +37,21 @@ def style(form: forms.BaseForm) -> None:
             widget.attrs.setdefault("dir", "auto")
 
 
+def person_label(user: Any) -> str:
+    """A person as a list of choices names them: the full name with the username, which
+    tells apart two people of the same name; the username alone when no name is held."""
+    username = user.get_username()
+    full = user.get_full_name()
+    return f"{full} ({username})" if full else username
+
+
+class PersonChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A choice among users, each named by ``person_label`` rather than the username."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return person_label(obj)
+
+
 class StyledMixin:
     """Styles the widgets, and marks the fields in error for assistive technology too."""
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from himaya.accounts.models import User
 from himaya.agencies.models import Agency, Governorate, Membership, Role
 from himaya.core.bounds import MAX_INTEGER
-from himaya.core.forms import StyledForm, VersionedForm
+from himaya.core.forms import PersonChoiceField, StyledForm, VersionedForm
 from himaya.operations.models import (
     AlertRule,
     Channel,
@@ -163,7 +163,7 @@ class AcknowledgeForm(VersionedForm):
 
 
 class AssignAlertForm(VersionedForm):
-    assigned_to = forms.ModelChoiceField(label=_("Assign to"), queryset=User.objects.none())
+    assigned_to = PersonChoiceField(label=_("Assign to"), queryset=User.objects.none())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -172,7 +172,9 @@ class AssignAlertForm(VersionedForm):
         ).values("user_id")
         field = self.fields["assigned_to"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = User.objects.filter(pk__in=people, is_active=True).order_by("username")
+        field.queryset = User.objects.filter(pk__in=people, is_active=True).order_by(
+            "first_name", "last_name", "username"
+        )
 
 
 class ResolveAlertForm(VersionedForm):

@@ -130,6 +130,16 @@ def code(value: object) -> SafeString | str:
 
 
 @register.filter
+def person(user: object) -> str:
+    """``{{ alert.assigned_to|person }}``: a user by their full name, or by their username
+    when no name is held; nothing for no one."""
+    if user is None or user == "":
+        return ""
+    full: str = user.get_full_name()  # type: ignore[attr-defined]
+    return full or user.get_username()  # type: ignore[attr-defined]
+
+
+@register.filter
 def languages(codes: str | None) -> str:
     """``{{ unit.languages|languages }}``: ``"ar,en"`` as the languages' names."""
     return language_names(codes or "")

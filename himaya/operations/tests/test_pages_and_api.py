@@ -251,3 +251,20 @@ def test_the_report_downloads_as_pdf_for_the_committee(
         client.get(reverse("operations:report_pdf", args=["2026-02-30", "en"])).status_code == 404
     )
     assert Incident.objects.count() == 1
+
+
+def test_the_alert_page_names_the_people_it_can_be_assigned_to_and_its_assignee(
+    personas: dict[str, User], world: dict[str, str], login: Callable[[User], Client]
+) -> None:
+    operator, supervisor = personas[Role.OPERATOR], personas[Role.SUPERVISOR]
+    User.objects.filter(pk=operator.pk).update(first_name="خالد", last_name="ناصر")
+    User.objects.filter(pk=supervisor.pk).update(first_name="", last_name="")
+    client = login(operator)
+    url = reverse("operations:alert", args=[world["alert"]])
+    page = client.get(url).content.decode()
+    assert f'">خالد ناصر ({operator.username})</option>' in page
+    assert f'">{supervisor.username}</option>' in page
+    alert = Alert.objects.get(code=world["alert"])
+    Alert.objects.filter(pk=alert.pk).update(assigned_to=operator)
+    page = client.get(url).content.decode()
+    assert '<dd class="col-sm-9" dir="auto">خالد ناصر</dd>' in page
