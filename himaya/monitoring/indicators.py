@@ -548,7 +548,7 @@ class Indicator:
     critical: Decimal | None = None
     # Which figure counts people for small-cell suppression (none: nothing to protect).
     suppress_on: str | None = "numerator"
-    source: str = ""
+    source: Promise | str = ""
     # A median's numerator is the median itself (the denominator counts the rows).
     median: bool = False
     order: int = field(default=0)
@@ -1494,7 +1494,10 @@ SDG_WINDOW_DAYS = 365
     denominator_text=_("Resident population (CAPMAS, 2023)"),
     dimensions=(SEX, AGE, SEX_AGE, FORM, GOVERNORATE),
     suppress_on="numerator",
-    source="UN SDG metadata 16.2.2 (2023-03-31); population: CAPMAS population clock, 2023",
+    source=_(
+        "UN SDG metadata for indicator 16.2.2 (31 March 2023); population: CAPMAS population "
+        "clock, 2023"
+    ),
 )
 def compute_sdg_16_2_2(start: datetime.date, end: datetime.date) -> Days:
     populations: dict[str, int] = {
