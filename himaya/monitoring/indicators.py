@@ -1526,16 +1526,34 @@ def compute_sdg_16_2_2(start: datetime.date, end: datetime.date) -> Days:
     labels: dict[tuple[str, str], tuple[str, str]] = {("", ""): ("", "")}
     decided: dict[int, set[datetime.date]] = {}
     cells_of: dict[int, set[tuple[str, str]]] = {}
-    for row in queryset.order_by().values(**fields).distinct():
-        decided.setdefault(row["c"], set()).add(_as_date(row["d"]))
-        cells = cells_of.setdefault(row["c"], {("", "")})
-        for index, (dimension, grouping) in enumerate(groupings.items()):
-            member = _member(row[f"m{index}"])
-            if (dimension, member) not in labels:
-                labels[(dimension, member)] = names.of(
-                    dimension, grouping, member, row, f"m{index}"
+    # Rows as tuples (no dict per row): each disaggregation's position in them.
+    order = list(fields)
+    keys = [
+        (dimension, grouping, f"m{index}", order.index(f"m{index}"))
+        for index, (dimension, grouping) in enumerate(groupings.items())
+    ]
+    dated: dict[Any, datetime.date] = {}
+    rows = queryset.order_by().annotate(**fields).values_list(*order).distinct()
+    for row in rows:
+        case, raw = row[0], row[1]
+        on = dated.get(raw)
+        if on is None:
+            on = dated[raw] = _as_date(raw)
+        found = decided.get(case)
+        if found is None:
+            decided[case] = {on}
+            cells = cells_of[case] = {("", "")}
+        else:
+            found.add(on)
+            cells = cells_of[case]
+        for dimension, grouping, key, at in keys:
+            value = row[at]
+            cell = (dimension, NOT_RECORDED if value is None or value == "" else str(value))
+            if cell not in labels:
+                labels[cell] = names.of(
+                    dimension, grouping, cell[1], dict(zip(order, row, strict=True)), key
                 )
-            cells.add((dimension, member))
+            cells.add(cell)
     # A case counts on the days its decisions' windows cover, each day once: the
     # windows are merged, then added up as changes at their first and after their last
     # day.
@@ -1570,21 +1588,29 @@ def compute_sdg_16_2_2(start: datetime.date, end: datetime.date) -> Days:
             running += change
             counts.append(running)
         changes[cell] = counts
+    # What a cell says that does not change from day to day: its names and population.
+    described = [
+        (
+            dimension,
+            member,
+            *labels[(dimension, member)],
+            Decimal(populations.get(member) or 0) or None
+            if dimension == GOVERNORATE
+            else national or None,
+            counts,
+        )
+        for (dimension, member), counts in changes.items()
+        if dimension
+    ]
+    totals = changes.get(("", ""), [0] * len(days))
     result: Days = {}
     for index, day in enumerate(days):
-        values = [
-            CellValue(
-                dimension,
-                member,
-                *labels[(dimension, member)],
-                Decimal(counts[index]),
-                Decimal(populations.get(member) or 0) or None
-                if dimension == GOVERNORATE
-                else national or None,
-            )
-            for (dimension, member), counts in changes.items()
-            if counts[index] and dimension
+        result[day] = [
+            CellValue("", "", "", "", Decimal(totals[index]), national or None),
+            *(
+                CellValue(dimension, member, ar, en, Decimal(counts[index]), population)
+                for dimension, member, ar, en, population, counts in described
+                if counts[index]
+            ),
         ]
-        total = changes.get(("", ""), [0] * len(days))[index]
-        result[day] = [CellValue("", "", "", "", Decimal(total), national or None), *values]
     return result
