@@ -1536,15 +1536,15 @@ def compute_sdg_16_2_2(start: datetime.date, end: datetime.date) -> Days:
     rows = queryset.order_by().annotate(**fields).values_list(*order).distinct()
     for row in rows:
         case, raw = row[0], row[1]
-        on = dated.get(raw)
-        if on is None:
-            on = dated[raw] = _as_date(raw)
+        decided_on = dated.get(raw)
+        if decided_on is None:
+            decided_on = dated[raw] = _as_date(raw)
         found = decided.get(case)
         if found is None:
-            decided[case] = {on}
+            decided[case] = {decided_on}
             cells = cells_of[case] = {("", "")}
         else:
-            found.add(on)
+            found.add(decided_on)
             cells = cells_of[case]
         for dimension, grouping, key, at in keys:
             value = row[at]
