@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 
 try:  # psycopg's cursor that binds parameters on the server (Django's default binds them
     # in the client, which never prepares a statement)
@@ -49,8 +50,18 @@ def _cursor(connection: Any) -> Any:
     with connection.wrap_database_errors:
         raw = ServerBindingCursor(connection.connection)
     if connection.queries_logged:
-        return connection.make_debug_cursor(raw)
+        return _LoggedCursor(raw, connection)
     return connection.make_cursor(raw)
+
+
+class _LoggedCursor(CursorDebugWrapper):
+    """Django's logging cursor, writing the text of the query with its parameters: a run
+    of a prepared statement leaves psycopg no query text to report, and the log (the
+    query counts of the tests, ``DEBUG``) would read nothing."""
+
+    def execute(self, sql: Any, params: Any = None) -> Any:
+        with self.debug_sql(self.db.ops.compose_sql(sql, params)):
+            return CursorWrapper.execute(self, sql, params)
 
 
 @dataclass(frozen=True)

@@ -233,9 +233,9 @@ def _latest_query(_key: int) -> "QuerySet[DailyValue, dict[str, Any]]":
     return DailyValue.objects.order_by().annotate(latest=latest).values("latest")[:1]
 
 
-# Composed once per process (28 subqueries cost more to compose than to run). Planned on
-# each run: its plan is cheap, and the query log keeps no text of a prepared statement.
-_LATEST = PreparedValues(_latest_query, keyed=False, plan_once=False)
+# Composed once per process (28 subqueries cost more to compose than to run), and on
+# PostgreSQL planned once per connection.
+_LATEST = PreparedValues(_latest_query, keyed=False)
 
 
 def latest_day() -> datetime.date | None:

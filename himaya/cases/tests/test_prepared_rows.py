@@ -4,7 +4,9 @@ import datetime
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.db.models import F
+from django.test.utils import CaptureQueriesContext
 
 from himaya.accounts.models import User
 from himaya.agencies.models import Agency
@@ -104,3 +106,18 @@ def test_a_keyless_query_that_uses_a_key_or_a_run_that_mixes_them_up_is_refused(
         PreparedValues(lambda key: RiskAssessment.objects.values("code"), keyed=False).rows(1)
     with pytest.raises(TypeError):
         PreparedValues(risks).rows()
+
+
+def test_the_query_log_holds_the_text_of_each_run_with_its_key(
+    case_worker: User, agency_a: Agency
+) -> None:
+    first, second = (CaseFactory(lead_agency=agency_a) for _ in range(2))
+    prepared = PreparedValues(risks)
+    with CaptureQueriesContext(connection) as queries:
+        for case in (first, second, first, second):
+            prepared.rows(case.pk)
+    logged = [query["sql"] for query in queries.captured_queries]
+    assert len(logged) == 4
+    for case, sql in zip((first, second, first, second), logged, strict=True):
+        assert '"cases_riskassessment"' in sql
+        assert f'"case_id" = {case.pk}' in sql
