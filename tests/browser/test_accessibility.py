@@ -165,14 +165,13 @@ class Walk:
         status = open_page(page, f"{self.base}{address}")
         assert status == expect, f"{label} {address} answered {status}, not {expect}"
         self.found += check(page, f"{label} {address}")
-        if language == "ar":
-            self.at_phone_width(page, f"{label} {address}")
+        self.at_phone_width(page, f"{label} {address}")
         self.checked.add((language, address))
         return True
 
     def at_phone_width(self, page: Page, label: str) -> None:
         """At a phone's width the page is no wider than the screen (a wide table scrolls
-        inside itself)."""
+        inside itself), in either language: English words run longer than Arabic ones."""
         page.set_viewport_size({"width": 390, "height": 844})
         # Charts follow the new width a moment later (a resize observer): give them two
         # seconds. Polled from here: Playwright's own wait evaluates its condition as a
