@@ -15,10 +15,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import caches
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
+from django.utils.html import json_script
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -28,6 +28,8 @@ from himaya.accounts.acting import acting_user
 from himaya.agencies.permissions import require_capability
 from himaya.core.errors import DomainError
 from himaya.core.forms import show_refusal
+from himaya.core.rows import render_part
+from himaya.core.templatetags.himaya_format import day_text
 from himaya.core.typing import AnyUser
 from himaya.monitoring import actions, maps, rules, selectors
 from himaya.monitoring.forms import PERIODS, DashboardForm, SettingForm, period
@@ -295,8 +297,23 @@ def _figures(request: HttpRequest) -> dict[str, str]:
         "map_height": maps.HEIGHT,
         "tile_size": maps.TILE,
     }
+    words = {
+        "hidden_label": _("hidden (small number)"),
+        "no_value_label": _("no value"),
+        "week_label": _("Change in 7 days"),
+        "month_label": _("in 30 days"),
+        "target_label": _("Target"),
+        "definition_label": _("Definition"),
+    }
+    context.update(
+        words,
+        chart_script=json_script(context.pop("chart"), "chart-data"),
+        spark_script=json_script(data["sparks"], "spark-data"),
+        start_text=day_text(data["start"]),
+        end_text=day_text(data["end"]),
+    )
     return {
-        part: render_to_string(f"monitoring/dashboard_{part}.html", context, request=request)
+        part: render_part(f"monitoring/dashboard_{part}.html", context)
         for part in ("period", "figures")
     }
 
@@ -309,8 +326,8 @@ DRAWN_BY = (
     "maps.py",
     "rules.py",
     "indicators.py",
-    "templates/monitoring/dashboard_period.html",
-    "templates/monitoring/dashboard_figures.html",
+    "jinja2/monitoring/dashboard_period.html",
+    "jinja2/monitoring/dashboard_figures.html",
     "locale/ar/LC_MESSAGES/django.mo",
 )
 
