@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from himaya.cases.models import IdentificationDecision
+from himaya.cases.models import Case, IdentificationDecision
 from himaya.monitoring import selectors
 from himaya.monitoring.actions import (
     Computed,
@@ -20,6 +20,17 @@ from himaya.monitoring.models import DailyValue, DirtyDay
 from himaya.monitoring.tests.samples import DAYS, make_dataset
 
 pytestmark = pytest.mark.django_db
+
+
+def decide_possible(case: Case, day: datetime.date) -> None:
+    IdentificationDecision.objects.create(
+        case=case,
+        status="possible",
+        decided_on=day,
+        deciding_agency=case.lead_agency,
+        decided_by=case.case_worker,
+        grounds="أسباب معقولة",
+    )
 
 
 def snapshot() -> list[tuple[object, ...]]:
@@ -48,14 +59,7 @@ def test_a_dirty_day_is_computed_again_after_its_data_changed() -> None:
     refresh_for_day(day)
     before = DailyValue.objects.get(indicator="possible_victims", day=day, cell="").numerator
     case = data.cases[0]
-    IdentificationDecision.objects.create(
-        case=case,
-        status="possible",
-        decided_on=day,
-        deciding_agency=case.lead_agency,
-        decided_by=case.case_worker,
-        grounds="أسباب معقولة",
-    )
+    decide_possible(case, day)
     mark_dirty(day)
     mark_dirty(day)
     assert DirtyDay.objects.count() == 1
@@ -102,14 +106,7 @@ def test_after_a_change_only_the_moved_values_are_written_and_equal_a_fresh_comp
     compute_indicators(start=DAYS[0], end=DAYS[-1])
     before, edition = stored_rows(), selectors.edition()
     case = data.cases[0]
-    IdentificationDecision.objects.create(
-        case=case,
-        status="possible",
-        decided_on=day,
-        deciding_agency=case.lead_agency,
-        decided_by=case.case_worker,
-        grounds="أسباب معقولة",
-    )
+    decide_possible(case, day)
     again = compute_indicators(start=DAYS[0], end=DAYS[-1])
     after = stored_rows()
     moved = {key for key in after if key not in before or after[key][1:] != before[key][1:]}

@@ -1,38 +1,15 @@
 """Two computations of the same days at once (the nightly job and the refresh of a changed
 day, or the command beside the queue): both finish, and the values are those of one."""
 
-import threading
-from collections.abc import Callable
-
 import pytest
 from django.db import connection
 
+from himaya.core.tests.concurrency import at_once
 from himaya.monitoring.actions import Computed, compute_indicators
 from himaya.monitoring.models import DailyValue
 from himaya.monitoring.tests.samples import DAYS, make_dataset
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def _at_once(work: Callable[[], object]) -> list[object]:
-    barrier = threading.Barrier(2)
-    outcomes: list[object] = []
-
-    def run() -> None:
-        try:
-            barrier.wait()
-            outcomes.append(work())
-        except Exception as error:  # the failure is the outcome tested
-            outcomes.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
 
 
 def test_two_computations_of_the_same_days_at_once_both_finish_and_store_one_set_of_values() -> (
@@ -42,7 +19,7 @@ def test_two_computations_of_the_same_days_at_once_both_finish_and_store_one_set
         pytest.skip("needs two real connections")
     make_dataset(seed=3)
 
-    outcomes = _at_once(lambda: compute_indicators(start=DAYS[0], end=DAYS[-1]))
+    outcomes = at_once(lambda: compute_indicators(start=DAYS[0], end=DAYS[-1]))
 
     assert all(isinstance(outcome, Computed) for outcome in outcomes), outcomes
     values = DailyValue.objects.count()

@@ -1,14 +1,12 @@
 """The same event for the same person from two processes at once: one notification, and
 two runs sending the same delivery at once: one message."""
 
-import threading
-from collections.abc import Callable
-
 import pytest
 from django.core import mail
 from django.db import connection
 
 from himaya.accounts.tests.factories import UserFactory
+from himaya.core.tests.concurrency import at_once
 from himaya.notifications.actions import notify, send_delivery
 from himaya.notifications.models import Delivery, DeliveryStatus, Notification
 from himaya.notifications.tests.conftest import PARAMS
@@ -16,31 +14,12 @@ from himaya.notifications.tests.conftest import PARAMS
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def _at_once(work: Callable[[], object]) -> list[object]:
-    barrier = threading.Barrier(2)
-    outcomes: list[object] = []
-
-    def run() -> None:
-        try:
-            barrier.wait()
-            outcomes.append(work())
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
-
-
 def test_simultaneous_notifications_of_the_same_event_make_one() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("needs two real connections")
     user = UserFactory(email="u@example.org")
 
-    outcomes = _at_once(
+    outcomes = at_once(
         lambda: notify(event="tests.sample", recipients=[user], key="RF-1", params=PARAMS)
     )
 
@@ -57,7 +36,7 @@ def test_simultaneous_sends_of_the_same_delivery_send_one_message() -> None:
     Notification.objects.create(event="tests.sample", key="RF-1", recipient=user, params=PARAMS)
     delivery = Delivery.objects.create(notification=Notification.objects.get(), channel="email")
 
-    outcomes = _at_once(lambda: send_delivery(delivery.pk))
+    outcomes = at_once(lambda: send_delivery(delivery.pk))
 
     # One run claims and sends; the other finds it being sent, or already sent.
     assert DeliveryStatus.SENT in outcomes
