@@ -244,7 +244,7 @@ def _chart(data: dict[str, Any]) -> dict[str, Any]:
     label = next((p.label for p in data["points"] if p.cell == wanted and p.label), "")
     target = data["limits"].target
     return {
-        "labels": [d.isoformat() for d in days],
+        "labels": [day_text(d) for d in days],
         "series": [
             None if by_day.get(d) is None or by_day[d].value is None else float(by_day[d].value)
             for d in days

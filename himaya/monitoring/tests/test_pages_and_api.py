@@ -2,6 +2,7 @@
 the dashboard reads only the daily values, in a fixed number of queries."""
 
 import datetime
+import json
 import re
 from collections.abc import Callable
 from decimal import Decimal
@@ -241,3 +242,17 @@ def test_the_period_filter_shows_the_period_the_page_shows(
         period.index('id="id_days"') : period.index("</select>", period.index('id="id_days"'))
     ]
     assert re.findall(r'<option value="(\d+)" selected>', period) == [selected]
+
+
+def test_the_charts_days_are_written_in_the_readers_language(
+    personas: dict[str, User], login: Callable[[User], Client], values: None
+) -> None:
+    client = login(personas[Role.ANALYST])
+    found = {}
+    for language in ("ar", "en"):
+        client.cookies["himaya_language"] = language
+        page = client.get(DASHBOARD).content.decode()
+        data = re.search(r'<script id="chart-data" type="application/json">(.*?)</script>', page)
+        assert data is not None
+        found[language] = json.loads(data.group(1))["labels"][-1]
+    assert found == {"ar": "15 مارس 2026", "en": "15 March 2026"}  # the day of the sample values
