@@ -140,8 +140,8 @@ DELETE_BATCH = 500
 
 
 class Computed(NamedTuple):
-    """What a computation stored: the values of the period, and how many of them it had
-    to write (new, or changed since the last computation)."""
+    """What a computation did: the values of the period it computed, and how many values
+    it wrote (new, or changed since the last computation) or removed (no longer computed)."""
 
     values: int
     changed: int
