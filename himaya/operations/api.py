@@ -5,6 +5,7 @@ operator's page, where each reading is audited); partner agencies reach only the
 assigned to them, with the incident's code and kind and nothing of its details.
 """
 
+from abc import ABCMeta, abstractmethod
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
@@ -61,7 +62,7 @@ def created(
     return Response(out(make(user, dict(body.validated_data))).data, status=status.HTTP_201_CREATED)
 
 
-class DetailApi(APIView, Generic[Model]):
+class DetailApi(APIView, Generic[Model], metaclass=ABCMeta):
     # One record by its code (404 when missing or out of the user's scope), read with GET
     # and moved on with POST: the body, valid for ``given``, goes to ``act``, and the answer
     # is the record read again, as ``out`` shows it. Refusals of the actions are answered by
@@ -71,11 +72,13 @@ class DetailApi(APIView, Generic[Model]):
     given: type[serializers.Serializer[Any]]
     out: type[serializers.Serializer[Any]]
 
+    @abstractmethod
     def find(self, user: User, code: str) -> Model:
-        raise NotImplementedError
+        """The record of ``code`` in the user's scope (404 otherwise)."""
 
+    @abstractmethod
     def act(self, record: Model, by: User, data: dict[str, Any]) -> None:
-        raise NotImplementedError
+        """The action the valid body asks for."""
 
     def get(self, request: Request, code: str) -> Response:
         user = acting_user(request)
