@@ -66,6 +66,7 @@ from himaya.core.forms import VersionedForm, show_refusal
 from himaya.core.keyset import keyset_page
 from himaya.core.locking import ConcurrentEditError
 from himaya.core.rows import render_part
+from himaya.core.templatetags.himaya_format import person
 
 View = Callable[..., HttpResponse]
 
@@ -113,13 +114,6 @@ def _conflict(
     return saved
 
 
-def _person_name(user: User | None) -> str:
-    """A person as the lists show them: the full name, or the username."""
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()
-
-
 def _refused_page(request: HttpRequest, error: DomainError) -> HttpResponse:
     """A refusal that leaves nothing to correct on the page (the user may not do this)."""
     return render(request, "cases/refused.html", {"message": error.message}, status=error.status)
@@ -148,7 +142,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             Column(gettext_lazy("Survivor"), lambda c: c.survivor.code),
             Column(gettext_lazy("Phase"), lambda c: c.get_phase_display()),
             Column(gettext_lazy("Lead agency"), lambda c: c.lead_agency.name),
-            Column(gettext_lazy("Case worker"), lambda c: _person_name(c.case_worker)),
+            Column(gettext_lazy("Case worker"), lambda c: person(c.case_worker)),
             Column(
                 gettext_lazy("Governorate of exploitation"),
                 lambda c: (
@@ -353,7 +347,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
                 Column(gettext_lazy("Request"), lambda c: c.code),
                 Column(gettext_lazy("Case"), lambda c: c.case.code),
                 Column(gettext_lazy("Reason"), lambda c: c.get_reason_display()),
-                Column(gettext_lazy("Requested by"), lambda c: _person_name(c.requested_by)),
+                Column(gettext_lazy("Requested by"), lambda c: person(c.requested_by)),
             ],
             rows=pending["closures"],
         )
@@ -365,7 +359,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
             columns=[
                 Column(gettext_lazy("Care plan"), lambda p: p.code),
                 Column(gettext_lazy("Case"), lambda p: p.case.code),
-                Column(gettext_lazy("Author"), lambda p: _person_name(p.author)),
+                Column(gettext_lazy("Author"), lambda p: person(p.author)),
                 Column(gettext_lazy("Submitted at"), lambda p: p.submitted_at),
             ],
             rows=pending["care_plans"],

@@ -132,7 +132,7 @@ def code(value: object) -> SafeString | str:
 @register.filter
 def person(user: object) -> str:
     """``{{ alert.assigned_to|person }}``: a user by their full name, or by their username
-    when no name is held; nothing for no one."""
+    when no name is held; nothing for no one (also the lists' exported columns)."""
     if user is None or user == "":
         return ""
     full: str = user.get_full_name()  # type: ignore[attr-defined]
