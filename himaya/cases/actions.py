@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from himaya.accounts.models import User
 from himaya.agencies.models import Agency, Governorate, Role
 from himaya.agencies.selectors import agency_ids_for
-from himaya.audit.actions import record_event
+from himaya.audit.actions import record_reading
 from himaya.cases import rules
 from himaya.cases.exceptions import CaseConflict, CaseError, CaseForbidden, FourEyesError
 from himaya.cases.models import (
@@ -151,7 +151,6 @@ def clear_case_deadline(*, case: Case, kind: str, source_code: str = "") -> None
     refresh_worklist(case)
 
 
-@transaction.atomic
 def record_worklist_read(*, by: User, case_codes: list[str]) -> None:
     """One audit row for a page of the worklist that showed survivors' first names: the
     codes of its cases, with the purpose "worklist"."""
@@ -159,7 +158,7 @@ def record_worklist_read(*, by: User, case_codes: list[str]) -> None:
         return
     if not by.has_perm("survivors.view_identity"):
         raise CaseForbidden(_("You may not see survivors' identities."))
-    record_event(
+    record_reading(
         action="survivor.identity_listed",
         actor=by,
         object_type="cases.case",

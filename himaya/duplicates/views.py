@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from himaya.accounts.acting import acting_user
 from himaya.accounts.models import User
-from himaya.audit.actions import record_event
+from himaya.audit.actions import record_event, record_reading
 from himaya.audit.exports import Column, export_list
 from himaya.core.errors import DomainError
 from himaya.core.forms import show_refusal
@@ -73,7 +73,7 @@ def _percent(score: Any) -> int:
 @require_GET
 def pair_view(request: HttpRequest, pair_id: int) -> HttpResponse:
     pair = get_pair_or_404(request.user, pair_id)
-    record_event(
+    record_reading(
         action="duplicates.pair_viewed",
         actor=acting_user(request),
         obj=pair.survivor_a,

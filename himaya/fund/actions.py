@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from himaya.accounts.models import User
-from himaya.audit.actions import record_event
+from himaya.audit.actions import record_event, record_reading
 from himaya.cases.models import Case
 from himaya.core.errors import Conflict, DomainError, Forbidden, Invalid, Message
 from himaya.core.locking import ConcurrentEditError, save_with_version
@@ -623,17 +623,17 @@ def attach_documents(
     return documents
 
 
-@transaction.atomic
 def read_document(*, document: SupportingDocument, by: User) -> bytes:
     """The decrypted content of a supporting document; the reading is audited."""
     _require(by, SEE_FUND)
-    record_event(
+    content = stored_documents.read(document)
+    record_reading(
         action="fund.document_read",
         actor=by,
         obj=document.request,
         details={"document": document.stored_name},
     )
-    return stored_documents.read(document)
+    return content
 
 
 def _limit_code(fiscal_year: FiscalYear, purpose: str) -> str:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from himaya.accounts.models import User
-from himaya.audit.actions import record_event
+from himaya.audit.actions import record_reading
 from himaya.cases.models import Case
 from himaya.core import bounds
 from himaya.core.errors import Forbidden, Invalid
@@ -529,7 +529,6 @@ def update_charge(
     return charge
 
 
-@transaction.atomic
 def read_references(*, proceeding: CriminalProceeding, by: User) -> dict[str, str]:
     """The police and prosecution references of a proceeding, for a reader who may see it
     (the case's team, or a partner the justice record is shared with); the read is audited
@@ -537,7 +536,7 @@ def read_references(*, proceeding: CriminalProceeding, by: User) -> dict[str, st
     case = proceeding.case
     if not may_edit(by, case) and case.pk not in shared_case_ids(by):
         raise JusticeForbidden(_("You may not read this proceeding."))
-    record_event(
+    record_reading(
         action="justice.references_read",
         actor=by,
         obj=proceeding,

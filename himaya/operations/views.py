@@ -29,7 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from himaya.accounts.acting import acting_user
 from himaya.accounts.models import User
 from himaya.agencies.permissions import require_capability
-from himaya.audit.actions import record_event
+from himaya.audit.actions import record_event, record_reading
 from himaya.audit.exports import Column, export_list
 from himaya.core.errors import DomainError
 from himaya.core.forms import show_refusal
@@ -419,7 +419,7 @@ def intake_detail(request: HttpRequest, code: str) -> HttpResponse:
         if done := run_step(request, user, steps, shown, here=here):
             return done
         intake = selectors.get_intake_or_404(user, code)
-    record_event(
+    record_reading(
         action="operations.intake_viewed",
         actor=user,
         obj=intake,
@@ -644,7 +644,7 @@ def incident_detail(request: HttpRequest, code: str) -> HttpResponse:
         if done := run_step(request, user, steps, shown, here=here):
             return done
         incident = selectors.get_incident_or_404(user, code)
-    record_event(
+    record_reading(
         action="operations.incident_viewed", actor=user, obj=incident, purpose="operations"
     )
     return render(

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from himaya.accounts.models import User
 from himaya.agencies.models import Agency
-from himaya.audit.actions import record_event
+from himaya.audit.actions import record_event, record_reading
 from himaya.cases.actions import clear_case_deadline, set_case_deadline
 from himaya.cases.models import Case, DeadlineKind
 from himaya.core.errors import Forbidden, Invalid
@@ -441,7 +441,6 @@ def _display_values(referral: Referral) -> dict[str, str]:
     }
 
 
-@transaction.atomic
 def read_shared_fields(*, referral: Referral, by: User) -> list[tuple[str, str, str]] | None:
     """The shared fields as (key, label, value) for the receiving agency's staff, read from
     the encrypted record now, and audited with purpose "referral". ``None`` when the user
@@ -450,7 +449,7 @@ def read_shared_fields(*, referral: Referral, by: User) -> list[tuple[str, str, 
     if not is_recipient(by, referral) or not sharing_allowed(referral):
         return None
     values = rules.shared_values(referral.shared_fields, _display_values(referral))
-    record_event(
+    record_reading(
         action="referral.shared_fields_viewed",
         actor=by,
         obj=referral,

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from himaya.accounts.models import User
-from himaya.audit.actions import record_event
+from himaya.audit.actions import record_event, record_reading
 from himaya.cases.models import Case
 from himaya.core.codes import is_valid_code
 from himaya.core.errors import Conflict, Forbidden, Invalid, NotFound
@@ -524,7 +524,6 @@ def update_shelter(
     return shelter
 
 
-@transaction.atomic
 def read_residents(*, shelter: Shelter, by: User) -> list[dict[str, object]]:
     """The survivors in the shelter tonight, by code and first name, for its own staff;
     the reading of their first names is audited."""
@@ -532,7 +531,7 @@ def read_residents(*, shelter: Shelter, by: User) -> list[dict[str, object]]:
         raise ShelterForbidden(_("Only the shelter's own staff see who lives in it."))
     stays = [stay for stay in residents(shelter) if stay.survivor is not None]
     if stays:
-        record_event(
+        record_reading(
             action="survivors.first_names_read",
             actor=by,
             obj=shelter,

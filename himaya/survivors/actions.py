@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from himaya.accounts.models import User
 from himaya.agencies.models import Agency, Role
 from himaya.agencies.selectors import agency_ids_for
-from himaya.audit.actions import record_event
+from himaya.audit.actions import record_event, record_reading
 from himaya.audit.models import AuditEvent
 from himaya.core import bounds
 from himaya.core.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
@@ -282,7 +282,7 @@ SEARCHED = "survivor.search"
 def record_search(*, by: User, results: int, more: bool, names_shown: bool) -> None:
     """Write one audit row for a search: how many survivors the page showed, whether more
     follow and whether masked names were shown. Never the query: it may be a name."""
-    record_event(
+    record_reading(
         action=SEARCHED,
         actor=by,
         object_type="survivors.survivor",
@@ -575,14 +575,13 @@ def add_document(
     return document
 
 
-@transaction.atomic
 def reveal_identity(*, survivor: Survivor, by: User, purpose: str) -> Survivor:
     """Record one reading of the survivor's identity, with its purpose, and allow it."""
     if purpose not in RevealPurpose.values and purpose != RevealPurpose.CORRECTION:
         raise SurvivorError(_("Choose why you need to see the identity."))
     _require(by, "survivors.view_identity")
     _require_in_scope(by, survivor)
-    record_event(
+    record_reading(
         action="survivor.identity_viewed",
         actor=by,
         obj=survivor,

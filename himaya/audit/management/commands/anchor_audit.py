@@ -3,6 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from himaya.audit.actions import flush_chain
 from himaya.audit.anchors import (
     AnchorFileError,
     append_anchor,
@@ -32,6 +33,9 @@ class Command(BaseCommand):
         if report.head_sequence == 0:
             self.stdout.write("audit chain empty: nothing anchored")
             return
+        # Readings commit without waiting for the disk: the head verified here must be on
+        # disk before it is anchored, or a crash could rewind the chain behind its anchor.
+        flush_chain()
         anchor = sign_anchor(
             sequence=report.head_sequence,
             hash=report.head_hash,

@@ -1,0 +1,104 @@
+"""Readings: events that record what was shown, appended without waiting for the disk."""
+
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from himaya.audit.actions import flush_chain, record_event, record_reading
+from himaya.audit.anchors import read_anchors
+from himaya.audit.models import AuditEvent, ChainHead
+from himaya.audit.selectors import verify_chain
+
+ASYNC = "set_config('synchronous_commit', 'off', true)"
+ON_POSTGRESQL = pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL setting")
+
+
+def _statements(captured: CaptureQueriesContext) -> list[str]:
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def _synchronous_commit() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        row = cursor.fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+@pytest.mark.postgres
+@ON_POSTGRESQL
+@pytest.mark.django_db(transaction=True)
+def test_a_reading_on_its_own_commits_without_waiting_for_the_disk_and_keeps_the_chain(
+    case_worker,
+) -> None:
+    record_event(action="test.event", actor=case_worker, object_code="SV-1")
+    with CaptureQueriesContext(connection) as captured:
+        reading = record_reading(
+            action="survivor.search", actor=case_worker, object_type="survivors.survivor"
+        )
+    [lock] = [sql for sql in _statements(captured) if ASYNC in sql]
+    assert lock.startswith("SELECT") and lock.endswith("FOR NO KEY UPDATE")
+    assert not connection.in_atomic_block
+    assert _synchronous_commit() == "on"  # the setting ended with its transaction
+    assert list(AuditEvent.objects.order_by("sequence").values_list("sequence", "action")) == [
+        (1, "test.event"),
+        (2, "survivor.search"),
+    ]
+    assert reading.sequence == 2
+    assert ChainHead.objects.get().hash == reading.hash
+    assert verify_chain().broken is None
+
+
+@pytest.mark.django_db
+def test_a_reading_inside_a_write_belongs_to_that_write_and_is_as_durable(case_worker) -> None:
+    with transaction.atomic(), CaptureQueriesContext(connection) as captured:
+        record_event(action="test.event", actor=case_worker, object_code="SV-1")
+        record_reading(action="survivor.search", actor=case_worker)
+    assert not [sql for sql in _statements(captured) if ASYNC in sql]
+    assert list(AuditEvent.objects.order_by("sequence").values_list("action", flat=True)) == [
+        "test.event",
+        "survivor.search",
+    ]
+    assert verify_chain().broken is None
+
+
+@pytest.mark.django_db
+def test_a_reading_inside_a_write_that_fails_is_rolled_back_with_it(case_worker) -> None:
+    with pytest.raises(RuntimeError), transaction.atomic():
+        record_reading(action="survivor.search", actor=case_worker)
+        raise RuntimeError("the write failed")
+    assert AuditEvent.objects.count() == 0
+    assert not ChainHead.objects.filter(sequence__gt=0).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_flushing_the_chain_leaves_its_head_and_every_event_as_they_were(case_worker) -> None:
+    for n in range(3):
+        record_reading(action="survivor.search", actor=case_worker, details={"n": n})
+    before = ChainHead.objects.values_list("sequence", "hash").get()
+    events = list(AuditEvent.objects.order_by("sequence").values_list("sequence", "hash"))
+    with CaptureQueriesContext(connection) as captured:
+        flush_chain()
+    assert ChainHead.objects.values_list("sequence", "hash").get() == before
+    assert list(AuditEvent.objects.order_by("sequence").values_list("sequence", "hash")) == events
+    assert any("audit_chainhead" in sql for sql in _statements(captured))
+    if connection.vendor == "postgresql":
+        assert "SET LOCAL synchronous_commit TO ON" in _statements(captured)
+    assert verify_chain().broken is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_anchor_is_written_after_the_chain_is_flushed(
+    case_worker, anchor_file: Path, capsys
+) -> None:
+    record_reading(action="survivor.search", actor=case_worker)
+    with CaptureQueriesContext(connection) as captured:
+        call_command("anchor_audit")
+    flushed = [sql for sql in _statements(captured) if sql.startswith("UPDATE")]
+    assert len(flushed) == 1 and "audit_chainhead" in flushed[0]
+    [anchor] = read_anchors(anchor_file)
+    assert (anchor.sequence, anchor.hash) == ChainHead.objects.values_list("sequence", "hash").get()
+    assert "anchored at event #1" in capsys.readouterr().out
