@@ -1,7 +1,7 @@
 """The one way to write to the audit trail."""
 
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Required, TypedDict, Unpack
 
 from django.db import connection, models, transaction
 from django.http import HttpRequest
@@ -9,24 +9,27 @@ from django.utils import timezone
 
 from himaya.audit.anchors import audit_key
 from himaya.audit.models import AuditEvent, ChainHead
-from himaya.audit.rules import event_hash, genesis_hash
+from himaya.audit.rules import HASHED_FIELDS, event_hash, genesis_hash
 from himaya.core import changes, context
 
-# The columns an event is written with, in the order of ``_statements``' placeholders.
-EVENT_FIELDS = (
-    "sequence",
-    "occurred_at",
-    "actor",
-    "actor_username",
-    "action",
-    "object_type",
-    "object_code",
-    "purpose",
-    "ip_address",
-    "details",
-    "previous_hash",
-    "hash",
-)
+# The columns an event is written with, in the order of ``_statements``' placeholders: the
+# hashed ones, then the hash.
+EVENT_FIELDS = (*HASHED_FIELDS, "hash")
+
+
+class Event(TypedDict, total=False):
+    """What an event says. ``obj`` names the record by its public ``code`` (never by a
+    name); ``details`` must hold no personal data."""
+
+    action: Required[str]
+    actor: Any
+    obj: models.Model | None
+    object_type: str
+    object_code: str
+    purpose: str
+    request: HttpRequest | None
+    details: dict[str, Any] | None
+    actor_username: str
 
 
 @lru_cache(maxsize=1)
@@ -128,18 +131,9 @@ def _append(fields: dict[str, Any], *, reading: bool = False) -> AuditEvent:
     return event
 
 
-def _fields(
-    *,
-    action: str,
-    actor: Any = None,
-    obj: models.Model | None = None,
-    object_type: str = "",
-    object_code: str = "",
-    purpose: str = "",
-    request: HttpRequest | None = None,
-    details: dict[str, Any] | None = None,
-    actor_username: str = "",
-) -> dict[str, Any]:
+def _fields(event: Event) -> dict[str, Any]:
+    actor, obj = event.get("actor"), event.get("obj")
+    object_type, object_code = event.get("object_type", ""), event.get("object_code", "")
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_code = object_code or str(getattr(obj, "code", "") or obj.pk)
@@ -148,50 +142,25 @@ def _fields(
     return {
         "occurred_at": timezone.now(),
         "actor_id": actor.pk if actor is not None else None,
-        "actor_username": actor.get_username() if actor is not None else actor_username,
-        "action": action,
+        "actor_username": (
+            actor.get_username() if actor is not None else event.get("actor_username", "")
+        ),
+        "action": event["action"],
         "object_type": object_type,
         "object_code": object_code,
-        "purpose": purpose,
-        "ip_address": client_address(request),
-        "details": details or {},
+        "purpose": event.get("purpose", ""),
+        "ip_address": client_address(event.get("request")),
+        "details": event.get("details") or {},
     }
 
 
 @transaction.atomic(savepoint=False)  # a part of the caller's write: no savepoint of its own
-def record_event(
-    *,
-    action: str,
-    actor: Any = None,
-    obj: models.Model | None = None,
-    object_type: str = "",
-    object_code: str = "",
-    purpose: str = "",
-    request: HttpRequest | None = None,
-    details: dict[str, Any] | None = None,
-    actor_username: str = "",
-) -> AuditEvent:
-    """Append one event. Call it inside the transaction of the write it records.
-
-    ``obj`` names the record by its public ``code`` (never by a name); ``details`` must
-    hold no personal data.
-    """
-    return _append(
-        _fields(
-            action=action,
-            actor=actor,
-            obj=obj,
-            object_type=object_type,
-            object_code=object_code,
-            purpose=purpose,
-            request=request,
-            details=details,
-            actor_username=actor_username,
-        )
-    )
+def record_event(**event: Unpack[Event]) -> AuditEvent:
+    """Append one event. Call it inside the transaction of the write it records."""
+    return _append(_fields(event))
 
 
-def record_reading(**event: Any) -> AuditEvent:
+def record_reading(**event: Unpack[Event]) -> AuditEvent:
     """Append one event that records a reading (a list, a search or a record shown), in a
     transaction of its own whose commit does not wait for the disk on PostgreSQL.
 
@@ -202,13 +171,12 @@ def record_reading(**event: Any) -> AuditEvent:
     fraction of a second; only a crash of the database server inside that moment loses
     the last readings, never a link in the middle of the chain (every durable commit after
     them flushes them too). Inside another transaction (a write that also reads), the
-    event is part of that transaction and as durable as it. Takes ``record_event``'s
-    arguments.
+    event is part of that transaction and as durable as it.
     """
     if connection.in_atomic_block:
         return record_event(**event)
     with transaction.atomic():
-        return _append(_fields(**event), reading=True)
+        return _append(_fields(event), reading=True)
 
 
 def flush_chain() -> None:
