@@ -17,8 +17,9 @@ comparisons, each timed alternately in the same run:
    the comparison with the stored values alone.
 2. the dashboard page (an analyst, signed in) against a bare view that runs one indexed
    query through the same middleware: what the dashboard itself costs, as served to the
-   next reader (its figures kept under the values' edition) and drawn afresh (the kept
-   figures cleared before each request: the first reader after a new edition).
+   next reader (its figures kept under the values' edition), drawn afresh (the kept
+   figures cleared before each request: the first reader after a new edition), and a
+   view that is never kept (one member's trend) drawn beside the kept cards.
 3. the refresh after one write (its audit row marks the day; ``process_dirty_days``
    computes it again) against computing that full day directly: the refresh should cost
    one day's computation and no more.
@@ -226,6 +227,17 @@ def run(size: int, rounds: int, compare: Compare, compare_cost: Compare, *, days
             "dashboard page with its figures drawn afresh vs the same bare view",
             lambda: client.get(f"/bench-bare/?code={code}"),
             drawn_afresh,
+            rounds,
+        )
+        # A member's trend is never kept: its view is drawn on every request, beside the
+        # cards of every indicator, which are.
+        member = "/monitoring/?indicator=identified_victims&dimension=sex&member=female"
+        assert client.get(member).status_code == 200
+        compare_cost(
+            "dashboard page, one member's trend drawn afresh beside the kept cards, "
+            "vs the same bare view",
+            lambda: client.get(f"/bench-bare/?code={code}"),
+            lambda: client.get(member),
             rounds,
         )
 

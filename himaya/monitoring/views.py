@@ -178,7 +178,9 @@ def _card(
     }
 
 
-def _dashboard_data(request: HttpRequest) -> dict[str, Any]:
+def _dashboard_data(request: HttpRequest, *, cards: bool = True) -> dict[str, Any]:
+    """The chosen view's figures and, with ``cards``, every indicator's card and spark
+    line (the one part that does not depend on the view)."""
     user = acting_user(request)
     require_capability(user, VIEW)
     form = DashboardForm(request.GET or None)
@@ -187,18 +189,20 @@ def _dashboard_data(request: HttpRequest) -> dict[str, Any]:
     end = chosen["end"] or selectors.latest_day() or timezone.localdate()
     start, end = period(chosen["days"], end)
     dimension = chosen["dimension"] if chosen["dimension"] in item.dimensions else ""
-    items = all_indicators()
+    items = all_indicators() if cards else [item]
     limits = selectors.thresholds(items)
-    totals = selectors.totals(user, items, start=end - datetime.timedelta(days=30), end=end)
-    texts, status_labels = _card_texts(get_language() or ""), _status_labels()
-    cards = [
-        _card(i, totals[i.code], end, limits[i.code], texts[i.code], status_labels) for i in items
-    ]
     month = [end - datetime.timedelta(days=n) for n in range(30, -1, -1)]
+    drawn: list[dict[str, Any]] = []
     sparks: dict[str, list[float | None]] = {}
-    for i in items:
-        by_day = {p.day: p.value for p in totals[i.code]}
-        sparks[i.code] = [as_float(by_day.get(d)) for d in month]
+    if cards:
+        totals = selectors.totals(user, items, start=month[0], end=end)
+        texts, status_labels = _card_texts(get_language() or ""), _status_labels()
+        for i in items:
+            drawn.append(
+                _card(i, totals[i.code], end, limits[i.code], texts[i.code], status_labels)
+            )
+            by_day = {p.day: p.value for p in totals[i.code]}
+            sparks[i.code] = [as_float(by_day.get(d)) for d in month]
     points = selectors.values(user, item, start=start, end=end, dimension=dimension)
     if dimension == GOVERNORATE:
         gov_points = [p for p in points if p.day == end and p.dimension == GOVERNORATE]
@@ -220,7 +224,7 @@ def _dashboard_data(request: HttpRequest) -> dict[str, Any]:
         "end": end,
         "dimension": dimension,
         "member": chosen["member"],
-        "cards": cards,
+        "cards": drawn,
         "sparks": {"labels": [d.isoformat() for d in month], "series": sparks},
         "points": points,
         "limits": limits[item.code],
@@ -275,10 +279,15 @@ def _query(data: dict[str, Any]) -> str:
     return urlencode([(name, chosen[name]) for name in FILTER_NAMES if chosen[name]])
 
 
-def _figures(request: HttpRequest) -> dict[str, str]:
-    """The dashboard's figures rendered: the period, the filters, the chosen indicator's
-    chart, map and breakdown, and every indicator's card."""
-    data = _dashboard_data(request)
+# The parts of the dashboard drawn from the values: the period and the chosen view (filters,
+# chart, map, breakdown), and every indicator's card, the same whatever the view.
+VIEW_PARTS = ("period", "figures")
+CARDS = "cards"
+
+
+def _figures(request: HttpRequest, *, cards: bool = True) -> dict[str, str]:
+    """The dashboard's parts rendered: ``VIEW_PARTS``, and with ``cards`` the cards."""
+    data = _dashboard_data(request, cards=cards)
     item: Indicator = data["item"]
     rows = [{"point": p, "value": shown(p.value, item.unit)} for p in _breakdown(data)]
     members = sorted(
@@ -312,10 +321,8 @@ def _figures(request: HttpRequest) -> dict[str, str]:
         start_text=day_text(data["start"]),
         end_text=day_text(data["end"]),
     )
-    return {
-        part: render_part(f"monitoring/dashboard_{part}.html", context)
-        for part in ("period", "figures")
-    }
+    parts = (*VIEW_PARTS, CARDS) if cards else VIEW_PARTS
+    return {part: render_part(f"monitoring/dashboard_{part}.html", context) for part in parts}
 
 
 APP_DIR = Path(__file__).resolve().parent
@@ -328,6 +335,7 @@ DRAWN_BY = (
     "indicators.py",
     "jinja2/monitoring/dashboard_period.html",
     "jinja2/monitoring/dashboard_figures.html",
+    "jinja2/monitoring/dashboard_cards.html",
     "locale/ar/LC_MESSAGES/django.mo",
 )
 
@@ -355,48 +363,63 @@ def _kept_view(request: HttpRequest) -> tuple[str, ...] | None:
     return (chosen["indicator"].code, chosen["dimension"], str(chosen["days"]))
 
 
-def _figures_key(view: tuple[str, ...], user: AnyUser) -> str:
-    """Everything the figures of ``view`` depend on: the code that draws them, the values'
-    edition, the reader's language and whether small cells are shown to them, the
-    threshold, and today."""
-    parts = [
+def _figures_keys(user: AnyUser, *views: tuple[str, ...]) -> list[str]:
+    """The cache key of each view's figures: everything they depend on, that is the code
+    that draws them, the values' edition, the reader's language and whether small cells
+    are shown to them, the threshold, today, and the view itself."""
+    common = [
         drawn_by(),
         selectors.edition(),
         get_language() or "",
         "all" if selectors.sees_small_cells(user) else str(selectors.suppress_below()),
         timezone.localdate().isoformat(),
-        *view,
     ]
-    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
-    return f"monitoring:dashboard:{digest}"
+    return [
+        "monitoring:dashboard:" + hashlib.sha256("\x1f".join([*common, *view]).encode()).hexdigest()
+        for view in views
+    ]
 
 
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """The dashboard. Its figures are drawn from the daily values alone, so they are kept
-    in the ``pages`` cache under the values' edition: the next reader with the same
-    language, the same view of small cells and the same view (``_kept_view``) gets them
-    without reading the values again, until the values or a setting change."""
+    """The dashboard. Its parts are drawn from the daily values alone, so they are kept in
+    the ``pages`` cache under the values' edition: the next reader with the same language,
+    the same view of small cells and the same view (``_kept_view``) gets them without
+    reading the values again, until the values or a setting change. The cards are kept
+    apart from the view: a reader who turns to another indicator, breakdown, period or
+    member reads that view's values only (a chosen day draws its cards afresh)."""
     user = acting_user(request)
     require_capability(user, VIEW)
     view = _kept_view(request)
-    if view is None:
-        figures = _figures(request)
+    # The cards show the last day computed, or the day chosen: those of a chosen day are
+    # drawn with it, never kept.
+    cards_kept = not request.GET.get("end", "").strip()
+    if view is None and not cards_kept:
+        parts = _figures(request)
     else:
-        key = _figures_key(view, user)
         pages = caches["pages"]
-        figures = pages.get(key)
-        if figures is None:
-            figures = _figures(request)
-            pages.set(key, figures)
+        keys = _figures_keys(user, view or (), (CARDS,))
+        view_key = keys[0] if view is not None else ""
+        cards_key = keys[1] if cards_kept else ""
+        kept = pages.get_many([key for key in (view_key, cards_key) if key])
+        shown, cards = kept.get(view_key), kept.get(cards_key)
+        if shown is None or cards is None:
+            drawn = _figures(request, cards=cards is None)
+            shown = shown or {part: drawn[part] for part in VIEW_PARTS}
+            cards = cards or drawn[CARDS]
+            pages.set_many(
+                {key: part for key, part in ((view_key, shown), (cards_key, cards)) if key}
+            )
+        parts = {**shown, CARDS: cards}
     return render(
         request,
         "monitoring/dashboard.html",
         {
             # Rendered by the templates above: safe strings, kept so by the cache.
-            "period": figures["period"],
-            "figures": figures["figures"],
+            "period": parts["period"],
+            "figures": parts["figures"],
+            "cards": parts[CARDS],
             "panels": dashboard_panels_for(request.user),
         },
     )
@@ -434,7 +457,7 @@ def _export_rows(data: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
 @login_required
 @require_GET
 def export_csv(request: HttpRequest) -> HttpResponse:
-    data = _dashboard_data(request)
+    data = _dashboard_data(request, cards=False)
     header, lines = _export_rows(data)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -451,7 +474,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
 def export_xlsx(request: HttpRequest) -> HttpResponse:
     import xlsxwriter
 
-    data = _dashboard_data(request)
+    data = _dashboard_data(request, cards=False)
     header, lines = _export_rows(data)
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})

@@ -122,8 +122,51 @@ def test_each_language_and_each_filter_has_figures_of_its_own(
     assert breakdown(page) == [("أنثى", "مخفي (عدد صغير)"), ("ذكر", "مخفي (عدد صغير)")]
     by_governorate = DASHBOARD.replace("dimension=sex", "dimension=gov")
     page, sql = monitoring_queries(english, by_governorate)
-    assert len(sql) == 5  # the breakdown is by governorate: the map reads no more
+    # The English cards are kept; the breakdown is by governorate: the map reads no more.
+    assert len(sql) == 4
     assert breakdown(page) == [("Cairo", "12")]
+
+
+def cards(page: str) -> str:
+    return page[page.index('data-testid="cards"') : page.index('id="spark-data"')]
+
+
+def totals_read(sql: list[str]) -> list[str]:
+    """The cards' query: every indicator's totals of the month."""
+    return [q for q in sql if '"monitoring_dailyvalue"."indicator" IN' in q]
+
+
+def test_another_view_reads_its_own_values_and_keeps_every_indicator_card(
+    personas: dict[str, User], values: None, pages_cache: None
+) -> None:
+    client = signed_in(personas[Role.ANALYST])
+    first, first_sql = monitoring_queries(client)
+    assert len(totals_read(first_sql)) == 1
+    other_view = DASHBOARD.replace("dimension=sex", "dimension=gov")
+    page, sql = monitoring_queries(client, other_view)
+    assert totals_read(sql) == []
+    assert breakdown(page) == [("Cairo", "12")]
+    assert cards(page) == cards(first)
+    one_member, sql = monitoring_queries(client, DASHBOARD + "&member=female")
+    assert totals_read(sql) == []  # a member's trend is drawn afresh, but not the cards
+    assert cards(one_member) == cards(first)
+    caches["pages"].clear()
+    drawn_afresh, sql = monitoring_queries(client, other_view)
+    assert len(totals_read(sql)) == 1
+    assert main(drawn_afresh) == main(page)
+
+
+def test_the_kept_cards_end_with_a_new_edition(
+    personas: dict[str, User], values: None, pages_cache: None
+) -> None:
+    client = signed_in(personas[Role.SUPERVISOR])
+    first = monitoring_queries(client)[0]
+    DailyValue.objects.filter(day=DAY, dimension="").update(numerator=41, value=41)
+    actions.new_edition()
+    page, sql = monitoring_queries(client, DASHBOARD.replace("dimension=sex", "dimension=gov"))
+    assert len(totals_read(sql)) == 1
+    assert cards(page) != cards(first)
+    assert ">41<" in cards(page)
 
 
 def test_the_figures_are_served_as_markup_and_the_reader_keeps_their_own_parts(
@@ -228,18 +271,33 @@ def test_the_code_that_draws_the_figures_is_read_from_files_that_exist() -> None
     assert re.fullmatch(r"[0-9a-f]{16}", views.drawn_by())
 
 
-@pytest.mark.parametrize(
-    "asked", [f"&end={DAY}", "&member=female", "&end=2026-13-45", "&member=x" * 3]
-)
-def test_a_view_of_a_chosen_day_or_of_one_members_trend_is_drawn_afresh_each_time(
+@pytest.mark.parametrize("asked", [f"&end={DAY}", "&end=2026-13-45", f"&member=female&end={DAY}"])
+def test_a_view_of_a_chosen_day_is_drawn_afresh_each_time_cards_included(
     personas: dict[str, User], values: None, pages_cache: None, asked: str
 ) -> None:
     client = signed_in(personas[Role.ANALYST])
     first = monitoring_queries(client, DASHBOARD + asked)[1]
     second = monitoring_queries(client, DASHBOARD + asked)[1]
     assert len(second) == len(first) >= 4  # the values and settings read again
+    assert len(totals_read(first)) == len(totals_read(second)) == 1
     assert not [sql for sql in first + second if '"monitoring_edition"' in sql]
     assert not caches["pages"]._cache  # type: ignore[attr-defined]  # nothing kept
+
+
+@pytest.mark.parametrize("asked", ["&member=female", "&member=x" * 3])
+def test_a_view_of_one_members_trend_is_drawn_afresh_each_time_beside_the_kept_cards(
+    personas: dict[str, User], values: None, pages_cache: None, asked: str
+) -> None:
+    client = signed_in(personas[Role.ANALYST])
+    first_page, first = monitoring_queries(client, DASHBOARD + asked)
+    second_page, second = monitoring_queries(client, DASHBOARD + asked)
+    assert len(totals_read(first)) == 1
+    assert totals_read(second) == []
+    # The view's values and settings are read again, after the edition that keys the cards.
+    assert len(second) == len(first) - 1 >= 4
+    assert '"monitoring_edition"' in second[0]
+    assert main(second_page) == main(first_page)
+    assert len(caches["pages"]._cache) == 1  # type: ignore[attr-defined]  # the cards only
 
 
 def test_a_wrong_filter_gets_the_figures_of_the_view_shown_and_names_that_view(
