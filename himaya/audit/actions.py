@@ -50,7 +50,7 @@ class _Statements(NamedTuple):
     lock: str  # the head, locked until the commit
     lock_reading: str  # the same, and the commit of this transaction not waiting for the disk
     start: str  # the head of an empty chain
-    insert: str  # the event, returning its id
+    insert: str  # the event (SQLite: its id is the cursor's last row id)
     move: str  # the head onto the event (on PostgreSQL: with the event, returning its id)
 
 
@@ -76,7 +76,7 @@ def _statements(vendor: str) -> _Statements:
     }
     start = "INSERT INTO {head} (id, {row}) VALUES (1, 0, %s) ON CONFLICT DO NOTHING"
     move = "UPDATE {head} SET {sequence} = %s, {hash} = %s WHERE id = 1"
-    insert = "INSERT INTO {events} ({columns}) VALUES ({values}) RETURNING id"
+    insert = "INSERT INTO {events} ({columns}) VALUES ({values})"
     lock = "SELECT {row} FROM {head} WHERE id = 1"
     if vendor != "postgresql":  # SQLite: one writer at a time holds the whole database
         statements = _Statements(lock, lock, start, insert, move)
@@ -89,7 +89,7 @@ def _statements(vendor: str) -> _Statements:
             ),
             start=start,
             insert=insert,
-            move=f"WITH moved AS ({move}) {insert}",
+            move=f"WITH moved AS ({move}) {insert} RETURNING id",
         )
     return _Statements(*(sql.format(**names) for sql in statements))
 
@@ -122,7 +122,7 @@ def _append(fields: dict[str, Any], *, reading: bool = False) -> AuditEvent:
             event_id = cursor.fetchone()[0]
         else:
             cursor.execute(sql.insert, params)
-            event_id = cursor.fetchone()[0]
+            event_id = cursor.lastrowid
             cursor.execute(sql.move, moved)
     event = AuditEvent(id=event_id, **fields)
     event._state.adding = False

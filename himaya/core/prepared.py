@@ -5,7 +5,7 @@ costs a page more Python than the database spends running it: a short query by a
 indexed key takes well under a millisecond to answer and a few thousand function calls to
 compose. A page that asks the same shape of query on every request, only for another
 record, composes it once here: the queryset is written in the ORM as usual, with a
-placeholder in place of the record's key, compiled to SQL with its parameters and the
+sentinel value standing for the record's key, compiled to SQL with its parameters and the
 converters of its columns; each request then runs that SQL with its own key and converts
 the rows as Django's ``values()`` does (dates, JSON, encrypted fields decrypted). On
 PostgreSQL the SQL is also a prepared statement of each connection, so the database plans
@@ -34,7 +34,7 @@ from django.db.models import QuerySet
 
 # A key no row carries: it marks, among the compiled query's parameters, where each
 # request's key goes. Any other parameter (a status, a constant) stays as compiled.
-PLACEHOLDER = -7_301_905_312
+KEY_SENTINEL = -7_301_905_312
 
 
 def _cursor(connection: Any) -> Any:
@@ -94,7 +94,7 @@ class PreparedValues:
         self._compiled: dict[str, _Compiled] = {}
 
     def _compile(self, using: str) -> _Compiled:
-        queryset = self._build(PLACEHOLDER)
+        queryset = self._build(KEY_SENTINEL)
         query = queryset.query
         if query.selected:
             names: Sequence[str] = list(query.selected)
@@ -104,7 +104,7 @@ class PreparedValues:
             raise ValueError("a prepared query must name its columns with values()")
         compiler = query.get_compiler(using)
         sql, params = compiler.as_sql()
-        positions = tuple(i for i, value in enumerate(params) if value == PLACEHOLDER)
+        positions = tuple(i for i, value in enumerate(params) if value == KEY_SENTINEL)
         if self._keyed and not positions:
             raise ValueError("a prepared query must filter on its key")
         if not self._keyed and positions:

@@ -8,9 +8,12 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from himaya.audit.actions import flush_chain, record_event, record_reading
-from himaya.audit.anchors import read_anchors
+from himaya.audit.anchors import append_anchor, read_anchors
+from himaya.audit.management.commands import anchor_audit
 from himaya.audit.models import AuditEvent, ChainHead
+from himaya.audit.rules import Anchor
 from himaya.audit.selectors import verify_chain
+from himaya.audit.tests.queries import AUDIT_ROW_QUERIES
 
 ASYNC = "set_config('synchronous_commit', 'off', true)"
 ON_POSTGRESQL = pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL setting")
@@ -92,13 +95,38 @@ def test_flushing_the_chain_leaves_its_head_and_every_event_as_they_were(case_wo
 
 @pytest.mark.django_db(transaction=True)
 def test_an_anchor_is_written_after_the_chain_is_flushed(
-    case_worker, anchor_file: Path, capsys
+    case_worker, anchor_file: Path, capsys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     record_reading(action="survivor.search", actor=case_worker)
-    with CaptureQueriesContext(connection) as captured:
-        call_command("anchor_audit")
-    flushed = [sql for sql in _statements(captured) if sql.startswith("UPDATE")]
-    assert len(flushed) == 1 and "audit_chainhead" in flushed[0]
+    steps: list[str] = []
+
+    def flushed() -> None:
+        with CaptureQueriesContext(connection) as captured:
+            flush_chain()
+        updates = [sql for sql in _statements(captured) if sql.startswith("UPDATE")]
+        assert len(updates) == 1 and "audit_chainhead" in updates[0]
+        steps.append("flushed")
+
+    def appended(anchor: Anchor) -> Path:
+        steps.append("anchored")
+        return append_anchor(anchor)
+
+    monkeypatch.setattr(anchor_audit, "flush_chain", flushed)
+    monkeypatch.setattr(anchor_audit, "append_anchor", appended)
+    call_command("anchor_audit")
+    assert steps == ["flushed", "anchored"]
     [anchor] = read_anchors(anchor_file)
     assert (anchor.sequence, anchor.hash) == ChainHead.objects.values_list("sequence", "hash").get()
     assert "anchored at event #1" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_an_audit_row_inside_a_write_costs_the_queries_the_page_counts_assume(
+    case_worker,
+) -> None:
+    record_event(action="survivor.identity_listed", actor=case_worker)  # the chain started
+    # Readings move no indicator, so no day is marked for computing again beside them.
+    with transaction.atomic(), CaptureQueriesContext(connection) as captured:
+        record_event(action="survivor.identity_listed", actor=case_worker)
+        record_reading(action="survivor.search", actor=case_worker)
+    assert len(captured.captured_queries) == 2 * AUDIT_ROW_QUERIES

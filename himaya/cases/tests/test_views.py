@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from himaya.accounts.models import User
 from himaya.agencies.models import Agency, Role
+from himaya.audit.tests.queries import AUDIT_ROW_QUERIES
 from himaya.cases.models import (
     CarePlan,
     CarePlanStatus,
@@ -515,11 +516,6 @@ def test_the_api_closure_needs_a_reason(scene: Scene, login: Callable[[User], Cl
 # --- query counts -----------------------------------------------------------------------
 
 
-# One row of the audit trail: the chain's head read and locked, then the event and the head
-# written (by one statement on PostgreSQL).
-AUDIT_ROW = 2 if connection.vendor == "postgresql" else 3
-
-
 def many_cases(agency: Agency, worker: User, count: int) -> None:
     forms = list(ExploitationForm.objects.all()[:2])
     for _ in range(count):
@@ -530,7 +526,7 @@ def many_cases(agency: Agency, worker: User, count: int) -> None:
 @pytest.mark.parametrize("count", [2, 6])
 @pytest.mark.parametrize(
     ("name", "queries"),
-    [("cases:list", 9), ("cases:queue", 9 + AUDIT_ROW), ("cases:api_list", 6)],
+    [("cases:list", 9), ("cases:queue", 9 + AUDIT_ROW_QUERIES), ("cases:api_list", 6)],
 )
 def test_list_pages_use_a_fixed_number_of_queries(
     case_worker: User,
