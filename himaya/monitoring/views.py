@@ -76,14 +76,6 @@ def signed(change: Decimal | None, unit: str) -> str:
     return text if change == 0 else ("+" if change > 0 else "−") + text
 
 
-def as_float(value: Decimal | None) -> float | None:
-    return None if value is None else float(value)
-
-
-def _at(points: list[selectors.Point], day: datetime.date) -> selectors.Point | None:
-    return next((p for p in points if p.day == day), None)
-
-
 @lru_cache(maxsize=64)
 def _definition_url(code: str) -> str:
     return reverse("monitoring:definition", args=[code])
@@ -150,15 +142,15 @@ def _filters(form: DashboardForm, dimension: str) -> list[dict[str, Any]]:
 
 def _card(
     item: Indicator,
-    points: list[selectors.Point],
+    points: dict[datetime.date, selectors.Point],
     end: datetime.date,
     limits: selectors.Thresholds,
     texts: dict[str, str],
     status_labels: dict[str, str],
 ) -> dict[str, Any]:
-    today = _at(points, end)
-    week = _at(points, end - datetime.timedelta(days=7))
-    month = _at(points, end - datetime.timedelta(days=30))
+    today = points.get(end)
+    week = points.get(end - datetime.timedelta(days=7))
+    month = points.get(end - datetime.timedelta(days=30))
     value = today.value if today else None
     status = rules.status_of(
         value,
@@ -195,14 +187,15 @@ def _dashboard_data(request: HttpRequest, *, cards: bool = True) -> dict[str, An
     drawn: list[dict[str, Any]] = []
     sparks: dict[str, list[float | None]] = {}
     if cards:
-        totals = selectors.totals(user, items, start=month[0], end=end)
+        compared = (end, end - datetime.timedelta(days=7), month[0])
+        totals = selectors.totals(user, items, start=month[0], end=end, exact_days=compared)
         texts, status_labels = _card_texts(get_language() or ""), _status_labels()
         for i in items:
             drawn.append(
-                _card(i, totals[i.code], end, limits[i.code], texts[i.code], status_labels)
+                _card(i, totals.exact[i.code], end, limits[i.code], texts[i.code], status_labels)
             )
-            by_day = {p.day: p.value for p in totals[i.code]}
-            sparks[i.code] = [as_float(by_day.get(d)) for d in month]
+            by_day = totals.floats[i.code]
+            sparks[i.code] = [by_day.get(d) for d in month]
     points = selectors.values(user, item, start=start, end=end, dimension=dimension)
     if dimension == GOVERNORATE:
         gov_points = [p for p in points if p.day == end and p.dimension == GOVERNORATE]
