@@ -14,9 +14,14 @@ What a part may use besides its context: the project's formatting filters (``day
 ``makemessages`` as in a Django template: a plain string literal, with ``|safe|format(…)``
 for one with placeholders, whose values are escaped as ``blocktranslate`` escapes them), and
 ``path(name, code)`` for an address (reversed once per name, the code put in its place).
+
+A part written by ``render_part`` translates its words through the catalogue of the
+language active when it is written, looked up once per part: a page of a few hundred
+words otherwise looks the active language up again for each of them.
 """
 
 import functools
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -25,7 +30,7 @@ from django.template.loader import get_template
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, trans_real
 from jinja2 import Environment
 
 from himaya.core.templatetags.himaya_format import country, day, moment
@@ -66,8 +71,23 @@ def path(name: str, code: str | None = None) -> str:
     return f"{before}{quote(code, safe=RFC3986_SUBDELIMS + '~:@')}{after}"
 
 
+def _translator() -> Callable[[str], str]:
+    """``gettext`` bound to the catalogue of the active language: what ``gettext`` gives
+    for a word of a template (a plain literal, never empty or marked safe), without looking
+    the language up on every call."""
+    catalogue = trans_real.catalog()
+
+    def translate(message: str) -> str:
+        if not message or "\r" in message:  # as ``gettext`` reads them
+            return gettext(message)
+        return catalogue.gettext(message)
+
+    return translate
+
+
 def render_part(template_name: str, context: dict[str, Any]) -> SafeString:
     """The markup written by ``template_name`` (of the ``rows`` engine), for a page:
-    escaped by Jinja2 as the page's engine would escape it."""
-    written = get_template(template_name, using=ENGINE).render(context)
+    escaped by Jinja2 as the page's engine would escape it, its words translated into the
+    active language."""
+    written = get_template(template_name, using=ENGINE).render({**context, "_": _translator()})
     return mark_safe(written)  # noqa: S308  # escaped by Jinja2's autoescape  # nosec B308 B703

@@ -157,3 +157,20 @@ def test_the_jinja2_field_writes_the_markup_of_the_pages_field_partial() -> None
                 assert same(macro.render({"field": field})) == same(
                     partial.render({"field": field})
                 ), field.name
+
+
+@pytest.mark.parametrize("language", ["ar", "en"])
+def test_a_part_translates_its_words_in_the_language_active_when_it_is_written(
+    language: str,
+) -> None:
+    context = {"start_text": "1 May", "end_text": "<b>31 May</b>"}
+    with translation.override(language):
+        html = render_part("monitoring/dashboard_period.html", context)
+        expected = (
+            translation.gettext("From %(start)s to %(end)s.")
+            % {"start": "1 May", "end": "&lt;b&gt;31 May&lt;/b&gt;"},
+            translation.gettext("Small numbers are hidden to protect survivors."),
+        )
+    assert all(sentence in html for sentence in expected)
+    hidden = {"ar": "تُخفى الأعداد الصغيرة حمايةً للناجيات والناجين.", "en": "Small numbers are"}
+    assert hidden[language] in html
