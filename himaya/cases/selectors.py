@@ -17,12 +17,13 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Value,
     prefetch_related_objects,
 )
 from django.http import Http404
 from django.utils import timezone
 
-from himaya.agencies.models import Agency, Role
+from himaya.agencies.models import Agency, Governorate, Role
 from himaya.agencies.selectors import agency_ids_for
 from himaya.cases import rules
 from himaya.cases.models import (
@@ -851,6 +852,42 @@ def case_workers_of(agency_id: int) -> QuerySet[Any]:
 
 def exploitation_forms() -> QuerySet[ExploitationForm]:
     return ExploitationForm.objects.order_by("order")
+
+
+@dataclass(frozen=True)
+class ListFilterChoices:
+    """The options of the case list's filters: ``(code, name)`` in the reader's language."""
+
+    agencies: list[tuple[str, str]]
+    governorates: list[tuple[str, str]]
+    forms: list[tuple[str, str]]
+
+
+def list_filter_choices(user: AnyUser, *, english: bool) -> ListFilterChoices:
+    """The lead agencies the user may open cases for, every governorate and every form of
+    exploitation, each in its own order (agencies and governorates by English name, forms
+    by their rank): one query, three lists united, two columns of each row read."""
+    name = "name_en" if english else "name_ar"
+    lists = (
+        (lead_agencies_for(user), "name_en", Value(0)),
+        (Governorate.objects.all(), "name_en", Value(0)),
+        (ExploitationForm.objects.all(), Value(""), F("order")),
+    )
+    parts = [
+        queryset.order_by()
+        .annotate(
+            list_number=Value(number),
+            sort_name=F(sort_name) if isinstance(sort_name, str) else sort_name,
+            sort_rank=rank,
+        )
+        .values_list("list_number", "sort_name", "sort_rank", "code", name)
+        for number, (queryset, sort_name, rank) in enumerate(lists)
+    ]
+    found: list[list[tuple[str, str]]] = [[], [], []]
+    united = parts[0].union(*parts[1:], all=True).order_by("list_number", "sort_name", "sort_rank")
+    for number, _sort_name, _rank, code, label in united:
+        found[number].append((code, label))
+    return ListFilterChoices(*found)
 
 
 # --- the worklist -----------------------------------------------------------------------

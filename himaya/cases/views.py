@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.template.backends.utils import csrf_input
@@ -24,7 +24,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from himaya.accounts.models import User
-from himaya.agencies.models import Governorate
 from himaya.audit.exports import Column, export_list
 from himaya.cases import actions, selectors
 from himaya.cases.filters import CaseFilter
@@ -176,6 +175,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         page = keyset_page(values, ordering=selectors.CASE_LIST_ORDER, size=CASES_PER_PAGE)
     # The page's lines as plain columns: no model built for a row, nothing decrypted.
     page = dataclasses.replace(page, rows=selectors.case_rows(page.rows, english=english))
+    choices = selectors.list_filter_choices(user, english=english)
     return render(
         request,
         "cases/list.html",
@@ -192,18 +192,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
             ),
             "params": params,
             "phases": Phase.choices,
-            "agencies": _named_choices(selectors.lead_agencies_for(user)),
-            "governorates": _named_choices(Governorate.objects.order_by("name_en")),
-            "forms": _named_choices(selectors.exploitation_forms()),
+            "agencies": choices.agencies,
+            "governorates": choices.governorates,
+            "forms": choices.forms,
         },
     )
-
-
-def _named_choices(rows: QuerySet[Any]) -> list[tuple[str, str]]:
-    """``(code, name in the active language)`` of named rows, for a filter's options:
-    two columns read, no model built."""
-    english = (get_language() or "ar").startswith("en")
-    return list(rows.values_list("code", "name_en" if english else "name_ar"))
 
 
 _SECTION_LABELS = {

@@ -526,7 +526,7 @@ def many_cases(agency: Agency, worker: User, count: int) -> None:
 @pytest.mark.parametrize("count", [2, 6])
 @pytest.mark.parametrize(
     ("name", "queries"),
-    [("cases:list", 9), ("cases:queue", 9 + AUDIT_ROW_QUERIES), ("cases:api_list", 6)],
+    [("cases:list", 7), ("cases:queue", 9 + AUDIT_ROW_QUERIES), ("cases:api_list", 6)],
 )
 def test_list_pages_use_a_fixed_number_of_queries(
     case_worker: User,
@@ -544,7 +544,7 @@ def test_list_pages_use_a_fixed_number_of_queries(
         assert client.get(reverse(name)).status_code == 200
 
 
-@pytest.mark.parametrize(("name", "queries"), [("cases:list", 9), ("cases:api_list", 6)])
+@pytest.mark.parametrize(("name", "queries"), [("cases:list", 7), ("cases:api_list", 6)])
 def test_the_page_and_the_api_filter_with_one_filterset_in_the_same_number_of_queries(
     case_worker: User,
     agency_a: Agency,
