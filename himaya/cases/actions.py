@@ -1,5 +1,6 @@
 """Writes of the cases app. Every write with a rule goes through a function here."""
 
+import dataclasses
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -115,13 +116,7 @@ def refresh_worklist(case: Case) -> Case:
             "kind", "due_on"
         ),
     )
-    columns = {
-        "next_action": state.next_action,
-        "next_due_on": state.next_due_on,
-        "risk_level": state.risk_level,
-        "risk_rank": state.risk_rank,
-        "new_until": state.new_until,
-    }
+    columns = dataclasses.asdict(state)  # named as the case's columns
     Case.objects.filter(pk=case.pk).update(**columns)
     for name, value in columns.items():
         setattr(case, name, value)
@@ -264,6 +259,18 @@ def open_case(
         raise CaseError(
             _("The case worker must be a case worker of the lead agency."), field="case_worker"
         )
+    assigned_on = timezone.localdate()
+    # A new case holds no risk assessment, care plan or deadline yet: its worklist columns
+    # are written with it, from the same rule ``refresh_worklist`` reads them for.
+    worklist = rules.worklist_state(
+        phase=Phase.IDENTIFICATION,
+        first_contact_on=first_contact_on,
+        identified_on=identified_on,
+        assigned_on=assigned_on,
+        latest_risk=None,
+        has_approved_plan=False,
+        deadlines=(),
+    )
     case = Case.objects.create(
         survivor=survivor,
         lead_agency=lead_agency,
@@ -278,10 +285,11 @@ def open_case(
         governorate_of_exploitation=governorate_of_exploitation,
         is_transnational=is_transnational,
         screening_code=screening_code,
-        assigned_on=timezone.localdate(),
+        assigned_on=assigned_on,
+        **dataclasses.asdict(worklist),
     )
-    case.exploitation_forms.set(list(exploitation_forms))
-    refresh_worklist(case)
+    # Added, not set: a new case has no form to compare with.
+    case.exploitation_forms.add(*exploitation_forms)
     # The lead agency now sees the survivor; the registering agency only if it leads too.
     sync_survivor_access(survivor=survivor)
     PhaseChange.objects.create(

@@ -107,6 +107,30 @@ def test_open_case_starts_in_identification_with_history_timeline_and_audit(
     assert AuditEvent.objects.filter(action="case.opened", object_code=case.code).count() == 1
 
 
+WORKLIST_COLUMNS = ("next_action", "next_due_on", "risk_level", "risk_rank", "new_until")
+
+
+@pytest.mark.parametrize("identified_on", [None, datetime.date(2026, 6, 3)])
+def test_a_case_is_opened_with_the_worklist_columns_its_records_give(
+    world: CaseWorld, identified_on: datetime.date | None
+) -> None:
+    case = actions.open_case(
+        survivor=SurvivorFactory(registered_by_agency=world.agency_a),
+        by=world.case_worker,
+        lead_agency=world.agency_a,
+        first_contact_on=datetime.date(2026, 6, 1),
+        identified_on=identified_on,
+        identified_by=IdentificationChannel.HOTLINE,
+        recruitment_channel=RecruitmentChannel.MESSAGING_APP,
+    )
+    stored = Case.objects.filter(pk=case.pk).values_list(*WORKLIST_COLUMNS).get()
+    assert stored == tuple(getattr(case, column) for column in WORKLIST_COLUMNS)
+    recomputed = actions.refresh_worklist(Case.objects.get(pk=case.pk))
+    assert stored == tuple(getattr(recomputed, column) for column in WORKLIST_COLUMNS)
+    assert stored[0] != "" and stored[1] is not None  # something is due on a new case
+    assert case.exploitation_forms.count() == 0
+
+
 def test_open_case_for_another_agency_is_refused_and_creates_nothing(world: CaseWorld) -> None:
     survivor = SurvivorFactory(registered_by_agency=world.agency_a)
     with pytest.raises(CaseForbidden):
