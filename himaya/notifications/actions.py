@@ -51,6 +51,52 @@ def _stored_choices(user_ids: list[int], event: str) -> dict[int, dict[str, bool
     return choices
 
 
+def _create_all(
+    event: str, key: str, user_ids: list[int], *, link: str, params: dict[str, str | int]
+) -> list[Notification] | None:
+    """The notifications of the people not yet told of (event, key), written together:
+    one read of those already told, one insert. ``None`` if another process wrote one of
+    them meanwhile (nothing is written then)."""
+    told = set(
+        Notification.objects.filter(event=event, key=key, recipient_id__in=user_ids).values_list(
+            "recipient_id", flat=True
+        )
+    )
+    fresh = [
+        Notification(event=event, key=key, recipient_id=user_id, link=link, params=params)
+        for user_id in user_ids
+        if user_id not in told
+    ]
+    if not fresh:
+        return []
+    try:
+        with transaction.atomic():
+            return Notification.objects.bulk_create(fresh)
+    except IntegrityError:
+        return None
+
+
+def _create_one_by_one(
+    event: str, key: str, user_ids: list[int], *, link: str, params: dict[str, str | int]
+) -> list[Notification]:
+    """The same, a person at a time, each skipped if told already or meanwhile."""
+    made = []
+    for user_id in user_ids:
+        try:
+            with transaction.atomic():
+                notification, created = Notification.objects.get_or_create(
+                    event=event,
+                    key=key,
+                    recipient_id=user_id,
+                    defaults={"link": link, "params": params},
+                )
+        except IntegrityError:  # created at the same moment by another process
+            continue
+        if created:
+            made.append(notification)
+    return made
+
+
 def notify(
     *,
     event: str,
@@ -74,28 +120,18 @@ def notify(
     if not people:
         return 0
     choices = _stored_choices(list(people), event)
-    created_ids: list[int] = []
+    key = key[:200]
     with transaction.atomic():
-        for user_id in sorted(people):
-            try:
-                with transaction.atomic():
-                    notification, created = Notification.objects.get_or_create(
-                        event=event,
-                        key=key[:200],
-                        recipient_id=user_id,
-                        defaults={"link": link[:500], "params": params},
-                    )
-            except IntegrityError:  # created at the same moment by another process
-                continue
-            if not created:
-                continue
-            stored = choices.get(user_id, {})
-            Delivery.objects.bulk_create(
-                Delivery(notification=notification, channel=channel)
-                for channel in rules.SENT_CHANNELS
-                if rules.channel_enabled(channel, stored)
-            )
-            created_ids.append(notification.pk)
+        made = _create_all(event, key, sorted(people), link=link[:500], params=params)
+        if made is None:  # another process notified one of them at the same moment
+            made = _create_one_by_one(event, key, sorted(people), link=link[:500], params=params)
+        Delivery.objects.bulk_create(
+            Delivery(notification=notification, channel=channel)
+            for notification in made
+            for channel in rules.SENT_CHANNELS
+            if rules.channel_enabled(channel, choices.get(notification.recipient_id, {}))
+        )
+    created_ids = [notification.pk for notification in made]
     if created_ids:
         from himaya.notifications.tasks import queue_deliveries
 

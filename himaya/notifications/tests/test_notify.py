@@ -129,3 +129,41 @@ def test_a_user_without_an_email_address_gets_a_failed_delivery_and_the_in_app_n
     assert delivery.last_error == "no e-mail address"
     assert mail.outbox == []
     assert Notification.objects.filter(recipient=user, read_at__isnull=True).count() == 1
+
+
+def test_people_told_meanwhile_by_another_process_are_skipped_and_the_rest_are_told(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    first, second, third = UserFactory.create_batch(3)
+    _notify([second])
+    # Another process tells ``second`` between this one's read and its insert: the read
+    # below sees nobody told, the insert of all three then conflicts.
+    real_filter = Notification.objects.filter
+
+    def seeing_nobody_told(*args: object, **kwargs: object) -> object:
+        found = real_filter(*args, **kwargs)
+        return found.none() if "recipient_id__in" in kwargs else found
+
+    monkeypatch.setattr(Notification.objects, "filter", seeing_nobody_told)
+    created = _notify([first, second, third])
+    monkeypatch.undo()
+
+    assert created == 2
+    assert sorted(
+        Notification.objects.filter(event="tests.sample", key="RF-1").values_list(
+            "recipient_id", flat=True
+        )
+    ) == sorted([first.pk, second.pk, third.pk])
+    assert Delivery.objects.filter(notification__recipient=second).count() == 1
+
+
+@pytest.mark.parametrize("people", [1, 4])
+def test_telling_several_people_takes_the_same_number_of_queries_as_one(
+    people: int, django_assert_num_queries: Callable[..., object]
+) -> None:
+    recipients = UserFactory.create_batch(people)
+    # The preferences, the people told already, the notifications, the deliveries, and
+    # two savepoints (each made and released) around the writes.
+    with django_assert_num_queries(8):  # type: ignore[operator]
+        assert _notify(recipients) == people
+    assert Delivery.objects.count() == people
