@@ -123,7 +123,7 @@ def refresh_worklist(case: Case) -> Case:
     return case
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # a part of the caller's write: no savepoint of its own
 def set_case_deadline(*, case: Case, kind: str, due_on: date, source_code: str = "") -> None:
     """Record (or move) what is due on the case by ``due_on``, from the record
     ``source_code`` of the app that owns it; the calling action has checked its rules."""
@@ -137,7 +137,7 @@ def set_case_deadline(*, case: Case, kind: str, due_on: date, source_code: str =
     refresh_worklist(case)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # a part of the caller's write: no savepoint of its own
 def clear_case_deadline(*, case: Case, kind: str, source_code: str = "") -> None:
     """Mark the open deadline of this kind and source done (nothing when there is none)."""
     CaseDeadline.objects.filter(

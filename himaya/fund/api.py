@@ -219,8 +219,7 @@ class _DecisionApi(APIView, ABC):
         require_capability(user, *self.capabilities)
         payment = selectors.get_payment_or_404(user, code)
         self.run(payment, user, _valid(self.input_class(data=request.data)))
-        payment.refresh_from_db()
-        return Response(FundPaymentOut(payment).data)
+        return Response(FundPaymentOut(selectors.payment_as_it_now_is(payment)).data)
 
 
 class PaymentApproveApi(_DecisionApi):

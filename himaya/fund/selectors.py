@@ -48,11 +48,13 @@ KINDS = [kind.value for kind in EntryKind]
 COUNTED = [Status.SECOND_APPROVAL_NEEDED, Status.APPROVED, Status.PAID]
 
 
+# What a payment request's page and answer show of its relations, read with it.
+PAYMENT_RELATED = ("case", "budget_line", "budget_line__fiscal_year", "requested_by", "approved_by")
+
+
 def payments_visible_to(user: AnyUser) -> QuerySet[PaymentRequest]:
     """Fund officers and approvers work nationally; case workers see their cases' payments."""
-    base = PaymentRequest.objects.select_related(
-        "case", "budget_line", "budget_line__fiscal_year", "requested_by", "approved_by"
-    )
+    base = PaymentRequest.objects.select_related(*PAYMENT_RELATED)
     if user.has_perm("fund.view_payments"):
         return base
     if user.has_perm("fund.view_case_payments"):
@@ -65,6 +67,11 @@ def get_payment_or_404(user: AnyUser, code: str) -> PaymentRequest:
     if payment is None:
         raise Http404
     return payment
+
+
+def payment_as_it_now_is(payment: PaymentRequest) -> PaymentRequest:
+    """A request found in scope, read again after a write, with its relations (one query)."""
+    return PaymentRequest.objects.select_related(*PAYMENT_RELATED).get(pk=payment.pk)
 
 
 def get_document_or_404(user: AnyUser, code: str, name: str) -> SupportingDocument:
