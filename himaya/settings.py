@@ -282,7 +282,8 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
     # The queries the pages compose once (``core.prepared``), each keyed by one record's id,
     # are also planned once per connection: a server-side prepared statement from their
-    # first run. Only they run through a cursor that binds its parameters on the server;
+    # first run, as are the audit chain's two statements. Only they run through a cursor
+    # that binds its parameters on the server;
     # every other query binds them in the client and is never prepared (a scope's plan
     # depends on its size), so this threshold concerns them alone.
     # A pooler between Django and PostgreSQL must then keep prepared statements (PgBouncer

@@ -11,6 +11,7 @@ from himaya.audit.anchors import audit_key
 from himaya.audit.models import AuditEvent, ChainHead
 from himaya.audit.rules import HASHED_FIELDS, event_hash, genesis_hash
 from himaya.core import changes, context
+from himaya.core.prepared import server_cursor
 
 # The columns an event is written with, in the order of ``_statements``' placeholders: the
 # hashed ones, then the hash.
@@ -108,7 +109,9 @@ def _lock_head(cursor: Any, sql: _Statements, *, reading: bool) -> tuple[int, st
 def _append(fields: dict[str, Any], *, reading: bool = False) -> AuditEvent:
     """Lock the chain's head, write the event linked to it and move the head onto it."""
     sql = _statements(connection.vendor)
-    with connection.cursor() as cursor:
+    # The statements are the same for every event: on PostgreSQL they are prepared
+    # statements of the connection, parsed and planned on their first run only.
+    with server_cursor(connection) as cursor:
         sequence, previous = _lock_head(cursor, sql, reading=reading)
         fields["sequence"] = sequence + 1
         fields["previous_hash"] = previous

@@ -37,7 +37,7 @@ from django.db.models import QuerySet
 KEY_SENTINEL = -7_301_905_312
 
 
-def _cursor(connection: Any) -> Any:
+def server_cursor(connection: Any) -> Any:
     """A cursor of ``connection`` (Django's, so that the query is counted and logged as any
     other) that, on PostgreSQL, binds the parameters on the server: the query is then a
     prepared statement of the connection (``prepare_threshold`` in the settings), parsed and
@@ -126,7 +126,7 @@ class PreparedValues:
         for position in compiled.key_positions:
             params[position] = key
         connection = connections[using]
-        with _cursor(connection) if self._plan_once else connection.cursor() as cursor:
+        with server_cursor(connection) if self._plan_once else connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             fetched = cursor.fetchall()
         names = compiled.names

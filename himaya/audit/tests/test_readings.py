@@ -130,3 +130,29 @@ def test_an_audit_row_inside_a_write_costs_the_queries_the_page_counts_assume(
         record_event(action="survivor.identity_listed", actor=case_worker)
         record_reading(action="survivor.search", actor=case_worker)
     assert len(captured.captured_queries) == 2 * AUDIT_ROW_QUERIES
+
+
+@pytest.mark.postgres
+@ON_POSTGRESQL
+@pytest.mark.django_db(transaction=True)
+def test_the_chains_statements_are_prepared_once_per_connection_and_keep_the_chain(
+    case_worker,
+) -> None:
+    def prepared() -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            return [row[0] for row in cursor.fetchall()]
+
+    record_event(action="test.event", actor=case_worker, object_code="SV-1")
+    for number in range(3):
+        record_reading(action="survivor.search", actor=case_worker, details={"n": number})
+        with transaction.atomic():
+            record_event(action="test.event", actor=case_worker, object_code=f"SV-{number}")
+    statements = prepared()
+    locks = [sql for sql in statements if '"audit_chainhead"' in sql and "FOR NO KEY UPDATE" in sql]
+    appends = [sql for sql in statements if sql.startswith("WITH moved AS")]
+    assert len(locks) == 2  # a write's lock and a reading's, each prepared once
+    assert len(appends) == 1  # the same insert for every event
+    assert AuditEvent.objects.count() == 7
+    assert AuditEvent.objects.get(sequence=2).details == {"n": 0}
+    assert verify_chain().broken is None
