@@ -194,3 +194,16 @@ def test_the_list_and_the_api_read_the_same_number_of_queries_for_any_number_of_
         assert len(client.get(reverse("exchange:api_monthly_reports")).json()) == count
     # The session, the user, the memberships (page and API), then the reports.
     assert (len(page), len(api)) == (5, 5)
+
+
+def test_the_month_boxes_show_the_month_usually_reported_as_the_example_of_their_format(
+    signed_in: Callable[[str], Client],
+) -> None:
+    client = signed_in(Role.ANALYST)
+    for address in (reverse("exchange:monthly_reports"), reverse("exchange:monthly_panel")):
+        page = client.get(address).content.decode()
+        assert 'value="2026-06"' in page and 'placeholder="2026-06"' in page
+    with time_machine.travel(datetime.datetime(2027, 1, 15, 9, 0, tzinfo=datetime.UTC), tick=False):
+        client = signed_in(Role.ANALYST)  # the earlier session has ended meanwhile
+        for address in (reverse("exchange:monthly_reports"), reverse("exchange:monthly_panel")):
+            assert 'placeholder="2026-12"' in client.get(address).content.decode()
