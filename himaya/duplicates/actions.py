@@ -10,19 +10,22 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, connection, models, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from himaya.accounts.models import User
-from himaya.audit.actions import record_event
+from himaya.audit.actions import record_event, record_reading
 from himaya.core.errors import Conflict, Forbidden, Invalid, NotFound
 from himaya.core.locking import save_with_version
 from himaya.duplicates import rules
 from himaya.duplicates.models import CandidatePair, DuplicateSettings, MergeRecord, PairStatus
 from himaya.duplicates.selectors import (
+    LikelyMatch,
     current_weights,
     documents_of,
     duplicate_settings,
+    likely_matches,
     match_record_of,
     merges_visible_to,
     pairs_visible_to,
@@ -49,6 +52,39 @@ class PairNotFound(NotFound):
 def _require(user: Any, permission: str) -> None:
     if user is None or not user.is_authenticated or not user.has_perm(permission):
         raise Forbidden(_("You are not allowed to do this."))
+
+
+# --- what a person is shown -------------------------------------------------------------
+
+
+def find_likely_matches(user: User, survivor: Survivor, numbers: list[str]) -> list[LikelyMatch]:
+    """The likely matches, among those ``user`` may see, of a survivor being registered
+    (never saved), written to the audit trail by code: asked only by a case worker who
+    registers survivors."""
+    _require(user, "survivors.register")
+    _require(user, "cases.work_cases")
+    found = likely_matches(user, survivor, numbers)
+    record_event(
+        action="duplicates.likely_matches_checked",
+        actor=user,
+        object_type="survivors.survivor",
+        details={"shown": [match.code for match in found]},
+    )
+    return found
+
+
+def record_pair_viewed(
+    *, pair: CandidatePair, by: User, request: HttpRequest | None = None
+) -> None:
+    """A reviewer was shown a pair side by side: one reading in the audit trail."""
+    _require(by, "duplicates.review")
+    record_reading(
+        action="duplicates.pair_viewed",
+        actor=by,
+        obj=pair.survivor_a,
+        request=request,
+        details={"other": pair.survivor_b.code, "pair": pair.pk},
+    )
 
 
 # --- finding pairs ----------------------------------------------------------------------

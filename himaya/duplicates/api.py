@@ -14,9 +14,9 @@ from himaya.accounts.acting import acting_user
 from himaya.agencies.permissions import require_capability
 from himaya.core.api import VersionField
 from himaya.duplicates import actions
+from himaya.duplicates.forms import unsaved_survivor
 from himaya.duplicates.models import CandidatePair
 from himaya.duplicates.selectors import get_merge_or_404, get_pair_or_404, review_queue
-from himaya.duplicates.views import find_likely_matches
 
 # The queue answers at most this many pairs, best first.
 QUEUE_LIMIT = 200
@@ -140,5 +140,6 @@ class LikelyMatchesApi(APIView):
         for name, value in payload.validated_data.items():
             if value is not None:
                 data[name] = value.isoformat() if hasattr(value, "isoformat") else str(value)
-        matches = find_likely_matches(acting_user(request), data)
+        survivor, numbers = unsaved_survivor(data)
+        matches = actions.find_likely_matches(acting_user(request), survivor, numbers)
         return Response(LikelyMatchOutSerializer(matches, many=True).data)

@@ -1,12 +1,11 @@
 """Pages of duplicate detection: the review queue, a pair side by side, merges and their
 undoing, the settings, and the likely matches shown while a survivor is registered."""
 
-import datetime
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,25 +13,20 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from himaya.accounts.acting import acting_user
-from himaya.accounts.models import User
-from himaya.audit.actions import record_event, record_reading
 from himaya.audit.exports import Column, export_list
 from himaya.core.errors import DomainError
 from himaya.core.forms import show_refusal
 from himaya.duplicates import actions
-from himaya.duplicates.forms import MergeForm, SettingsForm, VersionForm
+from himaya.duplicates.forms import MergeForm, SettingsForm, VersionForm, unsaved_survivor
 from himaya.duplicates.labels import describe
 from himaya.duplicates.selectors import (
-    LikelyMatch,
     duplicate_settings,
     get_merge_or_404,
     get_pair_or_404,
-    likely_matches,
     merges_visible_to,
     review_queue,
 )
 from himaya.survivors.models import Survivor
-from himaya.survivors.rules import phone_digits
 
 # The review queue and the merges show their best or latest rows up to this many.
 SHOWN = 200
@@ -73,13 +67,7 @@ def _percent(score: Any) -> int:
 @require_GET
 def pair_view(request: HttpRequest, pair_id: int) -> HttpResponse:
     pair = get_pair_or_404(request.user, pair_id)
-    record_reading(
-        action="duplicates.pair_viewed",
-        actor=acting_user(request),
-        obj=pair.survivor_a,
-        request=request,
-        details={"other": pair.survivor_b.code, "pair": pair.pk},
-    )
+    actions.record_pair_viewed(pair=pair, by=acting_user(request), request=request)
     sides = [_side(pair.survivor_a), _side(pair.survivor_b)]
     form = VersionForm(initial={"version": pair.version})
     context = {"pair": pair, "sides": sides, "form": form, "reasons": describe(pair.reasons)}
@@ -230,50 +218,6 @@ def settings_view(request: HttpRequest) -> HttpResponse:
     return render(request, "duplicates/settings.html", {"form": form})
 
 
-def unsaved_survivor(data: QueryDict) -> tuple[Survivor, list[str]]:
-    """A survivor as typed in the registration form (never saved), and its document."""
-
-    def text(name: str, limit: int = 300) -> str:
-        return str(data.get(name, "") or "")[:limit].strip()
-
-    year: int | None = None
-    raw_year = text("birth_year", 8)
-    if raw_year.isascii() and raw_year.isdigit() and 1900 <= int(raw_year) <= 2100:
-        year = int(raw_year)
-    date_of_birth = text("date_of_birth", 12)
-    try:
-        parsed = datetime.date.fromisoformat(date_of_birth) if date_of_birth else None
-    except ValueError:
-        parsed = None
-    if parsed is not None and year is None:
-        year = parsed.year
-    survivor = Survivor(
-        name_ar=text("name_ar"),
-        name_latin=text("name_latin"),
-        aliases=text("aliases"),
-        birth_year=year,
-        date_of_birth=parsed.isoformat() if parsed else "",
-        sex=text("sex", 10) or "unknown",
-        nationality=text("nationality", 2).upper(),
-        phone=text("phone", 100) if phone_digits(text("phone", 100)) else "",
-    )
-    number = text("document_number", 60)
-    return survivor, [number] if number else []
-
-
-def find_likely_matches(user: User, data: QueryDict) -> list[LikelyMatch]:
-    """The likely matches of a survivor as typed, written to the audit trail (codes)."""
-    survivor, numbers = unsaved_survivor(data)
-    found = likely_matches(user, survivor, numbers)
-    record_event(
-        action="duplicates.likely_matches_checked",
-        actor=user,
-        object_type="survivors.survivor",
-        details={"shown": [match.code for match in found]},
-    )
-    return found
-
-
 @login_required
 @permission_required("survivors.register", raise_exception=True)
 @require_POST
@@ -282,5 +226,6 @@ def likely_matches_view(request: HttpRequest) -> HttpResponse:
     see, shown before the registration is saved (a part of the registration page)."""
     if not request.user.has_perm("cases.work_cases"):
         raise Http404
-    matches = find_likely_matches(acting_user(request), request.POST)
+    survivor, numbers = unsaved_survivor(request.POST)
+    matches = actions.find_likely_matches(acting_user(request), survivor, numbers)
     return render(request, "duplicates/partials/likely_matches.html", {"matches": matches})

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from himaya.accounts.models import User
 from himaya.agencies.models import Agency, AgencyKind, Governorate, Membership
-from himaya.audit.actions import record_event
+from himaya.audit.actions import record_event, record_reading
 from himaya.cases.models import Case
 from himaya.core.bounds import Message, plan_date_problem, text_problem
 from himaya.core.codes import new_codes
@@ -49,6 +49,7 @@ from himaya.operations.selectors import (
     MANAGE_ALERTS,
     MANAGE_INCIDENTS,
     RECORD_INTAKE,
+    VIEW_REPORT,
     WORK_TASKS,
     alerts_visible_to,
     intakes_visible_to,
@@ -737,3 +738,31 @@ def log_communication(
         details={"channel": channel},
     )
     return entry
+
+
+# --- what a person is shown ---------------------------------------------------------------
+
+
+def record_intake_viewed(*, intake: Intake, by: User) -> None:
+    """An intake's page was shown (the caller's account of what happened): one reading."""
+    _require(by, RECORD_INTAKE)
+    record_reading(action="operations.intake_viewed", actor=by, obj=intake, purpose="operations")
+
+
+def record_incident_viewed(*, incident: Incident, by: User) -> None:
+    """An incident's page was shown (its log and tasks): one reading."""
+    _require(by, MANAGE_INCIDENTS)
+    record_reading(
+        action="operations.incident_viewed", actor=by, obj=incident, purpose="operations"
+    )
+
+
+def record_report_downloaded(*, day: datetime.date, by: User) -> None:
+    """A day's situation report left the system as a PDF."""
+    _require(by, VIEW_REPORT)
+    record_event(
+        action="operations.situation_report_downloaded",
+        actor=by,
+        object_type="operations.situationreport",
+        object_code=day.isoformat(),
+    )

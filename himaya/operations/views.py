@@ -29,7 +29,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from himaya.accounts.acting import acting_user
 from himaya.accounts.models import User
 from himaya.agencies.permissions import require_capability
-from himaya.audit.actions import record_event, record_reading
 from himaya.audit.exports import Column, export_list
 from himaya.core.errors import DomainError
 from himaya.core.forms import show_refusal
@@ -419,12 +418,7 @@ def intake_detail(request: HttpRequest, code: str) -> HttpResponse:
         if done := run_step(request, user, steps, shown, here=here):
             return done
         intake = selectors.get_intake_or_404(user, code)
-    record_reading(
-        action="operations.intake_viewed",
-        actor=user,
-        obj=intake,
-        purpose="operations",
-    )
+    actions.record_intake_viewed(intake=intake, by=user)
     return render(
         request,
         "operations/intake_detail.html",
@@ -644,9 +638,7 @@ def incident_detail(request: HttpRequest, code: str) -> HttpResponse:
         if done := run_step(request, user, steps, shown, here=here):
             return done
         incident = selectors.get_incident_or_404(user, code)
-    record_reading(
-        action="operations.incident_viewed", actor=user, obj=incident, purpose="operations"
-    )
+    actions.record_incident_viewed(incident=incident, by=user)
     return render(
         request,
         "operations/incident_detail.html",
@@ -764,11 +756,6 @@ def report_pdf(request: HttpRequest, day: str, language: str) -> HttpResponse:
     report = SituationReport.objects.filter(day=on).first()
     if report is None or language not in ("ar", "en"):
         raise Http404
-    record_event(
-        action="operations.situation_report_downloaded",
-        actor=user,
-        object_type="operations.situationreport",
-        object_code=on.isoformat(),
-    )
+    actions.record_report_downloaded(day=on, by=user)
     content = bytes(report.pdf_ar if language == "ar" else report.pdf_en)
     return pdf_response(content, filename=f"situation-{on.isoformat()}-{language}.pdf")

@@ -258,3 +258,53 @@ def test_likely_matches_in_arabic_script_on_the_registration_page(
     html = response.content.decode()
     assert pairs.fatma_ar.code in html and pairs.fatma_latin.code in html
     assert pairs.fatma_in_b.code not in html
+
+
+@pytest.mark.parametrize("persona", [role.value for role in Role])
+def test_the_readings_are_refused_by_the_actions_to_those_the_pages_refuse(
+    personas: dict[str, Any], supervisor: Any, pairs: Pairs, persona: str
+) -> None:
+    from django.http import QueryDict
+
+    from himaya.audit.models import AuditEvent
+    from himaya.core.errors import Forbidden
+    from himaya.duplicates.forms import unsaved_survivor
+    from himaya.survivors.models import Survivor as SurvivorModel
+
+    personas["supervisor"] = supervisor
+    user = personas[persona]
+    typed = SurvivorModel(name_latin="Fatima Ahmed Ali", birth_year=1999, sex="female")
+    calls = {
+        "pair": (
+            lambda: actions.record_pair_viewed(pair=pairs.in_scope, by=user),
+            persona == "supervisor",
+            "duplicates.pair_viewed",
+        ),
+        "likely": (
+            lambda: actions.find_likely_matches(user, typed, []),
+            persona in {"supervisor", "case_worker"},
+            "duplicates.likely_matches_checked",
+        ),
+    }
+    for call, allowed, action in calls.values():
+        before = AuditEvent.objects.count()
+        if allowed:
+            call()
+            assert (
+                AuditEvent.objects.order_by("-sequence").values_list("action", flat=True)[0]
+                == action
+            )
+            assert AuditEvent.objects.count() == before + 1
+        else:
+            with pytest.raises(Forbidden):
+                call()
+            assert AuditEvent.objects.count() == before
+    typed_in = QueryDict(mutable=True)
+    typed_in.update({"name_ar": " فاطمة ", "birth_year": "١٩٩\u200b٩", "date_of_birth": "x"})
+    survivor, numbers = unsaved_survivor(typed_in)
+    assert (survivor.name_ar, survivor.birth_year, survivor.date_of_birth, numbers) == (
+        "فاطمة",
+        1999,
+        "",
+        [],
+    )

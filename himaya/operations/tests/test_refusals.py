@@ -124,6 +124,14 @@ WRITES: dict[str, Callable[[dict[str, Any], User], object]] = {
     "log_communication": lambda c, by: actions.log_communication(
         incident=c["incident"], by=by, channel=CommunicationChannel.PHONE, text="اتصال"
     ),
+    # What a page shows is written to the audit trail by the action, refused like a write.
+    "record_intake_viewed": lambda c, by: actions.record_intake_viewed(intake=c["intake"], by=by),
+    "record_incident_viewed": lambda c, by: actions.record_incident_viewed(
+        incident=c["incident"], by=by
+    ),
+    "record_report_downloaded": lambda c, by: actions.record_report_downloaded(
+        day=timezone.localdate(), by=by
+    ),
 }
 # Who may run each write: every other role (and a case worker of another agency) is refused.
 ALLOWED: dict[str, set[str]] = {
@@ -138,6 +146,9 @@ ALLOWED: dict[str, set[str]] = {
     "close_incident": {Role.OPERATOR},
     "assign_task": {Role.OPERATOR},
     "log_communication": {Role.OPERATOR},
+    "record_intake_viewed": {Role.OPERATOR},
+    "record_incident_viewed": {Role.OPERATOR},
+    "record_report_downloaded": {Role.OPERATOR, Role.SUPERVISOR, Role.ANALYST},
 }
 REFUSED = [
     (write, role)
@@ -366,3 +377,24 @@ def test_a_task_for_an_agency_that_is_no_longer_active_is_refused(
         ),
     )
     assert error.field == "agency"
+
+
+@pytest.mark.parametrize(
+    ("write", "action"),
+    [
+        ("record_intake_viewed", "operations.intake_viewed"),
+        ("record_incident_viewed", "operations.incident_viewed"),
+        ("record_report_downloaded", "operations.situation_report_downloaded"),
+    ],
+)
+def test_a_record_shown_by_the_centre_is_one_event_of_the_audit_trail(
+    write: str, action: str, centre: dict[str, Any], personas: dict[str, User]
+) -> None:
+    before = AuditEvent.objects.count()
+    WRITES[write](centre, personas[Role.OPERATOR])
+    assert AuditEvent.objects.count() == before + 1
+    event = AuditEvent.objects.order_by("-sequence").first()
+    assert event is not None and (event.action, event.actor_id) == (
+        action,
+        personas[Role.OPERATOR].pk,
+    )
