@@ -39,15 +39,11 @@ class MonthForm(StyledForm):
     month = forms.CharField(
         label=gettext_lazy("Month"),
         max_length=7,
-        widget=forms.TextInput(attrs={"type": "month"}),
+        # Shown under the box (a browser without a month picker shows a text box); the box
+        # itself opens on the month usually reported, the one before this one.
+        widget=forms.TextInput(attrs={"type": "month", "aria-describedby": "month-help"}),
         help_text=gettext_lazy("The month to report, as YYYY-MM."),
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # A browser without a month picker shows a text box: the example of the format is
-        # the month usually reported, the one before this one.
-        self.fields["month"].widget.attrs["placeholder"] = _default_month()
 
     def clean_month(self) -> datetime.date:
         try:

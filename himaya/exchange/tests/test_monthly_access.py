@@ -4,6 +4,7 @@ A refusal changes nothing."""
 
 import datetime
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 import time_machine
@@ -196,14 +197,21 @@ def test_the_list_and_the_api_read_the_same_number_of_queries_for_any_number_of_
     assert (len(page), len(api)) == (5, 5)
 
 
-def test_the_month_boxes_show_the_month_usually_reported_as_the_example_of_their_format(
-    signed_in: Callable[[str], Client],
+def test_the_month_boxes_open_on_the_month_usually_reported_and_say_their_format(
+    signed_in: Callable[[str], Client], settings: Any
 ) -> None:
     client = signed_in(Role.ANALYST)
-    for address in (reverse("exchange:monthly_reports"), reverse("exchange:monthly_panel")):
+    for address, box in (
+        (reverse("exchange:monthly_reports"), 'aria-describedby="month-help"'),
+        (reverse("exchange:monthly_panel"), 'aria-describedby="panel-month-help"'),
+    ):
         page = client.get(address).content.decode()
-        assert 'value="2026-06"' in page and 'placeholder="2026-06"' in page
+        assert 'value="2026-06"' in page and box in page
+        assert "الشهر المطلوب التقرير عنه: السنة ثم الشهر بالأرقام (YYYY-MM)." in page
     with time_machine.travel(datetime.datetime(2027, 1, 15, 9, 0, tzinfo=datetime.UTC), tick=False):
         client = signed_in(Role.ANALYST)  # the earlier session has ended meanwhile
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
         for address in (reverse("exchange:monthly_reports"), reverse("exchange:monthly_panel")):
-            assert 'placeholder="2026-12"' in client.get(address).content.decode()
+            page = client.get(address).content.decode()
+            assert 'value="2026-12"' in page
+            assert "The month to report, as YYYY-MM." in page
