@@ -869,17 +869,13 @@ def list_filter_choices(user: AnyUser, *, english: bool) -> ListFilterChoices:
     by their rank): one query, three lists united, two columns of each row read."""
     name = "name_en" if english else "name_ar"
     lists = (
-        (lead_agencies_for(user), "name_en", Value(0)),
-        (Governorate.objects.all(), "name_en", Value(0)),
+        (lead_agencies_for(user), F("name_en"), Value(0)),
+        (Governorate.objects.all(), F("name_en"), Value(0)),
         (ExploitationForm.objects.all(), Value(""), F("order")),
     )
     parts = [
         queryset.order_by()
-        .annotate(
-            list_number=Value(number),
-            sort_name=F(sort_name) if isinstance(sort_name, str) else sort_name,
-            sort_rank=rank,
-        )
+        .annotate(list_number=Value(number), sort_name=sort_name, sort_rank=rank)
         .values_list("list_number", "sort_name", "sort_rank", "code", name)
         for number, (queryset, sort_name, rank) in enumerate(lists)
     ]
