@@ -207,7 +207,7 @@ def test_the_month_boxes_open_on_the_month_usually_reported_and_say_their_format
     ):
         page = client.get(address).content.decode()
         assert 'value="2026-06"' in page and box in page
-        assert "الشهر المطلوب التقرير عنه: السنة ثم الشهر بالأرقام (YYYY-MM)." in page
+        assert "الشهر المطلوب التقرير عنه: السنة بأربعة أرقام ثم الشهر برقمين، بينهما شرطة." in page
     with time_machine.travel(datetime.datetime(2027, 1, 15, 9, 0, tzinfo=datetime.UTC), tick=False):
         client = signed_in(Role.ANALYST)  # the earlier session has ended meanwhile
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
