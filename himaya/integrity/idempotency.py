@@ -21,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.db import IntegrityError, transaction
+from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -71,23 +71,66 @@ def _replay(record: IdempotencyKey) -> HttpResponse:
     return response
 
 
+def _take(*, user_id: int, key: str, digest: str, now: Any) -> int | None:
+    """One statement, committed on its own: the key claimed for this request, or ``None``
+    when a claim stands. A new key is inserted; an expired claim, or an unanswered one of
+    the same request left by a process that died (older than ``stale_after``), is taken
+    over in the same statement. Nothing else is read or written."""
+    ops = connection.ops
+    table = ops.quote_name(IdempotencyKey._meta.db_table)
+    user, name, hashed, created, completed, status, kind, body = (
+        ops.quote_name(column)
+        for column in (
+            "user_id",
+            "key",
+            "request_hash",
+            "created_at",
+            "completed_at",
+            "status_code",
+            "content_type",
+            "body",
+        )
+    )
+    sql = (
+        f"INSERT INTO {table} ({user}, {name}, {hashed}, {created}, "  # noqa: S608  # names from the model  # nosec B608
+        f"{completed}, {status}, {kind}, {body}) "
+        "VALUES (%s, %s, %s, %s, NULL, NULL, '', %s) "
+        f"ON CONFLICT ({user}, {name}) DO UPDATE SET {hashed} = excluded.{hashed}, "
+        f"{created} = excluded.{created}, {completed} = NULL, {status} = NULL, "
+        f"{kind} = '', {body} = excluded.{body} "
+        f"WHERE {table}.{created} < %s OR ({table}.{completed} IS NULL "
+        f"AND {table}.{created} < %s AND {table}.{hashed} = excluded.{hashed}) "
+        "RETURNING id"
+    )
+    stamp = ops.adapt_datetimefield_value
+    params: list[Any] = [
+        user_id,
+        key,
+        digest,
+        stamp(now),
+        b"",
+        stamp(now - ttl()),
+        stamp(now - stale_after()),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
+
+
 def claim(*, user_id: int, key: str, digest: str) -> IdempotencyKey | HttpResponse:
     """The new claim on the key (the caller answers), or the answer to give instead."""
     wait_until = time.monotonic() + float(settings.IDEMPOTENCY_WAIT_SECONDS)
     while True:
         now = timezone.now()
-        try:
-            # One transaction (one commit) for the expired claim's removal and the new one.
-            with transaction.atomic():
-                IdempotencyKey.objects.filter(
-                    user_id=user_id, key=key, created_at__lt=now - ttl()
-                ).delete()
-                return IdempotencyKey.objects.create(user_id=user_id, key=key, request_hash=digest)
-        except IntegrityError:
-            pass
+        taken = _take(user_id=user_id, key=key, digest=digest, now=now)
+        if taken is not None:
+            return IdempotencyKey(
+                pk=taken, user_id=user_id, key=key, request_hash=digest, created_at=now
+            )
         existing = IdempotencyKey.objects.filter(user_id=user_id, key=key).first()
         if existing is None:
-            continue
+            continue  # answered and pruned meanwhile: claim it again
         if existing.request_hash != digest:
             return _problem(
                 422,
@@ -97,9 +140,7 @@ def claim(*, user_id: int, key: str, digest: str) -> IdempotencyKey | HttpRespon
         if existing.completed_at is not None:
             return _replay(existing)
         if existing.created_at < now - stale_after():
-            # Claimed by a process that died before answering: take it over.
-            IdempotencyKey.objects.filter(pk=existing.pk, completed_at__isnull=True).delete()
-            continue
+            continue  # left by a process that died: the next claim takes it over
         if time.monotonic() > wait_until:
             return _problem(
                 409,

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,7 +19,7 @@ from himaya.agencies.models import Agency, Role
 from himaya.audit.models import AuditEvent
 from himaya.fund.models import PaymentRequest
 from himaya.fund.tests.factories import BudgetLineFactory, make_case
-from himaya.integrity.idempotency import REPLAYED_HEADER, prune_keys, request_hash
+from himaya.integrity.idempotency import REPLAYED_HEADER, claim, prune_keys, request_hash
 from himaya.integrity.models import IdempotencyKey
 from himaya.integrity.tests.helpers import signed_in
 from himaya.referrals.models import Referral
@@ -240,3 +241,29 @@ def test_a_body_too_large_to_keep_is_refused_with_a_key_and_changes_nothing(
     assert answer["Content-Type"] == "application/problem+json"
     assert PaymentRequest.objects.count() == 0
     assert IdempotencyKey.objects.count() == 0
+
+
+def test_a_new_key_is_claimed_in_one_statement(fund_officer: User) -> None:
+    with CaptureQueriesContext(connection) as queries:
+        claimed = claim(user_id=fund_officer.pk, key="fresh", digest="a" * 64)
+    assert len(queries) == 1
+    assert isinstance(claimed, IdempotencyKey)
+    stored = IdempotencyKey.objects.get()
+    assert (stored.pk, stored.key, stored.request_hash, stored.completed_at) == (
+        claimed.pk,
+        "fresh",
+        "a" * 64,
+        None,
+    )
+
+
+def test_a_claim_left_by_a_dead_process_is_not_taken_over_by_another_request(
+    login: Callable[[User], Client], fund_officer: User
+) -> None:
+    body, url = payment_body(), reverse("fund:api_request")
+    IdempotencyKey.objects.create(user=fund_officer, key="orphan", request_hash="b" * 64)
+    IdempotencyKey.objects.update(created_at=timezone.now() - timedelta(minutes=10))
+    answer = post(login(fund_officer), url, body, "orphan")
+    assert answer.status_code == 422
+    assert PaymentRequest.objects.count() == 0
+    assert IdempotencyKey.objects.get().request_hash == "b" * 64
