@@ -31,8 +31,22 @@ class User(AbstractUser):
         answers: dict[tuple[str, bool, bool], bool] = self.__dict__.setdefault("_perm_answers", {})
         key = (perm, self.is_active, self.is_superuser)
         if key not in answers:
-            answers[key] = super().has_perm(perm)
+            answers[key] = self._capability(perm)
         return answers[key]
+
+    def _capability(self, perm: str) -> bool:
+        # A declared capability is answered from the role table when its backend is the
+        # first asked (as Django would, after the active superuser's yes), without walking
+        # the list of backends; anything else goes the way Django goes.
+        from himaya.agencies.backends import answers_first, declared_answer
+
+        if not (self.is_active and self.is_superuser) and answers_first(
+            tuple(settings.AUTHENTICATION_BACKENDS)
+        ):
+            answer = declared_answer(self, perm)
+            if answer is not None:
+                return answer
+        return super().has_perm(perm)
 
     def __str__(self) -> str:
         return self.username

@@ -1,5 +1,5 @@
-"""The parts of the busiest pages written by Jinja2: the rows of the long lists and the
-body of the case page.
+"""The parts of the busiest pages written by Jinja2: the rows of the long lists, the
+body of the case page, and the frame of every page (its head and navigation bar).
 
 A list page writes the same few cells for each of its rows, and the case page a few hundred
 fields, links and labels; Django's template engine resolves every variable and filter
@@ -13,7 +13,8 @@ What a part may use besides its context: the project's formatting filters (``day
 ``moment``, ``country``, ``linebreaksbr``), ``_("…")`` for a word to translate (read by
 ``makemessages`` as in a Django template: a plain string literal, with ``|safe|format(…)``
 for one with placeholders, whose values are escaped as ``blocktranslate`` escapes them), and
-``path(name, code)`` for an address (reversed once per name, the code put in its place).
+``path(name, code)`` for an address (reversed once per name, the code put in its place), and
+``static(name)`` for the address of a static file.
 
 A part written by ``render_part`` translates its words through the catalogue of the
 language active when it is written, looked up once per part: a page of a few hundred
@@ -25,8 +26,10 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
+from django.conf import settings
 from django.template.defaultfilters import linebreaksbr
 from django.template.loader import get_template
+from django.templatetags.static import static as static_address
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString, mark_safe
@@ -42,8 +45,20 @@ def environment(**options: Any) -> Environment:
     """The Jinja2 environment of the rows (``TEMPLATES``' ``rows`` engine)."""
     env = Environment(**options)  # noqa: S701  # autoescape is set by Django's backend  # nosec B701
     env.filters.update(country=country, day=day, moment=moment, linebreaksbr=linebreaksbr)
-    env.globals.update(_=gettext, path=path)
+    env.globals.update(_=gettext, path=path, static=static)
     return env
+
+
+def static(name: str) -> str:
+    """The address of a static file, as ``{% static %}`` writes it, found once per name."""
+    return _static(name, settings.STATIC_URL)
+
+
+@functools.lru_cache(maxsize=256)
+def _static(name: str, prefix: str) -> str:
+    # The storage answers the same address for a name for the life of the process (its
+    # manifest is read once); the prefix is part of the key for the settings a test changes.
+    return static_address(name)
 
 
 # What no record's code holds: reversed in place of the code, then replaced by it.

@@ -2,8 +2,11 @@ import io
 from pathlib import Path
 
 import pytest
+import rules
+from django.contrib.auth.models import _user_has_perm
 from django.core.management import call_command
 
+from himaya.agencies.backends import answers_first
 from himaya.agencies.models import Membership, Role
 from himaya.agencies.permissions import CAPABILITIES, roles_of
 
@@ -37,3 +40,45 @@ def test_an_inactive_user_holds_no_capability(case_worker) -> None:
     case_worker.save()
     fresh = type(case_worker).objects.get(pk=case_worker.pk)
     assert [name for name in CAPABILITIES if fresh.has_perm(name)] == []
+
+
+@pytest.mark.parametrize("role", [role.value for role in Role])
+def test_a_capability_answered_from_the_table_is_the_answer_of_djangos_backends(
+    make_persona, role: str
+) -> None:
+    user = make_persona(role)
+    through_backends = {name: _user_has_perm(user, name, None) for name in CAPABILITIES}
+    fresh = type(user).objects.get(pk=user.pk)
+    answered = {name: fresh.has_perm(name) for name in CAPABILITIES}
+    assert answered == through_backends
+    assert answered == {name: role in cap.roles for name, cap in CAPABILITIES.items()}
+
+
+def test_a_superuser_holds_every_capability_and_other_names_go_to_the_backends(
+    case_worker,
+) -> None:
+    case_worker.is_superuser = True
+    case_worker.save()
+    fresh = type(case_worker).objects.get(pk=case_worker.pk)
+    assert all(fresh.has_perm(name) for name in CAPABILITIES)
+    worker = type(case_worker).objects.get(pk=case_worker.pk)
+    worker.is_superuser = False
+    assert not worker.has_perm("auth.change_user")  # not a capability: Django's model rights
+
+
+def test_a_capability_whose_rule_is_replaced_is_answered_by_the_new_rule(case_worker) -> None:
+    original = rules.permissions.permissions["cases.work_cases"]
+    rules.set_perm("cases.work_cases", rules.always_deny)
+    try:
+        fresh = type(case_worker).objects.get(pk=case_worker.pk)
+        assert not fresh.has_perm("cases.work_cases")
+    finally:
+        rules.set_perm("cases.work_cases", original)
+    assert type(case_worker).objects.get(pk=case_worker.pk).has_perm("cases.work_cases")
+
+
+def test_the_table_answers_only_while_its_backend_is_the_first_to_answer_permissions() -> None:
+    first = "himaya.agencies.backends.CapabilityBackend"
+    assert answers_first(("axes.backends.AxesStandaloneBackend", first))
+    assert not answers_first(("django.contrib.auth.backends.ModelBackend", first))
+    assert not answers_first(("django.contrib.auth.backends.ModelBackend",))
