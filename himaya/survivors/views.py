@@ -153,26 +153,23 @@ def survivor_list_view(request: HttpRequest) -> HttpResponse:
             more=page.next_after is not None,
             names_shown=names,
         )
-    rows = render_part(
-        "survivors/rows.html",
+    results = render_part(
+        "survivors/results.html",
         {
             "rows": page.rows,
+            "page": page,
+            "query": query,
+            "after": after,
             "names": names,
             "estimated": _("estimated"),
+            "query_string": request.GET.urlencode(),
             # Each row links to its survivor: the address is made once, not reversed per row.
             "survivor_path": reverse("survivors:detail", kwargs={"code": "~"}).removesuffix("~/"),
         },
     )
-    context = {
-        "form": form,
-        "page": page,
-        "rows": rows,
-        "query": query,
-        "after": after,
-        "names": names,
-    }
-    template = "survivors/partials/results.html" if request.htmx else "survivors/list.html"  # type: ignore[attr-defined]
-    return render(request, template, context)
+    if request.htmx:  # type: ignore[attr-defined]
+        return HttpResponse(results)
+    return render(request, "survivors/list.html", {"form": form, "page": page, "results": results})
 
 
 def _case_agencies(request: HttpRequest) -> Any:
