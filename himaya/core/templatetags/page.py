@@ -19,7 +19,7 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def page_header(context: template.Context) -> SafeString:
-    request = context["request"]
+    request = context.get("request")
     user = context.get("user")
     signed_in = user is not None and bool(user.is_authenticated)
     navigation = context.get("navigation")
@@ -32,7 +32,7 @@ def page_header(context: template.Context) -> SafeString:
             "signed_in": signed_in,
             "username": user.get_username() if user is not None and signed_in else "",
             "navigation": navigation() if signed_in and callable(navigation) else "",
-            "next": context.get("language_next") or request.get_full_path(),
+            "next": context.get("language_next") or (request.get_full_path() if request else ""),
             "messages": context.get("messages") or (),
         },
     )
