@@ -46,7 +46,8 @@ NAME_LEVELS = (
 )
 BIRTH_LEVELS = (
     "same_date",
-    "close_date",  # both dates known, one digit apart or two digits swapped
+    "close_date",  # both dates known, one digit apart, two digits or the day and month swapped
+    "other_date",  # both dates known and neither the same nor close: two birthdays
     "same_year",
     "one_year",
     "three_years",  # two or three years apart
@@ -119,6 +120,7 @@ DEFAULT_WEIGHTS = MatchWeights(
         "birth": {
             "same_date": 0.20,
             "close_date": 0.02,
+            "other_date": 0.005,
             "same_year": 0.45,
             "one_year": 0.12,
             "three_years": 0.12,
@@ -144,6 +146,7 @@ DEFAULT_WEIGHTS = MatchWeights(
         "birth": {
             "same_date": 0.0005,
             "close_date": 0.0005,
+            "other_date": 0.05,
             "same_year": 0.02,
             "one_year": 0.04,
             "three_years": 0.07,
@@ -480,6 +483,15 @@ def _compare_names(found: Features, a: np.ndarray, b: np.ndarray) -> tuple[np.nd
     return level, shared
 
 
+def _date_distance(first: str, second: str) -> float:
+    """0 for a day and month written the other way round (``2001-03-04``, ``2001-04-03``),
+    else the edit distance of the two dates (a digit changed or two swapped: 1)."""
+    swapped = (first[5:7], first[8:10]) == (second[8:10], second[5:7])
+    if len(first) == len(second) == 10 and first[:5] == second[:5] and swapped:
+        return 0.0
+    return float(OSA.distance(first, second))
+
+
 def _compare_birth(found: Features, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     year_a, year_b = found.year[a], found.year[b]
     date_a, date_b = found.date[a], found.date[b]
@@ -489,19 +501,22 @@ def _compare_birth(found: Features, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     close_date = np.zeros(len(a), dtype=bool)
     differ = both_dates & (date_a != date_b)
     if differ.any():
-        distance = _similarities(date_a[differ], date_b[differ], found.date_words, OSA.distance)
+        distance = _similarities(date_a[differ], date_b[differ], found.date_words, _date_distance)
         close_date[differ] = distance <= 1
+    # Two full dates that are neither the same nor close are two birthdays, whatever
+    # their years: evidence against, not the agreement of a year.
     level = np.select(
         [
             both_dates & (date_a == date_b),
             close_date,
+            differ,
             known & (gap == 0),
             known & (gap == 1),
             known & (gap <= 3),
             known & (gap <= 6),
             known,
         ],
-        list(range(7)),
+        list(range(len(BIRTH_LEVELS))),
         default=-1,
     )
     return level
@@ -984,6 +999,7 @@ LEVEL_LABELS = {
     ("name", "frequency"): "names_frequency",
     ("birth", "same_date"): "birth_same_date",
     ("birth", "close_date"): "birth_close_date",
+    ("birth", "other_date"): "birth_other_date",
     ("birth", "same_year"): "birth_same_year",
     ("birth", "one_year"): "birth_one_year",
     ("birth", "three_years"): "birth_three_years",

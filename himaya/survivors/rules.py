@@ -738,18 +738,32 @@ def match_record(
     phones: str = "",
     others: dict[str, str] | None = None,
 ) -> MatchRecord:
-    """A ``MatchRecord`` from raw values: unknown sex is missing, numbers compacted."""
+    """A ``MatchRecord`` from raw values: unknown sex is missing, numbers compacted, a
+    date of birth written as ``YYYY-MM-DD`` (``YYYYMMDD`` and other digit scripts read
+    too) and its year taken as the year of birth when none is given."""
     documents = {compact_document_number(number) for number in document_numbers or []}
+    born = match_date(date_of_birth or "")
+    if birth_year is None and born:
+        birth_year = int(born[:4])
     return MatchRecord(
         names=tuple(name for name in names if visible_text(name)),
         birth_year=birth_year,
-        date_of_birth=date_of_birth or "",
+        date_of_birth=born,
         sex="" if sex in {"", "unknown"} else sex,
         nationality=(nationality or "").upper(),
         documents=frozenset(number for number in documents if number),
         phones=frozenset(text for kind, text in phone_terms(phones) if kind == PHONE),
         others=tuple((key, value) for key, value in sorted((others or {}).items()) if value),
     )
+
+
+def match_date(text: str) -> str:
+    """A date of birth as the scoring compares it: ``YYYY-MM-DD`` from that form or from
+    ``YYYYMMDD``, in any digit script; other text is kept as given (compared as written)."""
+    digits = ascii_digits(strip_invisible(text)).strip()
+    if len(digits) == 8 and digits.isascii() and digits.isdigit():
+        return f"{digits[:4]}-{digits[4:6]}-{digits[6:]}"
+    return digits
 
 
 # Scores at or above the review threshold wait for a supervisor; the high-precision

@@ -183,7 +183,12 @@ def test_the_stated_name_weights_go_from_the_same_name_to_different_names() -> N
 BIRTH_CASES = [
     ({"date_of_birth": "1990-05-01"}, {"date_of_birth": "1990-05-01"}, "same_date"),
     ({"date_of_birth": "1990-05-01"}, {"date_of_birth": "1990-05-10"}, "close_date"),
-    ({"date_of_birth": "1990-05-01"}, {"date_of_birth": "1990-11-23"}, "same_year"),
+    ({"date_of_birth": "1990-05-01"}, {"date_of_birth": "1990-01-05"}, "close_date"),
+    ({"date_of_birth": "1990-05-01"}, {"date_of_birth": "19900501"}, "same_date"),
+    ({"date_of_birth": "1990-05-01"}, {"date_of_birth": "١٩٩٠-٠٥-٠١"}, "same_date"),
+    ({"date_of_birth": "1990-05-01"}, {"date_of_birth": "1990-11-23"}, "other_date"),
+    ({"date_of_birth": "1990-05-01"}, {"date_of_birth": "1991-11-23"}, "other_date"),
+    ({"date_of_birth": "1990-05-01"}, {}, "same_year"),
     ({}, {}, "same_year"),
     ({}, {"birth_year": 1991}, "one_year"),
     ({}, {"birth_year": 1987}, "three_years"),
@@ -198,6 +203,18 @@ def test_birth_is_compared_by_date_then_by_how_many_years_apart(first, second, l
     one = match_record(names=["Ali"], **{"birth_year": 1990, **first})
     other = match_record(names=["Ali"], **{"birth_year": 1990, **second})
     assert comparison_levels(one, other)["birth"] == level
+
+
+def test_a_date_of_birth_gives_the_year_of_birth_when_none_is_given() -> None:
+    born = match_record(names=["Ali"], date_of_birth="19900501")
+    assert (born.birth_year, born.date_of_birth) == (1990, "1990-05-01")
+    guessed = match_record(names=["Ali"], birth_year=1991)
+    assert comparison_levels(born, guessed)["birth"] == "one_year"
+
+
+def test_two_different_birthdays_weigh_against_a_match_and_a_shared_year_for_it() -> None:
+    bits = dict(zip(rules.BIRTH_LEVELS, rules.DEFAULT_WEIGHTS.level_bits("birth"), strict=True))
+    assert bits["other_date"] < 0 < bits["same_year"]
 
 
 def test_document_numbers_one_character_apart_are_close() -> None:
