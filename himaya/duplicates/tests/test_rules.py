@@ -210,6 +210,8 @@ def test_a_date_of_birth_gives_the_year_of_birth_when_none_is_given() -> None:
     assert (born.birth_year, born.date_of_birth) == (1990, "1990-05-01")
     guessed = match_record(names=["Ali"], birth_year=1991)
     assert comparison_levels(born, guessed)["birth"] == "one_year"
+    for text in ["x", "abcd-05-01", "\u200b", "1990"]:
+        assert match_record(names=["Ali"], date_of_birth=text).birth_year is None
 
 
 def test_two_different_birthdays_weigh_against_a_match_and_a_shared_year_for_it() -> None:
