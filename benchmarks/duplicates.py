@@ -508,31 +508,29 @@ def splink_engine(rows: list[dict[str, Any]], truth: set[tuple[int, int]]) -> di
 
     frame = splink_frame(rows)
     blocks = SPLINK_BLOCKS + (SPLINK_NUMBER_BLOCKS if identified(rows) else [])
-    identifiers = []
-    if identified(rows):
-        # The same day; else the same year and month (a digit of the day changed) or the
-        # day and month swapped; else different.
-        swapped = " AND ".join(
-            f'substr("date_of_birth_l", {left}, {length}) = '
-            f'substr("date_of_birth_r", {right}, {length})'
-            for left, right, length in ((1, 1, 5), (6, 9, 2), (9, 6, 2))
-        )
-        identifiers = [
-            cl.CustomComparison(
-                comparison_levels=[
-                    cll.NullLevel("date_of_birth"),
-                    cll.ExactMatchLevel("date_of_birth"),
-                    cll.Or(
-                        cll.ExactMatchLevel(ColumnExpression("date_of_birth").substr(1, 7)),
-                        cll.CustomLevel(swapped),
-                    ).configure(label_for_charts="Same year and month, or day and month swapped"),
-                    cll.ElseLevel(),
-                ],
-                output_column_name="date_of_birth",
-            ),
-            cl.ExactMatch("document"),
-            cl.ExactMatch("phone"),
+    # Birth as one comparison, strongest first, as Himaya compares it (a year and a date
+    # of the same birth are not two pieces of evidence): the same date; the same year and
+    # month (a digit of the day changed) or the day and month swapped; two full dates
+    # otherwise different (two birthdays); then the years.
+    both_dates = '"date_of_birth_l" IS NOT NULL AND "date_of_birth_r" IS NOT NULL'
+    swapped = " AND ".join(
+        f'substr("date_of_birth_l", {left}, {length}) = '
+        f'substr("date_of_birth_r", {right}, {length})'
+        for left, right, length in ((1, 1, 5), (6, 9, 2), (9, 6, 2))
+    )
+    dates = (
+        [
+            cll.ExactMatchLevel("date_of_birth"),
+            cll.Or(
+                cll.ExactMatchLevel(ColumnExpression("date_of_birth").substr(1, 7)),
+                cll.CustomLevel(swapped),
+            ).configure(label_for_charts="Same year and month, or day and month swapped"),
+            cll.CustomLevel(both_dates).configure(label_for_charts="Two different dates"),
         ]
+        if identified(rows)
+        else []
+    )
+    numbers = [cl.ExactMatch("document"), cl.ExactMatch("phone")] if identified(rows) else []
     settings = SettingsCreator(
         link_type="dedupe_only",
         comparisons=[
@@ -540,6 +538,7 @@ def splink_engine(rows: list[dict[str, Any]], truth: set[tuple[int, int]]) -> di
             cl.CustomComparison(
                 comparison_levels=[
                     cll.NullLevel("birth_year"),
+                    *dates,
                     cll.ExactMatchLevel("birth_year"),
                     cll.CustomLevel('abs("birth_year_l" - "birth_year_r") <= 3'),
                     cll.ElseLevel(),
@@ -548,7 +547,7 @@ def splink_engine(rows: list[dict[str, Any]], truth: set[tuple[int, int]]) -> di
             ),
             cl.ExactMatch("sex"),
             cl.ExactMatch("nationality"),
-            *identifiers,
+            *numbers,
         ],
         blocking_rules_to_generate_predictions=[block_on(*cols) for cols in blocks],
         retain_intermediate_calculation_columns=False,
