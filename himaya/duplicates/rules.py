@@ -728,14 +728,19 @@ def estimate_weights(
 ) -> MatchWeights:
     """Estimate the weights from the compared pairs: u of the name by
     expectation–maximisation on the compared pairs, u of the other attributes from
-    random pairs (``random_u``), m of every attribute and the prior by
-    expectation–maximisation (levels independent given the match status, as in
-    Fellegi–Sunter and Splink), the name parts' frequencies from the records. Missing
-    levels are left out of both steps. With no pair, ``start`` is returned."""
+    random pairs (``random_u``), m of the name from the pairs that share a number or a
+    full date of birth when there are enough (``anchored_name_m``), m of every other
+    attribute and the prior by expectation–maximisation (levels independent given the
+    match status, as in Fellegi–Sunter and Splink), the name parts' frequencies from the
+    records. Missing levels are left out of both steps. With no pair, ``start`` is
+    returned."""
     if not len(comparison):
         return start
     frequencies, rare = part_frequencies(found)
     begin = _start_for(comparison.codes, start)
+    anchored = anchored_name_m(comparison, begin)
+    if anchored is not None:
+        begin = MatchWeights(m={**begin.m, "name": anchored}, u=begin.u, prior=begin.prior)
     fixed = random_u(found)
     current = MatchWeights(
         m=begin.m, u={**begin.u, **fixed}, prior=begin.prior, frequencies=frequencies, rare=rare
@@ -760,7 +765,11 @@ def estimate_weights(
             known = code >= 0
             count_m = np.bincount(code[known], weights=posterior[known], minlength=len(names))
             count_u = np.bincount(code[known], weights=1 - posterior[known], minlength=len(names))
-            new_m[attribute] = _shares(names, count_m, start=begin.m[attribute])
+            new_m[attribute] = (
+                anchored
+                if attribute == "name" and anchored is not None
+                else _shares(names, count_m, start=begin.m[attribute])
+            )
             new_u[attribute] = fixed.get(attribute) or _shares(
                 names, count_u, start=begin.u[attribute]
             )
@@ -785,6 +794,31 @@ def estimate_weights(
         u = {**current.u, "name": _shares(NAME_LEVELS, count_u, start=begin.u["name"])}
         current = MatchWeights(m=current.m, u=u, prior=prior, frequencies=frequencies, rare=rare)
     return current
+
+
+# Pairs that share a document number, a phone number or a full date of birth are nearly
+# all one person registered twice, whatever their names: how their names compare is the m
+# of the name, read from the data itself. Among many people who share most of their
+# names, expectation–maximisation alone can take a cluster of look-alikes for the
+# matches; with fewer such pairs than this, it estimates the m of the name with the rest.
+ANCHOR_MINIMUM = 50
+_ANCHORS = (("document", "same"), ("phone", "same"), ("birth", "same_date"))
+
+
+def anchored_name_m(comparison: Comparison, start: MatchWeights) -> dict[str, float] | None:
+    """The m of the name levels among the compared pairs that share a document, a phone
+    or a full date of birth, or None when there are fewer than ``ANCHOR_MINIMUM``."""
+    anchor = np.zeros(len(comparison), dtype=bool)
+    for attribute, level in _ANCHORS:
+        code = comparison.codes.get(attribute)
+        if code is not None:
+            anchor |= code == levels_of(attribute).index(level)
+    name = comparison.codes["name"]
+    chosen = anchor & (name >= 0)
+    if int(chosen.sum()) < ANCHOR_MINIMUM:
+        return None
+    counts = np.bincount(name[chosen], minlength=len(NAME_LEVELS)).astype(np.float64)
+    return _shares(NAME_LEVELS, counts, start=start.m["name"])
 
 
 # The start values count as this many pairs in each estimate: a level the compared pairs

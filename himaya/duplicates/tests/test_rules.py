@@ -4,6 +4,7 @@ import dataclasses
 import itertools
 import random
 
+import numpy as np
 import pytest
 
 from himaya.duplicates import rules
@@ -339,6 +340,39 @@ def test_em_estimates_weights_that_find_the_registered_twice() -> None:
     assert 0 < weights.prior < 1
     assert {(pair.first, pair.second) for pair in found} == truth
     assert compared > len(truth)
+
+
+def test_the_m_of_the_name_is_read_from_the_pairs_that_share_a_document(monkeypatch) -> None:
+    records, truth = _registry(seed=3)
+    for first, second in truth:  # both registrations of each person hold the same passport
+        number = f"P{first:07d}"
+        for record_id in (first, second):
+            records[record_id] = dataclasses.replace(
+                records[record_id], documents=frozenset({number})
+            )
+    keys = {
+        record_id: match_keys(
+            names=list(record.names),
+            birth_year=record.birth_year,
+            document_numbers=sorted(record.documents),
+            phones="",
+        )
+        for record_id, record in records.items()
+    }
+    levels = [comparison_levels(records[a], records[b])["name"] for a, b in sorted(truth)]
+    counts = [float(levels.count(level)) for level in rules.NAME_LEVELS]
+    expected = rules._shares(
+        rules.NAME_LEVELS, np.array(counts), start=rules.DEFAULT_WEIGHTS.m["name"]
+    )
+
+    monkeypatch.setattr(rules, "ANCHOR_MINIMUM", len(truth))
+    found, weights, _compared = rules.find_pairs(records, keys, threshold=0.8)
+    assert weights.m["name"] == expected
+    assert {(pair.first, pair.second) for pair in found} == truth
+
+    monkeypatch.setattr(rules, "ANCHOR_MINIMUM", len(truth) + 1)  # too few: EM estimates it
+    _found, estimated, _compared = rules.find_pairs(records, keys, threshold=0.8)
+    assert estimated.m["name"] != expected
 
 
 def test_em_without_pairs_keeps_the_stated_weights() -> None:
