@@ -742,7 +742,7 @@ def estimate_weights(
     if anchored is not None:
         begin = MatchWeights(m={**begin.m, "name": anchored}, u=begin.u, prior=begin.prior)
     fixed = random_u(found)
-    current = MatchWeights(
+    first = MatchWeights(
         m=begin.m, u={**begin.u, **fixed}, prior=begin.prior, frequencies=frequencies, rare=rare
     )
     # Pairs sharing fewer name parts than the name keys need (three, or all of a shorter
@@ -752,48 +752,69 @@ def estimate_weights(
     chosen = comparison.name_blocked()
     if chosen.sum() >= 10:
         comparison = comparison.subset(chosen)
-    adjustment = frequency_bits(found, comparison, current)
-    for _round in range(iterations):
-        posterior = _probability(
-            _prior_bits(current) + _attribute_bits(comparison, current) + adjustment
-        )
-        prior = min(max(float(posterior.mean()), _FLOOR), 1 - _FLOOR)
-        new_m: dict[str, dict[str, float]] = {}
-        new_u: dict[str, dict[str, float]] = {}
-        for attribute, code in comparison.codes.items():
-            names = levels_of(attribute)
-            known = code >= 0
-            count_m = np.bincount(code[known], weights=posterior[known], minlength=len(names))
-            count_u = np.bincount(code[known], weights=1 - posterior[known], minlength=len(names))
-            new_m[attribute] = (
-                anchored
-                if attribute == "name" and anchored is not None
-                else _shares(names, count_m, start=begin.m[attribute])
+    adjustment = frequency_bits(found, comparison, first)
+
+    def expectation_maximisation(name_m: dict[str, float] | None) -> MatchWeights:
+        """EM from the start values; the m of the name kept at ``name_m`` when given."""
+        current = first
+        for _round in range(iterations):
+            posterior = _probability(
+                _prior_bits(current) + _attribute_bits(comparison, current) + adjustment
             )
-            new_u[attribute] = fixed.get(attribute) or _shares(
-                names, count_u, start=begin.u[attribute]
+            prior = min(max(float(posterior.mean()), _FLOOR), 1 - _FLOOR)
+            new_m: dict[str, dict[str, float]] = {}
+            new_u: dict[str, dict[str, float]] = {}
+            for attribute, code in comparison.codes.items():
+                names = levels_of(attribute)
+                known = code >= 0
+                count_m = np.bincount(code[known], weights=posterior[known], minlength=len(names))
+                count_u = np.bincount(
+                    code[known], weights=1 - posterior[known], minlength=len(names)
+                )
+                new_m[attribute] = (
+                    name_m
+                    if attribute == "name" and name_m is not None
+                    else _shares(names, count_m, start=begin.m[attribute])
+                )
+                new_u[attribute] = fixed.get(attribute) or _shares(
+                    names, count_u, start=begin.u[attribute]
+                )
+            current = MatchWeights(
+                m=new_m, u=new_u, prior=prior, frequencies=frequencies, rare=rare
             )
-        current = MatchWeights(m=new_m, u=new_u, prior=prior, frequencies=frequencies, rare=rare)
-    if len(comparison) == len(everything):
         return current
-    # Back to all the compared pairs: the prior and the u of the name over them all, the
-    # other parameters kept (nearly every match shares three name parts).
-    adjustment = frequency_bits(found, everything, current)
-    code = everything.codes["name"]
-    known = code >= 0
-    prior = current.prior * len(comparison) / len(everything)
-    for _round in range(5):
-        current = MatchWeights(
-            m=current.m, u=current.u, prior=prior, frequencies=frequencies, rare=rare
-        )
-        posterior = _probability(
-            _prior_bits(current) + _attribute_bits(everything, current) + adjustment
-        )
-        prior = min(max(float(posterior.mean()), _FLOOR), 1 - _FLOOR)
-        count_u = np.bincount(code[known], weights=1 - posterior[known], minlength=len(NAME_LEVELS))
-        u = {**current.u, "name": _shares(NAME_LEVELS, count_u, start=begin.u["name"])}
-        current = MatchWeights(m=current.m, u=u, prior=prior, frequencies=frequencies, rare=rare)
-    return current
+
+    def over_everything(current: MatchWeights) -> MatchWeights:
+        """Back to all the compared pairs: the prior and the u of the name over them all,
+        the other parameters kept (nearly every match shares three name parts)."""
+        if len(comparison) == len(everything):
+            return current
+        adjustment = frequency_bits(found, everything, current)
+        code = everything.codes["name"]
+        known = code >= 0
+        prior = current.prior * len(comparison) / len(everything)
+        for _round in range(5):
+            current = MatchWeights(
+                m=current.m, u=current.u, prior=prior, frequencies=frequencies, rare=rare
+            )
+            posterior = _probability(
+                _prior_bits(current) + _attribute_bits(everything, current) + adjustment
+            )
+            prior = min(max(float(posterior.mean()), _FLOOR), 1 - _FLOOR)
+            count_u = np.bincount(
+                code[known], weights=1 - posterior[known], minlength=len(NAME_LEVELS)
+            )
+            u = {**current.u, "name": _shares(NAME_LEVELS, count_u, start=begin.u["name"])}
+            current = MatchWeights(
+                m=current.m, u=u, prior=prior, frequencies=frequencies, rare=rare
+            )
+        return current
+
+    estimated = over_everything(expectation_maximisation(anchored))
+    if anchored is None and not plausible_name_weights(estimated):
+        # EM took look-alikes for the matches: the stated m of the name is kept instead.
+        estimated = over_everything(expectation_maximisation(dict(begin.m["name"])))
+    return estimated
 
 
 # Pairs that share a document number, a phone number or a full date of birth are nearly
@@ -819,6 +840,14 @@ def anchored_name_m(comparison: Comparison, start: MatchWeights) -> dict[str, fl
         return None
     counts = np.bincount(name[chosen], minlength=len(NAME_LEVELS)).astype(np.float64)
     return _shares(NAME_LEVELS, counts, start=start.m["name"])
+
+
+def plausible_name_weights(weights: MatchWeights) -> bool:
+    """Whether the weakest name levels (all the parts of one name but one in the other,
+    or fewer) weigh against a match, as they must: estimated weights in which they weigh
+    for it describe a cluster of look-alikes, not people registered twice."""
+    bits = dict(zip(NAME_LEVELS, weights.level_bits("name"), strict=True))
+    return bool(bits["one_different"] < 0 and bits["different"] < 0)
 
 
 # The start values count as this many pairs in each estimate: a level the compared pairs

@@ -375,6 +375,32 @@ def test_the_m_of_the_name_is_read_from_the_pairs_that_share_a_document(monkeypa
     assert estimated.m["name"] != expected
 
 
+def test_weights_in_which_the_weakest_name_levels_weigh_for_a_match_are_not_plausible() -> None:
+    assert rules.plausible_name_weights(rules.DEFAULT_WEIGHTS)
+    m = {**rules.DEFAULT_WEIGHTS.m, "name": {**rules.DEFAULT_WEIGHTS.m["name"]}}
+    m["name"]["one_different"] = 0.52  # above its u (0.30): a cluster of look-alikes
+    assert not rules.plausible_name_weights(dataclasses.replace(rules.DEFAULT_WEIGHTS, m=m))
+
+
+def test_when_em_takes_look_alikes_for_matches_the_stated_m_of_the_name_is_kept(
+    monkeypatch,
+) -> None:
+    records, _truth = _registry(seed=3)
+    keys = {
+        record_id: match_keys(
+            names=list(record.names), birth_year=record.birth_year, document_numbers=[], phones=""
+        )
+        for record_id, record in records.items()
+    }
+    _found, estimated, _compared = rules.find_pairs(records, keys, threshold=0.8)
+    assert estimated.m["name"] != rules.DEFAULT_WEIGHTS.m["name"]
+
+    monkeypatch.setattr(rules, "plausible_name_weights", lambda weights: False)
+    _found, kept, _compared = rules.find_pairs(records, keys, threshold=0.8)
+    assert kept.m["name"] == rules.DEFAULT_WEIGHTS.m["name"]
+    assert kept.m["birth"] != rules.DEFAULT_WEIGHTS.m["birth"]  # the rest still estimated
+
+
 def test_em_without_pairs_keeps_the_stated_weights() -> None:
     assert rules.estimate_from_pairs([], {}) is rules.DEFAULT_WEIGHTS
 
