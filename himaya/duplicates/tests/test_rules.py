@@ -325,14 +325,22 @@ def _registry(seed: int) -> tuple[dict[int, survivor_rules.MatchRecord], set[tup
     return records, truth
 
 
-def test_em_estimates_weights_that_find_the_registered_twice() -> None:
-    records, truth = _registry(seed=3)
-    keys = {
+def _keys(records: dict[int, survivor_rules.MatchRecord]) -> dict[int, set[str]]:
+    """Each record's blocking keys, from its names, year and documents."""
+    return {
         record_id: match_keys(
-            names=list(record.names), birth_year=record.birth_year, document_numbers=[], phones=""
+            names=list(record.names),
+            birth_year=record.birth_year,
+            document_numbers=sorted(record.documents),
+            phones="",
         )
         for record_id, record in records.items()
     }
+
+
+def test_em_estimates_weights_that_find_the_registered_twice() -> None:
+    records, truth = _registry(seed=3)
+    keys = _keys(records)
     found, weights, compared = rules.find_pairs(records, keys, threshold=0.8)
     assert weights.m["name"]["part_missing"] > weights.u["name"]["part_missing"]
     assert weights.m["name"]["different"] < weights.u["name"]["different"]
@@ -350,15 +358,7 @@ def test_the_m_of_the_name_is_read_from_the_pairs_that_share_a_document(monkeypa
             records[record_id] = dataclasses.replace(
                 records[record_id], documents=frozenset({number})
             )
-    keys = {
-        record_id: match_keys(
-            names=list(record.names),
-            birth_year=record.birth_year,
-            document_numbers=sorted(record.documents),
-            phones="",
-        )
-        for record_id, record in records.items()
-    }
+    keys = _keys(records)
     levels = [comparison_levels(records[a], records[b])["name"] for a, b in sorted(truth)]
     counts = [float(levels.count(level)) for level in rules.NAME_LEVELS]
     expected = rules._shares(
@@ -386,12 +386,7 @@ def test_when_em_takes_look_alikes_for_matches_the_stated_m_of_the_name_is_kept(
     monkeypatch,
 ) -> None:
     records, _truth = _registry(seed=3)
-    keys = {
-        record_id: match_keys(
-            names=list(record.names), birth_year=record.birth_year, document_numbers=[], phones=""
-        )
-        for record_id, record in records.items()
-    }
+    keys = _keys(records)
     _found, estimated, _compared = rules.find_pairs(records, keys, threshold=0.8)
     assert estimated.m["name"] != rules.DEFAULT_WEIGHTS.m["name"]
 
