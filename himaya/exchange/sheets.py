@@ -411,7 +411,38 @@ def _instructions(book: openpyxl.Workbook) -> None:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
+# Templates built, by language and lists (see ``template_bytes``): a few at most.
+_TEMPLATES: dict[str, bytes] = {}
+TEMPLATES_KEPT = 8
+
+
 def template_bytes() -> bytes:
+    """The XLSX template in the active language.
+
+    Writing its formats and lists into every line a sheet may hold costs about a second;
+    what it holds depends only on the language, the lines a sheet may hold and the options
+    of its lists (read from the database on each call, a few small queries). It is built
+    once for each of these and kept in the process: a changed option (a governorate
+    renamed, a form of exploitation added) makes another template."""
+    lists: dict[Options, list[tuple[str, str, str]]] = {}
+    for column in COLUMNS:
+        if column.options is not None and column.options not in lists:
+            lists[column.options] = column.options()
+    language = translation.get_language() or "ar"
+    content = json.dumps(
+        [language, MAX_ROWS, list(lists.values())], ensure_ascii=False, default=str
+    )
+    key = hashlib.sha256(content.encode()).hexdigest()
+    kept = _TEMPLATES.get(key)
+    if kept is None:
+        kept = _build_template()
+        while len(_TEMPLATES) >= TEMPLATES_KEPT:
+            _TEMPLATES.pop(next(iter(_TEMPLATES)))
+        _TEMPLATES[key] = kept
+    return kept
+
+
+def _build_template() -> bytes:
     """The XLSX template: its three sheets, lists, text formats and the example row."""
     book = openpyxl.Workbook()
     sheet = book.active

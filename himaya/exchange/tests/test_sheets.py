@@ -16,7 +16,7 @@ from django.test import override_settings
 from django.utils import translation
 
 from himaya.accounts.models import User
-from himaya.agencies.models import Agency, Role
+from himaya.agencies.models import Agency, Governorate, Role
 from himaya.audit.models import AuditEvent
 from himaya.cases.models import Case
 from himaya.core.errors import Conflict, Forbidden, Invalid
@@ -93,6 +93,34 @@ def reasons(batch: SheetImport) -> dict[int, str]:
 
 
 # --- the template ------------------------------------------------------------------------
+
+
+def test_the_template_is_built_once_per_language_and_lists_and_again_when_a_list_changes(
+    monkeypatch,
+) -> None:
+    built: list[str] = []
+    build = sheets._build_template
+
+    def counted() -> bytes:
+        built.append(translation.get_language())
+        return build()
+
+    monkeypatch.setattr(sheets, "_TEMPLATES", {})
+    monkeypatch.setattr(sheets, "_build_template", counted)
+    with translation.override("en"):
+        first, again = sheets.template_bytes(), sheets.template_bytes()
+    with translation.override("ar"):
+        arabic = sheets.template_bytes()
+    assert first == again
+    assert arabic != first
+    assert built == ["en", "ar"]
+
+    Governorate.objects.filter(code="EG-C").update(name_en="Cairo (capital)")
+    with translation.override("en"):
+        renamed = sheets.template_bytes()
+    assert built == ["en", "ar", "en"]
+    lists = openpyxl.load_workbook(io.BytesIO(renamed))[sheets.LISTS]
+    assert any("Cairo (capital)" in str(cell.value) for row in lists.iter_rows() for cell in row)
 
 
 def test_the_template_opens_with_openpyxl_with_headers_in_both_languages() -> None:
