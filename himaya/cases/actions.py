@@ -46,9 +46,9 @@ from himaya.cases.models import (
 from himaya.cases.selectors import (
     case_agency_kinds,
     conclusive_decision_days,
+    may_open_case_for,
     supervises,
     supervises_agency,
-    survivor_for_case,
     works_on,
 )
 from himaya.core import bounds, changes
@@ -245,7 +245,7 @@ def open_case(
         raise CaseForbidden(_("You may open cases only for your own agency."))
     if not survivor.is_active:
         raise CaseError(_("This survivor's record is no longer active."), field="survivor")
-    if survivor_for_case(by, survivor.code) is None:
+    if not may_open_case_for(by, survivor):
         raise CaseForbidden(_("No survivor with this code is known to you."), field="survivor")
     _check_case_details(
         first_contact_on=first_contact_on,

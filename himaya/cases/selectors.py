@@ -746,6 +746,14 @@ def survivor_for_case(user: AnyUser, code: str) -> Survivor | None:
     return survivors_visible_to(user).filter(code=code.strip().upper(), is_active=True).first()
 
 
+def may_open_case_for(user: AnyUser, survivor: Survivor) -> bool:
+    """Whether the user may open a case for this survivor: the rule of
+    ``survivor_for_case``, checked by id, without reading the survivor's record again."""
+    if not user.has_perm("cases.work_cases") or survivor.pk is None:
+        return False
+    return survivors_visible_to(user).filter(pk=survivor.pk, is_active=True).exists()
+
+
 def get_risk_assessment_or_404(user: AnyUser, code: str) -> RiskAssessment:
     assessment = (
         RiskAssessment.objects.filter(case__in=cases_visible_to(user), code=code)

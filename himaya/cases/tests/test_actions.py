@@ -131,6 +131,30 @@ def test_a_case_is_opened_with_the_worklist_columns_its_records_give(
     assert case.exploitation_forms.count() == 0
 
 
+@pytest.mark.parametrize(
+    ("kind", "refusal"),
+    [("another agency's survivor", CaseForbidden), ("inactive survivor", CaseError)],
+)
+def test_open_case_for_a_survivor_out_of_scope_is_refused_and_creates_nothing(
+    world: CaseWorld, kind: str, refusal: type[Exception]
+) -> None:
+    survivor = (
+        SurvivorFactory(registered_by_agency=world.agency_b)
+        if kind == "another agency's survivor"
+        else SurvivorFactory(registered_by_agency=world.agency_a, is_active=False)
+    )
+    with pytest.raises(refusal):
+        actions.open_case(
+            survivor=survivor,
+            by=world.case_worker,
+            lead_agency=world.agency_a,
+            first_contact_on=TODAY,
+            identified_by=IdentificationChannel.POLICE,
+            recruitment_channel=RecruitmentChannel.IN_PERSON,
+        )
+    assert Case.objects.filter(survivor=survivor).count() == 0
+
+
 def test_open_case_for_another_agency_is_refused_and_creates_nothing(world: CaseWorld) -> None:
     survivor = SurvivorFactory(registered_by_agency=world.agency_a)
     with pytest.raises(CaseForbidden):
