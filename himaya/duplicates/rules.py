@@ -728,7 +728,7 @@ def estimate_weights(
 ) -> MatchWeights:
     """Estimate the weights from the compared pairs: u of the name by
     expectation–maximisation on the compared pairs, u of the other attributes from
-    random pairs (``random_u``), m of the name from the pairs that share a number or a
+    random pairs (``random_u``), m of the name from the pairs that share a document or a
     full date of birth when there are enough (``anchored_name_m``), m of every other
     attribute and the prior by expectation–maximisation (levels independent given the
     match status, as in Fellegi–Sunter and Splink), the name parts' frequencies from the
@@ -817,18 +817,19 @@ def estimate_weights(
     return estimated
 
 
-# Pairs that share a document number, a phone number or a full date of birth are nearly
-# all one person registered twice, whatever their names: how their names compare is the m
-# of the name, read from the data itself. Among many people who share most of their
+# Pairs that share a document number or a full date of birth are nearly all one person
+# registered twice, whatever their names: how their names compare is the m of the name,
+# read from the data itself (not a phone: a household, a relative or an employer gives
+# several people the same number). Among many people who share most of their
 # names, expectation–maximisation alone can take a cluster of look-alikes for the
 # matches; with fewer such pairs than this, it estimates the m of the name with the rest.
 ANCHOR_MINIMUM = 50
-_ANCHORS = (("document", "same"), ("phone", "same"), ("birth", "same_date"))
+_ANCHORS = (("document", "same"), ("birth", "same_date"))
 
 
 def anchored_name_m(comparison: Comparison, start: MatchWeights) -> dict[str, float] | None:
-    """The m of the name levels among the compared pairs that share a document, a phone
-    or a full date of birth, or None when there are fewer than ``ANCHOR_MINIMUM``."""
+    """The m of the name levels among the compared pairs that share a document or a full
+    date of birth, or None when there are fewer than ``ANCHOR_MINIMUM``."""
     anchor = np.zeros(len(comparison), dtype=bool)
     for attribute, level in _ANCHORS:
         code = comparison.codes.get(attribute)
