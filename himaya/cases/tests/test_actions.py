@@ -132,35 +132,21 @@ def test_a_case_is_opened_with_the_worklist_columns_its_records_give(
 
 
 @pytest.mark.parametrize(
-    ("kind", "refusal"),
-    [("another agency's survivor", CaseForbidden), ("inactive survivor", CaseError)],
+    ("who", "registered_by", "active", "refusal"),
+    [
+        ("outsider", "agency_a", True, CaseForbidden),  # not of the lead agency
+        ("case_worker", "agency_b", True, CaseForbidden),  # another agency's survivor
+        ("case_worker", "agency_a", False, CaseError),  # an inactive record
+    ],
 )
-def test_open_case_for_a_survivor_out_of_scope_is_refused_and_creates_nothing(
-    world: CaseWorld, kind: str, refusal: type[Exception]
+def test_open_case_out_of_scope_is_refused_and_creates_nothing(
+    world: CaseWorld, who: str, registered_by: str, active: bool, refusal: type[Exception]
 ) -> None:
-    survivor = (
-        SurvivorFactory(registered_by_agency=world.agency_b)
-        if kind == "another agency's survivor"
-        else SurvivorFactory(registered_by_agency=world.agency_a, is_active=False)
-    )
+    survivor = SurvivorFactory(registered_by_agency=getattr(world, registered_by), is_active=active)
     with pytest.raises(refusal):
         actions.open_case(
             survivor=survivor,
-            by=world.case_worker,
-            lead_agency=world.agency_a,
-            first_contact_on=TODAY,
-            identified_by=IdentificationChannel.POLICE,
-            recruitment_channel=RecruitmentChannel.IN_PERSON,
-        )
-    assert Case.objects.filter(survivor=survivor).count() == 0
-
-
-def test_open_case_for_another_agency_is_refused_and_creates_nothing(world: CaseWorld) -> None:
-    survivor = SurvivorFactory(registered_by_agency=world.agency_a)
-    with pytest.raises(CaseForbidden):
-        actions.open_case(
-            survivor=survivor,
-            by=world.outsider,
+            by=getattr(world, who),
             lead_agency=world.agency_a,
             first_contact_on=TODAY,
             identified_by=IdentificationChannel.POLICE,
@@ -670,17 +656,3 @@ def test_a_closed_case_can_no_longer_be_changed(world: CaseWorld) -> None:
     with pytest.raises(CaseError):
         actions.create_care_plan(case=case, by=world.case_worker)
     assert case.risk_assessments.count() == case.care_plans.count() == 0
-
-
-def test_open_case_for_a_survivor_out_of_scope_is_refused(world: CaseWorld) -> None:
-    survivor = SurvivorFactory(registered_by_agency=world.agency_b)
-    with pytest.raises(CaseForbidden):
-        actions.open_case(
-            survivor=survivor,
-            by=world.case_worker,
-            lead_agency=world.agency_a,
-            first_contact_on=TODAY,
-            identified_by=IdentificationChannel.POLICE,
-            recruitment_channel=RecruitmentChannel.IN_PERSON,
-        )
-    assert Case.objects.filter(survivor=survivor).count() == 0
