@@ -738,20 +738,25 @@ def lead_agencies_for(user: AnyUser) -> QuerySet[Agency]:
     ).order_by("name_en")
 
 
+def _survivors_for_cases(user: AnyUser) -> QuerySet[Survivor]:
+    """The active survivors a case may be opened for: those the survivors app lets the
+    user see (``survivors_visible_to``), for a holder of ``cases.work_cases``."""
+    if not user.has_perm("cases.work_cases"):
+        return Survivor.objects.none()
+    return survivors_visible_to(user).filter(is_active=True)
+
+
 def survivor_for_case(user: AnyUser, code: str) -> Survivor | None:
-    """The active survivor a case may be opened for, by code, or None: one the survivors
-    app lets the user see (``survivors_visible_to``)."""
-    if not user.has_perm("cases.work_cases") or not code:
+    """The survivor with this code a case may be opened for, or None."""
+    if not code:
         return None
-    return survivors_visible_to(user).filter(code=code.strip().upper(), is_active=True).first()
+    return _survivors_for_cases(user).filter(code=code.strip().upper()).first()
 
 
 def may_open_case_for(user: AnyUser, survivor: Survivor) -> bool:
-    """Whether the user may open a case for this survivor: the rule of
-    ``survivor_for_case``, checked by id, without reading the survivor's record again."""
-    if not user.has_perm("cases.work_cases") or survivor.pk is None:
-        return False
-    return survivors_visible_to(user).filter(pk=survivor.pk, is_active=True).exists()
+    """Whether a case may be opened for this survivor (the same rule as
+    ``survivor_for_case``), checked by id without reading the record again."""
+    return survivor.pk is not None and _survivors_for_cases(user).filter(pk=survivor.pk).exists()
 
 
 def get_risk_assessment_or_404(user: AnyUser, code: str) -> RiskAssessment:

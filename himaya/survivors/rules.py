@@ -743,7 +743,7 @@ def match_record(
     too) and its year taken as the year of birth when none is given."""
     documents = {compact_document_number(number) for number in document_numbers or []}
     born = match_date(date_of_birth or "")
-    if birth_year is None and len(born) == 10 and born[:4].isascii() and born[:4].isdigit():
+    if birth_year is None and re.fullmatch(r"\d{4}-\d{2}-\d{2}", born, flags=re.ASCII):
         birth_year = int(born[:4])
     return MatchRecord(
         names=tuple(name for name in names if visible_text(name)),
