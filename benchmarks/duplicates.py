@@ -477,8 +477,9 @@ def trained(rows: list[dict[str, Any]], truth: set[tuple[int, int]]) -> dict[str
     compares: gradient-boosted trees (scikit-learn) on the comparison levels, the name
     parts shared and held, the years apart, how common the shared parts are and two
     similarities of the whole names, trained on one half of the pairs and scored on the
-    other, then the other way round. No method that does not know the truth does better
-    on the same comparisons, so its precision and recall bound what a scoring can reach."""
+    other, then the other way round. A method that does not know the truth is not to be
+    expected to do better with the same comparisons: its precision and recall measure
+    what scoring them can reach."""
     from rapidfuzz import fuzz, process
     from sklearn.ensemble import HistGradientBoostingClassifier
 

@@ -10,12 +10,12 @@ comparisons, each timed alternately in the same run:
    their eleven sources, grouped by source, day, governorate and sex: the least a
    database can do to read them once), then over the identification decisions of those
    days alone, by day, decision, governorate and sex (the baseline of the earlier runs,
-   a few hundred rows). Against the second, timed twice: computed again over the stored values (the nightly recomputation of unchanged
-   days: nothing to write), and into an empty period (the values of the period removed
-   before each round, untimed: every value written). The ratios are printed as they are,
-   and divided by the number of indicators (each indicator reads its own tables and
-   writes its own cells, so one baseline per indicator is the floor); then where the
-   cost goes: each indicator's computation alone, the writing of every value alone, and
+   a few hundred rows). Against the second, timed twice: computed again over the stored
+   values (the nightly recomputation of unchanged days: nothing to write), and into an
+   empty period (the values of the period removed before each round, untimed: every
+   value written). The ratios are printed as they are, and divided by the number of
+   indicators (each indicator reads its own tables and writes its own cells, so one
+   baseline per indicator is the floor); then where the cost goes: each indicator's computation alone, the writing of every value alone, and
    the comparison with the stored values alone.
 2. the dashboard page (an analyst, signed in) against a bare view that runs one indexed
    query through the same middleware: what the dashboard itself costs, as served to the
