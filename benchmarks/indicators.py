@@ -15,8 +15,9 @@ comparisons, each timed alternately in the same run:
    empty period (the values of the period removed before each round, untimed: every
    value written). The ratios are printed as they are, and divided by the number of
    indicators (each indicator reads its own tables and writes its own cells, so one
-   baseline per indicator is the floor); then where the cost goes: each indicator's computation alone, the writing of every value alone, and
-   the comparison with the stored values alone.
+   baseline per indicator is the floor); then where the cost goes: each indicator's
+   computation alone, the writing of every value alone, and the comparison with the
+   stored values alone.
 2. the dashboard page (an analyst, signed in) against a bare view that runs one indexed
    query through the same middleware: what the dashboard itself costs, as served to the
    next reader (its figures kept under the values' edition), drawn afresh (the kept
