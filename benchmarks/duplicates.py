@@ -36,6 +36,7 @@ precision 0.99 and its precision at recall 0.90. The FEBRL3 and FEBRL4 sets ship
 
 import argparse
 import calendar
+import dataclasses
 import datetime
 import itertools
 import multiprocessing
@@ -431,11 +432,19 @@ def himaya_engine(rows: list[dict[str, Any]], truth: set[tuple[int, int]]) -> di
     return result
 
 
-def _compared(
-    rows: list[dict[str, Any]], truth: set[tuple[int, int]]
-) -> tuple[Any, np.ndarray, np.ndarray, Any, np.ndarray]:
+@dataclasses.dataclass(frozen=True)
+class Compared:
     """Every pair that blocking compares: the features, the two records' positions in
     them, the comparison levels, and which pairs are one person (by the truth)."""
+
+    found: Any
+    a: np.ndarray
+    b: np.ndarray
+    comparison: Any
+    true: np.ndarray
+
+
+def compared_pairs(rows: list[dict[str, Any]], truth: set[tuple[int, int]]) -> Compared:
     records, keys = himaya_inputs(rows)
     ids, first, second = rules.blocked_indices(keys)
     found = rules.features(records)
@@ -446,14 +455,14 @@ def _compared(
         dtype=bool,
         count=len(first),
     )
-    return found, a, b, rules.compare(found, a, b), true
+    return Compared(found, a, b, rules.compare(found, a, b), true)
 
 
-def ceiling(rows: list[dict[str, Any]], truth: set[tuple[int, int]]) -> dict[str, Any]:
+def ceiling(pairs: Compared, truth: set[tuple[int, int]]) -> dict[str, Any]:
     """Blocking recall, and the best recall at precision 0.99 that any scoring of the
     comparison levels could reach: the level combinations taken purest first (by the
     truth) while the precision stays at 0.99 or more."""
-    _found, _a, _b, comparison, true = _compared(rows, truth)
+    comparison, true = pairs.comparison, pairs.true
     cell = np.zeros(len(true), dtype=np.int64)
     for attribute, code in comparison.codes.items():  # every attribute, missing as a level
         cell = cell * (len(rules.levels_of(attribute)) + 1) + code + 1
@@ -472,7 +481,7 @@ def ceiling(rows: list[dict[str, Any]], truth: set[tuple[int, int]]) -> dict[str
     }
 
 
-def trained(rows: list[dict[str, Any]], truth: set[tuple[int, int]]) -> dict[str, Any]:
+def trained(pairs: Compared, truth: set[tuple[int, int]]) -> dict[str, Any]:
     """What a classifier taught with the truth itself reaches on the pairs that blocking
     compares: gradient-boosted trees (scikit-learn) on the comparison levels, the name
     parts shared and held, the years apart, how common the shared parts are and two
@@ -483,7 +492,7 @@ def trained(rows: list[dict[str, Any]], truth: set[tuple[int, int]]) -> dict[str
     from rapidfuzz import fuzz, process
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    found, a, b, comparison, true = _compared(rows, truth)
+    found, a, b, comparison, true = pairs.found, pairs.a, pairs.b, pairs.comparison, pairs.true
     levels = [code.astype(np.float32) for code in comparison.codes.values()]
     first_rows, second_rows = found.parts[found.row_start[a]], found.parts[found.row_start[b]]
     held_a, held_b = (first_rows >= 0).sum(axis=1), (second_rows >= 0).sum(axis=1)
@@ -788,7 +797,8 @@ def main() -> None:
             )
         )
     himaya = isolated(lambda: himaya_engine(rows, truth))
-    bounds = ceiling(rows, truth)
+    pairs = compared_pairs(rows, truth)  # read by the ceiling and the trained classifier
+    bounds = ceiling(pairs, truth)
     himaya["blocking_recall"] = bounds["blocking_recall"]
     show("Himaya", himaya)
     print(
@@ -796,7 +806,7 @@ def main() -> None:
         f"{bounds['ceiling']:.3f}"
     )
     if not options.no_trained:
-        bound = isolated(lambda: trained(rows, truth))
+        bound = isolated(lambda: trained(pairs, truth))
         print(
             f"{'':<10} a classifier trained on the truth (two halves, each scored by a model "
             f"of the other): best recall at precision 0.99: {bound['recall_at_99']:.3f}, "
