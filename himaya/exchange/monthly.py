@@ -34,6 +34,7 @@ from himaya.core.pdf import render_pdf
 from himaya.exchange.charts import Bar, bar_chart
 from himaya.exchange.models import MonthlyReport
 from himaya.monitoring import rules
+from himaya.monitoring.figures import shown, signed
 from himaya.monitoring.indicators import (
     AGE,
     DIMENSIONS,
@@ -45,7 +46,6 @@ from himaya.monitoring.indicators import (
 )
 from himaya.monitoring.models import DailyValue
 from himaya.monitoring.selectors import suppress_below
-from himaya.monitoring.views import shown, signed
 
 TEMPLATE = "exchange/pdf/monthly_report.html"
 PRODUCE = "exchange.produce_monthly_report"

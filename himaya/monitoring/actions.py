@@ -7,6 +7,8 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from django.db import connection, transaction
+from django.db.models import CharField
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -156,16 +158,20 @@ def _figures(stored: tuple[Any, ...]) -> tuple[Any, ...]:
 
 
 def _stored(codes: list[str], first: datetime.date, last: datetime.date) -> dict[Any, Any]:
-    """The stored values of the period, by (indicator, day as written, cell): their id
+    """The stored values of the period, by (indicator, day in ISO form, cell): their id
     and the columns a computation writes (all but ``computed_at``), read as the database
     gives them (the ORM's conversions of every row would cost more than the comparison
-    saves; see ``_figures``)."""
-    stored = DailyValue.objects.filter(day__range=(first, last), indicator__in=codes)
-    sql, params = stored.values_list("pk", *COLUMNS[:-1]).query.sql_with_params()
-    adapt_day = connection.ops.adapt_datefield_value
+    saves; see ``_figures``). The day is read as text: no date parsed for each row, none
+    adapted back for the comparison."""
+    stored = (
+        DailyValue.objects.filter(day__range=(first, last), indicator__in=codes)
+        .annotate(on=Cast("day", CharField()))
+        .values_list("pk", "indicator", "on", *COLUMNS[2:-1])
+    )
+    sql, params = stored.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return {(row[1], adapt_day(row[2]), row[3]): (row[0], row[4:]) for row in cursor.fetchall()}
+        return {(row[1], row[2], row[3]): (row[0], row[4:]) for row in cursor.fetchall()}
 
 
 def _replace(
@@ -180,7 +186,7 @@ def _replace(
     fresh: list[tuple[Any, ...]] = []
     gone: list[int] = []
     for row in rows:
-        kept = stored.pop(row[:3], None)
+        kept = stored.pop((row[0], str(row[1]), row[2]), None)
         if kept is None:
             fresh.append(row)
         elif kept[1] != row[3:-1] and _figures(kept[1]) != row[3:-1]:

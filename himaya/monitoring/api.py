@@ -133,6 +133,10 @@ class ValueListApi(APIView):
         given.is_valid(raise_exception=True)
         data = given.validated_data
         points = selectors.values(
-            user, data["item"], start=data["start"], end=data["end"], dimension=data["dimension"]
+            data["item"],
+            start=data["start"],
+            end=data["end"],
+            dimension=data["dimension"],
+            small=selectors.sees_small_cells(user),
         )
         return Response(ValueOut(points, many=True).data)

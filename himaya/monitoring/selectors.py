@@ -131,11 +131,7 @@ def _suppressed_cells(item: Indicator, rows: list[Row]) -> set[tuple[datetime.da
     return hidden
 
 
-def _points(
-    user: AnyUser, item: Indicator, rows: list[Row], small: bool | None = None
-) -> list[Point]:
-    if small is None:
-        small = sees_small_cells(user)
+def _points(item: Indicator, rows: list[Row], small: bool) -> list[Point]:
     hidden = set() if small else _suppressed_cells(item, rows)
     arabic = _in_arabic()
     points = []
@@ -158,15 +154,15 @@ def _points(
 
 
 def values(
-    user: AnyUser,
     item: Indicator,
     *,
     start: datetime.date,
     end: datetime.date,
     dimension: str = "",
+    small: bool,
 ) -> list[Point]:
     """The total and (with ``dimension``) its members for every stored day of the period,
-    suppressed for ``user``. One query."""
+    suppressed unless the reader sees small cells (``small``). One query."""
     queryset = DailyValue.objects.filter(indicator=item.code, day__gte=start, day__lte=end)
     if dimension:
         queryset = queryset.filter(dimension__in=["", dimension])
@@ -176,7 +172,7 @@ def values(
         Row(*found)
         for found in queryset.order_by("day", "dimension", "member").values_list(*ROW_FIELDS)
     ]
-    return _points(user, item, rows)
+    return _points(item, rows, small)
 
 
 class Totals(NamedTuple):
@@ -190,14 +186,15 @@ class Totals(NamedTuple):
 
 
 def totals(
-    user: AnyUser,
     items: list[Indicator],
     *,
     start: datetime.date,
     end: datetime.date,
     exact_days: Collection[datetime.date] = (),
+    small: bool,
 ) -> Totals:
-    """Each indicator's daily totals over the period (one query), suppressed for ``user``.
+    """Each indicator's daily totals over the period (one query), suppressed unless the
+    reader sees small cells (``small``).
 
     A total has no members, so only the figures are read, and a total is hidden on its
     own when it is small (there is no other cell of its row to hide with it). The rows are
@@ -232,7 +229,7 @@ def totals(
         item.code: None if item.suppress_on is None else item.suppress_on == "numerator"
         for item in items
     }
-    threshold = None if sees_small_cells(user) else suppress_below()
+    threshold = None if small else suppress_below()
     wanted = set(exact_days)
     days: dict[Any, datetime.date] = {}  # each day as the database gives it, converted once
     with connection.cursor() as cursor:

@@ -4,11 +4,16 @@ Two periodic tasks: every night at 01:00 Cairo time the indicators of the day be
 computed, once per day whatever the number of consumers or retries (``jobs.JobDay``);
 every minute the days that a change marked dirty are computed again. A failed attempt is
 retried three times, a minute apart, and every attempt is recorded in ``jobs.JobRun``.
+After a computation that made a new edition of the values, the dashboard's opening view
+and cards are drawn for its first readers (``figures.warm``) when the pages cache is one for
+every process of the service; in a process's own memory it would serve no page.
 The monitoring actions are imported inside the tasks, so the queue loads this module
 without the app's tables or indicators being read.
 """
 
+from collections.abc import Callable
 from datetime import date, timedelta
+from typing import TypeVar
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -39,14 +44,31 @@ register_job(
 )
 
 
+Done = TypeVar("Done")
+
+
+def drawn_for_first_readers(work: Callable[[], Done]) -> Done:
+    """Run ``work``; if it made a new edition of the values, draw the dashboard's opening
+    view and cards for the edition's first readers (a shared pages cache only)."""
+    from himaya.monitoring import figures, selectors
+
+    before = selectors.edition()
+    done = work()
+    if figures.kept_for_every_process() and selectors.edition() != before:
+        figures.warm()
+    return done
+
+
 def compute_day(day: date) -> bool:
     """Compute the indicators of one day, unless done already; answer whether it ran."""
     from himaya.monitoring.actions import compute_indicators
 
-    return run_once_per_day(
-        task_name=DAILY_INDICATORS,
-        day=day,
-        work=lambda: compute_indicators(start=day, end=day),
+    return drawn_for_first_readers(
+        lambda: run_once_per_day(
+            task_name=DAILY_INDICATORS,
+            day=day,
+            work=lambda: compute_indicators(start=day, end=day),
+        )
     )
 
 
@@ -66,4 +88,4 @@ def refresh_dirty_days() -> int:
     """Compute again the days marked dirty (a bounded batch a minute); answer how many."""
     from himaya.monitoring.actions import process_dirty_days
 
-    return len(process_dirty_days())
+    return len(drawn_for_first_readers(process_dirty_days))

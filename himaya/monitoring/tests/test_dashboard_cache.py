@@ -20,7 +20,7 @@ from time_machine import TimeMachineFixture
 
 from himaya.accounts.models import User
 from himaya.agencies.models import Role
-from himaya.monitoring import actions, selectors, views
+from himaya.monitoring import actions, figures, selectors, tasks
 from himaya.monitoring.models import DailyValue, Edition
 from himaya.monitoring.tests.samples import VALUES_DAY as DAY
 from himaya.monitoring.tests.test_pages_and_api import DASHBOARD
@@ -260,15 +260,15 @@ def test_figures_kept_by_another_release_of_the_code_are_not_served(
     client = signed_in(personas[Role.ANALYST])
     monitoring_queries(client)
     assert len(monitoring_queries(client)[1]) == 1
-    monkeypatch.setattr(views, "drawn_by", lambda: "another-release")
+    monkeypatch.setattr(figures, "drawn_by", lambda: "another-release")
     assert len(monitoring_queries(client)[1]) == 6
 
 
 def test_the_code_that_draws_the_figures_is_read_from_files_that_exist() -> None:
-    missing = [name for name in views.DRAWN_BY if not (views.APP_DIR / name).exists()]
+    missing = [name for name in figures.DRAWN_BY if not (figures.APP_DIR / name).exists()]
     # the compiled catalogue is made by ``make messages``; every other file is the app's
     assert missing in ([], ["locale/ar/LC_MESSAGES/django.mo"])
-    assert re.fullmatch(r"[0-9a-f]{16}", views.drawn_by())
+    assert re.fullmatch(r"[0-9a-f]{16}", figures.drawn_by())
 
 
 @pytest.mark.parametrize("asked", [f"&end={DAY}", "&end=2026-13-45", f"&member=female&end={DAY}"])
@@ -312,3 +312,70 @@ def test_a_wrong_filter_gets_the_figures_of_the_view_shown_and_names_that_view(
     selected = re.findall(r'<option value="([^"]+)" selected>', figures[first:])
     assert selected[:2] == ["screenings", "90"]
     assert "/monitoring/export.csv?indicator=screenings&amp;days=90" in figures
+
+
+OPENING = "/monitoring/"
+
+
+@pytest.fixture
+def small_screenings(values: None) -> None:
+    """Three screenings on the last day: a small total, shown by the opening view's card and
+    chart to a reader who sees small cells and hidden from one who does not."""
+    DailyValue.objects.create(
+        indicator="screenings", day=DAY, cell="", numerator=Decimal(3), value=Decimal(3)
+    )
+
+
+def test_the_first_readers_of_an_edition_are_served_what_the_queue_drew_for_them(
+    personas: dict[str, User], small_screenings: None, pages_cache: None
+) -> None:
+    readers = [
+        (role, language) for role in (Role.ANALYST, Role.SUPERVISOR) for language in ("en", "ar")
+    ]
+    assert figures.warm() == 4
+    served = {}
+    for role, language in readers:
+        page, sql = monitoring_queries(signed_in(personas[role], language), OPENING)
+        assert len(sql) == 1 and '"monitoring_edition"' in sql[0]
+        served[(role, language)] = main(page)
+    # Drawn afresh, each reader gets what was drawn for them, and the two views differ.
+    caches["pages"].clear()
+    for role, language in readers:
+        page, sql = monitoring_queries(signed_in(personas[role], language), OPENING)
+        assert len(sql) == 5  # the opening indicator has no map to read
+        assert main(page) == served[(role, language)]
+    assert served[(Role.ANALYST, "en")] != served[(Role.SUPERVISOR, "en")]
+    assert served[(Role.ANALYST, "en")] != served[(Role.ANALYST, "ar")]
+
+
+def test_drawing_again_under_the_same_edition_draws_nothing(
+    small_screenings: None, pages_cache: None
+) -> None:
+    assert figures.warm() == 4
+    assert figures.warm() == 0
+    actions.new_edition()
+    assert figures.warm() == 4
+
+
+def test_the_queue_draws_the_opening_view_after_a_computation_that_made_a_new_edition(
+    personas: dict[str, User], pages_cache: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(figures, "kept_for_every_process", lambda: True)
+    drawn: list[int] = []
+    warm = figures.warm
+    monkeypatch.setattr(figures, "warm", lambda: drawn.append(warm()) or drawn[-1])
+    tasks.drawn_for_first_readers(lambda: actions.compute_indicators(start=DAY, end=DAY))
+    assert drawn == [4]
+    _page, sql = monitoring_queries(signed_in(personas[Role.ANALYST]), OPENING)
+    assert len(sql) == 1
+    # Computed again with nothing changed: the same edition, nothing drawn.
+    tasks.drawn_for_first_readers(lambda: actions.compute_indicators(start=DAY, end=DAY))
+    assert drawn == [4]
+
+
+def test_the_queue_draws_nothing_for_a_cache_kept_in_its_own_process_memory(
+    personas: dict[str, User], pages_cache: None
+) -> None:
+    assert not figures.kept_for_every_process()
+    tasks.drawn_for_first_readers(lambda: actions.compute_indicators(start=DAY, end=DAY))
+    assert len(monitoring_queries(signed_in(personas[Role.ANALYST]), OPENING)[1]) == 5

@@ -92,7 +92,11 @@ def test_the_totals_give_every_day_as_a_float_and_the_days_asked_as_the_stored_d
 ) -> None:
     items = [get_indicator("screenings_positive"), get_indicator("identified_victims")]
     found = selectors.totals(
-        personas["supervisor"], items, start=FIRST, end=SECOND, exact_days=[SECOND]
+        items,
+        start=FIRST,
+        end=SECOND,
+        exact_days=[SECOND],
+        small=selectors.sees_small_cells(personas["supervisor"]),
     )
     assert found.floats == {
         "screenings_positive": {FIRST: 75.0, SECOND: 77.78},
@@ -125,7 +129,11 @@ def test_a_small_total_is_hidden_from_a_reader_who_may_not_see_small_cells(
 ) -> None:
     items = [get_indicator("screenings_positive"), get_indicator("identified_victims")]
     found = selectors.totals(
-        personas["analyst"], items, start=FIRST, end=SECOND, exact_days=[FIRST, SECOND]
+        items,
+        start=FIRST,
+        end=SECOND,
+        exact_days=[FIRST, SECOND],
+        small=selectors.sees_small_cells(personas["analyst"]),
     )
     # Four screenings are too few (the share counts on its denominator); zero people is not.
     assert found.floats["screenings_positive"] == {FIRST: None, SECOND: 77.78}
