@@ -341,6 +341,8 @@ class Case(PublicCodeModel, VersionedModel):
         verbose_name_plural = _("cases")
         ordering = ["-created_at"]
         indexes = [
+            # The daily indicators read the cases closed by day.
+            models.Index(fields=["closed_on"], name="case_closed_idx"),
             # The case list and its API: an agency's cases, newest first contact first, the
             # code breaking ties; pages are cut by position in this order, never counted.
             models.Index(
@@ -716,6 +718,8 @@ class IdentificationDecision(models.Model):
         ordering = ["-decided_on", "-id"]
         verbose_name = _("identification decision")
         verbose_name_plural = _("identification decisions")
+        # The daily indicators read these records by day (see monitoring/indicators.py).
+        indexes = [models.Index(fields=["status", "decided_on"], name="decision_status_day_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(status__in=[s.value for s in IdentificationStatus]),

@@ -183,6 +183,8 @@ class Enrolment(PublicCodeModel, VersionedModel):
         ordering = ["-referred_on", "-id"]
         verbose_name = _("enrolment")
         verbose_name_plural = _("enrolments")
+        # The daily indicators read these records by day (see monitoring/indicators.py).
+        indexes = [models.Index(fields=["decided_on"], name="enrolment_day_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(status__in=EnrolmentStatus.values),

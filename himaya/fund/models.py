@@ -351,6 +351,11 @@ class PaymentRequest(Undeletable, PublicCodeModel, VersionedModel):
         ordering = ["-created_at", "-id"]
         verbose_name = _("payment request")
         verbose_name_plural = _("payment requests")
+        # The daily indicators read these records by day (see monitoring/indicators.py).
+        indexes = [
+            models.Index(fields=["created_at"], name="payment_created_idx"),
+            models.Index(fields=["paid_at"], name="payment_paid_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="fund_request_amount_positive"),
             models.CheckConstraint(

@@ -1515,6 +1515,37 @@ def compute_sdg_16_2_2(start: datetime.date, end: datetime.date) -> Days:
     groupings = _pick(
         _case_groupings("case__", start, crossed=True), (SEX, AGE, SEX_AGE, FORM, GOVERNORATE)
     )
+    labels: dict[tuple[str, str], tuple[str, str]] = {("", ""): ("", "")}
+    # A case with a decision from ``covering`` to ``start`` is counted on every day of the
+    # period (a period shorter than the window: each night's day, each refresh): those
+    # cases are counted by the database, grouped by member, and only the others (their
+    # decisions near the ends of the window) are read one by one below.
+    everyday: dict[tuple[str, str], int] = {}
+    covering = end - window + datetime.timedelta(days=1)
+    if covering <= start:
+        counted = tabulate_range(
+            queryset.filter(decided_on__gte=covering, decided_on__lte=start),
+            groupings,
+            day=Value(start, output_field=DateField()),
+            start=start,
+            end=start,
+            numerator=Count("case", distinct=True),
+        )[start]
+        for value in counted:
+            everyday[(value.dimension, value.member)] = int(value.numerator)
+            labels[(value.dimension, value.member)] = (value.member_ar, value.member_en)
+        # The others: decisions before ``covering`` or after ``start`` (a few days at
+        # each end of the window), of cases without a decision in between.
+        queryset = queryset.filter(Q(decided_on__lt=covering) | Q(decided_on__gt=start)).exclude(
+            Exists(
+                IdentificationDecision.objects.filter(
+                    case=OuterRef("case"),
+                    status=IdentificationStatus.IDENTIFIED,
+                    decided_on__gte=covering,
+                    decided_on__lte=start,
+                )
+            )
+        )
     fields: dict[str, Any] = {"c": F("case"), "d": F("decided_on")}
     for index, grouping in enumerate(groupings.values()):
         fields[f"m{index}"] = grouping.member
@@ -1523,7 +1554,6 @@ def compute_sdg_16_2_2(start: datetime.date, end: datetime.date) -> Days:
             fields[f"m{index}_en"] = grouping.name_en
     # Each case once: the days of its decisions and its members (several forms).
     names = _Names()
-    labels: dict[tuple[str, str], tuple[str, str]] = {("", ""): ("", "")}
     decided: dict[int, set[datetime.date]] = {}
     cells_of: dict[int, set[tuple[str, str]]] = {}
     # Rows as tuples (no dict per row): each disaggregation's position in them.
@@ -1588,6 +1618,9 @@ def compute_sdg_16_2_2(start: datetime.date, end: datetime.date) -> Days:
             running += change
             counts.append(running)
         changes[cell] = counts
+    for cell, count in everyday.items():
+        before = changes.get(cell)
+        changes[cell] = [count] * len(days) if before is None else [n + count for n in before]
     # What a cell says that does not change from day to day: its names and population.
     described = [
         (

@@ -194,7 +194,12 @@ class Referral(PublicCodeModel, VersionedModel):
                 name="referral_cancelled_has_date",
             ),
         ]
-        indexes = [models.Index(fields=["to_agency", "status"], name="referral_inbox_idx")]
+        indexes = [
+            models.Index(fields=["to_agency", "status"], name="referral_inbox_idx"),
+            # The daily indicators read referrals by the day sent and the day answered.
+            models.Index(fields=["sent_at"], name="referral_sent_idx"),
+            models.Index(fields=["answered_at"], name="referral_answered_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.code

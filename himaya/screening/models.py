@@ -327,6 +327,8 @@ class Screening(PublicCodeModel, TimeStampedModel):
     class Meta:
         verbose_name = _("screening")
         verbose_name_plural = _("screenings")
+        # The daily indicators read these records by day (see monitoring/indicators.py).
+        indexes = [models.Index(fields=["screened_on"], name="screening_day_idx")]
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(

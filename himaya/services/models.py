@@ -115,6 +115,8 @@ class ServiceDelivery(PublicCodeModel, VersionedModel):
         ordering = ["planned_on", "id"]
         verbose_name = _("service delivery")
         verbose_name_plural = _("service deliveries")
+        # The daily indicators read these records by day (see monitoring/indicators.py).
+        indexes = [models.Index(fields=["status", "delivered_on"], name="delivery_status_day_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=(models.Q(status="delivered") & models.Q(delivered_on__isnull=False))

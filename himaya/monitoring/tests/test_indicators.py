@@ -308,6 +308,56 @@ def test_sdg_16_2_2_rate_per_100000_over_the_last_365_days(dataset: None) -> Non
             assert row.value == rules.value_of(rules.RATE, expected[cell], population)
 
 
+def test_the_sdg_window_of_a_period_counts_the_cases_whose_windows_begin_or_end_in_it() -> None:
+    """A period shorter than the window counts by the database the cases decided in every
+    day's window, and one by one those decided near its ends: the two agree with each day
+    computed alone and with the decisions themselves."""
+    make_dataset()
+    year = datetime.timedelta(days=365)
+    undecided = Case.objects.exclude(identification_decisions__status="identified")
+    ending, gap, covered = list(undecided.order_by("id")[:3])
+    first = IdentificationDecision.objects.filter(status="identified").first()
+    assert first is not None
+
+    def identify(case: Case, on: datetime.date) -> None:
+        IdentificationDecision.objects.create(
+            case=case,
+            status="identified",
+            decided_on=on,
+            deciding_agency=case.lead_agency,
+            decided_by=first.decided_by,
+            grounds="قرار نهائي",
+        )
+
+    identify(ending, DAYS[2] - year)  # its window ends the day before DAYS[2]
+    identify(gap, DAYS[3] - year)  # out of the window on DAYS[3] only
+    identify(gap, DAYS[4])
+    identify(covered, DAYS[1] - year)  # and again within every day's window
+    identify(covered, DAYS[0] - datetime.timedelta(days=100))
+    item = REGISTRY["sdg_16_2_2"]
+    period = item.compute_range(DAYS[0], DAYS[-1])
+    assert {day: sorted(cells) for day, cells in period.items()} == {
+        day: sorted(item.compute(day)) for day in DAYS
+    }
+    for day in DAYS:
+        cases = {
+            d.case
+            for d in IdentificationDecision.objects.filter(status="identified")
+            if day - year < d.decided_on <= day
+        }
+        expected = with_zero_total(count_cells(cases, day, item.dimensions))
+        found = {
+            f"{value.dimension}={value.member}" if value.dimension else "": value.numerator
+            for value in period[day]
+        }
+        assert found == expected
+        assert (ending in cases, gap in cases, covered in cases) == (
+            day < DAYS[2],
+            day != DAYS[3],
+            True,
+        )
+
+
 def test_care_plans_approved_within_7_days(dataset: None) -> None:
     dimensions = REGISTRY["care_plans_within_7_days"].dimensions
     for day in DAYS:
