@@ -497,7 +497,7 @@ def trained(pairs: Compared, truth: set[tuple[int, int]]) -> dict[str, Any]:
     first_rows, second_rows = found.parts[found.row_start[a]], found.parts[found.row_start[b]]
     held_a, held_b = (first_rows >= 0).sum(axis=1), (second_rows >= 0).sum(axis=1)
     years_apart = np.where(
-        (found.year[a] == rules._NO_YEAR) | (found.year[b] == rules._NO_YEAR),
+        (found.year[a] == rules.NO_YEAR) | (found.year[b] == rules.NO_YEAR),
         -1,
         np.abs(found.year[a] - found.year[b]),
     )

@@ -255,7 +255,8 @@ class Features:
     others: dict[str, tuple[np.ndarray, list[str]]]
 
 
-_NO_YEAR = -100_000
+# The year of a record without one, in the features' arrays (no real year comes near it).
+NO_YEAR = -100_000
 
 
 def features(records: Mapping[Any, MatchRecord]) -> Features:
@@ -269,7 +270,7 @@ def features(records: Mapping[Any, MatchRecord]) -> Features:
     rows: list[list[int]] = []
     row_start = np.zeros(size, dtype=np.int64)
     row_count = np.zeros(size, dtype=np.int64)
-    year = np.full(size, _NO_YEAR, dtype=np.int64)
+    year = np.full(size, NO_YEAR, dtype=np.int64)
     date = np.full(size, -1, dtype=np.int64)
     sex = np.full(size, -1, dtype=np.int64)
     nationality = np.full(size, -1, dtype=np.int64)
@@ -495,7 +496,7 @@ def _date_distance(first: str, second: str) -> float:
 def _compare_birth(found: Features, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     year_a, year_b = found.year[a], found.year[b]
     date_a, date_b = found.date[a], found.date[b]
-    known = (year_a != _NO_YEAR) & (year_b != _NO_YEAR)
+    known = (year_a != NO_YEAR) & (year_b != NO_YEAR)
     gap = np.abs(year_a - year_b)
     both_dates = (date_a >= 0) & (date_b >= 0)
     close_date = np.zeros(len(a), dtype=bool)

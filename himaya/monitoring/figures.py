@@ -111,9 +111,9 @@ def _filters(form: DashboardForm, dimension: str) -> list[dict[str, Any]]:
         "days": tuple((value, str(label)) for value, label in PERIODS),
     }
     fields = []
-    shown = {"indicator": chosen.code, "dimension": dimension, "days": form.choices()["days"]}
+    used = {"indicator": chosen.code, "dimension": dimension, "days": form.choices()["days"]}
     for name in ("indicator", "dimension", "days", "end"):
-        value = shown[name] if name in shown else form[name].value()
+        value = used[name] if name in used else form[name].value()
         field: dict[str, Any] = {
             "name": name,
             "id": f"id_{name}",
@@ -312,6 +312,8 @@ APP_DIR = Path(__file__).resolve().parent
 # drew them, never by a later release with other templates, formats or translations.
 DRAWN_BY = (
     "figures.py",
+    "selectors.py",
+    "forms.py",
     "maps.py",
     "rules.py",
     "indicators.py",
